@@ -1,0 +1,160 @@
+/**
+ * Redis clients for stage tests: redis-cli (the real client, as a learner
+ * would run it) and a raw RESP connection for what redis-cli hides (framing,
+ * pipelining, split writes, byte-exact replies).
+ */
+import type { CaseContext } from "../stage/context.ts";
+import type { Program } from "../stage/program.ts";
+import { StageFailure } from "../report/failure.ts";
+import { caret, visible } from "../report/show.ts";
+import { encodeCommand, parseReply, showReply, type RespValue } from "./resp.ts";
+import { TcpConnection } from "./tcp.ts";
+
+export const REDIS_TOOLS = "redis-tools";
+
+export interface Expectation {
+  /** What the learner should check when this fails. */
+  hint?: string;
+  /** One sentence saying what was being checked. */
+  message?: string;
+}
+
+/** One row of a table of checks: the command, what redis-cli prints, and a hint for when it does not. */
+export type Step = readonly [args: readonly string[], expected: string, hint?: string];
+
+/** redis-cli bound to one program. Output is redis-cli's terminal format (--no-raw): `OK`, `"bar"`, `(nil)`, `(integer) 1`, `(error) ERR …`. */
+export class RedisCli {
+  constructor(
+    private readonly t: CaseContext,
+    private readonly program: Program,
+  ) {}
+
+  argv(args: readonly string[]): string[] {
+    return ["redis-cli", "-p", String(this.program.port), "--no-raw", ...args];
+  }
+
+  /** Runs one command; returns what redis-cli printed, without the final newline. */
+  async run(args: readonly string[], opts: { stdin?: string; timeoutMs?: number } = {}): Promise<string> {
+    const r = await this.t.client(REDIS_TOOLS, this.argv(args), opts);
+    return r.output.replace(/\n$/, "");
+  }
+
+  /** Runs one command and fails unless redis-cli printed exactly `expected`. */
+  async expect(args: readonly string[], expected: string, e: Expectation = {}): Promise<string> {
+    const got = await this.run(args);
+    if (got !== expected) {
+      throw new StageFailure({
+        message: e.message ?? `Unexpected reply to ${args.map((a) => (a.includes(" ") ? JSON.stringify(a) : a)).join(" ")}.`,
+        expected,
+        received: got,
+        hint: e.hint ?? hintFor(expected, got),
+      });
+    }
+    return got;
+  }
+
+  /** Runs each step in order: [command, expected redis-cli output, hint?]. For checks that read best as a table. */
+  async steps(table: readonly Step[]): Promise<void> {
+    for (const [args, expected, hint] of table) await this.expect(args, expected, hint === undefined ? {} : { hint });
+  }
+
+  /** Runs one command and fails unless `check` accepts the output. */
+  async expectThat(args: readonly string[], check: (out: string) => boolean, e: Expectation & { expected: string }): Promise<string> {
+    const got = await this.run(args);
+    if (!check(got)) throw new StageFailure({ message: e.message ?? `Unexpected reply to ${args.join(" ")}.`, expected: e.expected, received: got, hint: e.hint });
+    return got;
+  }
+}
+
+/** Generic hints from the shape of a wrong reply. */
+function hintFor(expected: string, got: string): string | undefined {
+  if (got.startsWith("Could not connect") || got.includes("Connection refused")) return "redis-cli could not connect: did your program stop listening, or crash on an earlier command?";
+  if (got.includes("Server closed the connection") || got.includes("Connection reset")) return "Your program closed the connection instead of replying: keep each connection open and answer every command on it.";
+  if (expected === "(nil)" && got === '""') return 'A missing key is the null bulk string "$-1\\r\\n", not an empty bulk string "$0\\r\\n\\r\\n".';
+  if (/^"/.test(expected) && !/^"/.test(got) && got === expected.slice(1, -1)) return `redis-cli shows bulk strings in quotes and simple strings without: reply with a bulk string ($<length>\\r\\n<bytes>\\r\\n), not a simple string (+…).`;
+  if (!/^"/.test(expected) && /^"/.test(got) && got.slice(1, -1) === expected) return `redis-cli shows simple strings without quotes: reply with "+${expected}\\r\\n", not a bulk string.`;
+  if (expected.startsWith("(integer)") && !got.startsWith("(integer)")) return "This command replies with a RESP integer: \":<number>\\r\\n\".";
+  if (expected.startsWith("(error)") && !got.startsWith("(error)")) return "Errors are replied as \"-<message>\\r\\n\".";
+  return undefined;
+}
+
+/** A raw RESP connection: send exact bytes, read whole replies, compare bytes. */
+export class RespConnection {
+  private constructor(private readonly conn: TcpConnection) {}
+
+  static async open(t: CaseContext, program: Program, name = "connection"): Promise<RespConnection> {
+    const conn = await TcpConnection.open({ host: program.host, port: program.port, log: t.log, name });
+    t.defer(() => conn.close());
+    return new RespConnection(conn);
+  }
+
+  get tcp(): TcpConnection {
+    return this.conn;
+  }
+
+  /** Sends a command as a RESP array of bulk strings. */
+  async command(...args: (string | Uint8Array)[]): Promise<void> {
+    await this.conn.send(encodeCommand(args));
+  }
+
+  async send(data: string | Uint8Array | (string | Uint8Array)[], pauseMs?: number): Promise<void> {
+    await this.conn.send(data, pauseMs);
+  }
+
+  /** Reads one whole reply (bounded wait); fails with a caret at the first byte that breaks RESP. */
+  async reply(timeoutMs = 3000): Promise<{ value: RespValue; raw: Buffer }> {
+    const ok = await this.conn.waitFor((buf) => parseReply(buf).kind !== "incomplete", timeoutMs);
+    const outcome = parseReply(this.conn.pending);
+    if (outcome.kind === "invalid") {
+      const bytes = this.conn.pending;
+      throw new StageFailure({
+        message: `${this.conn.name}: your program's reply is not valid RESP: ${outcome.problem}.`,
+        detail: caret(bytes, outcome.offset),
+        hint: "Every RESP reply starts with a type byte (+ - : $ *) and every line ends with \\r\\n.",
+      });
+    }
+    if (outcome.kind === "incomplete" || !ok) {
+      const got = this.conn.pending;
+      const state = this.conn.closed ? "your program closed the connection" : `nothing complete arrived within ${timeoutMs / 1000} s`;
+      throw new StageFailure({
+        message: `${this.conn.name}: expected a reply, but ${state}.`,
+        detail: got.length > 0 ? `received so far: ${visible(got)}` : "received nothing",
+        hint: this.conn.closed ? "Keep the connection open after replying: clients send many commands on one connection." : "Make sure your program replies to every command, and that the reply ends with \\r\\n.",
+      });
+    }
+    const raw = this.conn.take(outcome.end);
+    return { value: outcome.value, raw };
+  }
+
+  /** Reads one reply and fails unless its bytes are exactly `expected`. */
+  async expectReply(expected: string | Uint8Array, e: Expectation = {}): Promise<void> {
+    const want = typeof expected === "string" ? Buffer.from(expected, "latin1") : Buffer.from(expected);
+    const { raw, value } = await this.reply();
+    if (!raw.equals(want)) {
+      throw new StageFailure({
+        message: e.message ?? `${this.conn.name}: unexpected reply.`,
+        expected: visible(want),
+        received: visible(raw),
+        detail: `(as redis-cli would show it: ${showReply(value)})`,
+        hint: e.hint,
+      });
+    }
+  }
+
+  /** Fails if any bytes arrive within `ms` (for "no reply expected"). */
+  async expectSilence(ms: number, e: Expectation): Promise<void> {
+    await this.conn.waitFor((buf) => buf.length > 0, ms);
+    if (this.conn.pending.length > 0) {
+      throw new StageFailure({ message: e.message ?? `${this.conn.name}: received bytes when none were expected.`, received: visible(this.conn.pending), expected: "(nothing)", hint: e.hint });
+    }
+  }
+
+  close(): void {
+    this.conn.close();
+  }
+}
+
+/** Shortcut used by stage files. */
+export function redisCli(t: CaseContext, program: Program): RedisCli {
+  return new RedisCli(t, program);
+}

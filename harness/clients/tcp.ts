@@ -1,0 +1,147 @@
+import type { Socket } from "bun";
+import { StageFailure } from "../report/failure.ts";
+import { visible } from "../report/show.ts";
+import type { Transcript } from "../report/transcript.ts";
+
+export interface TcpOptions {
+  host: string;
+  port: number;
+  log: Transcript;
+  /** Name shown in the transcript, e.g. "client 2". */
+  name: string;
+  connectTimeoutMs?: number;
+}
+
+/**
+ * A raw TCP connection for byte-exact protocol checks: what nc would do, with
+ * every byte sent and received logged escaped (\r\n), and every wait bounded.
+ */
+export class TcpConnection {
+  private buffer = Buffer.alloc(0);
+  private waiters: (() => void)[] = [];
+  private ended = false;
+  private socket!: Socket<undefined>;
+
+  private constructor(private readonly o: TcpOptions) {}
+
+  static async open(o: TcpOptions): Promise<TcpConnection> {
+    const conn = new TcpConnection(o);
+    o.log.command(`nc -C ${o.host} ${o.port}    # ${o.name}: bytes sent (>) and received (<) below`);
+    const ms = o.connectTimeoutMs ?? 3000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      conn.socket = await Promise.race([
+        Bun.connect({
+          hostname: o.host,
+          port: o.port,
+          socket: {
+            data: (_s, chunk) => conn.onData(chunk),
+            close: () => conn.onEnd(),
+            end: () => conn.onEnd(),
+            error: () => conn.onEnd(),
+          },
+        }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error("timeout")), ms);
+        }),
+      ]);
+    } catch (e) {
+      throw new StageFailure({
+        message: `Could not open a TCP connection to ${o.host}:${o.port} (${(e as Error).message}).`,
+        hint: "Is your program still accepting connections? A server must keep calling accept() for every new client.",
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+    return conn;
+  }
+
+  private onData(chunk: Uint8Array): void {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    this.wake();
+  }
+
+  private onEnd(): void {
+    this.ended = true;
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  get name(): string {
+    return this.o.name;
+  }
+
+  /** True once the other side closed the connection. */
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  /** Bytes received and not yet consumed. */
+  get pending(): Buffer {
+    return this.buffer;
+  }
+
+  /** Sends bytes (all at once, or in the pieces given, with a short pause between them). */
+  async send(data: string | Uint8Array | (string | Uint8Array)[], pauseMs = 30): Promise<void> {
+    const pieces = Array.isArray(data) ? data : [data];
+    for (let i = 0; i < pieces.length; i++) {
+      const bytes = typeof pieces[i] === "string" ? Buffer.from(pieces[i] as string, "latin1") : Buffer.from(pieces[i] as Uint8Array);
+      this.o.log.output(`> ${visible(bytes)}${pieces.length > 1 ? `    (piece ${i + 1} of ${pieces.length})` : ""}`);
+      let off = 0;
+      while (off < bytes.length) {
+        if (this.ended) throw new StageFailure({ message: `${this.o.name}: your program closed the connection while the test was still sending.` });
+        const n = this.socket.write(bytes.subarray(off));
+        off += n;
+        if (n === 0) await Bun.sleep(1);
+      }
+      this.socket.flush();
+      if (i < pieces.length - 1) await Bun.sleep(pauseMs);
+    }
+  }
+
+  /** Waits (bounded) until `ready(buffer)` holds or the connection ends; returns whether it held. */
+  async waitFor(ready: (buf: Buffer) => boolean, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!ready(this.buffer)) {
+      if (this.ended) return ready(this.buffer);
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return true;
+  }
+
+  /** Removes and returns the first `n` received bytes. */
+  take(n: number): Buffer {
+    const out = this.buffer.subarray(0, n);
+    this.buffer = this.buffer.subarray(n);
+    this.o.log.output(`< ${visible(out)}`);
+    return Buffer.from(out);
+  }
+
+  /** Waits up to `ms` and reports whether the other side closed the connection. */
+  async waitClosed(ms: number): Promise<boolean> {
+    await this.waitFor(() => this.ended, ms);
+    return this.ended;
+  }
+
+  close(): void {
+    try {
+      this.socket?.end();
+    } catch {
+      // already closed
+    }
+    this.ended = true;
+  }
+}

@@ -1,0 +1,98 @@
+import { readFileSync } from "node:fs";
+
+/**
+ * Options for the harness come from the command line of `bun test` (or of a
+ * syscraft command) and from environment variables.
+ *
+ * Bun does not hand unknown flags such as `--stage=redis/3` to test files in
+ * process.argv, but the test process's own command line (/proc/self/cmdline)
+ * still holds them. Under `bun test --parallel`, the files run in worker
+ * processes (`--test-worker`) whose parent holds the flags.
+ */
+function readCmdline(pid: string | number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((a) => a !== "");
+  } catch {
+    return [];
+  }
+}
+
+function parentPid(pid: string | number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ppid = Number(fields[1]);
+    return Number.isFinite(ppid) && ppid > 1 ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The argument list the user typed: this process's, or for a `--test-worker`, its parent's. */
+export function userArgv(): string[] {
+  const own = readCmdline("self");
+  const argv = own.length > 0 ? own : process.argv;
+  if (argv.includes("--test-worker")) {
+    const ppid = parentPid("self");
+    if (ppid !== undefined) return readCmdline(ppid);
+  }
+  return argv;
+}
+
+/** `--name=value` or `--name value` → value; `--name` alone → "". Last one wins. */
+export function flagValue(argv: readonly string[], name: string): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === `--${name}`) {
+      const next = argv[i + 1];
+      found = next !== undefined && !next.startsWith("--") ? next : "";
+    } else if (arg.startsWith(`--${name}=`)) {
+      found = arg.slice(name.length + 3);
+    }
+  }
+  return found;
+}
+
+export interface HarnessOptions {
+  /** `redis/3`: stages 1..3 of redis. */
+  stage?: string;
+  /** `redis/3`: stage 3 of redis alone. */
+  stageOnly?: string;
+  /** A command line that starts the implementation under test. */
+  impl?: string;
+  /** Run against the challenge's real implementation (e.g. redis-server). */
+  real: boolean;
+  /** Seed for random inputs. */
+  seed?: string;
+  /** Print the transcript as it happens, not only on failure. */
+  verbose: boolean;
+  /** JSONL file the harness appends one record per case to. */
+  resultsFile?: string;
+  /** Whether this run was typed as `bun test` with a test-file path filter: informative only. */
+  argv: string[];
+}
+
+function truthy(v: string | undefined): boolean {
+  return v !== undefined && v !== "" && v !== "0" && v.toLowerCase() !== "false";
+}
+
+let cached: HarnessOptions | undefined;
+
+export function harnessOptions(): HarnessOptions {
+  if (cached) return cached;
+  const argv = userArgv();
+  const env = process.env;
+  const realFlag = flagValue(argv, "real");
+  cached = {
+    stage: flagValue(argv, "stage") ?? env.SYSCRAFT_STAGE,
+    stageOnly: flagValue(argv, "stage-only") ?? env.SYSCRAFT_STAGE_ONLY,
+    impl: flagValue(argv, "impl") ?? env.SYSCRAFT_IMPL,
+    real: realFlag !== undefined ? realFlag === "" || truthy(realFlag) : truthy(env.SYSCRAFT_REAL),
+    seed: flagValue(argv, "seed") ?? env.SYSCRAFT_SEED,
+    verbose: flagValue(argv, "verbose") !== undefined || truthy(env.SYSCRAFT_VERBOSE),
+    resultsFile: env.SYSCRAFT_RESULTS,
+    argv,
+  };
+  return cached;
+}

@@ -1,0 +1,160 @@
+import type { Challenge, StageInfo } from "../challenge/schema.ts";
+import { runCommand, type CommandResult } from "../clients/command.ts";
+import { requireBinary } from "../clients/require.ts";
+import { absolutize, type Impl } from "../impl.ts";
+import { allocatePort, releasePort } from "../process/ports.ts";
+import { GroupProcess } from "../process/spawn.ts";
+import { makeTempDir, removeTempDir } from "../process/tempdir.ts";
+import { StageFailure, type FailureDetails } from "../report/failure.ts";
+import { shellLine } from "../report/show.ts";
+import { Transcript } from "../report/transcript.ts";
+import type { Random } from "../random.ts";
+import { fillArgs, printable, shellArgv, waitReady, type Program } from "./program.ts";
+
+export interface StartOptions {
+  /** Arguments after the contract's (e.g. ["--dir", t.dir]). */
+  extraArgs?: string[];
+  env?: Record<string, string>;
+  /** Bound on the wait for readiness, in ms (default 5000, or less if the case has less time left). */
+  readyTimeoutMs?: number;
+}
+
+export interface ClientOptions {
+  timeoutMs?: number;
+  stdin?: string | Uint8Array;
+  cwd?: string;
+  /** Text the transcript shows instead of the argv (e.g. with `printf … |` in front). */
+  display?: string;
+  quietStderr?: boolean;
+}
+
+/** What a stage case gets: its program, clients, randomness, transcript and checks. */
+export class CaseContext {
+  readonly log: Transcript;
+  /** A temporary directory for this case, removed when it ends. */
+  readonly dir: string;
+  private readonly programs: Program[] = [];
+  private readonly cleanups: (() => unknown)[] = [];
+  private readonly ports: number[] = [];
+  private readonly extraDirs: string[] = [];
+  private readonly controller = new AbortController();
+
+  constructor(
+    readonly challenge: Challenge,
+    readonly stage: StageInfo,
+    readonly caseName: string,
+    readonly impl: Impl,
+    readonly rand: Random,
+    verbose: boolean,
+  ) {
+    this.log = new Transcript(verbose);
+    this.dir = makeTempDir(`${challenge.slug}-${stage.number}`);
+  }
+
+  /** Aborted when the case runs out of time: long loops should check it. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  abort(): void {
+    this.controller.abort();
+  }
+
+  /** The implementation's command line with relative paths made absolute. */
+  private command(): string {
+    return absolutize(this.impl.command, this.impl.base);
+  }
+
+  /** Claims a loopback port for this case (released when it ends). */
+  async port(): Promise<number> {
+    const port = await allocatePort();
+    this.ports.push(port);
+    return port;
+  }
+
+  /** Starts the program under test as a server and waits until it listens. */
+  async start(opts: StartOptions = {}): Promise<Program> {
+    const host = "127.0.0.1";
+    const port = await this.port();
+    const dir = this.programs.length === 0 ? this.dir : makeTempDir(`${this.challenge.slug}-${this.stage.number}`);
+    const args = [...fillArgs(this.challenge.program.args, { port, dir, host }), ...(opts.extraArgs ?? [])];
+    const commandLine = printable(this.impl.command, args);
+    this.log.command(`${commandLine} &`);
+    const proc = new GroupProcess(shellArgv(this.command(), args), { cwd: dir, env: opts.env });
+    const program: Program = {
+      host,
+      port,
+      dir,
+      commandLine,
+      process: proc,
+      stop: () => proc.stop(),
+    };
+    this.programs.push(program);
+    if (dir !== this.dir) this.extraDirs.push(dir);
+    await waitReady({ proc, contract: this.challenge.program, port, host, timeoutMs: opts.readyTimeoutMs ?? 5000, signal: this.signal });
+    return program;
+  }
+
+  /** Runs the implementation as a command-line program once (for `kind: command` challenges). */
+  async run(args: string[], opts: ClientOptions = {}): Promise<CommandResult> {
+    return runCommand(shellArgv(this.command(), args), {
+      cwd: opts.cwd ?? this.dir,
+      display: printable(this.impl.command, args),
+      log: this.log,
+      timeoutMs: opts.timeoutMs,
+      stdin: opts.stdin,
+      signal: this.signal,
+      quietStderr: opts.quietStderr,
+    });
+  }
+
+  /** Runs a real client (e.g. redis-cli), bounded; fails with the package name if it is missing. */
+  async client(pkg: string, argv: string[], opts: ClientOptions = {}): Promise<CommandResult> {
+    requireBinary(argv[0]!, pkg);
+    return runCommand(argv, {
+      cwd: opts.cwd ?? this.dir,
+      display: opts.display ?? shellLine(argv),
+      log: this.log,
+      timeoutMs: opts.timeoutMs,
+      stdin: opts.stdin,
+      signal: this.signal,
+      quietStderr: opts.quietStderr,
+    });
+  }
+
+  /** Registers cleanup to run when the case ends, whatever the outcome. */
+  defer(fn: () => unknown): void {
+    this.cleanups.push(fn);
+  }
+
+  fail(details: FailureDetails): never {
+    throw new StageFailure(details);
+  }
+
+  /** Fails unless `received` equals `expected`, showing both. */
+  expectEqual(received: string, expected: string, details: Omit<FailureDetails, "expected" | "received">): void {
+    if (received !== expected) throw new StageFailure({ ...details, expected, received });
+  }
+
+  /** The last lines of output of the programs this case started. */
+  programOutput(lines = 20): string | undefined {
+    if (this.programs.length === 0) return undefined;
+    if (this.programs.length === 1) return this.programs[0]!.process.output.tail(lines);
+    return this.programs.map((p, i) => `[program ${i + 1}: ${p.commandLine}]\n${p.process.output.tail(lines)}`).join("\n");
+  }
+
+  /** Stops every program and client, releases ports, removes temp dirs. Never throws. */
+  async cleanup(): Promise<void> {
+    this.abort();
+    for (const fn of this.cleanups.reverse()) {
+      try {
+        await fn();
+      } catch {
+        // keep cleaning
+      }
+    }
+    await Promise.all(this.programs.map((p) => p.stop()));
+    for (const port of this.ports) releasePort(port);
+    for (const dir of [this.dir, ...this.extraDirs]) removeTempDir(dir);
+  }
+}

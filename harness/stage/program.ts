@@ -1,0 +1,68 @@
+import type { ProgramContract } from "../challenge/schema.ts";
+import { isListening } from "../process/listening.ts";
+import { GroupProcess } from "../process/spawn.ts";
+import { StageFailure } from "../report/failure.ts";
+import { shellQuote } from "../report/show.ts";
+
+/** A running program under test. */
+export interface Program {
+  readonly host: string;
+  readonly port: number;
+  /** The program's own temporary directory (its working directory). */
+  readonly dir: string;
+  /** The command line that started it, as a learner would type it. */
+  readonly commandLine: string;
+  readonly process: GroupProcess;
+  stop(): Promise<void>;
+}
+
+export function fillArgs(args: readonly string[], values: { port: number; dir: string; host: string }): string[] {
+  return args.map((a) => a.replaceAll("{port}", String(values.port)).replaceAll("{dir}", values.dir).replaceAll("{host}", values.host));
+}
+
+/** argv that runs `command` (a shell command line) with `args` appended, each passed as one argument. */
+export function shellArgv(command: string, args: readonly string[]): string[] {
+  return ["/bin/sh", "-c", `${command} "$@"`, "syscraft", ...args];
+}
+
+export function printable(command: string, args: readonly string[]): string {
+  return [command, ...args.map(shellQuote)].join(" ");
+}
+
+export interface WaitReadyOptions {
+  proc: GroupProcess;
+  contract: ProgramContract;
+  port: number;
+  host: string;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Waits, bounded, until the program listens on its port. Fails with what
+ * happened: it exited first (with its code), or it never listened.
+ */
+export async function waitReady(o: WaitReadyOptions): Promise<void> {
+  if (o.contract.ready === "none") return;
+  const proto = o.contract.ready;
+  const deadline = Date.now() + o.timeoutMs;
+  let delay = 5;
+  for (;;) {
+    if (isListening(o.port, proto)) return;
+    const code = o.proc.exitCode;
+    if (code !== null) {
+      throw new StageFailure({
+        message: `Your program exited with code ${code} before listening on ${proto.toUpperCase()} port ${o.port}.`,
+        hint: code === 127 ? "Exit code 127 means the shell could not find the command: check the command line you gave with --impl or in syscraft.local.yaml." : "Look at your program's output below: it probably crashed or could not parse its arguments.",
+      });
+    }
+    if (Date.now() >= deadline || o.signal.aborted) {
+      throw new StageFailure({
+        message: `Your program did not listen on ${proto.toUpperCase()} port ${o.port} (${o.host}) within ${Math.round(o.timeoutMs / 1000)} s of starting.`,
+        hint: `Read the port from the command line (${o.contract.args.join(" ")}) and bind to it; the tests connect to ${o.host}:${o.port}.`,
+      });
+    }
+    await Bun.sleep(delay);
+    delay = Math.min(delay * 2, 50);
+  }
+}

@@ -1,0 +1,44 @@
+import { afterAll, describe, test } from "bun:test";
+import { harnessOptions } from "../cmdline.ts";
+import { resolveImpl } from "../impl.ts";
+import { appendResult, recordStage } from "./results.ts";
+import { caseTimeoutMs, runCase } from "./run-case.ts";
+import type { StageDefinition } from "./types.ts";
+
+/** How much longer than a case's own limit bun waits before it gives up on it (cleanup time). */
+const BACKSTOP_MS = 8000;
+
+export function stageTitle(def: StageDefinition, regression = false): string {
+  return `${def.challenge.slug}/${def.stage.number} ${def.stage.name}${regression ? " (regression)" : ""}`;
+}
+
+/** Registers a stage's cases as bun tests, run against the implementation in force. */
+export function registerStage(def: StageDefinition, regression = false): void {
+  describe(stageTitle(def, regression), () => {
+    const impl = resolveImpl(def.challenge);
+    let allPassed = true;
+    let ran = 0;
+    for (const c of def.cases) {
+      test(
+        c.name,
+        async () => {
+          const r = await runCase(def, c, impl);
+          ran++;
+          if (!r.ok) allPassed = false;
+          appendResult(harnessOptions().resultsFile, r);
+          if (!r.ok) {
+            // The report is printed whole; the thrown error only names the case, so bun's stack trace stays short.
+            process.stderr.write(`\n${r.message}\n\n`);
+            const err = new Error(`${def.challenge.slug}/${def.stage.number}: ${c.name} — see the report above`);
+            err.stack = err.message;
+            throw err;
+          }
+        },
+        caseTimeoutMs(def, c) + BACKSTOP_MS,
+      );
+    }
+    afterAll(() => {
+      if (ran === def.cases.length) recordStage({ challenge: def.challenge.slug, stage: def.stage.number, impl: impl.command, passed: allPassed, at: new Date().toISOString() });
+    });
+  });
+}

@@ -1,0 +1,83 @@
+import { harnessOptions } from "../cmdline.ts";
+import type { Impl } from "../impl.ts";
+import { Random, seed } from "../random.ts";
+import { formatFailure, StageFailure } from "../report/failure.ts";
+import { shellQuote } from "../report/show.ts";
+import { CaseContext } from "./context.ts";
+import type { CaseResult, StageCase, StageDefinition } from "./types.ts";
+
+export const DEFAULT_CASE_TIMEOUT_S = 10;
+
+export function caseTimeoutMs(def: StageDefinition, c: StageCase): number {
+  return 1000 * (c.timeout ?? def.stage.timeout ?? DEFAULT_CASE_TIMEOUT_S);
+}
+
+/** The command that replays one stage with this seed (and the same implementation). */
+export function rerunCommand(def: StageDefinition, runSeed: string, impl: Impl): string {
+  const parts = ["bun test", `--stage-only=${def.challenge.slug}/${def.stage.number}`, `--seed=${runSeed}`];
+  if (impl.source === "flag or SYSCRAFT_IMPL") parts.push(`--impl=${shellQuote(impl.command)}`);
+  if (impl.source === "real implementation") parts.push("--real");
+  return parts.join(" ");
+}
+
+/**
+ * Runs one case against the implementation, bounded by its time limit, and
+ * always cleans up: every process group it started is stopped (SIGTERM, then
+ * SIGKILL after 2 s), ports released, temp dirs removed.
+ */
+export async function runCase(def: StageDefinition, c: StageCase, impl: Impl): Promise<CaseResult> {
+  const runSeed = seed();
+  const started = performance.now();
+  const ctx = new CaseContext(def.challenge, def.stage, c.name, impl, new Random(runSeed, `${def.challenge.slug}/${def.stage.number}/${c.name}`), harnessOptions().verbose);
+  const limitMs = caseTimeoutMs(def, c);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      ctx.abort();
+      reject(
+        new StageFailure({
+          message: `This case did not finish within ${limitMs / 1000} s.`,
+          hint: "The last command in the transcript is the one still waiting: your program probably never replied to it, or replied without the final \\r\\n.",
+        }),
+      );
+    }, limitMs);
+  });
+  let error: unknown;
+  try {
+    await Promise.race([c.run(ctx), timeout]);
+  } catch (e) {
+    error = e;
+  } finally {
+    clearTimeout(timer);
+  }
+  const programOutput = ctx.programOutput();
+  await ctx.cleanup();
+  const ok = error === undefined;
+  return {
+    challenge: def.challenge.slug,
+    stage: def.stage.number,
+    stageSlug: def.stage.slug,
+    case: c.name,
+    ok,
+    message: ok
+      ? ""
+      : formatFailure({
+          title: `${def.challenge.slug}/${def.stage.number} ${def.stage.name} — ${c.name}`,
+          error,
+          transcript: ctx.log.empty ? undefined : ctx.log.tail(),
+          programOutput,
+          seed: runSeed,
+          rerun: rerunCommand(def, runSeed, impl),
+        }),
+    durationMs: Math.round(performance.now() - started),
+    seed: runSeed,
+    impl: impl.command,
+  };
+}
+
+/** Runs every case of a stage in order (used by the harness's self-tests and by tools). */
+export async function runStage(def: StageDefinition, impl: Impl): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  for (const c of def.cases) results.push(await runCase(def, c, impl));
+  return results;
+}

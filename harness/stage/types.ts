@@ -1,0 +1,31 @@
+import type { Challenge, StageInfo } from "../challenge/schema.ts";
+import type { CaseContext } from "./context.ts";
+
+/** One test case of a stage: a behaviour, named in words a user of the system would use. */
+export interface StageCase {
+  name: string;
+  /** Time limit in seconds; default: the stage's, else 10. */
+  timeout?: number;
+  run(t: CaseContext): Promise<void>;
+}
+
+export interface StageDefinition {
+  challenge: Challenge;
+  stage: StageInfo;
+  cases: StageCase[];
+  /** The .test.ts file that defines it. */
+  file: string;
+}
+
+export interface CaseResult {
+  challenge: string;
+  stage: number;
+  stageSlug: string;
+  case: string;
+  ok: boolean;
+  /** The full failure report; empty when ok. */
+  message: string;
+  durationMs: number;
+  seed: string;
+  impl: string;
+}

@@ -1,0 +1,28 @@
+import { redisCli, RespConnection } from "../../harness/clients/redis.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const KEEP_OPEN = "After replying, keep reading from the same connection: a client sends many commands on one connection, one after another.";
+
+export default stage(import.meta, [
+  {
+    name: "one connection carries several PINGs, each answered",
+    async run(t) {
+      const redis = await t.start();
+      const conn = await RespConnection.open(t, redis);
+      const count = t.rand.int(3, 6);
+      for (let i = 0; i < count; i++) {
+        await conn.command("PING");
+        await conn.expectReply("+PONG\r\n", { message: `PING number ${i + 1} of ${count} on the same connection got a wrong reply.`, hint: KEEP_OPEN });
+      }
+    },
+  },
+  {
+    name: "redis-cli sends several commands over one connection",
+    async run(t) {
+      const redis = await t.start();
+      const count = t.rand.int(2, 5);
+      const out = await redisCli(t, redis).run([], { stdin: "PING\n".repeat(count) });
+      t.expectEqual(out, Array(count).fill("PONG").join("\n"), { message: `redis-cli sent ${count} PINGs on one connection.`, hint: KEEP_OPEN });
+    },
+  },
+]);

@@ -1,0 +1,132 @@
+import { redisCli } from "../../harness/clients/redis.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const NOT_INT = "(error) ERR value is not an integer or out of range";
+
+export default stage(import.meta, [
+  {
+    name: "INCR, INCRBY, DECR and DECRBY count from zero",
+    async run(t) {
+      const redis = await t.start();
+      const k = t.rand.key("counter");
+      const by = t.rand.int(2, 50);
+      await redisCli(t, redis).steps([
+        [["INCR", k], "(integer) 1", "INCR on a missing key starts from 0, and replies with the new value as an integer."],
+        [["INCR", k], "(integer) 2"],
+        [["INCRBY", k, String(by)], `(integer) ${2 + by}`],
+        [["DECR", k], `(integer) ${1 + by}`],
+        [["DECRBY", k, String(by)], "(integer) 1"],
+        [["DECRBY", k, "3"], "(integer) -2"],
+        [["GET", k], '"-2"', "Counters are stored as strings: GET shows the decimal number."],
+      ]);
+    },
+  },
+  {
+    name: "INCR refuses values that are not 64-bit integers",
+    async run(t) {
+      const redis = await t.start();
+      const [word, max, spaced] = [t.rand.key(), t.rand.key("max"), t.rand.key("spaced")];
+      const hint = "INCR works only on strings that are a base-10 signed 64-bit integer; anything else is an error, and the value stays as it was.";
+      await redisCli(t, redis).steps([
+        [["SET", word, t.rand.word()], "OK"],
+        [["INCR", word], NOT_INT, hint],
+        [["SET", spaced, " 12"], "OK"],
+        [["INCR", spaced], NOT_INT, hint],
+        [["INCRBY", t.rand.key(), "ten"], NOT_INT, "The increment must be an integer too."],
+        [["SET", max, "9223372036854775807"], "OK"],
+        [["INCR", max], "(error) ERR increment or decrement would overflow", "9223372036854775807 is the largest 64-bit integer: INCR on it overflows."],
+        [["GET", max], '"9223372036854775807"'],
+      ]);
+    },
+  },
+  {
+    name: "APPEND and STRLEN",
+    async run(t) {
+      const redis = await t.start();
+      const k = t.rand.key();
+      await redisCli(t, redis).steps([
+        [["APPEND", k, "Hello"], "(integer) 5", "APPEND on a missing key creates it, and replies with the new length."],
+        [["APPEND", k, " World"], "(integer) 11"],
+        [["GET", k], '"Hello World"'],
+        [["STRLEN", k], "(integer) 11"],
+        [["STRLEN", t.rand.key("missing")], "(integer) 0", "STRLEN of a missing key is 0."],
+      ]);
+    },
+  },
+  {
+    name: "DEL counts what it removed and EXISTS counts repeated keys",
+    async run(t) {
+      const redis = await t.start();
+      const [a, b, gone] = [t.rand.key("a"), t.rand.key("b"), t.rand.key("gone")];
+      await redisCli(t, redis).steps([
+        [["SET", a, "1"], "OK"],
+        [["SET", b, "2"], "OK"],
+        [["EXISTS", a], "(integer) 1"],
+        [["EXISTS", a, a, b, gone], "(integer) 3", "EXISTS counts each argument: a key named twice counts twice."],
+        [["DEL", a, gone], "(integer) 1", "DEL replies with how many of the keys existed and were removed."],
+        [["EXISTS", a], "(integer) 0"],
+        [["GET", a], "(nil)"],
+        [["DEL", b, b], "(integer) 1"],
+      ]);
+    },
+  },
+  {
+    name: "KEYS matches glob-style patterns",
+    async run(t) {
+      const redis = await t.start();
+      const cli = redisCli(t, redis);
+      const p = t.rand.word();
+      const names = [`${p}:hello`, `${p}:hallo`, `${p}:hxllo`, `${p}:hllo`, `${p}:heeeello`, `other:${p}`];
+      for (const n of names) await cli.expect(["SET", n, "x"], "OK");
+      const cases: [string, string[]][] = [
+        [`${p}:h?llo`, [`${p}:hallo`, `${p}:hello`, `${p}:hxllo`]],
+        [`${p}:h*llo`, [`${p}:heeeello`, `${p}:hallo`, `${p}:hello`, `${p}:hllo`, `${p}:hxllo`]],
+        [`${p}:h[ae]llo`, [`${p}:hallo`, `${p}:hello`]],
+        [`${p}:h[^e]llo`, [`${p}:hallo`, `${p}:hxllo`]],
+        [`${p}:h[a-b]llo`, [`${p}:hallo`]],
+        ["*", [...names].sort()],
+      ];
+      for (const [pattern, want] of cases) {
+        const out = await cli.run(["KEYS", pattern]);
+        // KEYS returns keys in no particular order: compare sorted.
+        const got = out === "(empty array)" ? [] : out.split("\n").map((l) => l.replace(/^\s*\d+\) "(.*)"$/, "$1")).sort();
+        t.expectEqual(got.join("\n"), [...want].sort().join("\n"), {
+          message: `KEYS ${pattern} returned the wrong keys (shown sorted).`,
+          hint: "KEYS patterns are globs: ? is one character, * any run of characters, [ae] one of a set, [^e] anything but, [a-b] a range.",
+        });
+      }
+    },
+  },
+  {
+    name: "TYPE tells a string from a missing key",
+    async run(t) {
+      const redis = await t.start();
+      const k = t.rand.key();
+      await redisCli(t, redis).steps([
+        [["SET", k, "v"], "OK"],
+        [["TYPE", k], "string", 'TYPE replies with a simple string: "string" for string values.'],
+        [["TYPE", t.rand.key("missing")], "none", 'TYPE of a missing key is "none".'],
+      ]);
+    },
+  },
+  {
+    name: "SET with NX, XX and GET",
+    async run(t) {
+      const redis = await t.start();
+      const [k, fresh, absent] = [t.rand.key(), t.rand.key("fresh"), t.rand.key("absent")];
+      await redisCli(t, redis).steps([
+        [["SET", k, "one", "NX"], "OK", "NX: set only if the key does not exist."],
+        [["SET", k, "two", "NX"], "(nil)", "NX on an existing key does nothing and replies nil."],
+        [["GET", k], '"one"'],
+        [["SET", k, "three", "XX"], "OK", "XX: set only if the key exists."],
+        [["SET", absent, "v", "XX"], "(nil)", "XX on a missing key does nothing and replies nil."],
+        [["GET", absent], "(nil)"],
+        [["SET", k, "four", "GET"], '"three"', "GET: reply with the old value (nil if none) and set the new one."],
+        [["GET", k], '"four"'],
+        [["SET", fresh, "v", "GET"], "(nil)"],
+        [["GET", fresh], '"v"'],
+        [["SET", k, "v", "NX", "XX"], "(error) ERR syntax error", "NX and XX together are a syntax error."],
+      ]);
+    },
+  },
+]);
