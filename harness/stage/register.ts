@@ -1,6 +1,7 @@
 import { afterAll, describe, test } from "bun:test";
 import { harnessOptions } from "../cmdline.ts";
 import { resolveImpl } from "../impl.ts";
+import { caseFailed } from "./case-failed.ts";
 import { appendResult, recordStage } from "./results.ts";
 import { caseTimeoutMs, runCase } from "./run-case.ts";
 import type { StageDefinition } from "./types.ts";
@@ -27,11 +28,8 @@ export function registerStage(def: StageDefinition, regression = false): void {
           if (!r.ok) allPassed = false;
           appendResult(harnessOptions().resultsFile, r);
           if (!r.ok) {
-            // The report is printed whole; the thrown error only names the case, so bun's stack trace stays short.
             process.stderr.write(`\n${r.message}\n\n`);
-            const err = new Error(`${def.challenge.slug}/${def.stage.number}: ${c.name} — see the report above`);
-            err.stack = err.message;
-            throw err;
+            caseFailed(`${def.challenge.slug}/${def.stage.number}: ${c.name}`);
           }
         },
         caseTimeoutMs(def, c) + BACKSTOP_MS,

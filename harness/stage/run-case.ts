@@ -58,6 +58,8 @@ export async function runCase(def: StageDefinition, c: StageCase, impl: Impl): P
     stage: def.stage.number,
     stageSlug: def.stage.slug,
     case: c.name,
+    caseIndex: def.cases.indexOf(c) + 1,
+    caseCount: def.cases.length,
     ok,
     message: ok
       ? ""

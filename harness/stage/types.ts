@@ -22,6 +22,9 @@ export interface CaseResult {
   stage: number;
   stageSlug: string;
   case: string;
+  /** Position of the case in its stage (1-based), and how many cases the stage has. */
+  caseIndex: number;
+  caseCount: number;
   ok: boolean;
   /** The full failure report; empty when ok. */
   message: string;

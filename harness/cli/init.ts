@@ -1,0 +1,44 @@
+/**
+ * bun run init <challenge> <dir>: copies the challenge's starter into <dir>
+ * (which must not exist or be empty) and records it in syscraft.local.yaml,
+ * so that `bun test --stage=<challenge>/1` runs your program from then on.
+ */
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse, stringify } from "yaml";
+import { loadChallenge } from "../challenge/load.ts";
+import { configFile } from "../impl.ts";
+import { CHALLENGES_DIR } from "../paths.ts";
+
+const [slug, target] = process.argv.slice(2);
+if (!slug || !target) {
+  console.error("usage: bun run init <challenge> <dir>     e.g. bun run init redis ~/my-redis");
+  process.exit(2);
+}
+const challenge = loadChallenge(slug);
+const starter = join(CHALLENGES_DIR, slug, "starter");
+if (!existsSync(starter)) {
+  console.error(`init: the ${slug} challenge has no starter yet`);
+  process.exit(2);
+}
+const dir = resolve(process.env.SYSCRAFT_INVOKED_FROM ?? process.cwd(), target);
+if (existsSync(dir) && readdirSync(dir).length > 0) {
+  console.error(`init: ${dir} exists and is not empty; choose a new directory`);
+  process.exit(2);
+}
+cpSync(starter, dir, { recursive: true });
+const program = join(dir, "your_program.sh");
+
+const file = configFile();
+const config = (existsSync(file) ? (parse(readFileSync(file, "utf8")) as { impl?: Record<string, string> } | null) : null) ?? {};
+config.impl = { ...(config.impl ?? {}), [slug]: program };
+writeFileSync(file, `# Which program each challenge's tests run (written by bun run init; edit freely).\n${stringify(config)}`);
+
+console.log(`Created ${dir} from the ${challenge.name} starter.
+Recorded in ${file}: impl.${slug} = ${program}
+
+Next:
+  1. Read stages/${slug}/01-${challenge.stages[0]!.slug}.md
+  2. Edit your program in ${dir}
+  3. Run: bun test --stage=${slug}/1
+  4. See how far you are: bun run progress`);

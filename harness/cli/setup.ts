@@ -1,0 +1,44 @@
+/**
+ * bun run setup: installs every client and real implementation the
+ * challenges use. On Debian/Ubuntu it runs apt-get for what is missing (and
+ * does nothing when everything is there); elsewhere it prints what to install.
+ */
+import { loadAllChallenges } from "../challenge/load.ts";
+import { hasBinary } from "../clients/require.ts";
+
+const needed = new Map<string, string>(); // binary → package
+for (const c of loadAllChallenges()) {
+  for (const client of c.clients) needed.set(client.binary, client.package);
+  if (c.real) needed.set(c.real.command.split(/\s+/)[0]!, c.real.package);
+}
+const missing = [...needed].filter(([binary]) => !hasBinary(binary));
+if (missing.length === 0) {
+  console.log(`setup: all ${needed.size} clients and real implementations are installed (${[...needed.keys()].join(", ")}).`);
+  process.exit(0);
+}
+const packages = [...new Set(missing.map(([, pkg]) => pkg))].sort();
+console.log(`setup: missing ${missing.map(([b, p]) => `${b} (package ${p})`).join(", ")}`);
+if (!hasBinary("apt-get")) {
+  console.log(`setup: no apt-get here. Install these with your package manager: ${packages.join(" ")}`);
+  process.exit(1);
+}
+const root = process.getuid?.() === 0;
+const sudo = root ? [] : hasBinary("sudo") ? ["sudo"] : null;
+if (sudo === null) {
+  console.log(`setup: not root and no sudo. As root, run: apt-get install -y ${packages.join(" ")}`);
+  process.exit(1);
+}
+const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+const run = async (args: string[]) => (await Bun.spawn([...sudo, ...args], { stdout: "inherit", stderr: "inherit", env }).exited) === 0;
+console.log(`setup: $ ${[...sudo, "apt-get", "install", "-y", "--no-install-recommends", ...packages].join(" ")}`);
+let ok = await run(["apt-get", "install", "-y", "--no-install-recommends", ...packages]);
+if (!ok) {
+  console.log("setup: install failed; refreshing the package lists and trying again");
+  ok = (await run(["apt-get", "update"])) && (await run(["apt-get", "install", "-y", "--no-install-recommends", ...packages]));
+}
+const still = missing.filter(([binary]) => !Bun.which(binary));
+if (!ok || still.length > 0) {
+  console.error(`setup: still missing: ${still.map(([b, p]) => `${b} (${p})`).join(", ") || "(apt-get failed)"}`);
+  process.exit(1);
+}
+console.log("setup: done");

@@ -1,0 +1,38 @@
+import type { CaseResult } from "./stage/types.ts";
+
+function esc(s: string): string {
+  return s
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}
+
+/** JUnit XML: one <testsuite> per stage, one <testcase> per case, the failure report as the failure's text. */
+export function junitXml(results: CaseResult[]): string {
+  const suites = new Map<string, CaseResult[]>();
+  for (const r of results) {
+    const name = `${r.challenge}/${r.stage} ${r.stageSlug}`;
+    suites.set(name, [...(suites.get(name) ?? []), r]);
+  }
+  const total = results.length;
+  const failures = results.filter((r) => !r.ok).length;
+  const secs = (ms: number) => (ms / 1000).toFixed(3);
+  const lines = [`<?xml version="1.0" encoding="UTF-8"?>`, `<testsuites name="syscraft" tests="${total}" failures="${failures}" time="${secs(results.reduce((a, r) => a + r.durationMs, 0))}">`];
+  for (const [name, rs] of suites) {
+    const f = rs.filter((r) => !r.ok).length;
+    lines.push(`  <testsuite name="${esc(name)}" tests="${rs.length}" failures="${f}" time="${secs(rs.reduce((a, r) => a + r.durationMs, 0))}">`);
+    for (const r of rs) {
+      const attrs = `classname="${esc(`${r.challenge}.${String(r.stage).padStart(2, "0")}-${r.stageSlug}`)}" name="${esc(r.case)}" time="${secs(r.durationMs)}"`;
+      if (r.ok) lines.push(`    <testcase ${attrs}/>`);
+      else {
+        const first = r.message.split("\n").find((l) => l.trim() !== "" && !l.startsWith("✗")) ?? "failed";
+        lines.push(`    <testcase ${attrs}>`, `      <failure message="${esc(first.trim())}">${esc(r.message)}</failure>`, `    </testcase>`);
+      }
+    }
+    lines.push("  </testsuite>");
+  }
+  lines.push("</testsuites>", "");
+  return lines.join("\n");
+}
