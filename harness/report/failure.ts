@@ -25,14 +25,15 @@ export class StageFailure extends Error {
 
 /** Expected vs received: side by side for one line, a line diff for more. */
 export function renderDiff(expected: string, received: string): string {
-  const oneLine = !expected.includes("\n") && !received.includes("\n");
-  const sameVisibly = expected.trim() === received.trim() || visible(expected) === visible(received);
-  const show = (s: string) => (sameVisibly || /[\x00-\x08\x0b-\x1f\x7f]/.test(s) ? visible(s) : s);
-  if (oneLine) return `  expected: ${show(expected)}\n  received: ${show(received)}`;
+  // When only whitespace or control bytes differ, show both escaped on one line each: \r\n becomes visible.
+  const subtle = expected.trim() === received.trim() || /[\x00-\x08\x0b-\x1f\x7f]/.test(expected + received);
+  if (subtle) return `  expected: ${visible(expected)}\n  received: ${visible(received)}`;
+  if (!expected.includes("\n") && !received.includes("\n")) return `  expected: ${expected}\n  received: ${received}`;
   const lines: string[] = ["  (- expected, + received)"];
-  for (const part of diffLines(expected.endsWith("\n") ? expected : `${expected}\n`, received.endsWith("\n") ? received : `${received}\n`)) {
+  const withNl = (s: string) => (s.endsWith("\n") ? s : `${s}\n`);
+  for (const part of diffLines(withNl(expected), withNl(received))) {
     const mark = part.added ? "+" : part.removed ? "-" : " ";
-    for (const line of part.value.replace(/\n$/, "").split("\n")) lines.push(`  ${mark} ${part.added || part.removed ? show(line) : line}`);
+    for (const line of part.value.replace(/\n$/, "").split("\n")) lines.push(`  ${mark} ${line}`);
   }
   return lines.join("\n");
 }

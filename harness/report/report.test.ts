@@ -1,0 +1,44 @@
+import { expect, test } from "bun:test";
+import { selfTests } from "../self-test.ts";
+import { formatFailure, renderDiff, StageFailure } from "./failure.ts";
+import { caret, shellLine, visible } from "./show.ts";
+
+selfTests("failure reports", () => {
+  test("invisible bytes are shown escaped", () => {
+    expect(visible("+PONG\r\n")).toBe("+PONG\\r\\n");
+    expect(visible(new Uint8Array([0, 0xff]))).toBe("\\x00\\xff");
+  });
+
+  test("a caret points at the offending byte", () => {
+    expect(caret(Buffer.from("+PONG\n"), 5)).toBe("+PONG\\n\n     ^~ byte 5");
+  });
+
+  test("single-line values are shown expected/received; whitespace-only differences escaped", () => {
+    expect(renderDiff("PONG", '"PONG"')).toBe('  expected: PONG\n  received: "PONG"');
+    expect(renderDiff("a\r\n", "a\n")).toContain("expected: a\\r\\n");
+  });
+
+  test("multi-line values are shown as a line diff", () => {
+    const d = renderDiff("1) a\n2) b", "1) a\n2) c");
+    expect(d).toContain("- 2) b");
+    expect(d).toContain("+ 2) c");
+  });
+
+  test("commands are shell-quoted so they can be re-run as printed", () => {
+    expect(shellLine(["redis-cli", "-p", "4000", "SET", "k", "hello world", "it's"])).toBe(`redis-cli -p 4000 SET k 'hello world' 'it'\\''s'`);
+  });
+
+  test("the report holds message, diff, hint, transcript, output and the replay command", () => {
+    const text = formatFailure({
+      title: "redis/2 Respond to PING — PING replies PONG",
+      error: new StageFailure({ message: "Unexpected reply to PING.", expected: "PONG", received: '"PONG"', hint: "Use a simple string." }),
+      transcript: "$ redis-cli -p 4000 PING\n  \"PONG\"",
+      programOutput: "listening",
+      seed: "42",
+      rerun: "bun test --stage-only=redis/2 --seed=42",
+    });
+    for (const part of ["✗ redis/2", "expected: PONG", "Hint: Use a simple string.", "$ redis-cli -p 4000 PING", "  | listening", "Seed 42. Replay this run: bun test --stage-only=redis/2 --seed=42"]) {
+      expect(text).toContain(part);
+    }
+  });
+});
