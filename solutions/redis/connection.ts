@@ -1,0 +1,160 @@
+// One client connection: bytes in -> requests -> replies -> bytes out.
+//
+//   - Each connection has its own incremental RequestParser.
+//   - Every complete request in a read is executed in order, and all replies
+//     produced by one read are sent with a single write.
+//   - Backpressure: socket.write() may accept fewer bytes than given; the
+//     rest is queued and flushed from the socket's drain event, in order.
+//     Reading is not paused meanwhile (Redis does not either), so a client
+//     that sends a huge pipeline before reading anything still gets all its
+//     replies.
+//   - After QUIT or a protocol error the pending replies are flushed and the
+//     connection is closed; later requests in the same read are ignored.
+//   - If the peer half-closes (shuts down its sending side) the replies
+//     already due are still delivered, then the connection is closed.
+//
+// The protected methods are the steps of that pipeline, so a variant server
+// can change one step (see server.ts ConnectionFactory).
+
+import { ClientState } from "./client.ts";
+import { executeCommand } from "./commands/index.ts";
+import { error, type Reply } from "./reply.ts";
+import { encodeReplies, RequestParser } from "./resp.ts";
+import type { ServerState } from "./state.ts";
+
+/** The part of a Bun socket a connection uses. */
+export interface SocketLike {
+  write(data: Uint8Array): number;
+  end(): void;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+}
+
+/** What the server loop calls for each socket event. */
+export interface ConnectionHandler {
+  onData(chunk: Uint8Array): void;
+  onDrain(): void;
+  /** The peer will send no more data (it closed or half-closed). */
+  onEnd(): void;
+  /** The socket is closed; release resources. */
+  onClose(): void;
+}
+
+export class Connection implements ConnectionHandler {
+  readonly client: ClientState;
+  protected readonly parser: RequestParser;
+  /** Bytes accepted for sending but not yet taken by the socket: pending[head..]. */
+  private pending: Uint8Array[] = [];
+  private head = 0;
+  /** No more requests are processed; close once `pending` is flushed. */
+  private closing = false;
+  private ended = false;
+  private closed = false;
+
+  constructor(
+    protected readonly socket: SocketLike,
+    protected readonly server: ServerState,
+  ) {
+    this.client = new ClientState(`${socket.remoteAddress}:${socket.remotePort}`);
+    this.parser = this.createParser();
+  }
+
+  protected createParser(): RequestParser {
+    return new RequestParser();
+  }
+
+  onData(chunk: Uint8Array): void {
+    if (this.closing) return;
+    this.parser.feed(chunk);
+    const replies = this.processInput();
+    if (replies.length > 0) this.send(this.encode(replies));
+    if (this.client.closeAfterReply) this.closeAfterFlush();
+  }
+
+  /** Runs every complete request buffered so far; returns their replies in order. */
+  protected processInput(): Reply[] {
+    const replies: Reply[] = [];
+    while (!this.client.closeAfterReply) {
+      const request = this.parser.next();
+      if (request === null) break;
+      if (request.kind === "protocol-error") {
+        replies.push(error(`ERR ${request.message}`));
+        this.client.closeAfterReply = true;
+        break;
+      }
+      replies.push(this.execute(request.argv));
+    }
+    return replies;
+  }
+
+  protected execute(argv: Buffer[]): Reply {
+    return executeCommand(this.server, this.client, argv);
+  }
+
+  protected encode(replies: Reply[]): Uint8Array {
+    return encodeReplies(replies);
+  }
+
+  /** Sends bytes in order, queueing whatever the socket cannot take now. */
+  protected send(bytes: Uint8Array): void {
+    if (this.closed || bytes.length === 0) return;
+    if (this.head < this.pending.length) {
+      this.pending.push(bytes);
+      return;
+    }
+    const written = this.socket.write(bytes);
+    if (written < 0) return; // socket already closed
+    if (written < bytes.length) {
+      this.pending = [bytes.subarray(written)];
+      this.head = 0;
+    }
+  }
+
+  /** Stops processing input; closes the socket once all replies are out. */
+  protected closeAfterFlush(): void {
+    this.closing = true;
+    if (this.head >= this.pending.length) this.endSocket();
+  }
+
+  /** Bytes queued for sending (waiting for the socket to drain). */
+  get pendingBytes(): number {
+    let n = 0;
+    for (let i = this.head; i < this.pending.length; i++) n += this.pending[i]!.length;
+    return n;
+  }
+
+  onDrain(): void {
+    while (this.head < this.pending.length && !this.closed) {
+      const chunk = this.pending[this.head]!;
+      const written = this.socket.write(chunk);
+      if (written < 0) {
+        this.closed = true;
+        break;
+      }
+      if (written < chunk.length) {
+        this.pending[this.head] = chunk.subarray(written);
+        return;
+      }
+      this.head++;
+    }
+    this.pending = [];
+    this.head = 0;
+    if (this.closing) this.endSocket();
+  }
+
+  private endSocket(): void {
+    if (this.ended || this.closed) return;
+    this.ended = true;
+    this.socket.end();
+  }
+
+  onEnd(): void {
+    this.closeAfterFlush();
+  }
+
+  onClose(): void {
+    this.closed = true;
+    this.pending = [];
+    this.head = 0;
+  }
+}

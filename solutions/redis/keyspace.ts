@@ -1,0 +1,186 @@
+// The keyspace of one logical database: keys mapped to typed values, with an
+// optional expiry time per key.
+//
+// Keys are byte strings (one char per byte, see text.ts), so any binary key
+// is a valid Map key. Values are a tagged union on `type`; new data types
+// (list, hash, set, zset, stream) are added as new members of RedisValue.
+//
+// Expiry follows "How Redis expires keys"
+// (https://redis.io/commands/expire/#how-redis-expires-keys):
+//   - passive: every access first checks the key's deadline and deletes the
+//     key if it has passed, so an expired key is never observed;
+//   - active: ten times a second a cycle looks at 20 keys that have a TTL,
+//     deletes the expired ones, and repeats while more than 25% of the
+//     sample was expired (bounded to 25 ms), so expired keys are reclaimed
+//     even if nobody reads them. Like Redis 6+, the sample is taken by an
+//     incremental cursor over the keys with a TTL rather than at random.
+// As in Redis, a key is expired once the clock is strictly past its
+// deadline (a key whose deadline is "now" is still visible).
+
+export interface StringValue {
+  readonly type: "string";
+  data: Buffer;
+}
+
+/** Everything a key can hold. Add list/hash/set/zset/stream members here. */
+export type RedisValue = StringValue;
+
+export type ValueType = RedisValue["type"];
+
+export interface SetOptions {
+  /** Keep the key's current TTL instead of removing it (SET ... KEEPTTL). */
+  keepTtl?: boolean;
+}
+
+export interface KeyspaceOptions {
+  /** Milliseconds since the epoch; defaults to Date.now. */
+  clock?: () => number;
+}
+
+/** Keys looked at per active expiry round, and the share that triggers another round. */
+const ACTIVE_EXPIRE_SAMPLE = 20;
+const ACTIVE_EXPIRE_REPEAT_RATIO = 0.25;
+/** Default cadence and time budget of the active expiry cycle. */
+export const ACTIVE_EXPIRE_INTERVAL_MS = 100;
+const ACTIVE_EXPIRE_BUDGET_MS = 25;
+
+export class Keyspace {
+  readonly now: () => number;
+  protected readonly values = new Map<string, RedisValue>();
+  /** Absolute deadline (ms since epoch) of every key that has a TTL. */
+  protected readonly expires = new Map<string, number>();
+  /** Keys deleted because their TTL passed (passively or actively). */
+  expiredKeys = 0;
+
+  private cursor: Iterator<[string, number]> | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(options: KeyspaceOptions = {}) {
+    this.now = options.clock ?? Date.now;
+  }
+
+  /** Number of keys, counting expired keys not yet reclaimed (like DBSIZE). */
+  get size(): number {
+    return this.values.size;
+  }
+
+  /** Number of keys that have a TTL. */
+  get volatileSize(): number {
+    return this.expires.size;
+  }
+
+  /** Deletes `key` if its deadline has passed. True if it was deleted. */
+  expireIfNeeded(key: string): boolean {
+    const deadline = this.expires.get(key);
+    if (deadline === undefined || deadline >= this.now()) return false;
+    this.values.delete(key);
+    this.expires.delete(key);
+    this.expiredKeys++;
+    return true;
+  }
+
+  /** The value stored at `key`, or undefined if missing or expired. */
+  get(key: string): RedisValue | undefined {
+    this.expireIfNeeded(key);
+    return this.values.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /**
+   * Stores `value` at `key`, replacing any previous value. Like Redis's
+   * setKey(), this removes the key's TTL unless `keepTtl` is given.
+   */
+  set(key: string, value: RedisValue, options: SetOptions = {}): void {
+    this.values.set(key, value);
+    if (!options.keepTtl) this.expires.delete(key);
+  }
+
+  /** Deletes `key`. True if a live key was deleted. */
+  delete(key: string): boolean {
+    if (this.expireIfNeeded(key)) return false;
+    this.expires.delete(key);
+    return this.values.delete(key);
+  }
+
+  /** Deadline of `key` in ms since the epoch, or undefined if it has none. */
+  getExpire(key: string): number | undefined {
+    return this.expires.get(key);
+  }
+
+  /** Sets the deadline of an existing key (ms since the epoch). */
+  setExpire(key: string, deadline: number): void {
+    if (this.values.has(key)) this.expires.set(key, deadline);
+  }
+
+  /** Removes the TTL of `key`. True if it had one. */
+  removeExpire(key: string): boolean {
+    return this.expires.delete(key);
+  }
+
+  /** Live keys, in insertion order. Expired keys are skipped (not deleted). */
+  *keys(): Generator<string> {
+    const now = this.now();
+    for (const key of this.values.keys()) {
+      const deadline = this.expires.get(key);
+      if (deadline === undefined || deadline >= now) yield key;
+    }
+  }
+
+  /** Removes every key. */
+  clear(): void {
+    this.values.clear();
+    this.expires.clear();
+    this.cursor = null;
+  }
+
+  /**
+   * One active expiry cycle: sample keys with a TTL and delete the expired
+   * ones, repeating while the sample was mostly expired and time remains.
+   * Returns the number of keys deleted.
+   */
+  activeExpireCycle(budgetMs = ACTIVE_EXPIRE_BUDGET_MS): number {
+    const started = performance.now();
+    let deleted = 0;
+    for (;;) {
+      let sampled = 0;
+      let expired = 0;
+      const now = this.now();
+      while (sampled < ACTIVE_EXPIRE_SAMPLE && this.expires.size > 0) {
+        this.cursor ??= this.expires.entries();
+        const step = this.cursor.next();
+        if (step.done) {
+          // Wrapped around: start the next scan from the beginning next round.
+          this.cursor = null;
+          break;
+        }
+        const [key, deadline] = step.value;
+        sampled++;
+        if (deadline < now) {
+          this.values.delete(key);
+          this.expires.delete(key);
+          this.expiredKeys++;
+          expired++;
+        }
+      }
+      deleted += expired;
+      if (sampled === 0 || expired <= sampled * ACTIVE_EXPIRE_REPEAT_RATIO) break;
+      if (performance.now() - started >= budgetMs) break;
+    }
+    return deleted;
+  }
+
+  /** Runs activeExpireCycle every `intervalMs` until stopActiveExpiry(). */
+  startActiveExpiry(intervalMs = ACTIVE_EXPIRE_INTERVAL_MS): void {
+    if (this.timer !== null) return;
+    this.timer = setInterval(() => this.activeExpireCycle(), intervalMs);
+    this.timer.unref?.();
+  }
+
+  stopActiveExpiry(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,308 @@
+// RESP2, the Redis serialization protocol
+// (https://redis.io/docs/reference/protocol-spec/).
+//
+// Requests: RequestParser is incremental. Feed it bytes as they arrive (a
+// request may be split at any byte, one chunk may hold many pipelined
+// requests) and pull complete commands with next(). Two request forms exist:
+//   - multibulk: "*<argc>\r\n" then argc times "$<len>\r\n<len bytes>\r\n";
+//     binary-safe, this is what client libraries send;
+//   - inline: any line not starting with '*', split like a shell (inline.ts).
+// Limits and error texts follow Redis 7.0's networking.c behaviour:
+//   - "*<n>" with n <= 0 is an empty request and is skipped; n > 2^31-1 or
+//     not an integer is "invalid multibulk length";
+//   - bulk lengths must be 0..512 MB ("invalid bulk length");
+//   - a count line or inline line over 64 KB without its terminator is an
+//     error ("too big ..."), so a peer cannot make us buffer a line forever;
+//   - as in Redis the two bytes after bulk data are skipped, not checked.
+// After a protocol error the parser stops: the server replies
+// "-ERR <message>" and closes the connection, as Redis does.
+//
+// Replies: encodeSimple/encodeError/encodeInteger/encodeBulk/encodeArray
+// produce wire bytes; encodeReply renders a Reply value (reply.ts).
+
+import { splitInlineArgs } from "./inline.ts";
+import { parseInt64 } from "./int64.ts";
+import type { Reply } from "./reply.ts";
+
+export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
+export const PROTO_MAX_BULK_LEN = 512 * 1024 * 1024;
+const MAX_MULTIBULK_LEN = 2 ** 31 - 1;
+/** Bulk arguments at least this big are assembled in their own buffer. */
+const BIG_ARG = 32 * 1024;
+
+const CR = 0x0d;
+const LF = 0x0a;
+const STAR = 0x2a;
+const DOLLAR = 0x24;
+
+export type ParsedRequest =
+  | { readonly kind: "command"; readonly argv: Buffer[] }
+  /** `message` is the text after "ERR ", e.g. "Protocol error: invalid bulk length". */
+  | { readonly kind: "protocol-error"; readonly message: string };
+
+/** Returned by the read* steps for an empty request that is skipped. */
+const SKIP = Symbol("skip");
+type Step = ParsedRequest | null | typeof SKIP;
+
+const EMPTY = Buffer.alloc(0);
+
+export class RequestParser {
+  /** Unconsumed input is buf[pos..]. */
+  protected buf: Buffer = EMPTY;
+  protected pos = 0;
+
+  // Progress through a multibulk request that is not complete yet.
+  private argv: Buffer[] | null = null;
+  private argsLeft = 0;
+  private bulkLen = -1;
+  /** A big bulk argument being filled straight from incoming chunks. */
+  private bigArg: Buffer | null = null;
+  private bigArgFilled = 0;
+
+  private failed = false;
+
+  /** Adds bytes received from the peer. */
+  feed(chunk: Uint8Array): void {
+    if (this.failed || chunk.length === 0) return;
+    if (this.bigArg !== null && this.bigArgFilled < this.bigArg.length) {
+      const take = Math.min(chunk.length, this.bigArg.length - this.bigArgFilled);
+      this.bigArg.set(chunk.subarray(0, take), this.bigArgFilled);
+      this.bigArgFilled += take;
+      chunk = chunk.subarray(take);
+      if (chunk.length === 0) return;
+    }
+    if (this.pos >= this.buf.length) {
+      this.buf = Buffer.from(chunk); // a copy: the caller may reuse its chunk
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    }
+    this.pos = 0;
+  }
+
+  /**
+   * The next complete request, or null if more bytes are needed (or the
+   * parser has stopped after a protocol error).
+   */
+  next(): ParsedRequest | null {
+    while (!this.failed) {
+      let step: Step;
+      if (this.argv !== null) step = this.readMultibulk();
+      else if (this.pos >= this.buf.length) return null;
+      else if (this.buf[this.pos] === STAR) step = this.readMultibulk();
+      else step = this.readInline();
+      if (step === SKIP) continue;
+      if (step !== null && step.kind === "protocol-error") {
+        this.reset();
+        this.failed = true;
+      }
+      return step;
+    }
+    return null;
+  }
+
+  /** Drops all buffered input and any partly parsed request. */
+  reset(): void {
+    this.buf = EMPTY;
+    this.pos = 0;
+    this.argv = null;
+    this.argsLeft = 0;
+    this.bulkLen = -1;
+    this.bigArg = null;
+    this.bigArgFilled = 0;
+  }
+
+  /** Bytes received but not yet returned as part of a request. */
+  get buffered(): number {
+    return this.buf.length - this.pos + this.bigArgFilled;
+  }
+
+  /** True when no partial request is pending (the next byte starts a request). */
+  get atRequestBoundary(): boolean {
+    return this.argv === null;
+  }
+
+  protected protocolError(message: string): ParsedRequest {
+    return { kind: "protocol-error", message: `Protocol error: ${message}` };
+  }
+
+  /** Index of the first CR at or after `from` that has a byte after it, -1 if none yet. */
+  private findLineEnd(from: number): number {
+    const cr = this.buf.indexOf(CR, from);
+    return cr >= 0 && cr + 1 < this.buf.length ? cr : -1;
+  }
+
+  protected readMultibulk(): Step {
+    const buf = this.buf;
+    if (this.argv === null) {
+      const cr = this.findLineEnd(this.pos);
+      if (cr < 0) {
+        if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) {
+          return this.protocolError("too big mbulk count string");
+        }
+        return null;
+      }
+      const count = parseInt64(buf.subarray(this.pos + 1, cr));
+      if (count === null || count > MAX_MULTIBULK_LEN) {
+        return this.protocolError("invalid multibulk length");
+      }
+      this.pos = cr + 2;
+      if (count <= 0n) return SKIP;
+      this.argv = [];
+      this.argsLeft = Number(count);
+    }
+
+    while (this.argsLeft > 0) {
+      if (this.bulkLen < 0) {
+        const cr = this.findLineEnd(this.pos);
+        if (cr < 0) {
+          if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) {
+            return this.protocolError("too big bulk count string");
+          }
+          return null;
+        }
+        if (buf[this.pos] !== DOLLAR) {
+          // Redis formats the byte with "%c": a NUL byte ends the message.
+          const b = buf[this.pos]!;
+          const got = b === 0 ? "'" : `'${String.fromCharCode(b)}'`;
+          return this.protocolError(`expected '$', got ${got}`);
+        }
+        const len = parseInt64(buf.subarray(this.pos + 1, cr));
+        if (len === null || len < 0n || len > BigInt(PROTO_MAX_BULK_LEN)) {
+          return this.protocolError("invalid bulk length");
+        }
+        this.pos = cr + 2;
+        this.bulkLen = Number(len);
+      }
+
+      let arg: Buffer;
+      if (this.bigArg !== null) {
+        if (this.bigArgFilled < this.bigArg.length) return null;
+        if (this.buf.length - this.pos < 2) return null; // trailing CRLF
+        arg = this.bigArg;
+        this.bigArg = null;
+        this.bigArgFilled = 0;
+        this.pos += 2;
+      } else {
+        const available = this.buf.length - this.pos;
+        if (available < this.bulkLen + 2) {
+          if (this.bulkLen >= BIG_ARG) {
+            // Collect the argument in its own buffer so that its remaining
+            // bytes are copied once, instead of re-concatenating `buf`.
+            const take = Math.min(available, this.bulkLen);
+            this.bigArg = Buffer.allocUnsafe(this.bulkLen);
+            this.buf.copy(this.bigArg, 0, this.pos, this.pos + take);
+            this.bigArgFilled = take;
+            this.pos += take;
+          }
+          return null;
+        }
+        arg = Buffer.allocUnsafe(this.bulkLen);
+        this.buf.copy(arg, 0, this.pos, this.pos + this.bulkLen);
+        this.pos += this.bulkLen + 2;
+      }
+      this.argv!.push(arg);
+      this.bulkLen = -1;
+      this.argsLeft--;
+    }
+
+    const argv = this.argv!;
+    this.argv = null;
+    return { kind: "command", argv };
+  }
+
+  protected readInline(): Step {
+    const lf = this.buf.indexOf(LF, this.pos);
+    if (lf < 0) {
+      if (this.buf.length - this.pos > PROTO_INLINE_MAX_SIZE) {
+        return this.protocolError("too big inline request");
+      }
+      return null;
+    }
+    let end = lf;
+    if (end > this.pos && this.buf[end - 1] === CR) end--;
+    const argv = splitInlineArgs(this.buf.subarray(this.pos, end));
+    if (argv === null) return this.protocolError("unbalanced quotes in request");
+    this.pos = lf + 1;
+    if (argv.length === 0) return SKIP;
+    return { kind: "command", argv };
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Reply encoding
+
+const CRLF = Buffer.from("\r\n");
+const NULL_BULK_BYTES = Buffer.from("$-1\r\n");
+const NULL_ARRAY_BYTES = Buffer.from("*-1\r\n");
+
+/** Simple strings and errors are one line: CR and LF become spaces. */
+function oneLine(s: string): string {
+  return /[\r\n]/.test(s) ? s.replace(/[\r\n]/g, " ") : s;
+}
+
+/** "+<text>\r\n"; `text` is a byte string (one char per byte). */
+export function encodeSimple(text: string): Buffer {
+  return Buffer.from(`+${oneLine(text)}\r\n`, "latin1");
+}
+
+/** "-<message>\r\n"; `message` includes its code, e.g. "ERR syntax error". */
+export function encodeError(message: string): Buffer {
+  return Buffer.from(`-${oneLine(message)}\r\n`, "latin1");
+}
+
+export function encodeInteger(value: number | bigint): Buffer {
+  return Buffer.from(`:${value}\r\n`, "latin1");
+}
+
+/** "$<len>\r\n<bytes>\r\n", or the null bulk "$-1\r\n" for null. */
+export function encodeBulk(value: Uint8Array | null): Buffer {
+  if (value === null) return NULL_BULK_BYTES;
+  return Buffer.concat([Buffer.from(`$${value.length}\r\n`, "latin1"), value, CRLF]);
+}
+
+/** "*<n>\r\n" followed by the already-encoded items, or "*-1\r\n" for null. */
+export function encodeArray(items: readonly Uint8Array[] | null): Buffer {
+  if (items === null) return NULL_ARRAY_BYTES;
+  return Buffer.concat([Buffer.from(`*${items.length}\r\n`, "latin1"), ...items]);
+}
+
+function appendReply(out: Uint8Array[], reply: Reply): void {
+  switch (reply.kind) {
+    case "simple":
+      out.push(encodeSimple(reply.value));
+      return;
+    case "error":
+      out.push(encodeError(reply.value));
+      return;
+    case "integer":
+      out.push(encodeInteger(reply.value));
+      return;
+    case "bulk":
+      out.push(Buffer.from(`$${reply.value.length}\r\n`, "latin1"), reply.value, CRLF);
+      return;
+    case "null-bulk":
+      out.push(NULL_BULK_BYTES);
+      return;
+    case "array":
+      out.push(Buffer.from(`*${reply.value.length}\r\n`, "latin1"));
+      for (const item of reply.value) appendReply(out, item);
+      return;
+    case "null-array":
+      out.push(NULL_ARRAY_BYTES);
+      return;
+  }
+}
+
+/** The RESP2 wire bytes of a reply value. */
+export function encodeReply(reply: Reply): Buffer {
+  const parts: Uint8Array[] = [];
+  appendReply(parts, reply);
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+}
+
+/** Wire bytes of several replies back to back (e.g. all replies for one read). */
+export function encodeReplies(replies: readonly Reply[]): Buffer {
+  const parts: Uint8Array[] = [];
+  for (const r of replies) appendReply(parts, r);
+  return Buffer.concat(parts);
+}
