@@ -8,7 +8,7 @@ import { hasBinary } from "../clients/require.ts";
 
 // As the install hook (bun install), never fail the install: say what is missing and carry on.
 const lenient = process.argv.includes("--if-possible");
-const giveUp = () => process.exit(lenient ? 0 : 1);
+const giveUp = (): never => process.exit(lenient ? 0 : 1);
 
 const needed = new Map<string, string>(); // binary → package
 for (const c of loadAllChallenges()) {
@@ -29,11 +29,7 @@ if (!hasBinary("apt-get")) {
 const root = process.getuid?.() === 0;
 // Under the install hook, use sudo only if it needs no password (never prompt in the middle of bun install).
 const sudoWorks = hasBinary("sudo") && (!lenient || Bun.spawnSync(["sudo", "-n", "true"]).exitCode === 0);
-const sudo = root ? [] : sudoWorks ? ["sudo"] : null;
-if (sudo === null) {
-  console.log(`setup: not root and no sudo. As root, run: apt-get install -y ${packages.join(" ")}`);
-  giveUp();
-}
+const sudo: string[] = root ? [] : sudoWorks ? ["sudo"] : (console.log(`setup: not root and no sudo. As root, run: apt-get install -y ${packages.join(" ")}`), giveUp());
 const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
 const run = async (args: string[]) => (await Bun.spawn([...sudo, ...args], { stdout: "inherit", stderr: "inherit", env }).exited) === 0;
 console.log(`setup: $ ${[...sudo, "apt-get", "install", "-y", "--no-install-recommends", ...packages].join(" ")}`);

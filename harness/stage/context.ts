@@ -3,13 +3,12 @@ import { runCommand, type CommandResult } from "../clients/command.ts";
 import { requireBinary } from "../clients/require.ts";
 import { absolutize, type Impl } from "../impl.ts";
 import { allocatePort, releasePort } from "../process/ports.ts";
-import { GroupProcess } from "../process/spawn.ts";
 import { makeTempDir, removeTempDir } from "../process/tempdir.ts";
 import { StageFailure, type FailureDetails } from "../report/failure.ts";
 import { shellLine } from "../report/show.ts";
 import { Transcript } from "../report/transcript.ts";
 import type { Random } from "../random.ts";
-import { fillArgs, printable, shellArgv, waitReady, type Program } from "./program.ts";
+import { launchProgram, printable, shellArgv, type Program } from "./program.ts";
 
 export interface StartOptions {
   /** Arguments after the contract's (e.g. ["--dir", t.dir]). */
@@ -74,25 +73,19 @@ export class CaseContext {
 
   /** Starts the program under test as a server and waits until it listens. */
   async start(opts: StartOptions = {}): Promise<Program> {
-    const host = "127.0.0.1";
     const port = await this.port();
     const dir = this.programs.length === 0 ? this.dir : makeTempDir(`${this.challenge.slug}-${this.stage.number}`);
-    const args = [...fillArgs(this.challenge.program.args, { port, dir, host }), ...(opts.extraArgs ?? [])];
-    const commandLine = printable(this.impl.command, args);
-    this.log.command(`${commandLine} &`);
-    const proc = new GroupProcess(shellArgv(this.command(), args), { cwd: dir, env: opts.env });
-    const program: Program = {
-      host,
-      port,
-      dir,
-      commandLine,
-      process: proc,
-      stop: () => proc.stop(),
-    };
-    this.programs.push(program);
     if (dir !== this.dir) this.extraDirs.push(dir);
-    await waitReady({ proc, contract: this.challenge.program, port, host, timeoutMs: opts.readyTimeoutMs ?? 5000, signal: this.signal });
-    return program;
+    try {
+      const program = await launchProgram({ challenge: this.challenge, impl: this.impl, port, dir, extraArgs: opts.extraArgs, env: opts.env, readyTimeoutMs: opts.readyTimeoutMs, signal: this.signal, log: this.log });
+      this.programs.push(program);
+      return program;
+    } catch (e) {
+      // Keep the program that failed to start, so its output is reported and it is stopped.
+      const failed = (e as { program?: Program }).program;
+      if (failed) this.programs.push(failed);
+      throw e;
+    }
   }
 
   /** Runs the implementation as a command-line program once (for `kind: command` challenges). */

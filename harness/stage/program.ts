@@ -1,4 +1,6 @@
-import type { ProgramContract } from "../challenge/schema.ts";
+import type { Challenge, ProgramContract } from "../challenge/schema.ts";
+import { absolutize, type Impl } from "../impl.ts";
+import type { Transcript } from "../report/transcript.ts";
 import { isListening } from "../process/listening.ts";
 import { GroupProcess } from "../process/spawn.ts";
 import { StageFailure } from "../report/failure.ts";
@@ -65,4 +67,38 @@ export async function waitReady(o: WaitReadyOptions): Promise<void> {
     await Bun.sleep(delay);
     delay = Math.min(delay * 2, 50);
   }
+}
+
+export interface LaunchOptions {
+  challenge: Challenge;
+  impl: Impl;
+  port: number;
+  /** Working directory, also given to the program as {dir}. */
+  dir: string;
+  extraArgs?: string[];
+  env?: Record<string, string>;
+  readyTimeoutMs?: number;
+  signal: AbortSignal;
+  log: Transcript;
+}
+
+/**
+ * Starts the implementation with the challenge's arguments in its own process
+ * group and waits until it is ready. The caller owns the result and must stop
+ * it (a failed start is stopped here).
+ */
+export async function launchProgram(o: LaunchOptions): Promise<Program> {
+  const host = "127.0.0.1";
+  const args = [...fillArgs(o.challenge.program.args, { port: o.port, dir: o.dir, host }), ...(o.extraArgs ?? [])];
+  const commandLine = printable(o.impl.command, args);
+  o.log.command(`${commandLine} &`);
+  const proc = new GroupProcess(shellArgv(absolutize(o.impl.command, o.impl.base), args), { cwd: o.dir, env: o.env });
+  const program: Program = { host, port: o.port, dir: o.dir, commandLine, process: proc, stop: () => proc.stop() };
+  try {
+    await waitReady({ proc, contract: o.challenge.program, port: o.port, host, timeoutMs: o.readyTimeoutMs ?? 5000, signal: o.signal });
+  } catch (e) {
+    (e as { program?: Program }).program = program;
+    throw e;
+  }
+  return program;
 }
