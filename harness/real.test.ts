@@ -5,12 +5,10 @@
  * failure naming its package, never a skip.
  */
 import { expect, test } from "bun:test";
-import { loadAllChallenges, stageTestFile } from "./challenge/load.ts";
+import { loadAllChallenges } from "./challenge/load.ts";
 import { hasBinary } from "./clients/require.ts";
-import { ROOT } from "./paths.ts";
 import { selfTests } from "./self-test.ts";
-import { runStage } from "./stage/run-case.ts";
-import type { StageDefinition } from "./stage/types.ts";
+import { runStagesInSubprocess } from "./stage/subprocess.ts";
 
 selfTests("stages agree with the real implementations", () => {
   for (const c of loadAllChallenges()) {
@@ -20,11 +18,11 @@ selfTests("stages agree with the real implementations", () => {
       test(`${c.slug}/${info.number} ${info.name} passes against ${real.command}`, async () => {
         const binary = real.command.split(/\s+/)[0]!;
         if (!hasBinary(binary)) throw new Error(`${binary} is not installed: install the package ${real.package} (or run bun run setup)`);
-        const def = ((await import(stageTestFile(c, info))) as { default: StageDefinition }).default;
-        const results = await runStage(def, { command: real.command, base: ROOT, source: "real implementation" });
-        const failed = results.filter((r) => !r.ok);
-        if (failed.length > 0) throw new Error(failed.map((r) => r.message).join("\n\n"));
-        expect(results.length).toBe(def.cases.length);
+        const run = await runStagesInSubprocess({ selection: `--stage-only=${c.slug}/${info.number}`, flags: ["--real"], stdio: "capture" });
+        const failed = run.results.filter((r) => !r.ok);
+        if (failed.length > 0 || run.exitCode !== 0) throw new Error(failed.map((r) => r.message).join("\n\n") || run.output);
+        expect(run.results.length).toBeGreaterThan(0);
+        expect(run.results.every((r) => r.caseCount === run.results.length)).toBe(true);
       }, 120000);
     }
   }

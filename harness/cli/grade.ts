@@ -7,16 +7,13 @@
  * summary and writes JUnit XML and a JSON summary if asked. Exit code 0 only
  * when every selected stage passes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import { flagValue } from "../cmdline.ts";
 import { loadAllChallenges, loadChallenge } from "../challenge/load.ts";
 import type { Challenge } from "../challenge/schema.ts";
 import { resolveImpl } from "../impl.ts";
 import { junitXml } from "../junit.ts";
-import { ROOT } from "../paths.ts";
-import { readResults } from "../stage/results.ts";
+import { runStagesInSubprocess } from "../stage/subprocess.ts";
 import { summarize, type ChallengeSummary } from "../summary.ts";
 import type { CaseResult } from "../stage/types.ts";
 
@@ -67,31 +64,17 @@ const passThrough = ["impl", "seed"].flatMap((name) => {
 });
 if (argv.includes("--real")) passThrough.push("--real");
 
-const work = mkdtempSync(join(tmpdir(), "syscraft-grade-"));
 const summaries: ChallengeSummary[] = [];
 const allResults: CaseResult[] = [];
 let bunFailed = false;
-try {
-  for (const t of list) {
-    const resultsFile = join(work, `${t.challenge.slug}.jsonl`);
-    const selection = `${t.only ? "--stage-only" : "--stage"}=${t.challenge.slug}/${t.upTo}`;
-    const cmd = ["bun", "test", selection, ...passThrough];
-    console.log(`\n=== ${t.challenge.name}: $ ${cmd.join(" ")}`);
-    const proc = Bun.spawn(cmd, {
-      cwd: ROOT,
-      stdout: "inherit",
-      stderr: "inherit",
-      env: { ...process.env, SYSCRAFT_RESULTS: resultsFile, SYSCRAFT_INVOKED_FROM: process.cwd() },
-    });
-    const code = await proc.exited;
-    if (code !== 0) bunFailed = true;
-    const results = readResults(resultsFile);
-    allResults.push(...results);
-    const selected = t.only ? [t.upTo] : Array.from({ length: t.upTo }, (_, i) => i + 1);
-    summaries.push(summarize(t.challenge, selected, results, resolveImplLabel(t.challenge)));
-  }
-} finally {
-  rmSync(work, { recursive: true, force: true });
+for (const t of list) {
+  const selection = `${t.only ? "--stage-only" : "--stage"}=${t.challenge.slug}/${t.upTo}`;
+  console.log(`\n=== ${t.challenge.name}: $ bun test ${[selection, ...passThrough].join(" ")}`);
+  const { exitCode, results } = await runStagesInSubprocess({ selection, flags: passThrough, stdio: "inherit" });
+  if (exitCode !== 0) bunFailed = true;
+  allResults.push(...results);
+  const selected = t.only ? [t.upTo] : Array.from({ length: t.upTo }, (_, i) => i + 1);
+  summaries.push(summarize(t.challenge, selected, results, resolveImplLabel(t.challenge)));
 }
 
 function resolveImplLabel(c: Challenge): string {

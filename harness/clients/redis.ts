@@ -101,25 +101,31 @@ export class RespConnection {
     await this.conn.send(data, pauseMs);
   }
 
-  /** Reads one whole reply (bounded wait); fails with a caret at the first byte that breaks RESP. */
-  async reply(timeoutMs = 3000): Promise<{ value: RespValue; raw: Buffer }> {
+  /**
+   * Reads one whole reply (bounded wait); fails with a caret at the first byte
+   * that breaks RESP. `e` says what the reply was for, and is kept in the report.
+   */
+  async reply(timeoutMs = 3000, e: Expectation = {}): Promise<{ value: RespValue; raw: Buffer }> {
     const ok = await this.conn.waitFor((buf) => parseReply(buf).kind !== "incomplete", timeoutMs);
     const outcome = parseReply(this.conn.pending);
+    const lead = e.message ? `${e.message}\n` : "";
     if (outcome.kind === "invalid") {
       const bytes = this.conn.pending;
       throw new StageFailure({
-        message: `${this.conn.name}: your program's reply is not valid RESP: ${outcome.problem}.`,
+        message: `${lead}${this.conn.name}: your program's reply is not valid RESP: ${outcome.problem}.`,
         detail: caret(bytes, outcome.offset),
-        hint: "Every RESP reply starts with a type byte (+ - : $ *) and every line ends with \\r\\n.",
+        hint: e.hint ?? "Every RESP reply starts with a type byte (+ - : $ *) and every line ends with \\r\\n.",
       });
     }
     if (outcome.kind === "incomplete" || !ok) {
       const got = this.conn.pending;
       const state = this.conn.closed ? "your program closed the connection" : `nothing complete arrived within ${timeoutMs / 1000} s`;
       throw new StageFailure({
-        message: `${this.conn.name}: expected a reply, but ${state}.`,
+        message: `${lead}${this.conn.name}: expected a reply, but ${state}.`,
         detail: got.length > 0 ? `received so far: ${visible(got)}` : "received nothing",
-        hint: this.conn.closed ? "Keep the connection open after replying: clients send many commands on one connection." : "Make sure your program replies to every command, and that the reply ends with \\r\\n.",
+        hint: this.conn.closed
+          ? "Keep the connection open after replying: clients send many commands on one connection."
+          : (e.hint ?? "Make sure your program replies to every command, and that the reply ends with \\r\\n."),
       });
     }
     const raw = this.conn.take(outcome.end);
@@ -129,7 +135,7 @@ export class RespConnection {
   /** Reads one reply and fails unless its bytes are exactly `expected`. */
   async expectReply(expected: string | Uint8Array, e: Expectation = {}): Promise<void> {
     const want = typeof expected === "string" ? Buffer.from(expected, "latin1") : Buffer.from(expected);
-    const { raw, value } = await this.reply();
+    const { raw, value } = await this.reply(3000, e);
     if (!raw.equals(want)) {
       throw new StageFailure({
         message: e.message ?? `${this.conn.name}: unexpected reply.`,

@@ -98,6 +98,9 @@ const cases: Case[] = [
   { name: "inline single quote then char", send: [enc("echo 'a'b\r\n")] },
   { name: "inline unknown", send: [enc("foo bar 'baz qux'\r\n")] },
   { name: "inline nul", send: [enc("echo a\0b c\r\n")] },
+  { name: "nul in count line", send: [enc("PING\r\n*1\0\r\n$4\r\nPING\r\n")] },
+  { name: "nul in bulk count line", send: [enc("*1\r\n$4\0\r\nPING\r\n")] },
+  { name: "nul then too big inline", send: [enc("PING\r\necho a\0" + "b".repeat(70_000) + "\r\n")] },
   // --- protocol
   { name: "empty multibulk", send: [enc("*0\r\n*-1\r\n*-5\r\nPING\r\n")] },
   { name: "invalid multibulk", send: [enc("PING\r\n*abc\r\nPING\r\n")] },

@@ -125,9 +125,20 @@ export class RequestParser {
     return { kind: "protocol-error", message: `Protocol error: ${message}` };
   }
 
-  /** Index of the first CR at or after `from` that has a byte after it, -1 if none yet. */
+  /**
+   * Index of the first `byte` at or after `from`, or -1. Redis searches its
+   * buffer as a C string, so a NUL byte before the terminator hides it (the
+   * request then waits for more data, up to the 64 KB limit); we do the same.
+   */
+  private find(byte: number, from: number): number {
+    const at = this.buf.indexOf(byte, from);
+    if (at < 0 || this.buf.subarray(from, at).indexOf(0) >= 0) return -1;
+    return at;
+  }
+
+  /** Index of the CR ending the line at `from` if a byte follows it, else -1. */
   private findLineEnd(from: number): number {
-    const cr = this.buf.indexOf(CR, from);
+    const cr = this.find(CR, from);
     return cr >= 0 && cr + 1 < this.buf.length ? cr : -1;
   }
 
@@ -211,7 +222,7 @@ export class RequestParser {
   }
 
   protected readInline(): Step {
-    const lf = this.buf.indexOf(LF, this.pos);
+    const lf = this.find(LF, this.pos);
     if (lf < 0) {
       if (this.buf.length - this.pos > PROTO_INLINE_MAX_SIZE) {
         return this.protocolError("too big inline request");

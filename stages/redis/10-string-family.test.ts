@@ -26,10 +26,12 @@ export default stage(import.meta, [
     async run(t) {
       const redis = await t.start();
       const [word, max, spaced] = [t.rand.key(), t.rand.key("max"), t.rand.key("spaced")];
+      const value = t.rand.word();
       const hint = "INCR works only on strings that are a base-10 signed 64-bit integer; anything else is an error, and the value stays as it was.";
       await redisCli(t, redis).steps([
-        [["SET", word, t.rand.word()], "OK"],
+        [["SET", word, value], "OK"],
         [["INCR", word], NOT_INT, hint],
+        [["GET", word], `"${value}"`, hint],
         [["SET", spaced, " 12"], "OK"],
         [["INCR", spaced], NOT_INT, hint],
         [["INCRBY", t.rand.key(), "ten"], NOT_INT, "The increment must be an integer too."],

@@ -1,0 +1,20 @@
+/**
+ * Benchmarks compare the reference solution with the real implementation in
+ * the same run, on this machine, with the same client. Each challenge that has
+ * one describes it in challenges/<slug>/bench.ts.
+ */
+import type { Client } from "./challenge/schema.ts";
+
+export interface Workload {
+  name: string;
+  /** The client command line for a server listening on `port`. */
+  argv(port: number): string[];
+  /** Metric name → value, from the client's stdout. */
+  parse(stdout: string): Map<string, number>;
+}
+
+export interface Benchmark {
+  client: Client;
+  unit: string;
+  workloads: Workload[];
+}

@@ -1,0 +1,83 @@
+/**
+ * bun run bench <challenge> [--impl=<command>]: runs the challenge's
+ * benchmark against the implementation (default: the reference solution) and
+ * against the real implementation, in the same run, and prints both with
+ * their ratio.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Benchmark } from "../bench.ts";
+import { loadChallenge } from "../challenge/load.ts";
+import { requireBinary } from "../clients/require.ts";
+import { resolveImpl, type Impl } from "../impl.ts";
+import { CHALLENGES_DIR, ROOT } from "../paths.ts";
+import { allocatePort, releasePort } from "../process/ports.ts";
+import { GroupProcess } from "../process/spawn.ts";
+import { makeTempDir, removeTempDir } from "../process/tempdir.ts";
+import { StageFailure } from "../report/failure.ts";
+import { Transcript } from "../report/transcript.ts";
+import { launchProgram, type Program } from "../stage/program.ts";
+
+const slug = process.argv[2];
+if (!slug) {
+  console.error("usage: bun run bench <challenge> [--impl=<command>]");
+  process.exit(2);
+}
+const challenge = loadChallenge(slug);
+const file = join(CHALLENGES_DIR, slug, "bench.ts");
+if (!existsSync(file)) {
+  console.error(`bench: the ${slug} challenge has no benchmark yet (${file})`);
+  process.exit(2);
+}
+const bench = ((await import(file)) as { default: Benchmark }).default;
+
+const targets: { label: string; impl: Impl }[] = [{ label: "ours", impl: resolveImpl(challenge) }];
+if (challenge.real) {
+  requireBinary(challenge.real.command.split(/\s+/)[0]!, challenge.real.package);
+  targets.push({ label: "real", impl: { command: challenge.real.command, base: ROOT, source: "real implementation" } });
+}
+
+async function measure(impl: Impl): Promise<Map<string, Map<string, number>>> {
+  const port = await allocatePort();
+  const dir = makeTempDir(`bench-${slug}`);
+  const log = new Transcript(false);
+  let program: Program | undefined;
+  try {
+    program = await launchProgram({ challenge, impl, port, dir, signal: new AbortController().signal, log });
+    const out = new Map<string, Map<string, number>>();
+    for (const w of bench.workloads) {
+      requireBinary(bench.client.binary, bench.client.package);
+      const client = new GroupProcess(w.argv(port), { cwd: dir });
+      const code = await client.waitExit(120_000);
+      await client.stop(0);
+      if (code !== 0) throw new Error(`${w.argv(port).join(" ")} exited with ${code}:\n${client.output.tail(10)}`);
+      out.set(w.name, w.parse(client.stdout.text()));
+    }
+    return out;
+  } catch (e) {
+    if (e instanceof StageFailure) throw new Error(`${impl.command}: ${e.message}\n${e.details.hint ?? ""}`);
+    throw e;
+  } finally {
+    await program?.stop();
+    releasePort(port);
+    removeTempDir(dir);
+  }
+}
+
+const results = [];
+for (const t of targets) {
+  console.log(`bench: ${t.label}: ${t.impl.command}`);
+  results.push(await measure(t.impl));
+}
+
+console.log(`\n${challenge.name} benchmark (${bench.unit}; ratio = ours / real)`);
+for (const w of bench.workloads) {
+  console.log(`\n${w.name}`);
+  const ours = results[0]!.get(w.name)!;
+  const real = results[1]?.get(w.name);
+  console.log(`  ${"metric".padEnd(14)} ${"ours".padStart(12)} ${real ? "real".padStart(12) : ""} ${real ? "ratio".padStart(7) : ""}`);
+  for (const [metric, value] of ours) {
+    const r = real?.get(metric);
+    console.log(`  ${metric.padEnd(14)} ${value.toFixed(0).padStart(12)} ${r !== undefined ? r.toFixed(0).padStart(12) : ""} ${r ? (value / r).toFixed(2).padStart(7) : ""}`);
+  }
+}
