@@ -147,14 +147,6 @@ export class RespConnection {
     }
   }
 
-  /** Fails if any bytes arrive within `ms` (for "no reply expected"). */
-  async expectSilence(ms: number, e: Expectation): Promise<void> {
-    await this.conn.waitFor((buf) => buf.length > 0, ms);
-    if (this.conn.pending.length > 0) {
-      throw new StageFailure({ message: e.message ?? `${this.conn.name}: received bytes when none were expected.`, received: visible(this.conn.pending), expected: "(nothing)", hint: e.hint });
-    }
-  }
-
   close(): void {
     this.conn.close();
   }

@@ -130,12 +130,6 @@ export class TcpConnection {
     return Buffer.from(out);
   }
 
-  /** Waits up to `ms` and reports whether the other side closed the connection. */
-  async waitClosed(ms: number): Promise<boolean> {
-    await this.waitFor(() => this.ended, ms);
-    return this.ended;
-  }
-
   close(): void {
     try {
       this.socket?.end();

@@ -45,10 +45,6 @@ export function untrack(pgid: number): void {
   live.delete(pgid);
 }
 
-export function trackedGroups(): number[] {
-  return [...live];
-}
-
 /**
  * Pids of the group's processes that are still running. Zombies do not count:
  * an orphan that has exited waits for init to reap it, which in containers can

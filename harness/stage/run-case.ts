@@ -76,10 +76,3 @@ export async function runCase(def: StageDefinition, c: StageCase, impl: Impl): P
     impl: impl.command,
   };
 }
-
-/** Runs every case of a stage in order (used by the harness's self-tests and by tools). */
-export async function runStage(def: StageDefinition, impl: Impl): Promise<CaseResult[]> {
-  const results: CaseResult[] = [];
-  for (const c of def.cases) results.push(await runCase(def, c, impl));
-  return results;
-}
