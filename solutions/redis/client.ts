@@ -1,7 +1,7 @@
-// Per-client state that commands can see and change (selected database,
-// close-after-reply). Socket I/O lives in connection.ts. Later stages add
-// their per-client state here: MULTI queue, WATCHed keys, subscriptions,
-// RESP version, replica status.
+// Per-client state that commands can see and change. Socket I/O lives in
+// connection.ts; the connection sets `deliver`.
+
+import type { Reply } from "./reply.ts";
 
 let nextClientId = 1;
 
@@ -13,8 +13,36 @@ export class ClientState {
   /** Set by QUIT (and on protocol errors): reply, then close the connection. */
   closeAfterReply = false;
 
+  /**
+   * Sends a reply that is not the answer to this client's own current
+   * command (a pub/sub message, a blocked command served). Replies are kept
+   * in order with the client's own replies.
+   */
+  deliver: (reply: Reply) => void = () => {};
+
+  /** MULTI: the queued commands, or null outside a transaction. */
+  multi: Buffer[][] | null = null;
+  /** A command failed to queue: EXEC must answer EXECABORT. */
+  multiFailed = false;
+  /** True while EXEC runs the queue (blocking commands must not block). */
+  inExec = false;
+  /** A WATCHed key changed: EXEC must fail. */
+  watchDirty = false;
+
+  /** Pub/Sub channels and patterns subscribed to (byte strings). */
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+
+  /** True for the link to our master: commands are applied and not answered. */
+  isMaster = false;
+
   constructor(
     /** "ip:port" of the peer, for INFO/CLIENT LIST style output. */
     readonly peer: string = "",
   ) {}
+
+  /** RESP2 subscribed mode: only (P)(UN)SUBSCRIBE, PING, QUIT and RESET are allowed. */
+  get subscribed(): boolean {
+    return this.channels.size + this.patterns.size > 0;
+  }
 }

@@ -12,13 +12,19 @@
 //     connection is closed; later requests in the same read are ignored.
 //   - If the peer half-closes (shuts down its sending side) the replies
 //     already due are still delivered, then the connection is closed.
+//   - A blocking command that cannot be served (BLPOP on an empty list)
+//     parks the connection: its later input is buffered, not run, until the
+//     blocked command's reply is delivered; then processing goes on.
+//   - Replies meant for this client that other clients cause (pub/sub
+//     messages) go through client.deliver, which keeps them in order with
+//     the replies of the batch being processed.
 //
 // The protected methods are the steps of that pipeline, so a variant server
 // can change one step (see server.ts ConnectionFactory).
 
 import { ClientState } from "./client.ts";
 import { executeCommand } from "./commands/index.ts";
-import { error, type Reply } from "./reply.ts";
+import { error, NO_REPLY, type Reply } from "./reply.ts";
 import { encodeReplies, RequestParser } from "./resp.ts";
 import type { ServerState } from "./state.ts";
 
@@ -50,13 +56,24 @@ export class Connection implements ConnectionHandler {
   private closing = false;
   private ended = false;
   private closed = false;
+  /** A blocking command waits for its reply: input is buffered, not run. */
+  private blocked = false;
+  /** Replies of the batch being processed (non-null while processing). */
+  private batch: Reply[] | null = null;
 
   constructor(
     protected readonly socket: SocketLike,
     protected readonly server: ServerState,
   ) {
     this.client = new ClientState(`${socket.remoteAddress}:${socket.remotePort}`);
+    this.client.deliver = (reply) => this.deliver(reply);
     this.parser = this.createParser();
+  }
+
+  /** Sends a reply now, or after the replies of the batch being processed. */
+  private deliver(reply: Reply): void {
+    if (this.batch !== null) this.batch.push(reply);
+    else this.send(this.encode([reply]));
   }
 
   protected createParser(): RequestParser {
@@ -66,15 +83,26 @@ export class Connection implements ConnectionHandler {
   onData(chunk: Uint8Array): void {
     if (this.closing) return;
     this.parser.feed(chunk);
-    const replies = this.processInput();
-    if (replies.length > 0) this.send(this.encode(replies));
+    if (!this.blocked) this.runBuffered();
+  }
+
+  /** Processes the buffered requests and sends their replies (with anything delivered meanwhile). */
+  private runBuffered(): void {
+    const batch: Reply[] = [];
+    this.batch = batch;
+    try {
+      for (const r of this.processInput()) batch.push(r);
+    } finally {
+      this.batch = null;
+    }
+    if (batch.length > 0) this.send(this.encode(batch));
     if (this.client.closeAfterReply) this.closeAfterFlush();
   }
 
   /** Runs every complete request buffered so far; returns their replies in order. */
   protected processInput(): Reply[] {
     const replies: Reply[] = [];
-    while (!this.client.closeAfterReply) {
+    while (!this.client.closeAfterReply && !this.blocked) {
       const request = this.parser.next();
       if (request === null) break;
       if (request.kind === "protocol-error") {
@@ -87,8 +115,23 @@ export class Connection implements ConnectionHandler {
     return replies;
   }
 
+  /** Runs one request; a command that blocks returns NO_REPLY and parks the connection. */
   protected execute(argv: Buffer[]): Reply {
-    return executeCommand(this.server, this.client, argv);
+    const result = executeCommand(this.server, this.client, argv);
+    if (result.kind !== "block") return result;
+    const spec = this.server.commands.get(argv[0]!.toString("latin1").toLowerCase())!;
+    this.blocked = true;
+    this.server.blocking.block(this.client, spec, argv, result, (reply) => this.unblocked(reply));
+    return NO_REPLY;
+  }
+
+  private unblocked(reply: Reply): void {
+    this.blocked = false;
+    this.deliver(reply);
+    // Go on with input that arrived meanwhile, outside the caller's loop.
+    queueMicrotask(() => {
+      if (!this.blocked && !this.closing && !this.closed) this.runBuffered();
+    });
   }
 
   protected encode(replies: Reply[]): Uint8Array {
@@ -154,6 +197,9 @@ export class Connection implements ConnectionHandler {
 
   onClose(): void {
     this.closed = true;
+    this.server.blocking.unblock(this.client);
+    this.server.watches.unwatchAll(this.client);
+    for (const hook of this.server.clientClosed) hook(this.client);
     this.pending = [];
     this.head = 0;
   }

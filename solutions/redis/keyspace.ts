@@ -17,13 +17,56 @@
 // As in Redis, a key is expired once the clock is strictly past its
 // deadline (a key whose deadline is "now" is still visible).
 
+import type { RedisList } from "./types/list.ts";
+import type { SortedSet } from "./types/sorted-set.ts";
+import type { Stream } from "./types/stream.ts";
+
 export interface StringValue {
   readonly type: "string";
   data: Buffer;
 }
 
-/** Everything a key can hold. Add list/hash/set/zset/stream members here. */
-export type RedisValue = StringValue;
+export interface ListValue {
+  readonly type: "list";
+  data: RedisList;
+}
+
+/** Fields and members are byte strings (one char per byte, see text.ts). */
+export interface HashValue {
+  readonly type: "hash";
+  data: Map<string, Buffer>;
+}
+
+export interface SetValue {
+  readonly type: "set";
+  data: Set<string>;
+}
+
+export interface SortedSetValue {
+  readonly type: "zset";
+  data: SortedSet;
+}
+
+export interface StreamValue {
+  readonly type: "stream";
+  data: Stream;
+}
+
+/** Everything a key can hold. `type` is what the TYPE command replies. */
+export type RedisValue = StringValue | ListValue | HashValue | SetValue | SortedSetValue | StreamValue;
+
+/**
+ * What the rest of the server learns about changes to a keyspace (WATCH,
+ * blocked clients, the dirty counter, propagation to AOF and replicas).
+ */
+export interface KeyspaceEvents {
+  /** `key` was written, changed in place, had its TTL changed, or was deleted by a command. */
+  modified(db: Keyspace, key: string): void;
+  /** `key` was deleted because its TTL passed (Redis propagates a DEL). */
+  expired(db: Keyspace, key: string): void;
+  /** Every key was removed (FLUSHALL / FLUSHDB). */
+  flushed(db: Keyspace): void;
+}
 
 export type ValueType = RedisValue["type"];
 
@@ -35,6 +78,8 @@ export interface SetOptions {
 export interface KeyspaceOptions {
   /** Milliseconds since the epoch; defaults to Date.now. */
   clock?: () => number;
+  /** The database number (SELECT index). */
+  index?: number;
 }
 
 /** Keys looked at per active expiry round, and the share that triggers another round. */
@@ -46,6 +91,9 @@ const ACTIVE_EXPIRE_BUDGET_MS = 25;
 
 export class Keyspace {
   readonly now: () => number;
+  readonly index: number;
+  /** Set by the server state; null for a keyspace on its own (unit tests). */
+  events: KeyspaceEvents | null = null;
   protected readonly values = new Map<string, RedisValue>();
   /** Absolute deadline (ms since epoch) of every key that has a TTL. */
   protected readonly expires = new Map<string, number>();
@@ -57,6 +105,23 @@ export class Keyspace {
 
   constructor(options: KeyspaceOptions = {}) {
     this.now = options.clock ?? Date.now;
+    this.index = options.index ?? 0;
+  }
+
+  /**
+   * Tells the server that `key` changed. set/delete/setExpire/removeExpire
+   * call it; a command that changes a value in place (LPUSH onto an existing
+   * list, HSET on an existing hash) must call it itself.
+   */
+  touch(key: string): void {
+    this.events?.modified(this, key);
+  }
+
+  private expireNow(key: string): void {
+    this.values.delete(key);
+    this.expires.delete(key);
+    this.expiredKeys++;
+    this.events?.expired(this, key);
   }
 
   /** Number of keys, counting expired keys not yet reclaimed (like DBSIZE). */
@@ -73,9 +138,7 @@ export class Keyspace {
   expireIfNeeded(key: string): boolean {
     const deadline = this.expires.get(key);
     if (deadline === undefined || deadline >= this.now()) return false;
-    this.values.delete(key);
-    this.expires.delete(key);
-    this.expiredKeys++;
+    this.expireNow(key);
     return true;
   }
 
@@ -96,13 +159,16 @@ export class Keyspace {
   set(key: string, value: RedisValue, options: SetOptions = {}): void {
     this.values.set(key, value);
     if (!options.keepTtl) this.expires.delete(key);
+    this.touch(key);
   }
 
   /** Deletes `key`. True if a live key was deleted. */
   delete(key: string): boolean {
     if (this.expireIfNeeded(key)) return false;
     this.expires.delete(key);
-    return this.values.delete(key);
+    if (!this.values.delete(key)) return false;
+    this.touch(key);
+    return true;
   }
 
   /** Deadline of `key` in ms since the epoch, or undefined if it has none. */
@@ -112,12 +178,16 @@ export class Keyspace {
 
   /** Sets the deadline of an existing key (ms since the epoch). */
   setExpire(key: string, deadline: number): void {
-    if (this.values.has(key)) this.expires.set(key, deadline);
+    if (!this.values.has(key)) return;
+    this.expires.set(key, deadline);
+    this.touch(key);
   }
 
   /** Removes the TTL of `key`. True if it had one. */
   removeExpire(key: string): boolean {
-    return this.expires.delete(key);
+    if (!this.expires.delete(key)) return false;
+    this.touch(key);
+    return true;
   }
 
   /** Live keys, in insertion order. Expired keys are skipped (not deleted). */
@@ -134,6 +204,7 @@ export class Keyspace {
     this.values.clear();
     this.expires.clear();
     this.cursor = null;
+    this.events?.flushed(this);
   }
 
   /**
@@ -159,9 +230,7 @@ export class Keyspace {
         const [key, deadline] = step.value;
         sampled++;
         if (deadline < now) {
-          this.values.delete(key);
-          this.expires.delete(key);
-          this.expiredKeys++;
+          this.expireNow(key);
           expired++;
         }
       }

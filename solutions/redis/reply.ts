@@ -17,7 +17,11 @@ export type Reply =
   | { readonly kind: "bulk"; readonly value: Uint8Array }
   | { readonly kind: "null-bulk" }
   | { readonly kind: "array"; readonly value: readonly Reply[] }
-  | { readonly kind: "null-array" };
+  | { readonly kind: "null-array" }
+  /** Several replies sent back to back for one command (SUBSCRIBE a b c). */
+  | { readonly kind: "many"; readonly value: readonly Reply[] }
+  /** Nothing is sent (a blocked client's reply comes later; commands from a master get no reply). */
+  | { readonly kind: "none" };
 
 export function simple(value: string): Reply {
   return { kind: "simple", value };
@@ -56,3 +60,10 @@ export const NULL_BULK: Reply = { kind: "null-bulk" };
 export const NULL_ARRAY: Reply = { kind: "null-array" };
 export const ZERO: Reply = integer(0);
 export const ONE: Reply = integer(1);
+
+export const NO_REPLY: Reply = { kind: "none" };
+
+/** Several replies, sent back to back, for one command. */
+export function many(replies: readonly Reply[]): Reply {
+  return { kind: "many", value: replies };
+}

@@ -301,6 +301,11 @@ function appendReply(out: Uint8Array[], reply: Reply): void {
     case "null-array":
       out.push(NULL_ARRAY_BYTES);
       return;
+    case "many":
+      for (const item of reply.value) appendReply(out, item);
+      return;
+    case "none":
+      return;
   }
 }
 

@@ -8,10 +8,11 @@
 // the arity is checked; then the handler runs.
 
 import type { ClientState } from "../client.ts";
-import { arityError, unknownCommand, unknownSubcommand } from "../errors.ts";
-import { error, type Reply } from "../reply.ts";
+import { arityError, formattedError, unknownCommand, unknownSubcommand } from "../errors.ts";
+import { error, simple, type Reply } from "../reply.ts";
 import type { ServerState } from "../state.ts";
 import { asciiLower, byteString } from "../text.ts";
+import { callCommand, commandContext } from "./call.ts";
 import { commandCommands } from "./command.ts";
 import { configCommands } from "./config.ts";
 import { connectionCommands } from "./connection.ts";
@@ -19,9 +20,18 @@ import { defineCommand, type CommandDefinition } from "./define.ts";
 import { keyCommands } from "./keys.ts";
 import { serverCommands } from "./server.ts";
 import { stringCommands } from "./strings.ts";
-import type { CommandContext, CommandHandler, CommandSpec, CommandTable } from "./types.ts";
+import { listCommands } from "./lists.ts";
+import { hashCommands } from "./hashes.ts";
+import { setCommands } from "./sets.ts";
+import { sortedSetCommands } from "./sorted-sets.ts";
+import { streamCommands } from "./streams.ts";
+import { transactionCommands } from "./transactions.ts";
+import { pubsubCommands } from "./pubsub.ts";
+import { persistenceCommands } from "./persistence.ts";
+import { replicationCommands } from "./replication.ts";
+import type { CommandHandler, CommandResult, CommandSpec, CommandTable } from "./types.ts";
 
-export type { CommandContext, CommandHandler, CommandSpec, CommandTable } from "./types.ts";
+export type { BlockRequest, CommandContext, CommandHandler, CommandResult, CommandSpec, CommandTable } from "./types.ts";
 
 /** Every command module's definitions. New modules are added here. */
 export const COMMAND_MODULES: ReadonlyArray<readonly CommandDefinition[]> = [
@@ -31,6 +41,15 @@ export const COMMAND_MODULES: ReadonlyArray<readonly CommandDefinition[]> = [
   serverCommands,
   configCommands,
   commandCommands,
+  listCommands,
+  hashCommands,
+  setCommands,
+  sortedSetCommands,
+  streamCommands,
+  transactionCommands,
+  pubsubCommands,
+  persistenceCommands,
+  replicationCommands,
 ];
 
 /** A new, independent command table holding every command. */
@@ -79,19 +98,48 @@ function isSpec(x: CommandSpec | Reply): x is CommandSpec {
   return "arity" in x;
 }
 
-/** Runs one request for `client` and returns its reply. */
-export function executeCommand(server: ServerState, client: ClientState, argv: Buffer[]): Reply {
+/** Commands a client in RESP2 subscribed mode may still send. */
+const ALLOWED_WHILE_SUBSCRIBED = new Set(["subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "ping", "quit", "reset"]);
+/** Commands that run at once inside MULTI instead of being queued. */
+const NOT_QUEUED = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
+const QUEUED = simple("QUEUED");
+
+function topName(spec: CommandSpec): string {
+  const bar = spec.name.indexOf("|");
+  return bar < 0 ? spec.name : spec.name.slice(0, bar);
+}
+
+/**
+ * Runs one request for `client`, as Redis's processCommand does: resolve,
+ * refuse what subscribed mode forbids, queue inside MULTI, run the
+ * before-command hooks, call the handler; then propagate its writes and
+ * serve clients blocked on the keys it changed. A blocking command that
+ * cannot be served now returns its BlockRequest.
+ */
+export function executeCommand(server: ServerState, client: ClientState, argv: Buffer[]): CommandResult {
   if (argv.length === 0) return error("ERR empty command");
   const resolved = resolveCommand(server.commands, argv);
-  if (!isSpec(resolved)) return resolved;
-  const db = server.databases[client.db]!;
-  const ctx: CommandContext = { server, client, db, command: resolved };
-  server.stats.commandsProcessed++;
-  try {
-    return resolved.handler!(ctx, argv);
-  } catch (err) {
-    // A bug in one handler must not take the server down.
-    console.error(`error running '${resolved.name}':`, err);
-    return error(`ERR internal error in '${resolved.name}'`);
+  if (!isSpec(resolved)) {
+    if (client.multi !== null) client.multiFailed = true;
+    return resolved;
   }
+  const name = topName(resolved);
+  if (client.subscribed && !ALLOWED_WHILE_SUBSCRIBED.has(name)) {
+    return formattedError(`ERR Can't execute '${resolved.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+  }
+  if (client.multi !== null && !NOT_QUEUED.has(name)) {
+    client.multi.push(argv);
+    return QUEUED;
+  }
+  if (server.beforeCommand.length > 0) {
+    const ctx = commandContext(server, client, resolved);
+    for (const hook of server.beforeCommand) {
+      const refused = hook(ctx, argv);
+      if (refused !== undefined) return refused;
+    }
+  }
+  const result = callCommand(server, client, resolved, argv);
+  server.propagation.flush(name === "exec");
+  server.blocking.serveReady();
+  return result;
 }

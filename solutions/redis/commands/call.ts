@@ -1,0 +1,77 @@
+// Running one command handler: its context, the dirty counter, and
+// collecting what to propagate. Used by dispatch (index.ts), EXEC, and
+// blocked clients being served.
+
+import type { ClientState } from "../client.ts";
+import { error, type Reply } from "../reply.ts";
+import type { ServerState } from "../state.ts";
+import type { CommandContext, CommandResult, CommandSpec } from "./types.ts";
+
+class Call implements CommandContext {
+  rewritten: Buffer[][] | null = null;
+
+  constructor(
+    readonly server: ServerState,
+    readonly client: ClientState,
+    readonly command: CommandSpec,
+  ) {}
+
+  get db() {
+    return this.server.databases[this.client.db]!;
+  }
+
+  propagate(...commands: Buffer[][]): void {
+    this.rewritten = [...(this.rewritten ?? []), ...commands];
+  }
+}
+
+/** A context for running `spec` for `client`, outside invoke() (e.g. hooks). */
+export function commandContext(server: ServerState, client: ClientState, spec: CommandSpec): CommandContext {
+  return new Call(server, client, spec);
+}
+
+/**
+ * Runs `body` (a handler, or a blocked command's retry) as `spec` for
+ * `client`. If data changed, queues `argv` (or what the handler asked
+ * for with ctx.propagate) for propagation.
+ */
+export function invoke(
+  server: ServerState,
+  client: ClientState,
+  spec: CommandSpec,
+  argv: Buffer[],
+  body: (ctx: CommandContext) => CommandResult | undefined,
+): CommandResult | undefined {
+  const ctx = new Call(server, client, spec);
+  const dirtyBefore = server.dirty;
+  server.propagation.depth++;
+  let result: CommandResult | undefined;
+  try {
+    result = body(ctx);
+  } catch (err) {
+    // A bug in one handler must not take the server down.
+    console.error(`error running '${spec.name}':`, err);
+    result = error(`ERR internal error in '${spec.name}'`);
+  } finally {
+    server.propagation.depth--;
+  }
+  if (result !== undefined && result.kind === "block" && client.inExec) result = result.timeout();
+  if (server.dirty !== dirtyBefore) {
+    for (const cmd of ctx.rewritten ?? [argv]) server.propagation.add(client.db, cmd);
+  } else if (ctx.rewritten) {
+    for (const cmd of ctx.rewritten) server.propagation.add(client.db, cmd);
+  }
+  return result;
+}
+
+/** Runs a resolved command's handler (no MULTI queueing, no hooks). */
+export function callCommand(server: ServerState, client: ClientState, spec: CommandSpec, argv: Buffer[]): CommandResult {
+  server.stats.commandsProcessed++;
+  return invoke(server, client, spec, argv, (ctx) => spec.handler!(ctx, argv))!;
+}
+
+export function isBlock(result: CommandResult): result is Extract<CommandResult, { kind: "block" }> {
+  return result.kind === "block";
+}
+
+export type { Reply };
