@@ -1,3 +1,4 @@
+import { paddedId } from "./challenge/stages.ts";
 import type { CaseResult } from "./stage/types.ts";
 
 function esc(s: string): string {
@@ -9,7 +10,7 @@ function esc(s: string): string {
     .replace(/"/g, "&quot;");
 }
 
-/** JUnit XML: one <testsuite> per stage, one <testcase> per case, the failure report as the failure's text. */
+/** JUnit XML: one <testsuite> per stage (named by its full id, e.g. "redis/lists/2 blocking-pops"), one <testcase> per case, the failure report as the failure's text. */
 export function junitXml(results: CaseResult[]): string {
   const suites = new Map<string, CaseResult[]>();
   for (const r of results) {
@@ -24,7 +25,7 @@ export function junitXml(results: CaseResult[]): string {
     const f = rs.filter((r) => !r.ok).length;
     lines.push(`  <testsuite name="${esc(name)}" tests="${rs.length}" failures="${f}" time="${secs(rs.reduce((a, r) => a + r.durationMs, 0))}">`);
     for (const r of rs) {
-      const attrs = `classname="${esc(`${r.challenge}.${String(r.stage).padStart(2, "0")}-${r.stageSlug}`)}" name="${esc(r.case)}" time="${secs(r.durationMs)}"`;
+      const attrs = `classname="${esc(`${r.challenge}.${paddedId(r.stage).replaceAll("/", ".")}-${r.stageSlug}`)}" name="${esc(r.case)}" time="${secs(r.durationMs)}"`;
       if (r.ok) lines.push(`    <testcase ${attrs}/>`);
       else {
         const first = r.message.split("\n").find((l) => l.trim() !== "" && !l.startsWith("✗")) ?? "failed";

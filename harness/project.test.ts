@@ -1,16 +1,25 @@
-/** The project's own consistency: layout, docs beside every stage, and strict type checking. */
+/** The project's own consistency: layout, docs beside every stage (base and extension), and strict type checking. */
 import { expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { loadAllChallenges, stageDocFile, stageTestFile } from "./challenge/load.ts";
-import { ROOT } from "./paths.ts";
+import { allStages } from "./challenge/stages.ts";
+import { ROOT, STAGES_DIR } from "./paths.ts";
 import { selfTests } from "./self-test.ts";
+
+/** Names in a directory (none if it does not exist). */
+function entries(dir: string, dirs: boolean): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() === dirs)
+    .map((d) => d.name);
+}
 
 selfTests("project layout", () => {
   for (const c of loadAllChallenges()) {
-    test(`${c.slug}: every stage has its tests and instructions citing its spec`, () => {
+    test(`${c.slug}: every stage (base and extension) has its tests and instructions citing its spec`, () => {
       const problems: string[] = [];
-      for (const s of c.stages) {
+      for (const s of allStages(c)) {
         if (!existsSync(stageTestFile(c, s))) problems.push(`missing ${stageTestFile(c, s)}`);
         const doc = stageDocFile(c, s);
         if (!existsSync(doc)) {
@@ -21,6 +30,19 @@ selfTests("project layout", () => {
         for (const ref of s.spec) if (!text.includes(ref.url)) problems.push(`${doc} does not cite ${ref.url}`);
       }
       expect(problems).toEqual([]);
+    });
+
+    test(`${c.slug}: every extension file and stage folder is listed in challenge.yaml extensions:`, () => {
+      const listed = c.extensions.map((e) => e.slug);
+      const files = entries(join(dirname(c.file), "extensions"), false)
+        .filter((n) => n.endsWith(".yaml"))
+        .map((n) => n.slice(0, -".yaml".length));
+      const folders = entries(join(STAGES_DIR, c.slug), true);
+      const unlisted = [
+        ...files.filter((e) => !listed.includes(e)).map((e) => `challenges/${c.slug}/extensions/${e}.yaml`),
+        ...folders.filter((e) => !listed.includes(e)).map((e) => `stages/${c.slug}/${e}/`),
+      ];
+      expect(unlisted).toEqual([]);
     });
 
     test(`${c.slug}: the reference solution exists`, () => {

@@ -1,36 +1,64 @@
-import type { Challenge } from "./challenge/schema.ts";
+import type { Challenge, StageInfo } from "./challenge/schema.ts";
+import { allStages } from "./challenge/stages.ts";
 import type { CaseResult } from "./stage/types.ts";
+
+/** How the selected stages of one group (the base stages, or one extension's) fared. Stages are ids ("3", "lists/2"). */
+export interface GroupSummary {
+  /** The extension's slug; null for the base stages. */
+  extension: string | null;
+  /** "base", or the extension's name. */
+  name: string;
+  selected: string[];
+  passed: string[];
+  /** The first selected stage of the group that did not pass, if any. */
+  firstFailing: string | null;
+}
 
 export interface ChallengeSummary {
   challenge: string;
   impl: string;
-  /** Stage numbers that were selected to run. */
-  selected: number[];
+  /** Ids of the stages that were selected to run, base first, then each extension's. */
+  selected: string[];
   /** Selected stages whose every case ran and passed. */
-  passed: number[];
-  /** The lowest selected stage that did not pass, if any. */
-  firstFailing: number | null;
+  passed: string[];
+  /** The first selected stage that did not pass, if any. */
+  firstFailing: string | null;
   /** Percentage of selected stages passed. */
   score: number;
-  cases: { stage: number; case: string; ok: boolean; durationMs: number }[];
+  /** The base stages, then each extension, when any of its stages was selected. */
+  groups: GroupSummary[];
+  cases: { stage: string; case: string; ok: boolean; durationMs: number }[];
 }
 
 /** A stage passes when every one of its cases ran and passed. */
-export function summarize(challenge: Challenge, selected: number[], results: CaseResult[], impl: string): ChallengeSummary {
+function stagePassed(results: CaseResult[], id: string): boolean {
+  const rs = results.filter((r) => r.stage === id);
+  const expected = rs[0]?.caseCount ?? 0;
+  return rs.length > 0 && new Set(rs.map((r) => r.caseIndex)).size === expected && rs.every((r) => r.ok);
+}
+
+function groupSummary(extension: string | null, name: string, stages: StageInfo[], passed: Set<string>): GroupSummary {
+  const selected = stages.map((s) => s.id);
+  return { extension, name, selected, passed: selected.filter((id) => passed.has(id)), firstFailing: selected.find((id) => !passed.has(id)) ?? null };
+}
+
+export function summarize(challenge: Challenge, selected: StageInfo[], results: CaseResult[], impl: string): ChallengeSummary {
   const mine = results.filter((r) => r.challenge === challenge.slug);
-  const passed = selected.filter((n) => {
-    const rs = mine.filter((r) => r.stage === n);
-    const expected = rs[0]?.caseCount ?? 0;
-    return rs.length > 0 && new Set(rs.map((r) => r.caseIndex)).size === expected && rs.every((r) => r.ok);
-  });
-  const failing = selected.filter((n) => !passed.includes(n)).sort((a, b) => a - b);
+  const ordered = allStages(challenge).filter((s) => selected.some((x) => x.id === s.id));
+  const passed = new Set(ordered.filter((s) => stagePassed(mine, s.id)).map((s) => s.id));
+  const groups = [
+    groupSummary(null, "base", ordered.filter((s) => s.extension === undefined), passed),
+    ...challenge.extensions.map((e) => groupSummary(e.slug, e.name, ordered.filter((s) => s.extension === e.slug), passed)),
+  ].filter((g) => g.selected.length > 0);
+  const all = groupSummary(null, challenge.name, ordered, passed);
   return {
     challenge: challenge.slug,
     impl,
-    selected,
-    passed,
-    firstFailing: failing[0] ?? null,
-    score: selected.length === 0 ? 0 : Math.round((100 * passed.length) / selected.length),
+    selected: all.selected,
+    passed: all.passed,
+    firstFailing: all.firstFailing,
+    score: all.selected.length === 0 ? 0 : Math.round((100 * all.passed.length) / all.selected.length),
+    groups,
     cases: mine.map((r) => ({ stage: r.stage, case: r.case, ok: r.ok, durationMs: r.durationMs })),
   };
 }

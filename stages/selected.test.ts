@@ -1,14 +1,20 @@
 /**
  * Runs the stages chosen on the command line:
- *   bun test --stage=redis/3        stage 3 first, then stages 1 and 2 again as regression
- *   bun test --stage-only=redis/3   stage 3 alone
+ *   bun test --stage=redis/3          stage 3 first, then stages 1 and 2 again as regression
+ *   bun test --stage-only=redis/3     stage 3 alone
+ *   bun test --stage=redis/lists/2    stage 2 of the lists extension, then every base stage, the
+ *                                     extensions lists requires, and lists/1 (see harness/stage/selection.ts)
  * Each stage's cases start a fresh program. In a full run this file registers nothing:
  * every stage file registers itself.
  */
 import { describe, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { relative } from "node:path";
 import { loadChallenge, stageTestFile } from "../harness/challenge/load.ts";
+import { stageName } from "../harness/challenge/stages.ts";
+import { ROOT } from "../harness/paths.ts";
 import { registerStage } from "../harness/stage/register.ts";
-import { currentSelection, type Selection } from "../harness/stage/selection.ts";
+import { currentSelection, resolveSelection, type Selection } from "../harness/stage/selection.ts";
 import type { StageDefinition } from "../harness/stage/types.ts";
 
 function selectionError(message: string): void {
@@ -33,15 +39,11 @@ if (problem) selectionError(problem);
 else if (selection) {
   try {
     const challenge = loadChallenge(selection.challenge);
-    const last = challenge.stages.length;
-    if (selection.stage < 1 || selection.stage > last) {
-      throw new Error(`${selection.text}: the ${challenge.slug} challenge has stages 1 to ${last} (see: bun run stages ${challenge.slug})`);
-    }
-    const numbers = selection.only ? [selection.stage] : [selection.stage, ...Array.from({ length: selection.stage - 1 }, (_, i) => i + 1)];
-    for (const n of numbers) {
-      const info = challenge.stages[n - 1]!;
-      const mod = (await import(stageTestFile(challenge, info))) as { default: StageDefinition };
-      registerStage(mod.default, n !== selection.stage);
+    for (const { stage, regression } of resolveSelection(challenge, selection)) {
+      const file = stageTestFile(challenge, stage);
+      if (!existsSync(file)) throw new Error(`${stageName(challenge, stage)} ${stage.name}: its tests are not written yet (no ${relative(ROOT, file)})`);
+      const mod = (await import(file)) as { default: StageDefinition };
+      registerStage(mod.default, regression);
     }
   } catch (e) {
     selectionError((e as Error).message);

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { CHALLENGES_DIR, STAGES_DIR } from "../paths.ts";
+import { parseYaml } from "./fields.ts";
 import type { Challenge, StageInfo } from "./schema.ts";
-import { ChallengeFileError, validateChallenge } from "./validate.ts";
+import { paddedId } from "./stages.ts";
+import { validateChallenge, type ReadText } from "./validate.ts";
 
 const cache = new Map<string, Challenge>();
 
@@ -11,15 +12,16 @@ export function challengeFile(slug: string): string {
   return join(CHALLENGES_DIR, slug, "challenge.yaml");
 }
 
-/** Parses and validates one challenge.yaml. Throws ChallengeFileError naming file and field. */
-export function parseChallenge(text: string, file: string, slug: string): Challenge {
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (e) {
-    throw new ChallengeFileError(file, "(yaml)", (e as Error).message.split("\n")[0] ?? "not valid YAML");
-  }
-  return validateChallenge(raw, file, slug);
+/** Reads a file from disk, or undefined when it does not exist. */
+export const readTextFile: ReadText = (path) => (existsSync(path) ? readFileSync(path, "utf8") : undefined);
+
+/**
+ * Parses and validates one challenge.yaml, and the extension files it lists
+ * (read with `readText`; by default none exist). Throws ChallengeFileError
+ * naming file and field.
+ */
+export function parseChallenge(text: string, file: string, slug: string, readText?: ReadText): Challenge {
+  return validateChallenge(parseYaml(text, file), file, slug, readText);
 }
 
 export function loadChallenge(slug: string): Challenge {
@@ -29,7 +31,7 @@ export function loadChallenge(slug: string): Challenge {
   if (!existsSync(file)) {
     throw new Error(`no challenge named "${slug}" (looked for ${file}); known: ${challengeSlugs().join(", ") || "none"}`);
   }
-  const challenge = parseChallenge(readFileSync(file, "utf8"), file, slug);
+  const challenge = parseChallenge(readFileSync(file, "utf8"), file, slug, readTextFile);
   cache.set(slug, challenge);
   return challenge;
 }
@@ -46,9 +48,9 @@ export function loadAllChallenges(): Challenge[] {
   return challengeSlugs().map(loadChallenge);
 }
 
-/** `stages/<slug>/NN-<stage-slug>` without extension. */
+/** `stages/<slug>/NN-<stage-slug>`, or `stages/<slug>/<ext>/NN-<stage-slug>` for an extension's stage; without extension. */
 export function stageBasePath(challenge: Challenge, stage: StageInfo): string {
-  return join(STAGES_DIR, challenge.slug, `${String(stage.number).padStart(2, "0")}-${stage.slug}`);
+  return join(STAGES_DIR, challenge.slug, `${paddedId(stage.id)}-${stage.slug}`);
 }
 
 export function stageTestFile(challenge: Challenge, stage: StageInfo): string {

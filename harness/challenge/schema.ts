@@ -34,6 +34,11 @@ export interface RealImplementation {
 }
 
 export interface StageInfo {
+  /** "3" for base stage 3, "lists/2" for stage 2 of the extension "lists". Shown as `<challenge>/<id>`, e.g. redis/lists/2. */
+  id: string;
+  /** The extension the stage belongs to; absent for a base stage. */
+  extension?: string;
+  /** Position within the base stages or within its extension, from 1. */
   number: number;
   slug: string;
   name: string;
@@ -41,6 +46,20 @@ export interface StageInfo {
   spec: SpecRef[];
   /** Per-case time limit in seconds (default 10). */
   timeout?: number;
+  /** Set when the stage cannot agree with the real implementation: the reason (its .md explains it verbatim). */
+  realDiffers?: string;
+}
+
+/** A named group of stages that starts after the base stages (challenges/<slug>/extensions/<ext>.yaml). */
+export interface Extension {
+  slug: string;
+  name: string;
+  summary: string;
+  /** Extensions whose stages are regression prerequisites of this one's (as listed; see prerequisites()). */
+  requires: string[];
+  stages: StageInfo[];
+  /** Absolute path of the <ext>.yaml this came from. */
+  file: string;
 }
 
 export interface Challenge {
@@ -50,7 +69,10 @@ export interface Challenge {
   program: ProgramContract;
   real?: RealImplementation;
   clients: Client[];
+  /** The base stages, numbered 1..N. */
   stages: StageInfo[];
+  /** In the order challenge.yaml lists them. */
+  extensions: Extension[];
   /** Absolute path of the challenge.yaml this came from. */
   file: string;
 }

@@ -1,9 +1,12 @@
+import { dirname, join } from "node:path";
+import { ChallengeFileError, Fields, parseYaml } from "./fields.ts";
 import {
   DIFFICULTIES,
   READINESS,
   type Challenge,
   type Client,
   type Difficulty,
+  type Extension,
   type ProgramContract,
   type Readiness,
   type RealImplementation,
@@ -11,93 +14,14 @@ import {
   type StageInfo,
 } from "./schema.ts";
 
-/** A challenge.yaml that does not have the expected shape. The message names the file and the field. */
-export class ChallengeFileError extends Error {
-  constructor(file: string, field: string, problem: string) {
-    super(`${file}: ${field}: ${problem}`);
-    this.name = "ChallengeFileError";
-  }
-}
+export { ChallengeFileError } from "./fields.ts";
 
-type Obj = Record<string, unknown>;
+/** Reads a file's text, or undefined when there is no such file. */
+export type ReadText = (path: string) => string | undefined;
 
-/** Reads fields from one YAML mapping, reporting errors with the field's full path. */
-class Fields {
-  constructor(
-    private readonly file: string,
-    private readonly path: string,
-    private readonly obj: Obj,
-  ) {}
-
-  private at(key: string): string {
-    return this.path ? `${this.path}.${key}` : key;
-  }
-
-  fail(key: string, problem: string): never {
-    throw new ChallengeFileError(this.file, this.at(key), problem);
-  }
-
-  has(key: string): boolean {
-    return this.obj[key] !== undefined && this.obj[key] !== null;
-  }
-
-  string(key: string): string {
-    const v = this.obj[key];
-    if (typeof v !== "string" || v.trim() === "") this.fail(key, `must be a non-empty string (got ${show(v)})`);
-    return v;
-  }
-
-  optionalString(key: string): string | undefined {
-    return this.has(key) ? this.string(key) : undefined;
-  }
-
-  number(key: string, min: number): number {
-    const v = this.obj[key];
-    if (typeof v !== "number" || !Number.isFinite(v) || v < min) this.fail(key, `must be a number ≥ ${min} (got ${show(v)})`);
-    return v;
-  }
-
-  oneOf<T extends string>(key: string, allowed: readonly T[]): T {
-    const v = this.string(key);
-    if (!allowed.includes(v as T)) this.fail(key, `must be one of ${allowed.map((a) => `"${a}"`).join(", ")} (got "${v}")`);
-    return v as T;
-  }
-
-  stringList(key: string): string[] {
-    const v = this.obj[key];
-    if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) this.fail(key, `must be a list of strings (got ${show(v)})`);
-    return v as string[];
-  }
-
-  object(key: string): Fields {
-    const v = this.obj[key];
-    if (!isObj(v)) this.fail(key, `must be a mapping (got ${show(v)})`);
-    return new Fields(this.file, this.at(key), v);
-  }
-
-  list(key: string): Fields[] {
-    const v = this.obj[key];
-    if (!Array.isArray(v)) this.fail(key, `must be a list (got ${show(v)})`);
-    return v.map((item, i) => {
-      if (!isObj(item)) throw new ChallengeFileError(this.file, `${this.at(key)}[${i}]`, `must be a mapping (got ${show(item)})`);
-      return new Fields(this.file, `${this.at(key)}[${i}]`, item);
-    });
-  }
-
-  onlyKeys(allowed: readonly string[]): void {
-    for (const key of Object.keys(this.obj)) {
-      if (!allowed.includes(key)) this.fail(key, `unknown field (allowed: ${allowed.join(", ")})`);
-    }
-  }
-}
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function show(v: unknown): string {
-  if (v === undefined) return "nothing";
-  return JSON.stringify(v) ?? String(v);
+/** Where an extension's definition lives: challenges/<challenge>/extensions/<ext>.yaml. */
+export function extensionFile(challengeFile: string, ext: string): string {
+  return join(dirname(challengeFile), "extensions", `${ext}.yaml`);
 }
 
 function specRefs(f: Fields, key: string): SpecRef[] {
@@ -111,10 +35,70 @@ function specRefs(f: Fields, key: string): SpecRef[] {
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
-export function validateChallenge(raw: unknown, file: string, slug: string): Challenge {
-  if (!isObj(raw)) throw new ChallengeFileError(file, "(top level)", `must be a mapping (got ${show(raw)})`);
-  const top = new Fields(file, "", raw);
-  top.onlyKeys(["name", "summary", "program", "real", "clients", "stages"]);
+/** The `stages:` list of challenge.yaml or of an extension's file: numbered 1, 2, 3…, slugs unique. */
+function stageList(top: Fields, extension?: string): StageInfo[] {
+  const stages = top.list("stages").map((s, i) => {
+    s.onlyKeys(["number", "slug", "name", "difficulty", "spec", "timeout", "real_differs"]);
+    const number = s.number("number", 1);
+    if (number !== i + 1) s.fail("number", `stages must be numbered 1, 2, 3… in order (expected ${i + 1}, got ${number})`);
+    const stageSlug = s.string("slug");
+    if (!SLUG.test(stageSlug)) s.fail("slug", `must be lowercase words joined by "-" (got "${stageSlug}")`);
+    const spec = specRefs(s, "spec");
+    if (spec.length === 0) s.fail("spec", "every stage cites at least one spec section");
+    const info: StageInfo = {
+      id: extension ? `${extension}/${number}` : String(number),
+      number,
+      slug: stageSlug,
+      name: s.string("name"),
+      difficulty: s.oneOf<Difficulty>("difficulty", DIFFICULTIES),
+      spec,
+    };
+    if (extension) info.extension = extension;
+    if (s.has("timeout")) info.timeout = s.number("timeout", 1);
+    if (s.has("real_differs")) info.realDiffers = s.string("real_differs");
+    return info;
+  });
+  if (stages.length === 0) top.fail("stages", "must list at least one stage");
+  stages.forEach((st, i) => {
+    if (stages.findIndex((o) => o.slug === st.slug) !== i) top.fail(`stages[${i}].slug`, `"${st.slug}" is used twice`);
+  });
+  return stages;
+}
+
+function validateExtension(raw: unknown, file: string, slug: string): Extension {
+  const top: Fields = Fields.top(raw, file);
+  top.onlyKeys(["name", "summary", "requires", "stages"]);
+  const requires = top.slugList("requires");
+  if (requires.includes(slug)) top.fail(`requires[${requires.indexOf(slug)}]`, `an extension cannot require itself ("${slug}")`);
+  return { slug, name: top.string("name"), summary: top.string("summary"), requires, stages: stageList(top, slug), file };
+}
+
+/** Each extension's `requires` names listed extensions, without a cycle. */
+function checkRequires(extensions: Extension[], challengeFile: string): void {
+  const known = extensions.map((e) => e.slug);
+  for (const ext of extensions) {
+    ext.requires.forEach((r, i) => {
+      if (!known.includes(r)) throw new ChallengeFileError(ext.file, `requires[${i}]`, `unknown extension "${r}" (${challengeFile} lists: ${known.join(", ")})`);
+    });
+  }
+  const bySlug = new Map(extensions.map((e) => [e.slug, e]));
+  const visit = (slug: string, path: string[]): void => {
+    if (path.includes(slug)) {
+      const cycle = [...path.slice(path.indexOf(slug)), slug];
+      throw new ChallengeFileError(bySlug.get(slug)!.file, "requires", `extensions cannot require each other in a cycle (${cycle.join(" → ")})`);
+    }
+    for (const r of bySlug.get(slug)!.requires) visit(r, [...path, slug]);
+  };
+  for (const ext of extensions) visit(ext.slug, []);
+}
+
+/**
+ * Validates a parsed challenge.yaml, and the extension files it lists (read
+ * with `readText` from challenges/<slug>/extensions/<ext>.yaml).
+ */
+export function validateChallenge(raw: unknown, file: string, slug: string, readText: ReadText = () => undefined): Challenge {
+  const top: Fields = Fields.top(raw, file);
+  top.onlyKeys(["name", "summary", "program", "real", "clients", "stages", "extensions"]);
 
   const p = top.object("program");
   p.onlyKeys(["kind", "args", "ready", "reference"]);
@@ -139,30 +123,15 @@ export function validateChallenge(raw: unknown, file: string, slug: string): Cha
     return { binary: c.string("binary"), package: c.string("package") };
   });
 
-  const stages: StageInfo[] = top.list("stages").map((s, i) => {
-    s.onlyKeys(["number", "slug", "name", "difficulty", "spec", "timeout"]);
-    const number = s.number("number", 1);
-    if (number !== i + 1) s.fail("number", `stages must be numbered 1, 2, 3… in order (expected ${i + 1}, got ${number})`);
-    const stageSlug = s.string("slug");
-    if (!SLUG.test(stageSlug)) s.fail("slug", `must be lowercase words joined by "-" (got "${stageSlug}")`);
-    const spec = specRefs(s, "spec");
-    if (spec.length === 0) s.fail("spec", "every stage cites at least one spec section");
-    const info: StageInfo = {
-      number,
-      slug: stageSlug,
-      name: s.string("name"),
-      difficulty: s.oneOf<Difficulty>("difficulty", DIFFICULTIES),
-      spec,
-    };
-    if (s.has("timeout")) info.timeout = s.number("timeout", 1);
-    return info;
-  });
-  if (stages.length === 0) top.fail("stages", "must list at least one stage");
-  const seen = new Set<string>();
-  stages.forEach((st, i) => {
-    if (seen.has(st.slug)) throw new ChallengeFileError(file, `stages[${i}].slug`, `"${st.slug}" is used twice`);
-    seen.add(st.slug);
-  });
+  const stages = stageList(top);
 
-  return { slug, name: top.string("name"), summary: top.string("summary"), program, real, clients, stages, file };
+  const extensions = top.slugList("extensions").map((ext, i) => {
+    const extFile = extensionFile(file, ext);
+    const text = readText(extFile);
+    if (text === undefined) top.fail(`extensions[${i}]`, `the extension "${ext}" has no file ${extFile}`);
+    return validateExtension(parseYaml(text, extFile), extFile, ext);
+  });
+  checkRequires(extensions, file);
+
+  return { slug, name: top.string("name"), summary: top.string("summary"), program, real, clients, stages, extensions, file };
 }

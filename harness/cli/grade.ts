@@ -1,53 +1,61 @@
 /**
- * bun run grade [<challenge> | <challenge>/<stage>]… [--impl=<command>] [--real]
- *               [--junit=<file>] [--json=<file>] [--seed=<n>]
+ * bun run grade [<challenge> | <challenge>/<stage> | <challenge>/<extension>[/<stage>]]…
+ *               [--only] [--impl=<command>] [--real] [--junit=<file>] [--json=<file>] [--seed=<n>]
  *
  * Grades an implementation (by default each challenge's reference solution)
- * through the stages: runs `bun test --stage=…` per challenge, then prints a
- * summary and writes JUnit XML and a JSON summary if asked. Exit code 0 only
- * when every selected stage passes.
+ * through the stages: runs `bun test --stage=…` per target, then prints a
+ * summary (per challenge, for the base stages and each extension) and writes
+ * JUnit XML and a JSON summary if asked. Exit code 0 only when every selected
+ * stage passes.
  */
 import { writeFileSync } from "node:fs";
 import { flagValue } from "../cmdline.ts";
-import { loadAllChallenges, loadChallenge } from "../challenge/load.ts";
-import type { Challenge } from "../challenge/schema.ts";
+import { challengeSlugs, loadChallenge } from "../challenge/load.ts";
+import type { Challenge, StageInfo } from "../challenge/schema.ts";
 import { resolveImpl } from "../impl.ts";
 import { junitXml } from "../junit.ts";
 import { runStagesInSubprocess } from "../stage/subprocess.ts";
 import { summarize, type ChallengeSummary } from "../summary.ts";
+import { findStage } from "../challenge/stages.ts";
+import { parseSelection, resolveSelection } from "../stage/selection.ts";
 import type { CaseResult } from "../stage/types.ts";
 
 const argv = process.argv.slice(2);
 if (argv.includes("--help") || argv.includes("-h")) {
-  console.log(`usage: bun run grade [<challenge> | <challenge>/<stage>]… [--impl=<command>] [--real] [--junit=<file>] [--json=<file>] [--seed=<n>]
+  console.log(`usage: bun run grade [<challenge> | <challenge>/<n> | <challenge>/<extension>[/<n>]]… [--only] [--impl=<command>] [--real] [--junit=<file>] [--json=<file>] [--seed=<n>]
 
-  <challenge>          every stage of it (e.g. redis)
-  <challenge>/<n>      stages 1..n (e.g. redis/3); with --only, stage n alone
-  --impl=<command>     the program to grade (default: syscraft.local.yaml, else the reference solution)
-  --real               grade the challenge's real implementation (e.g. redis-server)
-  --junit=<file>       write JUnit XML
-  --json=<file>        write a JSON summary
+  <challenge>              every stage of it: the base stages, then each extension's (e.g. redis)
+  <challenge>/<n>          base stages 1..n (e.g. redis/3)
+  <challenge>/<ext>/<n>    stage n of an extension, with its regression: every base stage, the
+                           extensions it requires, and its stages 1..n-1 (e.g. redis/lists/2)
+  <challenge>/<ext>        the same, up to the extension's last stage (e.g. redis/lists)
+  --only                   the stage alone (an extension: its own stages alone)
+  --impl=<command>         the program to grade (default: syscraft.local.yaml, else the reference solution)
+  --real                   grade the challenge's real implementation (e.g. redis-server)
+  --junit=<file>           write JUnit XML
+  --json=<file>            write a JSON summary
 Exit code: 0 when every selected stage passes, 1 otherwise, 2 on bad arguments.`);
   process.exit(0);
 }
 
 interface Target {
   challenge: Challenge;
-  upTo: number;
-  only: boolean;
+  /** The selection as bun test takes it, e.g. --stage=redis/lists/2. */
+  flag: string;
+  selected: StageInfo[];
+}
+
+function target(text: string, only: boolean): Target {
+  const sel = parseSelection(text, only);
+  const challenge = loadChallenge(sel.challenge);
+  const selected = resolveSelection(challenge, sel).map((s) => s.stage);
+  return { challenge, flag: `${only ? "--stage-only" : "--stage"}=${text}`, selected };
 }
 
 function targets(): Target[] {
   const only = argv.includes("--only");
   const positional = argv.filter((a) => !a.startsWith("--"));
-  if (positional.length === 0) return loadAllChallenges().map((c) => ({ challenge: c, upTo: c.stages.length, only: false }));
-  return positional.map((p) => {
-    const [slug, n] = p.split("/");
-    const challenge = loadChallenge(slug!);
-    const upTo = n === undefined ? challenge.stages.length : Number(n);
-    if (!Number.isInteger(upTo) || upTo < 1 || upTo > challenge.stages.length) throw new Error(`${p}: ${challenge.slug} has stages 1 to ${challenge.stages.length}`);
-    return { challenge, upTo, only };
-  });
+  return (positional.length > 0 ? positional : challengeSlugs()).map((p) => target(p, only));
 }
 
 let list: Target[];
@@ -68,13 +76,11 @@ const summaries: ChallengeSummary[] = [];
 const allResults: CaseResult[] = [];
 let bunFailed = false;
 for (const t of list) {
-  const selection = `${t.only ? "--stage-only" : "--stage"}=${t.challenge.slug}/${t.upTo}`;
-  console.log(`\n=== ${t.challenge.name}: $ bun test ${[selection, ...passThrough].join(" ")}`);
-  const { exitCode, results } = await runStagesInSubprocess({ selection, flags: passThrough, stdio: "inherit" });
+  console.log(`\n=== ${t.challenge.name}: $ bun test ${[t.flag, ...passThrough].join(" ")}`);
+  const { exitCode, results } = await runStagesInSubprocess({ selection: t.flag, flags: passThrough, stdio: "inherit" });
   if (exitCode !== 0) bunFailed = true;
   allResults.push(...results);
-  const selected = t.only ? [t.upTo] : Array.from({ length: t.upTo }, (_, i) => i + 1);
-  summaries.push(summarize(t.challenge, selected, results, resolveImplLabel(t.challenge)));
+  summaries.push(summarize(t.challenge, t.selected, results, resolveImplLabel(t.challenge)));
 }
 
 function resolveImplLabel(c: Challenge): string {
@@ -87,17 +93,26 @@ function resolveImplLabel(c: Challenge): string {
   }
 }
 
-const ok = !bunFailed && summaries.every((s) => s.passed.length === s.selected.length);
+function firstFailing(c: Challenge, id: string | null): string {
+  return id === null ? "" : `; first failing: ${c.slug}/${id} ${findStage(c, id)?.name ?? ""}`;
+}
+
+const allPassed = (g: { passed: string[]; selected: string[] }) => g.passed.length === g.selected.length;
+const ok = !bunFailed && summaries.every(allPassed);
 console.log("\n=== Summary");
 for (const s of summaries) {
   const c = loadChallenge(s.challenge);
-  const mark = s.passed.length === s.selected.length ? "✓" : "✗";
-  const failing = s.firstFailing === null ? "" : `; first failing: ${s.firstFailing} ${c.stages[s.firstFailing - 1]?.name ?? ""}`;
-  console.log(`${mark} ${s.challenge.padEnd(10)} ${s.passed.length}/${s.selected.length} stages passed (score ${s.score}%)${failing}   impl: ${s.impl}`);
+  console.log(`${allPassed(s) ? "✓" : "✗"} ${s.challenge.padEnd(10)} ${s.passed.length}/${s.selected.length} stages passed (score ${s.score}%)${firstFailing(c, s.firstFailing)}   impl: ${s.impl}`);
+  for (const g of s.groups) {
+    console.log(`    ${allPassed(g) ? "✓" : "✗"} ${(g.extension ?? "base").padEnd(12)} ${g.passed.length}/${g.selected.length} passed${firstFailing(c, g.firstFailing)}`);
+  }
 }
 
 const junit = flagValue(argv, "junit");
 if (junit) writeFileSync(junit, junitXml(allResults));
 const json = flagValue(argv, "json");
-if (json) writeFileSync(json, `${JSON.stringify({ ok, challenges: summaries }, null, 2)}\n`);
+const totalSelected = summaries.reduce((n, s) => n + s.selected.length, 0);
+const totalPassed = summaries.reduce((n, s) => n + s.passed.length, 0);
+const score = totalSelected === 0 ? 0 : Math.round((100 * totalPassed) / totalSelected);
+if (json) writeFileSync(json, `${JSON.stringify({ ok, score, challenges: summaries }, null, 2)}\n`);
 process.exit(ok ? 0 : 1);

@@ -34,6 +34,9 @@ const config = (existsSync(file) ? (parse(readFileSync(file, "utf8")) as { impl?
 config.impl = { ...(config.impl ?? {}), [slug]: program };
 writeFileSync(file, `# Which program each challenge's tests run (written by bun run init; edit freely).\n${stringify(config)}`);
 
+const extensions = challenge.extensions.map((e) => e.slug);
+const afterBase = extensions.length === 0 ? "" : `\n  5. After the base stages come the extensions ${extensions.join(", ")}: bun run stages ${slug} lists every stage, and bun test --stage=${slug}/${extensions[0]}/1 starts one`;
+
 console.log(`Created ${dir} from the ${challenge.name} starter.
 Recorded in ${file}: impl.${slug} = ${program}
 
@@ -41,4 +44,4 @@ Next:
   1. Read stages/${slug}/01-${challenge.stages[0]!.slug}.md
   2. Edit your program in ${dir}
   3. Run: bun test --stage=${slug}/1
-  4. See how far you are: bun run progress`);
+  4. See how far you are: bun run progress${afterBase}`);

@@ -1,27 +1,45 @@
 /**
- * bun run progress [--impl=<command>]: for each challenge, the highest stage
- * your implementation has passed (every earlier stage passed too) and what
- * comes next. Progress is recorded by each test run in .syscraft/.
+ * bun run progress [--impl=<command>]: for each challenge, the highest base
+ * stage your implementation has passed (every earlier stage passed too) and
+ * what comes next, then the same for each extension. Progress is recorded by
+ * each test run in .syscraft/.
  */
 import { relative } from "node:path";
 import { loadAllChallenges, stageDocFile } from "../challenge/load.ts";
+import type { Challenge, StageInfo } from "../challenge/schema.ts";
+import { stageName } from "../challenge/stages.ts";
 import { resolveImpl } from "../impl.ts";
 import { ROOT } from "../paths.ts";
-import { readStageRecords } from "../stage/results.ts";
+import { readStageRecords, type StageRecord } from "../stage/results.ts";
+
+/** A group's bar (■ passed, ✗ failed, · not run), how many stages passed in a row from the first, and the stage after them. */
+function progressOf(stages: StageInfo[], records: StageRecord[]): { bar: string; highest: number; next: StageInfo | undefined } {
+  const passed = new Set(records.filter((r) => r.passed).map((r) => r.stage));
+  let highest = 0;
+  while (highest < stages.length && passed.has(stages[highest]!.id)) highest++;
+  const bar = stages.map((s) => (passed.has(s.id) ? "■" : records.some((r) => r.stage === s.id) ? "✗" : "·")).join("");
+  return { bar, highest, next: stages[highest] };
+}
+
+function nextStep(c: Challenge, next: StageInfo): string {
+  return `${stageName(c, next)}, ${next.name} — read ${relative(ROOT, stageDocFile(c, next))}, then: bun test --stage=${stageName(c, next)}`;
+}
+
+type Progress = ReturnType<typeof progressOf>;
 
 for (const c of loadAllChallenges()) {
   const impl = resolveImpl(c);
   const records = readStageRecords(impl.command).filter((r) => r.challenge === c.slug);
-  const passed = new Set(records.filter((r) => r.passed).map((r) => r.stage));
-  let highest = 0;
-  while (passed.has(highest + 1)) highest++;
-  const bar = c.stages.map((s) => (passed.has(s.number) ? "■" : records.some((r) => r.stage === s.number) ? "✗" : "·")).join("");
-  console.log(`${c.slug.padEnd(10)} ${bar}  ${highest}/${c.stages.length}   impl: ${impl.command} (${impl.source})`);
-  const next = c.stages[highest];
-  if (next) {
-    console.log(`           next: stage ${next.number}, ${next.name} — read ${relative(ROOT, stageDocFile(c, next))}, then: bun test --stage=${c.slug}/${next.number}`);
-  } else {
-    console.log("           every stage passed");
+  // Columns: the challenge (or "  <extension>"), its bar, how many stages passed in a row.
+  const labelWidth = Math.max(10, ...c.extensions.map((e) => e.slug.length + 2));
+  const barWidth = Math.max(c.stages.length, ...c.extensions.map((e) => e.stages.length));
+  const row = (label: string, p: Progress, count: number, tail: string) => `${label.padEnd(labelWidth)} ${p.bar.padEnd(barWidth)}  ${`${p.highest}/${count}`.padEnd(5)}  ${tail}`;
+  const base = progressOf(c.stages, records);
+  console.log(row(c.slug, base, c.stages.length, `impl: ${impl.command} (${impl.source})`));
+  console.log(`${" ".repeat(labelWidth + 1)}${base.next ? `next: ${nextStep(c, base.next)}` : "every base stage passed"}`);
+  for (const e of c.extensions) {
+    const p = progressOf(e.stages, records);
+    console.log(row(`  ${e.slug}`, p, e.stages.length, p.next ? `next: ${nextStep(c, p.next)}` : "every stage passed"));
   }
 }
 console.log("\n■ passed   ✗ failed on its last run   · not run yet");

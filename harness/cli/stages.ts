@@ -1,14 +1,28 @@
-/** bun run stages [<challenge>]: lists challenges and their stages. */
+/** bun run stages [<challenge>]: lists challenges, their base stages, then each extension and its stages, with how to run each. */
 import { relative } from "node:path";
 import { loadAllChallenges, loadChallenge, stageDocFile } from "../challenge/load.ts";
+import type { Challenge, StageInfo } from "../challenge/schema.ts";
+import { stageName } from "../challenge/stages.ts";
 import { ROOT } from "../paths.ts";
+
+function printStages(c: Challenge, stages: StageInfo[]): void {
+  for (const s of stages) {
+    console.log(`  ${String(s.number).padStart(2)}. ${s.name.padEnd(38)} ${s.difficulty.padEnd(10)} --stage=${stageName(c, s).padEnd(22)} ${relative(ROOT, stageDocFile(c, s))}`);
+  }
+}
 
 const slug = process.argv[2];
 const challenges = slug ? [loadChallenge(slug)] : loadAllChallenges();
 for (const c of challenges) {
   console.log(`${c.slug} — ${c.name}: ${c.summary}`);
-  for (const s of c.stages) {
-    console.log(`  ${String(s.number).padStart(2)}. ${s.name.padEnd(38)} ${s.difficulty.padEnd(10)} ${relative(ROOT, stageDocFile(c, s))}`);
+  printStages(c, c.stages);
+  for (const e of c.extensions) {
+    const requires = e.requires.length > 0 ? ` (requires ${e.requires.join(", ")})` : "";
+    console.log(`\n  extension ${c.slug}/${e.slug} — ${e.name}${requires}: ${e.summary}`);
+    printStages(c, e.stages);
   }
   console.log();
+}
+if (challenges.some((c) => c.extensions.length > 0)) {
+  console.log("bun test --stage=<challenge>/<extension>/<n> runs that stage, then every base stage, the extensions it requires and its earlier stages.");
 }

@@ -88,6 +88,11 @@ export class RespConnection {
     return new RespConnection(conn);
   }
 
+  /** Speaks RESP on a connection the test accepted (TcpListener), e.g. as a fake master. */
+  static wrap(conn: TcpConnection): RespConnection {
+    return new RespConnection(conn);
+  }
+
   get tcp(): TcpConnection {
     return this.conn;
   }

@@ -56,12 +56,25 @@ export class TcpConnection {
     return conn;
   }
 
-  private onData(chunk: Uint8Array): void {
+  /**
+   * Wraps a connection a TcpListener accepted. The listener routes the
+   * socket's events to onData/onEnd.
+   */
+  static accepted(o: TcpOptions, socket: Socket<undefined>): TcpConnection {
+    const conn = new TcpConnection(o);
+    conn.socket = socket;
+    o.log.output(`(${o.name}: connection accepted from ${socket.remoteAddress})`);
+    return conn;
+  }
+
+  /** @internal Bytes arrived (called by the socket handlers). */
+  onData(chunk: Uint8Array): void {
     this.buffer = Buffer.concat([this.buffer, chunk]);
     this.wake();
   }
 
-  private onEnd(): void {
+  /** @internal The peer closed (called by the socket handlers). */
+  onEnd(): void {
     this.ended = true;
     this.wake();
   }

@@ -1,4 +1,5 @@
 import type { Challenge, StageInfo } from "../challenge/schema.ts";
+import { stageName } from "../challenge/stages.ts";
 import { runCommand, type CommandResult } from "../clients/command.ts";
 import { requireBinary } from "../clients/require.ts";
 import { absolutize, type Impl } from "../impl.ts";
@@ -47,7 +48,12 @@ export class CaseContext {
     verbose: boolean,
   ) {
     this.log = new Transcript(verbose);
-    this.dir = makeTempDir(`${challenge.slug}-${stage.number}`);
+    this.dir = makeTempDir(this.tempLabel());
+  }
+
+  /** `redis-lists-2`: names this case's temporary directories (no "/" in a directory name). */
+  private tempLabel(): string {
+    return stageName(this.challenge, this.stage).replaceAll("/", "-");
   }
 
   /** Aborted when the case runs out of time: long loops should check it. */
@@ -73,11 +79,28 @@ export class CaseContext {
 
   /** Starts the program under test as a server and waits until it listens. */
   async start(opts: StartOptions = {}): Promise<Program> {
+    return this.launch(this.impl, opts);
+  }
+
+  /**
+   * Starts the challenge's real implementation (e.g. redis-server) as a peer
+   * of the program under test — a master to replicate from, an upstream —
+   * with the same arguments the program gets. Fails naming the package if
+   * it is not installed.
+   */
+  async startReal(opts: StartOptions = {}): Promise<Program> {
+    const real = this.challenge.real;
+    if (!real) throw new Error(`${this.challenge.slug} names no real implementation (challenge.yaml real:)`);
+    requireBinary(real.command.split(/\s+/)[0]!, real.package);
+    return this.launch({ command: real.command, base: this.impl.base, source: "real implementation" }, opts);
+  }
+
+  private async launch(impl: Impl, opts: StartOptions): Promise<Program> {
     const port = await this.port();
-    const dir = this.programs.length === 0 ? this.dir : makeTempDir(`${this.challenge.slug}-${this.stage.number}`);
+    const dir = this.programs.length === 0 ? this.dir : makeTempDir(this.tempLabel());
     if (dir !== this.dir) this.extraDirs.push(dir);
     try {
-      const program = await launchProgram({ challenge: this.challenge, impl: this.impl, port, dir, extraArgs: opts.extraArgs, env: opts.env, readyTimeoutMs: opts.readyTimeoutMs, signal: this.signal, log: this.log });
+      const program = await launchProgram({ challenge: this.challenge, impl, port, dir, extraArgs: opts.extraArgs, env: opts.env, readyTimeoutMs: opts.readyTimeoutMs, signal: this.signal, log: this.log });
       this.programs.push(program);
       return program;
     } catch (e) {

@@ -1,11 +1,23 @@
 import { basename, dirname } from "node:path";
 import { loadChallenge } from "../challenge/load.ts";
+import { findExtension, groupStages } from "../challenge/stages.ts";
 import { registerStage } from "./register.ts";
 import { fullRun } from "./selection.ts";
 import type { StageCase, StageDefinition } from "./types.ts";
 
+/** Which challenge and extension a stage file belongs to, from its directory. */
+function stageFileOwner(file: string): { challenge: string; extension?: string } {
+  const dir = dirname(file);
+  const parent = dirname(dir);
+  // stages/<challenge>/NN-x.test.ts, or stages/<challenge>/<extension>/NN-x.test.ts
+  if (basename(parent) === "stages") return { challenge: basename(dir) };
+  return { challenge: basename(parent), extension: basename(dir) };
+}
+
 /**
- * Declares a stage from its file `stages/<challenge>/NN-<slug>.test.ts`:
+ * Declares a stage from its file `stages/<challenge>/NN-<slug>.test.ts` (a
+ * base stage) or `stages/<challenge>/<extension>/NN-<slug>.test.ts` (a stage
+ * of an extension):
  *
  *   export default stage(import.meta, [ { name: "…", async run(t) { … } }, … ]);
  *
@@ -15,14 +27,20 @@ import type { StageCase, StageDefinition } from "./types.ts";
  */
 export function stage(meta: { path: string }, cases: StageCase[]): StageDefinition {
   const file = meta.path;
-  const slug = basename(dirname(file));
+  const owner = stageFileOwner(file);
   const m = /^(\d+)-([a-z0-9-]+)\.test\.ts$/.exec(basename(file));
   if (!m) throw new Error(`${file}: stage files are named NN-<stage-slug>.test.ts`);
-  const challenge = loadChallenge(slug);
+  const challenge = loadChallenge(owner.challenge);
+  let defined = challenge.file;
+  if (owner.extension !== undefined) {
+    const ext = findExtension(challenge, owner.extension);
+    if (!ext) throw new Error(`${file}: the ${challenge.slug} challenge has no extension "${owner.extension}" (${challenge.file} lists: ${challenge.extensions.map((e) => e.slug).join(", ") || "none"})`);
+    defined = ext.file;
+  }
   const number = Number(m[1]);
-  const info = challenge.stages.find((s) => s.number === number);
-  if (!info) throw new Error(`${file}: ${challenge.file} has no stage ${number}`);
-  if (info.slug !== m[2]) throw new Error(`${file}: ${challenge.file} calls stage ${number} "${info.slug}", but the file is named "${m[2]}"`);
+  const info = groupStages(challenge, owner.extension).find((s) => s.number === number);
+  if (!info) throw new Error(`${file}: ${defined} has no stage ${number}`);
+  if (info.slug !== m[2]) throw new Error(`${file}: ${defined} calls stage ${number} "${info.slug}", but the file is named "${m[2]}"`);
   if (cases.length === 0) throw new Error(`${file}: a stage needs at least one case`);
   const names = new Set<string>();
   for (const c of cases) {

@@ -1,4 +1,5 @@
 import { afterAll, describe, test } from "bun:test";
+import { stageName } from "../challenge/stages.ts";
 import { harnessOptions } from "../cmdline.ts";
 import { resolveImpl } from "../impl.ts";
 import { caseFailed } from "./case-failed.ts";
@@ -10,7 +11,7 @@ import type { StageDefinition } from "./types.ts";
 const BACKSTOP_MS = 8000;
 
 export function stageTitle(def: StageDefinition, regression = false): string {
-  return `${def.challenge.slug}/${def.stage.number} ${def.stage.name}${regression ? " (regression)" : ""}`;
+  return `${stageName(def.challenge, def.stage)} ${def.stage.name}${regression ? " (regression)" : ""}`;
 }
 
 /** Registers a stage's cases as bun tests, run against the implementation in force. */
@@ -29,14 +30,14 @@ export function registerStage(def: StageDefinition, regression = false): void {
           appendResult(harnessOptions().resultsFile, r);
           if (!r.ok) {
             process.stderr.write(`\n${r.message}\n\n`);
-            caseFailed(`${def.challenge.slug}/${def.stage.number}: ${c.name}`);
+            caseFailed(`${stageName(def.challenge, def.stage)}: ${c.name}`);
           }
         },
         caseTimeoutMs(def, c) + BACKSTOP_MS,
       );
     }
     afterAll(() => {
-      if (ran === def.cases.length) recordStage({ challenge: def.challenge.slug, stage: def.stage.number, impl: impl.command, passed: allPassed, at: new Date().toISOString() });
+      if (ran === def.cases.length) recordStage({ challenge: def.challenge.slug, stage: def.stage.id, impl: impl.command, passed: allPassed, at: new Date().toISOString() });
     });
   });
 }

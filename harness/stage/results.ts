@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { paddedId } from "../challenge/stages.ts";
 import { STATE_DIR } from "../paths.ts";
 import type { CaseResult } from "./types.ts";
 
@@ -25,7 +26,8 @@ export function readResults(file: string): CaseResult[] {
 
 export interface StageRecord {
   challenge: string;
-  stage: number;
+  /** The stage's id ("3", "lists/2"). */
+  stage: string;
   impl: string;
   passed: boolean;
   at: string;
@@ -39,7 +41,7 @@ function progressDir(impl: string): string {
 export function recordStage(rec: StageRecord): void {
   const dir = progressDir(rec.impl);
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${rec.challenge}-${String(rec.stage).padStart(2, "0")}.json`);
+  const file = join(dir, `${rec.challenge}-${paddedId(rec.stage).replaceAll("/", "-")}.json`);
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(rec));
   renameSync(tmp, file);
@@ -53,5 +55,9 @@ export function readStageRecords(impl: string): StageRecord[] {
   } catch {
     return [];
   }
-  return names.map((n) => JSON.parse(readFileSync(join(dir, n), "utf8")) as StageRecord);
+  return names.map((n) => {
+    const rec = JSON.parse(readFileSync(join(dir, n), "utf8")) as StageRecord;
+    // Records written before extensions existed hold the stage number.
+    return { ...rec, stage: String(rec.stage) };
+  });
 }

@@ -1,3 +1,4 @@
+import { stageName } from "../challenge/stages.ts";
 import { harnessOptions } from "../cmdline.ts";
 import type { Impl } from "../impl.ts";
 import { Random, seed } from "../random.ts";
@@ -14,7 +15,7 @@ export function caseTimeoutMs(def: StageDefinition, c: StageCase): number {
 
 /** The command that replays one stage with this seed (and the same implementation). */
 export function rerunCommand(def: StageDefinition, runSeed: string, impl: Impl): string {
-  const parts = ["bun test", `--stage-only=${def.challenge.slug}/${def.stage.number}`, `--seed=${runSeed}`];
+  const parts = ["bun test", `--stage-only=${stageName(def.challenge, def.stage)}`, `--seed=${runSeed}`];
   if (impl.source === "flag or SYSCRAFT_IMPL") parts.push(`--impl=${shellQuote(impl.command)}`);
   if (impl.source === "real implementation") parts.push("--real");
   return parts.join(" ");
@@ -28,7 +29,7 @@ export function rerunCommand(def: StageDefinition, runSeed: string, impl: Impl):
 export async function runCase(def: StageDefinition, c: StageCase, impl: Impl): Promise<CaseResult> {
   const runSeed = seed();
   const started = performance.now();
-  const ctx = new CaseContext(def.challenge, def.stage, c.name, impl, new Random(runSeed, `${def.challenge.slug}/${def.stage.number}/${c.name}`), harnessOptions().verbose);
+  const ctx = new CaseContext(def.challenge, def.stage, c.name, impl, new Random(runSeed, `${stageName(def.challenge, def.stage)}/${c.name}`), harnessOptions().verbose);
   const limitMs = caseTimeoutMs(def, c);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -55,7 +56,7 @@ export async function runCase(def: StageDefinition, c: StageCase, impl: Impl): P
   const ok = error === undefined;
   return {
     challenge: def.challenge.slug,
-    stage: def.stage.number,
+    stage: def.stage.id,
     stageSlug: def.stage.slug,
     case: c.name,
     caseIndex: def.cases.indexOf(c) + 1,
@@ -64,7 +65,7 @@ export async function runCase(def: StageDefinition, c: StageCase, impl: Impl): P
     message: ok
       ? ""
       : formatFailure({
-          title: `${def.challenge.slug}/${def.stage.number} ${def.stage.name} — ${c.name}`,
+          title: `${stageName(def.challenge, def.stage)} ${def.stage.name} — ${c.name}`,
           error,
           transcript: ctx.log.empty ? undefined : ctx.log.tail(),
           programOutput,

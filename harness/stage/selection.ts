@@ -1,23 +1,74 @@
 import { harnessOptions } from "../cmdline.ts";
+import type { Challenge, StageInfo } from "../challenge/schema.ts";
+import { allStages, findExtension, prerequisites } from "../challenge/stages.ts";
 
-/** Which stages a run is limited to: `--stage=redis/3` (1..3) or `--stage-only=redis/3` (3 alone). */
+/**
+ * Which stages a run is limited to:
+ *   --stage=redis/3          base stage 3, then base stages 1..2 as regression
+ *   --stage=redis/lists/2    stage 2 of the lists extension, then its regression (see prerequisites())
+ *   --stage=redis/lists      as --stage=redis/lists/<its last stage>
+ *   --stage=redis            every stage: the base stages, then each extension's
+ *   --stage-only=…           the stage alone (an extension: its stages alone; a challenge: every stage)
+ */
 export interface Selection {
   challenge: string;
-  stage: number;
+  extension?: string;
+  /** Absent: the last stage of the extension, or (without extension) every stage of the challenge. */
+  stage?: number;
   only: boolean;
   /** As typed, for messages. */
   text: string;
 }
 
+export interface SelectedStage {
+  stage: StageInfo;
+  /** Run again as regression, after the selected stage. */
+  regression: boolean;
+}
+
 export class SelectionError extends Error {}
 
+function flagName(only: boolean): string {
+  return only ? "--stage-only" : "--stage";
+}
+
 export function parseSelection(text: string, only: boolean): Selection {
-  const m = /^([a-z0-9-]+)\/(\d+)$/.exec(text.trim());
+  const m = /^([a-z0-9-]+)(?:\/([a-z][a-z0-9-]*))?(?:\/(\d+))?$/.exec(text.trim());
   if (!m) {
-    const flag = only ? "--stage-only" : "--stage";
-    throw new SelectionError(`${flag}=${text}: expected <challenge>/<stage number>, e.g. ${flag}=redis/3`);
+    const flag = flagName(only);
+    throw new SelectionError(`${flag}=${text}: expected <challenge>/<stage number> or <challenge>/<extension>/<stage number>, e.g. ${flag}=redis/3 or ${flag}=redis/lists/2`);
   }
-  return { challenge: m[1]!, stage: Number(m[2]), only, text };
+  const sel: Selection = { challenge: m[1]!, only, text };
+  if (m[2] !== undefined) sel.extension = m[2];
+  if (m[3] !== undefined) sel.stage = Number(m[3]);
+  return sel;
+}
+
+function range(stages: StageInfo[]): string {
+  return stages.length === 1 ? "stage 1" : `stages 1 to ${stages.length}`;
+}
+
+/** The stages a selection runs, in order. Throws SelectionError naming what exists. */
+export function resolveSelection(c: Challenge, sel: Selection): SelectedStage[] {
+  const flag = `${flagName(sel.only)}=${sel.text}`;
+  const see = `(see: bun run stages ${c.slug})`;
+  const extNames = c.extensions.map((e) => e.slug).join(", ");
+  let group = c.stages;
+  let what = `the ${c.slug} challenge has base ${range(c.stages)}${extNames ? `; its extensions: ${extNames}` : ""}`;
+  if (sel.extension !== undefined) {
+    const ext = findExtension(c, sel.extension);
+    if (!ext) throw new SelectionError(`${flag}: the ${c.slug} challenge has no extension "${sel.extension}"; ${extNames ? `its extensions: ${extNames}` : "it has no extensions"} ${see}`);
+    group = ext.stages;
+    what = `the ${ext.slug} extension of ${c.slug} has ${range(ext.stages)}`;
+  } else if (sel.stage === undefined) {
+    return allStages(c).map((stage) => ({ stage, regression: false }));
+  }
+  if (sel.stage === undefined && sel.only) return group.map((stage) => ({ stage, regression: false }));
+  const n = sel.stage ?? group.length;
+  const target = group[n - 1];
+  if (!target || n < 1) throw new SelectionError(`${flag}: ${what} ${see}`);
+  const regression = sel.only ? [] : prerequisites(c, target);
+  return [{ stage: target, regression: false }, ...regression.map((stage) => ({ stage, regression: true }))];
 }
 
 /** The selection given on the command line or in SYSCRAFT_STAGE / SYSCRAFT_STAGE_ONLY, if any. */
@@ -39,3 +90,4 @@ export function fullRun(): boolean {
     return false;
   }
 }
+

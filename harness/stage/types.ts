@@ -19,7 +19,8 @@ export interface StageDefinition {
 
 export interface CaseResult {
   challenge: string;
-  stage: number;
+  /** The stage's id: "3" for base stage 3, "lists/2" for stage 2 of the lists extension. */
+  stage: string;
   stageSlug: string;
   case: string;
   /** Position of the case in its stage (1-based), and how many cases the stage has. */
