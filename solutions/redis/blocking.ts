@@ -84,6 +84,7 @@ export class BlockingRegistry {
 
   /** `key` changed: if anyone waits on it, retry them after the current command. */
   keyModified(db: number, key: string): void {
+    if (this.byKey.size === 0) return;
     const s = slot(db, key);
     if (this.byKey.has(s)) this.ready.add(s);
   }

@@ -16,7 +16,18 @@
 //     incremental cursor over the keys with a TTL rather than at random.
 // As in Redis, a key is expired once the clock is strictly past its
 // deadline (a key whose deadline is "now" is still visible).
+//
+// Besides the Map of values (insertion order, for KEYS), every key is also in
+// a KeyBuckets hash table (buckets.ts) that SCAN iterates with Redis's
+// reverse-binary cursor and that RANDOMKEY / eviction sample from; keys with
+// a TTL are in a second one for volatile-* eviction sampling. The keyspace
+// also keeps the INFO counters keyspace_hits / keyspace_misses (counted by
+// get(); has() and internal lookups do not count, like Redis's write lookups),
+// an estimate of its memory use (eviction/memory.ts), and tells an optional
+// KeyAccessListener (eviction) about keys added, read and removed.
 
+import { KeyBuckets } from "./buckets.ts";
+import { keyBytes } from "./eviction/memory.ts";
 import type { RedisList } from "./types/list.ts";
 import type { SortedSet } from "./types/sorted-set.ts";
 import type { Stream } from "./types/stream.ts";
@@ -70,6 +81,18 @@ export interface KeyspaceEvents {
 
 export type ValueType = RedisValue["type"];
 
+/** What eviction learns about key accesses (LRU clock, LFU counter, ARC lists). */
+export interface KeyAccessListener {
+  /** A new key was stored. */
+  added(db: Keyspace, key: string): void;
+  /** An existing key was read (get) or overwritten (set). */
+  accessed(db: Keyspace, key: string): void;
+  /** A key was deleted, expired or evicted. */
+  removed(db: Keyspace, key: string): void;
+  /** Every key was removed. */
+  cleared(db: Keyspace): void;
+}
+
 export interface SetOptions {
   /** Keep the key's current TTL instead of removing it (SET ... KEEPTTL). */
   keepTtl?: boolean;
@@ -99,6 +122,18 @@ export class Keyspace {
   protected readonly expires = new Map<string, number>();
   /** Keys deleted because their TTL passed (passively or actively). */
   expiredKeys = 0;
+  /** Lookups by get() that found a key / found none (INFO keyspace_hits / keyspace_misses). */
+  hits = 0;
+  misses = 0;
+  /** Set by eviction; told about every key added, read and removed. */
+  listener: KeyAccessListener | null = null;
+  /** Every key, for SCAN and random sampling; keys with a TTL also in `volatileKeys`. */
+  protected readonly buckets = new KeyBuckets();
+  protected readonly volatileKeys = new KeyBuckets();
+  /** Estimated bytes per key, the total, and keys whose estimate is out of date. */
+  private readonly sizes = new Map<string, number>();
+  private readonly staleSizes = new Set<string>();
+  private dataBytes = 0;
 
   private cursor: Iterator<[string, number]> | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -114,14 +149,41 @@ export class Keyspace {
    * list, HSET on an existing hash) must call it itself.
    */
   touch(key: string): void {
+    this.staleSizes.add(key);
     this.events?.modified(this, key);
+  }
+
+  /** Drops `key` from the side structures once it left `values`. */
+  private forget(key: string): void {
+    this.buckets.delete(key);
+    this.volatileKeys.delete(key);
+    this.staleSizes.add(key);
+    this.listener?.removed(this, key);
   }
 
   private expireNow(key: string): void {
     this.values.delete(key);
     this.expires.delete(key);
+    this.forget(key);
     this.expiredKeys++;
     this.events?.expired(this, key);
+  }
+
+  /**
+   * Estimated bytes used by the keys and values (eviction/memory.ts). Keys
+   * changed since the last call are re-estimated now, so a command that
+   * changes a value in place is accounted for once, lazily.
+   */
+  get usedBytes(): number {
+    for (const key of this.staleSizes) {
+      const value = this.values.get(key);
+      const bytes = value === undefined ? 0 : keyBytes(key, value, this.expires.has(key));
+      this.dataBytes += bytes - (this.sizes.get(key) ?? 0);
+      if (value === undefined) this.sizes.delete(key);
+      else this.sizes.set(key, bytes);
+    }
+    this.staleSizes.clear();
+    return this.dataBytes;
   }
 
   /** Number of keys, counting expired keys not yet reclaimed (like DBSIZE). */
@@ -145,11 +207,26 @@ export class Keyspace {
   /** The value stored at `key`, or undefined if missing or expired. */
   get(key: string): RedisValue | undefined {
     this.expireIfNeeded(key);
-    return this.values.get(key);
+    const value = this.values.get(key);
+    if (value === undefined) {
+      this.misses++;
+    } else {
+      this.hits++;
+      this.listener?.accessed(this, key);
+    }
+    return value;
   }
 
+  /** Whether `key` exists (not counted as a hit or miss, not an access). */
   has(key: string): boolean {
-    return this.get(key) !== undefined;
+    this.expireIfNeeded(key);
+    return this.values.has(key);
+  }
+
+  /** The value at `key` without counting a hit or an access (TYPE-like peeks, SCAN). */
+  peek(key: string): RedisValue | undefined {
+    this.expireIfNeeded(key);
+    return this.values.get(key);
   }
 
   /**
@@ -157,8 +234,15 @@ export class Keyspace {
    * setKey(), this removes the key's TTL unless `keepTtl` is given.
    */
   set(key: string, value: RedisValue, options: SetOptions = {}): void {
+    const isNew = !this.values.has(key);
     this.values.set(key, value);
-    if (!options.keepTtl) this.expires.delete(key);
+    if (!options.keepTtl && this.expires.delete(key)) this.volatileKeys.delete(key);
+    if (isNew) {
+      this.buckets.add(key);
+      this.listener?.added(this, key);
+    } else {
+      this.listener?.accessed(this, key);
+    }
     this.touch(key);
   }
 
@@ -167,6 +251,7 @@ export class Keyspace {
     if (this.expireIfNeeded(key)) return false;
     this.expires.delete(key);
     if (!this.values.delete(key)) return false;
+    this.forget(key);
     this.touch(key);
     return true;
   }
@@ -180,12 +265,14 @@ export class Keyspace {
   setExpire(key: string, deadline: number): void {
     if (!this.values.has(key)) return;
     this.expires.set(key, deadline);
+    this.volatileKeys.add(key);
     this.touch(key);
   }
 
   /** Removes the TTL of `key`. True if it had one. */
   removeExpire(key: string): boolean {
     if (!this.expires.delete(key)) return false;
+    this.volatileKeys.delete(key);
     this.touch(key);
     return true;
   }
@@ -203,8 +290,50 @@ export class Keyspace {
   clear(): void {
     this.values.clear();
     this.expires.clear();
+    this.buckets.clear();
+    this.volatileKeys.clear();
+    this.sizes.clear();
+    this.staleSizes.clear();
+    this.dataBytes = 0;
     this.cursor = null;
+    this.listener?.cleared(this);
     this.events?.flushed(this);
+  }
+
+  /**
+   * One SCAN call: visits buckets from `cursor` until at least `count` keys
+   * were collected or 10 * count buckets were looked at (as Redis does), and
+   * returns the next cursor (0 when the iteration is complete) and the live
+   * keys found. See buckets.ts for why no key present throughout is missed.
+   */
+  scan(cursor: number, count: number): { cursor: number; keys: string[] } {
+    const found: string[] = [];
+    let next = cursor;
+    let budget = count * 10;
+    do {
+      next = this.buckets.scanStep(next, (key) => found.push(key));
+    } while (next !== 0 && budget-- > 0 && found.length < count);
+    const now = this.now();
+    const keys = found.filter((key) => {
+      const deadline = this.expires.get(key);
+      return deadline === undefined || deadline >= now;
+    });
+    return { cursor: next, keys };
+  }
+
+  /** A live key chosen at random, or undefined if there is none (RANDOMKEY). */
+  randomKey(): string | undefined {
+    // Like Redis, retry when the key picked has expired (deleting it).
+    for (;;) {
+      const key = this.buckets.random();
+      if (key === undefined) return undefined;
+      if (!this.expireIfNeeded(key)) return key;
+    }
+  }
+
+  /** Up to `n` keys from the whole keyspace, or only keys with a TTL, for eviction sampling. */
+  sampleKeys(n: number, volatileOnly: boolean): string[] {
+    return (volatileOnly ? this.volatileKeys : this.buckets).sample(n);
   }
 
   /**

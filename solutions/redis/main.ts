@@ -6,10 +6,13 @@
 // stderr if the arguments are bad or the port cannot be bound.
 
 import { ConfigArgsError, DEFAULT_HOST, parseArgs } from "./config.ts";
+import { startConfiguredReplication } from "./replication/attach.ts";
+import { startPersistence, type PersistenceOptions } from "./persistence/startup.ts";
 import { startServer, type RunningServer, type ServerOptions } from "./server.ts";
+import { createServerState } from "./state.ts";
 
 /** Parts of the server a variant build may replace (see harness/fixtures/redis). */
-export type MainOverrides = Pick<ServerOptions, "commands" | "keyspace" | "createConnection">;
+export type MainOverrides = Pick<ServerOptions, "commands" | "keyspace" | "createConnection"> & { persistence?: PersistenceOptions };
 
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);
@@ -26,9 +29,17 @@ export function runMain(argv: readonly string[], overrides: MainOverrides = {}):
     throw err;
   }
 
+  // Load the RDB dump or the AOF before accepting connections.
+  const state = createServerState({ ...overrides, config });
+  try {
+    startPersistence(state, overrides.persistence);
+  } catch (err) {
+    fail(`cannot load the data on disk: ${(err as Error).message}`);
+  }
+
   let server: RunningServer;
   try {
-    server = startServer({ ...overrides, host: DEFAULT_HOST, port: config.port, config });
+    server = startServer({ ...overrides, state, host: DEFAULT_HOST, port: config.port });
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code === "EADDRINUSE") fail(`port ${config.port} is already in use (${DEFAULT_HOST}:${config.port})`);
@@ -38,6 +49,8 @@ export function runMain(argv: readonly string[], overrides: MainOverrides = {}):
   // With --port 0 the OS picked the port: record the real one.
   config.set("port", String(server.port));
   process.stdout.write(`ready: listening on ${server.host}:${server.port}\n`);
+  const replicationProblem = startConfiguredReplication(server.state);
+  if (replicationProblem !== null) fail(replicationProblem);
   return server;
 }
 

@@ -20,6 +20,8 @@ export type Reply =
   | { readonly kind: "null-array" }
   /** Several replies sent back to back for one command (SUBSCRIBE a b c). */
   | { readonly kind: "many"; readonly value: readonly Reply[] }
+  /** Bytes sent as they are (replication: the RDB payload and the command stream). */
+  | { readonly kind: "raw"; readonly value: Uint8Array }
   /** Nothing is sent (a blocked client's reply comes later; commands from a master get no reply). */
   | { readonly kind: "none" };
 
@@ -66,4 +68,9 @@ export const NO_REPLY: Reply = { kind: "none" };
 /** Several replies, sent back to back, for one command. */
 export function many(replies: readonly Reply[]): Reply {
   return { kind: "many", value: replies };
+}
+
+/** Bytes sent as they are, not a RESP value of their own. */
+export function raw(bytes: Uint8Array): Reply {
+  return { kind: "raw", value: bytes };
 }

@@ -61,6 +61,11 @@ export class RequestParser {
 
   private failed = false;
 
+  /** Bytes received but not yet consumed by a complete or partial request. */
+  get unconsumed(): number {
+    return this.buf.length - this.pos;
+  }
+
   /** Adds bytes received from the peer. */
   feed(chunk: Uint8Array): void {
     if (this.failed || chunk.length === 0) return;
@@ -303,6 +308,9 @@ function appendReply(out: Uint8Array[], reply: Reply): void {
       return;
     case "many":
       for (const item of reply.value) appendReply(out, item);
+      return;
+    case "raw":
+      out.push(reply.value);
       return;
     case "none":
       return;

@@ -7,8 +7,13 @@ import { BlockingRegistry } from "./blocking.ts";
 import { createCommandTable } from "./commands/index.ts";
 import type { BeforeCommandHook, CommandTable } from "./commands/types.ts";
 import { Config } from "./config.ts";
+import { installEviction } from "./eviction/index.ts";
 import { Keyspace } from "./keyspace.ts";
+import { PersistenceStatus } from "./persistence/status.ts";
 import { Propagation } from "./propagation.ts";
+import { PubSub } from "./pubsub.ts";
+import { attachReplication } from "./replication/attach.ts";
+import { ReplicationState } from "./replication/state.ts";
 import { WatchRegistry } from "./watch.ts";
 
 const DEL = Buffer.from("DEL");
@@ -18,6 +23,8 @@ export interface ServerStats {
   connectionsReceived: number;
   connectedClients: number;
   commandsProcessed: number;
+  /** Keys evicted because of maxmemory (INFO evicted_keys). */
+  evictedKeys: number;
 }
 
 export interface ServerState {
@@ -31,10 +38,15 @@ export interface ServerState {
   readonly watches: WatchRegistry;
   readonly blocking: BlockingRegistry;
   readonly propagation: Propagation;
+  /** Pub/Sub channel and pattern subscriptions. */
+  readonly pubsub: PubSub;
   /** Checks run before each command executes (eviction's OOM refusal). */
   readonly beforeCommand: BeforeCommandHook[];
+  readonly replication: ReplicationState;
   /** Called when a client disconnects (pub/sub and replication forget it). */
   readonly clientClosed: ((client: ClientState) => void)[];
+  /** Last save, background save/rewrite in progress, the open AOF. */
+  readonly persistence: PersistenceStatus;
 }
 
 export interface ServerStateOptions {
@@ -54,15 +66,20 @@ export function createServerState(options: ServerStateOptions = {}): ServerState
       connectionsReceived: 0,
       connectedClients: 0,
       commandsProcessed: 0,
+      evictedKeys: 0,
     },
     dirty: 0,
     watches: new WatchRegistry(),
     blocking: null as unknown as BlockingRegistry,
     propagation: new Propagation(),
+    pubsub: new PubSub(),
     beforeCommand: [],
     clientClosed: [],
+    persistence: new PersistenceStatus(),
+    replication: new ReplicationState(),
   };
   (state as { blocking: BlockingRegistry }).blocking = new BlockingRegistry(state);
+  state.clientClosed.push((client) => state.pubsub.removeClient(client));
   for (const db of state.databases) {
     db.events = {
       modified(db, key) {
@@ -80,5 +97,7 @@ export function createServerState(options: ServerStateOptions = {}): ServerState
       },
     };
   }
+  attachReplication(state);
+  installEviction(state);
   return state;
 }

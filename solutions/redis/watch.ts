@@ -35,12 +35,21 @@ export class WatchRegistry {
     this.byClient.delete(client);
   }
 
+  /** The keys `client` watches, as [database, key] pairs. */
+  keysOf(client: ClientState): [number, string][] {
+    return [...(this.byClient.get(client) ?? [])].map((s) => {
+      const colon = s.indexOf(":");
+      return [Number(s.slice(0, colon)), s.slice(colon + 1)];
+    });
+  }
+
   watchedKeys(client: ClientState): number {
     return this.byClient.get(client)?.size ?? 0;
   }
 
   /** `key` in database `db` changed: every client watching it fails its EXEC. */
   touched(db: number, key: string): void {
+    if (this.byKey.size === 0) return;
     const clients = this.byKey.get(slot(db, key));
     if (clients !== undefined) for (const c of clients) c.watchDirty = true;
   }

@@ -3,10 +3,43 @@
 // to case); the reply is a flat array of name/value pairs, each setting at
 // most once. An exact name is echoed as the client spelled it, as Redis does.
 
-import { array, bulkBinary, bulkText, type Reply } from "../reply.ts";
+import { formattedError } from "../errors.ts";
+import { EVICTION_POLICIES, parseMemory } from "../eviction/index.ts";
+import { array, bulkBinary, bulkText, OK, type Reply } from "../reply.ts";
 import { compileGlob } from "../glob.ts";
 import { byteString } from "../text.ts";
 import type { CommandDefinition } from "./define.ts";
+
+/** Checks and normalises a CONFIG SET value: the value to store, or why it is refused. */
+type ConfigValidator = (value: string) => { value: string } | { problem: string };
+
+function integerBetween(min: number, max: number): ConfigValidator {
+  return (value) => {
+    const n = /^-?\d+$/.test(value) ? Number(value) : NaN;
+    return n >= min && n <= max ? { value: String(n) } : { problem: `argument must be between ${min} and ${max} inclusive` };
+  };
+}
+
+/** Settings whose values CONFIG SET checks (Redis 7.0 texts); other known settings are stored as given. */
+const VALIDATORS: ReadonlyMap<string, ConfigValidator> = new Map([
+  [
+    "maxmemory",
+    (value: string) => {
+      const bytes = parseMemory(value);
+      return bytes === null ? { problem: "argument must be a memory value" } : { value: String(bytes) };
+    },
+  ],
+  [
+    "maxmemory-policy",
+    (value: string) =>
+      (EVICTION_POLICIES as readonly string[]).includes(value.toLowerCase())
+        ? { value: value.toLowerCase() }
+        : { problem: `argument(s) must be one of the following: ${EVICTION_POLICIES.join(", ")}` },
+  ],
+  ["maxmemory-samples", integerBetween(1, 2147483647)],
+  ["lfu-log-factor", integerBetween(0, 2147483647)],
+  ["lfu-decay-time", integerBetween(0, 2147483647)],
+]);
 
 export const configCommands: readonly CommandDefinition[] = [
   {
@@ -44,6 +77,34 @@ export const configCommands: readonly CommandDefinition[] = [
             for (const [name, value] of config.entries()) if (matches(name)) add(bulkText(name), name, value);
           }
           return array(out);
+        },
+      },
+      {
+        // CONFIG SET name value [name value ...]: all or nothing.
+        name: "set",
+        arity: -4,
+        flags: ["admin", "noscript", "loading", "stale"],
+        categories: ["@admin", "@dangerous"],
+        group: "server",
+        summary: "Set configuration parameters to the given values",
+        since: "2.0.0",
+        handler: (ctx, argv) => {
+          const config = ctx.server.config;
+          const updates: Array<[string, string]> = [];
+          for (let i = 2; i < argv.length; i += 2) {
+            const name = byteString(argv[i]!).toLowerCase();
+            const raw = argv[i + 1];
+            if (raw === undefined || !(config.has(name) || VALIDATORS.has(name))) {
+              return formattedError(`ERR Unknown option or number of arguments for CONFIG SET - '${byteString(argv[i]!)}'`);
+            }
+            const checked = VALIDATORS.get(name)?.(byteString(raw)) ?? { value: byteString(raw) };
+            if ("problem" in checked) {
+              return formattedError(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${checked.problem}`);
+            }
+            updates.push([name, checked.value]);
+          }
+          for (const [name, value] of updates) config.set(name, value);
+          return OK;
         },
       },
     ],

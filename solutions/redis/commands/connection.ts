@@ -3,8 +3,11 @@
 
 import { arityError, ERR_DB_INDEX, ERR_NOT_INTEGER, rangeError } from "../errors.ts";
 import { INT32_MAX, INT32_MIN, parseInt64 } from "../int64.ts";
-import { bulk, OK, PONG } from "../reply.ts";
+import { array, bulk, bulkBinary, OK, PONG } from "../reply.ts";
 import type { CommandDefinition } from "./define.ts";
+
+const PONG_PUSH = bulkBinary("pong");
+const EMPTY = Buffer.alloc(0);
 
 export const connectionCommands: readonly CommandDefinition[] = [
   {
@@ -16,6 +19,9 @@ export const connectionCommands: readonly CommandDefinition[] = [
     since: "1.0.0",
     handler: (ctx, argv) => {
       if (argv.length > 2) return arityError(ctx.command.name);
+      // In RESP2 subscribed mode PING answers like a pushed message: ["pong", argument or ""].
+      // https://redis.io/docs/latest/commands/ping/
+      if (ctx.client.subscribed) return array([PONG_PUSH, bulk(argv[1] ?? EMPTY)]);
       return argv.length === 2 ? bulk(argv[1]!) : PONG;
     },
   },

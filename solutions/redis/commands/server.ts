@@ -3,6 +3,10 @@
 
 import { ERR_SYNTAX } from "../errors.ts";
 import { bulkText, integer, OK, type Reply } from "../reply.ts";
+import { maxMemory, usedMemory } from "../eviction/index.ts";
+import { humanBytes } from "../eviction/memory.ts";
+import type { Keyspace } from "../keyspace.ts";
+import { replicationInfo } from "../replication/info.ts";
 import type { ServerState } from "../state.ts";
 import { asciiLower, byteString, isOption } from "../text.ts";
 import type { CommandDefinition } from "./define.ts";
@@ -18,6 +22,20 @@ function flushArgsError(argv: Buffer[]): Reply | null {
     return ERR_SYNTAX;
   }
   return null;
+}
+
+/** Mean milliseconds left of the keys with a TTL (Redis estimates it by sampling; we compute it). */
+function averageTtl(db: Keyspace): number {
+  const now = db.now();
+  let sum = 0;
+  let n = 0;
+  for (const key of db.keys()) {
+    const deadline = db.getExpire(key);
+    if (deadline === undefined) continue;
+    sum += Math.max(0, deadline - now);
+    n++;
+  }
+  return n === 0 ? 0 : Math.round(sum / n);
 }
 
 type InfoSection = (state: ServerState) => Array<[string, string | number]>;
@@ -43,32 +61,51 @@ const INFO_SECTIONS: ReadonlyArray<readonly [string, InfoSection]> = [
   [
     "Memory",
     (state) => [
-      ["used_memory", process.memoryUsage().heapUsed],
-      ["maxmemory", state.config.get("maxmemory") ?? "0"],
+      // An estimate, not the heap size: see eviction/memory.ts.
+      ["used_memory", usedMemory(state)],
+      ["used_memory_human", humanBytes(usedMemory(state))],
+      ["maxmemory", maxMemory(state)],
+      ["maxmemory_human", humanBytes(maxMemory(state))],
       ["maxmemory_policy", state.config.get("maxmemory-policy") ?? "noeviction"],
     ],
   ],
-  ["Persistence", () => [["loading", 0]]],
+  [
+    "Persistence",
+    (state) => {
+      const p = state.persistence;
+      return [
+        ["loading", 0],
+        ["rdb_changes_since_last_save", state.dirty],
+        ["rdb_bgsave_in_progress", p.bgsaveInProgress ? 1 : 0],
+        ["rdb_last_save_time", p.lastSave],
+        ["rdb_last_bgsave_status", p.lastBgsaveOk ? "ok" : "err"],
+        ["rdb_saves", p.saves],
+        ["rdb_last_load_keys_expired", p.lastLoadExpired],
+        ["rdb_last_load_keys_loaded", p.lastLoadKeys],
+        ["aof_enabled", p.aof ? 1 : 0],
+        ["aof_rewrite_in_progress", p.aofRewriteInProgress ? 1 : 0],
+        ["aof_rewrites", p.aofRewrites],
+        ...(p.aof ? ([["aof_current_size", p.aof.baseSize + p.aof.size], ["aof_base_size", p.aof.baseSize]] as Array<[string, number]>) : []),
+      ];
+    },
+  ],
   [
     "Stats",
     (state) => [
       ["total_connections_received", state.stats.connectionsReceived],
       ["total_commands_processed", state.stats.commandsProcessed],
       ["expired_keys", state.databases.reduce((n, db) => n + db.expiredKeys, 0)],
+      ["evicted_keys", state.stats.evictedKeys],
+      ["keyspace_hits", state.databases.reduce((n, db) => n + db.hits, 0)],
+      ["keyspace_misses", state.databases.reduce((n, db) => n + db.misses, 0)],
     ],
   ],
-  [
-    "Replication",
-    () => [
-      ["role", "master"],
-      ["connected_slaves", 0],
-    ],
-  ],
+  ["Replication", replicationInfo],
   [
     "Keyspace",
     (state) =>
       state.databases.flatMap((db, i): Array<[string, string]> =>
-        db.size > 0 ? [[`db${i}`, `keys=${db.size},expires=${db.volatileSize},avg_ttl=0`]] : [],
+        db.size > 0 ? [[`db${i}`, `keys=${db.size},expires=${db.volatileSize},avg_ttl=${averageTtl(db)}`]] : [],
       ),
   ],
 ];

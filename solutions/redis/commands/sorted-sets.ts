@@ -1,5 +1,410 @@
-// Filled in by the sorted-sets extension.
+// Sorted set commands: ZADD ZINCRBY ZCARD ZSCORE ZMSCORE ZREM ZRANK ZREVRANK
+// ZCOUNT ZLEXCOUNT ZRANGE ZRANGEBYSCORE ZREVRANGEBYSCORE ZREVRANGE
+// ZRANGEBYLEX ZREVRANGEBYLEX ZPOPMIN ZPOPMAX.
+// https://redis.io/docs/latest/develop/data-types/sorted-sets/ and each
+// command's page (https://redis.io/docs/latest/commands/zadd/, ...). Option
+// parsing, error texts and their precedence follow Redis 7.0's t_zset.c.
 
+import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from "../errors.ts";
+import { parseInt64 } from "../int64.ts";
+import { array, bulkBinary, bulkText, integer, NULL_BULK, ZERO, error, type Reply } from "../reply.ts";
+import { byteString, isOption } from "../text.ts";
+import { SortedSet, type LexBound, type LexRange, type ScoreRange, type Window } from "../types/sorted-set.ts";
 import type { CommandDefinition } from "./define.ts";
+import { keyOf, WRONG_TYPE } from "./helpers.ts";
+import type { CommandContext } from "./types.ts";
 
-export const sortedSetCommands: readonly CommandDefinition[] = [];
+const ERR_NOT_FLOAT = error("ERR value is not a valid float");
+const ERR_NAN = error("ERR resulting score is not a number (NaN)");
+const ERR_SCORE_RANGE = error("ERR min or max is not a float");
+const ERR_LEX_RANGE = error("ERR min or max not valid string range item");
+const ERR_NX_XX = error("ERR XX and NX options at the same time are not compatible");
+const ERR_GT_LT_NX = error("ERR GT, LT, and/or NX options at the same time are not compatible");
+const ERR_INCR_PAIRS = error("ERR INCR option supports a single increment-element pair");
+const ERR_LIMIT_RANK = error("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+const ERR_WITHSCORES_LEX = error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+const ERR_POSITIVE = error("ERR value is out of range, must be positive");
+const EMPTY_ARRAY = array([]);
+
+// --- scores as text ---
+
+/** What C's strtod accepts as a whole: decimal, hex (0x1.8p3) or inf/infinity, with a sign; NaN is left out. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const HEX = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?$/;
+const INFINITE = /^([+-]?)inf(?:inity)?$/i;
+
+/**
+ * `text` read by strtod when it must be consumed whole; `erange` says whether
+ * strtod would report ERANGE with 0 or ±HUGE_VAL. Null if strtod would stop
+ * early (or it is NaN).
+ */
+function strtod(text: string): { value: number; erange: boolean } | null {
+  const inf = INFINITE.exec(text);
+  if (inf) return { value: inf[1] === "-" ? -Infinity : Infinity, erange: false };
+  let value: number;
+  let digits: string;
+  if (DECIMAL.test(text)) {
+    value = Number.parseFloat(text);
+    digits = text.replace(/[eE].*$/, "");
+  } else {
+    const hex = HEX.exec(text);
+    if (!hex || (hex[2] === "" && (hex[3] ?? "") === "")) return null;
+    digits = `${hex[2]}${hex[3] ?? ""}`;
+    value = Number.parseInt(digits, 16) * 2 ** (Number(hex[4] ?? "0") - 4 * (hex[3] ?? "").length);
+    if (hex[1] === "-") value = -value;
+  }
+  // ERANGE: too large (±HUGE_VAL), or a non-zero number that became 0.
+  return { value, erange: !Number.isFinite(value) || (value === 0 && /[1-9a-fA-F]/.test(digits)) };
+}
+
+/** A score argument, as Redis's getDoubleFromObject reads it: the whole text, no spaces, no overflow, not NaN. */
+export function parseScore(arg: Uint8Array): number | null {
+  const r = strtod(byteString(arg));
+  return r === null || r.erange ? null : r.value;
+}
+
+/**
+ * A score as Redis 7.0 replies it (addReplyDouble, RESP2): "inf"/"-inf", else
+ * printf("%.17g"): 17 significant digits, trailing zeros dropped, exponent
+ * form below 1e-4 and from 1e17 on. 0.1 is "0.10000000000000001".
+ */
+export function formatScore(d: number): string {
+  if (d === Infinity) return "inf";
+  if (d === -Infinity) return "-inf";
+  if (d === 0) return Object.is(d, -0) ? "-0" : "0";
+  const [mantissa, expText] = d.toExponential(16).split("e") as [string, string];
+  const exp = Number(expText);
+  const sign = d < 0 ? "-" : "";
+  const digits = mantissa.replace(/^-/, "").replace(".", "");
+  const trim = (s: string) => s.replace(/0+$/, "");
+  if (exp < -4 || exp >= 17) {
+    const frac = trim(digits.slice(1));
+    return `${sign}${digits[0]}${frac ? `.${frac}` : ""}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  }
+  const whole = exp >= 0 ? digits.slice(0, exp + 1) : "0";
+  const frac = trim(exp >= 0 ? digits.slice(exp + 1) : "0".repeat(-exp - 1) + digits);
+  return `${sign}${whole}${frac ? `.${frac}` : ""}`;
+}
+
+function scoreReply(score: number): Reply {
+  return bulkText(formatScore(score));
+}
+
+/** One end of a BYSCORE range, as zslParseRange reads it: "(" makes it exclusive; strtod up to the end (or a NUL). */
+function parseScoreBound(arg: Uint8Array): { value: number; exclusive: boolean } | null {
+  let text = byteString(arg);
+  const nul = text.indexOf("\0");
+  if (nul >= 0) text = text.slice(0, nul);
+  const exclusive = text.startsWith("(");
+  if (exclusive) text = text.slice(1);
+  // strtod skips leading white space; with no number at all it consumes nothing (fine only if nothing is there).
+  const body = text.replace(/^[ \t\n\v\f\r]+/, "");
+  if (text === "") return { value: 0, exclusive };
+  const r = strtod(body);
+  return r === null ? null : { value: r.value, exclusive };
+}
+
+export function parseScoreRange(min: Uint8Array, max: Uint8Array): ScoreRange | null {
+  const lo = parseScoreBound(min);
+  const hi = parseScoreBound(max);
+  if (lo === null || hi === null) return null;
+  return { min: lo.value, minExclusive: lo.exclusive, max: hi.value, maxExclusive: hi.exclusive };
+}
+
+/** One end of a BYLEX range: "-", "+", "[member" or "(member". */
+function parseLexBound(arg: Uint8Array): LexBound | null {
+  const first = arg[0];
+  const alone = arg.length === 1 || arg[1] === 0;
+  if (first === 0x2b /* + */) return alone ? "+" : null;
+  if (first === 0x2d /* - */) return alone ? "-" : null;
+  if (first === 0x28 /* ( */ || first === 0x5b /* [ */) return { value: byteString(arg.subarray(1)), exclusive: first === 0x28 };
+  return null;
+}
+
+export function parseLexRange(min: Uint8Array, max: Uint8Array): LexRange | null {
+  const lo = parseLexBound(min);
+  const hi = parseLexBound(max);
+  return lo === null || hi === null ? null : { min: lo, max: hi };
+}
+
+// --- lookups and writes ---
+
+function lookupZset(ctx: CommandContext, key: string): SortedSet | null | typeof WRONG_TYPE {
+  const value = ctx.db.get(key);
+  if (value === undefined) return null;
+  return value.type === "zset" ? value.data : WRONG_TYPE;
+}
+
+/** After removing members: delete the key if the set is now empty, else tell the server it changed. */
+function afterRemove(ctx: CommandContext, key: string, zset: SortedSet): void {
+  if (zset.size === 0) ctx.db.delete(key);
+  else ctx.db.touch(key);
+}
+
+/** Flat [member, score, member, score, ...] or [member, ...]. */
+function entriesReply(entries: Iterable<[string, number]>, withScores: boolean): Reply {
+  const out: Reply[] = [];
+  for (const [member, score] of entries) {
+    out.push(bulkBinary(member));
+    if (withScores) out.push(scoreReply(score));
+  }
+  return array(out);
+}
+
+// --- ZADD / ZINCRBY ---
+
+/**
+ * ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...], and
+ * ZINCRBY key increment member (= ZADD key INCR increment member). Options are
+ * read from argv[2] on until the first word that is not one, as Redis does.
+ */
+function zadd(ctx: CommandContext, argv: Buffer[], incrCommand: boolean): Reply {
+  let nx = false;
+  let xx = false;
+  let gt = false;
+  let lt = false;
+  let ch = false;
+  let incr = incrCommand;
+  let idx = 2;
+  for (; idx < argv.length; idx++) {
+    const opt = argv[idx]!;
+    if (isOption(opt, "nx")) nx = true;
+    else if (isOption(opt, "xx")) xx = true;
+    else if (isOption(opt, "ch")) ch = true;
+    else if (isOption(opt, "incr")) incr = true;
+    else if (isOption(opt, "gt")) gt = true;
+    else if (isOption(opt, "lt")) lt = true;
+    else break;
+  }
+  const pairs = argv.length - idx;
+  if (pairs === 0 || pairs % 2 !== 0) return ERR_SYNTAX;
+  if (nx && xx) return ERR_NX_XX;
+  if ((gt && nx) || (lt && nx) || (gt && lt)) return ERR_GT_LT_NX;
+  if (incr && pairs > 2) return ERR_INCR_PAIRS;
+
+  // Every score is parsed before anything changes: the command applies fully or not at all.
+  const scores: number[] = [];
+  for (let j = idx; j < argv.length; j += 2) {
+    const score = parseScore(argv[j]!);
+    if (score === null) return ERR_NOT_FLOAT;
+    scores.push(score);
+  }
+
+  const key = keyOf(argv[1]!);
+  const existing = lookupZset(ctx, key);
+  if (existing === WRONG_TYPE) return ERR_WRONGTYPE;
+  if (existing === null && xx) return incr ? NULL_BULK : ZERO;
+  const zset = existing ?? new SortedSet();
+
+  let added = 0;
+  let updated = 0;
+  let processed = 0;
+  let result = 0;
+  let nan = false;
+  for (let p = 0; p < scores.length; p++) {
+    const member = byteString(argv[idx + 2 * p + 1]!);
+    let score = scores[p]!;
+    const current = zset.score(member);
+    if (current === undefined) {
+      if (xx) continue;
+      zset.add(member, score);
+      added++;
+    } else {
+      if (nx) continue;
+      if (incr) {
+        score += current;
+        if (Number.isNaN(score)) {
+          nan = true;
+          break;
+        }
+      }
+      // GT/LT only update an existing member when the new score is greater/less.
+      if ((lt && score >= current) || (gt && score <= current)) continue;
+      if (score !== current) {
+        zset.add(member, score);
+        updated++;
+      }
+    }
+    processed++;
+    result = zset.score(member)!;
+  }
+
+  if (added + updated > 0) {
+    if (existing === null) ctx.db.set(key, { type: "zset", data: zset });
+    else ctx.db.touch(key);
+  }
+  if (nan) return ERR_NAN;
+  if (incr) return processed > 0 ? scoreReply(result) : NULL_BULK;
+  return integer(ch ? added + updated : added);
+}
+
+// --- ranges ---
+
+type RangeType = "auto" | "rank" | "score" | "lex";
+type Direction = "auto" | "forward" | "reverse";
+
+/**
+ * ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count]
+ * [WITHSCORES], and the older commands that are fixed forms of it (Redis's
+ * zrangeGenericCommand). With REV (or ZREV*BYSCORE/BYLEX) a score or lex
+ * range is given as max then min.
+ */
+function zrange(ctx: CommandContext, argv: Buffer[], rangeType: RangeType, direction: Direction): Reply {
+  let withScores = false;
+  let window: Window = { offset: 0, count: -1 };
+  let limited = false;
+  for (let j = 4; j < argv.length; j++) {
+    const opt = argv[j]!;
+    const left = argv.length - j - 1;
+    if (isOption(opt, "withscores")) withScores = true;
+    else if (isOption(opt, "limit") && left >= 2) {
+      const offset = parseInt64(argv[j + 1]!);
+      const count = parseInt64(argv[j + 2]!);
+      if (offset === null || count === null) return ERR_NOT_INTEGER;
+      window = { offset: Number(offset), count: Number(count) };
+      limited = true;
+      j += 2;
+    } else if (direction === "auto" && isOption(opt, "rev")) direction = "reverse";
+    else if (rangeType === "auto" && isOption(opt, "bylex")) rangeType = "lex";
+    else if (rangeType === "auto" && isOption(opt, "byscore")) rangeType = "score";
+    else return ERR_SYNTAX;
+  }
+  const reverse = direction === "reverse";
+  const type = rangeType === "auto" ? "rank" : rangeType;
+  if (limited && type === "rank") return ERR_LIMIT_RANK;
+  if (withScores && type === "lex") return ERR_WITHSCORES_LEX;
+
+  const [minArg, maxArg] = reverse && type !== "rank" ? [argv[3]!, argv[2]!] : [argv[2]!, argv[3]!];
+  let start = 0;
+  let stop = 0;
+  let scoreRange: ScoreRange | null = null;
+  let lexRange: LexRange | null = null;
+  if (type === "rank") {
+    const a = parseInt64(minArg);
+    const b = parseInt64(maxArg);
+    if (a === null || b === null) return ERR_NOT_INTEGER;
+    [start, stop] = [Number(a), Number(b)];
+  } else if (type === "score") {
+    scoreRange = parseScoreRange(minArg, maxArg);
+    if (scoreRange === null) return ERR_SCORE_RANGE;
+  } else {
+    lexRange = parseLexRange(minArg, maxArg);
+    if (lexRange === null) return ERR_LEX_RANGE;
+  }
+
+  const zset = lookupZset(ctx, keyOf(argv[1]!));
+  if (zset === null) return EMPTY_ARRAY;
+  if (zset === WRONG_TYPE) return ERR_WRONGTYPE;
+
+  if (scoreRange !== null) return entriesReply(zset.byScore(scoreRange, reverse, window), withScores);
+  if (lexRange !== null) return entriesReply(zset.byLex(lexRange, reverse, window), false);
+  // Negative indexes count from the end; out-of-range indexes are clamped.
+  const n = zset.size;
+  if (start < 0) start += n;
+  if (stop < 0) stop += n;
+  if (start < 0) start = 0;
+  if (start > stop || start >= n) return EMPTY_ARRAY;
+  if (stop >= n) stop = n - 1;
+  return entriesReply(zset.byRank(start, stop, reverse), withScores);
+}
+
+// --- the rest ---
+
+function zrank(ctx: CommandContext, argv: Buffer[], reverse: boolean): Reply {
+  const zset = lookupZset(ctx, keyOf(argv[1]!));
+  if (zset === null) return NULL_BULK;
+  if (zset === WRONG_TYPE) return ERR_WRONGTYPE;
+  const rank = zset.rank(byteString(argv[2]!));
+  if (rank === undefined) return NULL_BULK;
+  return integer(reverse ? zset.size - 1 - rank : rank);
+}
+
+/** ZCOUNT / ZLEXCOUNT: the range is checked before the key. */
+function zcount(ctx: CommandContext, argv: Buffer[], lex: boolean): Reply {
+  const scores = lex ? null : parseScoreRange(argv[2]!, argv[3]!);
+  const lexes = lex ? parseLexRange(argv[2]!, argv[3]!) : null;
+  if (scores === null && lexes === null) return lex ? ERR_LEX_RANGE : ERR_SCORE_RANGE;
+  const zset = lookupZset(ctx, keyOf(argv[1]!));
+  if (zset === null) return ZERO;
+  if (zset === WRONG_TYPE) return ERR_WRONGTYPE;
+  return integer(lexes !== null ? zset.countByLex(lexes) : zset.countByScore(scores!));
+}
+
+/** ZPOPMIN/ZPOPMAX key [count]: a flat [member, score, ...] array (RESP2). */
+function zpop(ctx: CommandContext, argv: Buffer[], max: boolean): Reply {
+  if (argv.length > 3) return ERR_SYNTAX;
+  let count = 1;
+  if (argv.length === 3) {
+    const n = parseInt64(argv[2]!);
+    if (n === null || n < 0n) return ERR_POSITIVE;
+    count = Number(n);
+  }
+  const key = keyOf(argv[1]!);
+  const zset = lookupZset(ctx, key);
+  if (zset === WRONG_TYPE) return ERR_WRONGTYPE;
+  if (zset === null || count === 0) return EMPTY_ARRAY;
+  const popped = [...zset.byRank(0, Math.min(count, zset.size) - 1, max)];
+  for (const [member] of popped) zset.remove(member);
+  afterRemove(ctx, key, zset);
+  return entriesReply(popped, true);
+}
+
+/** ZREM key member [member ...]: how many of the members were removed. */
+function zrem(ctx: CommandContext, argv: Buffer[]): Reply {
+  const key = keyOf(argv[1]!);
+  const zset = lookupZset(ctx, key);
+  if (zset === null) return ZERO;
+  if (zset === WRONG_TYPE) return ERR_WRONGTYPE;
+  let removed = 0;
+  for (let j = 2; j < argv.length; j++) if (zset.remove(byteString(argv[j]!))) removed++;
+  if (removed > 0) afterRemove(ctx, key, zset);
+  return integer(removed);
+}
+
+function zcard(ctx: CommandContext, argv: Buffer[]): Reply {
+  const zset = lookupZset(ctx, keyOf(argv[1]!));
+  if (zset === WRONG_TYPE) return ERR_WRONGTYPE;
+  return integer(zset?.size ?? 0);
+}
+
+/** ZSCORE key member (one bulk string or nil) and ZMSCORE key member [member ...] (an array of them). */
+function zscores(ctx: CommandContext, argv: Buffer[], many: boolean): Reply {
+  const zset = lookupZset(ctx, keyOf(argv[1]!));
+  if (zset === WRONG_TYPE) return ERR_WRONGTYPE;
+  const scoreOf = (m: Buffer): Reply => {
+    const score = zset?.score(byteString(m));
+    return score === undefined ? NULL_BULK : scoreReply(score);
+  };
+  return many ? array(argv.slice(2).map(scoreOf)) : scoreOf(argv[2]!);
+}
+
+// Flags as Redis 7.0's COMMAND INFO reports them.
+const WRITE = ["write", "denyoom", "fast"];
+const DELETE = ["write", "fast"];
+const READ_FAST = ["readonly", "fast"];
+const READ = ["readonly"];
+
+function command(name: string, arity: number, flags: readonly string[], since: string, summary: string, handler: NonNullable<CommandDefinition["handler"]>): CommandDefinition {
+  return { name, arity, flags, keys: [1, 1, 1], group: "sortedset", summary, since, handler };
+}
+
+export const sortedSetCommands: readonly CommandDefinition[] = [
+  command("zadd", -4, WRITE, "1.2.0", "Add one or more members to a sorted set, or update its score if it already exists", (ctx, argv) => zadd(ctx, argv, false)),
+  command("zincrby", 4, WRITE, "1.2.0", "Increment the score of a member in a sorted set", (ctx, argv) => zadd(ctx, argv, true)),
+  command("zrem", -3, DELETE, "1.2.0", "Remove one or more members from a sorted set", zrem),
+  command("zpopmin", -2, DELETE, "5.0.0", "Remove and return members with the lowest scores in a sorted set", (ctx, argv) => zpop(ctx, argv, false)),
+  command("zpopmax", -2, DELETE, "5.0.0", "Remove and return members with the highest scores in a sorted set", (ctx, argv) => zpop(ctx, argv, true)),
+  command("zcard", 2, READ_FAST, "1.2.0", "Get the number of members in a sorted set", zcard),
+  command("zscore", 3, READ_FAST, "1.2.0", "Get the score associated with the given member in a sorted set", (ctx, argv) => zscores(ctx, argv, false)),
+  command("zmscore", -3, READ_FAST, "6.2.0", "Get the score associated with the given members in a sorted set", (ctx, argv) => zscores(ctx, argv, true)),
+  command("zrank", 3, READ_FAST, "2.0.0", "Determine the index of a member in a sorted set", (ctx, argv) => zrank(ctx, argv, false)),
+  command("zrevrank", 3, READ_FAST, "2.0.0", "Determine the index of a member in a sorted set, with scores ordered from high to low", (ctx, argv) => zrank(ctx, argv, true)),
+  command("zcount", 4, READ_FAST, "2.0.0", "Count the members in a sorted set with scores within the given values", (ctx, argv) => zcount(ctx, argv, false)),
+  command("zlexcount", 4, READ_FAST, "2.8.9", "Count the number of members in a sorted set between a given lexicographical range", (ctx, argv) => zcount(ctx, argv, true)),
+  command("zrange", -4, READ, "1.2.0", "Return a range of members in a sorted set", (ctx, argv) => zrange(ctx, argv, "auto", "auto")),
+  command("zrevrange", -4, READ, "1.2.0", "Return a range of members in a sorted set, by index, with scores ordered from high to low", (ctx, argv) => zrange(ctx, argv, "rank", "reverse")),
+  command("zrangebyscore", -4, READ, "1.0.5", "Return a range of members in a sorted set, by score", (ctx, argv) => zrange(ctx, argv, "score", "forward")),
+  command("zrevrangebyscore", -4, READ, "2.2.0", "Return a range of members in a sorted set, by score, with scores ordered from high to low", (ctx, argv) => zrange(ctx, argv, "score", "reverse")),
+  command("zrangebylex", -4, READ, "2.8.9", "Return a range of members in a sorted set, by lexicographical range", (ctx, argv) => zrange(ctx, argv, "lex", "forward")),
+  command("zrevrangebylex", -4, READ, "2.8.9", "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings", (ctx, argv) => zrange(ctx, argv, "lex", "reverse")),
+];

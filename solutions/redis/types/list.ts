@@ -89,6 +89,18 @@ export class RedisList implements Iterable<Buffer> {
     this.count = kept.length;
   }
 
+  /** Inserts `item` so that it ends up at `index` (0..length); O(n). */
+  insert(index: number, item: Buffer): void {
+    if (index <= 0) return this.pushLeft(item);
+    if (index >= this.count) return this.pushRight(item);
+    const items = [...this];
+    items.splice(index, 0, item);
+    this.buf = new Array(Math.max(MIN_CAPACITY, items.length * 2));
+    items.forEach((x, i) => (this.buf[i] = x));
+    this.head = 0;
+    this.count = items.length;
+  }
+
   *[Symbol.iterator](): Iterator<Buffer> {
     for (let i = 0; i < this.count; i++) yield this.at(i)!;
   }

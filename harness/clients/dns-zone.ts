@@ -1,0 +1,144 @@
+/**
+ * Random zones for the DNS stages, written as master files (RFC 1035 §5) in
+ * varied but standard styles: $ORIGIN and $TTL, `@`, relative and absolute
+ * names, blank owners, TTL and class present or not, a parenthesised SOA
+ * with comments. Knows what dig should print for each record.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Random } from "../random.ts";
+import type { CaseContext } from "../stage/context.ts";
+import type { Program } from "../stage/program.ts";
+
+/** The file the tests write the zone to: challenge.yaml passes it as --zone {dir}/zone.db. */
+export const ZONE_FILE = "zone.db";
+
+interface ZoneRecord {
+  owner: string;
+  type: string;
+  /** RDATA as written in the file. */
+  fileData: string;
+  /** RDATA as dig prints it. */
+  digData: string;
+  /** Set when the record's line gives its TTL; otherwise $TTL applies. */
+  explicitTtl?: number;
+}
+
+export interface Soa {
+  ttl: number;
+  minimum: number;
+}
+
+export class TestZone {
+  readonly origin: string;
+  readonly defaultTtl: number;
+  readonly soa: Soa;
+  private readonly records: ZoneRecord[] = [];
+  /** TTL per RRset (owner + type): every record of an RRset has the same TTL (RFC 2181 §5.2). */
+  private readonly rrsetTtl = new Map<string, number | undefined>();
+
+  constructor(private readonly rand: Random) {
+    this.origin = `${rand.word()}${rand.int(100, 999)}.test.`;
+    this.defaultTtl = rand.pick([300, 600, 3600, 86400]);
+    this.soa = { ttl: 3600, minimum: rand.int(30, 600) };
+    const serial = rand.int(2020010100, 2029123199);
+    this.add("@", "SOA", `ns1.${this.origin} hostmaster.${this.origin} ${serial} 7200 900 1209600 ${this.soa.minimum}`, this.soa.ttl);
+    this.add("@", "NS", `ns1.${this.origin}`);
+    this.add(`ns1.${this.origin}`, "A", `127.0.0.${rand.int(2, 250)}`);
+  }
+
+  /** A name in the zone: "www" → "www.mango123.test.", "@" → the origin. */
+  fqdn(name: string): string {
+    if (name === "@") return this.origin;
+    return name.endsWith(".") ? name : `${name}.${this.origin}`;
+  }
+
+  /** A fresh random name in the zone. */
+  name(prefix?: string): string {
+    return this.fqdn(`${prefix ?? this.rand.word()}-${this.rand.int(1000, 9999)}`);
+  }
+
+  /**
+   * Adds a record. `owner` is relative to the origin, "@", or absolute; data
+   * is as dig prints it (absolute names). `ttl` is for the whole RRset:
+   * undefined means the zone's $TTL.
+   */
+  add(owner: string, type: string, data: string, ttl?: number): this {
+    const fq = this.fqdn(owner);
+    const key = `${fq.toLowerCase()} ${type}`;
+    if (!this.rrsetTtl.has(key)) this.rrsetTtl.set(key, ttl);
+    this.records.push({ owner: fq, type, digData: data, fileData: this.fileData(type, data), explicitTtl: this.rrsetTtl.get(key) });
+    return this;
+  }
+
+  /** Writes names inside RDATA relative to the origin half of the time. */
+  private fileData(type: string, data: string): string {
+    if (!["NS", "CNAME", "PTR", "MX", "SOA"].includes(type)) return data;
+    return data
+      .split(" ")
+      .map((w) => (w.endsWith(".") ? this.relative(w) : w))
+      .join(" ");
+  }
+
+  private relative(fq: string): string {
+    if (fq.toLowerCase() === this.origin.toLowerCase()) return this.rand.pick(["@", fq]);
+    if (!fq.toLowerCase().endsWith(`.${this.origin.toLowerCase()}`) || this.rand.next() < 0.4) return fq;
+    return fq.slice(0, -this.origin.length - 1);
+  }
+
+  /** TTL of a record as served. */
+  private ttl(r: ZoneRecord): number {
+    return r.explicitTtl ?? this.defaultTtl;
+  }
+
+  /** The records of an RRset as dig prints them (owner as given, lowercased). */
+  rrset(owner: string, type: string): string[] {
+    const fq = this.fqdn(owner).toLowerCase();
+    return this.records.filter((r) => r.owner.toLowerCase() === fq && r.type === type).map((r) => `${fq} ${this.ttl(r)} IN ${type} ${r.digData}`);
+  }
+
+  /** The SOA as it appears in AUTHORITY of a negative answer: TTL min(SOA TTL, MINIMUM) (RFC 2308 §3). */
+  negativeSoa(): string {
+    const soa = this.rrset("@", "SOA")[0]!;
+    return soa.replace(/^(\S+) \d+/, `$1 ${Math.min(this.soa.ttl, this.soa.minimum)}`);
+  }
+
+  /** The master file. */
+  text(): string {
+    const lines = [`; zone ${this.origin} written by the test`, `$ORIGIN ${this.origin}`, `$TTL ${this.defaultTtl}`];
+    let previous: string | undefined;
+    for (const r of this.records) {
+      const owner = r.owner === previous && this.rand.next() < 0.7 ? "" : this.relative(r.owner);
+      previous = r.owner;
+      const ttl = r.explicitTtl === undefined ? "" : String(r.explicitTtl);
+      const klass = this.rand.next() < 0.5 ? "IN" : "";
+      const fields = this.rand.next() < 0.5 ? [ttl, klass] : [klass, ttl];
+      let data = r.fileData;
+      if (r.type === "SOA") {
+        const [m, rn, ...nums] = data.split(" ");
+        data = `${m} ${rn} (\n\t\t${nums[0]} ; serial\n\t\t${nums.slice(1).join(" ")} ) ; refresh retry expire minimum`;
+      }
+      lines.push([owner, ...fields.filter((f) => f !== ""), r.type, data].join("\t"));
+    }
+    return `${lines.join("\n")}\n`;
+  }
+}
+
+/** Writes the zone where the program will read it ({dir}/zone.db) and starts the program. */
+export async function startWithZone(t: CaseContext, zone: TestZone): Promise<Program> {
+  const text = zone.text();
+  writeFileSync(join(t.dir, ZONE_FILE), text);
+  t.log.command(`cat > ${ZONE_FILE} <<'EOF'\n${text}EOF`);
+  return t.start();
+}
+
+/** A random IPv4 address in 10.0.0.0/8 (only ever written into zones, never contacted). */
+export function randomIpv4(rand: Random): string {
+  return `10.${rand.int(0, 255)}.${rand.int(0, 255)}.${rand.int(1, 254)}`;
+}
+
+/** A random IPv6 address in 2001:db8::/32, in the form dig prints (RFC 5952). */
+export function randomIpv6(rand: Random): string {
+  const g = () => rand.int(1, 0xffff).toString(16);
+  return `2001:db8:${g()}::${g()}:${g()}`;
+}

@@ -1,0 +1,80 @@
+import { dig, expectFlag, expectSection, udpExchange, udpExpectReply } from "../../harness/clients/dns.ts";
+import { buildQuery, encodeName, readWireMessage, RCODES, showHeader } from "../../harness/clients/dns-wire.ts";
+import { randomIpv4, startWithZone, TestZone } from "../../harness/clients/dns-zone.ts";
+import type { CaseContext } from "../../harness/stage/context.ts";
+import type { Program } from "../../harness/stage/program.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const COMPRESS = "Compress names (RFC 1035 §4.1.4): when a name, or its tail, was already written in the message, write a 2-byte pointer (0xC000 | offset) to it instead. Remember where each name and each of its suffixes starts as you write.";
+const FORMERR = "Reading a name, follow a pointer only to an earlier offset (a \"prior occurrence\", RFC 1035 §4.1.4), and check every length against the end of the message; on any problem reply with just the header, the query's ID, QR set and RCODE 1 (FORMERR).";
+
+/** Bytes of a question name that is `prefix` labels then the 2-byte pointer. */
+function pointerName(labels: string[], target: number): Uint8Array {
+  const named = encodeName(labels.join("."));
+  return Uint8Array.from([...named.subarray(0, named.length - 1), 0xc0 | (target >> 8), target & 0xff]);
+}
+
+async function expectFormerr(t: CaseContext, server: Program, zone: TestZone, rawName: Uint8Array, what: string): Promise<void> {
+  const id = t.rand.int(1, 0xfffe);
+  const reply = await udpExpectReply(t, server, buildQuery({ id, rawName }), {
+    message: `No reply to a query whose name has ${what}: a malformed query gets FORMERR.`,
+    hint: `${FORMERR} If your program is still busy with that name, it is probably following pointers in a loop.`,
+    note: what,
+  });
+  const h = reply.header;
+  t.expectEqual(`id ${h.id}, QR=${h.qr ? 1 : 0}, rcode ${RCODES[h.rcode] ?? h.rcode}`, `id ${id}, QR=1, rcode FORMERR`, { message: `Wrong reply to a query whose name has ${what} (${showHeader(h)}).`, hint: FORMERR });
+  // The server must still be there, and answer a well-formed query.
+  const after = await udpExchange(t, server, buildQuery({ id: id ^ 1, name: zone.origin, type: "SOA" }), { note: "a well-formed query after it" });
+  if (!after) t.fail({ message: `After a query whose name has ${what}, your program no longer answers well-formed queries: it crashed or hangs.`, hint: FORMERR });
+}
+
+export default stage(import.meta, [
+  {
+    name: "answers are compressed: owner names point at the question, names in data at earlier names",
+    async run(t) {
+      const zone = new TestZone(t.rand);
+      const mail = [zone.name("mail"), zone.name("mail")];
+      for (const m of mail) zone.add("@", "MX", `${t.rand.int(1, 50)} ${m}`).add(m, "A", randomIpv4(t.rand));
+      const server = await startWithZone(t, zone);
+      const reply = await udpExpectReply(t, server, buildQuery({ id: t.rand.int(1, 0xfffe), name: zone.origin, type: "MX", rd: false }), { message: "No reply to an MX query.", hint: "Answer every query." });
+      const m = readWireMessage(reply.bytes);
+      for (const [i, rr] of m.records.entries()) {
+        const names = [{ what: "owner name", n: rr.owner }, ...rr.dataNames.map((n) => ({ what: "name in its data", n }))];
+        for (const { what, n } of names) {
+          if (!n.compressed) t.fail({ message: `Record ${i + 1} of the reply spells out its ${what} ${n.name} (${n.size} bytes at byte ${n.offset}) although the message already holds ${n.name.toLowerCase() === zone.origin.toLowerCase() || i > 0 ? "it" : "its tail"}.`, expected: "a compression pointer (2 bytes, or labels ending in one)", received: `${n.size} bytes of labels`, hint: COMPRESS });
+        }
+      }
+    },
+  },
+  {
+    name: "twenty-five A records fit in 512 bytes once compressed",
+    async run(t) {
+      const zone = new TestZone(t.rand);
+      const long = zone.fqdn(`${t.rand.word()}-${"x".repeat(20)}-${t.rand.int(1000, 9999)}.${t.rand.word()}`);
+      for (let i = 0; i < 25; i++) zone.add(long, "A", `10.0.${t.rand.int(0, 255)}.${i + 1}`, 300);
+      const server = await startWithZone(t, zone);
+      // Without EDNS a UDP reply is at most 512 bytes; spelled out, these owner names alone would take over 1500.
+      const r = await dig(t, server).query(long, "A", { norec: true, noedns: true, ignoreTc: true });
+      expectFlag(r, "tc", false, { message: `The 25 A records of ${long} fit in 512 bytes when their owner names are compressed, yet the reply was truncated.`, hint: COMPRESS });
+      expectSection(r, "answer", zone.rrset(long, "A"), { hint: COMPRESS });
+    },
+  },
+  {
+    name: "a pointer loop gets FORMERR, and the server keeps answering",
+    async run(t) {
+      const zone = new TestZone(t.rand);
+      const server = await startWithZone(t, zone);
+      await expectFormerr(t, server, zone, pointerName([], 12), "a pointer to itself");
+      await expectFormerr(t, server, zone, pointerName([t.rand.word()], 12), "a pointer back to its own start (a loop)");
+    },
+  },
+  {
+    name: "a pointer past the end, or a label past the end, gets FORMERR",
+    async run(t) {
+      const zone = new TestZone(t.rand);
+      const server = await startWithZone(t, zone);
+      await expectFormerr(t, server, zone, pointerName([t.rand.word()], 0x3ff0), "a pointer past the end of the message");
+      await expectFormerr(t, server, zone, Uint8Array.from([60, ...Buffer.from(t.rand.word())]), "a label longer than the rest of the message");
+    },
+  },
+]);

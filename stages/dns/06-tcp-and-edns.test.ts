@@ -1,0 +1,94 @@
+import { dig, DnsTcp, expectFlag, expectSection, expectStatus } from "../../harness/clients/dns.ts";
+import { buildQuery, readWireMessage } from "../../harness/clients/dns-wire.ts";
+import { randomIpv4, startWithZone, TestZone } from "../../harness/clients/dns-zone.ts";
+import type { Random } from "../../harness/random.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const TCP = "Listen on TCP on the same port as UDP; over TCP each message is preceded by its length as a 2-byte big-endian number (RFC 1035 §4.2.2).";
+const TRUNCATE = "Without EDNS a UDP reply is at most 512 bytes (RFC 1035 §4.2.1). When the answer does not fit, set TC and send what fits (say, the header and question alone): the client then asks again over TCP (RFC 2181 §9).";
+const EDNS = "A query with an OPT record (RFC 6891) says how big a UDP reply the client accepts (the OPT's CLASS field): allow up to that size (at least 512), and put an OPT record of your own in the reply.";
+
+/** A zone with one name that has 60 A records: about 1000 bytes of answer. */
+function bigZone(rand: Random): { zone: TestZone; big: string } {
+  const zone = new TestZone(rand);
+  const big = zone.name("big");
+  const ttl = rand.int(60, 600);
+  for (let i = 0; i < 60; i++) zone.add(big, "A", `10.${rand.int(0, 255)}.${i}.${rand.int(1, 254)}`, ttl);
+  return { zone, big };
+}
+
+export default stage(import.meta, [
+  {
+    name: "dig +tcp gets the same answer as over UDP",
+    async run(t) {
+      const zone = new TestZone(t.rand);
+      const www = zone.name("www");
+      zone.add(www, "A", randomIpv4(t.rand)).add(www, "A", randomIpv4(t.rand));
+      const server = await startWithZone(t, zone);
+      const r = await dig(t, server).query(www, "A", { tcp: true, norec: true }, { hint: TCP });
+      expectSection(r, "answer", zone.rrset(www, "A"), { hint: TCP });
+    },
+  },
+  {
+    name: "several queries on one TCP connection are all answered, even when they arrive together or in pieces",
+    async run(t) {
+      const zone = new TestZone(t.rand);
+      const names = [zone.name("a"), zone.name("b"), zone.name("c")];
+      for (const n of names) zone.add(n, "A", randomIpv4(t.rand));
+      const server = await startWithZone(t, zone);
+      const conn = await DnsTcp.open(t, server);
+      const ids = names.map(() => t.rand.int(1, 0xfffe));
+      const queries = names.map((name, i) => buildQuery({ id: ids[i]!, name, type: "A", rd: false }));
+      const PIPELINE = "Keep reading after a reply: a client may send several length-prefixed queries on one connection, back to back (RFC 7766 §6.2.1). Answer every complete message in what you have read, and keep an incomplete one until the rest arrives.";
+      t.log.note("two queries in one write");
+      await conn.send(queries.slice(0, 2));
+      for (const id of ids.slice(0, 2)) {
+        const r = await conn.reply({ message: `No reply over TCP to the query with ID ${id}`, hint: PIPELINE });
+        t.expectEqual(`id ${r.header.id}, ${readWireMessage(r.bytes).header.ancount} answer`, `id ${id}, 1 answer`, { message: "Wrong reply to a query sent together with another on one TCP connection.", hint: PIPELINE });
+      }
+      t.log.note("a third query in three pieces: the length's first byte, then part of the message, then the rest");
+      await conn.send([queries[2]!], [1, 9]);
+      const r = await conn.reply({ message: `No reply to a query that arrived in three pieces, with ID ${ids[2]}`, hint: "TCP is a byte stream: a message can arrive over several reads. Read the 2-byte length, then wait until that many bytes have arrived." });
+      t.expectEqual(`id ${r.header.id}`, `id ${ids[2]}`, { message: "Wrong reply to a query that arrived in pieces.", hint: PIPELINE });
+    },
+  },
+  {
+    name: "an answer over 512 bytes sets TC over UDP without EDNS, and comes whole over TCP",
+    async run(t) {
+      const { zone, big } = bigZone(t.rand);
+      const server = await startWithZone(t, zone);
+      const d = dig(t, server);
+      const udp = await d.query(big, "A", { norec: true, noedns: true, ignoreTc: true });
+      expectFlag(udp, "tc", true, { message: `The 60 A records of ${big} take about 1000 bytes: over UDP without EDNS the reply must be truncated.`, hint: TRUNCATE });
+      if ((udp.size ?? 0) > 512) t.fail({ message: "A UDP reply without EDNS must not exceed 512 bytes.", expected: "MSG SIZE at most 512", received: `MSG SIZE ${udp.size}`, hint: TRUNCATE });
+      const tcp = await d.query(big, "A", { norec: true, tcp: true }, { hint: TCP });
+      expectFlag(tcp, "tc", false, { hint: "Over TCP there is no 512-byte limit: send the whole answer (up to 65535 bytes)." });
+      expectSection(tcp, "answer", zone.rrset(big, "A"), { hint: "Over TCP, send every record." });
+    },
+  },
+  {
+    name: "an OPT record raises the UDP limit, and the reply carries OPT",
+    async run(t) {
+      const { zone, big } = bigZone(t.rand);
+      const server = await startWithZone(t, zone);
+      const d = dig(t, server);
+      const r = await d.query(big, "A", { norec: true, bufsize: 1232, ignoreTc: true });
+      if (!r.edns) t.fail({ message: "The reply to a query with an OPT record has no OPT record (dig prints no \"EDNS:\" line).", hint: EDNS });
+      expectFlag(r, "tc", false, { message: `dig offered 1232 bytes with EDNS (+bufsize=1232), enough for the ${big} answer, yet the reply was truncated.`, hint: EDNS });
+      expectSection(r, "answer", zone.rrset(big, "A"), { hint: EDNS });
+      const small = await d.query(big, "A", { norec: true, bufsize: 512, ignoreTc: true });
+      expectFlag(small, "tc", true, { message: "With +bufsize=512 the same answer does not fit over UDP: it must be truncated.", hint: "Use the size the query's OPT record offers, not a fixed larger one." });
+    },
+  },
+  {
+    name: "an EDNS version other than 0 gets BADVERS",
+    async run(t) {
+      const zone = new TestZone(t.rand);
+      const server = await startWithZone(t, zone);
+      const r = await dig(t, server).query(zone.origin, "SOA", { norec: true, ednsVersion: 1 });
+      expectStatus(r, "BADVERS", {
+        hint: "RFC 6891 §6.1.3: to a query whose OPT has a VERSION you do not implement (only 0 exists), reply with extended RCODE 16, BADVERS: RCODE 0 in the header and 1 in the top byte of your OPT record's TTL field.",
+      });
+    },
+  },
+]);

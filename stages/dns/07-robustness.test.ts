@@ -1,0 +1,129 @@
+import { udpBurst, udpExchange } from "../../harness/clients/dns.ts";
+import { buildQuery, encodeName, readWireMessage, showHeader } from "../../harness/clients/dns-wire.ts";
+import { randomIpv4, startWithZone, TestZone } from "../../harness/clients/dns-zone.ts";
+import { TcpConnection } from "../../harness/clients/tcp.ts";
+import type { Random } from "../../harness/random.ts";
+import type { CaseContext } from "../../harness/stage/context.ts";
+import type { Program } from "../../harness/stage/program.ts";
+import { stage } from "../../harness/stage/define.ts";
+import { visible } from "../../harness/report/show.ts";
+
+const SURVIVE = "Treat every datagram as untrusted: check each length against the end of the message before reading, catch errors per packet, and on anything you cannot parse reply FORMERR (or drop it) — never let one packet stop the server.";
+
+/** Well-formed queries for names of the zone, of several types. */
+function queries(rand: Random, zone: TestZone, names: string[], n: number): Uint8Array[] {
+  return Array.from({ length: n }, () => buildQuery({ id: rand.int(0, 0xffff), name: rand.pick(names), type: rand.pick(["A", "AAAA", "MX", "TXT", "NS", "SOA"]), rd: rand.next() < 0.5, ednsUdpSize: rand.next() < 0.5 ? rand.int(0, 4096) : undefined }));
+}
+
+/** One mutation of a valid query: flipped bytes, cut short, extended, or a byte range rewritten. */
+function mutate(rand: Random, q: Uint8Array): Uint8Array {
+  const b = Uint8Array.from(q);
+  switch (rand.int(0, 4)) {
+    case 0:
+      for (let i = rand.int(1, 4); i > 0; i--) b[rand.int(0, b.length - 1)] = rand.int(0, 255);
+      return b;
+    case 1:
+      return b.subarray(0, rand.int(0, b.length - 1));
+    case 2:
+      return Uint8Array.from([...b, ...rand.bytes(rand.int(1, 40))]);
+    case 3: {
+      // Header counts set to large values: the parser must not trust them.
+      const v = Buffer.from(b);
+      v.writeUInt16BE(rand.int(0, 0xffff), rand.pick([4, 6, 8, 10]));
+      return v;
+    }
+    default: {
+      // A label length or pointer somewhere in the name.
+      const at = rand.int(12, Math.max(12, b.length - 5));
+      b[at] = rand.pick([0xc0, 0xff, 0x3f, 0x40, 0x80, rand.int(0, 255)]);
+      if (at + 1 < b.length) b[at + 1] = rand.int(0, 255);
+      return b;
+    }
+  }
+}
+
+async function zoneAndServer(t: CaseContext): Promise<{ zone: TestZone; names: string[]; server: Program }> {
+  const zone = new TestZone(t.rand);
+  const names = [zone.origin, zone.name("www"), zone.name("mail"), zone.name("txt")];
+  zone.add(names[1]!, "A", randomIpv4(t.rand)).add(names[2]!, "A", randomIpv4(t.rand)).add("@", "MX", `10 ${names[2]}`).add(names[3]!, "TXT", `"${t.rand.word()}"`);
+  return { zone, names, server: await startWithZone(t, zone) };
+}
+
+/** Fails unless the server is still running and answers a well-formed query (a few tries: its receive buffer may have overflowed). */
+async function expectStillAnswering(t: CaseContext, server: Program, zone: TestZone, after: string): Promise<void> {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    if (server.process.exitCode !== null) t.fail({ message: `Your program exited (code ${server.process.exitCode}) after ${after}.`, hint: SURVIVE });
+    const id = t.rand.int(1, 0xfffe);
+    const reply = await udpExchange(t, server, buildQuery({ id, name: zone.origin, type: "SOA" }), { note: `a well-formed query after ${after}`, timeoutMs: 1000 });
+    if (reply && reply.header.id === id) return;
+  }
+  t.fail({ message: `After ${after}, your program no longer answers a well-formed query (3 tries): it hangs or crashed.`, hint: SURVIVE });
+}
+
+export default stage(import.meta, [
+  {
+    name: "random datagrams never stop the server",
+    async run(t) {
+      const { zone, server } = await zoneAndServer(t);
+      const packets = Array.from({ length: 1500 }, () => t.rand.bytes(t.rand.int(0, 120)));
+      await udpBurst(t, server, packets, { what: "random datagrams", collectMs: 300 });
+      await expectStillAnswering(t, server, zone, "1500 random datagrams");
+    },
+  },
+  {
+    name: "mutated queries never stop the server, and every reply is well-formed",
+    async run(t) {
+      const { zone, names, server } = await zoneAndServer(t);
+      const good = queries(t.rand, zone, names, 1500);
+      const packets = good.map((q) => mutate(t.rand, q));
+      const burst = await udpBurst(t, server, packets, { what: "mutated queries", collectMs: 500 });
+      for (const reply of burst.replies) {
+        let problem: string | undefined;
+        try {
+          const m = readWireMessage(reply);
+          if (!m.header.qr) problem = `QR is clear (${showHeader(m.header)})`;
+        } catch (e) {
+          problem = (e as Error).message;
+        }
+        if (problem) t.fail({ message: `One of your replies to the mutated queries is not a well-formed DNS response: ${problem}.`, detail: `reply: ${visible(reply)}`, hint: "Build every reply, FORMERR included, with the same encoder, and make its counts match the records written. Only answer messages that have QR clear." });
+      }
+      await expectStillAnswering(t, server, zone, "1500 mutated queries");
+    },
+  },
+  {
+    name: "well-formed queries mixed with garbage are all answered",
+    async run(t) {
+      const { zone, names, server } = await zoneAndServer(t);
+      const good = queries(t.rand, zone, names, 100).map((q, i) => {
+        Buffer.from(q.buffer, q.byteOffset).writeUInt16BE(i, 0);
+        return q;
+      });
+      const packets: Uint8Array[] = [];
+      for (const q of good) packets.push(q, mutate(t.rand, q), t.rand.bytes(t.rand.int(0, 60)));
+      const burst = await udpBurst(t, server, packets, { what: "datagrams: each well-formed query (IDs 0 to 99, QR clear) followed by a mutated copy and random bytes", collectMs: 800 });
+      const answered = new Set(burst.replies.filter((r) => r.length >= 12 && (r[2]! & 0x80) !== 0 && (r[3]! & 0x0f) !== 1).map((r) => Buffer.from(r).readUInt16BE(0)));
+      const missing = good.map((_, i) => i).filter((i) => !answered.has(i));
+      // A few may be lost to a full receive buffer; most must be answered.
+      if (missing.length > 10) {
+        t.fail({
+          message: `${missing.length} of the 100 well-formed queries mixed with garbage got no answer (IDs ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", …" : ""}).`,
+          hint: `A bad datagram must not disturb the next one: parse each one on its own, with no state left over from the last. ${SURVIVE}`,
+        });
+      }
+    },
+  },
+  {
+    name: "garbage and half messages over TCP never stop the server",
+    async run(t) {
+      const { zone, server } = await zoneAndServer(t);
+      for (let i = 0; i < 5; i++) {
+        const conn = await TcpConnection.open({ host: server.host, port: server.port, log: t.log, name: `garbage connection ${i + 1}` });
+        const junk = i % 2 === 0 ? t.rand.bytes(t.rand.int(1, 300)) : Uint8Array.from([0x01, 0x00, ...encodeName(zone.origin)]);
+        await conn.send(junk);
+        conn.close();
+      }
+      await Bun.sleep(100);
+      await expectStillAnswering(t, server, zone, "five TCP connections that sent garbage or half a message and closed");
+    },
+  },
+]);
