@@ -36,7 +36,7 @@ export interface WaitExpectation {
   /** One sentence saying what was awaited. */
   message?: string;
   hint?: string;
-  /** What the output should contain, for the report (default: the condition itself). */
+  /** What the output should contain, for the report (default: the awaited text itself). */
   expected?: string;
 }
 
@@ -117,7 +117,7 @@ function toPredicate(c: OutputCondition): (out: string) => boolean {
 }
 
 function describe(c: OutputCondition): string {
-  if (typeof c === "string") return `output containing:\n${c}`;
+  if (typeof c === "string") return c.replace(/\n$/, "");
   if (c instanceof RegExp) return `output matching ${c}`;
   return "(see the message)";
 }

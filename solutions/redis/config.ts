@@ -31,6 +31,8 @@ export function defaultSettings(): Array<[string, string]> {
 
 export class Config {
   private readonly values = new Map<string, string>();
+  /** Bumped by every set(), so readers can cache what they derive from settings. */
+  version = 0;
 
   constructor(entries: Iterable<readonly [string, string]> = defaultSettings()) {
     for (const [name, value] of entries) this.set(name, value);
@@ -42,6 +44,7 @@ export class Config {
 
   set(name: string, value: string): void {
     this.values.set(name.toLowerCase(), value);
+    this.version++;
   }
 
   has(name: string): boolean {

@@ -18,7 +18,7 @@ export interface CommandDefinition {
 }
 
 /** Groups that are also ACL categories of their commands. */
-const CATEGORY_GROUPS = new Set(["string", "keyspace", "connection", "list", "hash", "set", "sortedset", "stream", "pubsub", "transactions"]);
+const CATEGORY_GROUPS = new Set(["string", "keyspace", "connection", "list", "hash", "set", "sortedset", "stream", "pubsub"]);
 
 function deriveCategories(def: CommandDefinition, flags: readonly string[]): string[] {
   const out: string[] = [];

@@ -12,6 +12,9 @@ import { asciiLower, byteString, cString, isOption } from "../text.ts";
 import type { CommandDefinition } from "./define.ts";
 import { keyOf } from "./helpers.ts";
 import type { CommandContext } from "./types.ts";
+import { AccessTracker } from "../eviction/index.ts";
+import { LFU_INIT_VAL } from "../eviction/lfu.ts";
+import type { RedisValue } from "../keyspace.ts";
 
 function ttl(ctx: CommandContext, argv: Buffer[], inMs: boolean): Reply {
   const key = keyOf(argv[1]!);
@@ -138,6 +141,112 @@ function scan(ctx: CommandContext, argv: Buffer[]): Reply {
   const result = ctx.db.scan(Number(BigInt(cursorText) & 0xffffffffn), count);
   const keys = result.keys.filter((key) => (match === null || match(key)) && (type === null || ctx.db.peek(key)?.type === type));
   return array([bulkText(String(result.cursor)), array(keys.map(bulkBinary))]);
+}
+
+/** A deep copy of a value: Buffers, arrays, Maps, Sets and class instances (list, sorted set, stream) are copied. */
+function deepCopy<T>(x: T, seen = new Map<object, unknown>()): T {
+  if (x === null || typeof x !== "object") return x;
+  const known = seen.get(x);
+  if (known !== undefined) return known as T;
+  let out: unknown;
+  if (Buffer.isBuffer(x)) {
+    out = Buffer.from(x);
+  } else if (Array.isArray(x)) {
+    const copy: unknown[] = new Array(x.length);
+    seen.set(x, copy);
+    for (let i = 0; i < x.length; i++) if (i in x) copy[i] = deepCopy(x[i], seen);
+    return copy as T;
+  } else if (x instanceof Map) {
+    const copy = new Map();
+    seen.set(x, copy);
+    for (const [k, v] of x) copy.set(deepCopy(k, seen), deepCopy(v, seen));
+    return copy as T;
+  } else if (x instanceof Set) {
+    const copy = new Set();
+    seen.set(x, copy);
+    for (const v of x) copy.add(deepCopy(v, seen));
+    return copy as T;
+  } else {
+    const copy = Object.create(Object.getPrototypeOf(x)) as Record<PropertyKey, unknown>;
+    seen.set(x, copy);
+    for (const key of Reflect.ownKeys(x)) copy[key] = deepCopy((x as Record<PropertyKey, unknown>)[key], seen);
+    return copy as T;
+  }
+  seen.set(x, out);
+  return out as T;
+}
+
+/** COPY source destination [DB n] [REPLACE]: a deep copy of the value and its TTL. */
+function copy(ctx: CommandContext, argv: Buffer[]): Reply {
+  let replace = false;
+  for (let i = 3; i < argv.length; i++) {
+    if (isOption(argv[i]!, "replace")) {
+      replace = true;
+    } else if (isOption(argv[i]!, "db") && i + 1 < argv.length) {
+      const db = parseInt64(argv[++i]!);
+      if (db === null) return ERR_NOT_INTEGER;
+      // Only database 0 exists here (see state.ts).
+      if (db !== BigInt(ctx.db.index)) return error("ERR DB index is out of range");
+    } else {
+      return ERR_SYNTAX;
+    }
+  }
+  const src = keyOf(argv[1]!);
+  const dst = keyOf(argv[2]!);
+  if (src === dst) return error("ERR source and destination objects are the same");
+  const value = ctx.db.peek(src);
+  if (value === undefined) return ZERO;
+  if (ctx.db.has(dst)) {
+    if (!replace) return ZERO;
+    ctx.db.delete(dst);
+  }
+  const deadline = ctx.db.getExpire(src);
+  ctx.db.set(dst, deepCopy(value));
+  if (deadline !== undefined) ctx.db.setExpire(dst, deadline);
+  return ONE;
+}
+
+/** Redis 7.0's encoding names for a value (OBJECT ENCODING), from its default size limits. */
+function encodingOf(value: RedisValue): string {
+  const small = (n: number, items: Iterable<string | Buffer>, max = 128) => {
+    if (n > max) return false;
+    for (const item of items) if (item.length > 64) return false;
+    return true;
+  };
+  switch (value.type) {
+    case "string": {
+      const s = value.data;
+      if (s.length <= 20 && /^-?[1-9]\d*$|^0$/.test(s.toString("latin1")) && parseInt64(s) !== null) return "int";
+      return s.length <= 44 ? "embstr" : "raw";
+    }
+    case "list":
+      // Redis 7.0 keeps every list as a quicklist (7.2 added listpack for small lists).
+      return "quicklist";
+    case "hash":
+      return small(value.data.size, [...value.data.keys(), ...value.data.values()]) ? "listpack" : "hashtable";
+    case "set": {
+      const ints = value.data.size <= 512 && [...value.data].every((m) => /^-?[1-9]\d*$|^0$/.test(m) && m.length <= 20);
+      return ints ? "intset" : "hashtable";
+    }
+    case "zset":
+      return small(value.data.size, [...value.data.entries()].map(([m]) => m)) ? "listpack" : "skiplist";
+    case "stream":
+      return "stream";
+  }
+}
+
+const LFU_ONLY = "Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+
+/** OBJECT FREQ / IDLETIME read eviction's per-key access data (eviction/index.ts). */
+function accessData(ctx: CommandContext, argv: Buffer[]): { lru: number; counter: number } | Reply {
+  const key = keyOf(argv[2]!);
+  if (ctx.db.peek(key) === undefined) return NULL_BULK;
+  const meta = ctx.db.listener instanceof AccessTracker ? ctx.db.listener.meta.get(key) : undefined;
+  return meta ?? { lru: ctx.db.now(), counter: LFU_INIT_VAL };
+}
+
+function isLfuPolicy(ctx: CommandContext): boolean {
+  return (ctx.server.config.get("maxmemory-policy") ?? "").endsWith("-lfu");
 }
 
 function del(ctx: CommandContext, argv: Buffer[]): Reply {
@@ -348,5 +457,76 @@ export const keyCommands: readonly CommandDefinition[] = [
       const key = ctx.db.randomKey();
       return key === undefined ? NULL_BULK : bulkBinary(key);
     },
+  },
+  {
+    name: "copy",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    keys: TWO_KEYS,
+    group: "keyspace",
+    summary: "Copy a key",
+    since: "6.2.0",
+    handler: copy,
+  },
+  {
+    name: "object",
+    arity: -2,
+    group: "keyspace",
+    summary: "A container for object introspection commands",
+    since: "2.2.3",
+    subcommands: [
+      {
+        name: "encoding",
+        arity: 3,
+        flags: ["readonly"],
+        keys: [2, 2, 1],
+        group: "keyspace",
+        summary: "Inspect the internal encoding of a Redis object",
+        since: "2.2.3",
+        handler: (ctx, argv) => {
+          const value = ctx.db.peek(keyOf(argv[2]!));
+          return value === undefined ? NULL_BULK : bulkText(encodingOf(value));
+        },
+      },
+      {
+        name: "freq",
+        arity: 3,
+        flags: ["readonly"],
+        keys: [2, 2, 1],
+        group: "keyspace",
+        summary: "Get the logarithmic access frequency counter of a Redis object",
+        since: "4.0.0",
+        handler: (ctx, argv) => {
+          if (!isLfuPolicy(ctx)) return error(`ERR An LFU maxmemory policy is not selected, access frequency not tracked. ${LFU_ONLY}`);
+          const data = accessData(ctx, argv);
+          return "counter" in data ? integer(data.counter) : data;
+        },
+      },
+      {
+        name: "idletime",
+        arity: 3,
+        flags: ["readonly"],
+        keys: [2, 2, 1],
+        group: "keyspace",
+        summary: "Get the time since a Redis object was last accessed",
+        since: "2.2.3",
+        handler: (ctx, argv) => {
+          if (isLfuPolicy(ctx)) return error(`ERR An LFU maxmemory policy is selected, idle time not tracked. ${LFU_ONLY}`);
+          const data = accessData(ctx, argv);
+          return "lru" in data ? integer(Math.floor((ctx.db.now() - data.lru) / 1000)) : data;
+        },
+      },
+      {
+        name: "refcount",
+        arity: 3,
+        flags: ["readonly"],
+        keys: [2, 2, 1],
+        group: "keyspace",
+        summary: "Get the number of references to the value of the key",
+        since: "2.2.3",
+        // Values are never shared here.
+        handler: (ctx, argv) => (ctx.db.peek(keyOf(argv[2]!)) === undefined ? NULL_BULK : ONE),
+      },
+    ],
   },
 ];

@@ -96,7 +96,7 @@ export const pubsubCommands: readonly CommandDefinition[] = [
   {
     name: "publish",
     arity: 3,
-    flags: ["pubsub", "loading", "stale", "fast", "may_replicate"],
+    flags: ["pubsub", "loading", "stale", "fast"],
     group: "pubsub",
     summary: "Post a message to a channel",
     since: "2.0.0",

@@ -1,5 +1,6 @@
 // Stream commands: XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM, XREAD,
-// XGROUP, XREADGROUP, XACK, XPENDING, XCLAIM.
+// XGROUP, XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM, XINFO (STREAM without FULL,
+// GROUPS, CONSUMERS).
 // https://redis.io/docs/latest/develop/data-types/streams/ and the command
 // pages (https://redis.io/docs/latest/commands/xadd/ ...). Argument parsing,
 // error texts and reply shapes follow Redis 7.0's t_stream.c.
@@ -10,6 +11,7 @@ import { array, bulk, bulkBinary, error, integer, NULL_ARRAY, NULL_BULK, OK, ONE
 import { byteString, isOption } from "../text.ts";
 import {
   compareIds,
+  type Consumer,
   ConsumerGroup,
   formatId,
   MAX_ID,
@@ -378,10 +380,7 @@ function serveRead(ctx: CommandContext, args: ReadArgs, from: readonly ReadFrom[
       continue;
     }
     const g = group!;
-    const consumerName = args.group!.consumer;
-    if (!g.consumers.has(consumerName)) ctx.server.dirty++;
-    const consumer = g.consumer(consumerName, now);
-    consumer.seenAt = now;
+    const consumer = activeConsumer(ctx, g, args.group!.consumer, now);
     if (where.kind === "new") {
       const entries = s.after(g.lastDelivered, args.count);
       if (entries.length === 0) continue;
@@ -465,12 +464,24 @@ const ERR_XGROUP_NO_KEY = error(
   "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.",
 );
 
+/** ENTRIESREAD <n>: a count of entries read, -1 (or absent) meaning unknown. */
+function parseEntriesRead(arg: Uint8Array): number | null | Reply {
+  const n = parseInt64(arg);
+  if (n === null) return ERR_NOT_INTEGER;
+  if (n < -1n) return error("ERR value for ENTRIESREAD must be positive or -1");
+  return n === -1n ? null : Number(n);
+}
+
 function xgroupCreate(ctx: CommandContext, argv: Buffer[]): Reply {
   let mkStream = false;
+  let entriesRead: number | null = null;
   for (let i = 5; i < argv.length; i++) {
     if (isOption(argv[i]!, "mkstream")) mkStream = true;
-    else if (isOption(argv[i]!, "entriesread") && i + 1 < argv.length) i++;
-    else return ERR_SYNTAX;
+    else if (isOption(argv[i]!, "entriesread") && i + 1 < argv.length) {
+      const n = parseEntriesRead(argv[++i]!);
+      if (typeof n === "object" && n !== null) return n;
+      entriesRead = n;
+    } else return ERR_SYNTAX;
   }
   const key = keyOf(argv[2]!);
   const name = byteString(argv[3]!);
@@ -486,16 +497,22 @@ function xgroupCreate(ctx: CommandContext, argv: Buffer[]): Reply {
   }
   if (existing?.groups.has(name)) return error("BUSYGROUP Consumer Group name already exists");
   const s = existing ?? new Stream();
-  s.groups.set(name, new ConsumerGroup(id));
+  const group = new ConsumerGroup(id);
+  group.entriesRead = entriesRead;
+  s.groups.set(name, group);
   if (existing === undefined) ctx.db.set(key, { type: "stream", data: s });
   else ctx.db.touch(key);
   return OK;
 }
 
 function xgroupSetId(ctx: CommandContext, argv: Buffer[]): Reply {
+  let entriesRead: number | null = null;
   for (let i = 5; i < argv.length; i++) {
-    if (isOption(argv[i]!, "entriesread") && i + 1 < argv.length) i++;
-    else return ERR_SYNTAX;
+    if (isOption(argv[i]!, "entriesread") && i + 1 < argv.length) {
+      const n = parseEntriesRead(argv[++i]!);
+      if (typeof n === "object" && n !== null) return n;
+      entriesRead = n;
+    } else return ERR_SYNTAX;
   }
   const found = lookupGroupForXgroup(ctx, argv);
   if ("kind" in found) return found;
@@ -507,6 +524,7 @@ function xgroupSetId(ctx: CommandContext, argv: Buffer[]): Reply {
     id = parsed;
   }
   found.group.lastDelivered = id;
+  found.group.entriesRead = entriesRead;
   ctx.db.touch(found.key);
   return OK;
 }
@@ -617,16 +635,31 @@ function xpending(ctx: CommandContext, argv: Buffer[]): Reply {
   return array(out);
 }
 
-function xclaim(ctx: CommandContext, argv: Buffer[]): Reply {
+/** XCLAIM/XAUTOCLAIM: the stream and group named by argv[1] and argv[2], and the min-idle-time in argv[4]; or an error. */
+function claimSetup(ctx: CommandContext, argv: Buffer[], command: string): { s: Stream; group: ConsumerGroup; minIdle: number } | Reply {
   const key = keyOf(argv[1]!);
   const groupName = byteString(argv[2]!);
   const s = lookupStream(ctx, key);
   if (s === WRONG_TYPE) return ERR_WRONGTYPE;
   const group = s?.groups.get(groupName);
   if (s === undefined || group === undefined) return noGroup(key, groupName);
-  const minIdleArg = parseInt64(argv[4]!);
-  if (minIdleArg === null) return error("ERR Invalid min-idle-time argument for XCLAIM");
-  const minIdle = Math.max(0, Number(minIdleArg));
+  const minIdle = parseInt64(argv[4]!);
+  if (minIdle === null) return error(`ERR Invalid min-idle-time argument for ${command}`);
+  return { s, group, minIdle: Math.max(0, Number(minIdle)) };
+}
+
+/** The consumer `name` of `group`, created if new (a change), marked as seen now. */
+function activeConsumer(ctx: CommandContext, group: ConsumerGroup, name: string, now: number): Consumer {
+  if (!group.consumers.has(name)) ctx.server.dirty++;
+  const consumer = group.consumer(name, now);
+  consumer.seenAt = now;
+  return consumer;
+}
+
+function xclaim(ctx: CommandContext, argv: Buffer[]): Reply {
+  const setup = claimSetup(ctx, argv, "XCLAIM");
+  if ("kind" in setup) return setup;
+  const { s, group, minIdle } = setup;
   const ids: StreamId[] = [];
   let i = 5;
   for (; i < argv.length; i++) {
@@ -662,10 +695,7 @@ function xclaim(ctx: CommandContext, argv: Buffer[]): Reply {
       if (compareIds(id, group.lastDelivered) > 0) group.lastDelivered = id;
     } else return formattedError(`ERR Unrecognized XCLAIM option '${byteString(opt)}'`);
   }
-  const consumerName = byteString(argv[3]!);
-  if (!group.consumers.has(consumerName)) ctx.server.dirty++;
-  const consumer = group.consumer(consumerName, now);
-  consumer.seenAt = now;
+  const consumer = activeConsumer(ctx, group, byteString(argv[3]!), now);
   const out: Reply[] = [];
   for (const id of ids) {
     let p = group.pending.get(formatId(id));
@@ -684,6 +714,126 @@ function xclaim(ctx: CommandContext, argv: Buffer[]): Reply {
   }
   ctx.server.dirty += out.length;
   return array(out);
+}
+
+/**
+ * XAUTOCLAIM key group consumer min-idle-time start [COUNT n] [JUSTID]: scans
+ * the group's PEL from `start` and claims (like XCLAIM) up to n entries idle
+ * long enough; pending entries deleted from the stream are dropped from the
+ * PEL and listed. Replies [next start (0-0 when the scan is done), claimed, deleted].
+ */
+function xautoclaim(ctx: CommandContext, argv: Buffer[]): Reply {
+  const setup = claimSetup(ctx, argv, "XAUTOCLAIM");
+  if ("kind" in setup) return setup;
+  const { s, group, minIdle } = setup;
+  const start = parseBound(argv[5]!, true);
+  if ("kind" in start) return start;
+  let count = 100;
+  let justId = false;
+  for (let i = 6; i < argv.length; i++) {
+    if (isOption(argv[i]!, "count") && i + 1 < argv.length) {
+      const n = parseInt64(argv[++i]!);
+      if (n === null) return ERR_NOT_INTEGER;
+      if (n < 1n || n > 2n ** 59n) return error("ERR COUNT must be > 0");
+      count = Number(n);
+    } else if (isOption(argv[i]!, "justid")) justId = true;
+    else return ERR_SYNTAX;
+  }
+  const now = ctx.db.now();
+  const consumer = activeConsumer(ctx, group, byteString(argv[3]!), now);
+  const pel = group.pendingInOrder().filter((p) => compareIds(p.id, start) >= 0);
+  const claimed: Reply[] = [];
+  const deleted: Reply[] = [];
+  let attempts = count * 10;
+  let i = 0;
+  for (; i < pel.length && attempts > 0 && count > 0; i++, attempts--) {
+    const p = pel[i]!;
+    const entry = s.get(p.id);
+    if (entry === undefined) {
+      group.ack(p.id);
+      deleted.push(idReply(p.id));
+      count--;
+      continue;
+    }
+    if (minIdle > 0 && now - p.deliveredAt < minIdle) continue;
+    group.deliver(p.id, consumer, now, !justId);
+    claimed.push(justId ? idReply(p.id) : entryReply(entry));
+    count--;
+  }
+  ctx.server.dirty += claimed.length + deleted.length;
+  const next = pel[i]?.id ?? MIN_ID;
+  return array([idReply(next), array(claimed), array(deleted)]);
+}
+
+// ---- XINFO ----------------------------------------------------------------
+
+const ERR_NO_SUCH_KEY = error("ERR no such key");
+
+function nullableInt(n: number | null): Reply {
+  return n === null ? NULL_BULK : integer(n);
+}
+
+/** Flat [name, value, ...] pairs, as Redis 7.0 replies maps in RESP2. */
+function fields(pairs: readonly (readonly [string, Reply])[]): Reply {
+  return array(pairs.flatMap(([name, value]) => [bulkBinary(name), value]));
+}
+
+function xinfoStream(ctx: CommandContext, argv: Buffer[]): Reply {
+  // XINFO STREAM key FULL is not supported: only the summary form.
+  if (argv.length !== 3) return error("ERR unknown subcommand or wrong number of arguments for 'stream'. Try XINFO HELP.");
+  const s = lookupStream(ctx, keyOf(argv[2]!));
+  if (s === WRONG_TYPE) return ERR_WRONGTYPE;
+  if (s === undefined) return ERR_NO_SUCH_KEY;
+  // Redis stores entries in radix-tree nodes of up to 100 entries; these two figures mimic that layout.
+  const nodes = Math.ceil(s.length / 100);
+  return fields([
+    ["length", integer(s.length)],
+    ["radix-tree-keys", integer(nodes)],
+    ["radix-tree-nodes", integer(nodes + 1)],
+    ["last-generated-id", idReply(s.lastId)],
+    ["max-deleted-entry-id", idReply(s.maxDeletedId)],
+    ["entries-added", integer(s.entriesAdded)],
+    ["recorded-first-entry-id", idReply(s.first?.id ?? MIN_ID)],
+    ["groups", integer(s.groups.size)],
+    ["first-entry", s.first === undefined ? NULL_BULK : entryReply(s.first)],
+    ["last-entry", s.last === undefined ? NULL_BULK : entryReply(s.last)],
+  ]);
+}
+
+function xinfoGroups(ctx: CommandContext, argv: Buffer[]): Reply {
+  const s = lookupStream(ctx, keyOf(argv[2]!));
+  if (s === WRONG_TYPE) return ERR_WRONGTYPE;
+  if (s === undefined) return ERR_NO_SUCH_KEY;
+  return array(
+    [...s.groups.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, g]) =>
+        fields([
+          ["name", bulkBinary(name)],
+          ["consumers", integer(g.consumers.size)],
+          ["pending", integer(g.pending.size)],
+          ["last-delivered-id", idReply(g.lastDelivered)],
+          ["entries-read", nullableInt(g.entriesRead)],
+          ["lag", nullableInt(s.lag(g))],
+        ]),
+      ),
+  );
+}
+
+function xinfoConsumers(ctx: CommandContext, argv: Buffer[]): Reply {
+  const key = keyOf(argv[2]!);
+  const s = lookupStream(ctx, key);
+  if (s === WRONG_TYPE) return ERR_WRONGTYPE;
+  if (s === undefined) return ERR_NO_SUCH_KEY;
+  const name = byteString(argv[3]!);
+  const group = s.groups.get(name);
+  if (group === undefined) return formattedError(`NOGROUP No such consumer group '${name}' for key name '${key}'`);
+  const now = ctx.db.now();
+  return array(
+    [...group.consumers.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((c) => fields([["name", bulkBinary(c.name)], ["pending", integer(c.pending.size)], ["idle", integer(Math.max(0, now - c.seenAt))]])),
+  );
 }
 
 /** A stream command: group "stream", keys [1, 1, 1] unless given. */
@@ -713,8 +863,22 @@ export const streamCommands: readonly CommandDefinition[] = [
     "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL."),
   streamCommand({ name: "xpending", arity: -3, flags: ["readonly"], since: "5.0.0", handler: xpending },
     "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged."),
+  streamCommand({ name: "xautoclaim", arity: -6, flags: ["write", "fast"], since: "6.2.0", handler: xautoclaim },
+    "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer."),
   streamCommand({ name: "xclaim", arity: -6, flags: ["write", "fast"], since: "5.0.0", handler: xclaim },
     "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer."),
+  {
+    name: "xinfo",
+    arity: -2,
+    group: "stream",
+    summary: "A container for stream introspection commands",
+    since: "5.0.0",
+    subcommands: [
+      { name: "stream", arity: -3, flags: ["readonly"], keys: [2, 2, 1], group: "stream", summary: "Get information about a stream", since: "5.0.0", handler: xinfoStream },
+      { name: "groups", arity: 3, flags: ["readonly"], keys: [2, 2, 1], group: "stream", summary: "List the consumer groups of a stream", since: "5.0.0", handler: xinfoGroups },
+      { name: "consumers", arity: 4, flags: ["readonly"], keys: [2, 2, 1], group: "stream", summary: "List the consumers in a consumer group", since: "5.0.0", handler: xinfoConsumers },
+    ],
+  },
   {
     name: "xgroup",
     arity: -2,

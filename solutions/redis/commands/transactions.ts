@@ -21,6 +21,8 @@ import type { CommandDefinition } from "./define.ts";
 import { keyOf } from "./helpers.ts";
 import { resolveCommand } from "./index.ts";
 
+/** The ACL category (singular, unlike the command group). */
+const TRANSACTION = ["@transaction"];
 const EXECABORT = error("EXECABORT Transaction discarded because of previous errors.");
 
 /** Leaves MULTI state and forgets the client's watched keys (EXEC, DISCARD). */
@@ -68,6 +70,7 @@ export const transactionCommands: readonly CommandDefinition[] = [
     arity: 1,
     flags: ["noscript", "loading", "stale", "fast", "allow_busy"],
     group: "transactions",
+    categories: TRANSACTION,
     summary: "Start a transaction block",
     since: "1.2.0",
     handler: (ctx) => {
@@ -82,6 +85,7 @@ export const transactionCommands: readonly CommandDefinition[] = [
     arity: 1,
     flags: ["noscript", "loading", "stale", "skip_slowlog"],
     group: "transactions",
+    categories: TRANSACTION,
     summary: "Execute all commands issued after MULTI",
     since: "1.2.0",
     handler: (ctx) => {
@@ -96,6 +100,9 @@ export const transactionCommands: readonly CommandDefinition[] = [
       // Unwatch before running, so the transaction's own writes do not count.
       endTransaction(server, client);
       if (broken) return NULL_ARRAY;
+      // EXEC itself is not propagated: the queued commands that wrote are,
+      // and dispatch wraps them in MULTI/EXEC (propagation.ts).
+      ctx.propagate();
       return runQueue(server, client, queue);
     },
   },
@@ -104,6 +111,7 @@ export const transactionCommands: readonly CommandDefinition[] = [
     arity: 1,
     flags: ["noscript", "loading", "stale", "fast", "allow_busy"],
     group: "transactions",
+    categories: TRANSACTION,
     summary: "Discard all commands issued after MULTI",
     since: "2.0.0",
     handler: (ctx) => {
@@ -118,6 +126,7 @@ export const transactionCommands: readonly CommandDefinition[] = [
     flags: ["noscript", "loading", "stale", "fast", "allow_busy"],
     keys: [1, -1, 1],
     group: "transactions",
+    categories: TRANSACTION,
     summary: "Watch the given keys to determine execution of the MULTI/EXEC block",
     since: "2.2.0",
     handler: (ctx, argv) => {
@@ -136,6 +145,7 @@ export const transactionCommands: readonly CommandDefinition[] = [
     arity: 1,
     flags: ["noscript", "loading", "stale", "fast", "allow_busy"],
     group: "transactions",
+    categories: TRANSACTION,
     summary: "Forget about all watched keys",
     since: "2.2.0",
     handler: (ctx) => {

@@ -122,6 +122,9 @@ export class Evictor {
   readonly trackers: AccessTracker[];
   private readonly pool = new EvictionPool();
   private policy: EvictionPolicy = "noeviction";
+  /** maxmemory in bytes, and the config version it was read at. */
+  private max = 0;
+  private configVersion = -1;
 
   constructor(private readonly state: ServerState) {
     for (const [name, value] of EVICTION_DEFAULTS) if (!state.config.has(name)) state.config.set(name, value);
@@ -133,9 +136,12 @@ export class Evictor {
   }
 
 
-  /** Re-reads the policy settings (CONFIG SET may have changed them). */
+  /** Re-reads the policy settings when CONFIG SET changed any setting. */
   private refresh(): void {
     const config = this.state.config;
+    if (config.version === this.configVersion) return;
+    this.configVersion = config.version;
+    this.max = maxMemory(this.state);
     const policy = (config.get("maxmemory-policy") ?? "noeviction").toLowerCase() as EvictionPolicy;
     if (policy !== this.policy) this.pool.clear();
     this.policy = EVICTION_POLICIES.includes(policy) ? policy : "noeviction";
@@ -149,7 +155,7 @@ export class Evictor {
   /** Evicts until used memory fits maxmemory; false if it still does not fit. */
   performEvictions(): boolean {
     this.refresh();
-    const max = maxMemory(this.state);
+    const max = this.max;
     if (max === 0) return true;
     while (usedMemory(this.state) > max) {
       if (this.policy === "noeviction") return false;

@@ -215,6 +215,8 @@ export class Stream {
   /** True if an entry with an ID >= `from` was deleted (a gap that makes counting entries unreliable). */
   hasTombstonesFrom(from: StreamId): boolean {
     if (this.length === 0 || compareIds(this.maxDeletedId, MIN_ID) === 0) return false;
+    // Deleted entries all before the first one left no gap.
+    if (compareIds(this.first!.id, this.maxDeletedId) > 0) return false;
     return compareIds(from, this.maxDeletedId) <= 0;
   }
 

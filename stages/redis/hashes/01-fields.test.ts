@@ -1,6 +1,16 @@
-import { redisCli } from "../../../harness/clients/redis.ts";
+import { redisCli, type RedisCli } from "../../../harness/clients/redis.ts";
+import type { CaseContext } from "../../../harness/stage/context.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import { arrayItems, expectHash, expectSample, expectUnordered, quoted, randomNames } from "../sets/shared.ts";
+
+/** A hash of `min` to `max` random fields with random values, stored with one HSET under a random key. */
+async function randomHash(t: CaseContext, cli: RedisCli, min: number, max: number) {
+  const h = t.rand.key("hash");
+  const fields = randomNames(t.rand, t.rand.int(min, max), "f:");
+  const hash = new Map(fields.map((f) => [f, `${t.rand.word()}-${t.rand.int(0, 999)}`]));
+  await cli.expect(["HSET", h, ...[...hash].flat()], `(integer) ${hash.size}`);
+  return { h, fields, hash };
+}
 
 const WHOLE_HASH = "HGETALL replies with an array of field, value, field, value, ... (each field followed by its value); HKEYS with the fields, HVALS with the values; in any order. A missing key is an empty array.";
 
@@ -34,10 +44,7 @@ export default stage(import.meta, [
     async run(t) {
       const redis = await t.start();
       const cli = redisCli(t, redis);
-      const h = t.rand.key("hash");
-      const fields = randomNames(t.rand, t.rand.int(4, 8), "f:");
-      const hash = new Map(fields.map((f) => [f, `${t.rand.word()}-${t.rand.int(0, 999)}`]));
-      await cli.expect(["HSET", h, ...[...hash].flat()], `(integer) ${hash.size}`);
+      const { h, fields, hash } = await randomHash(t, cli, 4, 8);
       await expectHash(t, cli, h, hash, { message: "HGETALL did not list every field with its value.", hint: WHOLE_HASH });
       await expectUnordered(t, cli, ["HKEYS", h], [...hash.keys()], { message: "HKEYS did not list every field.", hint: WHOLE_HASH });
       await expectUnordered(t, cli, ["HVALS", h], [...hash.values()], { message: "HVALS did not list every value.", hint: WHOLE_HASH });
@@ -94,11 +101,8 @@ export default stage(import.meta, [
     async run(t) {
       const redis = await t.start();
       const cli = redisCli(t, redis);
-      const h = t.rand.key("hash");
-      const fields = randomNames(t.rand, t.rand.int(4, 6), "f:");
-      const hash = new Map(fields.map((f) => [f, `${t.rand.word()}-${t.rand.int(0, 999)}`]));
+      const { h, fields, hash } = await randomHash(t, cli, 4, 6);
       const n = fields.length;
-      await cli.expect(["HSET", h, ...[...hash].flat()], `(integer) ${n}`);
       await cli.expectThat(["HRANDFIELD", h], (out) => fields.some((f) => out === quoted(f)), {
         expected: `one of ${fields.map(quoted).join(" ")}`,
         hint: "HRANDFIELD key (no count) replies with one random field name as a bulk string.",

@@ -96,4 +96,36 @@ export default stage(import.meta, [
       ]);
     },
   },
+  {
+    name: "COPY duplicates a key with its TTL, UNLINK deletes like DEL, RANDOMKEY and OBJECT ENCODING",
+    async run(t) {
+      const redis = await t.start();
+      const cli = redisCli(t, redis);
+      const [src, dst, other, num, long] = [t.rand.key("src"), t.rand.key("dst"), t.rand.key("other"), t.rand.key("num"), t.rand.key("long")];
+      const value = t.rand.word();
+      await cli.steps([
+        [["RANDOMKEY"], "(nil)", "RANDOMKEY on an empty database replies nil."],
+        [["SET", src, value, "EX", "100"], "OK"],
+        [["RANDOMKEY"], `"${src}"`, "RANDOMKEY replies with a key chosen at random: here the only one."],
+        [["COPY", src, dst], "(integer) 1", "COPY replies 1 when it copied."],
+        [["GET", dst], `"${value}"`],
+        [["SET", other, "x"], "OK"],
+        [["COPY", src, other], "(integer) 0", "COPY replies 0 and changes nothing when the destination exists (without REPLACE)."],
+        [["GET", other], '"x"'],
+        [["COPY", src, other, "REPLACE"], "(integer) 1", "COPY … REPLACE overwrites the destination."],
+        [["GET", other], `"${value}"`],
+        [["COPY", t.rand.key("missing"), other], "(integer) 0", "COPY of a missing key replies 0."],
+        [["COPY", src, src], "(error) ERR source and destination objects are the same"],
+        [["SET", num, "12345"], "OK"],
+        [["SET", long, value.repeat(Math.ceil(60 / value.length))], "OK"],
+        [["OBJECT", "ENCODING", num], '"int"', "A string that is an integer is encoded as int."],
+        [["OBJECT", "ENCODING", src], '"embstr"', "A short string (up to 44 bytes) is embstr."],
+        [["OBJECT", "ENCODING", long], '"raw"', "A string over 44 bytes is raw."],
+        [["OBJECT", "ENCODING", t.rand.key("missing")], "(nil)", "OBJECT ENCODING of a missing key replies nil."],
+        [["UNLINK", src, dst, t.rand.key("missing")], "(integer) 2", "UNLINK deletes keys like DEL and replies how many existed."],
+        [["EXISTS", src, dst], "(integer) 0"],
+      ]);
+      await cli.expectThat(["TTL", other], (out) => out === "(integer) 100" || out === "(integer) 99", { expected: "(integer) 100", hint: "COPY copies the TTL too: the copy expires when the source would." });
+    },
+  },
 ]);

@@ -31,7 +31,7 @@ async function load(t: CaseContext, redis: Program, key: string, entries: Entry[
   const argv = ["redis-cli", "-p", String(redis.port), "--pipe"];
   const r = await t.client(REDIS_TOOLS, argv, { stdin: data, display: `${argv.join(" ")} < ${file}    # ${chunks.length} ZADD commands, ${PAIRS_PER_ZADD} members each`, timeoutMs: 15_000 });
   if (!/errors: 0, replies: \d+/.test(r.output)) {
-    t.fail({ message: "Loading the sorted set with redis-cli --pipe did not succeed.", expected: `errors: 0, replies: ${chunks.length + 1}`, received: r.output.trim(), hint: "Every pipelined ZADD must get its reply; redis-cli --pipe ends with an ECHO and waits for its reply." });
+    t.fail({ message: "Loading the sorted set with redis-cli --pipe did not succeed.", expected: `errors: 0, replies: ${chunks.length}`, received: r.output.trim(), hint: "Every pipelined ZADD must get its reply; redis-cli --pipe ends with an ECHO and waits for its reply." });
   }
 }
 
@@ -53,6 +53,8 @@ interface Probe {
   args: string[];
   expected: string;
   hint: string;
+  /** What the learner needs to see the mistake (e.g. the member's score). */
+  detail?: string;
 }
 
 /** Sends probes in pipelined batches and compares each reply (as redis-cli would show it) with the model's. */
@@ -65,7 +67,7 @@ async function check(t: CaseContext, conn: RespConnection, probes: Probe[]): Pro
       const { value } = await conn.reply(10_000, { message: `Reply to ${brief(p.args)}` });
       const got = showReply(value);
       if (got !== p.expected) {
-        throw new StageFailure({ message: `Wrong reply to ${brief(p.args)} on the large sorted set (${MEMBERS} members loaded).`, expected: p.expected, received: got, hint: p.hint });
+        throw new StageFailure({ message: `Wrong reply to ${brief(p.args)} on the large sorted set (${MEMBERS} members loaded).`, expected: p.expected, received: got, hint: p.hint, ...(p.detail ? { detail: p.detail } : {}) });
       }
     }
     if (t.signal.aborted) return;
@@ -102,11 +104,11 @@ function probes(t: CaseContext, key: string, model: Entry[]): Probe[] {
   const rank = new Map(model.map((e, i) => [e.member, i]));
   for (let i = 0; i < 300; i++) {
     const e = t.rand.pick(model);
-    out.push({ args: ["ZRANK", key, e.member], expected: `(integer) ${rank.get(e.member)}`, hint: RANK_HINT });
+    out.push({ args: ["ZRANK", key, e.member], expected: `(integer) ${rank.get(e.member)}`, hint: RANK_HINT, detail: `${e.member} has score ${e.score}` });
   }
   for (let i = 0; i < 100; i++) {
     const e = t.rand.pick(model);
-    out.push({ args: ["ZREVRANK", key, e.member], expected: `(integer) ${model.length - 1 - rank.get(e.member)!}`, hint: RANK_HINT });
+    out.push({ args: ["ZREVRANK", key, e.member], expected: `(integer) ${model.length - 1 - rank.get(e.member)!}`, hint: RANK_HINT, detail: `${e.member} has score ${e.score}` });
   }
   for (let i = 0; i < 100; i++) {
     let [lo, hi] = [bound(t, model), bound(t, model)];

@@ -1,13 +1,9 @@
 // Helpers shared by the transactions stages.
 import { REDIS_TOOLS, redisCli } from "../../../harness/clients/redis.ts";
 import { StageFailure } from "../../../harness/report/failure.ts";
+import { shellLine } from "../../../harness/report/show.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import type { Program } from "../../../harness/stage/program.ts";
-
-/** Quotes a word for a POSIX shell if it needs it. */
-function sh(word: string): string {
-  return /^[A-Za-z0-9_:.,+\-/=*]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
 
 /**
  * Runs several commands on ONE connection, the way a learner would type them
@@ -18,7 +14,7 @@ function sh(word: string): string {
 export async function session(t: CaseContext, redis: Program, commands: readonly (readonly string[])[]): Promise<string> {
   const lines = commands.map((c) => c.join(" "));
   const argv = redisCli(t, redis).argv([]);
-  const display = `printf '%s\\n' ${lines.map(sh).join(" ")} | ${argv.join(" ")}`;
+  const display = `${shellLine(["printf", "%s\\n", ...lines])} | ${shellLine(argv)}`;
   const r = await t.client(REDIS_TOOLS, argv, { stdin: lines.join("\n") + "\n", display });
   return r.output.replace(/\n$/, "");
 }
