@@ -22,10 +22,10 @@
 
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { absoluteExpiry } from "../absolute-expiry.ts";
 import { ClientState } from "../client.ts";
 import { executeCommand } from "../commands/index.ts";
 import type { ServerState } from "../state.ts";
-import { asciiLower, byteString } from "../text.ts";
 import { encodeRdb } from "./rdb.ts";
 import { inDir, writeFileAtomic } from "./snapshot.ts";
 
@@ -77,44 +77,6 @@ export function encodeCommand(argv: readonly Uint8Array[]): Buffer {
 }
 
 export type FsyncPolicy = "always" | "everysec" | "no";
-
-const EXPIRE_OPTIONS = new Set(["ex", "px", "exat", "pxat"]);
-
-/**
- * Relative expiry times become absolute in the AOF, as Redis 7 propagates
- * them: SET … EX/PX/EXAT and SETEX/PSETEX as `SET key value PXAT <ms>`,
- * EXPIRE/PEXPIRE/EXPIREAT and GETEX … EX/PX/EXAT/PXAT as
- * `PEXPIREAT key <ms>`, GETEX … PERSIST as `PERSIST key`. Otherwise a key
- * would get its whole time to live again at every restart. The deadline is
- * the one the command just set on the key.
- */
-export function absoluteExpiry(state: ServerState, db: number, argv: readonly Buffer[]): readonly Buffer[] {
-  if (argv.length < 3) return argv;
-  const name = asciiLower(byteString(argv[0]!));
-  const key = argv[1]!;
-  const deadline = state.databases[db]?.getExpire(byteString(key));
-  const at = () => Buffer.from(String(deadline));
-  const opts = argv.slice(2).map((a) => asciiLower(byteString(a)));
-  switch (name) {
-    case "set":
-      if (deadline === undefined || !opts.some((o) => EXPIRE_OPTIONS.has(o))) return argv;
-      return [Buffer.from("SET"), key, argv[2]!, Buffer.from("PXAT"), at()];
-    case "setex":
-    case "psetex":
-      if (deadline === undefined || argv.length < 4) return argv;
-      return [Buffer.from("SET"), key, argv[3]!, Buffer.from("PXAT"), at()];
-    case "expire":
-    case "pexpire":
-    case "expireat":
-      if (deadline === undefined) return argv;
-      return [Buffer.from("PEXPIREAT"), key, at()];
-    case "getex":
-      if (opts.includes("persist")) return [Buffer.from("PERSIST"), key];
-      if (deadline === undefined || !opts.some((o) => EXPIRE_OPTIONS.has(o))) return argv;
-      return [Buffer.from("PEXPIREAT"), key, at()];
-  }
-  return argv;
-}
 
 /** The open incr file: appends propagated writes and fsyncs per policy. */
 export class AofWriter {
