@@ -30,6 +30,12 @@ export function parseInt64(bytes: Uint8Array): bigint | null {
     const c = bytes[j]!;
     if (c < 0x30 || c > 0x39) return null;
   }
+  if (len - i <= 15) {
+    // Fits a double exactly: no BigInt parsing of text.
+    let n = 0;
+    for (let j = i; j < len; j++) n = n * 10 + (bytes[j]! - 0x30);
+    return BigInt(i === 1 ? -n : n);
+  }
   const value = BigInt(Buffer.from(bytes.buffer, bytes.byteOffset, len).toString("latin1"));
   if (value < INT64_MIN || value > INT64_MAX) return null;
   return value;
@@ -38,4 +44,27 @@ export function parseInt64(bytes: Uint8Array): bigint | null {
 /** True if `value` fits in a signed 64-bit integer. */
 export function fitsInt64(value: bigint): boolean {
   return value >= INT64_MIN && value <= INT64_MAX;
+}
+
+/**
+ * Like parseInt64 on bytes[start..end), for lengths and counts on the hot
+ * path: a number, or null if the text is not a strict integer within ±2^53.
+ */
+export function parseSmallInt(bytes: Uint8Array, start: number, end: number): number | null {
+  let i = start;
+  const negative = bytes[i] === 0x2d; /* - */
+  if (negative) i++;
+  const digits = end - i;
+  if (digits <= 0 || digits > 15) {
+    const big = parseInt64(bytes.subarray(start, end));
+    return big === null || big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER) ? null : Number(big);
+  }
+  if (bytes[i] === 0x30) return digits === 1 && !negative ? 0 : null;
+  let n = 0;
+  for (; i < end; i++) {
+    const c = bytes[i]!;
+    if (c < 0x30 || c > 0x39) return null;
+    n = n * 10 + (c - 0x30);
+  }
+  return negative ? -n : n;
 }

@@ -17,6 +17,7 @@ export class Propagation {
   depth = 0;
 
   add(db: number, argv: Buffer[]): void {
+    if (this.feeds.size === 0) return;
     this.pending.push({ db, argv });
     if (this.depth === 0) this.flush(false);
   }

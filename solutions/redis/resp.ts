@@ -21,7 +21,7 @@
 // produce wire bytes; encodeReply renders a Reply value (reply.ts).
 
 import { splitInlineArgs } from "./inline.ts";
-import { parseInt64 } from "./int64.ts";
+import { parseSmallInt } from "./int64.ts";
 import type { Reply } from "./reply.ts";
 
 export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
@@ -136,9 +136,14 @@ export class RequestParser {
    * request then waits for more data, up to the 64 KB limit); we do the same.
    */
   private find(byte: number, from: number): number {
-    const at = this.buf.indexOf(byte, from);
-    if (at < 0 || this.buf.subarray(from, at).indexOf(0) >= 0) return -1;
-    return at;
+    // A plain loop: lines are short, and it checks for NUL in the same pass.
+    const buf = this.buf;
+    for (let i = from; i < buf.length; i++) {
+      const c = buf[i];
+      if (c === byte) return i;
+      if (c === 0) return -1;
+    }
+    return -1;
   }
 
   /** Index of the CR ending the line at `from` if a byte follows it, else -1. */
@@ -157,14 +162,14 @@ export class RequestParser {
         }
         return null;
       }
-      const count = parseInt64(buf.subarray(this.pos + 1, cr));
+      const count = parseSmallInt(buf, this.pos + 1, cr);
       if (count === null || count > MAX_MULTIBULK_LEN) {
         return this.protocolError("invalid multibulk length");
       }
       this.pos = cr + 2;
-      if (count <= 0n) return SKIP;
+      if (count <= 0) return SKIP;
       this.argv = [];
-      this.argsLeft = Number(count);
+      this.argsLeft = count;
     }
 
     while (this.argsLeft > 0) {
@@ -182,12 +187,12 @@ export class RequestParser {
           const got = b === 0 ? "'" : `'${String.fromCharCode(b)}'`;
           return this.protocolError(`expected '$', got ${got}`);
         }
-        const len = parseInt64(buf.subarray(this.pos + 1, cr));
-        if (len === null || len < 0n || len > BigInt(PROTO_MAX_BULK_LEN)) {
+        const len = parseSmallInt(buf, this.pos + 1, cr);
+        if (len === null || len < 0 || len > PROTO_MAX_BULK_LEN) {
           return this.protocolError("invalid bulk length");
         }
         this.pos = cr + 2;
-        this.bulkLen = Number(len);
+        this.bulkLen = len;
       }
 
       let arg: Buffer;

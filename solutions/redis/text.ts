@@ -4,6 +4,7 @@
 
 /** The byte string for `bytes` (binary-safe: every byte maps to one char). */
 export function byteString(bytes: Uint8Array): string {
+  if (bytes instanceof Buffer) return bytes.toString("latin1");
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }
 
@@ -14,7 +15,16 @@ export function bytesOf(s: string): Buffer {
 
 /** Lower-cases ASCII letters only, like C's tolower() in the "C" locale. */
 export function asciiLower(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  let ascii = true;
+  let upper = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) ascii = false;
+    else if (c >= 0x41 && c <= 0x5a) upper = true;
+  }
+  if (!upper) return s;
+  // String#toLowerCase would also lower non-ASCII letters (À), which C's tolower does not.
+  return ascii ? s.toLowerCase() : s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 /** Upper-cases ASCII letters only, like C's toupper() in the "C" locale. */

@@ -77,9 +77,24 @@ export function withHandler(
   return copy;
 }
 
+/** Command names as clients spell them ("SET", "Get") -> lower-case table entry, per table. */
+const spellings = new WeakMap<CommandTable, Map<string, CommandSpec>>();
+const MAX_SPELLINGS = 4096;
+
+/** The command named `name` in any letter case, remembering spellings already seen. */
+function lookupName(table: CommandTable, name: string): CommandSpec | undefined {
+  let seen = spellings.get(table);
+  if (seen === undefined) spellings.set(table, (seen = new Map()));
+  const hit = seen.get(name);
+  if (hit !== undefined) return hit;
+  const spec = table.get(asciiLower(name));
+  if (spec !== undefined && seen.size < MAX_SPELLINGS) seen.set(name, spec);
+  return spec;
+}
+
 /** The spec that would run `argv`, or the error reply Redis gives for it. */
 export function resolveCommand(table: CommandTable, argv: readonly Buffer[]): CommandSpec | Reply {
-  const base = table.get(asciiLower(byteString(argv[0]!)));
+  const base = lookupName(table, byteString(argv[0]!));
   if (base === undefined) return unknownCommand(argv);
   let spec = base;
   if (argv.length > 1 && base.subcommands !== undefined) {
@@ -105,8 +120,7 @@ const NOT_QUEUED = new Set(["exec", "discard", "multi", "watch", "quit", "reset"
 const QUEUED = simple("QUEUED");
 
 function topName(spec: CommandSpec): string {
-  const bar = spec.name.indexOf("|");
-  return bar < 0 ? spec.name : spec.name.slice(0, bar);
+  return spec.name.includes("|") ? spec.name.slice(0, spec.name.indexOf("|")) : spec.name;
 }
 
 /**

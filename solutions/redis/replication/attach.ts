@@ -1,17 +1,15 @@
-// Connects replication to the rest of the server: writes feed the replicas,
+// Connects replication to the rest of the server: writes feed the replicas
+// (the feed is added when the first replica attaches, see master.ts),
 // a replica refuses writes from its own clients, disconnected replicas are
 // forgotten, and --replicaof "<host> <port>" starts the link at start-up.
 
-import { absoluteExpiry } from "../absolute-expiry.ts";
 import { error } from "../reply.ts";
 import type { ServerState } from "../state.ts";
-import { feedWrite } from "./master.ts";
 import { replicaOf } from "./replica.ts";
 
 const READONLY = error("READONLY You can't write against a read only replica.");
 
 export function attachReplication(state: ServerState): void {
-  state.propagation.feeds.add((db, argv) => feedWrite(state, db, absoluteExpiry(state, db, argv)));
   state.beforeCommand.push((ctx) => {
     if (ctx.server.replication.role === "slave" && !ctx.client.isMaster && ctx.command.flags.includes("write")) return READONLY;
     return undefined;

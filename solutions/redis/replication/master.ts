@@ -10,6 +10,7 @@
 //     asks for fresh acknowledgements with REPLCONF GETACK *.
 // Only full resynchronisation is offered (no backlog for partial resync).
 
+import { absoluteExpiry } from "../absolute-expiry.ts";
 import type { ClientState } from "../client.ts";
 import { encodeRdb } from "../persistence/rdb.ts";
 import { many, raw, simple, type Reply } from "../reply.ts";
@@ -38,7 +39,8 @@ export function feedWrite(state: ServerState, db: number, argv: readonly Buffer[
     parts.push(encodeStreamCommand(["SELECT", String(db)]));
     repl.streamDb = db;
   }
-  parts.push(encodeStreamCommand(argv));
+  // Relative expiry times go out as absolute deadlines, as Redis 7 sends them.
+  parts.push(encodeStreamCommand(absoluteExpiry(state, db, argv)));
   feedReplicas(state, Buffer.concat(parts));
 }
 
@@ -67,6 +69,7 @@ export function fullResync(state: ServerState, client: ClientState): Reply {
   link.online = true;
   link.ackOffset = repl.offset;
   repl.replicas.set(client, link);
+  if (!repl.streaming) state.propagation.feeds.add((db, argv) => feedWrite(state, db, argv));
   repl.streaming = true;
   // The replica starts with no database selected: the next command brings a SELECT.
   repl.streamDb = -1;
