@@ -261,9 +261,16 @@ function oneLine(s: string): string {
   return /[\r\n]/.test(s) ? s.replace(/[\r\n]/g, " ") : s;
 }
 
+/** Encodings of the short simple strings replied over and over (OK, PONG, QUEUED). */
+const simpleCache = new Map<string, Buffer>();
+
 /** "+<text>\r\n"; `text` is a byte string (one char per byte). */
 export function encodeSimple(text: string): Buffer {
-  return Buffer.from(`+${oneLine(text)}\r\n`, "latin1");
+  const cached = simpleCache.get(text);
+  if (cached !== undefined) return cached;
+  const bytes = Buffer.from(`+${oneLine(text)}\r\n`, "latin1");
+  if (text.length <= 16 && simpleCache.size < 64) simpleCache.set(text, bytes);
+  return bytes;
 }
 
 /** "-<message>\r\n"; `message` includes its code, e.g. "ERR syntax error". */

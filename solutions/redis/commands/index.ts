@@ -81,6 +81,28 @@ export function withHandler(
 const spellings = new WeakMap<CommandTable, Map<string, CommandSpec>>();
 const MAX_SPELLINGS = 4096;
 
+/** Names of up to 6 bytes, packed into a number with their length: no string is built. */
+const shortNames = new WeakMap<CommandTable, Map<number, CommandSpec>>();
+
+function packName(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = bytes.length - 1; i >= 0; i--) n = n * 256 + bytes[i]!;
+  return n * 8 + bytes.length;
+}
+
+/** The command named by `bytes` in any letter case. */
+function lookupCommand(table: CommandTable, bytes: Uint8Array): CommandSpec | undefined {
+  if (bytes.length === 0 || bytes.length > 6) return lookupName(table, byteString(bytes));
+  let known = shortNames.get(table);
+  if (known === undefined) shortNames.set(table, (known = new Map()));
+  const packed = packName(bytes);
+  const hit = known.get(packed);
+  if (hit !== undefined) return hit;
+  const spec = lookupName(table, byteString(bytes));
+  if (spec !== undefined && known.size < MAX_SPELLINGS) known.set(packed, spec);
+  return spec;
+}
+
 /** The command named `name` in any letter case, remembering spellings already seen. */
 function lookupName(table: CommandTable, name: string): CommandSpec | undefined {
   let seen = spellings.get(table);
@@ -94,7 +116,7 @@ function lookupName(table: CommandTable, name: string): CommandSpec | undefined 
 
 /** The spec that would run `argv`, or the error reply Redis gives for it. */
 export function resolveCommand(table: CommandTable, argv: readonly Buffer[]): CommandSpec | Reply {
-  const base = lookupName(table, byteString(argv[0]!));
+  const base = lookupCommand(table, argv[0]!);
   if (base === undefined) return unknownCommand(argv);
   let spec = base;
   if (argv.length > 1 && base.subcommands !== undefined) {
