@@ -42,12 +42,16 @@ export function invoke(
   argv: Buffer[],
   body: (ctx: CommandContext) => CommandResult | undefined,
 ): CommandResult | undefined {
-  const ctx = new Call(server, client, spec);
+  return run(new Call(server, client, spec), argv, body);
+}
+
+function run(ctx: Call, argv: Buffer[], body: ((ctx: CommandContext) => CommandResult | undefined) | null): CommandResult | undefined {
+  const { server, client, command: spec } = ctx;
   const dirtyBefore = server.dirty;
   server.propagation.depth++;
   let result: CommandResult | undefined;
   try {
-    result = body(ctx);
+    result = body === null ? spec.handler!(ctx, argv) : body(ctx);
   } catch (err) {
     // A bug in one handler must not take the server down.
     console.error(`error running '${spec.name}':`, err);
@@ -64,10 +68,14 @@ export function invoke(
   return result;
 }
 
-/** Runs a resolved command's handler (no MULTI queueing, no hooks). */
-export function callCommand(server: ServerState, client: ClientState, spec: CommandSpec, argv: Buffer[]): CommandResult {
+/**
+ * Runs a resolved command's handler (no MULTI queueing, no hooks), in
+ * `ctx` if the caller already made one for this command.
+ */
+export function callCommand(server: ServerState, client: ClientState, spec: CommandSpec, argv: Buffer[], ctx?: CommandContext): CommandResult {
   server.stats.commandsProcessed++;
-  return invoke(server, client, spec, argv, (ctx) => spec.handler!(ctx, argv))!;
+  const call = ctx instanceof Call && ctx.command === spec && ctx.client === client ? ctx : new Call(server, client, spec);
+  return run(call, argv, null)!;
 }
 
 export function isBlock(result: CommandResult): result is Extract<CommandResult, { kind: "block" }> {

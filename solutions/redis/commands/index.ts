@@ -159,23 +159,20 @@ export function executeCommand(server: ServerState, client: ClientState, argv: B
     if (client.multi !== null) client.multiFailed = true;
     return resolved;
   }
-  const name = topName(resolved);
-  if (client.subscribed && !ALLOWED_WHILE_SUBSCRIBED.has(name)) {
+  if (client.subscribed && !ALLOWED_WHILE_SUBSCRIBED.has(topName(resolved))) {
     return formattedError(`ERR Can't execute '${resolved.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
   }
-  if (client.multi !== null && !NOT_QUEUED.has(name)) {
+  if (client.multi !== null && !NOT_QUEUED.has(topName(resolved))) {
     client.multi.push(argv);
     return QUEUED;
   }
-  if (server.beforeCommand.length > 0) {
-    const ctx = commandContext(server, client, resolved);
-    for (const hook of server.beforeCommand) {
-      const refused = hook(ctx, argv);
-      if (refused !== undefined) return refused;
-    }
+  const ctx = commandContext(server, client, resolved);
+  for (const hook of server.beforeCommand) {
+    const refused = hook(ctx, argv);
+    if (refused !== undefined) return refused;
   }
-  const result = callCommand(server, client, resolved, argv);
-  server.propagation.flush(name === "exec");
+  const result = callCommand(server, client, resolved, argv, ctx);
+  server.propagation.flush(resolved.name === "exec");
   server.blocking.serveReady();
   return result;
 }
