@@ -82,7 +82,7 @@ export class Connection implements ConnectionHandler {
 
   onData(chunk: Uint8Array): void {
     if (this.closing) return;
-    this.parser.feed(chunk);
+    this.parser.feed(chunk, true);
     if (!this.blocked) this.runBuffered();
   }
 

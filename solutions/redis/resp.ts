@@ -66,8 +66,12 @@ export class RequestParser {
     return this.buf.length - this.pos;
   }
 
-  /** Adds bytes received from the peer. */
-  feed(chunk: Uint8Array): void {
+  /**
+   * Adds bytes received from the peer. `owned`: the caller will not reuse or
+   * change `chunk` (Bun hands each socket read its own buffer), so it need
+   * not be copied.
+   */
+  feed(chunk: Uint8Array, owned = false): void {
     if (this.failed || chunk.length === 0) return;
     if (this.bigArg !== null && this.bigArgFilled < this.bigArg.length) {
       const take = Math.min(chunk.length, this.bigArg.length - this.bigArgFilled);
@@ -77,7 +81,7 @@ export class RequestParser {
       if (chunk.length === 0) return;
     }
     if (this.pos >= this.buf.length) {
-      this.buf = Buffer.from(chunk); // a copy: the caller may reuse its chunk
+      this.buf = owned && chunk instanceof Buffer ? chunk : Buffer.from(chunk); // else a copy: the caller may reuse its chunk
     } else {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
     }
@@ -329,16 +333,99 @@ function appendReply(out: Uint8Array[], reply: Reply): void {
   }
 }
 
+/** Bytes `reply` takes on the wire. Text is latin1: one byte per char. */
+function encodedSize(reply: Reply): number {
+  switch (reply.kind) {
+    case "simple":
+    case "error":
+      return reply.value.length + 3;
+    case "integer":
+      return String(reply.value).length + 3;
+    case "bulk":
+      return String(reply.value.length).length + reply.value.length + 5;
+    case "null-bulk":
+    case "null-array":
+      return 5;
+    case "array": {
+      let n = String(reply.value.length).length + 3;
+      for (const item of reply.value) n += encodedSize(item);
+      return n;
+    }
+    case "many": {
+      let n = 0;
+      for (const item of reply.value) n += encodedSize(item);
+      return n;
+    }
+    case "raw":
+      return reply.value.length;
+    case "none":
+      return 0;
+  }
+}
+
+/** Writes "<prefix><text>\r\n" at `at`; returns the offset after it. */
+function writeLine(out: Buffer, at: number, prefix: string, text: string): number {
+  at += out.write(prefix, at, "latin1");
+  at += out.write(text, at, "latin1");
+  out[at] = 0x0d;
+  out[at + 1] = 0x0a;
+  return at + 2;
+}
+
+/** Writes `reply` into `out` at `at`; returns the offset after it. */
+function writeReply(out: Buffer, at: number, reply: Reply): number {
+  switch (reply.kind) {
+    case "simple":
+      return writeLine(out, at, "+", oneLine(reply.value));
+    case "error":
+      return writeLine(out, at, "-", oneLine(reply.value));
+    case "integer":
+      return writeLine(out, at, ":", String(reply.value));
+    case "bulk":
+      at = writeLine(out, at, "$", String(reply.value.length));
+      out.set(reply.value, at);
+      at += reply.value.length;
+      out[at] = 0x0d;
+      out[at + 1] = 0x0a;
+      return at + 2;
+    case "null-bulk":
+      return at + NULL_BULK_BYTES.copy(out, at);
+    case "null-array":
+      return at + NULL_ARRAY_BYTES.copy(out, at);
+    case "array":
+      at = writeLine(out, at, "*", String(reply.value.length));
+      for (const item of reply.value) at = writeReply(out, at, item);
+      return at;
+    case "many":
+      for (const item of reply.value) at = writeReply(out, at, item);
+      return at;
+    case "raw":
+      out.set(reply.value, at);
+      return at + reply.value.length;
+    case "none":
+      return at;
+  }
+}
+
+/** Above this, replies are encoded part by part (the old way) rather than sized first. */
+const COPY_LIMIT = 64 * 1024;
+
 /** The RESP2 wire bytes of a reply value. */
 export function encodeReply(reply: Reply): Buffer {
-  const parts: Uint8Array[] = [];
-  appendReply(parts, reply);
-  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+  return encodeReplies([reply]);
 }
 
 /** Wire bytes of several replies back to back (e.g. all replies for one read). */
 export function encodeReplies(replies: readonly Reply[]): Buffer {
-  const parts: Uint8Array[] = [];
-  for (const r of replies) appendReply(parts, r);
-  return Buffer.concat(parts);
+  let size = 0;
+  for (const r of replies) size += encodedSize(r);
+  if (size > COPY_LIMIT) {
+    const parts: Uint8Array[] = [];
+    for (const r of replies) appendReply(parts, r);
+    return Buffer.concat(parts);
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const r of replies) at = writeReply(out, at, r);
+  return at === size ? out : out.subarray(0, at);
 }
