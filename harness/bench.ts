@@ -17,4 +17,6 @@ export interface Benchmark {
   client: Client;
   unit: string;
   workloads: Workload[];
+  /** Writes what the server and the client need into the run's directory (a zone file, a query list) before the server starts. */
+  prepare?(dir: string): void;
 }

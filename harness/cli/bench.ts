@@ -43,6 +43,7 @@ async function measure(impl: Impl): Promise<Map<string, Map<string, number>>> {
   const log = new Transcript(false);
   let program: Program | undefined;
   try {
+    bench.prepare?.(dir);
     program = await launchProgram({ challenge, impl, port, dir, signal: new AbortController().signal, log });
     const out = new Map<string, Map<string, number>>();
     for (const w of bench.workloads) {

@@ -124,12 +124,12 @@ export class TestZone {
   }
 }
 
-/** Writes the zone where the program will read it ({dir}/zone.db) and starts the program. */
-export async function startWithZone(t: CaseContext, zone: TestZone): Promise<Program> {
+/** Writes the zone where the program will read it ({dir}/zone.db) and starts the program (with `extraArgs` after the contract's). */
+export async function startWithZone(t: CaseContext, zone: TestZone, extraArgs: string[] = []): Promise<Program> {
   const text = zone.text();
   writeFileSync(join(t.dir, ZONE_FILE), text);
   t.log.command(`cat > ${ZONE_FILE} <<'EOF'\n${text}EOF`);
-  return t.start();
+  return t.start({ extraArgs });
 }
 
 /** A random IPv4 address in 10.0.0.0/8 (only ever written into zones, never contacted). */

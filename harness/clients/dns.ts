@@ -331,11 +331,11 @@ export interface Burst {
 }
 
 /**
- * Sends many datagrams from one socket, pausing briefly every 50 so the
+ * Sends many datagrams from one socket, pausing briefly every 10 so the
  * server's receive buffer is not simply overrun, then collects replies for
  * `collectMs`. The transcript shows the first few datagrams, not all.
  */
-export async function udpBurst(t: CaseContext, program: Program, packets: Uint8Array[], o: { collectMs?: number; what: string }): Promise<Burst> {
+export async function udpBurst(t: CaseContext, program: Program, packets: Uint8Array[], o: { collectMs?: number; what: string; hint?: string }): Promise<Burst> {
   t.log.note(`sending ${packets.length} ${o.what} to ${program.host}:${program.port} over UDP; the first three:`);
   for (const p of packets.slice(0, 3)) t.log.output(`> ${visible(p)}`);
   const replies: Uint8Array[] = [];
@@ -350,8 +350,19 @@ export async function udpBurst(t: CaseContext, program: Program, packets: Uint8A
   try {
     for (const [i, p] of packets.entries()) {
       if (t.signal.aborted) break;
-      socket.send(p, program.port, program.host);
-      if (i % 50 === 49) await Bun.sleep(2);
+      try {
+        socket.send(p, program.port, program.host);
+      } catch (e) {
+        // The kernel reports that nothing listens on the port any more (ICMP port unreachable).
+        t.log.output(`(sending datagram ${i + 1} failed: ${(e as Error).message})`);
+        const exited = program.process.exitCode;
+        throw new StageFailure({
+          message: `${exited !== null ? `Your program exited (code ${exited})` : "Your program stopped listening on its UDP port"} while receiving ${o.what}: datagram ${i + 1} of ${packets.length} could not be delivered.`,
+          detail: `the last datagrams sent:\n${packets.slice(Math.max(0, i - 3), i).map((x) => `> ${visible(x)}`).join("\n")}`,
+          hint: o.hint,
+        });
+      }
+      if (i % 10 === 9) await Bun.sleep(1);
     }
     await Bun.sleep(o.collectMs ?? 500);
   } finally {

@@ -38,7 +38,7 @@ export async function runCase(def: StageDefinition, c: StageCase, impl: Impl): P
       reject(
         new StageFailure({
           message: `This case did not finish within ${limitMs / 1000} s.`,
-          hint: "The last command in the transcript is the one still waiting: your program probably never replied to it, or replied without the final \\r\\n.",
+          hint: "The last step in the transcript is the one still waiting: your program probably never answered it, or its answer was incomplete (for example a reply without its final \\r\\n, or a message shorter than its length prefix).",
         }),
       );
     }, limitMs);

@@ -26,6 +26,8 @@ export interface Steps {
   udpLimit(query: Message): number;
   /** Whether the reply to an EDNS query carries an OPT record. */
   ednsReply: boolean;
+  /** Answers a question outside the zone (a resolver); without it such questions are REFUSED. */
+  recurse?: (q: Question) => Promise<Answer>;
 }
 
 export const defaultSteps: Steps = {
@@ -56,7 +58,7 @@ function fit(steps: Steps, m: Message, limit: number): Uint8Array {
 }
 
 /** The reply to one query, or undefined when there must be none (not even a header to answer, or a response). */
-export function respond(bytes: Uint8Array, zone: Zone, transport: Transport, steps: Steps = defaultSteps): Uint8Array | undefined {
+export async function respond(bytes: Uint8Array, zone: Zone, transport: Transport, steps: Steps = defaultSteps): Promise<Uint8Array | undefined> {
   if (bytes.length < 12) return undefined;
   const header = readHeader(new Reader(bytes));
   // Never answer a response (QR set): two servers would answer each other forever.
@@ -74,9 +76,11 @@ export function respond(bytes: Uint8Array, zone: Zone, transport: Transport, ste
   const edns = query.edns && steps.ednsReply ? { udpSize: OUR_UDP_SIZE, extendedRcode: 0, version: 0, flags: 0 } : undefined;
   // RFC 6891 §6.1.3: a version this server does not implement gets BADVERS.
   if (query.edns && query.edns.version !== 0) return steps.encode({ ...headerOnly(steps, header, RCODE.BADVERS), questions: [q], edns });
-  const a = steps.answer(zone, q);
+  let a = steps.answer(zone, q);
+  if (a.rcode === RCODE.REFUSED && steps.recurse) a = await steps.recurse(q);
   const reply: Message = {
-    header: { ...steps.replyHeader(header, a.rcode), aa: a.aa },
+    // RA tells the client whether this server recurses (RFC 1035 §4.1.1).
+    header: { ...steps.replyHeader(header, a.rcode), aa: a.aa, ra: steps.recurse !== undefined },
     questions: [q],
     answers: a.answers,
     authority: a.authority,

@@ -3,6 +3,7 @@
  * each message prefixed with its length in two bytes, several per
  * connection (RFC 1035 §4.2.2, RFC 7766 §8), both on 127.0.0.1.
  */
+import type { Socket } from "bun";
 import { respond, defaultSteps, type Steps } from "./respond.ts";
 import type { Zone } from "./zone.ts";
 
@@ -28,12 +29,18 @@ export function lengthPrefixed(pending: Buffer): { messages: Uint8Array[]; rest:
   return { messages, rest: pending.subarray(at) };
 }
 
+/** A TCP connection's state: bytes read but not yet a whole message, and replies the socket has not taken yet. */
+interface Connection {
+  pending: Buffer;
+  unsent: Uint8Array[];
+}
+
 export async function serve(o: ServerOptions): Promise<void> {
   const steps = o.steps ?? defaultSteps;
   const frames = o.frames ?? lengthPrefixed;
-  const answer = (bytes: Uint8Array, transport: "udp" | "tcp") => {
+  const answer = async (bytes: Uint8Array, transport: "udp" | "tcp") => {
     try {
-      return respond(bytes, o.zone, transport, steps);
+      return await respond(bytes, o.zone, transport, steps);
     } catch (e) {
       // A bug in answering one query must not take the server down.
       console.error(`error answering a query: ${(e as Error).stack ?? e}`);
@@ -45,33 +52,55 @@ export async function serve(o: ServerOptions): Promise<void> {
     hostname: "127.0.0.1",
     port: o.port,
     socket: {
-      data(socket, data, port, address) {
-        const reply = answer(data, "udp");
+      async data(socket, data, port, address) {
+        const reply = await answer(data, "udp");
         if (reply) socket.send(reply, port, address);
       },
     },
   });
 
   if (o.tcp === false) return;
-  Bun.listen<{ pending: Buffer }>({
+  /** Writes what the socket takes now and keeps the rest, in order, for `drain`. */
+  const send = (socket: Socket<Connection>, bytes: Uint8Array) => {
+    const { unsent } = socket.data;
+    if (unsent.length === 0) {
+      const n = socket.write(bytes);
+      if (n < bytes.length) unsent.push(bytes.subarray(Math.max(0, n)));
+    } else unsent.push(bytes);
+  };
+  Bun.listen<Connection>({
     hostname: "127.0.0.1",
     port: o.port,
-    data: { pending: Buffer.alloc(0) },
+    data: { pending: Buffer.alloc(0), unsent: [] },
     socket: {
       open(socket) {
-        socket.data = { pending: Buffer.alloc(0) };
+        socket.data = { pending: Buffer.alloc(0), unsent: [] };
+      },
+      drain(socket) {
+        const { unsent } = socket.data;
+        while (unsent.length > 0) {
+          const head = unsent[0]!;
+          const n = socket.write(head);
+          if (n < head.length) {
+            unsent[0] = head.subarray(Math.max(0, n));
+            return;
+          }
+          unsent.shift();
+        }
       },
       data(socket, chunk) {
         const { messages, rest } = frames(Buffer.concat([socket.data.pending, chunk]));
-        for (const message of messages) {
-          const reply = answer(message, "tcp");
-          if (!reply) continue;
-          const framed = Buffer.alloc(2 + reply.length);
-          framed.writeUInt16BE(reply.length, 0);
-          framed.set(reply, 2);
-          socket.write(framed);
-        }
         socket.data.pending = rest;
+        // Each message is answered as soon as its answer is ready (RFC 7766 §7: replies may come out of order).
+        for (const message of messages) {
+          void answer(message, "tcp").then((reply) => {
+            if (!reply) return;
+            const framed = Buffer.alloc(2 + reply.length);
+            framed.writeUInt16BE(reply.length, 0);
+            framed.set(reply, 2);
+            send(socket, framed);
+          });
+        }
       },
     },
   });

@@ -195,13 +195,12 @@ function parseRData(type: number, args: Token[], origin: Name, where: string): R
   }
 }
 
-/** Reads a master file. `origin` is the zone's name when the file has no $ORIGIN before its first record. */
-export function parseZone(text: string, origin: Name = []): Zone {
+/** The records of a master file, in order (a zone file, or a root hints file). */
+export function parseRecords(text: string, origin: Name = []): ResourceRecord[] {
   let currentOrigin = origin;
   let defaultTtl: number | undefined;
   let lastTtl: number | undefined;
   let owner: Name | undefined;
-  let zoneOrigin: Name | undefined;
   const records: ResourceRecord[] = [];
   for (const line of lines(text)) {
     const where = `line ${line.number}`;
@@ -230,15 +229,20 @@ export function parseZone(text: string, origin: Name = []): Zone {
     if (ttl !== undefined) lastTtl = ttl;
     ttl ??= defaultTtl ?? lastTtl;
     const data = parseRData(type, tokens.slice(i + 1), currentOrigin, where);
-    if (type === TYPE.SOA) {
-      zoneOrigin ??= owner;
-      ttl ??= (data as Soa).minimum;
-    }
+    if (type === TYPE.SOA) ttl ??= (data as Soa).minimum;
     if (ttl === undefined) throw new ZoneFileError(`${where}: no TTL (give one, or a $TTL line before it)`);
     records.push({ name: owner, type, class: CLASS_IN, ttl, data });
   }
+  return records;
+}
+
+/** Reads a master file. `origin` is the zone's name when the file has no $ORIGIN before its first record. */
+export function parseZone(text: string, origin: Name = []): Zone {
+  const records = parseRecords(text, origin);
+  // The zone is named by its SOA's owner.
   const soa = records.find((r) => r.type === TYPE.SOA);
-  if (!soa || !zoneOrigin) throw new ZoneFileError("the zone has no SOA record");
+  if (!soa) throw new ZoneFileError("the zone has no SOA record");
+  const zoneOrigin = soa.name;
   const zone: Zone = { origin: zoneOrigin, soa: soa as Zone["soa"], nodes: new Map(), existing: new Set() };
   for (const rr of records) {
     if (!isAtOrBelow(rr.name, zoneOrigin)) throw new ZoneFileError(`${showName(rr.name)} is outside the zone ${showName(zoneOrigin)}`);

@@ -41,7 +41,7 @@ export default stage(import.meta, [
       for (const [i, rr] of m.records.entries()) {
         const names = [{ what: "owner name", n: rr.owner }, ...rr.dataNames.map((n) => ({ what: "name in its data", n }))];
         for (const { what, n } of names) {
-          if (!n.compressed) t.fail({ message: `Record ${i + 1} of the reply spells out its ${what} ${n.name} (${n.size} bytes at byte ${n.offset}) although the message already holds ${n.name.toLowerCase() === zone.origin.toLowerCase() || i > 0 ? "it" : "its tail"}.`, expected: "a compression pointer (2 bytes, or labels ending in one)", received: `${n.size} bytes of labels`, hint: COMPRESS });
+          if (!n.compressed) t.fail({ message: `Record ${i + 1} of the reply spells out its ${what} ${n.name} (${n.size} bytes at byte ${n.offset}), although the message already holds that name or its tail (${zone.origin}).`, expected: "a compression pointer (2 bytes, or labels ending in one)", received: `${n.size} bytes of labels`, hint: COMPRESS });
         }
       }
     },

@@ -40,6 +40,9 @@ server:
   verbosity: 1
   hide-version: yes
   refuse-any: no
+  # No response rate limiting: every test and benchmark query comes from 127.0.0.1.
+  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
 remote-control:
   control-enable: no
 zone:

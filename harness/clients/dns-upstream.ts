@@ -1,0 +1,259 @@
+/**
+ * An upstream DNS server the test plays, for the resolver stages: answers
+ * over UDP on a loopback port claimed for the case, from records the test
+ * sets, and counts the queries it gets, so a test can see what a resolver
+ * forwarded and what it answered from its cache. Every query is shown in
+ * the transcript.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CaseContext } from "../stage/context.ts";
+import type { Program } from "../stage/program.ts";
+import type { DigResult } from "./dns.ts";
+import { StageFailure } from "../report/failure.ts";
+import { encodeName, readWireHeader, readWireName, TYPES } from "./dns-wire.ts";
+import { startWithZone, TestZone } from "./dns-zone.ts";
+
+interface Data {
+  rcode: number;
+  /** Authoritative answer (false for a referral). */
+  aa: boolean;
+  answers: Uint8Array[];
+  authority: Uint8Array[];
+  additional: Uint8Array[];
+}
+
+interface Delegation {
+  zone: string;
+  ns: string;
+  glue: string;
+  ttl: number;
+}
+
+export interface UpstreamQuery {
+  name: string;
+  type: string;
+  id: number;
+  rd: boolean;
+}
+
+const TYPE_NAMES = Object.fromEntries(Object.entries(TYPES).map(([k, v]) => [v, k]));
+
+export function record(name: string, type: string, ttl: number, rdata: Uint8Array): Uint8Array {
+  const fixed = Buffer.alloc(10);
+  fixed.writeUInt16BE(TYPES[type]!, 0);
+  fixed.writeUInt16BE(1, 2);
+  fixed.writeUInt32BE(ttl, 4);
+  fixed.writeUInt16BE(rdata.length, 8);
+  return Buffer.concat([encodeName(name), fixed, rdata]);
+}
+
+function soaData(zone: string, minimum: number): Uint8Array {
+  const nums = Buffer.alloc(20);
+  [2026112301, 7200, 900, 1209600, minimum].forEach((n, i) => nums.writeUInt32BE(n, 4 * i));
+  return Buffer.concat([encodeName(`ns1.${zone}`), encodeName(`hostmaster.${zone}`), nums]);
+}
+
+const ipBytes = (ip: string) => Uint8Array.from(ip.split(".").map(Number));
+
+export class FakeUpstream {
+  readonly queries: UpstreamQuery[] = [];
+  private readonly data = new Map<string, Data>();
+  private readonly delegations: Delegation[] = [];
+  private soa?: { zone: string; minimum: number };
+
+  private constructor(
+    private readonly t: CaseContext,
+    readonly host: string,
+    readonly port: number,
+    readonly label: string,
+  ) {}
+
+  /**
+   * Starts a server the test plays: by default on a loopback port claimed
+   * for the case, or on `host`:`port` (a name server of the hierarchy, on
+   * port 53 of its own 127.x.y.z address).
+   */
+  static async start(t: CaseContext, o: { host?: string; port?: number; label?: string } = {}): Promise<FakeUpstream> {
+    const host = o.host ?? "127.0.0.1";
+    const port = o.port ?? (await t.port());
+    const up = new FakeUpstream(t, host, port, o.label ?? "upstream");
+    let socket;
+    try {
+      socket = await Bun.udpSocket({
+        hostname: host,
+        port,
+        socket: {
+          data: (s, query, fromPort, fromAddress) => {
+            const reply = up.reply(Uint8Array.from(query));
+            if (reply) s.send(reply, fromPort, fromAddress);
+          },
+        },
+      });
+    } catch (e) {
+      throw new StageFailure({
+        message: `The test could not start its ${up.label} on ${host}:${port} (${(e as Error).message}).`,
+        hint: port < 1024 ? "Serving on port 53 needs root (or CAP_NET_BIND_SERVICE, or sysctl net.ipv4.ip_unprivileged_port_start=53): run the tests as root, e.g. in a container." : "Another process holds the port: run the stage again.",
+      });
+    }
+    t.log.note(`the test's ${up.label} listens on ${host}:${port} (UDP)`);
+    t.defer(() => socket.close());
+    return up;
+  }
+
+  /** The argument that points a resolver here. */
+  get address(): string {
+    return `${this.host}:${this.port}`;
+  }
+
+  /** Serves these A records for `name` (absolute, lowercase). */
+  addresses(name: string, ips: string[], ttl: number): this {
+    const answers = ips.map((ip) => record(name, "A", ttl, ipBytes(ip)));
+    this.data.set(`${name} A`, { rcode: 0, aa: true, answers, authority: [], additional: [] });
+    return this;
+  }
+
+  /** Serves a CNAME from `name` to `target`, for every type but CNAME asked of `name` too (as an authority does). */
+  cname(name: string, target: string, ttl: number): this {
+    this.data.set(`${name} CNAME`, { rcode: 0, aa: true, answers: [record(name, "CNAME", ttl, encodeName(target))], authority: [], additional: [] });
+    return this;
+  }
+
+  /** Serves NS records for `zone` (its apex), with the servers' addresses in ADDITIONAL, and those addresses (the servers' names are in the zone). */
+  nameServers(zone: string, servers: [name: string, ip: string][], ttl: number): this {
+    const glue = servers.map(([n, ip]) => record(n, "A", ttl, ipBytes(ip)));
+    this.data.set(`${zone} NS`, { rcode: 0, aa: true, answers: servers.map(([n]) => record(zone, "NS", ttl, encodeName(n))), authority: [], additional: glue });
+    for (const [n, ip] of servers) this.addresses(n, [ip], ttl);
+    return this;
+  }
+
+  /** Refers every name at or below `zone` to its server `ns` at `glue` (a referral: NS in AUTHORITY, glue in ADDITIONAL, AA clear). */
+  delegate(zone: string, ns: string, glue: string, ttl: number): this {
+    this.delegations.push({ zone, ns, glue, ttl });
+    return this;
+  }
+
+  /** Makes this server the authority for `zone`: names in it without data get NXDOMAIN (or NODATA) with its SOA. */
+  authorityFor(zone: string, minimum: number): this {
+    this.soa = { zone, minimum };
+    return this;
+  }
+
+  /** Answers NXDOMAIN for `name`, with the SOA of `zone` (TTL `soaTtl`, MINIMUM `minimum`) in AUTHORITY. */
+  nxdomain(name: string, zone: string, soaTtl: number, minimum: number): this {
+    this.data.set(`${name} A`, { rcode: 3, aa: true, answers: [], authority: [record(zone, "SOA", soaTtl, soaData(zone, minimum))], additional: [] });
+    return this;
+  }
+
+  /** What this server answers for name and type: data, a CNAME, a referral, a negative answer, or REFUSED. */
+  private lookup(name: string, type: string): Data {
+    const exact = this.data.get(`${name} ${type}`) ?? (type === "CNAME" ? undefined : this.data.get(`${name} CNAME`));
+    if (exact) return exact;
+    const under = (zone: string) => zone === "." || name === zone || name.endsWith(`.${zone}`);
+    const d = this.delegations.filter((x) => under(x.zone)).sort((a, b) => b.zone.length - a.zone.length)[0];
+    if (d) return { rcode: 0, aa: false, answers: [], authority: [record(d.zone, "NS", d.ttl, encodeName(d.ns))], additional: [record(d.ns, "A", d.ttl, ipBytes(d.glue))] };
+    if (this.soa && under(this.soa.zone)) {
+      const exists = [...this.data.keys()].some((k) => k.startsWith(`${name} `));
+      return { rcode: exists ? 0 : 3, aa: true, answers: [], authority: [record(this.soa.zone, "SOA", 3600, soaData(this.soa.zone === "." ? "root.test." : this.soa.zone, this.soa.minimum))], additional: [] };
+    }
+    return { rcode: 5, aa: false, answers: [], authority: [], additional: [] };
+  }
+
+  /** How many queries for this name (and type) arrived. */
+  count(name: string, type = "A"): number {
+    return this.queries.filter((q) => q.name === name && q.type === type).length;
+  }
+
+  private reply(query: Uint8Array): Uint8Array | undefined {
+    const h = readWireHeader(query);
+    if (!h || h.qr || h.qdcount !== 1) return undefined;
+    let q;
+    try {
+      q = readWireName(query, 12);
+    } catch {
+      return undefined;
+    }
+    const v = Buffer.from(query);
+    const end = 12 + q.size;
+    if (end + 4 > v.length) return undefined;
+    const type = TYPE_NAMES[v.readUInt16BE(end)] ?? String(v.readUInt16BE(end));
+    const name = q.name.toLowerCase();
+    this.queries.push({ name, type, id: h.id, rd: h.rd });
+    this.t.log.note(`${this.label} got a query: ${q.name} ${type} (ID ${h.id}, RD=${h.rd ? 1 : 0})`);
+    const d = this.lookup(name, type);
+    const header = Buffer.alloc(12);
+    header.writeUInt16BE(h.id, 0);
+    header.writeUInt16BE(0x8000 | (d.aa ? 0x0400 : 0) | (h.rd ? 0x0100 : 0) | d.rcode, 2);
+    header.writeUInt16BE(1, 4);
+    header.writeUInt16BE(d.answers.length, 6);
+    header.writeUInt16BE(d.authority.length, 8);
+    // Answer EDNS with EDNS, so that a resolver does not think it unsupported and ask again.
+    const opt = h.arcount > 0 ? Buffer.from([0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0]) : Buffer.alloc(0);
+    header.writeUInt16BE(d.additional.length + (opt.length > 0 ? 1 : 0), 10);
+    return Buffer.concat([header, query.subarray(12, end + 4), ...d.answers, ...d.authority, ...d.additional, opt]);
+  }
+}
+
+/** The program under test started with --resolver pointing at an upstream the test plays, and a name outside its zone. */
+export async function withUpstream(t: CaseContext): Promise<{ server: Program; up: FakeUpstream; zone: TestZone; outside: string }> {
+  const up = await FakeUpstream.start(t);
+  const zone = new TestZone(t.rand);
+  const outside = `${t.rand.word()}${t.rand.int(100, 999)}.example.`;
+  const server = await startWithZone(t, zone, ["--resolver", up.address]);
+  return { server, up, zone, outside };
+}
+
+/** Like withUpstream, with `<label>.<outside name>` served by the upstream: `count` random A records with TTL `ttl`. */
+export async function withUpstreamName(t: CaseContext, label: string, ttl: number, count = 1): Promise<{ server: Program; up: FakeUpstream; name: string; ips: string[] }> {
+  const { server, up, outside } = await withUpstream(t);
+  const name = `${label}.${outside}`;
+  const ips = Array.from({ length: count }, () => `10.${t.rand.int(0, 255)}.${t.rand.int(0, 255)}.${t.rand.int(1, 254)}`);
+  up.addresses(name, ips, ttl);
+  return { server, up, name, ips };
+}
+
+/** The section's records with TTL 0: a resolver may already have counted the TTLs down. */
+export function withoutTtls(r: DigResult, section: "answer" | "authority"): DigResult {
+  return { ...r, [section]: r[section].map((rr) => ({ ...rr, ttl: 0 })) };
+}
+
+/** A small DNS tree on loopback: a root, the `test.` TLD and two zones below it, each on port 53 of its own 127.x.y.z address. */
+export interface Hierarchy {
+  root: FakeUpstream;
+  tld: FakeUpstream;
+  zones: [FakeUpstream, FakeUpstream];
+  /** The two zones' names, e.g. "mango123.test.". */
+  names: [string, string];
+  /** The root hints file, written into the case directory. */
+  hintsFile: string;
+  servers: FakeUpstream[];
+}
+
+/**
+ * Builds the tree: the root delegates test. to the TLD server, which
+ * delegates the two zones to their servers, with glue all the way. Writes a
+ * root hints file (named.root's format) naming the root server.
+ */
+export async function startHierarchy(t: CaseContext): Promise<Hierarchy> {
+  const net = `127.${t.rand.int(16, 250)}.${t.rand.int(0, 255)}`;
+  const ip = (n: number) => `${net}.${n}`;
+  const names: [string, string] = [`${t.rand.word()}${t.rand.int(100, 999)}.test.`, `${t.rand.word()}${t.rand.int(100, 999)}.test.`];
+  const root = await FakeUpstream.start(t, { host: ip(1), port: 53, label: `root server ${ip(1)}` });
+  const tld = await FakeUpstream.start(t, { host: ip(2), port: 53, label: `test. server ${ip(2)}` });
+  const zones: [FakeUpstream, FakeUpstream] = [
+    await FakeUpstream.start(t, { host: ip(3), port: 53, label: `${names[0]} server ${ip(3)}` }),
+    await FakeUpstream.start(t, { host: ip(4), port: 53, label: `${names[1]} server ${ip(4)}` }),
+  ];
+  const day = 86400;
+  root.authorityFor(".", 3600).nameServers(".", [["a.root-servers.test.", ip(1)]], day).delegate("test.", "ns.nic.test.", ip(2), day);
+  tld.authorityFor("test.", 3600).nameServers("test.", [["ns.nic.test.", ip(2)]], day);
+  for (const [i, zone] of names.entries()) {
+    tld.delegate(zone, `ns1.${zone}`, ip(3 + i), day);
+    zones[i]!.authorityFor(zone, 300).nameServers(zone, [[`ns1.${zone}`, ip(3 + i)]], day);
+  }
+  const hintsFile = join(t.dir, "root.hints");
+  const hints = `; the root servers of the test's DNS tree\n.\t3600000\tNS\ta.root-servers.test.\na.root-servers.test.\t3600000\tA\t${ip(1)}\n`;
+  writeFileSync(hintsFile, hints);
+  t.log.command(`cat > root.hints <<'EOF'\n${hints}EOF`);
+  return { root, tld, zones, names, hintsFile, servers: [root, tld, ...zones] };
+}

@@ -1,0 +1,64 @@
+import { dig, expectFlag, expectSection, expectStatus, udpExpectReply } from "../../../harness/clients/dns.ts";
+import { withoutTtls, withUpstream, withUpstreamName } from "../../../harness/clients/dns-upstream.ts";
+import { buildQuery } from "../../../harness/clients/dns-wire.ts";
+import { randomIpv4 } from "../../../harness/clients/dns-zone.ts";
+import { stage } from "../../../harness/stage/define.ts";
+
+const FORWARD = "A question for a name outside your zone goes to the server given with --resolver <ip>:<port>: send it a query for the same name and type (RD set), wait for its reply (bounded), and answer your client with that reply's RCODE and records.";
+
+export default stage(import.meta, [
+  {
+    name: "a name outside the zone is forwarded, and the upstream's answer relayed with RA set",
+    async run(t) {
+      const { server, up, name, ips } = await withUpstreamName(t, "www", 3600, 2);
+      const r = await dig(t, server).query(name, "A", {}, { hint: FORWARD });
+      if (up.count(name) === 0) t.fail({ message: `Your program answered ${name} without asking the upstream server (${up.address}).`, hint: FORWARD });
+      expectStatus(r, "NOERROR", { hint: FORWARD });
+      expectSection(withoutTtls(r, "answer"), "answer", ips.map((ip) => `${name} 0 IN A ${ip}`), { hint: FORWARD });
+      expectFlag(r, "ra", true, { hint: "Set RA (recursion available, 0x80 in byte 3) in replies: your server now answers any name for its clients (RFC 1035 §4.1.1)." });
+      expectFlag(r, "aa", false, { hint: "AA is for answers from your own zone: a relayed answer is not authoritative." });
+    },
+  },
+  {
+    name: "NXDOMAIN from upstream is relayed, with its SOA",
+    async run(t) {
+      const { server, up, outside } = await withUpstream(t);
+      const name = `missing.${outside}`;
+      up.nxdomain(name, outside, 3600, t.rand.int(60, 600));
+      const r = await dig(t, server).query(name, "A", {}, { hint: FORWARD });
+      expectStatus(r, "NXDOMAIN", { hint: "Relay the upstream's RCODE: NXDOMAIN stays NXDOMAIN." });
+      if (r.authority.length !== 1 || r.authority[0]!.type !== "SOA") {
+        t.fail({ message: "The upstream's NXDOMAIN came with its zone's SOA in AUTHORITY; your reply should carry it on.", expected: `${outside} … IN SOA …`, received: r.authority.map((rr) => `${rr.name} ${rr.ttl} IN ${rr.type} ${rr.data}`).join("\n") || "(no records)", hint: "Relay the AUTHORITY section too: clients and downstream caches need the SOA to cache the negative answer (RFC 2308 §5)." });
+      }
+    },
+  },
+  {
+    name: "queries to the upstream carry IDs of their own",
+    async run(t) {
+      const { server, up, outside } = await withUpstream(t);
+      const names = [0, 1, 2].map((i) => `host${i}.${outside}`);
+      for (const n of names) up.addresses(n, [randomIpv4(t.rand)], 3600);
+      const ids: number[] = [];
+      for (const n of names) {
+        const id = t.rand.int(1, 0xfffe);
+        ids.push(id);
+        const reply = await udpExpectReply(t, server, buildQuery({ id, name: n, type: "A" }), { message: `No reply to a query for ${n}.`, hint: FORWARD });
+        t.expectEqual(`id ${reply.header.id}`, `id ${id}`, { message: "The reply to your client must carry the client's ID.", hint: "Remember which client (address, port, ID) each forwarded query is for, and answer it with its own ID." });
+      }
+      const upstreamIds = up.queries.map((q) => q.id);
+      const RANDOM_ID = "Give each query you send upstream a new random ID (RFC 5452 §9.2): an ID a client chose, or a predictable one, makes forged replies easy to get accepted (cache poisoning). Map the reply back to the client's ID.";
+      if (upstreamIds.some((id) => ids.includes(id))) {
+        t.fail({
+          message: "Your program forwarded queries to the upstream with the clients' own IDs.",
+          expected: `fresh IDs, unlike the clients' ${ids.join(", ")}`,
+          received: `upstream saw IDs ${upstreamIds.join(", ")}`,
+          hint: RANDOM_ID,
+        });
+      }
+      const steps = upstreamIds.slice(1).map((id, i) => (id - upstreamIds[i]! + 0x10000) % 0x10000);
+      if (steps.length > 0 && steps.every((s) => s <= 16)) {
+        t.fail({ message: "The IDs of your queries to the upstream are predictable: each is the last plus a little.", expected: "random IDs", received: `upstream saw IDs ${upstreamIds.join(", ")}`, hint: RANDOM_ID });
+      }
+    },
+  },
+]);

@@ -1,0 +1,83 @@
+import { dig, expectFlag, expectSection, expectStatus } from "../../../harness/clients/dns.ts";
+import { startHierarchy, withoutTtls } from "../../../harness/clients/dns-upstream.ts";
+import { randomIpv4, startWithZone, TestZone } from "../../../harness/clients/dns-zone.ts";
+import type { CaseContext } from "../../../harness/stage/context.ts";
+import { stage } from "../../../harness/stage/define.ts";
+
+const ITERATE = "Start at a root server from the --root-hints file and ask it the question with RD clear. A server that does not have the answer refers you closer: its AUTHORITY section has the NS records of a zone nearer the name, and ADDITIONAL their addresses (glue). Ask one of those servers next, until one answers (RFC 1034 §5.3.3).";
+
+async function recursiveServer(t: CaseContext) {
+  const tree = await startHierarchy(t);
+  const server = await startWithZone(t, new TestZone(t.rand), ["--root-hints", tree.hintsFile]);
+  return { tree, server };
+}
+
+export default stage(import.meta, [
+  {
+    name: "a name is resolved from the root, following referrals and glue, with RD clear",
+    async run(t) {
+      const { tree, server } = await recursiveServer(t);
+      const www = `www.${tree.names[0]}`;
+      const ip = randomIpv4(t.rand);
+      tree.zones[0].addresses(www, [ip], 3600);
+      const r = await dig(t, server).query(www, "A", {}, { hint: ITERATE });
+      expectStatus(r, "NOERROR", { hint: ITERATE });
+      expectSection(withoutTtls(r, "answer"), "answer", [`${www} 0 IN A ${ip}`], { hint: ITERATE });
+      expectFlag(r, "ra", true, { hint: "Set RA in replies: your server resolves names for its clients." });
+      for (const s of tree.servers) {
+        if (s === tree.zones[1]) continue;
+        if (s.queries.length === 0) t.fail({ message: `Your program resolved ${www} without asking the ${s.label}.`, hint: ITERATE });
+      }
+      const withRd = tree.servers.flatMap((s) => s.queries.filter((q) => q.rd).map((q) => `${s.label}: ${q.name} ${q.type}`));
+      if (withRd.length > 0) t.fail({ message: "Your program asked authoritative servers with RD set.", expected: "RD=0 in every query to the root, TLD and zone servers", received: withRd.join("\n"), hint: "A recursive resolver does the recursion itself: its queries to authoritative servers ask for no recursion (RD clear, RFC 1034 §5.3.3)." });
+    },
+  },
+  {
+    name: "a CNAME into another zone is chased from the root",
+    async run(t) {
+      const { tree, server } = await recursiveServer(t);
+      const alias = `alias.${tree.names[0]}`;
+      const target = `www.${tree.names[1]}`;
+      const ip = randomIpv4(t.rand);
+      tree.zones[0].cname(alias, target, 3600);
+      tree.zones[1].addresses(target, [ip], 3600);
+      const r = await dig(t, server).query(alias, "A");
+      expectSection(withoutTtls(r, "answer"), "answer", [`${alias} 0 IN CNAME ${target}`, `${target} 0 IN A ${ip}`], {
+        hint: `The server of ${tree.names[0]} answers with the CNAME only: its target is in another zone. Keep the CNAME for the answer and resolve the target from the root (or the closest zone you know) (RFC 1034 §5.3.3, step 4c).`,
+      });
+      if (tree.zones[1].count(target) === 0) t.fail({ message: `Your program never asked the server of ${tree.names[1]} for ${target}.`, hint: "Resolve a CNAME's target like any other name." });
+    },
+  },
+  {
+    name: "a second name in a known zone goes straight to that zone's server",
+    async run(t) {
+      const { tree, server } = await recursiveServer(t);
+      const [one, two] = [`www.${tree.names[0]}`, `mail.${tree.names[0]}`];
+      const ips = [randomIpv4(t.rand), randomIpv4(t.rand)];
+      tree.zones[0].addresses(one, [ips[0]!], 3600).addresses(two, [ips[1]!], 3600);
+      const d = dig(t, server);
+      await d.query(one, "A");
+      const before = tree.root.queries.length + tree.tld.queries.length;
+      const r = await d.query(two, "A");
+      expectSection(withoutTtls(r, "answer"), "answer", [`${two} 0 IN A ${ips[1]}`], { hint: ITERATE });
+      const after = tree.root.queries.length + tree.tld.queries.length;
+      if (after > before) {
+        t.fail({
+          message: `To resolve ${two} your program asked the root or test. servers again, though it had just learned which servers serve ${tree.names[0]} (resolving ${one}).`,
+          expected: "no new query to the root or test. servers",
+          received: `${after - before} new queries to them`,
+          hint: "Cache referrals: remember the servers (and addresses) of each zone you are referred to, for the NS records' TTL, and start the next resolution at the closest zone you know (RFC 1034 §5.3.3, step 2).",
+        });
+      }
+    },
+  },
+  {
+    name: "NXDOMAIN from the zone's server is relayed",
+    async run(t) {
+      const { tree, server } = await recursiveServer(t);
+      const missing = `missing.${tree.names[1]}`;
+      const r = await dig(t, server).query(missing, "A");
+      expectStatus(r, "NXDOMAIN", { hint: "When the authoritative server says the name does not exist, that is the answer: relay NXDOMAIN and its SOA." });
+    },
+  },
+]);

@@ -1,0 +1,35 @@
+import { dig } from "../../../harness/clients/dns.ts";
+import { FakeUpstream } from "../../../harness/clients/dns-upstream.ts";
+import { randomIpv4, startWithZone, TestZone } from "../../../harness/clients/dns-zone.ts";
+import { stage } from "../../../harness/stage/define.ts";
+
+export default stage(import.meta, [
+  {
+    name: "with --cache-size 2, at most two answers are served from the cache",
+    async run(t) {
+      const up = await FakeUpstream.start(t);
+      const outside = `${t.rand.word()}${t.rand.int(100, 999)}.example.`;
+      const names = [1, 2, 3, 4, 5].map((i) => `host${i}.${outside}`);
+      for (const n of names) up.addresses(n, [randomIpv4(t.rand)], 3600);
+      const again = `again.${outside}`;
+      up.addresses(again, [randomIpv4(t.rand)], 3600);
+      const server = await startWithZone(t, new TestZone(t.rand), ["--resolver", up.address, "--cache-size", "2"]);
+      const d = dig(t, server);
+      await d.query(again, "A");
+      await d.query(again, "A");
+      if (up.count(again) !== 1) t.fail({ message: `With --cache-size 2, the second query for ${again}, right after the first, should still come from the cache.`, hint: "A bounded cache still caches: --cache-size is how many answers it keeps." });
+      for (const n of names) await d.query(n, "A");
+      t.log.note("the same five names again: at most two of them can still be cached");
+      for (const n of names) await d.query(n, "A");
+      const asked = names.reduce((sum, n) => sum + up.count(n), 0);
+      if (asked < 8) {
+        t.fail({
+          message: `With --cache-size 2, your program answered ${10 - asked} of the second five queries from the cache: it kept more than two answers.`,
+          expected: "at least 8 queries upstream for the 10 queries (5 names, twice)",
+          received: `${asked} queries upstream`,
+          hint: "Keep at most --cache-size entries: when a new answer would exceed it, drop one first — the least recently used is the usual choice (a Map in insertion order, re-inserting an entry on each use, gives you that order).",
+        });
+      }
+    },
+  },
+]);
