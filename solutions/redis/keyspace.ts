@@ -331,6 +331,16 @@ export class Keyspace {
     }
   }
 
+  /**
+   * A key picked at random for the *-random eviction policies, like Redis's
+   * dictGetFairRandomKey: a random one of up to 16 keys sampled together, so
+   * that keys late in a bucket's chain are as likely as the first.
+   */
+  fairRandomKey(volatileOnly: boolean): string | undefined {
+    const keys = this.sampleKeys(16, volatileOnly);
+    return keys[Math.floor(Math.random() * keys.length)];
+  }
+
   /** Up to `n` keys from the whole keyspace, or only keys with a TTL, for eviction sampling. */
   sampleKeys(n: number, volatileOnly: boolean): string[] {
     return (volatileOnly ? this.volatileKeys : this.buckets).sample(n);

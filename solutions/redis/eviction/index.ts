@@ -185,7 +185,7 @@ export class Evictor {
       }
     }
     const volatileOnly = policy.startsWith("volatile-");
-    if (policy.endsWith("-random")) return db.sampleKeys(1, volatileOnly)[0];
+    if (policy.endsWith("-random")) return db.fairRandomKey(volatileOnly);
     const samples = Math.max(1, Number(this.state.config.get("maxmemory-samples") ?? 5));
     const now = db.now();
     for (const key of db.sampleKeys(samples, volatileOnly)) {
