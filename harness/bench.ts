@@ -7,8 +7,12 @@ import type { Client } from "./challenge/schema.ts";
 
 export interface Workload {
   name: string;
-  /** The client command line for a server listening on `port`. */
-  argv(port: number): string[];
+  /**
+   * The client command line for a server listening on `port`; for a
+   * `kind: command` challenge (nothing listens), the command line that runs
+   * the workload, given the implementation's command (paths made absolute).
+   */
+  argv(port: number, program: string): string[];
   /** Metric name → value, from the client's stdout. */
   parse(stdout: string): Map<string, number>;
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Benchmark } from "../bench.ts";
 import { loadChallenge } from "../challenge/load.ts";
 import { requireBinary } from "../clients/require.ts";
-import { resolveImpl, type Impl } from "../impl.ts";
+import { absolutize, resolveImpl, type Impl } from "../impl.ts";
 import { CHALLENGES_DIR, ROOT } from "../paths.ts";
 import { allocatePort, releasePort } from "../process/ports.ts";
 import { GroupProcess } from "../process/spawn.ts";
@@ -44,14 +44,16 @@ async function measure(impl: Impl): Promise<Map<string, Map<string, number>>> {
   let program: Program | undefined;
   try {
     bench.prepare?.(dir);
-    program = await launchProgram({ challenge, impl, port, dir, signal: new AbortController().signal, log });
+    // A command-line program (kind: command) is not started here: the workload runs it.
+    if (challenge.program.kind === "server") program = await launchProgram({ challenge, impl, port, dir, signal: new AbortController().signal, log });
+    const command = absolutize(impl.command, impl.base);
     const out = new Map<string, Map<string, number>>();
     for (const w of bench.workloads) {
       requireBinary(bench.client.binary, bench.client.package);
-      const client = new GroupProcess(w.argv(port), { cwd: dir });
+      const client = new GroupProcess(w.argv(port, command), { cwd: dir });
       const code = await client.waitExit(120_000);
       await client.stop(0);
-      if (code !== 0) throw new Error(`${w.argv(port).join(" ")} exited with ${code}:\n${client.output.tail(10)}`);
+      if (code !== 0) throw new Error(`${w.argv(port, command).join(" ")} exited with ${code}:\n${client.output.tail(10)}`);
       out.set(w.name, w.parse(client.stdout.text()));
     }
     return out;

@@ -5,6 +5,8 @@ import type { Transcript } from "../report/transcript.ts";
 export interface CommandResult {
   code: number;
   stdout: string;
+  /** stdout as bytes, for binary output. */
+  stdoutBytes: Uint8Array;
   /** stdout and stderr interleaved as they came. */
   output: string;
 }
@@ -42,7 +44,7 @@ export async function runCommand(argv: string[], o: RunOptions): Promise<Command
     });
   }
   await proc.stop(0);
-  const result = { code, stdout: proc.stdout.text(), output: proc.output.text() };
+  const result = { code, stdout: proc.stdout.text(), stdoutBytes: proc.stdout.bytes(), output: proc.output.text() };
   o.log.output(o.quietStderr ? result.stdout : result.output);
   return result;
 }

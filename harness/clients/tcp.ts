@@ -104,7 +104,9 @@ export class TcpConnection {
     const pieces = Array.isArray(data) ? data : [data];
     for (let i = 0; i < pieces.length; i++) {
       const bytes = typeof pieces[i] === "string" ? Buffer.from(pieces[i] as string, "latin1") : Buffer.from(pieces[i] as Uint8Array);
-      this.o.log.output(`> ${visible(bytes)}${pieces.length > 1 ? `    (piece ${i + 1} of ${pieces.length})` : ""}`);
+      // A long send (kilobytes of padding) shows its start and end, with its size.
+      const shown = bytes.length > 2000 ? `${visible(bytes.subarray(0, 1000))}…${visible(bytes.subarray(-200))}    (${bytes.length} bytes)` : visible(bytes);
+      this.o.log.output(`> ${shown}${pieces.length > 1 ? `    (piece ${i + 1} of ${pieces.length})` : ""}`);
       let off = 0;
       while (off < bytes.length) {
         if (this.ended) throw new StageFailure({ message: `${this.o.name}: your program closed the connection while the test was still sending.` });

@@ -21,6 +21,11 @@ export class CappedOutput {
     return Buffer.concat(this.chunks).toString("utf8");
   }
 
+  /** The captured bytes as they came (for binary output). */
+  bytes(): Uint8Array {
+    return Buffer.concat(this.chunks);
+  }
+
   /** The last `lines` lines, with a note when earlier output was dropped. */
   tail(lines = 20): string {
     const all = this.text().replace(/\s+$/, "");

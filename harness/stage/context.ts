@@ -26,6 +26,8 @@ export interface ClientOptions {
   /** Text the transcript shows instead of the argv (e.g. with `printf … |` in front). */
   display?: string;
   quietStderr?: boolean;
+  /** Environment variables added to the test process's (not shown in the transcript: log them if they matter). */
+  env?: Record<string, string | undefined>;
 }
 
 /** What a stage case gets: its program, clients, randomness, transcript and checks. */
@@ -111,14 +113,19 @@ export class CaseContext {
     }
   }
 
-  /** Runs the implementation as a command-line program once (for `kind: command` challenges). */
+  /**
+   * Runs the implementation as a command-line program once (for `kind: command`
+   * challenges). The transcript shows its command with absolute paths, so the
+   * line can be re-run from the directory it ran in.
+   */
   async run(args: string[], opts: ClientOptions = {}): Promise<CommandResult> {
     return runCommand(shellArgv(this.command(), args), {
       cwd: opts.cwd ?? this.dir,
-      display: printable(this.impl.command, args),
+      display: printable(this.command(), args),
       log: this.log,
       timeoutMs: opts.timeoutMs,
       stdin: opts.stdin,
+      env: opts.env,
       signal: this.signal,
       quietStderr: opts.quietStderr,
     });
@@ -133,6 +140,7 @@ export class CaseContext {
       log: this.log,
       timeoutMs: opts.timeoutMs,
       stdin: opts.stdin,
+      env: opts.env,
       signal: this.signal,
       quietStderr: opts.quietStderr,
     });

@@ -1,0 +1,24 @@
+/**
+ * The benchmark for `bun run bench git`: hashing and storing a large tree
+ * (a few thousand files, from a fixed seed), ours vs real git. Numbers are
+ * milliseconds of wall time for one command (lower is better); `files` is the
+ * size of the tree. Real git's write-tree goes through challenges/git/real/git.sh,
+ * which stages the working directory into a temporary index first.
+ */
+import { join } from "node:path";
+import type { Benchmark } from "../../harness/bench.ts";
+
+const workload = join(import.meta.dir, "bench-workload.ts");
+
+const benchmark: Benchmark = {
+  client: { binary: "git", package: "git" },
+  unit: "milliseconds, lower is better",
+  workloads: [
+    {
+      name: "hash-object -w of every file, then write-tree of the whole tree",
+      argv: (_port, program) => ["bun", workload, program],
+      parse: (stdout) => new Map(stdout.trim().split("\n").map((line) => [line.split(" ")[0]!, Number(line.split(" ")[1])] as const)),
+    },
+  ],
+};
+export default benchmark;

@@ -1,0 +1,73 @@
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { GitCase } from "../../harness/clients/git.ts";
+import { randomFiles, randomText } from "../../harness/clients/git-repo.ts";
+import type { CaseContext } from "../../harness/stage/context.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const TREE_FORMAT =
+  "cat-file -p of a tree prints one line per entry, `<mode> <type> <id>\\t<name>`: the mode in six digits (040000 for a tree, whose mode is stored as 40000), the type (blob, tree or commit) and the 20-byte id in hex.";
+const RAW = "cat-file -p of a commit or a tag prints the object's content as stored (after the header), unchanged.";
+
+/** Real git makes two commits and an annotated tag; returns the repository and the objects to read, by what they are. */
+async function history(t: CaseContext, g: GitCase) {
+  const files = randomFiles(t.rand);
+  const repo = await g.realRepo("repo", files);
+  const first = await g.commitAll(repo, `Add ${t.rand.word()} and ${t.rand.word()}\n\nWith a body line about ${t.rand.word()}.`);
+  const changed = files.find((f) => f.kind === "file")!;
+  writeFileSync(join(repo, changed.path), randomText(t.rand));
+  rmSync(join(repo, files.find((f) => f !== changed && f.path.includes("/"))?.path ?? "missing"), { force: true });
+  t.log.note(`the test changed ${changed.path} and removed a nested file`);
+  const second = await g.commitAll(repo, `Change ${changed.path}`);
+  const tagName = `v${t.rand.int(1, 9)}.${t.rand.int(0, 20)}`;
+  await g.git(["tag", "-a", tagName, "-m", `Release ${tagName}`], { cwd: repo });
+  const rev = async (name: string) => (await g.git(["rev-parse", name], { cwd: repo })).stdout.trim();
+  const dir = files.find((f) => f.path.includes("/"))!.path.split("/")[0]!;
+  return {
+    repo,
+    objects: [
+      { what: "the root tree", oid: await rev(`${second}^{tree}`), hint: TREE_FORMAT },
+      { what: `the tree of ${dir}/`, oid: await rev(`${second}:${dir}`), hint: TREE_FORMAT },
+      { what: "the first commit (no parent)", oid: first, hint: RAW },
+      { what: "the second commit (one parent)", oid: second, hint: RAW },
+      { what: `the annotated tag ${tagName}`, oid: await rev(tagName), hint: RAW },
+    ],
+  };
+}
+
+export default stage(import.meta, [
+  {
+    name: "cat-file -t and -s give the type and size of trees, commits and tags",
+    async run(t) {
+      const g = GitCase.start(t);
+      const { repo, objects } = await history(t, g);
+      for (const o of objects) {
+        for (const flag of ["-t", "-s"]) {
+          const expected = await g.git(["cat-file", flag, o.oid], { cwd: repo });
+          const ours = await g.ours(["cat-file", flag, o.oid], { cwd: repo });
+          t.expectEqual(ours.stdout, expected.stdout, {
+            message: `cat-file ${flag} of ${o.what} differs from real git's.`,
+            hint: "The header of every object is `<type> <size>\\0`: the type is blob, tree, commit or tag, the size counts the bytes after the NUL.",
+          });
+        }
+      }
+    },
+  },
+  {
+    name: "cat-file -p prints trees as listings and commits and tags as stored",
+    async run(t) {
+      const g = GitCase.start(t);
+      const { repo, objects } = await history(t, g);
+      for (const o of objects) {
+        const expected = await g.git(["cat-file", "-p", o.oid], { cwd: repo });
+        const ours = await g.ours(["cat-file", "-p", o.oid], { cwd: repo });
+        if (Buffer.compare(Buffer.from(ours.stdoutBytes), Buffer.from(expected.stdoutBytes)) !== 0) {
+          const raw = o.hint === TREE_FORMAT && ours.stdoutBytes.includes(0);
+          const hint = raw ? `Your output holds NUL bytes: it is the tree as stored (\`<mode> <name>\\0<20-byte id>\`…), not a listing. ${TREE_FORMAT}` : o.hint;
+          t.expectEqual(ours.stdout, expected.stdout, { message: `cat-file -p of ${o.what} differs from real git's.`, hint });
+          g.expectBytes(ours.stdoutBytes, expected.stdoutBytes, { message: `cat-file -p of ${o.what} differs from real git's.`, hint });
+        }
+      }
+    },
+  },
+]);
