@@ -1,0 +1,23 @@
+/**
+ * The reference HTTP/1.1 server: `bun solutions/http/main.ts --port <port> --directory <dir>`.
+ * HTTP itself is implemented here on TCP sockets (no Bun.serve, no node:http).
+ */
+import { resolve } from "node:path";
+import { listen, type ServerOptions } from "./server.ts";
+
+/** The value after `--<name>` on the command line. */
+function arg(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** Fixture switches (harness/fixtures/http/): each turns on one deliberate mistake. */
+export type Mistakes = Omit<ServerOptions, "port" | "directory">;
+
+export function runMain(args: string[], mistakes: Mistakes = {}): void {
+  const port = Number(arg(args, "port") ?? 4221);
+  const directory = resolve(arg(args, "directory") ?? ".");
+  listen({ port, directory, ...mistakes });
+}
+
+if (import.meta.main) runMain(Bun.argv.slice(2));

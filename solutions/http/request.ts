@@ -1,0 +1,155 @@
+/**
+ * An incremental HTTP/1.1 request parser (RFC 9112): feed it bytes as they
+ * arrive; it returns each complete request, or an error status when the bytes
+ * cannot be a valid request.
+ */
+
+/** The longest request line plus header section we accept, in bytes (beyond it: 431). */
+export const MAX_HEAD_BYTES = 8 * 1024;
+/** The largest request body we accept, in bytes (beyond it: 413). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface Request {
+  method: string;
+  /** The request target as sent: `/echo/abc?x=1`. */
+  target: string;
+  version: "HTTP/1.0" | "HTTP/1.1";
+  /** Field names lowercased (they are case-insensitive, RFC 9110 §5.1); repeated fields joined with ", ". */
+  headers: Map<string, string>;
+  /** The header fields as sent, names in their original case. */
+  rawHeaders: [string, string][];
+  body: Buffer;
+}
+
+/** A request that cannot be answered normally: reply with this status and close the connection. */
+export class ParseError extends Error {
+  constructor(
+    readonly status: 400 | 413 | 431 | 501,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const CRLF = Buffer.from("\r\n");
+const END_OF_HEAD = Buffer.from("\r\n\r\n");
+
+/** Parses the request line and header fields (everything before the empty line). */
+function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
+  const lines = head.split("\r\n");
+  const requestLine = lines.shift() ?? "";
+  // RFC 9112 §3: method SP request-target SP HTTP-version, single spaces.
+  const parts = requestLine.split(" ");
+  if (opts.lenientRequestLine) parts.splice(0, parts.length, parts[0] ?? "GET", parts[1] ?? "/", "HTTP/1.1");
+  if (parts.length !== 3) throw new ParseError(400, `request line is not "method target version": ${JSON.stringify(requestLine)}`);
+  const [method, target, version] = parts as [string, string, string];
+  if (!TOKEN.test(method)) throw new ParseError(400, `bad method ${JSON.stringify(method)}`);
+  if (target === "" || /[\x00-\x20\x7f]/.test(target)) throw new ParseError(400, `bad request target ${JSON.stringify(target)}`);
+  if (version !== "HTTP/1.1" && version !== "HTTP/1.0") throw new ParseError(400, `bad HTTP version ${JSON.stringify(version)}`);
+  const headers = new Map<string, string>();
+  const rawHeaders: [string, string][] = [];
+  for (const line of lines) {
+    // RFC 9112 §5.2: obsolete line folding is rejected.
+    if (line.startsWith(" ") || line.startsWith("\t")) throw new ParseError(400, "obsolete line folding");
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw new ParseError(400, `header line without a name and colon: ${JSON.stringify(line)}`);
+    const name = line.slice(0, colon);
+    // RFC 9112 §5.1: no whitespace between the field name and the colon.
+    if (!TOKEN.test(name)) throw new ParseError(400, `bad header name ${JSON.stringify(name)}`);
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+    rawHeaders.push([name, value]);
+    const key = name.toLowerCase();
+    const prior = headers.get(key);
+    headers.set(key, prior === undefined ? value : `${prior}, ${value}`);
+  }
+  // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host is a 400.
+  if (version === "HTTP/1.1" && (headers.get("host") ?? ",").includes(",")) throw new ParseError(400, "HTTP/1.1 request without exactly one Host header");
+  return { method, target, version, headers, rawHeaders };
+}
+
+type BodyResult = { body: Buffer; used: number } | "incomplete";
+
+/** A Content-Length body: exactly that many bytes after the head. */
+function lengthBody(buf: Buffer, start: number, value: string): BodyResult {
+  if (!/^\d+$/.test(value)) throw new ParseError(400, `bad Content-Length ${JSON.stringify(value)}`);
+  const length = Number(value);
+  if (length > MAX_BODY_BYTES) throw new ParseError(413, `body of ${length} bytes is over the limit of ${MAX_BODY_BYTES}`);
+  if (buf.length - start < length) return "incomplete";
+  return { body: buf.subarray(start, start + length), used: start + length };
+}
+
+/** A chunked body (RFC 9112 §7.1): hex size [;ext] CRLF data CRLF …, then 0 CRLF, trailers, CRLF. */
+function chunkedBody(buf: Buffer, start: number): BodyResult {
+  const pieces: Buffer[] = [];
+  let total = 0;
+  let at = start;
+  for (;;) {
+    const eol = buf.indexOf(CRLF, at);
+    if (eol < 0) {
+      if (buf.length - at > 1024) throw new ParseError(400, "chunk size line too long");
+      return "incomplete";
+    }
+    const sizeText = buf.subarray(at, eol).toString("latin1").split(";")[0]!.trim();
+    if (!/^[0-9A-Fa-f]{1,8}$/.test(sizeText)) throw new ParseError(400, `bad chunk size ${JSON.stringify(sizeText)}`);
+    const size = parseInt(sizeText, 16);
+    at = eol + 2;
+    if (size === 0) break;
+    total += size;
+    if (total > MAX_BODY_BYTES) throw new ParseError(413, `chunked body over the limit of ${MAX_BODY_BYTES} bytes`);
+    if (buf.length < at + size + 2) return "incomplete";
+    if (buf[at + size] !== 13 || buf[at + size + 1] !== 10) throw new ParseError(400, "chunk data not followed by CRLF");
+    pieces.push(buf.subarray(at, at + size));
+    at += size + 2;
+  }
+  // Trailer fields (ignored), up to an empty line.
+  for (;;) {
+    const eol = buf.indexOf(CRLF, at);
+    if (eol < 0) return "incomplete";
+    const empty = eol === at;
+    at = eol + 2;
+    if (empty) return { body: Buffer.concat(pieces), used: at };
+  }
+}
+
+export interface ParseOptions {
+  /** Fixture switch: read no chunked body (treat the request as bodiless). */
+  ignoreChunked?: boolean;
+  /** Fixture switch: take the first two words of any request line as method and target. */
+  lenientRequestLine?: boolean;
+  /** Fixture switch: buffer a header section of any size. */
+  noHeaderLimit?: boolean;
+}
+
+/**
+ * Parses the first request in `buf`. Returns it with the number of bytes it
+ * used, or "incomplete" when more bytes are needed; throws ParseError.
+ */
+export function parseRequest(buf: Buffer, opts: ParseOptions = {}): { request: Request; used: number } | "incomplete" {
+  // RFC 9112 §2.2: ignore empty lines before a request line.
+  let start = 0;
+  while (buf[start] === 13 && buf[start + 1] === 10) start += 2;
+  const end = buf.indexOf(END_OF_HEAD, start);
+  if (end < 0) {
+    if (buf.length - start > MAX_HEAD_BYTES && !opts.noHeaderLimit) throw new ParseError(431, `header section over ${MAX_HEAD_BYTES} bytes`);
+    return "incomplete";
+  }
+  if (end - start > MAX_HEAD_BYTES && !opts.noHeaderLimit) throw new ParseError(431, `header section over ${MAX_HEAD_BYTES} bytes`);
+  const head = parseHead(buf.subarray(start, end).toString("latin1"), opts);
+  const bodyStart = end + 4;
+  const te = head.headers.get("transfer-encoding");
+  const cl = head.headers.get("content-length");
+  let result: BodyResult;
+  if (te !== undefined) {
+    // RFC 9112 §6.1: chunked must be the final coding; §6.3: Transfer-Encoding overrides Content-Length.
+    if (te.toLowerCase() !== "chunked") throw new ParseError(501, `unsupported Transfer-Encoding ${JSON.stringify(te)}`);
+    if (cl !== undefined) throw new ParseError(400, "both Transfer-Encoding and Content-Length");
+    result = opts.ignoreChunked ? { body: Buffer.alloc(0), used: bodyStart } : chunkedBody(buf, bodyStart);
+  } else if (cl !== undefined) {
+    result = lengthBody(buf, bodyStart, cl);
+  } else {
+    result = { body: Buffer.alloc(0), used: bodyStart };
+  }
+  if (result === "incomplete") return "incomplete";
+  return { request: { ...head, body: Buffer.from(result.body) }, used: result.used };
+}

@@ -1,0 +1,63 @@
+/** HTTP/1.1 responses (RFC 9112 §4, §6): status line, header fields, body, serialized to bytes. */
+
+const REASONS: Record<number, string> = {
+  200: "OK",
+  201: "Created",
+  204: "No Content",
+  206: "Partial Content",
+  304: "Not Modified",
+  400: "Bad Request",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  413: "Content Too Large",
+  416: "Range Not Satisfiable",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+};
+
+export interface Response {
+  status: number;
+  headers: [string, string][];
+  body: Uint8Array;
+  /** A body produced over time: these pieces, one every intervalMs, sent as they come (chunked to HTTP/1.1 clients). */
+  stream?: { pieces: Uint8Array[]; intervalMs: number };
+}
+
+export function response(status: number, body: string | Uint8Array = "", headers: [string, string][] = []): Response {
+  return { status, headers, body: typeof body === "string" ? Buffer.from(body) : body };
+}
+
+export function text(status: number, body: string): Response {
+  return response(status, body, [["Content-Type", "text/plain"]]);
+}
+
+export interface SerializeOptions {
+  /** HEAD: send the header fields of a GET, without the body (RFC 9110 §9.3.2). */
+  head?: boolean;
+  close?: boolean;
+  /** Fixture switch: add this to Content-Length. */
+  lengthSkew?: number;
+  /** For a stream: send it with chunked coding (HTTP/1.1); otherwise it ends when the connection closes (RFC 9112 §6.3, §7.1). */
+  chunked?: boolean;
+}
+
+/** The bytes of a response: `HTTP/1.1 200 OK\r\n`, fields, an empty line, the body. */
+export function serialize(r: Response, o: SerializeOptions = {}): Buffer {
+  const lines = [`HTTP/1.1 ${r.status} ${REASONS[r.status] ?? "Unknown"}`];
+  for (const [name, value] of r.headers) lines.push(`${name}: ${value}`);
+  // RFC 9110 §8.6: every response here has a body of known length (even if empty); 304 has none (§15.4.5).
+  if (r.stream) {
+    if (o.chunked) lines.push("Transfer-Encoding: chunked");
+  } else if (r.status !== 304 && !r.headers.some(([n]) => n.toLowerCase() === "content-length")) lines.push(`Content-Length: ${r.body.length + (o.lengthSkew ?? 0)}`);
+  if (o.close) lines.push("Connection: close");
+  const head = Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1");
+  return o.head || r.status === 304 ? head : Buffer.concat([head, r.body]);
+}
+
+/** One piece of a chunked body: its size in hex, CRLF, the data, CRLF; an empty piece is the last chunk (RFC 9112 §7.1). */
+export function chunk(data: Uint8Array): Buffer {
+  if (data.length === 0) return Buffer.from("0\r\n\r\n");
+  return Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from("\r\n")]);
+}

@@ -1,0 +1,76 @@
+/** The server's routes: /, /echo/<text>, /user-agent, /stream/<n>, /files/<name>, then static files; anything else is 404. */
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Request } from "./request.ts";
+import { response, text, type Response } from "./response.ts";
+import { serveStatic, type StaticOptions } from "./static.ts";
+
+export interface RouteOptions extends StaticOptions {
+  /** The --directory: where /files/ reads and writes, and static files are served from. */
+  directory: string;
+  /** Fixture switch: look header names up with their exact case. */
+  caseSensitiveHeaders?: boolean;
+  /** Fixture switch: answer 200 for paths with no route. */
+  okForUnknownPaths?: boolean;
+  /** Fixture switch: build a stream's whole body first and send it with Content-Length. */
+  bufferStreams?: boolean;
+}
+
+/** The interval between the lines of /stream/<n>. */
+export const STREAM_INTERVAL_MS = 100;
+
+/** /stream/<n>: n lines (1 to 100), one every 100 ms, sent as they are made. */
+function stream(count: string, o: RouteOptions): Response {
+  if (!/^\d{1,3}$/.test(count) || Number(count) < 1 || Number(count) > 100) return text(404, "Not Found\n");
+  const lines = Array.from({ length: Number(count) }, (_, i) => Buffer.from(`line ${i + 1} of ${count}\n`));
+  if (o.bufferStreams) return text(200, Buffer.concat(lines).toString());
+  return { ...text(200, ""), stream: { pieces: lines, intervalMs: STREAM_INTERVAL_MS } };
+}
+
+/** The path of a request target, without the query, percent-decoded; undefined if the escapes are bad. */
+function targetPath(target: string): string | undefined {
+  const path = target.split("?")[0]!;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function header(req: Request, name: string, o: RouteOptions): string | undefined {
+  if (o.caseSensitiveHeaders) return req.rawHeaders.find(([n]) => n === name)?.[1];
+  return req.headers.get(name.toLowerCase());
+}
+
+/** A file name under /files/: one path segment, not "." or "..". */
+function safeName(name: string): boolean {
+  return name !== "" && name !== "." && name !== ".." && !name.includes("/") && !name.includes("\0");
+}
+
+function files(req: Request, name: string, o: RouteOptions): Response {
+  if (!safeName(name)) return text(404, "Not Found\n");
+  const file = join(o.directory, name);
+  if (req.method === "POST") {
+    mkdirSync(o.directory, { recursive: true });
+    writeFileSync(file, req.body);
+    return text(201, "Created\n");
+  }
+  if (req.method !== "GET" && req.method !== "HEAD") return response(405, "", [["Allow", "GET, HEAD, POST"]]);
+  if (!existsSync(file) || !statSync(file).isFile()) return text(404, "Not Found\n");
+  return response(200, readFileSync(file), [["Content-Type", "application/octet-stream"]]);
+}
+
+export function route(req: Request, o: RouteOptions): Response {
+  const path = targetPath(req.target);
+  if (path === undefined) return text(400, "Bad Request\n");
+  if (path.startsWith("/files/")) return files(req, path.slice("/files/".length), o);
+  if (req.method !== "GET" && req.method !== "HEAD") return response(405, "", [["Allow", "GET, HEAD"]]);
+  if (path === "/") return response(200);
+  if (path.startsWith("/echo/")) return text(200, path.slice("/echo/".length));
+  if (path.startsWith("/stream/")) return stream(path.slice("/stream/".length), o);
+  if (path === "/user-agent") return text(200, header(req, "User-Agent", o) ?? "");
+  const file = serveStatic(req, path, o);
+  if (file) return file;
+  if (o.okForUnknownPaths) return response(200);
+  return text(404, "Not Found\n");
+}

@@ -1,0 +1,136 @@
+/**
+ * Static files under --directory (RFC 9110): content types by extension,
+ * validators (ETag, Last-Modified) and conditional requests (304), byte
+ * ranges (206, 416), gzip for clients that accept it, and no way out of the
+ * directory.
+ */
+import { gzipSync } from "node:zlib";
+import { readFileSync, statSync, type Stats } from "node:fs";
+import { extname, join } from "node:path";
+import type { Request } from "./request.ts";
+import { response, text, type Response } from "./response.ts";
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html",
+  ".htm": "text/html",
+  ".css": "text/css",
+  ".js": "text/javascript",
+  ".json": "application/json",
+  ".txt": "text/plain",
+  ".xml": "text/xml",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".ico": "image/x-icon",
+  ".pdf": "application/pdf",
+  ".wasm": "application/wasm",
+};
+
+/** Types worth compressing: text, and text-like application types. */
+function compressible(type: string): boolean {
+  return type.startsWith("text/") || type === "application/json" || type === "image/svg+xml";
+}
+
+export interface StaticOptions {
+  directory: string;
+  /** Fixture switch: join the path to the directory without refusing "..". */
+  allowTraversal?: boolean;
+  /** Fixture switch: never answer 304. */
+  noConditional?: boolean;
+  /** Fixture switch: ignore Range. */
+  ignoreRange?: boolean;
+  /** Fixture switch: compress without Vary: Accept-Encoding. */
+  noVary?: boolean;
+}
+
+/** The file for a decoded URL path, or "forbidden" if the path climbs out of the directory. */
+function resolveFile(path: string, o: StaticOptions): string | "forbidden" {
+  const segments = path.split("/").filter((s) => s !== "" && s !== ".");
+  if (!o.allowTraversal && segments.some((s) => s === ".." || s.includes("\\") || s.includes("\0"))) return "forbidden";
+  return join(o.directory, ...segments);
+}
+
+/** A strong validator from size and modification time (as nginx makes them). */
+function etagOf(st: Stats): string {
+  return `"${Math.floor(st.mtimeMs / 1000).toString(16)}-${st.size.toString(16)}"`;
+}
+
+/** RFC 9110 §13.1.2: If-None-Match with a weak comparison; §13.1.3: If-Modified-Since, second granularity. */
+function notModified(req: Request, etag: string, st: Stats): boolean {
+  const inm = req.headers.get("if-none-match");
+  if (inm !== undefined) {
+    if (inm.trim() === "*") return true;
+    const bare = (tag: string) => tag.trim().replace(/^W\//, "");
+    return inm.split(",").some((tag) => bare(tag) === bare(etag));
+  }
+  const ims = req.headers.get("if-modified-since");
+  if (ims === undefined) return false;
+  const since = Date.parse(ims);
+  return !Number.isNaN(since) && Math.floor(st.mtimeMs / 1000) * 1000 <= since;
+}
+
+type Range = { start: number; end: number } | "unsatisfiable" | undefined;
+
+/** RFC 9110 §14.1.2: one `bytes=first-last`, `bytes=first-` or `bytes=-suffix`; anything else is ignored (whole file). */
+function parseRange(value: string, size: number): Range {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(value.trim());
+  if (!m || (m[1] === "" && m[2] === "")) return undefined;
+  if (m[1] === "") {
+    const suffix = Number(m[2]);
+    if (suffix === 0 || size === 0) return "unsatisfiable";
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (m[2] !== "" && Number(m[2]) < start) return undefined;
+  if (start >= size) return "unsatisfiable";
+  return { start, end };
+}
+
+/** Accept-Encoding lists gzip (or *) without q=0. */
+function acceptsGzip(req: Request): boolean {
+  const ae = req.headers.get("accept-encoding") ?? "";
+  return ae.split(",").some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(";");
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    return (coding === "gzip" || coding === "*") && (q === undefined || Number(q.slice(2)) > 0);
+  });
+}
+
+/** Serves a file for GET/HEAD of `path`, or undefined when there is no such file. */
+export function serveStatic(req: Request, path: string, o: StaticOptions): Response | undefined {
+  const file = resolveFile(path, o);
+  if (file === "forbidden") return text(403, "Forbidden\n");
+  let st: Stats;
+  try {
+    st = statSync(file);
+  } catch {
+    return undefined;
+  }
+  if (!st.isFile()) return undefined;
+  const type = TYPES[extname(file).toLowerCase()] ?? "application/octet-stream";
+  const etag = etagOf(st);
+  const headers: [string, string][] = [
+    ["Content-Type", type],
+    ["Last-Modified", new Date(Math.floor(st.mtimeMs / 1000) * 1000).toUTCString()],
+    ["ETag", etag],
+    ["Accept-Ranges", "bytes"],
+  ];
+  if (compressible(type) && !o.noVary) headers.push(["Vary", "Accept-Encoding"]);
+  if (!o.noConditional && notModified(req, etag, st)) return response(304, "", headers);
+  const body = readFileSync(file);
+  const rangeHeader = req.headers.get("range");
+  if (rangeHeader !== undefined && !o.ignoreRange) {
+    const range = parseRange(rangeHeader, body.length);
+    if (range === "unsatisfiable") return response(416, "", [["Content-Range", `bytes */${body.length}`]]);
+    if (range) return response(206, body.subarray(range.start, range.end + 1), [...headers, ["Content-Range", `bytes ${range.start}-${range.end}/${body.length}`]]);
+  }
+  if (compressible(type) && acceptsGzip(req)) {
+    // A different representation: its validator is marked weak (as nginx does).
+    const gz = headers.map(([n, v]): [string, string] => (n === "ETag" ? [n, `W/${v}`] : [n, v]));
+    return response(200, gzipSync(body), [...gz, ["Content-Encoding", "gzip"]]);
+  }
+  return response(200, body, headers);
+}

@@ -1,0 +1,104 @@
+import { baseUrl, curl, expectBody, expectStatus, HttpConnection, rawRequest, type HttpResponse } from "../../harness/clients/http.ts";
+import type { CaseContext } from "../../harness/stage/context.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const KEEP_ALIVE = "An HTTP/1.1 connection is persistent (RFC 9112 §9.3): after a response, do not close; go back to reading the next request on the same connection. Close only when the client sends `Connection: close` (or closes itself).";
+const PIPELINE = "A client may send several requests without waiting for the responses (pipelining, RFC 9112 §9.3.2). One read can hold several requests, or a request and a half: parse every complete request in your buffer, answer each in the order they came, and keep the rest for the next read.";
+const CLOSE = "When the request has `Connection: close`, send the response and then close the connection (RFC 9112 §9.6).";
+
+async function echo(conn: HttpConnection, text: string, hint: string, what: string): Promise<HttpResponse> {
+  const r = await conn.response({ message: `No response to GET /echo/${text} (${what}).`, hint });
+  expectStatus(r, 200, { message: `GET /echo/${text} should answer 200 OK.`, hint });
+  expectBody(r, text, { message: `Wrong body for GET /echo/${text} (${what}): responses must come in the order of the requests.`, hint });
+  return r;
+}
+
+function words(t: CaseContext, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${t.rand.word()}${i}`);
+}
+
+export default stage(import.meta, [
+  {
+    name: "curl with several URLs re-uses one connection",
+    async run(t) {
+      const server = await t.start();
+      const texts = words(t, 3);
+      const { responses, trace } = await curl(t, texts.map((w) => `${baseUrl(server)}/echo/${w}`), { message: "curl could not fetch three URLs.", hint: KEEP_ALIVE });
+      texts.forEach((w, i) => expectBody(responses[i] ?? ({ body: Buffer.alloc(0) } as HttpResponse), w, { message: `Wrong body for URL ${i + 1} of 3 (/echo/${w}).`, hint: KEEP_ALIVE }));
+      const reused = (trace.match(/Re-using existing/g) ?? []).length;
+      if (reused < 2) t.fail({ message: "curl did not re-use its connection for the second and third URLs (it prints \"Re-using existing connection\" when it does).", expected: "2 re-uses", received: `${reused}`, hint: KEEP_ALIVE });
+    },
+  },
+  {
+    name: "three requests one after another on one connection are all answered",
+    async run(t) {
+      const server = await t.start();
+      const conn = await HttpConnection.open(t, server, "client");
+      for (const [i, w] of words(t, 3).entries()) {
+        try {
+          await conn.send(rawRequest("GET", `/echo/${w}`));
+          await echo(conn, w, KEEP_ALIVE, `request ${i + 1} of 3 on one connection`);
+        } catch (e) {
+          if (i > 0 && conn.closed) t.fail({ message: `Your program closed the connection after response ${i}, although the request did not ask it to (no Connection: close).`, hint: KEEP_ALIVE });
+          throw e;
+        }
+      }
+    },
+  },
+  {
+    name: "Connection: close gets its response, then the connection is closed",
+    async run(t) {
+      const server = await t.start();
+      const conn = await HttpConnection.open(t, server, "client");
+      const [first, last] = words(t, 2) as [string, string];
+      await conn.send(rawRequest("GET", `/echo/${first}`));
+      await echo(conn, first, KEEP_ALIVE, "a first request, keep-alive");
+      await conn.send(rawRequest("GET", `/echo/${last}`, [["Connection", "close"]]));
+      await echo(conn, last, CLOSE, "a second request with Connection: close");
+      if (!(await conn.waitClosed(2000))) t.fail({ message: "The connection was still open 2 s after the response to a request with Connection: close.", hint: CLOSE });
+    },
+  },
+  {
+    name: "three pipelined requests sent in one write are answered in order",
+    async run(t) {
+      const server = await t.start();
+      const conn = await HttpConnection.open(t, server, "client");
+      const texts = words(t, 3);
+      t.log.note("three requests in one write, as `printf '…' | nc` sends them");
+      await conn.send(texts.map((w) => rawRequest("GET", `/echo/${w}`)).join(""));
+      for (const [i, w] of texts.entries()) {
+        await echo(conn, w, PIPELINE, `pipelined request ${i + 1} of 3${i > 0 ? `; only ${i} of the 3 requests sent together got a response so far` : ""}`);
+      }
+    },
+  },
+  {
+    name: "a request that arrives in pieces, and one that arrives with the start of the next",
+    async run(t) {
+      const server = await t.start();
+      const conn = await HttpConnection.open(t, server, "client");
+      const [a, b] = words(t, 2) as [string, string];
+      const ra = rawRequest("GET", `/echo/${a}`);
+      const rb = rawRequest("GET", `/echo/${b}`);
+      t.log.note("request 1 in three pieces, the last with the first bytes of request 2, then the rest of request 2");
+      const cut = rb.length >> 1;
+      await conn.send([ra.slice(0, 7), ra.slice(7, 20), ra.slice(20) + rb.slice(0, cut), rb.slice(cut)], 60);
+      await echo(conn, a, PIPELINE, "a request sent in pieces");
+      await echo(conn, b, PIPELINE, "a request whose first bytes came with the previous one");
+    },
+  },
+  {
+    name: "a slow client does not hold up another",
+    async run(t) {
+      const server = await t.start();
+      const slow = await HttpConnection.open(t, server, "slow client");
+      const [a, b] = words(t, 2) as [string, string];
+      const ra = rawRequest("GET", `/echo/${a}`);
+      await slow.send(ra.slice(0, 12));
+      const fast = await HttpConnection.open(t, server, "fast client");
+      await fast.send(rawRequest("GET", `/echo/${b}`));
+      await echo(fast, b, "Serve every connection independently (an event loop, or a thread per connection): a client that has sent half a request must not stop the server from answering others.", "while another client has sent only half a request");
+      await slow.send(ra.slice(12));
+      await echo(slow, a, PIPELINE, "the slow client's request, completed later");
+    },
+  },
+]);

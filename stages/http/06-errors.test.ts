@@ -1,0 +1,70 @@
+import { HttpConnection, rawRequest } from "../../harness/clients/http.ts";
+import { visible } from "../../harness/report/show.ts";
+import type { CaseContext } from "../../harness/stage/context.ts";
+import type { Program } from "../../harness/stage/program.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const REQUEST_LINE = "A request line is exactly `method SP request-target SP HTTP-version\\r\\n` (RFC 9112 §3): a method made of token characters, one space, a target without spaces, one space, and HTTP/1.1 (or HTTP/1.0). Anything else is answered 400 Bad Request, and the connection closed.";
+const FIELDS = "A header line is `name: value` where the name is a token with no whitespace before the colon (RFC 9112 §5.1: answer 400), an HTTP/1.1 request carries exactly one Host header (§3.2: answer 400 otherwise), and Content-Length is one decimal number (§6.3: answer 400 otherwise).";
+const TOO_LARGE = "Check Content-Length before reading the body: when it is over your limit (1 MiB here), answer 413 Content Too Large at once (RFC 9110 §15.5.14) and close the connection, without waiting for bytes the client may never send.";
+
+/** Sends `request` on a fresh connection and expects a response with `status`. */
+async function expectRejected(t: CaseContext, server: Program, request: string, status: number, what: string, hint: string): Promise<void> {
+  const conn = await HttpConnection.open(t, server, "client");
+  await conn.send(request);
+  const r = await conn.response({ message: `No response to ${what}: expected ${status}.`, hint }, { timeoutMs: 2000 });
+  t.expectEqual(`status ${r.status}`, `status ${status}`, { message: `Wrong status for ${what} (${visible(request.slice(0, 60))}…).`, hint });
+  conn.close();
+}
+
+async function expectStillServing(t: CaseContext, server: Program): Promise<void> {
+  const conn = await HttpConnection.open(t, server, "next client");
+  const word = t.rand.word();
+  await conn.send(rawRequest("GET", `/echo/${word}`, [["Connection", "close"]]));
+  const r = await conn.response({ message: "After the bad requests, a good one got no response.", hint: "A bad request ends its own connection, not the server: catch parse errors per connection." });
+  t.expectEqual(r.body.toString(), word, { message: "After the bad requests, GET /echo/<word> should still work.", hint: "A bad request ends its own connection, not the server." });
+}
+
+export default stage(import.meta, [
+  {
+    name: "malformed request lines get 400 Bad Request",
+    async run(t) {
+      const server = await t.start();
+      const word = t.rand.word();
+      const bad: [string, string][] = [
+        [`${word.toUpperCase()}\r\n\r\n`, "a request line with one word"],
+        [`GET /echo/${word} HTTP/1.1 extra\r\nHost: 127.0.0.1\r\n\r\n`, "a request line with four words"],
+        [`GET /echo/${word} FOO/1.1\r\nHost: 127.0.0.1\r\n\r\n`, "a request line whose version is not HTTP/1.x"],
+        [`G@T /echo/${word} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, "a method with a character that is not a token character (@)"],
+      ];
+      for (const [request, what] of bad) await expectRejected(t, server, request, 400, what, REQUEST_LINE);
+      await expectStillServing(t, server);
+    },
+  },
+  {
+    name: "malformed header fields and a missing Host get 400 Bad Request",
+    async run(t) {
+      const server = await t.start();
+      const word = t.rand.word();
+      const bad: [string, string][] = [
+        [`GET /echo/${word} HTTP/1.1\r\nHost : 127.0.0.1\r\n\r\n`, "a header name followed by a space before the colon"],
+        [`GET /echo/${word} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-${word} : 1\r\n\r\n`, "another header name with a space before the colon"],
+        [`GET /echo/${word} HTTP/1.1\r\nUser-Agent: ${word}\r\n\r\n`, "an HTTP/1.1 request without a Host header"],
+        [`POST /files/${word} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${word}\r\n\r\n`, "a Content-Length that is not a number"],
+        [`POST /files/${word} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd`, "two different Content-Length headers"],
+      ];
+      for (const [request, what] of bad) await expectRejected(t, server, request, 400, what, FIELDS);
+      await expectStillServing(t, server);
+    },
+  },
+  {
+    name: "a body over the limit gets 413 at once",
+    async run(t) {
+      const server = await t.start();
+      const size = t.rand.int(2, 9) * 1024 * 1024 + t.rand.int(0, 1000);
+      t.log.note(`a POST announcing ${size} bytes of body, none of them sent`);
+      await expectRejected(t, server, `POST /files/${t.rand.word()} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${size}\r\n\r\n`, 413, `a POST with Content-Length: ${size} (over the 1 MiB limit)`, TOO_LARGE);
+      await expectStillServing(t, server);
+    },
+  },
+]);

@@ -1,0 +1,44 @@
+import { exchange, expectBody, expectHeader, expectStatus, rawRequest, startWithFiles } from "../../harness/clients/http.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const RANGE = "A request with `Range: bytes=first-last` asks for part of the file (RFC 9110 §14.2): answer 206 Partial Content with those bytes only and `Content-Range: bytes first-last/size` (§14.4). `bytes=first-` runs to the end; `bytes=-n` is the last n bytes; last is capped at size-1.";
+const UNSATISFIABLE = "A range that starts at or after the end of the file cannot be satisfied: answer 416 Range Not Satisfiable with `Content-Range: bytes */size` (RFC 9110 §15.5.17).";
+
+export default stage(import.meta, [
+  {
+    name: "byte ranges get 206 with Content-Range and those bytes",
+    async run(t) {
+      const name = `${t.rand.word()}.txt`;
+      const content = Array.from({ length: t.rand.int(10, 20) }, () => `${t.rand.word()}-${t.rand.int(0, 9999)}`).join(" ") + "\n";
+      const size = content.length;
+      const { server } = await startWithFiles(t, { [name]: content });
+      const a = t.rand.int(0, 9);
+      const b = t.rand.int(a + 5, size - 10);
+      const n = t.rand.int(3, 9);
+      const cases: [string, number, number][] = [
+        [`bytes=${a}-${b}`, a, b],
+        [`bytes=${b}-`, b, size - 1],
+        [`bytes=-${n}`, size - n, size - 1],
+        [`bytes=${a}-${size + 100}`, a, size - 1],
+      ];
+      for (const [range, first, last] of cases) {
+        const r = await exchange(t, server, rawRequest("GET", `/${name}`, [["Range", range], ["Connection", "close"]]), { message: `No response to GET /${name} with Range: ${range}.`, hint: RANGE });
+        expectStatus(r, 206, { message: `GET /${name} with Range: ${range} should answer 206 Partial Content.`, hint: RANGE });
+        expectHeader(r, "Content-Range", `bytes ${first}-${last}/${size}`, { message: `Wrong Content-Range for Range: ${range} of a ${size}-byte file.`, hint: RANGE });
+        expectBody(r, content.slice(first, last + 1), { message: `The body for Range: ${range} should be bytes ${first} to ${last} of the file.`, hint: RANGE });
+      }
+    },
+  },
+  {
+    name: "a range past the end gets 416 with Content-Range: bytes */size",
+    async run(t) {
+      const name = `${t.rand.word()}.txt`;
+      const content = `${t.rand.word()} ${t.rand.word()} ${t.rand.int(0, 1e6)}\n`;
+      const { server } = await startWithFiles(t, { [name]: content });
+      const range = `bytes=${content.length + t.rand.int(0, 50)}-`;
+      const r = await exchange(t, server, rawRequest("GET", `/${name}`, [["Range", range], ["Connection", "close"]]), { message: `No response to GET /${name} with Range: ${range}.`, hint: UNSATISFIABLE });
+      expectStatus(r, 416, { message: `GET /${name} (${content.length} bytes) with Range: ${range} should answer 416.`, hint: UNSATISFIABLE });
+      expectHeader(r, "Content-Range", `bytes */${content.length}`, { message: "A 416 response says the file's size in Content-Range.", hint: UNSATISFIABLE });
+    },
+  },
+]);

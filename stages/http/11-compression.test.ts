@@ -1,0 +1,44 @@
+import { gunzipSync } from "node:zlib";
+import { exchange, expectBody, expectStatus, header, rawRequest, startWithFiles } from "../../harness/clients/http.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const GZIP = "When the request's Accept-Encoding lists gzip, you may send the file gzip-compressed: the body is the gzip stream, with `Content-Encoding: gzip` (RFC 9110 §8.4) and Content-Length the compressed size.";
+const VARY = "A response whose encoding depends on Accept-Encoding must say so with `Vary: Accept-Encoding` (RFC 9110 §12.5.5): otherwise a cache may hand the gzip bytes to a client that cannot read them.";
+const PLAIN = "Compress only when the client asks: without Accept-Encoding: gzip (or with gzip;q=0, RFC 9110 §12.5.3), send the file as it is, without Content-Encoding.";
+
+export default stage(import.meta, [
+  {
+    name: "Accept-Encoding: gzip gets a gzip body with Content-Encoding and Vary",
+    async run(t) {
+      const name = `${t.rand.word()}.html`;
+      const content = `<html><body>\n${Array.from({ length: 60 }, () => `<p>${t.rand.word()} ${t.rand.word()}</p>`).join("\n")}\n</body></html>\n`;
+      const { server } = await startWithFiles(t, { [name]: content });
+      const r = await exchange(t, server, rawRequest("GET", `/${name}`, [["Accept-Encoding", "gzip, deflate"], ["Connection", "close"]]), { message: `No response to GET /${name} with Accept-Encoding: gzip.`, hint: GZIP });
+      expectStatus(r, 200, { message: `GET /${name} should answer 200.`, hint: GZIP });
+      t.expectEqual(`Content-Encoding: ${header(r, "Content-Encoding") ?? "(none)"}`, "Content-Encoding: gzip", { message: `GET /${name} (${content.length} bytes of HTML) with Accept-Encoding: gzip should come gzip-compressed.`, hint: GZIP });
+      if (!/(^|,)\s*accept-encoding\s*(,|$)/i.test(header(r, "Vary") ?? "")) t.fail({ message: "A gzip response must carry Vary: Accept-Encoding.", expected: "Vary: Accept-Encoding", received: `Vary: ${header(r, "Vary") ?? "(none)"}`, hint: VARY });
+      let plain: Buffer;
+      try {
+        plain = gunzipSync(r.body);
+      } catch (e) {
+        return t.fail({ message: `The body is not a gzip stream (${(e as Error).message}).`, hint: GZIP });
+      }
+      expectBody({ ...r, body: plain }, content, { message: "The gzip body, uncompressed, should be the file.", hint: GZIP });
+      if (r.body.length >= content.length) t.fail({ message: "The gzip body is not smaller than the file.", expected: `fewer than ${content.length} bytes`, received: `${r.body.length}`, hint: GZIP });
+    },
+  },
+  {
+    name: "without Accept-Encoding: gzip, or with gzip;q=0, the file comes as it is",
+    async run(t) {
+      const name = `${t.rand.word()}.txt`;
+      const content = Array.from({ length: 40 }, () => t.rand.word()).join(" ") + "\n";
+      const { server } = await startWithFiles(t, { [name]: content });
+      for (const fields of [[], [["Accept-Encoding", "gzip;q=0, identity"]]] as [string, string][][]) {
+        const what = fields.length === 0 ? "without Accept-Encoding" : "with Accept-Encoding: gzip;q=0, identity";
+        const r = await exchange(t, server, rawRequest("GET", `/${name}`, [...fields, ["Connection", "close"]]), { message: `No response to GET /${name} ${what}.`, hint: PLAIN });
+        t.expectEqual(`Content-Encoding: ${header(r, "Content-Encoding") ?? "(none)"}`, "Content-Encoding: (none)", { message: `GET /${name} ${what} should not be compressed.`, hint: PLAIN });
+        expectBody(r, content, { message: `GET /${name} ${what} should return the file as it is.`, hint: PLAIN });
+      }
+    },
+  },
+]);
