@@ -67,8 +67,12 @@ export class TcpConnection {
     return conn;
   }
 
+  /** When bytes last arrived (Date.now()), for checks on when a reply came. */
+  lastDataAt = 0;
+
   /** @internal Bytes arrived (called by the socket handlers). */
   onData(chunk: Uint8Array): void {
+    this.lastDataAt = Date.now();
     this.buffer = Buffer.concat([this.buffer, chunk]);
     this.wake();
   }

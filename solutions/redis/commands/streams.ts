@@ -1,5 +1,5 @@
 // Stream commands: XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM, XREAD,
-// XGROUP, XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM, XINFO (STREAM without FULL,
+// XSETID, XGROUP, XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM, XINFO (STREAM without FULL,
 // GROUPS, CONSUMERS).
 // https://redis.io/docs/latest/develop/data-types/streams/ and the command
 // pages (https://redis.io/docs/latest/commands/xadd/ ...). Argument parsing,
@@ -836,6 +836,50 @@ function xinfoConsumers(ctx: CommandContext, argv: Buffer[]): Reply {
   );
 }
 
+// ---- XSETID ---------------------------------------------------------------
+
+/**
+ * XSETID key last-id [ENTRIESADDED n] [MAXDELETEDID id]
+ * (https://redis.io/docs/latest/commands/xsetid/): sets the stream's last ID
+ * and, in 7.0, its entries-added counter and max-deleted-entry-id — what an
+ * AOF rewrite uses to rebuild a stream exactly (Redis's aof.c
+ * rewriteStreamObject). Options are checked before the key, as t_stream.c does.
+ */
+function xsetid(ctx: CommandContext, argv: Buffer[]): Reply {
+  const id = parseId(argv[2]!, 0n);
+  if (id === null) return ERR_INVALID_ID;
+  let entriesAdded: number | null = null;
+  let maxDeleted = MIN_ID;
+  for (let i = 3; i < argv.length; i++) {
+    const more = i + 1 < argv.length;
+    if (isOption(argv[i]!, "entriesadded") && more) {
+      const n = parseInt64(argv[++i]!);
+      if (n === null) return ERR_NOT_INTEGER;
+      if (n < 0n) return error("ERR entries_added must be positive");
+      entriesAdded = Number(n);
+    } else if (isOption(argv[i]!, "maxdeletedid") && more) {
+      const parsed = parseId(argv[++i]!, 0n);
+      if (parsed === null) return ERR_INVALID_ID;
+      if (compareIds(id, parsed) < 0) return error("ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id");
+      maxDeleted = parsed;
+    } else return ERR_SYNTAX;
+  }
+  const key = keyOf(argv[1]!);
+  const s = lookupStream(ctx, key);
+  if (s === WRONG_TYPE) return ERR_WRONGTYPE;
+  if (s === undefined) return ERR_NO_SUCH_KEY;
+  const top = s.last;
+  if (top !== undefined) {
+    if (compareIds(id, top.id) < 0) return error("ERR The ID specified in XSETID is smaller than the target stream top item");
+    if (entriesAdded !== null && s.length > entriesAdded) return error("ERR The entries_added specified in XSETID is smaller than the target stream length");
+  }
+  s.lastId = id;
+  if (entriesAdded !== null) s.entriesAdded = entriesAdded;
+  if (compareIds(maxDeleted, MIN_ID) !== 0) s.maxDeletedId = maxDeleted;
+  ctx.db.touch(key);
+  return OK;
+}
+
 /** A stream command: group "stream", keys [1, 1, 1] unless given. */
 function streamCommand(def: Omit<CommandDefinition, "group" | "summary">, summary: string): CommandDefinition {
   return { keys: [1, 1, 1], group: "stream", summary, ...def };
@@ -844,6 +888,7 @@ function streamCommand(def: Omit<CommandDefinition, "group" | "summary">, summar
 export const streamCommands: readonly CommandDefinition[] = [
   streamCommand({ name: "xadd", arity: -5, flags: ["write", "denyoom", "fast"], since: "5.0.0", handler: xadd },
     "Appends a new entry to a stream"),
+  streamCommand({ name: "xsetid", arity: -3, flags: ["write", "denyoom", "fast"], since: "5.0.0", handler: xsetid }, "Set the last entry ID of a stream"),
   streamCommand({ name: "xlen", arity: 2, flags: ["readonly", "fast"], since: "5.0.0", handler: xlen },
     "Return the number of entries in a stream"),
   streamCommand({ name: "xrange", arity: -4, flags: ["readonly"], since: "5.0.0", handler: (ctx, argv) => xrangeGeneric(ctx, argv, false) },

@@ -11,8 +11,10 @@
 // propagation feed and are appended to the incr file before the reply is
 // sent; with appendfsync always they are fsynced at once too, with everysec
 // once a second, with no never (the OS decides). BGREWRITEAOF writes a new
-// base from the dataset and starts a new, empty incr file, then switches
-// the manifest atomically and deletes the old files.
+// base from the dataset and starts a new incr file, then switches the
+// manifest atomically and deletes the old files. The base is RDB, which here
+// has no streams: the new incr file starts with the commands that rebuild
+// them, as Redis's own rewrite writes streams (aof-streams.ts).
 //
 // Loading runs every command of the base and incr files through the command
 // table. A last incr file that ends in the middle of a command (a crash
@@ -260,8 +262,8 @@ function currentManifest(state: ServerState): ManifestEntry[] {
 }
 
 /**
- * Writes a new base (the dataset now, RDB format) and a new empty incr file
- * with the next sequence number, switches the manifest to them and deletes
+ * Writes a new base (the dataset now, RDB format) and a new incr file (empty
+ * but for the streams' commands) with the next sequence number, switches the manifest to them and deletes
  * the old files. Used at start-up when no AOF exists, and by BGREWRITEAOF.
  */
 export function rewriteAof(state: ServerState): void {
@@ -274,10 +276,16 @@ export function rewriteAof(state: ServerState): void {
   const incr: ManifestEntry = { name: `${name}.${seq}.incr.aof`, seq, type: "i" };
   const rdb = encodeRdb(state, { aofBase: true });
   writeFileAtomic(join(dir, base.name), rdb);
-  closeSync(openSync(join(dir, incr.name), "a"));
+  // The RDB base has no streams: the new incr file starts with the commands
+  // that rebuild them, before any later write (see aof-streams.ts).
+  const streams = state.persistence.hooks.rewriteStreams(state);
+  writeFileAtomic(join(dir, incr.name), streams);
   const aof = state.persistence.aof;
   aof?.reopen(join(dir, incr.name));
-  if (aof) aof.baseSize = rdb.length;
+  if (aof) {
+    aof.baseSize = rdb.length;
+    aof.size = streams.length;
+  }
   const tmp = `${manifestPath(state)}.tmp`;
   const fd = openSync(tmp, "w");
   writeSync(fd, formatManifest([base, incr]));

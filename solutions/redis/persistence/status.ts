@@ -4,6 +4,7 @@
 
 import type { ServerState } from "../state.ts";
 import type { AofWriter, FsyncPolicy } from "./aof.ts";
+import { rewriteStreams } from "./aof-streams.ts";
 import { encodeRdb, loadRdb, type LoadResult } from "./rdb.ts";
 
 /** How the server reads and writes its files; broken-implementation fixtures replace parts. */
@@ -12,6 +13,8 @@ export interface PersistenceHooks {
   loadRdb: (state: ServerState, bytes: Uint8Array) => LoadResult;
   /** Builds the AOF writer; undefined: the standard AofWriter. */
   createAofWriter?: (path: string, policy: FsyncPolicy) => AofWriter;
+  /** What an AOF rewrite puts at the start of the new incr file: the streams the RDB base leaves out. */
+  rewriteStreams: (state: ServerState) => Buffer;
 }
 
 export class PersistenceStatus {
@@ -26,5 +29,5 @@ export class PersistenceStatus {
   aofRewrites = 0;
   lastLoadKeys = 0;
   lastLoadExpired = 0;
-  hooks: PersistenceHooks = { encodeRdb: (state) => encodeRdb(state), loadRdb: (state, bytes) => loadRdb(state, bytes) };
+  hooks: PersistenceHooks = { encodeRdb: (state) => encodeRdb(state), loadRdb: (state, bytes) => loadRdb(state, bytes), rewriteStreams };
 }

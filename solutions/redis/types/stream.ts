@@ -123,7 +123,7 @@ export class Stream {
   lastId: StreamId = MIN_ID;
   /** Entries ever added (XINFO entries-added). */
   entriesAdded = 0;
-  /** The greatest ID deleted by XDEL or trimming (XINFO max-deleted-entry-id). */
+  /** The greatest ID deleted by XDEL (XINFO max-deleted-entry-id; trimming leaves it). */
   maxDeletedId: StreamId = MIN_ID;
   readonly groups = new Map<string, ConsumerGroup>();
 
@@ -205,10 +205,9 @@ export class Stream {
     return this.removeOldest(this.lowerBound(minId));
   }
 
+  /** Trimming leaves no gap, so unlike XDEL it does not move maxDeletedId (as in Redis 7.0's streamTrim). */
   private removeOldest(n: number): number {
-    const removed = this.entries.splice(0, n);
-    const last = removed[removed.length - 1];
-    if (last !== undefined && compareIds(last.id, this.maxDeletedId) > 0) this.maxDeletedId = last.id;
+    this.entries.splice(0, n);
     return n;
   }
 
