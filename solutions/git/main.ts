@@ -4,14 +4,22 @@
  *   … hash-object [-w] <file>…      cat-file (-p | -t | -s | -e) <object>
  *   … write-tree                    ls-tree [--name-only] [-r] <tree-ish>
  *   … commit-tree <tree> [-p <parent>]… -m <message>…
+ *   … add <path>…                   ls-files [--stage | -s]
+ *   … status --porcelain            rm [--cached] [-r] [-q] <path>…
  * Errors go to stderr as `fatal: …` with exit code 128, as git's do.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { ident, encodeCommit } from "./commit.ts";
 import { GitError, hashing, ObjectStore, type Hashing, type ObjectType } from "./objects.ts";
-import { showObject, lsTree, type ShowSteps, showSteps } from "./show.ts";
+import { showObject, lsTree, lsFiles, type ShowSteps, showSteps } from "./show.ts";
+import { add } from "./add.ts";
+import { headFiles } from "./head.ts";
+import { indexPath, indexSteps, readIndex, writeIndex, type IndexSteps } from "./index-file.ts";
+import { fromTop } from "./pathspec.ts";
+import { rm, rmSteps, type RmSteps } from "./rm.ts";
+import { statusPorcelain, statusSteps, type StatusSteps } from "./status.ts";
 import { findGitDir, init } from "./repo.ts";
-import { treeSteps, writeTreeFromDir, type TreeSteps } from "./tree.ts";
+import { treeSteps, writeTreeFromDir, writeTreeFromIndex, type TreeSteps } from "./tree.ts";
 
 export interface MainOptions {
   /** Replaces how objects are named and stored (the broken fixtures use this). */
@@ -20,6 +28,9 @@ export interface MainOptions {
   show?: Partial<ShowSteps>;
   /** Replaces how a commit's fields become its content. */
   encodeCommit?: typeof encodeCommit;
+  index?: Partial<IndexSteps>;
+  status?: Partial<StatusSteps>;
+  rm?: Partial<RmSteps>;
 }
 
 type Out = (text: string | Uint8Array) => void;
@@ -67,8 +78,12 @@ function run(argv: string[], o: MainOptions, out: Out): void {
       return;
     }
     case "write-tree": {
+      // From the index when there is one (stage 7 on); before that, from the working directory.
       const s = store(o);
-      out(`${writeTreeFromDir(s, findGitDir(process.cwd()).workTree, { ...treeSteps, ...o.tree })}\n`);
+      const { gitDir, workTree } = findGitDir(process.cwd());
+      const steps = { ...treeSteps, ...o.tree };
+      const oid = existsSync(indexPath(gitDir)) ? writeTreeFromIndex(s, readIndex(gitDir).filter((e) => e.stage === 0), steps) : writeTreeFromDir(s, workTree, steps);
+      out(`${oid}\n`);
       return;
     }
     case "ls-tree": {
@@ -95,6 +110,34 @@ function run(argv: string[], o: MainOptions, out: Out): void {
       const now = new Date();
       const body = (o.encodeCommit ?? encodeCommit)({ tree, parents, author: ident("AUTHOR", process.env, now), committer: ident("COMMITTER", process.env, now), messages });
       out(`${s.put("commit", body)}\n`);
+      return;
+    }
+    case "add": {
+      if (rest.length === 0) usage("Nothing specified, nothing added.");
+      const { gitDir, workTree } = findGitDir(process.cwd());
+      const index = add(store(o), workTree, readIndex(gitDir), rest.map((a) => fromTop(workTree, a)));
+      writeIndex(gitDir, index, { ...indexSteps, ...o.index });
+      return;
+    }
+    case "ls-files": {
+      const index = readIndex(findGitDir(process.cwd()).gitDir);
+      out(lsFiles(index, flags.includes("--stage") || flags.includes("-s"), { ...showSteps, ...o.show }));
+      return;
+    }
+    case "status": {
+      if (!flags.includes("--porcelain")) usage("usage: git status --porcelain");
+      const { gitDir, workTree } = findGitDir(process.cwd());
+      const s = store(o);
+      out(statusPorcelain(s, workTree, headFiles(s, gitDir), readIndex(gitDir), { ...statusSteps, ...o.status }));
+      return;
+    }
+    case "rm": {
+      if (rest.length === 0) usage("usage: git rm [--cached] [-r] [-q] <file>...");
+      const { gitDir, workTree } = findGitDir(process.cwd());
+      const opts = { cached: flags.includes("--cached"), recursive: flags.includes("-r") };
+      const result = rm(workTree, readIndex(gitDir), rest.map((a) => fromTop(workTree, a)), opts, { ...rmSteps, ...o.rm });
+      writeIndex(gitDir, result.index, { ...indexSteps, ...o.index });
+      if (!flags.includes("-q")) out(result.removed.map((p) => `rm '${p}'\n`).join(""));
       return;
     }
     default:

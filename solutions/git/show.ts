@@ -3,6 +3,7 @@
  * https://git-scm.com/docs/git-cat-file, https://git-scm.com/docs/git-ls-tree
  */
 import { GitError, type GitObject, type ObjectStore } from "./objects.ts";
+import type { IndexEntry } from "./index-file.ts";
 import { decodeTree, isTreeMode, typeOfMode, type TreeEntry } from "./tree.ts";
 
 /** One line of a tree listing: `<mode> SP <type> SP <object> TAB <path>`, the mode in six digits. */
@@ -15,12 +16,20 @@ export interface ShowSteps {
   tree: (body: Uint8Array) => string | Uint8Array;
   /** ls-tree -r: the path shown for an entry of a subtree (`<dir>/` and its name). */
   path: (dir: string, name: string) => string;
+  /** ls-files --stage: `<mode> SP <object> SP <stage> TAB <path>`. */
+  stagedLine: (e: IndexEntry) => string;
 }
 
 export const showSteps: ShowSteps = {
   tree: (body) => decodeTree(body).map((e) => treeLine(e)).join(""),
   path: (dir, name) => dir + name,
+  stagedLine: (e) => `${e.mode.toString(8)} ${e.oid} ${e.stage}\t${e.path}\n`,
 };
+
+/** ls-files [--stage]: one line per index entry, in the index's order. */
+export function lsFiles(index: IndexEntry[], stage: boolean, steps: ShowSteps = showSteps): string {
+  return index.map((e) => (stage ? steps.stagedLine(e) : `${e.path}\n`)).join("");
+}
 
 /** cat-file -p: a blob, commit or tag as stored; a tree as a listing. */
 export function showObject(obj: GitObject, steps: ShowSteps = showSteps): string | Uint8Array {

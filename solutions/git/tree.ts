@@ -79,3 +79,19 @@ export function writeTreeFromDir(store: ObjectStore, dir: string, steps: TreeSte
   if (entries.length === 0 && !root) return undefined;
   return store.put("tree", encodeTree(steps.order(entries)));
 }
+
+/** Writes the trees of the index's stage-0 entries (paths with "/") and returns the root tree's id. */
+export function writeTreeFromIndex(store: ObjectStore, files: { path: string; mode: number; oid: string }[], steps: TreeSteps = treeSteps): string {
+  const entries: TreeEntry[] = [];
+  const subdirs = new Map<string, { path: string; mode: number; oid: string }[]>();
+  for (const f of files) {
+    const slash = f.path.indexOf("/");
+    if (slash < 0) entries.push({ mode: f.mode.toString(8), name: f.path, oid: f.oid });
+    else {
+      const dir = f.path.slice(0, slash);
+      subdirs.set(dir, [...(subdirs.get(dir) ?? []), { ...f, path: f.path.slice(slash + 1) }]);
+    }
+  }
+  for (const [name, below] of subdirs) entries.push({ mode: "40000", name, oid: writeTreeFromIndex(store, below, steps) });
+  return store.put("tree", encodeTree(steps.order(entries)));
+}

@@ -1,0 +1,71 @@
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { GitCase } from "../../harness/clients/git.ts";
+import { expectSameIndex, indexProblem, twinRepos, type Twins } from "../../harness/clients/git-index.ts";
+import { randomBinary, randomFiles, randomText, writeFiles } from "../../harness/clients/git-repo.ts";
+import type { CaseContext } from "../../harness/stage/context.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const MODES = "The mode is 0o100644 for a file, 0o100755 for a file its owner may execute (st_mode & 0o100), 0o120000 for a symlink (its blob holds the link's target), as a 32-bit number.";
+const PATHS =
+  "`add <path>` stages the file at that path, or every file below it when it is a directory, with paths from the top of the work tree (`dir/sub/file`); an entry whose file is gone is removed. Keep every other entry the index already held.";
+
+/** The program's `add` in ours, real git's in theirs; then the index must be well formed and real git must see the same in both. */
+async function addBoth(t: CaseContext, g: GitCase, repos: Twins, paths: string[]): Promise<void> {
+  await g.ours(["add", ...paths], { cwd: repos.ours });
+  const problem = indexProblem(readFileSync(join(repos.ours, ".git", "index")));
+  if (problem) t.fail(problem);
+  await g.git(["add", ...paths], { cwd: repos.theirs });
+  await expectSameIndex(t, g, repos, `add ${paths.join(" ")}`, {
+    modes: MODES,
+    missing: PATHS,
+    status: "The index entries list the same files; check the stat fields (mtime and size as the file has them) and the mode.",
+  });
+  const tree = (await g.git(["write-tree"], { cwd: repos.theirs })).stdout;
+  t.expectEqual((await g.git(["write-tree"], { cwd: repos.ours })).stdout, tree, {
+    message: `After add ${paths.join(" ")}, real git's write-tree gives another tree than after real git's add.`,
+    hint: PATHS,
+  });
+  t.expectEqual((await g.ours(["write-tree"], { cwd: repos.ours })).stdout, tree, {
+    message: `After add ${paths.join(" ")}, your write-tree prints another tree than real git's write-tree of the same index.`,
+    hint: "Now that there is an index, write-tree writes the trees of its entries (stage 0), not the working directory: split each path at its slashes into nested trees, in git's tree order (stage 4).",
+  });
+}
+
+export default stage(import.meta, [
+  {
+    name: "add stages files, executables, symlinks and directories as real git's add does",
+    async run(t) {
+      const g = GitCase.start(t);
+      const files = randomFiles(t.rand, { depth: 2 });
+      const repos = await twinRepos(g, files);
+      const dir = files.find((f) => f.path.includes("/"))!.path.split("/")[0]!;
+      const loose = t.rand.shuffle(files.filter((f) => !f.path.startsWith(`${dir}/`))).slice(0, 2).map((f) => f.path);
+      await addBoth(t, g, repos, [dir, ...loose]);
+      await addBoth(t, g, repos, ["."]);
+    },
+  },
+  {
+    name: "add updates an index real git wrote: changed, new, made-executable and deleted files",
+    async run(t) {
+      const g = GitCase.start(t);
+      const files = randomFiles(t.rand, { depth: 1, width: 3 });
+      const repos = await twinRepos(g, files, "First");
+      const plain = t.rand.shuffle(files.filter((f) => f.kind === "file"));
+      const [changed, chmodded, deleted] = [plain[0]!, plain[1]!, plain[2] ?? plain[0]!];
+      const fresh = `${t.rand.word()}-new/${t.rand.word()}.bin`;
+      const content = randomText(t.rand);
+      const binary = randomBinary(t.rand);
+      for (const repo of [repos.ours, repos.theirs]) {
+        writeFileSync(join(repo, changed.path), content);
+        chmodSync(join(repo, chmodded.path), 0o755);
+        if (deleted !== changed) rmSync(join(repo, deleted.path));
+        mkdirSync(join(repo, fresh, ".."), { recursive: true });
+        writeFiles(repo, [{ path: fresh, kind: "file", content: binary }]);
+      }
+      t.log.note(`in both repositories the test changed ${changed.path}, made ${chmodded.path} executable, ${deleted !== changed ? `deleted ${deleted.path}, ` : ""}and wrote ${fresh}`);
+      const paths = [...new Set([changed.path, chmodded.path, deleted.path, fresh.split("/")[0]!])];
+      await addBoth(t, g, repos, paths);
+    },
+  },
+]);

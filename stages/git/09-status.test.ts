@@ -1,0 +1,82 @@
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { GitCase } from "../../harness/clients/git.ts";
+import { randomBinary, randomFiles, randomText, type RepoFile } from "../../harness/clients/git-repo.ts";
+import type { CaseContext } from "../../harness/stage/context.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const FORMAT =
+  "Each line is `XY path`: X compares the index with HEAD's tree (A added, M modified, D deleted, space for the same), Y compares the working tree with the index (M, D, or space); paths in byte order; then `?? path` for each untracked file, in byte order, a directory holding no tracked file shown once as `?? dir/`. Unchanged paths get no line.";
+const IGNORES_INDEX =
+  "Your status compares the working tree with HEAD, as if there were no index: a staged change belongs in the first column (X, index against HEAD), and the second column (Y) compares the working tree with the index, not with HEAD.";
+const UNTRACKED = "An untracked file is one with no entry in the index. A directory with no tracked file below it is shown once as `?? dir/` (not file by file); an empty directory not at all.";
+
+/** Which part of the porcelain output differs: the index column, the untracked lines, or the format in general. */
+function statusHint(ours: string, real: string): string {
+  const lines = (s: string) => s.split("\n").filter(Boolean);
+  const stagedCol = (s: string) => lines(s).filter((l) => !l.startsWith("??") && l[0] !== " ");
+  if (stagedCol(real).length > 0 && stagedCol(ours).length === 0) return IGNORES_INDEX;
+  const untracked = (s: string) => lines(s).filter((l) => l.startsWith("??")).join("\n");
+  if (untracked(ours) !== untracked(real)) return UNTRACKED;
+  return FORMAT;
+}
+
+async function expectStatus(t: CaseContext, g: GitCase, repo: string, what: string): Promise<void> {
+  const real = (await g.git(["status", "--porcelain"], { cwd: repo })).stdout;
+  const ours = (await g.ours(["status", "--porcelain"], { cwd: repo })).stdout;
+  t.expectEqual(ours, real, { message: `status --porcelain ${what} differs from real git's.`, hint: statusHint(ours, real) });
+}
+
+function write(t: CaseContext, repo: string, path: string, content: Uint8Array, what: string): void {
+  mkdirSync(join(repo, path, ".."), { recursive: true });
+  writeFileSync(join(repo, path), content);
+  t.log.note(`the test ${what} ${path}`);
+}
+
+export default stage(import.meta, [
+  {
+    name: "status --porcelain shows staged, unstaged and untracked changes as real git does",
+    async run(t) {
+      const g = GitCase.start(t);
+      const extra = Array.from({ length: 6 }, (_, i): RepoFile => ({ path: `${t.rand.word()}-${i}.txt`, kind: "file", content: randomText(t.rand) }));
+      const files = [...randomFiles(t.rand, { depth: 2, width: 3 }), ...extra];
+      const repo = await g.realRepo("repo", files);
+      await g.commitAll(repo, "First");
+      const plain = t.rand.shuffle(files.filter((f) => f.kind === "file"));
+      const take = (): RepoFile => plain.pop()!;
+      const [staged, unstaged, both, gone, removed, exec] = [take(), take(), take(), take(), take(), take()];
+      write(t, repo, staged.path, randomText(t.rand), "changed and staged");
+      write(t, repo, both.path, randomText(t.rand), "changed and staged");
+      await g.git(["add", staged.path, both.path], { cwd: repo });
+      write(t, repo, both.path, randomText(t.rand), "changed again");
+      write(t, repo, unstaged.path, randomText(t.rand), "changed (not staged)");
+      rmSync(join(repo, gone.path));
+      t.log.note(`the test deleted ${gone.path}`);
+      await g.git(["rm", "-q", removed.path], { cwd: repo });
+      chmodSync(join(repo, exec.path), 0o755);
+      t.log.note(`the test made ${exec.path} executable`);
+      const added = `${t.rand.word()}-added.bin`;
+      write(t, repo, added, randomBinary(t.rand), "wrote and staged");
+      await g.git(["add", added], { cwd: repo });
+      write(t, repo, `${t.rand.word()}-new.txt`, randomText(t.rand), "wrote (untracked)");
+      const dir = `${t.rand.word()}-dir`;
+      write(t, repo, `${dir}/inner/${t.rand.word()}.txt`, randomText(t.rand), "wrote (untracked)");
+      mkdirSync(join(repo, `${t.rand.word()}-empty`));
+      await expectStatus(t, g, repo, "after staged, unstaged and untracked changes");
+    },
+  },
+  {
+    name: "status --porcelain before the first commit, with untracked directories beside tracked files",
+    async run(t) {
+      const g = GitCase.start(t);
+      const files = randomFiles(t.rand, { depth: 2 });
+      const repo = await g.realRepo("repo", files);
+      const deep = files.filter((f) => f.path.split("/").length > 2);
+      const tracked = t.rand.shuffle(files.filter((f) => !deep.includes(f))).slice(0, 3).map((f) => f.path);
+      const some = deep[0] ? [deep[0].path] : [];
+      await g.git(["add", ...tracked, ...some], { cwd: repo });
+      if (deep[0]) write(t, repo, deep[0].path, randomText(t.rand), "changed (not staged)");
+      await expectStatus(t, g, repo, "in a repository with no commit yet");
+    },
+  },
+]);
