@@ -56,7 +56,7 @@ export function formatFailure(r: FailureReport): string {
   if (d.expected !== undefined && d.received !== undefined) parts.push(renderDiff(d.expected, d.received));
   if (d.detail) parts.push(d.detail.replace(/^/gm, "  "));
   if (d.hint) parts.push(`Hint: ${d.hint}`);
-  if (r.transcript) parts.push(`What the test did (you can run the $ lines yourself while your program runs):\n${r.transcript}`);
+  if (r.transcript) parts.push(`What the test did (you can run the $ lines yourself; for a server, while it runs):\n${r.transcript}`);
   if (r.programOutput !== undefined) parts.push(`Your program's output (last lines):\n${r.programOutput === "" ? "  (nothing)" : r.programOutput.replace(/^/gm, "  | ")}`);
   parts.push(`Seed ${r.seed}. Replay this run: ${r.rerun}`);
   return parts.join("\n\n");
