@@ -40,10 +40,6 @@ export class BlockingRegistry {
     return this.byClient.size;
   }
 
-  isBlocked(client: ClientState): boolean {
-    return this.byClient.has(client);
-  }
-
   /** Blocks `client` until `request` is served or times out; `resume` delivers the reply. */
   block(client: ClientState, spec: CommandSpec, argv: Buffer[], request: BlockRequest, resume: (reply: Reply) => void): void {
     const slots = request.keys.map((k) => slot(client.db, k));

@@ -43,10 +43,6 @@ export class WatchRegistry {
     });
   }
 
-  watchedKeys(client: ClientState): number {
-    return this.byClient.get(client)?.size ?? 0;
-  }
-
   /** `key` in database `db` changed: every client watching it fails its EXEC. */
   touched(db: number, key: string): void {
     if (this.byKey.size === 0) return;

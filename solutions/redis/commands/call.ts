@@ -3,7 +3,7 @@
 // blocked clients being served.
 
 import type { ClientState } from "../client.ts";
-import { error, type Reply } from "../reply.ts";
+import { error } from "../reply.ts";
 import type { ServerState } from "../state.ts";
 import type { CommandContext, CommandResult, CommandSpec } from "./types.ts";
 
@@ -78,8 +78,3 @@ export function callCommand(server: ServerState, client: ClientState, spec: Comm
   return run(call, argv, null)!;
 }
 
-export function isBlock(result: CommandResult): result is Extract<CommandResult, { kind: "block" }> {
-  return result.kind === "block";
-}
-
-export type { Reply };
