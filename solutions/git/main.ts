@@ -6,9 +6,14 @@
  *   … commit-tree <tree> [-p <parent>]… -m <message>…
  *   … add <path>…                   ls-files [--stage | -s]
  *   … status --porcelain            rm [--cached] [-r] [-q] <path>…
+ *   … diff [--cached | <commit> <commit>]
+ *   … branch [<name> [<start>]]     checkout [-b] <branch>    switch [-c] <branch>
+ *   … log [--oneline] [<revision>]   merge <branch>
+ *   … pack-objects <base-name> < object ids    (cat-file and the rest read packed objects too)
+ *   … clone git://<host>:<port>/<path> [<dir>]   fetch [origin]
  * Errors go to stderr as `fatal: …` with exit code 128, as git's do.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { ident, encodeCommit } from "./commit.ts";
 import { GitError, hashing, ObjectStore, type Hashing, type ObjectType } from "./objects.ts";
 import { showObject, lsTree, lsFiles, type ShowSteps, showSteps } from "./show.ts";
@@ -19,6 +24,15 @@ import { fromTop } from "./pathspec.ts";
 import { rm, rmSteps, type RmSteps } from "./rm.ts";
 import { statusPorcelain, statusSteps, type StatusSteps } from "./status.ts";
 import { findGitDir, init } from "./repo.ts";
+import { diffSteps, patch, type DiffSteps } from "./diff.ts";
+import { comparePaths, headSides, indexSides, treeSides, worktreeSides } from "./diff-files.ts";
+import { currentBranch, readRef, resolveRev, writeRef } from "./refs.ts";
+import { createBranch, listBranches } from "./branch.ts";
+import { checkoutSteps, checkoutTree, type CheckoutSteps } from "./checkout.ts";
+import { clone, fetch } from "./clone.ts";
+import { packSteps, writePack, type PackSteps } from "./pack.ts";
+import { merge, mergeSteps, type MergeSteps } from "./merge.ts";
+import { formatLog, logSteps, walk, type LogSteps } from "./log.ts";
 import { treeSteps, writeTreeFromDir, writeTreeFromIndex, type TreeSteps } from "./tree.ts";
 
 export interface MainOptions {
@@ -31,6 +45,11 @@ export interface MainOptions {
   index?: Partial<IndexSteps>;
   status?: Partial<StatusSteps>;
   rm?: Partial<RmSteps>;
+  diff?: Partial<DiffSteps>;
+  checkout?: Partial<CheckoutSteps>;
+  log?: Partial<LogSteps>;
+  merge?: Partial<MergeSteps>;
+  pack?: Partial<PackSteps>;
 }
 
 type Out = (text: string | Uint8Array) => void;
@@ -44,7 +63,7 @@ function store(o: MainOptions): ObjectStore {
   return new ObjectStore(findGitDir(process.cwd()).gitDir, o.hashing ?? hashing);
 }
 
-function run(argv: string[], o: MainOptions, out: Out): void {
+function run(argv: string[], o: MainOptions, out: Out): number | void | Promise<number | void> {
   const [command, ...args] = argv;
   const flags = args.filter((a) => a.startsWith("-"));
   const rest = args.filter((a) => !a.startsWith("-"));
@@ -140,27 +159,116 @@ function run(argv: string[], o: MainOptions, out: Out): void {
       if (!flags.includes("-q")) out(result.removed.map((p) => `rm '${p}'\n`).join(""));
       return;
     }
+    case "diff": {
+      const { gitDir, workTree } = findGitDir(process.cwd());
+      const s = store(o);
+      const steps = { ...diffSteps, ...o.diff };
+      const revs = rest.filter((a) => a !== "--");
+      let pairs;
+      if (revs.length === 2) pairs = comparePaths(treeSides(s, resolveRev(s, revs[0]!)), treeSides(s, resolveRev(s, revs[1]!)));
+      else if (revs.length === 0 && (flags.includes("--cached") || flags.includes("--staged"))) pairs = comparePaths(headSides(s), indexSides(s, readIndex(gitDir)));
+      else if (revs.length === 0 && flags.length === 0) {
+        const index = readIndex(gitDir);
+        pairs = comparePaths(indexSides(s, index), worktreeSides(s, workTree, index));
+      } else usage("usage: git diff [--cached | <commit> <commit>]");
+      out(patch(pairs, steps));
+      return;
+    }
+    case "branch": {
+      const { gitDir } = findGitDir(process.cwd());
+      if (rest.length === 0) out(listBranches(gitDir));
+      else createBranch(gitDir, rest[0]!, resolveRev(store(o), rest[1] ?? "HEAD"));
+      return;
+    }
+    case "checkout":
+    case "switch": {
+      const { gitDir, workTree } = findGitDir(process.cwd());
+      const [name] = rest;
+      if (name === undefined) usage(`usage: git ${command} [${command === "switch" ? "-c" : "-b"}] <branch>`);
+      const s = store(o);
+      if (flags.includes("-b") || flags.includes("-c")) {
+        createBranch(gitDir, name, resolveRev(s, "HEAD"));
+        writeRef(gitDir, "HEAD", `ref: refs/heads/${name}`);
+        process.stderr.write(`Switched to a new branch '${name}'\n`);
+        return;
+      }
+      const commit = readRef(gitDir, `refs/heads/${name}`);
+      if (commit === undefined) throw new GitError(`invalid reference: ${name}`);
+      if (currentBranch(gitDir) === name) {
+        process.stderr.write(`Already on '${name}'\n`);
+        return;
+      }
+      checkoutTree(s, workTree, commit, { ...checkoutSteps, ...o.checkout });
+      writeRef(gitDir, "HEAD", `ref: refs/heads/${name}`);
+      process.stderr.write(`Switched to branch '${name}'\n`);
+      return;
+    }
+    case "merge": {
+      const [name] = rest;
+      if (name === undefined) usage("usage: git merge <branch>");
+      const { workTree } = findGitDir(process.cwd());
+      const s = store(o);
+      const now = new Date();
+      const result = merge(s, workTree, resolveRev(s, "HEAD"), resolveRev(s, name), name, (role) => ident(role, process.env, now), { ...mergeSteps, ...o.merge });
+      out(result.output);
+      return result.code;
+    }
+    case "pack-objects": {
+      const [base] = rest;
+      if (base === undefined) usage("usage: git pack-objects <base-name> < <object list>");
+      const s = store(o);
+      const ids = [...new Set(readFileSync(0, "utf8").split("\n").map((l) => l.trim().split(" ")[0]!).filter((l) => /^[0-9a-f]{40}$/.test(l)))];
+      const { pack, idx, checksum } = writePack(ids.map((oid) => ({ oid, ...s.get(oid) })), { ...packSteps, ...o.pack });
+      writeFileSync(`${base}-${checksum}.pack`, pack, { mode: 0o444 });
+      writeFileSync(`${base}-${checksum}.idx`, idx, { mode: 0o444 });
+      out(`${checksum}\n`);
+      return;
+    }
+    case "clone": {
+      const [url, dir] = rest;
+      if (url === undefined) usage("usage: git clone <repository> [<directory>]");
+      return clone(url, dir).then((text) => void process.stderr.write(text));
+    }
+    case "fetch":
+      return fetch(findGitDir(process.cwd()).gitDir, rest[0]);
+    case "log": {
+      const s = store(o);
+      out(formatLog(walk(s, resolveRev(s, rest[0] ?? "HEAD")), flags.includes("--oneline"), { ...logSteps, ...o.log }));
+      return;
+    }
     default:
       usage(`'${command ?? ""}' is not a command this git knows`);
   }
 }
 
-/** Runs one command; returns the exit code. */
+/** How a failure ends the command: git's message and exit code. */
+function failed(e: unknown): number {
+  if (e instanceof UsageError) {
+    process.stderr.write(`${e.message}\n`);
+    return 129;
+  }
+  if (e instanceof GitError) {
+    process.stderr.write(`fatal: ${e.message}\n`);
+    return 128;
+  }
+  throw e;
+}
+
+/** Runs one command; returns the exit code (a network command sets process.exitCode itself when it ends). */
 export function runMain(argv: string[], options: MainOptions = {}): number {
   const out: Out = (text) => void process.stdout.write(text);
   try {
-    run(argv, options, out);
-    return 0;
+    const result = run(argv, options, out);
+    if (result instanceof Promise) {
+      result.then(
+        (code) => void (process.exitCode = code ?? 0),
+        (e: unknown) => void (process.exitCode = failed(e)),
+      );
+      return 0;
+    }
+    return result ?? 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n`);
-      return 129;
-    }
-    if (e instanceof GitError) {
-      process.stderr.write(`fatal: ${e.message}\n`);
-      return 128;
-    }
-    throw e;
+    return failed(e);
   }
 }
 

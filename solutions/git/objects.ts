@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { deflateSync, inflateSync } from "node:zlib";
+import { packsOf, type Pack } from "./pack.ts";
 
 export type ObjectType = "blob" | "tree" | "commit" | "tag";
 const TYPES: readonly string[] = ["blob", "tree", "commit", "tag"];
@@ -63,9 +64,25 @@ export class ObjectStore {
     return oid;
   }
 
+  private packs: Pack[] | undefined;
+
+  /** Forgets the packs found so far (after writing a new one). */
+  rescanPacks(): void {
+    this.packs = undefined;
+  }
+
+  /** A loose object, or else one from a pack. */
   get(oid: string): GitObject {
     const path = objectPath(this.gitDir, oid);
-    if (!/^[0-9a-f]{40}$/.test(oid) || !existsSync(path)) throw new GitError(`Not a valid object name ${oid}`);
+    if (!/^[0-9a-f]{40}$/.test(oid)) throw new GitError(`Not a valid object name ${oid}`);
+    if (!existsSync(path)) {
+      this.packs ??= packsOf(this.gitDir);
+      for (const pack of this.packs) {
+        const offset = pack.offsetOf(oid);
+        if (offset !== undefined) return pack.read(offset, (base) => this.get(base));
+      }
+      throw new GitError(`Not a valid object name ${oid}`);
+    }
     const raw = inflateSync(readFileSync(path));
     const nul = raw.indexOf(0);
     const header = new TextDecoder().decode(raw.subarray(0, nul));

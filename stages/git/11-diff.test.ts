@@ -1,0 +1,133 @@
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { GitCase } from "../../harness/clients/git.ts";
+import { diffProblem, editLines, joinLines, LineMaker } from "../../harness/clients/git-diff.ts";
+import { randomBinary, type RepoFile } from "../../harness/clients/git-repo.ts";
+import type { CaseContext } from "../../harness/stage/context.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+/** A repository's text files (as lines) beside a binary file, a script and a symlink. */
+interface Project {
+  text: Map<string, string[]>;
+  files: RepoFile[];
+}
+
+function project(t: CaseContext, make: LineMaker): Project {
+  const w = () => t.rand.word();
+  const dir = `${w()}-src`;
+  const paths = [`${w()}.txt`, `${dir}/${w()}.py`, `${dir}/${w()}-notes.md`, `${dir}/deep/${w()}.c`, `${w()}-list.txt`, `${w()}-end.txt`];
+  const text = new Map(paths.map((p, i) => [p, make.lines(i === 0 ? t.rand.int(30, 40) : t.rand.int(8, 20))] as const));
+  // One file with no newline after its last line.
+  const last = paths[5]!;
+  const lines = text.get(last)!;
+  lines[lines.length - 1] = lines[lines.length - 1]!.replace(/\n$/, "");
+  const files: RepoFile[] = [...text].map(([path, l]) => ({ path, kind: "file", content: joinLines(l) }));
+  files.push({ path: `${dir}/${w()}.bin`, kind: "file", content: randomBinary(t.rand, 100, 400) });
+  files.push({ path: `${w()}.sh`, kind: "file", content: joinLines(make.lines(3)) });
+  files.push({ path: `${w()}-link`, kind: "symlink", content: new TextEncoder().encode(paths[0]!) });
+  return { text, files };
+}
+
+function put(t: CaseContext, repo: string, path: string, content: Uint8Array | string, what: string): void {
+  mkdirSync(dirname(join(repo, path)), { recursive: true });
+  writeFileSync(join(repo, path), content);
+  t.log.note(`the test ${what} ${path}`);
+}
+
+/** Edits the project's text files in place: several changes in the first (two close together), one in others, the newline at the end removed and added. */
+function editText(t: CaseContext, repo: string, p: Project, make: LineMaker): void {
+  const paths = [...p.text.keys()];
+  const e0 = editLines(t.rand, make, p.text.get(paths[0]!)!, 3, true);
+  put(t, repo, paths[0]!, joinLines(e0.lines), `edited (${e0.what})`);
+  for (const path of [paths[1]!, paths[3]!]) {
+    const e = editLines(t.rand, make, p.text.get(path)!, t.rand.int(1, 2));
+    put(t, repo, path, joinLines(e.lines), `edited (${e.what})`);
+  }
+  const ending = p.text.get(paths[4]!)!;
+  put(t, repo, paths[4]!, joinLines([...ending.slice(0, -1), ending.at(-1)!.replace(/\n$/, "")]), "removed the newline at the end of");
+  const noEnd = p.text.get(paths[5]!)!;
+  put(t, repo, paths[5]!, joinLines([...noEnd, "\n", ...make.lines(2)]), "added a newline and two lines at the end of");
+}
+
+async function expectDiff(t: CaseContext, g: GitCase, repo: string, args: string[]): Promise<void> {
+  const ours = (await g.ours(["diff", ...args], { cwd: repo })).stdout;
+  const real = (await g.git(["diff", ...args], { cwd: repo })).stdout;
+  const command = ["diff", ...args].join(" ");
+  if (real === "") throw new Error(`test bug: real git ${command} is empty`);
+  if (ours !== real) {
+    const problem = diffProblem(ours, real);
+    t.fail({ message: `${command} differs from real git's. ${problem.message}`, hint: problem.hint, expected: real, received: ours });
+  }
+}
+
+export default stage(import.meta, [
+  {
+    name: "diff shows the working tree's changes against the index",
+    async run(t) {
+      const g = GitCase.start(t);
+      const make = new LineMaker(t.rand);
+      const p = project(t, make);
+      const repo = await g.realRepo("repo", p.files);
+      await g.commitAll(repo, "First");
+      editText(t, repo, p, make);
+      const bin = p.files.find((f) => f.path.endsWith(".bin"))!;
+      put(t, repo, bin.path, randomBinary(t.rand, 100, 400), "rewrote (binary)");
+      const script = p.files.find((f) => f.path.endsWith(".sh"))!;
+      chmodSync(join(repo, script.path), 0o755);
+      t.log.note(`the test made ${script.path} executable`);
+      const link = p.files.find((f) => f.kind === "symlink")!;
+      rmSync(join(repo, link.path));
+      symlinkSync([...p.text.keys()][1]!, join(repo, link.path));
+      t.log.note(`the test pointed the symlink ${link.path} elsewhere`);
+      const gone = [...p.text.keys()][2]!;
+      rmSync(join(repo, gone));
+      t.log.note(`the test deleted ${gone}`);
+      put(t, repo, `${t.rand.word()}-untracked.txt`, joinLines(make.lines(3)), "wrote (untracked)");
+      await expectDiff(t, g, repo, []);
+    },
+  },
+  {
+    name: "diff --cached shows what is staged against HEAD",
+    async run(t) {
+      const g = GitCase.start(t);
+      const make = new LineMaker(t.rand);
+      const p = project(t, make);
+      const repo = await g.realRepo("repo", p.files);
+      await g.commitAll(repo, "First");
+      editText(t, repo, p, make);
+      const paths = [...p.text.keys()];
+      const added = `${dirname(paths[1]!)}/${t.rand.word()}-new.txt`;
+      put(t, repo, added, joinLines(make.lines(t.rand.int(2, 6))), "wrote");
+      const addedBin = `${t.rand.word()}-new.bin`;
+      put(t, repo, addedBin, randomBinary(t.rand, 50, 200), "wrote");
+      await g.git(["add", paths[0]!, paths[3]!, paths[5]!, added, addedBin], { cwd: repo });
+      await g.git(["rm", "-q", paths[2]!], { cwd: repo });
+      // A change made after staging shows in `diff`, not in `diff --cached`.
+      const again = editLines(t.rand, make, p.text.get(paths[1]!)!, 1);
+      put(t, repo, paths[1]!, joinLines(again.lines), `edited again (${again.what})`);
+      await expectDiff(t, g, repo, ["--cached"]);
+      await expectDiff(t, g, repo, []);
+    },
+  },
+  {
+    name: "diff between two commits, both ways",
+    async run(t) {
+      const g = GitCase.start(t);
+      const make = new LineMaker(t.rand);
+      const p = project(t, make);
+      const repo = await g.realRepo("repo", p.files);
+      const first = await g.commitAll(repo, "First");
+      editText(t, repo, p, make);
+      const paths = [...p.text.keys()];
+      rmSync(join(repo, dirname(paths[3]!)), { recursive: true });
+      t.log.note(`the test deleted the directory ${dirname(paths[3]!)}`);
+      put(t, repo, `${t.rand.word()}-dir/${t.rand.word()}.txt`, joinLines(make.lines(t.rand.int(2, 5))), "wrote");
+      const script = p.files.find((f) => f.path.endsWith(".sh"))!;
+      chmodSync(join(repo, script.path), 0o755);
+      put(t, repo, script.path, joinLines([...new TextDecoder().decode(script.content).split(/(?<=\n)/), ...make.lines(1)]), "made executable and appended a line to");
+      const second = await g.commitAll(repo, "Second");
+      await expectDiff(t, g, repo, [first, second]);
+      await expectDiff(t, g, repo, [second, first]);
+    },
+  },
+]);
