@@ -23,4 +23,6 @@ export interface Benchmark {
   workloads: Workload[];
   /** Writes what the server and the client need into the run's directory (a zone file, a query list) before the server starts. */
   prepare?(dir: string): void;
+  /** The workload starts the program itself (e.g. in several roles, as the tunnel's server and client): bench does not start it. */
+  startsProgram?: boolean;
 }

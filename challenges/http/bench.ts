@@ -29,6 +29,9 @@ const benchmark: Benchmark = {
     const files = join(dir, "files");
     mkdirSync(files, { recursive: true });
     writeFileSync(join(files, "index.html"), `<html><body>\n${"<p>syscraft http bench</p>\n".repeat(400)}</body></html>\n`);
+    // HTTP/1.1 only: nginx.sh then has nginx listen on the port itself, without the relay
+    // that shares the port with cleartext HTTP/2 in the stages (see real/nginx.sh).
+    writeFileSync(join(dir, "nginx-http1-only"), "");
   },
   workloads: [
     { name: "GET /echo/hello, 50 connections, 5 s", argv: (port) => h2load(port, "/echo/hello", []), parse: rate },

@@ -45,7 +45,7 @@ async function measure(impl: Impl): Promise<Map<string, Map<string, number>>> {
   try {
     bench.prepare?.(dir);
     // A command-line program (kind: command) is not started here: the workload runs it.
-    if (challenge.program.kind === "server") program = await launchProgram({ challenge, impl, port, dir, signal: new AbortController().signal, log });
+    if (challenge.program.kind === "server" && !bench.startsProgram) program = await launchProgram({ challenge, impl, port, dir, signal: new AbortController().signal, log });
     const command = absolutize(impl.command, impl.base);
     const out = new Map<string, Map<string, number>>();
     for (const w of bench.workloads) {

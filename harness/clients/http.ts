@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { CaseContext } from "../stage/context.ts";
+import type { CaseContext, StartOptions } from "../stage/context.ts";
 import type { Program } from "../stage/program.ts";
 import { StageFailure, type FailureDetails } from "../report/failure.ts";
 import { visible } from "../report/show.ts";
@@ -243,14 +243,14 @@ export async function ncExchange(t: CaseContext, server: Program, request: strin
  * Starts the server with its --directory ({dir}/files, per challenge.yaml)
  * created and holding `files` (paths relative to it, sub-folders created).
  */
-export async function startWithFiles(t: CaseContext, files: Record<string, string | Uint8Array> = {}): Promise<{ server: Program; dir: string }> {
+export async function startWithFiles(t: CaseContext, files: Record<string, string | Uint8Array> = {}, start: StartOptions = {}): Promise<{ server: Program; dir: string }> {
   const dir = join(t.dir, "files");
   mkdirSync(dir, { recursive: true });
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), content);
   }
-  return { server: await t.start(), dir };
+  return { server: await t.start(start), dir };
 }
 
 /** One request on a fresh raw connection (closed after), its response read whole. */

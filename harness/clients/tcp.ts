@@ -10,6 +10,8 @@ export interface TcpOptions {
   /** Name shown in the transcript, e.g. "client 2". */
   name: string;
   connectTimeoutMs?: number;
+  /** Do not log the raw bytes sent and received (the owner logs them its own way, e.g. as HTTP/2 frames). */
+  quiet?: boolean;
 }
 
 /**
@@ -110,7 +112,7 @@ export class TcpConnection {
       const bytes = typeof pieces[i] === "string" ? Buffer.from(pieces[i] as string, "latin1") : Buffer.from(pieces[i] as Uint8Array);
       // A long send (kilobytes of padding) shows its start and end, with its size.
       const shown = bytes.length > 2000 ? `${visible(bytes.subarray(0, 1000))}…${visible(bytes.subarray(-200))}    (${bytes.length} bytes)` : visible(bytes);
-      this.o.log.output(`> ${shown}${pieces.length > 1 ? `    (piece ${i + 1} of ${pieces.length})` : ""}`);
+      if (!this.o.quiet) this.o.log.output(`> ${shown}${pieces.length > 1 ? `    (piece ${i + 1} of ${pieces.length})` : ""}`);
       let off = 0;
       while (off < bytes.length) {
         if (this.ended) throw new StageFailure({ message: `${this.o.name}: your program closed the connection while the test was still sending.` });
@@ -145,7 +147,7 @@ export class TcpConnection {
   take(n: number): Buffer {
     const out = this.buffer.subarray(0, n);
     this.buffer = this.buffer.subarray(n);
-    this.o.log.output(`< ${visible(out)}`);
+    if (!this.o.quiet) this.o.log.output(`< ${visible(out)}`);
     return Buffer.from(out);
   }
 

@@ -1,4 +1,4 @@
-import type { Challenge, StageInfo } from "../challenge/schema.ts";
+import type { Challenge, Readiness, StageInfo } from "../challenge/schema.ts";
 import { stageName } from "../challenge/stages.ts";
 import { runCommand, type CommandResult } from "../clients/command.ts";
 import { requireBinary } from "../clients/require.ts";
@@ -17,6 +17,13 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Bound on the wait for readiness, in ms (default 5000, or less if the case has less time left). */
   readyTimeoutMs?: number;
+  /**
+   * Arguments instead of the contract's (placeholders {port} {dir} {host} filled), for a
+   * program started in several roles (the tunnel's `server …` and `client …`).
+   */
+  args?: string[];
+  /** Readiness instead of the contract's ("none": the caller waits for the program itself). */
+  ready?: Readiness;
 }
 
 export interface ClientOptions {
@@ -102,7 +109,7 @@ export class CaseContext {
     const dir = this.programs.length === 0 ? this.dir : makeTempDir(this.tempLabel());
     if (dir !== this.dir) this.extraDirs.push(dir);
     try {
-      const program = await launchProgram({ challenge: this.challenge, impl, port, dir, extraArgs: opts.extraArgs, env: opts.env, readyTimeoutMs: opts.readyTimeoutMs, signal: this.signal, log: this.log });
+      const program = await launchProgram({ challenge: this.challenge, impl, port, dir, extraArgs: opts.extraArgs, args: opts.args, ready: opts.ready, env: opts.env, readyTimeoutMs: opts.readyTimeoutMs, signal: this.signal, log: this.log });
       this.programs.push(program);
       return program;
     } catch (e) {

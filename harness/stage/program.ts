@@ -1,4 +1,4 @@
-import type { Challenge, ProgramContract } from "../challenge/schema.ts";
+import type { Challenge, ProgramContract, Readiness } from "../challenge/schema.ts";
 import { absolutize, type Impl } from "../impl.ts";
 import type { Transcript } from "../report/transcript.ts";
 import { isListening } from "../process/listening.ts";
@@ -76,6 +76,10 @@ export interface LaunchOptions {
   /** Working directory, also given to the program as {dir}. */
   dir: string;
   extraArgs?: string[];
+  /** Arguments instead of the contract's (placeholders filled). */
+  args?: string[];
+  /** Readiness instead of the contract's. */
+  ready?: Readiness;
   env?: Record<string, string>;
   readyTimeoutMs?: number;
   signal: AbortSignal;
@@ -89,13 +93,14 @@ export interface LaunchOptions {
  */
 export async function launchProgram(o: LaunchOptions): Promise<Program> {
   const host = "127.0.0.1";
-  const args = [...fillArgs(o.challenge.program.args, { port: o.port, dir: o.dir, host }), ...(o.extraArgs ?? [])];
+  const contract: ProgramContract = { ...o.challenge.program, args: o.args ?? o.challenge.program.args, ready: o.ready ?? o.challenge.program.ready };
+  const args = [...fillArgs(contract.args, { port: o.port, dir: o.dir, host }), ...(o.extraArgs ?? [])];
   const commandLine = printable(o.impl.command, args);
   o.log.command(`${commandLine} &`);
   const proc = new GroupProcess(shellArgv(absolutize(o.impl.command, o.impl.base), args), { cwd: o.dir, env: o.env });
   const program: Program = { host, port: o.port, dir: o.dir, commandLine, process: proc, stop: () => proc.stop() };
   try {
-    await waitReady({ proc, contract: o.challenge.program, port: o.port, host, timeoutMs: o.readyTimeoutMs ?? 5000, signal: o.signal });
+    await waitReady({ proc, contract, port: o.port, host, timeoutMs: o.readyTimeoutMs ?? 5000, signal: o.signal });
   } catch (e) {
     (e as { program?: Program }).program = program;
     throw e;

@@ -1,6 +1,6 @@
 /**
- * The reference HTTP/1.1 server: `bun solutions/http/main.ts --port <port> --directory <dir>`.
- * HTTP itself is implemented here on TCP sockets (no Bun.serve, no node:http).
+ * The reference HTTP/1.1 and HTTP/2 server: `bun solutions/http/main.ts --port <port> --directory <dir>`.
+ * HTTP itself is implemented here on TCP sockets (no Bun.serve, no node:http, no node:http2).
  */
 import { resolve } from "node:path";
 import { listen, type ServerOptions } from "./server.ts";
@@ -12,12 +12,14 @@ function arg(args: string[], name: string): string | undefined {
 }
 
 /** Fixture switches (harness/fixtures/http/): each turns on one deliberate mistake. */
-export type Mistakes = Omit<ServerOptions, "port" | "directory">;
+export type Mistakes = Omit<ServerOptions, "port" | "directory" | "tls">;
 
 export function runMain(args: string[], mistakes: Mistakes = {}): void {
   const port = Number(arg(args, "port") ?? 4221);
   const directory = resolve(arg(args, "directory") ?? ".");
-  listen({ port, directory, ...mistakes });
+  const tlsPort = arg(args, "tls-port");
+  const tls = tlsPort ? { port: Number(tlsPort), cert: resolve(arg(args, "cert") ?? "cert.pem"), key: resolve(arg(args, "key") ?? "key.pem") } : undefined;
+  listen({ port, directory, tls, ...mistakes });
 }
 
 if (import.meta.main) runMain(Bun.argv.slice(2));

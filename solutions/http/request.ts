@@ -13,7 +13,7 @@ export interface Request {
   method: string;
   /** The request target as sent: `/echo/abc?x=1`. */
   target: string;
-  version: "HTTP/1.0" | "HTTP/1.1";
+  version: "HTTP/1.0" | "HTTP/1.1" | "HTTP/2";
   /** Field names lowercased (they are case-insensitive, RFC 9110 §5.1); repeated fields joined with ", ". */
   headers: Map<string, string>;
   /** The header fields as sent, names in their original case. */

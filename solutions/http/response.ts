@@ -1,6 +1,7 @@
 /** HTTP/1.1 responses (RFC 9112 §4, §6): status line, header fields, body, serialized to bytes. */
 
 const REASONS: Record<number, string> = {
+  101: "Switching Protocols",
   200: "OK",
   201: "Created",
   204: "No Content",
@@ -12,6 +13,7 @@ const REASONS: Record<number, string> = {
   405: "Method Not Allowed",
   413: "Content Too Large",
   416: "Range Not Satisfiable",
+  426: "Upgrade Required",
   431: "Request Header Fields Too Large",
   500: "Internal Server Error",
   501: "Not Implemented",
@@ -47,10 +49,11 @@ export interface SerializeOptions {
 export function serialize(r: Response, o: SerializeOptions = {}): Buffer {
   const lines = [`HTTP/1.1 ${r.status} ${REASONS[r.status] ?? "Unknown"}`];
   for (const [name, value] of r.headers) lines.push(`${name}: ${value}`);
-  // RFC 9110 §8.6: every response here has a body of known length (even if empty); 304 has none (§15.4.5).
+  // RFC 9110 §8.6: every response here has a body of known length (even if empty); 304 has none (§15.4.5),
+  // and 1xx and 204 carry no Content-Length at all (§8.6).
   if (r.stream) {
     if (o.chunked) lines.push("Transfer-Encoding: chunked");
-  } else if (r.status !== 304 && !r.headers.some(([n]) => n.toLowerCase() === "content-length")) lines.push(`Content-Length: ${r.body.length + (o.lengthSkew ?? 0)}`);
+  } else if (r.status >= 200 && r.status !== 204 && r.status !== 304 && !r.headers.some(([n]) => n.toLowerCase() === "content-length")) lines.push(`Content-Length: ${r.body.length + (o.lengthSkew ?? 0)}`);
   if (o.close) lines.push("Connection: close");
   const head = Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1");
   return o.head || r.status === 304 ? head : Buffer.concat([head, r.body]);

@@ -50,12 +50,13 @@ function safeName(name: string): boolean {
 function files(req: Request, name: string, o: RouteOptions): Response {
   if (!safeName(name)) return text(404, "Not Found\n");
   const file = join(o.directory, name);
-  if (req.method === "POST") {
+  // POST (stage 5) or PUT (RFC 9110 §9.3.4, what nginx's WebDAV module takes; the http2 stages upload with it).
+  if (req.method === "POST" || req.method === "PUT") {
     mkdirSync(o.directory, { recursive: true });
     writeFileSync(file, req.body);
     return text(201, "Created\n");
   }
-  if (req.method !== "GET" && req.method !== "HEAD") return response(405, "", [["Allow", "GET, HEAD, POST"]]);
+  if (req.method !== "GET" && req.method !== "HEAD") return response(405, "", [["Allow", "GET, HEAD, POST, PUT"]]);
   if (!existsSync(file) || !statSync(file).isFile()) return text(404, "Not Found\n");
   return response(200, readFileSync(file), [["Content-Type", "application/octet-stream"]]);
 }

@@ -1,14 +1,19 @@
 /**
  * The connection loop on raw TCP sockets (Bun.listen): bytes in, requests
  * parsed in order, responses written in the same order, the connection kept
- * open between requests unless the client asks to close it.
+ * open between requests unless the client asks to close it. A connection
+ * that starts with the HTTP/2 preface is handed to h2/connection.ts instead.
  */
-import type { Socket } from "bun";
+import type { Socket, SocketHandler } from "bun";
+import { readFileSync } from "node:fs";
 import { ParseError, parseRequest, type ParseOptions, type Request } from "./request.ts";
 import { chunk, serialize, text, type Response } from "./response.ts";
 import { route, type RouteOptions } from "./routes.ts";
+import { H2Connection, type H2Options } from "./h2/connection.ts";
+import { PREFACE } from "./h2/frames.ts";
+import { handshake, wantsWebSocket, WsConnection, type WsOptions } from "./websocket.ts";
 
-export interface ServerOptions extends RouteOptions, ParseOptions {
+export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Options, "route">, WsOptions {
   port: number;
   /** Fixture switch: close the connection after every response. */
   noKeepAlive?: boolean;
@@ -16,6 +21,12 @@ export interface ServerOptions extends RouteOptions, ParseOptions {
   firstRequestOnly?: boolean;
   /** Fixture switch: added to every Content-Length. */
   lengthSkew?: number;
+  /** HTTPS too: --tls-port, --cert, --key (PEM files). */
+  tls?: { port: number; cert: string; key: string };
+  /** Fixture switch: no TLS on the TLS port (plain HTTP there). */
+  tlsPlaintext?: boolean;
+  /** Fixture switch: TLS without ALPN. */
+  noAlpn?: boolean;
 }
 
 interface Connection {
@@ -30,6 +41,12 @@ interface Connection {
   gone: boolean;
   /** Responses go out one after another, in request order, even when one takes time (a stream). */
   chain: Promise<void>;
+  /** The first bytes were not the HTTP/2 preface: this connection speaks HTTP/1.1. */
+  http1: boolean;
+  /** The first bytes were the HTTP/2 preface (RFC 9113 §3.4): HTTP/2 with prior knowledge. */
+  h2?: H2Connection;
+  /** After a WebSocket handshake (RFC 6455 §4): frames, no more HTTP. */
+  ws?: WsConnection;
 }
 
 /** RFC 9112 §9.3: HTTP/1.1 keeps the connection open unless "close"; HTTP/1.0 closes unless "keep-alive". */
@@ -111,6 +128,7 @@ function serve(socket: Socket<Connection>, o: ServerOptions): void {
     if (parsed === "incomplete") return;
     const { request, used } = parsed;
     c.buffer = o.firstRequestOnly ? Buffer.alloc(0) : c.buffer.subarray(used);
+    if (wantsWebSocket(request) && upgrade(socket, request, o)) return;
     let res;
     try {
       res = route(request, o);
@@ -123,36 +141,96 @@ function serve(socket: Socket<Connection>, o: ServerOptions): void {
   }
 }
 
-export function listen(o: ServerOptions): void {
-  Bun.listen<Connection>({
-    hostname: "127.0.0.1",
-    port: o.port,
-    // A client that closes its side after sending (nc -N, RFC 9112 §9.6) still gets its responses, then the close.
-    allowHalfOpen: true,
-    socket: {
-      open(socket) {
-        socket.data = { buffer: Buffer.alloc(0), outbox: [], closing: false, ending: false, gone: false, chain: Promise.resolve() };
-      },
-      data(socket, chunk) {
-        if (socket.data.closing) return;
-        socket.data.buffer = Buffer.concat([socket.data.buffer, chunk]);
-        serve(socket, o);
-      },
-      drain(socket) {
-        flush(socket);
-      },
-      end(socket) {
-        if (socket.data.closing) return;
-        socket.data.closing = true;
-        enqueue(socket, () => endAfterFlush(socket));
-      },
-      close(socket) {
-        socket.data.gone = true;
-      },
-      error(_socket, e) {
-        console.log(`connection error: ${e.message}`);
-      },
+/**
+ * RFC 6455 §4.2: a request to upgrade to WebSocket. Returns true when the
+ * connection switched (101 queued behind earlier responses; what follows is
+ * frames); false when the handshake was refused with an HTTP error.
+ */
+function upgrade(socket: Socket<Connection>, request: Request, o: ServerOptions): boolean {
+  const c = socket.data;
+  const hs = handshake(request, request.target.split("?")[0]!, o);
+  console.log(`${request.method} ${request.target} -> ${hs.response.status} (WebSocket)`);
+  if (!hs.ok) {
+    respond(socket, request, hs.response, o);
+    return false;
+  }
+  c.closing = true;
+  const res = serialize(hs.response);
+  enqueue(socket, () => send(socket, res));
+  const rest = c.buffer;
+  c.buffer = Buffer.alloc(0);
+  // Frames go out behind the 101 (and any response before it), in order.
+  c.ws = new WsConnection((bytes) => enqueue(socket, () => send(socket, bytes)), () => enqueue(socket, () => endAfterFlush(socket)), o, (line) => console.log(line));
+  if (rest.length > 0) c.ws.feed(rest);
+  return true;
+}
+
+/**
+ * One port for both protocols: a connection that starts with the 24-octet
+ * HTTP/2 preface (RFC 9113 §3.4, prior knowledge) is handed to HTTP/2; any
+ * other first bytes mean HTTP/1.1. Returns true while the connection is (or
+ * may still turn out to be) HTTP/2.
+ */
+function startHttp2(socket: Socket<Connection>, o: ServerOptions): boolean {
+  const c = socket.data;
+  const n = Math.min(c.buffer.length, PREFACE.length);
+  if (!c.buffer.subarray(0, n).equals(PREFACE.subarray(0, n))) {
+    c.http1 = true;
+    return false;
+  }
+  if (c.buffer.length < PREFACE.length) return true;
+  const rest = c.buffer.subarray(PREFACE.length);
+  c.buffer = Buffer.alloc(0);
+  c.h2 = new H2Connection((bytes) => send(socket, bytes), () => endAfterFlush(socket), { ...o, route: (req) => route(req, o) }, (line) => console.log(line));
+  c.h2.feed(rest);
+  return true;
+}
+
+/** The socket handlers, the same for the plain port and the TLS port. */
+function handlers(o: ServerOptions): SocketHandler<Connection> {
+  return {
+    open(socket) {
+      socket.data = { buffer: Buffer.alloc(0), outbox: [], closing: false, ending: false, gone: false, chain: Promise.resolve(), http1: false };
     },
-  });
+    data(socket, chunk) {
+      const c = socket.data;
+      if (c.h2) return c.h2.feed(chunk);
+      if (c.ws) return c.ws.feed(chunk);
+      if (c.closing) return;
+      c.buffer = Buffer.concat([c.buffer, chunk]);
+      if (!c.http1 && startHttp2(socket, o)) return;
+      serve(socket, o);
+    },
+    drain(socket) {
+      flush(socket);
+    },
+    end(socket) {
+      if (socket.data.h2 || socket.data.ws) return endAfterFlush(socket);
+      if (socket.data.closing) return;
+      socket.data.closing = true;
+      enqueue(socket, () => endAfterFlush(socket));
+    },
+    close(socket) {
+      socket.data.gone = true;
+      socket.data.h2?.close();
+    },
+    error(_socket, e) {
+      console.log(`connection error: ${e.message}`);
+    },
+  };
+}
+
+/** RFC 7301 §3.1: the protocols we offer in ALPN, in wire format (length-prefixed), most preferred first: h2 (RFC 9113 §3.2), then http/1.1. */
+const ALPN = Buffer.from("\x02h2\x08http/1.1", "latin1");
+
+export function listen(o: ServerOptions): void {
+  // A client that closes its side after sending (nc -N, RFC 9112 §9.6) still gets its responses, then the close.
+  Bun.listen<Connection>({ hostname: "127.0.0.1", port: o.port, allowHalfOpen: true, socket: handlers(o) });
   console.log(`listening on 127.0.0.1:${o.port}`);
+  if (o.tls) {
+    // HTTPS: TLS from the runtime; ALPN picks h2 or http/1.1, and a client that picked h2 starts with the preface as over TCP.
+    const tls = o.tlsPlaintext ? undefined : { cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key), ...(o.noAlpn ? {} : { ALPNProtocols: ALPN }) };
+    Bun.listen<Connection>({ hostname: "127.0.0.1", port: o.tls.port, allowHalfOpen: true, socket: handlers(o), ...(tls ? { tls } : {}) });
+    console.log(`listening with TLS on 127.0.0.1:${o.tls.port}`);
+  }
 }

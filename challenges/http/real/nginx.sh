@@ -1,16 +1,33 @@
 #!/bin/sh
 # The real implementation for the HTTP stages: nginx, given the same arguments
-# as a learner's program (--port <port> --directory <dir>). Writes an
+# as a learner's program (--port <port> --directory <dir>, and for the tls
+# extension --tls-port <port> --cert <pem> --key <pem>). Writes an
 # nginx.conf for that port and directory into the current directory (the
-# case's temporary directory) and runs nginx in the foreground, bound to
-# 127.0.0.1 only, with its pid file, logs and temporary files there too.
+# case's temporary directory) and runs nginx in the background with its pid
+# file, logs, temporary files and listeners there too.
+#
+# One port for HTTP/1.1 and HTTP/2 with prior knowledge: nginx 1.22 serves
+# cleartext HTTP/2 only on a listener of its own (`listen ... http2` refuses
+# HTTP/1.1 there), so nginx listens on two Unix sockets in this directory
+# (http1.sock, and http2.sock with http2) and h2c-demux.ts, in the
+# foreground on 127.0.0.1:<port>, sends each connection to one of them by its
+# first bytes (the HTTP/2 preface or not) and copies bytes both ways.
+# The benchmark (challenges/http/bench.ts, HTTP/1.1 only) leaves a file
+# `nginx-http1-only` in the directory: then nginx listens on the port itself,
+# HTTP/1.1 only, with no relay in the way.
 set -eu
 port=""
 directory=""
+tls_port=""
+cert=""
+key=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port="$2"; shift 2 ;;
     --directory) directory="$2"; shift 2 ;;
+    --tls-port) tls_port="$2"; shift 2 ;;
+    --cert) cert="$2"; shift 2 ;;
+    --key) key="$2"; shift 2 ;;
     *) echo "nginx.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -21,6 +38,18 @@ mkdir -p "$directory"
 dir=$(pwd)
 directory=$(cd "$directory" && pwd)
 mkdir -p "$dir/nginx-temp"
+if [ -e "$dir/nginx-http1-only" ]; then
+  listen="listen 127.0.0.1:$port;"
+else
+  listen="listen unix:$dir/http1.sock; listen unix:$dir/http2.sock http2;"
+fi
+# HTTPS (the tls extension): nginx itself on the TLS port, ALPN offering h2 and http/1.1.
+tls=""
+if [ -n "$tls_port" ]; then
+  cert=$(cd "$(dirname "$cert")" && pwd)/$(basename "$cert")
+  key=$(cd "$(dirname "$key")" && pwd)/$(basename "$key")
+  tls="listen 127.0.0.1:$tls_port ssl http2; ssl_certificate $cert; ssl_certificate_key $key;"
+fi
 # Workers run as whoever runs this (nginx started as root would switch them to
 # www-data, which cannot read the case's directory).
 user=$(id -un)
@@ -54,13 +83,18 @@ http {
   gzip_vary on;
   gzip_min_length 1;
   gzip_types text/plain text/css text/xml text/javascript application/javascript application/json image/svg+xml;
+  # Request bodies up to 1 MiB are read into memory (stage http2/4 uploads nearly 1 MiB).
+  client_body_buffer_size 1m;
   server {
-    listen 127.0.0.1:$port;
+    $listen
+    $tls
     location = / { return 200 ""; }
     location = /user-agent { default_type text/plain; return 200 \$http_user_agent; }
     location ~ ^/echo/(.*)\$ { default_type text/plain; return 200 \$1; }
     location /files/ {
       alias $directory/;
+      # WebDAV PUT stores a file (stage http2/4 uploads with PUT; POST cannot store files in nginx, see stage 5).
+      dav_methods PUT;
       types { }
       default_type application/octet-stream;
     }
@@ -68,4 +102,18 @@ http {
   }
 }
 CONF
-exec nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/nginx-error.log" -g "error_log stderr info;"
+if [ -e "$dir/nginx-http1-only" ]; then
+  exec nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/nginx-error.log" -g "error_log stderr info;"
+fi
+command -v bun >/dev/null 2>&1 || { echo "nginx.sh: bun (which runs the relay h2c-demux.ts) is not on PATH" >&2; exit 127; }
+rm -f "$dir/http1.sock" "$dir/http2.sock"
+nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/nginx-error.log" -g "error_log stderr info;" &
+# Wait (bounded, 5 s) for nginx's sockets, then relay the port to them in the foreground.
+i=0
+while [ ! -S "$dir/http1.sock" ] || [ ! -S "$dir/http2.sock" ]; do
+  i=$((i + 1))
+  [ "$i" -le 100 ] || { echo "nginx.sh: nginx did not create its sockets within 5 s" >&2; exit 1; }
+  kill -0 $! 2>/dev/null || { echo "nginx.sh: nginx exited" >&2; exit 1; }
+  sleep 0.05
+done
+exec bun "$(dirname "$0")/h2c-demux.ts" "$port" "$dir/http1.sock" "$dir/http2.sock"
