@@ -1,0 +1,218 @@
+/**
+ * The public side: tunnel clients connect to --control-port and register an
+ * HTTP name (routed by the Host header on --http-port) or a TCP port (one of
+ * --tcp-ports). Each public connection becomes a stream on its client's one
+ * connection.
+ */
+import { readFileSync } from "node:fs";
+import net from "node:net";
+import tls from "node:tls";
+import { FrameType, type Frame } from "./protocol.ts";
+import { Session, Stream, type FlowControl } from "./session.ts";
+
+export interface ServerOptions {
+  controlPort: number;
+  httpPort?: number;
+  /** HTTPS terminated here (node:tls), then routed like --http-port: needs cert and key (PEM files). */
+  httpsPort?: number;
+  cert?: string;
+  key?: string;
+  tcpPorts: number[];
+  token: string;
+  host?: string;
+  flowControl?: FlowControl;
+  /** Keep-alive PING interval in ms (default 5000); a connection silent for 3 intervals is dead. */
+  keepAliveMs?: number;
+  /** Public connections one tunnel may have open at once; more are refused (HTTP: 503). */
+  maxStreams?: number;
+  /** A public connection with no bytes either way for this long is closed. */
+  idleTimeoutMs?: number;
+  /** Mistakes, for fixtures: */
+  noHalfClose?: boolean;
+  ignoreToken?: boolean;
+  plainOnHttpsPort?: boolean;
+  stripHopByHop?: boolean;
+  routeByWholeHost?: boolean;
+  bufferResponses?: boolean;
+  no502?: boolean;
+}
+
+/** A header section larger than this is refused with 431 (RFC 6585 §5). */
+const MAX_HEADER_BYTES = 64 * 1024;
+const IDLE = "idle timeout";
+const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+interface Tunnel {
+  session: Session;
+  nextStream: number;
+  listener?: net.Server;
+  /** Streams open now (for --max-streams). */
+  active: number;
+}
+
+function httpError(status: string, text: string): string {
+  const body = `${text}\n`;
+  return `HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/** The tunnel name a Host header value selects: its first label, lower-cased (RFC 9110 §4.2.3), without the port (§7.2). */
+export function tunnelName(host: string, whole = false): string {
+  if (whole) return host;
+  const hostname = host.trim().replace(/:\d*$/, "");
+  return hostname.split(".")[0]!.toLowerCase();
+}
+
+export function startServer(o: ServerOptions): void {
+  const host = o.host ?? "127.0.0.1";
+  const http = new Map<string, Tunnel>();
+  const tcp = new Map<number, Tunnel>();
+
+  function openStream(t: Tunnel, sock: net.Socket, kind: "http" | "tcp", first?: Buffer): void {
+    if (o.maxStreams !== undefined && t.active >= o.maxStreams) {
+      // Over the tunnel's limit: refuse this one, keep the others (RFC 9110 §15.6.4).
+      if (kind === "http") sock.end(httpError("503 Service Unavailable", `tunnel: ${o.maxStreams} connections already open`).replace("\r\n\r\n", "\r\nRetry-After: 1\r\n\r\n"));
+      else sock.destroy();
+      return;
+    }
+    t.active++;
+    const id = t.nextStream++;
+    const stream = new Stream(t.session, id, sock, {
+      bufferUntilEnd: kind === "http" && o.bufferResponses,
+      onDone: () => t.active--,
+      onAbort: (s, reason) => {
+        if (kind === "http" && s.delivered === 0 && !sock.destroyed && reason === IDLE) sock.end(httpError("504 Gateway Timeout", `tunnel: ${reason}`));
+        else if (kind === "http" && s.delivered === 0 && !sock.destroyed && !o.no502) sock.end(httpError("502 Bad Gateway", `tunnel: ${reason}`));
+        else if (!(o.no502 && reason === "tunnel connection lost")) sock.destroy();
+      },
+    });
+    t.session.send(FrameType.Open, id, Buffer.from(JSON.stringify({ kind })));
+    stream.attach(first);
+    // Nothing read or written on the public connection for that long: close the stream.
+    if (o.idleTimeoutMs !== undefined) sock.setTimeout(o.idleTimeoutMs, () => stream.abort(IDLE, true));
+  }
+
+  // Public HTTP: read the header section, pick the tunnel by Host, then splice the connection.
+  function onPublicHttp(sock: net.Socket): void {
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf("\r\n\r\n");
+      if (end < 0) {
+        if (head.length > MAX_HEADER_BYTES) sock.end(httpError("431 Request Header Fields Too Large", "header section too large"));
+        return;
+      }
+      sock.removeListener("data", onData);
+      sock.pause();
+      const lines = head.subarray(0, end).toString("latin1").split("\r\n");
+      const hostLine = lines.slice(1).find((l) => /^host\s*:/i.test(l));
+      if (!hostLine) {
+        sock.end(httpError("400 Bad Request", "no Host header"));
+        return;
+      }
+      const name = tunnelName(hostLine.slice(hostLine.indexOf(":") + 1).trim(), o.routeByWholeHost);
+      const t = http.get(name);
+      if (!t) {
+        sock.end(httpError("404 Not Found", `tunnel ${name} not found`));
+        return;
+      }
+      if (o.stripHopByHop) {
+        // Mistake: drops Connection and Upgrade like a proxy, so an upgrade never reaches the local service.
+        const kept = lines.filter((l, i) => i === 0 || !/^(connection|upgrade)\s*:/i.test(l));
+        head = Buffer.concat([Buffer.from(`${kept.join("\r\n")}`, "latin1"), head.subarray(end)]);
+      }
+      openStream(t, sock, "http", head);
+      sock.resume();
+    };
+    sock.on("data", onData);
+    sock.on("error", () => sock.destroy());
+  }
+
+  if (o.httpPort !== undefined) net.createServer({ allowHalfOpen: true }, onPublicHttp).listen(o.httpPort, host);
+  if (o.httpsPort !== undefined) {
+    if (o.plainOnHttpsPort) net.createServer({ allowHalfOpen: true }, onPublicHttp).listen(o.httpsPort, host);
+    else {
+      const creds = { cert: readFileSync(o.cert ?? "cert.pem"), key: readFileSync(o.key ?? "key.pem") };
+      tls.createServer({ ...creds, allowHalfOpen: true }, onPublicHttp).on("tlsClientError", () => {}).listen(o.httpsPort, host);
+    }
+  }
+
+  function register(session: Session, hello: { token?: unknown; http?: unknown; tcp?: unknown }, done: (error: string | null, url?: string, t?: Tunnel) => void): void {
+    if (!o.ignoreToken && hello.token !== o.token) return done("bad token: the server refused the token");
+    if (typeof hello.http === "string") {
+      const name = hello.http.toLowerCase();
+      if (!NAME.test(name)) return done(`bad name "${hello.http}": use letters, digits and "-"`);
+      if (o.httpPort === undefined) return done("this server has no HTTP port");
+      if (http.has(name)) return done(`the name "${name}" is already taken`);
+      const t: Tunnel = { session, nextStream: 1, active: 0 };
+      http.set(name, t);
+      return done(null, `http://${name}.localhost:${o.httpPort}`, t);
+    }
+    if (typeof hello.tcp === "number") {
+      const port = hello.tcp;
+      if (!o.tcpPorts.includes(port)) return done(`port ${port} is not one of the server's --tcp-ports (${o.tcpPorts.join(",") || "none"})`);
+      if (tcp.has(port)) return done(`port ${port} is already taken`);
+      const t: Tunnel = { session, nextStream: 1, active: 0 };
+      tcp.set(port, t);
+      const listener = net.createServer({ allowHalfOpen: true }, (sock) => openStream(t, sock, "tcp"));
+      t.listener = listener;
+      listener.on("error", (e) => {
+        tcp.delete(port);
+        done(`cannot listen on port ${port}: ${e.message}`);
+      });
+      listener.listen(port, host, () => done(null, `tcp://${host}:${port}`, t));
+      return;
+    }
+    done("the client asked for neither an HTTP name nor a TCP port");
+  }
+
+  net
+    .createServer((sock) => {
+      let tunnel: Tunnel | undefined;
+      let hello = false;
+      const helloTimer = setTimeout(() => {
+        if (!hello) session.close();
+      }, 10000);
+      const session = new Session(sock, {
+        flowControl: o.flowControl,
+        keepAliveMs: o.keepAliveMs,
+        noHalfClose: o.noHalfClose,
+        onControl: (f: Frame) => {
+          if (f.type !== FrameType.Hello || hello) return;
+          hello = true;
+          clearTimeout(helloTimer);
+          let req: Record<string, unknown>;
+          try {
+            req = JSON.parse(f.payload.toString("utf8")) as Record<string, unknown>;
+          } catch {
+            session.close();
+            return;
+          }
+          register(session, req, (error, url, t) => {
+            if (error !== null) {
+              session.send(FrameType.Welcome, 0, Buffer.from(JSON.stringify({ ok: false, error })));
+              sock.end();
+              return;
+            }
+            if (session.closed) return release(t!);
+            tunnel = t;
+            session.send(FrameType.Welcome, 0, Buffer.from(JSON.stringify({ ok: true, url })));
+            console.log(`registered ${url}`);
+          });
+        },
+        onClose: () => {
+          clearTimeout(helloTimer);
+          if (tunnel) release(tunnel);
+        },
+      });
+    })
+    .listen(o.controlPort, host);
+
+  function release(t: Tunnel): void {
+    for (const [name, x] of http) if (x === t) http.delete(name);
+    for (const [port, x] of tcp) {
+      if (x !== t) continue;
+      tcp.delete(port);
+      x.listener?.close();
+    }
+  }
+}

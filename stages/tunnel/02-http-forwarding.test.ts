@@ -1,0 +1,73 @@
+import { curl, expectBody, expectHeader, expectStatus } from "../../harness/clients/http.ts";
+import { LocalHttpService } from "../../harness/clients/local-service.ts";
+import { publicUrl, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const FORWARD = "The server reads the public request's header section, finds the tunnel by the Host header, and passes the request's bytes, unchanged, over the tunnel; the client writes them to a connection to --to and sends back what the local service answers, byte for byte.";
+const HOST = "Route by the host name in the Host header (RFC 9110 §7.2): its first label is the tunnel's name. Compare it case-insensitively (RFC 9110 §4.2.3) and ignore the \":port\" part — curl sends Host: mango.localhost:24002.";
+
+export default stage(import.meta, [
+  {
+    name: "a GET through the tunnel reaches the local service and its response comes back intact",
+    async run(t) {
+      const server = await startTunnelServer(t);
+      const name = t.rand.word();
+      const marker = t.rand.key("reply");
+      const path = `/${t.rand.word()}/${t.rand.int(1, 999)}?q=${t.rand.word()}`;
+      const local = await LocalHttpService.start(t, "local service", (req) => req.reply(200, [["Content-Type", "text/plain"], ["X-Reply", marker]], `hello from ${req.target} (${req.header("x-test") ?? "no X-Test"})\n`));
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: name, to: local.port });
+      const url = publicUrl(server, name, path);
+      const { responses } = await curl(t, ["-H", `X-Test: ${marker}`, ...url.args], { message: `curl could not get a response through the tunnel (GET ${path} with Host: ${url.host}).`, hint: FORWARD });
+      const r = responses[0]!;
+      if (local.requests.length === 0) t.fail({ message: "The local service never received the request sent to the public side.", received: `status ${r.status}`, hint: `${HOST} ${FORWARD}` });
+      const req = local.requests[0]!;
+      t.expectEqual(`${req.method} ${req.target}`, `GET ${path}`, { message: "The request line the local service received differs from the one curl sent.", hint: FORWARD });
+      t.expectEqual(req.header("x-test") ?? "(none)", marker, { message: "The local service should receive the request's header fields as curl sent them (X-Test).", hint: FORWARD });
+      expectStatus(r, 200, { message: "The public side should get the local service's status.", hint: FORWARD });
+      expectHeader(r, "X-Reply", marker, { message: "The public side should get the local service's header fields.", hint: FORWARD });
+      expectBody(r, `hello from ${path} (${marker})\n`, { message: "The public side should get the local service's body, byte for byte.", hint: FORWARD });
+    },
+  },
+  {
+    name: "a POST body reaches the local service, and the Host is matched case-insensitively, without its port",
+    async run(t) {
+      const server = await startTunnelServer(t);
+      const name = t.rand.word();
+      const body = `${t.rand.key("data")}&${"x".repeat(t.rand.int(100, 3000))}`;
+      const local = await LocalHttpService.start(t, "local service", async (req) => {
+        await req.waitBody(3000);
+        await req.reply(201, [["Location", "/made/1"]], `got ${req.body().length} bytes`);
+      });
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: name, to: local.port });
+      const host = `${name.toUpperCase()}.LocalHost:${server.httpPort}`;
+      const { responses } = await curl(t, ["-H", `Host: ${host}`, "--data-binary", body, `http://127.0.0.1:${server.httpPort}/items`], { message: `curl could not POST through the tunnel with Host: ${host}.`, hint: HOST });
+      const r = responses[0]!;
+      expectStatus(r, 201, { message: `POST /items with Host: ${host} should reach the tunnel "${name}" and get the local service's 201.`, hint: HOST });
+      t.expectEqual(local.requests[0]?.body().toString() ?? "(no request)", body, { message: "The local service should receive the POST body as curl sent it.", hint: FORWARD });
+      expectBody(r, `got ${Buffer.byteLength(body)} bytes`, { message: "The public side should get the local service's body.", hint: FORWARD });
+    },
+  },
+  {
+    name: "a Host with no tunnel gets 404 from the server",
+    async run(t) {
+      const server = await startTunnelServer(t);
+      const name = t.rand.word();
+      const local = await LocalHttpService.start(t, "local service", (req) => req.reply(200, [], "local"));
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: name, to: local.port });
+      const other = `${name}x${t.rand.int(10, 99)}`;
+      const { responses } = await curl(t, publicUrl(server, other).args, { message: `curl could not get a response for Host: ${other}.localhost.`, hint: "Answer a request for a name no client registered with a complete HTTP response: 404 Not Found." });
+      expectStatus(responses[0]!, 404, { message: `No client registered "${other}": the server itself should answer 404 Not Found.`, hint: `${HOST} A name nobody holds is answered 404 by the server (RFC 9110 §15.5.5).` });
+      if (local.requests.length > 0) t.fail({ message: `A request for "${other}" reached the local service of the tunnel "${name}".`, hint: HOST });
+    },
+  },
+  {
+    name: "when the local service is down, the server answers 502 Bad Gateway",
+    async run(t) {
+      const server = await startTunnelServer(t);
+      const name = t.rand.word();
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: name, to: await t.port() });
+      const { responses } = await curl(t, publicUrl(server, name).args, { message: "curl got no HTTP response while the local service was down.", hint: "When the client cannot connect to --to, it tells the server (the reference resets the stream), and the server answers 502 Bad Gateway (RFC 9110 §15.6.3) rather than closing the connection without a response." });
+      expectStatus(responses[0]!, 502, { message: "The local service refuses connections: the public side should get 502 Bad Gateway.", hint: "An intermediary that got no valid response from the server it forwards to answers 502 Bad Gateway (RFC 9110 §15.6.3)." });
+    },
+  },
+]);

@@ -1,0 +1,79 @@
+import { curl, CURL_PACKAGE } from "../../harness/clients/http.ts";
+import { LocalHttpService } from "../../harness/clients/local-service.ts";
+import { TcpProxy } from "../../harness/clients/tcp-proxy.ts";
+import { publicUrl, startTunnelClient, startTunnelServer, waitForReadyLine } from "../../harness/clients/tunnel.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const RECONNECT = "When the connection to the server is lost, the client does not exit: it waits a moment and connects again, registering the same name, with exponential backoff between failed attempts (e.g. 100 ms, 200 ms, 400 ms… up to a few seconds, with jitter). The server frees a name when its client's connection goes, so the same name can be registered again.";
+/** Connection attempts allowed while the server is unreachable for 1.5 s (exponential backoff from 10 ms makes 8). */
+const MAX_ATTEMPTS = 10;
+const FAIL_CLEANLY = "When a client's connection is lost, every stream on it is lost too: answer each public request still waiting for its response with 502 Bad Gateway (RFC 9110 §15.6.3) and close it, rather than leaving it open with no answer.";
+
+export default stage(import.meta, [
+  {
+    name: "after its connection is cut, the client reconnects and the public name works again",
+    async run(t) {
+      const server = await startTunnelServer(t);
+      const proxy = await TcpProxy.start(t, server.controlPort);
+      const name = t.rand.word();
+      const local = await LocalHttpService.start(t, "local service", (req) => req.reply(200, [], `served ${req.target}`));
+      const client = await startTunnelClient(t, { serverPort: proxy.port, token: server.token, http: name, to: local.port });
+      await curl(t, publicUrl(server, name, "/before").args, { message: "GET /before through the tunnel failed.", hint: "Stage 2's forwarding should work through a relay too." });
+      const before = proxy.accepted;
+      proxy.cut();
+      const deadline = Date.now() + 5000;
+      while (proxy.accepted === before && Date.now() < deadline && client.process.exitCode === null) await Bun.sleep(20);
+      if (proxy.accepted === before) {
+        t.fail({
+          message: client.process.exitCode !== null ? `The client exited (code ${client.process.exitCode}) when its connection to the server was cut: no reconnection.` : "The client did not reconnect within 5 s after its connection to the server was cut: no reconnection.",
+          hint: RECONNECT,
+        });
+      }
+      await waitForReadyLine(t, client, 5000, 1);
+      const path = `/after/${t.rand.int(1000, 9999)}`;
+      const { responses } = await curl(t, publicUrl(server, name, path).args, { message: `GET ${path} through the tunnel failed after the client reconnected.`, hint: RECONNECT });
+      t.expectEqual(`${responses[0]!.status} ${responses[0]!.body.toString()}`, `200 served ${path}`, { message: `After reconnecting, the name "${name}" should reach the local service again.`, hint: RECONNECT });
+    },
+  },
+  {
+    name: "while the server is unreachable, the client retries with backoff, then comes back",
+    async run(t) {
+      const server = await startTunnelServer(t);
+      const proxy = await TcpProxy.start(t, server.controlPort);
+      const name = t.rand.word();
+      const local = await LocalHttpService.start(t, "local service", (req) => req.reply(200, [], `served ${req.target}`));
+      const client = await startTunnelClient(t, { serverPort: proxy.port, token: server.token, http: name, to: local.port });
+      proxy.refuse(true);
+      proxy.cut();
+      const before = proxy.accepted;
+      await Bun.sleep(1500);
+      const attempts = proxy.accepted - before;
+      t.log.note(`the client made ${attempts} connection attempts in 1.5 s`);
+      proxy.refuse(false);
+      if (attempts === 0) t.fail({ message: "The client made no attempt to reconnect in the 1.5 s after its connection was cut.", hint: RECONNECT });
+      if (attempts > MAX_ATTEMPTS) t.fail({ message: `The client made ${attempts} connection attempts in the 1.5 s the server was unreachable (at most ${MAX_ATTEMPTS} allowed): it retries without backing off.`, expected: `at most ${MAX_ATTEMPTS} attempts`, received: String(attempts), hint: `Wait between attempts, longer each time: ${RECONNECT}` });
+      await waitForReadyLine(t, client, 5000, 1);
+      const { responses } = await curl(t, publicUrl(server, name, "/back").args, { message: "GET /back through the tunnel failed after the client reconnected.", hint: RECONNECT });
+      t.expectEqual(String(responses[0]!.status), "200", { message: "After reconnecting, the public name should work again.", hint: RECONNECT });
+    },
+  },
+  {
+    name: "a request in flight when the connection is cut gets 502 Bad Gateway, not a hang",
+    async run(t) {
+      const server = await startTunnelServer(t);
+      const proxy = await TcpProxy.start(t, server.controlPort);
+      const name = t.rand.word();
+      // The local service never answers /slow: the request is in flight until the cut.
+      const local = await LocalHttpService.start(t, "local service", () => {});
+      await startTunnelClient(t, { serverPort: proxy.port, token: server.token, http: name, to: local.port });
+      const pending = t.client(CURL_PACKAGE, ["curl", "-sS", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", ...publicUrl(server, name, "/slow").args], { timeoutMs: 8000 });
+      if (!(await local.waitRequests(1, 3000))) t.fail({ message: "GET /slow never reached the local service.", hint: "Stage 2's forwarding should work through a relay too." });
+      proxy.cut();
+      const cutAt = Date.now();
+      const r = await pending;
+      const waited = Date.now() - cutAt;
+      if (r.stdout === "000" || r.code === 28) t.fail({ message: `A request was in flight when the client's connection was cut; curl got no response and gave up ${(waited / 1000).toFixed(1)} s later: it hung.`, expected: "status 502 soon after the cut", received: r.output.trim(), hint: FAIL_CLEANLY });
+      t.expectEqual(r.stdout, "502", { message: "A request in flight when the client's connection was cut should get 502 Bad Gateway.", hint: FAIL_CLEANLY });
+    },
+  },
+]);

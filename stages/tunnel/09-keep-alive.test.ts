@@ -1,0 +1,61 @@
+import { curl, CURL_PACKAGE } from "../../harness/clients/http.ts";
+import { LocalHttpService } from "../../harness/clients/local-service.ts";
+import { TcpProxy } from "../../harness/clients/tcp-proxy.ts";
+import { publicUrl, READY, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+/** The keep-alive interval the tests ask for: a connection silent for 3 of them is dead. */
+const KEEPALIVE_MS = 250;
+
+const CLIENT_PROBES = `The client must notice a connection that went silent: send a keep-alive probe every --keepalive-ms (the reference's PING, answered by PONG, like HTTP/2's PING, RFC 9113 §6.7) and treat a connection from which nothing at all has arrived for 3 intervals as lost — then reconnect as in stage 6. TCP alone may not notice for many minutes: the network may drop packets silently.`;
+const SERVER_PROBES = `The server must notice a dead client connection too: probe it every --keepalive-ms and drop a connection silent for 3 intervals, freeing its name (and its streams: 502 for the requests in flight). Otherwise the name stays taken by a connection that no longer exists.`;
+
+export default stage(import.meta, [
+  {
+    name: "a connection that dies silently is noticed: the client reconnects and the name works again",
+    async run(t) {
+      const server = await startTunnelServer(t, { keepAliveMs: KEEPALIVE_MS });
+      const proxy = await TcpProxy.start(t, server.controlPort);
+      const name = t.rand.word();
+      const local = await LocalHttpService.start(t, "local service", (req) => req.reply(200, [], `served ${req.target}`));
+      const client = await startTunnelClient(t, { serverPort: proxy.port, token: server.token, http: name, to: local.port, keepAliveMs: KEEPALIVE_MS });
+      await curl(t, publicUrl(server, name, "/before").args, { message: "GET /before through the tunnel failed.", hint: "Stage 2's forwarding should work through a relay too." });
+      const before = proxy.accepted;
+      proxy.freeze();
+      const frozenAt = Date.now();
+      while (proxy.accepted === before && Date.now() - frozenAt < 4000 && client.process.exitCode === null) await Bun.sleep(20);
+      if (proxy.accepted === before) t.fail({ message: `The client's connection went silent (nothing forwarded, nothing closed); with --keepalive-ms ${KEEPALIVE_MS} the client should have noticed and reconnected, but made no new connection within 4 s.`, hint: CLIENT_PROBES });
+      t.log.note(`the client connected again ${Date.now() - frozenAt} ms after the freeze`);
+      const deadline = Date.now() + 5000;
+      while (client.process.stdout.text().split("\n").filter((l) => READY.test(l)).length < 2) {
+        if (Date.now() > deadline || client.process.exitCode !== null) {
+          t.fail({
+            message: `The client reconnected but was not registered again within 5 s of the freeze: the server still holds "${name}" for the dead connection.`,
+            received: client.process.output.tail(6),
+            hint: SERVER_PROBES,
+          });
+        }
+        await Bun.sleep(20);
+      }
+      const path = `/after/${t.rand.int(1000, 9999)}`;
+      const { responses } = await curl(t, publicUrl(server, name, path).args, { message: `GET ${path} failed after the client reconnected.`, hint: CLIENT_PROBES });
+      t.expectEqual(`${responses[0]!.status} ${responses[0]!.body.toString()}`, `200 served ${path}`, { message: `After reconnecting, the name "${name}" should reach the local service again.`, hint: SERVER_PROBES });
+    },
+  },
+  {
+    name: "a request in flight when the connection dies silently gets 502",
+    async run(t) {
+      const server = await startTunnelServer(t, { keepAliveMs: KEEPALIVE_MS });
+      const proxy = await TcpProxy.start(t, server.controlPort);
+      const name = t.rand.word();
+      const local = await LocalHttpService.start(t, "local service", () => {});
+      await startTunnelClient(t, { serverPort: proxy.port, token: server.token, http: name, to: local.port, keepAliveMs: KEEPALIVE_MS });
+      const pending = t.client(CURL_PACKAGE, ["curl", "-sS", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", ...publicUrl(server, name, "/slow").args], { timeoutMs: 8000 });
+      if (!(await local.waitRequests(1, 3000))) t.fail({ message: "GET /slow never reached the local service.", hint: "Stage 2's forwarding should work through a relay too." });
+      proxy.freeze();
+      const r = await pending;
+      if (r.stdout === "000" || r.code === 28) t.fail({ message: "A request was in flight when the client's connection went silent; curl got no response in 5 s: the server never noticed the connection was dead.", expected: "status 502 about a second after the freeze", received: r.output.trim(), hint: SERVER_PROBES });
+      t.expectEqual(r.stdout, "502", { message: "A request in flight when the client's connection went silent should get 502 Bad Gateway.", hint: SERVER_PROBES });
+    },
+  },
+]);

@@ -1,0 +1,81 @@
+import { CURL_PACKAGE } from "../../harness/clients/http.ts";
+import { LocalHttpService, startTcpService } from "../../harness/clients/local-service.ts";
+import { StreamSocket } from "../../harness/clients/stream-socket.ts";
+import { publicUrl, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
+import type { CaseContext } from "../../harness/stage/context.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const MAX_STREAMS = "Count each tunnel's open public connections; at --max-streams, refuse a new one — for HTTP with 503 Service Unavailable (RFC 9110 §15.6.4), with Retry-After — and let new ones in again as soon as one has finished.";
+const IDLE = "Close a public connection on which no byte has moved, either way, for --idle-timeout-ms (the reference uses the socket's own timeout), and close its stream on the client's side too. Any byte resets the clock.";
+const IDLE_MS = 500;
+
+/** curl's status code for one GET (000 when it got none). */
+async function status(t: CaseContext, args: string[]): Promise<string> {
+  const r = await t.client(CURL_PACKAGE, ["curl", "-sS", "--max-time", "4", "-o", "/dev/null", "-w", "%{http_code}", ...args], { timeoutMs: 6000 });
+  return r.stdout.trim();
+}
+
+export default stage(import.meta, [
+  {
+    name: "--max-streams 2: a third connection at once gets 503, and new ones get in once one has finished",
+    async run(t) {
+      const server = await startTunnelServer(t, { args: ["--max-streams", "2"] });
+      const name = t.rand.word();
+      const releases = new Map<string, () => void>();
+      const local = await LocalHttpService.start(t, "local service", async (req) => {
+        if (req.target.startsWith("/hold/")) await new Promise<void>((r) => releases.set(req.target, r));
+        await req.reply(200, [], `served ${req.target}`);
+      });
+      t.defer(() => releases.forEach((r) => r()));
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: name, to: local.port });
+      const held = [status(t, publicUrl(server, name, "/hold/1").args), status(t, publicUrl(server, name, "/hold/2").args)];
+      if (!(await local.waitRequests(2, 3000))) t.fail({ message: "Two requests sent at once did not both reach the local service within 3 s (the limit is 2).", hint: MAX_STREAMS });
+      const third = await status(t, publicUrl(server, name, "/third").args);
+      t.expectEqual(third, "503", { message: "With --max-streams 2 and two requests open on the tunnel, a third should be refused with 503 Service Unavailable.", hint: MAX_STREAMS });
+      if (local.requests.length > 2) t.fail({ message: "The refused third request reached the local service anyway.", hint: MAX_STREAMS });
+      releases.get("/hold/1")?.();
+      t.expectEqual(await held[0]!, "200", { message: "The first held request should complete once the local service answers.", hint: MAX_STREAMS });
+      // The server learns that the first connection finished a moment after curl does: allow a few tries.
+      let fourth = "";
+      for (let i = 0; i < 5 && fourth !== "200"; i++) {
+        if (i > 0) await Bun.sleep(300);
+        fourth = await status(t, publicUrl(server, name, "/fourth").args);
+      }
+      t.expectEqual(fourth, "200", { message: "Once one of the two open requests had finished, a new request should be let in.", hint: MAX_STREAMS });
+      releases.get("/hold/2")?.();
+      await held[1];
+    },
+  },
+  {
+    name: `--idle-timeout-ms ${IDLE_MS}: an idle TCP connection is closed, a busy one is not`,
+    async run(t) {
+      const server = await startTunnelServer(t, { tcpPorts: 1, args: ["--idle-timeout-ms", String(IDLE_MS)] });
+      const port = server.tcpPorts[0]!;
+      const localConns: StreamSocket[] = [];
+      const local = await startTcpService(t, "local service", (conn) => {
+        localConns.push(conn);
+        conn.sock.on("data", (d: Buffer) => conn.sock.write(d)); // echo
+      });
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, tcp: port, to: local });
+      const busy = await StreamSocket.connect(t, "busy user", port);
+      const idle = await StreamSocket.connect(t, "idle user", port);
+      await idle.write("hello\n");
+      if (!(await idle.until(() => idle.received >= 6, 3000))) t.fail({ message: "The idle user's first line did not come back from the echo service.", hint: "Stage 5's TCP forwarding should work here too." });
+      const idleSince = Date.now();
+      let closedAfter = -1;
+      for (let i = 0; i < 12; i++) {
+        await busy.write(".", false);
+        await Bun.sleep(150);
+        if (closedAfter < 0 && idle.ended) closedAfter = Date.now() - idleSince;
+      }
+      if (closedAfter < 0 && (await idle.until(() => idle.ended, 2000))) closedAfter = Date.now() - idleSince;
+      if (busy.ended) t.fail({ message: `A connection that sent a byte every 150 ms was closed, with --idle-timeout-ms ${IDLE_MS}.`, hint: IDLE });
+      if (!(await busy.until(() => busy.received >= 12, 2000))) t.fail({ message: `The busy user got ${busy.received} of its 12 echoed bytes.`, hint: "Stage 5's TCP forwarding should work here too." });
+      if (closedAfter < 0) t.fail({ message: `A connection idle for ${((Date.now() - idleSince) / 1000).toFixed(1)} s was not closed, with --idle-timeout-ms ${IDLE_MS}.`, hint: IDLE });
+      t.log.note(`the idle connection was closed ${closedAfter} ms after its last byte`);
+      if (closedAfter < IDLE_MS - 100) t.fail({ message: `The idle connection was closed ${closedAfter} ms after its last byte, before --idle-timeout-ms ${IDLE_MS} had passed.`, hint: IDLE });
+      const idleLocal = localConns[1];
+      if (idleLocal && !(await idleLocal.until(() => idleLocal.ended, 2000))) t.fail({ message: "The idle public connection was closed, but the client kept its connection to the local service open.", hint: IDLE });
+    },
+  },
+]);
