@@ -84,3 +84,6 @@ for (const w of bench.workloads) {
     console.log(`  ${metric.padEnd(14)} ${value.toFixed(0).padStart(12)} ${r !== undefined ? r.toFixed(0).padStart(12) : ""} ${r ? (value / r).toFixed(2).padStart(7) : ""}`);
   }
 }
+// Every program and client has been stopped above, but the process reaper's
+// handlers and the clients' pipes can keep the event loop alive: end here.
+process.exit(0);
