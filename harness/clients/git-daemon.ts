@@ -18,11 +18,16 @@ export interface Daemon {
   path: (name: string) => string;
 }
 
+export interface DaemonOptions {
+  /** Also serve git-receive-pack (`--enable=receive-pack`), so clients can push. */
+  receivePack?: boolean;
+}
+
 /** Serves `<case dir>/served` (created) with git daemon; waits until it is ready. */
-export async function startDaemon(t: CaseContext, g: GitCase): Promise<Daemon> {
+export async function startDaemon(t: CaseContext, g: GitCase, opts: DaemonOptions = {}): Promise<Daemon> {
   const base = g.dir("served");
   const port = await t.port();
-  const daemon = startBackground(t, GIT_PACKAGE, ["git", "daemon", "--reuseaddr", "--export-all", "--informative-errors", "--verbose", "--listen=127.0.0.1", `--port=${port}`, `--base-path=${base}`, base], {
+  const daemon = startBackground(t, GIT_PACKAGE, ["git", "daemon", "--reuseaddr", "--export-all", "--informative-errors", "--verbose", ...(opts.receivePack ? ["--enable=receive-pack"] : []), "--listen=127.0.0.1", `--port=${port}`, `--base-path=${base}`, base], {
     env: g.env,
     name: "git daemon",
   });

@@ -114,10 +114,10 @@ export class GitCase {
     return r;
   }
 
-  /** The program under test, run like git; it must exit 0. */
-  async ours(args: string[], o: RunOpts & { hint?: string } = {}): Promise<CommandResult> {
+  /** The program under test, run like git; it must exit 0 (unless `allowFail`: the caller checks the code). */
+  async ours(args: string[], o: RunOpts & { hint?: string; allowFail?: boolean } = {}): Promise<CommandResult> {
     const r = await this.t.run(args, this.opts(o));
-    if (r.code !== 0) {
+    if (r.code !== 0 && !o.allowFail) {
       this.t.fail({
         message: `Your program exited with code ${r.code} on: ${args.join(" ")}`,
         hint: o.hint ?? "Its output (stdout and stderr) is under its `$` line in the transcript below.",

@@ -80,7 +80,7 @@ export async function clone(url: string, target: string | undefined): Promise<st
 }
 
 /** The url of remote `name` in .git/config. */
-function remoteUrl(gitDir: string, name: string): string {
+export function remoteUrl(gitDir: string, name: string): string {
   const config = readFileSync(join(gitDir, "config"), "utf8");
   const section = config.split(/^\[/m).find((s) => s.startsWith(`remote "${name}"]`));
   const url = section && /^\s*url\s*=\s*(.+)$/m.exec(section)?.[1]?.trim();

@@ -10,7 +10,8 @@
  *   … branch [<name> [<start>]]     checkout [-b] <branch>    switch [-c] <branch>
  *   … log [--oneline] [<revision>]   merge <branch>
  *   … pack-objects <base-name> < object ids    (cat-file and the rest read packed objects too)
- *   … clone git://<host>:<port>/<path> [<dir>]   fetch [origin]
+ *   … clone git://<host>:<port>/<path> [<dir>] (or http://…)   fetch [origin]
+ *   … push [<remote> [[+]<src>[:<dst>]...]]   serve --port <port> [--host <host>] <dir> (a git:// server)
  * Errors go to stderr as `fatal: …` with exit code 128, as git's do.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -30,6 +31,8 @@ import { currentBranch, readRef, resolveRev, writeRef } from "./refs.ts";
 import { createBranch, listBranches } from "./branch.ts";
 import { checkoutSteps, checkoutTree, type CheckoutSteps } from "./checkout.ts";
 import { clone, fetch } from "./clone.ts";
+import { push } from "./push.ts";
+import { serve } from "./serve.ts";
 import { packSteps, writePack, type PackSteps } from "./pack.ts";
 import { merge, mergeSteps, type MergeSteps } from "./merge.ts";
 import { formatLog, logSteps, walk, type LogSteps } from "./log.ts";
@@ -231,6 +234,20 @@ function run(argv: string[], o: MainOptions, out: Out): number | void | Promise<
     }
     case "fetch":
       return fetch(findGitDir(process.cwd()).gitDir, rest[0]);
+    case "push": {
+      const [remote, ...specs] = rest;
+      return push(store(o), remote ?? "origin", specs).then(({ code, stderr }) => {
+        process.stderr.write(stderr);
+        return code;
+      });
+    }
+    case "serve": {
+      const at = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+      const port = Number(at("--port"));
+      const dir = args.filter((a, i) => !a.startsWith("--") && !["--port", "--host"].includes(args[i - 1] ?? ""))[0];
+      if (!Number.isInteger(port) || port <= 0 || dir === undefined) usage("usage: git serve --port <port> [--host <host>] <base directory>");
+      return serve(port, at("--host") ?? "127.0.0.1", dir);
+    }
     case "log": {
       const s = store(o);
       out(formatLog(walk(s, resolveRev(s, rest[0] ?? "HEAD")), flags.includes("--oneline"), { ...logSteps, ...o.log }));

@@ -1,7 +1,7 @@
 import { GitCase } from "../../harness/clients/git.ts";
 import { startDaemon, type Daemon } from "../../harness/clients/git-daemon.ts";
-import { commitWithDate, linearHistory } from "../../harness/clients/git-history.ts";
-import { randomFiles } from "../../harness/clients/git-repo.ts";
+import { linearHistory } from "../../harness/clients/git-history.ts";
+import { REFS, servedHistory, view } from "../../harness/clients/git-served.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
@@ -14,25 +14,8 @@ const CLONE_CONFIG = "Record the remote in .git/config so that fetch finds it: a
 const FETCH = "fetch asks the remote in .git/config for its refs, fetches the objects you lack (send `have` lines for your refs, so the pack holds only what is new), and moves refs/remotes/origin/<branch> for each remote branch (new branches too); it leaves the local branches and the working tree alone.";
 
 /** A history with a second branch, an annotated and a lightweight tag, served bare by the daemon as `<name>.git`. */
-async function servedRepo(t: CaseContext, g: GitCase, d: Daemon, name: string): Promise<string> {
-  const src = await g.realRepo("src", randomFiles(t.rand, { depth: 2 }));
-  await g.git(["add", "-A"], { cwd: src });
-  await commitWithDate(t, g, src, 0);
-  await linearHistory(t, g, src, 2);
-  await g.git(["tag", "-a", `v1.${t.rand.int(0, 9)}`, "-m", `Release ${t.rand.word()}`], { cwd: src });
-  const branch = `${t.rand.word()}-work`;
-  await g.git(["checkout", "-q", "-b", branch], { cwd: src });
-  await linearHistory(t, g, src, 2, 5);
-  await g.git(["tag", `${t.rand.word()}-mark`], { cwd: src });
-  await g.git(["checkout", "-q", "master"], { cwd: src });
-  await g.git(["clone", "-q", "--bare", src, d.path(name)], { cwd: t.dir });
-  return src;
-}
-
-const REFS = ["for-each-ref", "--format=%(objectname) %(objecttype) %(refname)"];
-
-async function view(g: GitCase, repo: string, args: string[]): Promise<string> {
-  return (await g.git(args, { cwd: repo, allowFail: true })).stdout;
+function servedRepo(t: CaseContext, g: GitCase, d: Daemon, name: string): Promise<string> {
+  return servedHistory(t, g, d.path(name));
 }
 
 export default stage(import.meta, [
