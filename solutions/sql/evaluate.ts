@@ -1,0 +1,410 @@
+/**
+ * Compiles expressions into closures over a row (https://www.sqlite.org/lang_expr.html):
+ * three-valued logic, comparisons with the affinity rules of datatype3.html §4.2,
+ * arithmetic with integer overflow to real, LIKE/GLOB, CASE, CAST, functions.
+ */
+import type { Expr } from "./ast.ts";
+import { AGGREGATES, scalarFunction } from "./functions.ts";
+import type { Table } from "./schema.ts";
+import { quirks } from "./quirks.ts";
+import { SqlError } from "./tokenizer.ts";
+import { affinityOf, applyAffinity, applyNumeric, applyText, compareValues, intResult, toNumeric, truth, valueToText, type Affinity, type Value } from "./value.ts";
+
+/** A row: the table's columns in order, then the rowid. */
+export type Row = Value[];
+export type Compiled = (row: Row, aggs: Value[]) => Value;
+
+/** A table of the FROM clause; its row sits in the combined row from `offset` (its columns, then its rowid). */
+export interface Source {
+  table: Table;
+  alias?: string;
+  offset: number;
+}
+
+export interface Scope {
+  sources: Source[];
+  /** Aggregate calls found so far; an aggregate compiles to a read of its slot. */
+  aggregates?: Expr[];
+}
+
+export interface Resolved {
+  source: Source;
+  /** Position in the source's table (columns.length: the rowid). */
+  index: number;
+}
+
+function columnOf(t: Table, name: string): number {
+  const i = t.columns.findIndex((c) => c.name.toLowerCase() === name);
+  if (i >= 0) return i;
+  if (name === "rowid" || name === "oid" || name === "_rowid_") return t.columns.length;
+  return -1;
+}
+
+/** Which table and column a column reference names. */
+export function resolveColumn(scope: Scope, e: Extract<Expr, { k: "col" }>): Resolved {
+  const name = e.name.toLowerCase();
+  const qualifier = e.table?.toLowerCase();
+  const candidates = scope.sources.filter((s) => !qualifier || (s.alias ? s.alias.toLowerCase() === qualifier : s.table.name.toLowerCase() === qualifier) || s.table.name.toLowerCase() === qualifier);
+  const hits = candidates.map((source) => ({ source, index: columnOf(source.table, name) })).filter((h) => h.index >= 0);
+  if (hits.length > 1) throw new SqlError(`ambiguous column name: ${e.table ? `${e.table}.` : ""}${e.name}`);
+  if (hits.length === 0) throw new SqlError(`no such column: ${e.table ? `${e.table}.` : ""}${e.name}`);
+  return hits[0]!;
+}
+
+/** Position of a column reference in the combined row. */
+export function columnIndex(scope: Scope, e: Extract<Expr, { k: "col" }>): number {
+  const r = resolveColumn(scope, e);
+  return r.source.offset + r.index;
+}
+
+/** The affinity an expression carries into a comparison ("NONE" for literals and most expressions). */
+export function exprAffinity(e: Expr, scope: Scope): Affinity {
+  if (e.k === "col") {
+    const r = resolveColumn(scope, e);
+    return r.index === r.source.table.columns.length ? "INTEGER" : r.source.table.columns[r.index]!.affinity;
+  }
+  if (e.k === "cast") return affinityOf(e.type);
+  if (e.k === "collate") return exprAffinity(e.e, scope);
+  return "NONE";
+}
+
+const NUMERIC = new Set<Affinity>(["NUMERIC", "INTEGER", "REAL"]);
+
+/** The affinity both operands of a comparison get (sqlite3CompareAffinity). */
+export function comparisonAffinity(a: Affinity, b: Affinity): Affinity {
+  if (quirks.compareWithoutAffinity) return "NONE";
+  if (a !== "NONE" && b !== "NONE") return NUMERIC.has(a) || NUMERIC.has(b) ? "NUMERIC" : "BLOB";
+  return a === "NONE" ? b : a;
+}
+
+export function prepareOperand(v: Value, aff: Affinity): Value {
+  if (NUMERIC.has(aff)) return applyNumeric(v);
+  if (aff === "TEXT") return applyText(v);
+  return v;
+}
+
+function compareWith(op: string, c: number): boolean {
+  switch (op) {
+    case "=":
+      return c === 0;
+    case "!=":
+      return c !== 0;
+    case "<":
+      return c < 0;
+    case "<=":
+      return c <= 0;
+    case ">":
+      return c > 0;
+    default:
+      return c >= 0;
+  }
+}
+
+function bool(b: boolean | null): Value {
+  return b === null ? null : b ? 1n : 0n;
+}
+
+function arithmetic(op: string, a: Value, b: Value): Value {
+  if (a === null || b === null) return null;
+  const x = toNumeric(a)!;
+  const y = toNumeric(b)!;
+  if (typeof x === "bigint" && typeof y === "bigint") {
+    switch (op) {
+      case "+":
+        return intResult(x + y);
+      case "-":
+        return intResult(x - y);
+      case "*":
+        return intResult(x * y);
+      case "/":
+        if (y === 0n) return null;
+        if (x === -9223372036854775808n && y === -1n) return Number(x) / -1;
+        return x / y;
+      case "%":
+        return y === 0n ? null : x % y;
+    }
+  }
+  const fx = Number(x);
+  const fy = Number(y);
+  switch (op) {
+    case "+":
+      return fx + fy;
+    case "-":
+      return fx - fy;
+    case "*":
+      return fx * fy;
+    case "/":
+      return fy === 0 ? null : fx / fy;
+    default: {
+      const iy = BigInt(Math.trunc(fy));
+      if (iy === 0n) return null;
+      return Number(BigInt(Math.trunc(fx)) % iy);
+    }
+  }
+}
+
+function bitwise(op: string, a: Value, b: Value): Value {
+  if (a === null || b === null) return null;
+  const xn = toNumeric(a)!;
+  const xi = typeof xn === "bigint" ? xn : BigInt(Math.trunc(xn));
+  const yn = toNumeric(b)!;
+  const y = typeof yn === "bigint" ? yn : BigInt(Math.trunc(yn));
+  switch (op) {
+    case "&":
+      return xi & y;
+    case "|":
+      return xi | y;
+    case "<<":
+      return y >= 64n ? 0n : y < 0n ? xi >> -y : BigInt.asIntN(64, xi << y);
+    default:
+      return y >= 64n ? (xi < 0n ? -1n : 0n) : y < 0n ? BigInt.asIntN(64, xi << -y) : xi >> y;
+  }
+}
+
+/** LIKE (case-insensitive for ASCII) and GLOB patterns, as regular expressions. */
+function patternRegex(pattern: string, glob: boolean, escape: string | undefined): RegExp {
+  let re = "^";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (!glob && escape !== undefined && c === escape) {
+      i++;
+      re += (pattern[i] ?? "").replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+    } else if (c === (glob ? "*" : "%")) re += "[\\s\\S]*";
+    else if (c === (glob ? "?" : "_")) re += "[\\s\\S]";
+    else if (glob && c === "[") {
+      const end = pattern.indexOf("]", i + 2);
+      if (end < 0) re += "\\[";
+      else {
+        let cls = pattern.slice(i + 1, end);
+        const neg = cls.startsWith("^");
+        if (neg) cls = cls.slice(1);
+        re += `[${neg ? "^" : ""}${cls.replace(/[\\\]]/g, "\\$&")}]`;
+        i = end;
+      }
+    } else re += c.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+  }
+  return new RegExp(`${re}$`, glob ? "su" : "isu");
+}
+
+function castTo(v: Value, type: string): Value {
+  if (v === null) return null;
+  const aff = affinityOf(type);
+  switch (aff) {
+    case "TEXT":
+      return valueToText(v);
+    case "BLOB":
+      return v instanceof Uint8Array ? v : new TextEncoder().encode(valueToText(v));
+    case "INTEGER": {
+      const n = toNumeric(v)!;
+      if (typeof n === "bigint") return n;
+      if (n >= 9.223372036854775807e18) return 9223372036854775807n;
+      if (n <= -9.223372036854775808e18) return -9223372036854775808n;
+      return BigInt(Math.trunc(n));
+    }
+    case "REAL":
+      return Number(toNumeric(v));
+    default: {
+      const n = toNumeric(v)!;
+      if (typeof n === "number" && Number.isInteger(n) && Math.abs(n) < 9.2e18) return BigInt(n);
+      return n;
+    }
+  }
+}
+
+export function isAggregate(e: Expr): boolean {
+  return e.k === "fn" && AGGREGATES.has(e.name) && !((e.name === "MIN" || e.name === "MAX") && e.args.length > 1);
+}
+
+export function compile(e: Expr, scope: Scope): Compiled {
+  switch (e.k) {
+    case "lit": {
+      const v = e.v;
+      return () => v;
+    }
+    case "col": {
+      const i = columnIndex(scope, e);
+      return (row) => row[i] ?? null;
+    }
+    case "collate":
+      return compile(e.e, scope);
+    case "unary": {
+      const f = compile(e.e, scope);
+      switch (e.op) {
+        case "NOT":
+          return (r, a) => {
+            const t = truth(f(r, a));
+            return t === null ? null : t ? 0n : 1n;
+          };
+        case "+":
+          return f;
+        case "~":
+          return (r, a) => {
+            const v = f(r, a);
+            if (v === null) return null;
+            const n = toNumeric(v)!;
+            return ~(typeof n === "bigint" ? n : BigInt(Math.trunc(n)));
+          };
+        default:
+          return (r, a) => {
+            const v = f(r, a);
+            if (v === null) return null;
+            const n = toNumeric(v)!;
+            return typeof n === "bigint" ? intResult(-n) : -n;
+          };
+      }
+    }
+    case "bin": {
+      const l = compile(e.l, scope);
+      const r = compile(e.r, scope);
+      switch (e.op) {
+        case "AND":
+          return (row, a) => {
+            const x = truth(l(row, a));
+            if (x === false) return 0n;
+            const y = truth(r(row, a));
+            if (y === false) return 0n;
+            return x === null || y === null ? null : 1n;
+          };
+        case "OR":
+          return (row, a) => {
+            const x = truth(l(row, a));
+            if (x === true) return 1n;
+            const y = truth(r(row, a));
+            if (y === true) return 1n;
+            return x === null || y === null ? null : 0n;
+          };
+        case "=":
+        case "!=":
+        case "<":
+        case "<=":
+        case ">":
+        case ">=": {
+          const aff = comparisonAffinity(exprAffinity(e.l, scope), exprAffinity(e.r, scope));
+          const op = e.op;
+          return (row, a) => {
+            const x = l(row, a);
+            const y = r(row, a);
+            if (x === null || y === null) return null;
+            return bool(compareWith(op, compareValues(prepareOperand(x, aff), prepareOperand(y, aff))));
+          };
+        }
+        case "||":
+          return (row, a) => {
+            const x = l(row, a);
+            const y = r(row, a);
+            return x === null || y === null ? null : valueToText(x) + valueToText(y);
+          };
+        case "&":
+        case "|":
+        case "<<":
+        case ">>": {
+          const op = e.op;
+          return (row, a) => bitwise(op, l(row, a), r(row, a));
+        }
+        default: {
+          const op = e.op;
+          return (row, a) => arithmetic(op, l(row, a), r(row, a));
+        }
+      }
+    }
+    case "is": {
+      const l = compile(e.l, scope);
+      const r = compile(e.r, scope);
+      const aff = comparisonAffinity(exprAffinity(e.l, scope), exprAffinity(e.r, scope));
+      return (row, a) => {
+        const x = l(row, a);
+        const y = r(row, a);
+        const same = x === null || y === null ? x === y : compareValues(prepareOperand(x, aff), prepareOperand(y, aff)) === 0;
+        return bool(same !== e.not);
+      };
+    }
+    case "isnull": {
+      const f = compile(e.e, scope);
+      return (row, a) => bool((f(row, a) === null) !== e.not);
+    }
+    case "between": {
+      const x = compile(e.e, scope);
+      const lo = compile(e.lo, scope);
+      const hi = compile(e.hi, scope);
+      const ax = exprAffinity(e.e, scope);
+      const affLo = comparisonAffinity(ax, exprAffinity(e.lo, scope));
+      const affHi = comparisonAffinity(ax, exprAffinity(e.hi, scope));
+      return (row, a) => {
+        const v = x(row, a);
+        const l = lo(row, a);
+        const h = hi(row, a);
+        const ge = v === null || l === null ? null : compareValues(prepareOperand(v, affLo), prepareOperand(l, affLo)) >= 0;
+        const le = v === null || h === null ? null : compareValues(prepareOperand(v, affHi), prepareOperand(h, affHi)) <= 0;
+        const both = ge === false || le === false ? false : ge === null || le === null ? null : true;
+        return both === null ? null : bool(both !== e.not);
+      };
+    }
+    case "in": {
+      const x = compile(e.e, scope);
+      const ax = exprAffinity(e.e, scope);
+      const items = e.list.map((i) => ({ f: compile(i, scope), aff: ax === "NONE" ? exprAffinity(i, scope) : ax }));
+      return (row, a) => {
+        const v = x(row, a);
+        if (v === null) return items.length === 0 ? bool(e.not) : null;
+        let sawNull = false;
+        for (const it of items) {
+          const w = it.f(row, a);
+          if (w === null) sawNull = true;
+          else if (compareValues(prepareOperand(v, it.aff), prepareOperand(w, it.aff)) === 0) return bool(!e.not);
+        }
+        return sawNull ? null : bool(e.not);
+      };
+    }
+    case "like": {
+      const l = compile(e.l, scope);
+      const r = compile(e.r, scope);
+      const esc = e.escape ? compile(e.escape, scope) : undefined;
+      const cache = new Map<string, RegExp>();
+      return (row, a) => {
+        const s = l(row, a);
+        const p = r(row, a);
+        const x = esc ? esc(row, a) : undefined;
+        if (s === null || p === null || x === null) return null;
+        const pat = valueToText(p);
+        const key = `${pat}\u0000${x === undefined ? "" : valueToText(x)}`;
+        let re = cache.get(key);
+        if (!re) cache.set(key, (re = patternRegex(pat, e.op === "GLOB", x === undefined ? undefined : valueToText(x))));
+        return bool(re.test(valueToText(s)) !== e.not);
+      };
+    }
+    case "cast": {
+      const f = compile(e.e, scope);
+      return (row, a) => castTo(f(row, a), e.type);
+    }
+    case "case": {
+      const base = e.base ? compile(e.base, scope) : undefined;
+      const whens = e.whens.map(([w, t]) => [compile(w, scope), compile(t, scope)] as const);
+      const els = e.else ? compile(e.else, scope) : () => null;
+      return (row, a) => {
+        const b = base?.(row, a);
+        for (const [w, t] of whens) {
+          const v = w(row, a);
+          if (base ? b !== null && v !== null && compareValues(b!, v) === 0 : truth(v) === true) return t(row, a);
+        }
+        return els(row, a);
+      };
+    }
+    case "fn": {
+      if (isAggregate(e)) {
+        if (!scope.aggregates) throw new SqlError(`misuse of aggregate function ${e.name.toLowerCase()}()`);
+        let slot = scope.aggregates.indexOf(e);
+        if (slot < 0) slot = scope.aggregates.push(e) - 1;
+        return (_row, aggs) => aggs[slot] ?? null;
+      }
+      const fn = scalarFunction(e.name);
+      if (!fn) throw new SqlError(`no such function: ${e.name}`);
+      const args = e.args.map((x) => compile(x, scope));
+      return (row, a) => fn(args.map((f) => f(row, a)));
+    }
+  }
+}
+
+/** Applies the affinity of a column to a value about to be compared with it (used by the planner). */
+export function probeValue(v: Value, aff: Affinity): Value {
+  return applyAffinity(v, aff === "BLOB" ? "NONE" : aff);
+}

@@ -1,0 +1,218 @@
+/**
+ * Runs a SELECT (https://www.sqlite.org/lang_select.html#simple_select_processing):
+ * FROM → WHERE → GROUP BY / aggregates → HAVING → result columns →
+ * DISTINCT → ORDER BY → LIMIT/OFFSET.
+ */
+import type { Expr, Select } from "./ast.ts";
+import { countTable } from "./btree.ts";
+import { compile, isAggregate, resolveColumn, type Compiled, type Row, type Scope, type Source } from "./evaluate.ts";
+import { Accumulator, groupKey } from "./functions.ts";
+import { joinRows, type Level } from "./join.ts";
+import { conjuncts, describePlan, plan, planJoin, sourcesOf, type Plan } from "./planner.ts";
+import { quirks } from "./quirks.ts";
+import { visit, type Database } from "./rows.ts";
+import { SqlError } from "./tokenizer.ts";
+import { compareValues, truth, type Value } from "./value.ts";
+
+/** For each source, the positions (in its table) of the columns the query uses. */
+function columnsUsed(s: Select, scope: Scope, exprs: Expr[]): Set<number>[] {
+  const used = scope.sources.map(() => new Set<number>());
+  const walk = (e: unknown): void => {
+    if (!e || typeof e !== "object") return;
+    const x = e as { k?: string };
+    if (x.k === "col") {
+      try {
+        const r = resolveColumn(scope, e as Extract<Expr, { k: "col" }>);
+        used[scope.sources.indexOf(r.source)]!.add(r.index);
+      } catch {
+        // reported when compiled
+      }
+      return;
+    }
+    for (const v of Object.values(e)) if (Array.isArray(v)) v.forEach(walk);
+    else walk(v);
+  };
+  [...exprs, s.where, s.having, ...s.groupBy, ...s.orderBy.map((o) => o.e), ...s.from.map((f) => f.on)].forEach(walk);
+  return used;
+}
+
+interface Output {
+  values: Value[];
+  keys: Value[];
+}
+
+function planLines(lines: string[]): Value[][] {
+  return [["QUERY PLAN"], ...lines.map((l, i) => [`${i === lines.length - 1 ? "`--" : "|--"}${l}`])];
+}
+
+export function runSelect(db: Database, s: Select, explain: boolean): Value[][] {
+  const sources: Source[] = [];
+  let width = 0;
+  for (const f of s.from) {
+    const table = db.schema.table(f.table);
+    sources.push({ table, alias: f.alias, offset: width });
+    width += table.columns.length + 1;
+  }
+  const table = sources[0]?.table;
+  const scope: Scope = { sources, aggregates: [] };
+  // Result columns, with * expanded.
+  const exprs: Expr[] = [];
+  for (const c of s.columns) {
+    if (c.k === "star") {
+      if (sources.length === 0) throw new SqlError("no tables specified");
+      const chosen = c.table ? sources.filter((src) => (src.alias ?? src.table.name).toLowerCase() === c.table!.toLowerCase()) : sources;
+      if (chosen.length === 0) throw new SqlError(`no such table: ${c.table}`);
+      for (const src of chosen) src.table.columns.forEach((col) => exprs.push({ k: "col", table: src.alias ?? src.table.name, name: col.name }));
+    } else exprs.push(c.e);
+  }
+  const rowScope: Scope = { sources };
+  const usedCols = columnsUsed(s, rowScope, exprs);
+  const p: Plan = table ? plan(s.where, rowScope, sources[0]!, usedCols[0]!) : { kind: "scan", detail: "", covering: false };
+  const whereTerms = conjuncts(s.where);
+  const neededOf = (i: number) => sources[i]!.table.columns.map((_, c) => usedCols[i]!.has(c));
+  const levels: Level[] = s.from.slice(1).map((f, i) => {
+    const level = i + 1;
+    const conds = [...conjuncts(f.on), ...(f.join === "left" ? [] : whereTerms)];
+    const lookup = planJoin(conds, rowScope, level, usedCols[level]!);
+    return { source: sources[level]!, needed: neededOf(level), left: f.join === "left", on: f.on ? compile(f.on, rowScope) : undefined, lookup, key: lookup ? compile(lookup.key, rowScope) : undefined };
+  });
+  if (explain) {
+    if (!table) return planLines(["SCAN CONSTANT ROW"]);
+    const name = (src: Source) => src.alias ?? src.table.name;
+    return planLines([
+      describePlan(p, name(sources[0]!)),
+      ...levels.map((l) => {
+        const lk = l.lookup;
+        const line = !lk ? `SCAN ${name(l.source)}` : describePlan({ kind: lk.kind, index: lk.index, detail: lk.detail, covering: lk.covering }, name(l.source));
+        return l.left && lk ? `${line} LEFT-JOIN` : line;
+      }),
+    ]);
+  }
+
+  const results = exprs.map((e) => compile(e, scope));
+  let where = s.where ? compile(s.where, rowScope) : undefined;
+  // With joins, each WHERE term is checked as soon as the tables it reads have their rows.
+  const filters: (Compiled | undefined)[] = sources.map(() => undefined);
+  if (levels.length > 0 && s.where) {
+    const byLevel: Expr[][] = sources.map(() => []);
+    for (const term of whereTerms) {
+      const used = new Set<number>();
+      sourcesOf(term, rowScope, used);
+      byLevel[Math.max(0, ...used)]!.push(term);
+    }
+    byLevel.forEach((terms, i) => {
+      if (terms.length > 0) filters[i] = compile(terms.reduce((l, r) => ({ k: "bin", op: "AND", l, r })), rowScope);
+    });
+    where = undefined;
+  }
+  const having = s.having ? compile(s.having, scope) : undefined;
+  const orderBy = s.orderBy.map((o) => {
+    const e = o.e;
+    if (e.k === "lit" && typeof e.v === "bigint") {
+      const k = Number(e.v);
+      if (k < 1 || k > results.length) throw new SqlError(`1st ORDER BY term out of range - should be between 1 and ${results.length}`);
+      return { f: results[k - 1]!, desc: o.desc };
+    }
+    if (e.k === "col" && !e.table) {
+      const i = s.columns.findIndex((c) => c.k === "expr" && c.alias?.toLowerCase() === e.name.toLowerCase());
+      if (i >= 0) return { f: results[i]!, desc: o.desc };
+    }
+    return { f: compile(e, scope), desc: o.desc };
+  });
+  const groupBy = s.groupBy.map((e) => compile(e, rowScope));
+  const aggregates = scope.aggregates!;
+  const out: Output[] = [];
+  const emit = (row: Row, aggs: Value[]) => {
+    if (having && truth(having(row, aggs)) !== true) return;
+    out.push({ values: results.map((f) => f(row, aggs)), keys: orderBy.map((o) => o.f(row, aggs)) });
+  };
+  const firstRows: Iterable<Row> = table ? visit(db, table, p, neededOf(0)) : [[]];
+  const rows = levels.length > 0 ? joinRows(db, firstRows, levels, width, filters) : firstRows;
+
+  if (aggregates.length === 0 && groupBy.length === 0) {
+    for (const row of rows) if (!where || truth(where(row, [])) === true) emit(row, []);
+  } else if (table && levels.length === 0 && !s.where && groupBy.length === 0 && exprs.length === 1 && aggregates.length === 1 && isCountStar(aggregates[0]!) && exprs[0] === aggregates[0]) {
+    // COUNT(*) of a whole table: count the leaves' cells, decode no record.
+    emit([], [BigInt(countTable(db.pager, table.root))]);
+  } else {
+    const argFns = aggregates.map((a) => (a.k === "fn" ? a.args.map((x) => compile(x, rowScope)) : []));
+    const groups = new Map<string, { key: Value[]; row: Row; accs: Accumulator[] }>();
+    const fresh = () => aggregates.map((a) => (a.k === "fn" ? new Accumulator(a.name, a.star, a.distinct) : new Accumulator("COUNT", true, false)));
+    for (const row of rows) {
+      if (where && truth(where(row, [])) !== true) continue;
+      const key = groupBy.map((g) => g(row, []));
+      const k = groupKey(key);
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = { key, row, accs: fresh() }));
+      g.row = row;
+      g.accs.forEach((acc, i) => acc.step(argFns[i]!.map((f) => f(row, []))));
+    }
+    if (groups.size === 0 && groupBy.length === 0) groups.set("", { key: [], row: new Array((table?.columns.length ?? 0) + 1).fill(null), accs: fresh() });
+    const sorted = [...groups.values()].sort((a, b) => compareRows(a.key, b.key, []));
+    for (const g of sorted) emit(g.row, g.accs.map((a) => a.result()));
+  }
+
+  let final = out;
+  if (s.distinct) {
+    const seen = new Set<string>();
+    final = out.filter((o) => {
+      const k = groupKey(o.values);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  }
+  let offset = 0;
+  let limit = Infinity;
+  if (s.limit) {
+    const l = compile(s.limit, { sources: [] })([], []);
+    if (typeof l !== "bigint") throw new SqlError("datatype mismatch");
+    if (l >= 0n) limit = Number(l);
+  }
+  if (s.offset) {
+    const o = compile(s.offset, { sources: [] })([], []);
+    if (typeof o !== "bigint") throw new SqlError("datatype mismatch");
+    if (o > 0n) offset = Number(o);
+  }
+  if (orderBy.length > 0) {
+    const desc = orderBy.map((o) => o.desc);
+    final = offset + limit <= 1000 ? topK(final, offset + limit, desc) : final.map((o, i) => ({ o, i })).sort((a, b) => compareRows(a.o.keys, b.o.keys, desc) || a.i - b.i).map((x) => x.o);
+  }
+  return final.slice(offset, limit === Infinity ? undefined : offset + limit).map((o) => o.values);
+}
+
+/** The first k rows in ORDER BY order (ties in input order), without sorting them all. */
+function topK(rows: Output[], k: number, desc: boolean[]): Output[] {
+  const best: Output[] = [];
+  if (k === 0) return best;
+  for (const r of rows) {
+    if (best.length === k && compareRows(r.keys, best[k - 1]!.keys, desc) >= 0) continue;
+    // After every row that sorts before or equal to it: ties keep their input order.
+    let lo = 0;
+    let hi = best.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareRows(best[mid]!.keys, r.keys, desc) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    best.splice(lo, 0, r);
+    if (best.length > k) best.pop();
+  }
+  return best;
+}
+
+function isCountStar(e: Expr): boolean {
+  return e.k === "fn" && e.name === "COUNT" && e.star && isAggregate(e);
+}
+
+function compareRows(a: Value[], b: Value[], desc: boolean[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    const c = quirks.nullsSortLast && (x === null) !== (y === null) ? (x === null ? 1 : -1) : compareValues(x, y);
+    if (c !== 0) return desc[i] ? -c : c;
+  }
+  return 0;
+}
+
+export type { Compiled, Database };
