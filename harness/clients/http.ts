@@ -119,8 +119,9 @@ export interface ReadOptions {
 export class HttpConnection {
   private constructor(readonly tcp: TcpConnection) {}
 
-  static async open(t: CaseContext, server: Program, name = "connection"): Promise<HttpConnection> {
-    const tcp = await TcpConnection.open({ host: server.host, port: server.port, log: t.log, name });
+  /** `quiet`: the bytes are not logged (the caller logs a summary, e.g. of hundreds of requests). */
+  static async open(t: CaseContext, server: Program, name = "connection", o: { quiet?: boolean } = {}): Promise<HttpConnection> {
+    const tcp = await TcpConnection.open({ host: server.host, port: server.port, log: t.log, name, quiet: o.quiet });
     t.defer(() => tcp.close());
     return new HttpConnection(tcp);
   }

@@ -4,6 +4,7 @@
  */
 import { resolve } from "node:path";
 import { listen, type ServerOptions } from "./server.ts";
+import { Proxy, type ProxyOptions } from "./proxy/proxy.ts";
 
 /** The value after `--<name>` on the command line. */
 function arg(args: string[], name: string): string | undefined {
@@ -12,14 +13,16 @@ function arg(args: string[], name: string): string | undefined {
 }
 
 /** Fixture switches (harness/fixtures/http/): each turns on one deliberate mistake. */
-export type Mistakes = Omit<ServerOptions, "port" | "directory" | "tls">;
+export type Mistakes = Omit<ServerOptions, "port" | "directory" | "tls" | "proxy">;
 
-export function runMain(args: string[], mistakes: Mistakes = {}): void {
+export function runMain(args: string[], mistakes: Mistakes = {}, proxyMistakes: ProxyOptions = {}): void {
   const port = Number(arg(args, "port") ?? 4221);
   const directory = resolve(arg(args, "directory") ?? ".");
   const tlsPort = arg(args, "tls-port");
   const tls = tlsPort ? { port: Number(tlsPort), cert: resolve(arg(args, "cert") ?? "cert.pem"), key: resolve(arg(args, "key") ?? "key.pem") } : undefined;
-  listen({ port, directory, tls, ...mistakes });
+  const proxyFile = arg(args, "proxy");
+  const proxy = proxyFile ? Proxy.load(resolve(proxyFile), proxyMistakes) : undefined;
+  listen({ port, directory, tls, proxy, ...mistakes });
 }
 
 if (import.meta.main) runMain(Bun.argv.slice(2));

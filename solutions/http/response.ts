@@ -14,13 +14,19 @@ const REASONS: Record<number, string> = {
   413: "Content Too Large",
   416: "Range Not Satisfiable",
   426: "Upgrade Required",
+  429: "Too Many Requests",
   431: "Request Header Fields Too Large",
   500: "Internal Server Error",
   501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
 };
 
 export interface Response {
   status: number;
+  /** The reason phrase, if not the usual one (a proxied response keeps the upstream's). */
+  reason?: string;
   headers: [string, string][];
   body: Uint8Array;
   /** A body produced over time: these pieces, one every intervalMs, sent as they come (chunked to HTTP/1.1 clients). */
@@ -47,7 +53,7 @@ export interface SerializeOptions {
 
 /** The bytes of a response: `HTTP/1.1 200 OK\r\n`, fields, an empty line, the body. */
 export function serialize(r: Response, o: SerializeOptions = {}): Buffer {
-  const lines = [`HTTP/1.1 ${r.status} ${REASONS[r.status] ?? "Unknown"}`];
+  const lines = [`HTTP/1.1 ${r.status} ${r.reason || REASONS[r.status] || "Unknown"}`];
   for (const [name, value] of r.headers) lines.push(`${name}: ${value}`);
   // RFC 9110 §8.6: every response here has a body of known length (even if empty); 304 has none (§15.4.5),
   // and 1xx and 204 carry no Content-Length at all (§8.6).

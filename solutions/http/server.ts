@@ -12,6 +12,7 @@ import { route, type RouteOptions } from "./routes.ts";
 import { H2Connection, type H2Options } from "./h2/connection.ts";
 import { PREFACE } from "./h2/frames.ts";
 import { handshake, wantsWebSocket, WsConnection, type WsOptions } from "./websocket.ts";
+import type { Proxy } from "./proxy/proxy.ts";
 
 export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Options, "route">, WsOptions {
   port: number;
@@ -27,6 +28,8 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   tlsPlaintext?: boolean;
   /** Fixture switch: TLS without ALPN. */
   noAlpn?: boolean;
+  /** --proxy <config>: requests matching a route go to upstreams (proxy/). */
+  proxy?: Proxy;
 }
 
 interface Connection {
@@ -91,6 +94,24 @@ async function sendStream(socket: Socket<Connection>, res: Response, chunked: bo
   if (chunked) send(socket, chunk(new Uint8Array(0)));
 }
 
+/** A proxied request: its response comes later, in its turn among the connection's responses. */
+function respondLater(socket: Socket<Connection>, req: Request, pending: Promise<Response>, o: ServerOptions): void {
+  const close = wantsClose(req) || !!o.noKeepAlive;
+  socket.data.closing = close;
+  pending.catch(() => {});
+  enqueue(socket, async () => {
+    let res: Response;
+    try {
+      res = await pending;
+    } catch (e) {
+      console.log(`500: ${(e as Error).message}`);
+      res = text(500, "Internal Server Error\n");
+    }
+    send(socket, serialize(res, { head: req.method === "HEAD", close, lengthSkew: o.lengthSkew }));
+  });
+  if (close) enqueue(socket, () => endAfterFlush(socket));
+}
+
 function respond(socket: Socket<Connection>, req: Request, res: Response, o: ServerOptions): void {
   const streaming = res.stream !== undefined && req.method !== "HEAD";
   // RFC 9112 §7.1: never chunked to an HTTP/1.0 client; such a body ends with the connection.
@@ -129,6 +150,11 @@ function serve(socket: Socket<Connection>, o: ServerOptions): void {
     const { request, used } = parsed;
     c.buffer = o.firstRequestOnly ? Buffer.alloc(0) : c.buffer.subarray(used);
     if (wantsWebSocket(request) && upgrade(socket, request, o)) return;
+    const proxyRoute = o.proxy?.match(request);
+    if (o.proxy && proxyRoute) {
+      respondLater(socket, request, o.proxy.forward(request, proxyRoute, socket.remoteAddress), o);
+      continue;
+    }
     let res;
     try {
       res = route(request, o);

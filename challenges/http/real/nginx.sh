@@ -1,7 +1,8 @@
 #!/bin/sh
 # The real implementation for the HTTP stages: nginx, given the same arguments
 # as a learner's program (--port <port> --directory <dir>, and for the tls
-# extension --tls-port <port> --cert <pem> --key <pem>). Writes an
+# extension --tls-port <port> --cert <pem> --key <pem>, for the proxy
+# extension --proxy <config>, translated by nginx-proxy.awk). Writes an
 # nginx.conf for that port and directory into the current directory (the
 # case's temporary directory) and runs nginx in the background with its pid
 # file, logs, temporary files and listeners there too.
@@ -21,6 +22,7 @@ directory=""
 tls_port=""
 cert=""
 key=""
+proxy=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port="$2"; shift 2 ;;
@@ -28,6 +30,7 @@ while [ $# -gt 0 ]; do
     --tls-port) tls_port="$2"; shift 2 ;;
     --cert) cert="$2"; shift 2 ;;
     --key) key="$2"; shift 2 ;;
+    --proxy) proxy="$2"; shift 2 ;;
     *) echo "nginx.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -49,6 +52,29 @@ if [ -n "$tls_port" ]; then
   cert=$(cd "$(dirname "$cert")" && pwd)/$(basename "$cert")
   key=$(cd "$(dirname "$key")" && pwd)/$(basename "$key")
   tls="listen 127.0.0.1:$tls_port ssl http2; ssl_certificate $cert; ssl_certificate_key $key;"
+fi
+# The base stages' routes.
+cat > "$dir/nginx-locations.conf" <<CONF
+location = / { return 200 ""; }
+location = /user-agent { default_type text/plain; return 200 \$http_user_agent; }
+location ~ ^/echo/(.*)\$ { default_type text/plain; return 200 \$1; }
+location /files/ {
+  alias $directory/;
+  # WebDAV PUT stores a file (stage http2/4 uploads with PUT; POST cannot store files in nginx, see stage 5).
+  dav_methods PUT;
+  types { }
+  default_type application/octet-stream;
+}
+location / { root $directory; }
+CONF
+locations="include $dir/nginx-locations.conf;"
+# The proxy extension: upstreams and routes from the --proxy file (nginx-proxy.awk).
+proxy_http=""
+if [ -n "$proxy" ]; then
+  grep -v '^location / ' "$dir/nginx-locations.conf" > "$dir/nginx-locations-noroot.conf"
+  awk -v dir="$dir" -v listen="$listen" -f "$(dirname "$0")/nginx-proxy.awk" "$proxy"
+  locations="include $dir/nginx-proxy-default.conf;"
+  proxy_http="include $dir/nginx-proxy-http.conf;"
 fi
 # Workers run as whoever runs this (nginx started as root would switch them to
 # www-data, which cannot read the case's directory).
@@ -88,18 +114,9 @@ http {
   server {
     $listen
     $tls
-    location = / { return 200 ""; }
-    location = /user-agent { default_type text/plain; return 200 \$http_user_agent; }
-    location ~ ^/echo/(.*)\$ { default_type text/plain; return 200 \$1; }
-    location /files/ {
-      alias $directory/;
-      # WebDAV PUT stores a file (stage http2/4 uploads with PUT; POST cannot store files in nginx, see stage 5).
-      dav_methods PUT;
-      types { }
-      default_type application/octet-stream;
-    }
-    location / { root $directory; }
+    $locations
   }
+  $proxy_http
 }
 CONF
 if [ -e "$dir/nginx-http1-only" ]; then

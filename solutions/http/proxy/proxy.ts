@@ -1,0 +1,224 @@
+/**
+ * The reverse proxy (`--proxy <config>`): a request whose Host and path match
+ * a route is forwarded to an upstream of the route's pool (RFC 9110 §7.6):
+ * hop-by-hop fields removed, X-Forwarded-For / X-Forwarded-Host /
+ * X-Forwarded-Proto, Forwarded (RFC 7239) and Via added; the upstream's
+ * answer comes back the same way. 502 when the upstream refuses or fails,
+ * 504 when it does not answer in time, 503 when no upstream is healthy, 429
+ * past the per-client rate limit.
+ */
+import { appendFileSync } from "node:fs";
+import type { Request } from "../request.ts";
+import { response, text, type Response } from "../response.ts";
+import { Balancer, type BalanceOptions } from "./balance.ts";
+import { loadConfig, type ProxyConfig, type Route } from "./config.ts";
+import { UpstreamError, UpstreamPool, type PoolOptions } from "./upstream.ts";
+
+/** What this proxy calls itself in Via (RFC 9110 §7.6.3). */
+const VIA = "1.1 syscraft";
+
+/** RFC 9110 §7.6.1: fields that describe one connection, never forwarded (plus the ones Connection names). */
+const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization"];
+
+/** A route, or the metrics endpoint (answered by the proxy itself). */
+export type Match = Route | { metrics: true };
+
+/** [02/Dec/2026:04:50:40 +0000]: the Common Log Format's time, in UTC. */
+function clfTime(d: Date): string {
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `[${p(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000]`;
+}
+
+/**
+ * One access-log line: the Common Log Format (client, ident, user, [time],
+ * "request line", status, body bytes) plus "upstream address" (or "-") and the time taken in ms.
+ */
+export function accessLogLine(client: string, at: Date, req: Request, status: number, bytes: number, upstream: string | undefined, ms: number): string {
+  return `${client} - - ${clfTime(at)} "${req.method} ${req.target} ${req.version}" ${status} ${bytes} "${upstream ?? "-"}" ${ms}\n`;
+}
+
+export interface ProxyOptions extends PoolOptions, BalanceOptions {
+  /** Fixture switch: forward the fields that Connection names. */
+  forwardNominatedHopFields?: boolean;
+  /** Fixture switch: wait for the upstream however long it takes. */
+  noUpstreamTimeout?: boolean;
+  /** Fixture switch: no active health checks. */
+  noHealthChecks?: boolean;
+  /** Fixture switch: metrics count requests per upstream only, every one under code 200. */
+  metricsIgnoreStatus?: boolean;
+}
+
+/** The fields of `fields` minus the hop-by-hop ones (RFC 9110 §7.6.1). */
+function endToEnd(fields: [string, string][], o: ProxyOptions): [string, string][] {
+  const nominated = fields
+    .filter(([n]) => n.toLowerCase() === "connection")
+    .flatMap(([, v]) => v.split(","))
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== "");
+  const drop = new Set([...HOP_BY_HOP, ...(o.forwardNominatedHopFields ? [] : nominated)]);
+  return fields.filter(([n]) => !drop.has(n.toLowerCase()));
+}
+
+function get(fields: [string, string][], name: string): string | undefined {
+  const v = fields.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, x]) => x);
+  return v.length ? v.join(", ") : undefined;
+}
+
+/** Appends `value` to the field `name` (a list, RFC 9110 §5.3), or adds it. */
+function append(fields: [string, string][], name: string, value: string): [string, string][] {
+  const prior = get(fields, name);
+  return [...fields.filter(([n]) => n.toLowerCase() !== name.toLowerCase()), [name, prior === undefined ? value : `${prior}, ${value}`]];
+}
+
+export class Proxy {
+  private readonly pool: UpstreamPool;
+  private readonly balancers = new Map<string, Balancer>();
+  private readonly down = new Set<string>();
+  /** Per client address, when its recent requests came (rate limiting). */
+  private readonly recent = new Map<string, number[]>();
+
+  constructor(
+    readonly config: ProxyConfig,
+    private readonly o: ProxyOptions = {},
+  ) {
+    this.pool = new UpstreamPool(o);
+    for (const p of config.pools.values()) this.balancers.set(p.name, new Balancer(p, o));
+    if (config.health && !o.noHealthChecks) this.startHealthChecks(config.health.path, config.health.intervalMs);
+  }
+
+  static load(file: string, o: ProxyOptions = {}): Proxy {
+    return new Proxy(loadConfig(file), o);
+  }
+
+  /** Requests per upstream address and status (the metrics endpoint). */
+  private readonly counts = new Map<string, number>();
+
+  /** The metrics endpoint, or the route for this request: the longest prefix among the routes for its Host (or "*"). */
+  match(req: Request): Match | undefined {
+    if (this.config.metricsPath !== undefined && req.target.split("?")[0] === this.config.metricsPath) return { metrics: true };
+    const host = (req.headers.get("host") ?? "").toLowerCase().replace(/:\d+$/, "");
+    const path = req.target.split("?")[0]!;
+    let best: Route | undefined;
+    for (const r of this.config.routes) {
+      if (r.host !== "*" && r.host !== host) continue;
+      if (!path.startsWith(r.prefix)) continue;
+      if (!best || r.prefix.length > best.prefix.length || (r.prefix.length === best.prefix.length && best.host === "*" && r.host !== "*")) best = r;
+    }
+    return best;
+  }
+
+  /** RFC 6585 §4: past the limit, 429 with Retry-After (seconds until the oldest request in the window leaves it). */
+  private limited(client: string): Response | undefined {
+    const limit = this.config.rateLimit;
+    if (!limit) return undefined;
+    const now = Date.now();
+    const times = (this.recent.get(client) ?? []).filter((at) => at > now - limit.windowMs);
+    this.recent.set(client, times);
+    if (times.length < limit.requests) {
+      times.push(now);
+      return undefined;
+    }
+    const retry = Math.max(1, Math.ceil((times[0]! + limit.windowMs - now) / 1000));
+    return response(429, `Too Many Requests: at most ${limit.requests} in ${limit.windowMs / 1000} s\n`, [["Content-Type", "text/plain"], ["Retry-After", String(retry)]]);
+  }
+
+  /** Prometheus text exposition format: one counter, labelled by upstream address and status code. */
+  private metrics(): Response {
+    const lines = ["# HELP proxy_requests_total Requests forwarded, by upstream address and response status.", "# TYPE proxy_requests_total counter"];
+    for (const [key, n] of [...this.counts.entries()].sort()) {
+      const [upstream, code] = key.split(" ");
+      lines.push(`proxy_requests_total{upstream="${upstream}",code="${code}"} ${n}`);
+    }
+    return response(200, `${lines.join("\n")}\n`, [["Content-Type", "text/plain; version=0.0.4"]]);
+  }
+
+  /** Header rules (set-header / remove-header) for one side, in order. */
+  private rewrite(fields: [string, string][], side: "request" | "response"): [string, string][] {
+    for (const r of this.config.rules) {
+      if (r.side !== side) continue;
+      fields = fields.filter(([n]) => n.toLowerCase() !== r.name.toLowerCase());
+      if (r.value !== undefined) fields.push([r.name, r.value]);
+    }
+    return fields;
+  }
+
+  async forward(req: Request, match: Match, client: string): Promise<Response> {
+    if ("metrics" in match) return this.metrics();
+    const at = new Date();
+    const result = await this.forwardRoute(req, match, client);
+    const upstream = result.upstream;
+    if (upstream) {
+      const key = `${upstream} ${this.o.metricsIgnoreStatus ? 200 : result.res.status}`;
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    }
+    if (this.config.accessLog) {
+      const bytes = req.method === "HEAD" ? 0 : result.res.body.length;
+      appendFileSync(this.config.accessLog, accessLogLine(client, at, req, result.res.status, bytes, upstream, Date.now() - at.getTime()));
+    }
+    return result.res;
+  }
+
+  private async forwardRoute(req: Request, route: Route, client: string): Promise<{ res: Response; upstream?: string }> {
+    const limited = this.limited(client);
+    if (limited) return { res: limited };
+    const balancer = this.balancers.get(route.pool)!;
+    const policy = balancer.pool.policy;
+    const key = policy.kind === "hash" ? (policy.key === "ip" ? client : (req.headers.get(policy.key.header) ?? "")) : "";
+    const address = balancer.pick((a) => !this.down.has(a), key);
+    if (!address) return { res: text(503, `No healthy upstream for ${route.pool}\n`) };
+    const host = req.headers.get("host") ?? "";
+    let fields = endToEnd(req.rawHeaders, this.o).filter(([n]) => !/^(content-length|expect)$/i.test(n));
+    fields = append(fields, "X-Forwarded-For", client);
+    fields = [...fields.filter(([n]) => !/^x-forwarded-(host|proto)$/i.test(n)), ["X-Forwarded-Host", host], ["X-Forwarded-Proto", "http"]];
+    fields = append(fields, "Forwarded", `for=${client};host="${host.replace(/["\\]/g, "")}";proto=http`);
+    fields = append(fields, "Via", VIA);
+    fields = this.rewrite(fields, "request");
+    const hasBody = req.body.length > 0 || req.headers.has("content-length") || req.headers.has("transfer-encoding");
+    if (hasBody) fields.push(["Content-Length", String(req.body.length)]);
+    const bytes = (close: boolean) => {
+      const lines = [`${req.method} ${req.target} HTTP/1.1`, ...fields.map(([n, v]) => `${n}: ${v}`), ...(close ? ["Connection: close"] : [])];
+      return Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), req.body]);
+    };
+    const timeout = this.o.noUpstreamTimeout ? 24 * 3600 * 1000 : this.config.timeoutMs;
+    balancer.begin(address);
+    try {
+      const res = await this.pool.send(address, bytes, req.method === "HEAD", timeout);
+      // HEAD: keep the upstream's Content-Length (the length a GET would have); otherwise the body is re-framed here.
+      let headers = endToEnd(res.headers, this.o).filter(([n]) => req.method === "HEAD" || n.toLowerCase() !== "content-length");
+      headers = this.rewrite(append(headers, "Via", VIA), "response");
+      console.log(`proxy ${req.method} ${req.target} -> ${address} ${res.status}`);
+      return { res: { status: res.status, reason: res.reason, headers, body: res.body }, upstream: address };
+    } catch (e) {
+      if (!(e instanceof UpstreamError)) throw e;
+      console.log(`proxy ${req.method} ${req.target} -> ${address}: ${e.message}`);
+      // RFC 9110 §15.6.5: no answer in time is 504; §15.6.3: a refused or broken exchange is 502.
+      if (e.kind === "timeout") return { res: text(504, `Gateway Timeout: ${e.message}\n`), upstream: address };
+      return { res: text(502, `Bad Gateway: ${e.message}\n`), upstream: address };
+    } finally {
+      balancer.end(address);
+    }
+  }
+
+  private startHealthChecks(path: string, intervalMs: number): void {
+    const addresses = [...new Set([...this.config.pools.values()].flatMap((p) => p.addresses))];
+    const check = async (address: string) => {
+      const request = () => Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${address}\r\nConnection: close\r\n\r\n`, "latin1");
+      let ok = false;
+      try {
+        const res = await this.pool.probe(address, request, Math.max(intervalMs, 500));
+        ok = res.status >= 200 && res.status < 400;
+      } catch {
+        ok = false;
+      }
+      if (ok === this.down.has(address)) console.log(`health ${address}: ${ok ? "up" : "down"}`);
+      if (ok) this.down.delete(address);
+      else this.down.add(address);
+    };
+    const tick = () => {
+      for (const a of addresses) void check(a);
+    };
+    tick();
+    setInterval(tick, intervalMs);
+  }
+}

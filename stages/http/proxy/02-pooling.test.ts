@@ -1,0 +1,65 @@
+import { expectBody, expectStatus } from "../../../harness/clients/http.ts";
+import { HttpUpstream, requestFor, startProxy, viaProxy } from "../../../harness/clients/http-upstream.ts";
+import { stage } from "../../../harness/stage/define.ts";
+
+const POOL = "Keep connections to upstreams open between requests (HTTP/1.1 connections are persistent unless either side says Connection: close, RFC 9112 §9.3): after a whole response, put the connection in a pool of idle connections for that upstream address and take the next request's connection from there, opening a new one only when none is idle. Do not send Connection: close upstream.";
+const NO_MIXUP = "A pooled connection carries one request at a time: take it out of the pool while its request is in flight, and put it back only after the whole response has been read. Never hand a busy connection to another request.";
+const STALE = "An upstream may close an idle connection at any time (RFC 9112 §9.3.1): drop a pooled connection when its peer closes it; if a request on a reused connection gets no response bytes at all before the close, retry it once on a fresh connection instead of answering 502.";
+
+const N = 20;
+/** At most this many upstream connections for N sequential requests (1 is enough; allow a few spares). */
+const MAX_CONNECTIONS = 4;
+
+export default stage(import.meta, [
+  {
+    name: `${N} requests one after another, each from a new client connection, share few upstream connections`,
+    async run(t) {
+      const app = await HttpUpstream.start(t, "app");
+      const proxy = await startProxy(t, [`upstream app round-robin ${app.address}`, "route * / app"]);
+      for (let i = 1; i <= N; i++) {
+        const res = await viaProxy(t, proxy, requestFor("GET", `/item/${i}`, "app.test"), { message: `No response to request ${i} of ${N} through the proxy within 3 s.`, hint: POOL });
+        expectStatus(res, 200, { message: `Request ${i} of ${N}: the upstream answered 200; the client should get it.`, hint: POOL });
+        expectBody(res, `app GET /item/${i}\n`, { message: `Request ${i} of ${N} got another request's response.`, hint: NO_MIXUP });
+      }
+      t.log.output(`(upstream app: ${app.served.length} requests on ${app.connections} connections)`);
+      if (app.connections > MAX_CONNECTIONS) {
+        t.fail({
+          message: `Your proxy opened ${app.connections} connections to the upstream for ${N} requests that came one after another: it does not reuse (pool) upstream connections.`,
+          expected: `at most ${MAX_CONNECTIONS} upstream connections`,
+          received: `${app.connections} upstream connections for ${app.served.length} requests`,
+          hint: POOL,
+        });
+      }
+    },
+  },
+  {
+    name: "concurrent requests through pooled connections each get their own response",
+    async run(t) {
+      const app = await HttpUpstream.start(t, "app", { handler: (req) => ({ body: `answer to ${req.target}\n`, delayMs: Number(req.target.split("/").pop()) % 4 * 40 }) });
+      const proxy = await startProxy(t, [`upstream app round-robin ${app.address}`, "route * / app"]);
+      // Warm the pool, then send 8 at once, twice.
+      await viaProxy(t, proxy, requestFor("GET", "/warm/0", "app.test"), { message: "No response through the proxy within 3 s.", hint: POOL });
+      for (const round of [1, 2]) {
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => viaProxy(t, proxy, requestFor("GET", `/r${round}/${i}`, "app.test"), { message: `No response to concurrent request /r${round}/${i} within 3 s.`, hint: NO_MIXUP })),
+        );
+        results.forEach((res, i) => expectBody(res, `answer to /r${round}/${i}\n`, { message: `Concurrent request /r${round}/${i} got the wrong response body.`, hint: NO_MIXUP }));
+      }
+      t.log.output(`(upstream app: ${app.served.length} requests on ${app.connections} connections, at most ${app.maxInFlight} at once)`);
+    },
+  },
+  {
+    name: "after the upstream closes an idle pooled connection, the next request still succeeds",
+    async run(t) {
+      const app = await HttpUpstream.start(t, "app", { idleCloseMs: 150 });
+      const proxy = await startProxy(t, [`upstream app round-robin ${app.address}`, "route * / app"]);
+      const first = await viaProxy(t, proxy, requestFor("GET", "/one", "app.test"), { message: "No response through the proxy within 3 s.", hint: POOL });
+      expectStatus(first, 200, { message: "The upstream answered 200; the client should get it.", hint: POOL });
+      t.log.output("(the test waits 600 ms: the upstream closes its idle connection after 150 ms)");
+      await Bun.sleep(600);
+      const second = await viaProxy(t, proxy, requestFor("GET", "/two", "app.test"), { message: "No response through the proxy within 3 s after the upstream had closed its idle connection.", hint: STALE });
+      expectStatus(second, 200, { message: "The upstream had closed the idle pooled connection (as servers may); the next request should still get the upstream's 200.", hint: STALE });
+      expectBody(second, "app GET /two\n", { message: "The request after the idle close got the wrong body.", hint: STALE });
+    },
+  },
+]);

@@ -1,0 +1,51 @@
+import { curl, baseUrl, expectBody, expectStatus } from "../../../harness/clients/http.ts";
+import { HttpUpstream, requestFor, startProxy, viaProxy } from "../../../harness/clients/http-upstream.ts";
+import { stage } from "../../../harness/stage/define.ts";
+
+const BAD_GATEWAY = "When the upstream cannot be reached (connection refused) or closes the connection without a whole response, answer the client 502 Bad Gateway (RFC 9110 §15.6.3) and keep serving other requests.";
+const TIMEOUT = "`timeout <ms>` in the config bounds the wait for an upstream's whole response: past it, give up on that upstream connection (close it) and answer 504 Gateway Timeout (RFC 9110 §15.6.5). Never leave the client waiting forever.";
+
+/** The upstream timeout the config sets for this stage, in ms. */
+const TIMEOUT_MS = 500;
+
+export default stage(import.meta, [
+  {
+    name: "an upstream that refuses connections: 502, and other routes still work",
+    async run(t) {
+      const good = await HttpUpstream.start(t, "good");
+      const nobody = await t.port();
+      t.log.output(`(nothing listens on 127.0.0.1:${nobody}: connections there are refused)`);
+      const proxy = await startProxy(t, [`timeout ${TIMEOUT_MS}`, `upstream dead round-robin 127.0.0.1:${nobody}`, `upstream good round-robin ${good.address}`, "route * /dead/ dead", "route * /good/ good"]);
+      const r = await curl(t, ["-H", "Host: app.test", `${baseUrl(proxy)}/dead/x`], { message: "curl through the proxy to a refused upstream failed.", hint: BAD_GATEWAY });
+      expectStatus(r.responses[r.responses.length - 1]!, 502, { message: "The upstream refused the connection: the proxy should answer 502 Bad Gateway.", hint: BAD_GATEWAY });
+      const ok = await viaProxy(t, proxy, requestFor("GET", "/good/y", "app.test"), { message: "No response from the working route within 3 s after a 502.", hint: BAD_GATEWAY });
+      expectStatus(ok, 200, { message: "After a 502 for one route, another route's upstream should still answer through the proxy.", hint: BAD_GATEWAY });
+    },
+  },
+  {
+    name: "an upstream that closes without answering: 502",
+    async run(t) {
+      const rude = await HttpUpstream.start(t, "rude", { handler: () => "close" });
+      const proxy = await startProxy(t, [`timeout ${TIMEOUT_MS}`, `upstream rude round-robin ${rude.address}`, "route * / rude"]);
+      t.log.output("(upstream rude closes every connection as soon as a request arrives)");
+      const res = await viaProxy(t, proxy, requestFor("GET", "/anything", "app.test"), { message: "No response within 3 s when the upstream closed the connection without answering.", hint: BAD_GATEWAY });
+      expectStatus(res, 502, { message: "The upstream closed the connection without a response: the proxy should answer 502 Bad Gateway.", hint: BAD_GATEWAY });
+    },
+  },
+  {
+    name: `an upstream that stalls past the ${TIMEOUT_MS} ms timeout: 504 in about that time`,
+    async run(t) {
+      const slow = await HttpUpstream.start(t, "slow", { handler: (req) => (req.target.startsWith("/stall") ? "stall" : { body: "quick\n" }) });
+      const proxy = await startProxy(t, [`timeout ${TIMEOUT_MS}`, `upstream slow round-robin ${slow.address}`, "route * / slow"]);
+      t.log.output("(upstream slow never answers /stall: it reads the request and waits)");
+      const started = Date.now();
+      const res = await viaProxy(t, proxy, requestFor("GET", "/stall", "app.test"), { message: `No response within 3 s while the upstream stalled: the config says timeout ${TIMEOUT_MS} (ms).`, hint: TIMEOUT });
+      const took = Date.now() - started;
+      t.log.output(`(the response came after ${took} ms)`);
+      expectStatus(res, 504, { message: `The upstream sent nothing for longer than the configured timeout (${TIMEOUT_MS} ms): the proxy should answer 504 Gateway Timeout.`, hint: TIMEOUT });
+      if (took < TIMEOUT_MS * 0.8) t.fail({ message: `The 504 came after ${took} ms, before the configured timeout of ${TIMEOUT_MS} ms.`, hint: TIMEOUT });
+      const ok = await viaProxy(t, proxy, requestFor("GET", "/quick", "app.test"), { message: "No response within 3 s to a request after the 504.", hint: TIMEOUT });
+      expectBody(ok, "quick\n", { message: "After a 504, the next request to the same upstream should get its answer (on a connection that is not the stalled one).", hint: TIMEOUT });
+    },
+  },
+]);
