@@ -1,6 +1,7 @@
 import { GroupProcess } from "../process/spawn.ts";
 import { StageFailure } from "../report/failure.ts";
 import type { Transcript } from "../report/transcript.ts";
+import { caseEnded, never } from "../stage/case-ended.ts";
 
 export interface CommandResult {
   code: number;
@@ -37,6 +38,7 @@ export async function runCommand(argv: string[], o: RunOptions): Promise<Command
   const code = await Promise.race([proc.waitExit(timeoutMs), abort]);
   if (code === null) {
     await proc.stop(200);
+    if (caseEnded(o.signal)) return never();
     o.log.output(proc.output.tail(10));
     throw new StageFailure({
       message: `This command did not finish within ${timeoutMs / 1000} s: ${o.display}`,

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from "node:fs";
  * the test process itself is interrupted (Ctrl-C, SIGTERM, SIGHUP) or exits,
  * every group still registered gets SIGKILL. Groups are also started under
  * `setpriv --pdeathsig SIGKILL` (see spawn.ts) so the leader dies even if the
- * test process is killed outright.
+ * test process is killed outright. (bun test runs no process "exit" handlers:
+ * there, each stage's afterAll kills what is left — see stage/register.ts.)
  */
 const live = new Set<number>();
 let installed = false;

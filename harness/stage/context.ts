@@ -1,5 +1,6 @@
 import type { Challenge, Readiness, StageInfo } from "../challenge/schema.ts";
 import { stageName } from "../challenge/stages.ts";
+import { CASE_ENDED } from "./case-ended.ts";
 import { runCommand, type CommandResult } from "../clients/command.ts";
 import { requireBinary } from "../clients/require.ts";
 import { absolutize, type Impl } from "../impl.ts";
@@ -70,8 +71,8 @@ export class CaseContext {
     return this.controller.signal;
   }
 
-  abort(): void {
-    this.controller.abort();
+  abort(reason?: string): void {
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
   }
 
   /** The implementation's command line with relative paths made absolute. */
@@ -176,7 +177,7 @@ export class CaseContext {
 
   /** Stops every program and client, releases ports, removes temp dirs. Never throws. */
   async cleanup(): Promise<void> {
-    this.abort();
+    this.abort(CASE_ENDED);
     for (const fn of this.cleanups.reverse()) {
       try {
         await fn();

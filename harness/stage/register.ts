@@ -2,6 +2,7 @@ import { afterAll, describe, test } from "bun:test";
 import { stageName } from "../challenge/stages.ts";
 import { harnessOptions } from "../cmdline.ts";
 import { resolveImpl } from "../impl.ts";
+import { killAllNow } from "../process/reaper.ts";
 import { caseFailed } from "./case-failed.ts";
 import { appendResult, recordStage } from "./results.ts";
 import { caseTimeoutMs, runCase } from "./run-case.ts";
@@ -37,6 +38,10 @@ export function registerStage(def: StageDefinition, regression = false): void {
       );
     }
     afterAll(() => {
+      // bun test runs no process "exit" handlers, and a case that bun gave up on
+      // (its time-out backstop, or a stray error pinned on it) may still hold
+      // programs: none may outlive the stage.
+      killAllNow();
       if (ran === def.cases.length) recordStage({ challenge: def.challenge.slug, stage: def.stage.id, impl: impl.command, passed: allPassed, at: new Date().toISOString() });
     });
   });
