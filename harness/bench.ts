@@ -15,6 +15,14 @@ export interface Workload {
   argv(port: number, program: string): string[];
   /** Metric name → value, from the client's stdout. */
   parse(stdout: string): Map<string, number>;
+  /**
+   * Writes into the run's directory what this workload needs the program to
+   * be started with (e.g. a file that picks the real server's mode). When a
+   * workload's `prepare` is not the previous workload's (the same function),
+   * bench stops the program, calls it and starts the program again, on a new
+   * port: workloads that share one `prepare` run against one start.
+   */
+  prepare?(dir: string): void;
 }
 
 export interface Benchmark {

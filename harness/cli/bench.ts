@@ -2,7 +2,8 @@
  * bun run bench <challenge> [--impl=<command>]: runs the challenge's
  * benchmark against the implementation (default: the reference solution) and
  * against the real implementation, in the same run, and prints both with
- * their ratio.
+ * their ratio. Workloads with their own `prepare` get their own start of
+ * the program (see Workload.prepare in harness/bench.ts).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -38,17 +39,28 @@ if (challenge.real) {
 }
 
 async function measure(impl: Impl): Promise<Map<string, Map<string, number>>> {
-  const port = await allocatePort();
+  let port = await allocatePort();
   const dir = makeTempDir(`bench-${slug}`);
   const log = new Transcript(false);
   let program: Program | undefined;
   try {
     bench.prepare?.(dir);
-    // A command-line program (kind: command) is not started here: the workload runs it.
-    if (challenge.program.kind === "server" && !bench.startsProgram) program = await launchProgram({ challenge, impl, port, dir, signal: new AbortController().signal, log });
     const command = absolutize(impl.command, impl.base);
     const out = new Map<string, Map<string, number>>();
-    for (const w of bench.workloads) {
+    for (const [i, w] of bench.workloads.entries()) {
+      // The program is started before the first workload, and again (new port) when a workload's prepare differs from the previous one's.
+      const previous = bench.workloads[i - 1];
+      if (previous && w.prepare !== previous.prepare) {
+        await program?.stop();
+        program = undefined;
+        releasePort(port);
+        port = await allocatePort();
+      }
+      if (!previous || w.prepare !== previous.prepare) {
+        w.prepare?.(dir);
+        // A command-line program (kind: command) is not started here: the workload runs it.
+        if (challenge.program.kind === "server" && !bench.startsProgram) program = await launchProgram({ challenge, impl, port, dir, signal: new AbortController().signal, log });
+      }
       requireBinary(bench.client.binary, bench.client.package);
       const client = new GroupProcess(w.argv(port, command), { cwd: dir });
       const code = await client.waitExit(120_000);
