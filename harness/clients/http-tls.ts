@@ -24,11 +24,11 @@ export interface TlsServer {
   key: string;
 }
 
-/** A self-signed certificate for 127.0.0.1 and localhost (P-256, 2 days), made with openssl in the case's directory. */
-export async function makeCertificate(t: CaseContext, name = "server"): Promise<{ cert: string; key: string }> {
+/** A self-signed certificate for 127.0.0.1 and localhost (and `dnsNames`; P-256, 2 days), made with openssl in the case's directory. */
+export async function makeCertificate(t: CaseContext, name = "server", dnsNames: string[] = []): Promise<{ cert: string; key: string }> {
   const cert = join(t.dir, `${name}-cert.pem`);
   const key = join(t.dir, `${name}-key.pem`);
-  const argv = ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", `/CN=syscraft ${t.rand.word()}`, "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"];
+  const argv = ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", `/CN=syscraft ${t.rand.word()}`, "-addext", `subjectAltName=IP:127.0.0.1,DNS:localhost${dnsNames.map((n) => `,DNS:${n}`).join("")}`];
   const r = await t.client(OPENSSL_PACKAGE, argv, { timeoutMs: 5000, quietStderr: true });
   if (r.code !== 0) throw new Error(`openssl could not make a certificate: ${r.output}`);
   return { cert, key };

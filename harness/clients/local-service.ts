@@ -6,7 +6,9 @@
  * port claimed for the case and stop when it ends.
  */
 import { createCipheriv, createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import net from "node:net";
+import tls from "node:tls";
 import type { CaseContext } from "../stage/context.ts";
 import { StreamSocket } from "./stream-socket.ts";
 
@@ -76,10 +78,12 @@ export class LocalHttpService {
     readonly port: number,
   ) {}
 
-  static async start(t: CaseContext, name: string, handler: RequestHandler): Promise<LocalHttpService> {
+  /** With `o.tls` (PEM files), an HTTPS origin: it terminates TLS itself, and a failed handshake is logged. */
+  static async start(t: CaseContext, name: string, handler: RequestHandler, o: { tls?: { cert: string; key: string } } = {}): Promise<LocalHttpService> {
     const service = new LocalHttpService(name, await t.port());
     let count = 0;
-    await listenLoopback(t, service.port, (sock) => {
+    const credentials = o.tls && { cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key) };
+    await listenLoopback(t, service.port, credentials, (sock) => {
       const conn = new StreamSocket(t, `${name} connection ${++count}`, sock);
       void conn.until(() => conn.bytes().includes("\r\n\r\n"), 10000).then((ok) => {
         if (!ok) return;
@@ -94,7 +98,7 @@ export class LocalHttpService {
         Promise.resolve(handler(req)).catch(() => conn.destroy());
       });
     });
-    t.log.output(`(${name}: an HTTP server the test runs, listening on 127.0.0.1:${service.port})`);
+    t.log.output(`(${name}: an ${o.tls ? "HTTPS" : "HTTP"} server the test runs, listening on 127.0.0.1:${service.port})`);
     return service;
   }
 
@@ -126,13 +130,14 @@ export class LocalHttpService {
 export async function startTcpService(t: CaseContext, name: string, onConnection: (conn: StreamSocket) => void): Promise<number> {
   const port = await t.port();
   let count = 0;
-  await listenLoopback(t, port, (sock) => onConnection(new StreamSocket(t, `${name} connection ${++count}`, sock)));
+  await listenLoopback(t, port, undefined, (sock) => onConnection(new StreamSocket(t, `${name} connection ${++count}`, sock)));
   t.log.output(`(${name}: a TCP server the test runs, listening on 127.0.0.1:${port})`);
   return port;
 }
 
-async function listenLoopback(t: CaseContext, port: number, onSocket: (s: net.Socket) => void): Promise<void> {
-  const server = net.createServer({ allowHalfOpen: true }, onSocket);
+async function listenLoopback(t: CaseContext, port: number, credentials: { cert: Buffer; key: Buffer } | undefined, onSocket: (s: net.Socket) => void): Promise<void> {
+  const server = credentials ? tls.createServer({ ...credentials, allowHalfOpen: true }, onSocket) : net.createServer({ allowHalfOpen: true }, onSocket);
+  if (credentials) server.on("tlsClientError", (e: Error) => t.log.output(`(a TLS handshake with the local service failed: ${e.message})`));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => resolve());

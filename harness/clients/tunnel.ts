@@ -20,6 +20,8 @@ export interface TunnelServer {
   /** With `tls`: the HTTPS port and the self-signed certificate (PEM, for localhost) the server was given, its own CA. */
   httpsPort?: number;
   certFile?: string;
+  /** With `tlsTunnels`: the --tls-port, where TLS connections are routed by SNI and passed through. */
+  tlsPort?: number;
 }
 
 /** The line a client prints once registered (the rest of the line is free: a URL, a port). */
@@ -29,7 +31,7 @@ export const READY = /^tunnel ready\b.*$/m;
  * Starts `<program> server --control-port P --http-port P --tcp-ports P,P --token T`
  * and waits until it listens on the control and HTTP ports.
  */
-export async function startTunnelServer(t: CaseContext, o: { tcpPorts?: number; tls?: boolean; keepAliveMs?: number; args?: string[] } = {}): Promise<TunnelServer> {
+export async function startTunnelServer(t: CaseContext, o: { tcpPorts?: number; tls?: boolean; tlsTunnels?: boolean; keepAliveMs?: number; args?: string[] } = {}): Promise<TunnelServer> {
   const httpPort = await t.port();
   const tcpPorts: number[] = [];
   for (let i = 0; i < (o.tcpPorts ?? 0); i++) tcpPorts.push(await t.port());
@@ -41,10 +43,12 @@ export async function startTunnelServer(t: CaseContext, o: { tcpPorts?: number; 
     tls = { httpsPort: await t.port(), certFile: cert };
     extra.push("--https-port", String(tls.httpsPort), "--cert", cert, "--key", key);
   }
+  const tlsPort = o.tlsTunnels ? await t.port() : undefined;
+  if (tlsPort !== undefined) extra.push("--tls-port", String(tlsPort));
   if (o.keepAliveMs !== undefined) extra.push("--keepalive-ms", String(o.keepAliveMs));
   extra.push(...(o.args ?? []), "--token", token);
   const program = await t.start({ extraArgs: extra });
-  for (const [port, flag] of [[httpPort, "--http-port"], ...(tls ? [[tls.httpsPort, "--https-port"] as const] : [])] as const) {
+  for (const [port, flag] of [[httpPort, "--http-port"], ...(tls ? [[tls.httpsPort, "--https-port"] as const] : []), ...(tlsPort !== undefined ? [[tlsPort, "--tls-port"] as const] : [])] as const) {
     const deadline = Date.now() + 3000;
     while (!isListening(port, "tcp")) {
       if (Date.now() > deadline || program.process.exitCode !== null) {
@@ -56,7 +60,7 @@ export async function startTunnelServer(t: CaseContext, o: { tcpPorts?: number; 
       await Bun.sleep(20);
     }
   }
-  return { program, controlPort: program.port, httpPort, tcpPorts, token, ...tls };
+  return { program, controlPort: program.port, httpPort, tcpPorts, token, ...tls, tlsPort };
 }
 
 export interface ClientArgs {
@@ -64,6 +68,8 @@ export interface ClientArgs {
   serverPort: number;
   token: string;
   http?: string;
+  /** A TLS tunnel's name (routed by SNI on the server's --tls-port). */
+  tls?: string;
   tcp?: number;
   /** The local service's port. */
   to: number;
@@ -71,7 +77,7 @@ export interface ClientArgs {
 }
 
 export function clientArgs(a: ClientArgs): string[] {
-  const what = a.http !== undefined ? ["--http", a.http] : ["--tcp", String(a.tcp)];
+  const what = a.http !== undefined ? ["--http", a.http] : a.tls !== undefined ? ["--tls", a.tls] : ["--tcp", String(a.tcp)];
   const keepalive = a.keepAliveMs === undefined ? [] : ["--keepalive-ms", String(a.keepAliveMs)];
   return ["client", "--server", `127.0.0.1:${a.serverPort}`, "--token", a.token, ...what, "--to", `127.0.0.1:${a.to}`, ...keepalive];
 }

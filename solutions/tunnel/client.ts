@@ -17,6 +17,8 @@ export interface ClientOptions {
   server: Address;
   token: string;
   http?: string;
+  /** A TLS tunnel: the server routes TLS connections whose SNI names it here, undecrypted. */
+  tls?: string;
   tcp?: number;
   to: Address;
   flowControl?: FlowControl;
@@ -84,7 +86,7 @@ export function startClient(o: ClientOptions): void {
         retry(failed ? `registration refused (${failed})` : welcomed ? "connection to the server lost" : `cannot reach the server at ${o.server.host}:${o.server.port}`);
       },
     });
-    sock.on("connect", () => session.send(FrameType.Hello, 0, Buffer.from(JSON.stringify({ token: o.token, http: o.http, tcp: o.tcp }))));
+    sock.on("connect", () => session.send(FrameType.Hello, 0, Buffer.from(JSON.stringify({ token: o.token, http: o.http, tls: o.tls, tcp: o.tcp }))));
   }
 
   function openLocal(session: Session, id: number): void {

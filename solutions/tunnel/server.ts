@@ -7,8 +7,10 @@
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import tls from "node:tls";
+import { TokenBucket } from "./bandwidth.ts";
 import { FrameType, type Frame } from "./protocol.ts";
 import { Session, Stream, type FlowControl } from "./session.ts";
+import { readSni, UNRECOGNIZED_NAME_ALERT } from "./sni.ts";
 
 export interface ServerOptions {
   controlPort: number;
@@ -18,6 +20,8 @@ export interface ServerOptions {
   cert?: string;
   key?: string;
   tcpPorts: number[];
+  /** TLS tunnels: connections here are routed by the ClientHello's server name (SNI) and passed through, never decrypted. */
+  tlsPort?: number;
   token: string;
   host?: string;
   flowControl?: FlowControl;
@@ -27,6 +31,8 @@ export interface ServerOptions {
   maxStreams?: number;
   /** A public connection with no bytes either way for this long is closed. */
   idleTimeoutMs?: number;
+  /** Bytes per second one tunnel may carry, both directions together (a token bucket per tunnel, one second's worth deep). */
+  maxBytesPerSec?: number;
   /** Mistakes, for fixtures: */
   noHalfClose?: boolean;
   ignoreToken?: boolean;
@@ -35,6 +41,16 @@ export interface ServerOptions {
   routeByWholeHost?: boolean;
   bufferResponses?: boolean;
   no502?: boolean;
+  /** One bucket for the whole server instead of one per tunnel. */
+  sharedBandwidth?: boolean;
+  /** The bucket limits only what goes out to public users (downloads), not what they send (uploads). */
+  limitDownloadsOnly?: boolean;
+  /** --tls-port terminates TLS with --cert/--key and forwards plain bytes, instead of passing TLS through. */
+  terminateTlsTunnels?: boolean;
+  /** --tls-port ignores the SNI: every connection goes to the first TLS tunnel registered. */
+  ignoreSni?: boolean;
+  /** --tls-port looks for the SNI in the first bytes read only, never waiting for the rest of the ClientHello. */
+  sniFromFirstRead?: boolean;
 }
 
 /** A header section larger than this is refused with 431 (RFC 6585 §5). */
@@ -48,6 +64,8 @@ interface Tunnel {
   listener?: net.Server;
   /** Streams open now (for --max-streams). */
   active: number;
+  /** Its bandwidth limit (--max-bytes-per-sec), shared by all its streams, both directions. */
+  bucket?: TokenBucket;
 }
 
 function httpError(status: string, text: string): string {
@@ -66,8 +84,17 @@ export function startServer(o: ServerOptions): void {
   const host = o.host ?? "127.0.0.1";
   const http = new Map<string, Tunnel>();
   const tcp = new Map<number, Tunnel>();
+  const tlsTunnels = new Map<string, Tunnel>();
+  let shared: TokenBucket | undefined;
 
-  function openStream(t: Tunnel, sock: net.Socket, kind: "http" | "tcp", first?: Buffer): void {
+  /** A new tunnel's bucket: its own, full (RFC 2697 §3: the bucket starts full). */
+  function bucket(): TokenBucket | undefined {
+    if (o.maxBytesPerSec === undefined) return undefined;
+    if (o.sharedBandwidth) return (shared ??= new TokenBucket(o.maxBytesPerSec));
+    return new TokenBucket(o.maxBytesPerSec);
+  }
+
+  function openStream(t: Tunnel, sock: net.Socket, kind: "http" | "tcp" | "tls", first?: Buffer): void {
     if (o.maxStreams !== undefined && t.active >= o.maxStreams) {
       // Over the tunnel's limit: refuse this one, keep the others (RFC 9110 §15.6.4).
       if (kind === "http") sock.end(httpError("503 Service Unavailable", `tunnel: ${o.maxStreams} connections already open`).replace("\r\n\r\n", "\r\nRetry-After: 1\r\n\r\n"));
@@ -78,6 +105,8 @@ export function startServer(o: ServerOptions): void {
     const id = t.nextStream++;
     const stream = new Stream(t.session, id, sock, {
       bufferUntilEnd: kind === "http" && o.bufferResponses,
+      bucket: t.bucket,
+      bucketOneWay: o.limitDownloadsOnly,
       onDone: () => t.active--,
       onAbort: (s, reason) => {
         if (kind === "http" && s.delivered === 0 && !sock.destroyed && reason === IDLE) sock.end(httpError("504 Gateway Timeout", `tunnel: ${reason}`));
@@ -127,6 +156,43 @@ export function startServer(o: ServerOptions): void {
     sock.on("error", () => sock.destroy());
   }
 
+  // Public TLS for TLS tunnels: read the ClientHello (it may come in pieces), route by its server name, then pass every byte on.
+  function onPublicTls(sock: net.Socket): void {
+    let head = Buffer.alloc(0);
+    const refuse = () => sock.end(UNRECOGNIZED_NAME_ALERT);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const hello = readSni(head);
+      if (hello.kind === "incomplete" && !o.sniFromFirstRead) return;
+      sock.removeListener("data", onData);
+      sock.pause();
+      if (hello.kind === "not-tls") return void sock.destroy();
+      const sni = hello.kind === "hello" ? hello.serverName : undefined;
+      const name = o.ignoreSni ? [...tlsTunnels.keys()][0] : sni === undefined ? undefined : tunnelName(sni);
+      const t = name === undefined ? undefined : tlsTunnels.get(name);
+      // RFC 6066 §3: a server name the server does not recognize may abort the handshake with unrecognized_name.
+      if (!t) return refuse();
+      openStream(t, sock, "tls", head);
+      sock.resume();
+    };
+    sock.on("data", onData);
+    sock.on("error", () => sock.destroy());
+  }
+
+  if (o.tlsPort !== undefined) {
+    if (o.terminateTlsTunnels) {
+      const creds = { cert: readFileSync(o.cert ?? "cert.pem"), key: readFileSync(o.key ?? "key.pem") };
+      tls
+        .createServer({ ...creds, allowHalfOpen: true }, (sock) => {
+          const t = tlsTunnels.get(tunnelName(sock.servername || ""));
+          if (t) openStream(t, sock, "tls");
+          else sock.destroy();
+        })
+        .on("tlsClientError", () => {})
+        .listen(o.tlsPort, host);
+    } else net.createServer({ allowHalfOpen: true }, onPublicTls).listen(o.tlsPort, host);
+  }
+
   if (o.httpPort !== undefined) net.createServer({ allowHalfOpen: true }, onPublicHttp).listen(o.httpPort, host);
   if (o.httpsPort !== undefined) {
     if (o.plainOnHttpsPort) net.createServer({ allowHalfOpen: true }, onPublicHttp).listen(o.httpsPort, host);
@@ -136,22 +202,31 @@ export function startServer(o: ServerOptions): void {
     }
   }
 
-  function register(session: Session, hello: { token?: unknown; http?: unknown; tcp?: unknown }, done: (error: string | null, url?: string, t?: Tunnel) => void): void {
+  function register(session: Session, hello: { token?: unknown; http?: unknown; tcp?: unknown; tls?: unknown }, done: (error: string | null, url?: string, t?: Tunnel) => void): void {
     if (!o.ignoreToken && hello.token !== o.token) return done("bad token: the server refused the token");
     if (typeof hello.http === "string") {
       const name = hello.http.toLowerCase();
       if (!NAME.test(name)) return done(`bad name "${hello.http}": use letters, digits and "-"`);
       if (o.httpPort === undefined) return done("this server has no HTTP port");
       if (http.has(name)) return done(`the name "${name}" is already taken`);
-      const t: Tunnel = { session, nextStream: 1, active: 0 };
+      const t: Tunnel = { session, nextStream: 1, active: 0, bucket: bucket() };
       http.set(name, t);
       return done(null, `http://${name}.localhost:${o.httpPort}`, t);
+    }
+    if (typeof hello.tls === "string") {
+      const name = hello.tls.toLowerCase();
+      if (!NAME.test(name)) return done(`bad name "${hello.tls}": use letters, digits and "-"`);
+      if (o.tlsPort === undefined) return done("this server has no TLS port (--tls-port)");
+      if (tlsTunnels.has(name)) return done(`the TLS name "${name}" is already taken`);
+      const t: Tunnel = { session, nextStream: 1, active: 0, bucket: bucket() };
+      tlsTunnels.set(name, t);
+      return done(null, `tls://${name}.localhost:${o.tlsPort}`, t);
     }
     if (typeof hello.tcp === "number") {
       const port = hello.tcp;
       if (!o.tcpPorts.includes(port)) return done(`port ${port} is not one of the server's --tcp-ports (${o.tcpPorts.join(",") || "none"})`);
       if (tcp.has(port)) return done(`port ${port} is already taken`);
-      const t: Tunnel = { session, nextStream: 1, active: 0 };
+      const t: Tunnel = { session, nextStream: 1, active: 0, bucket: bucket() };
       tcp.set(port, t);
       const listener = net.createServer({ allowHalfOpen: true }, (sock) => openStream(t, sock, "tcp"));
       t.listener = listener;
@@ -162,7 +237,7 @@ export function startServer(o: ServerOptions): void {
       listener.listen(port, host, () => done(null, `tcp://${host}:${port}`, t));
       return;
     }
-    done("the client asked for neither an HTTP name nor a TCP port");
+    done("the client asked for neither an HTTP name, a TLS name nor a TCP port");
   }
 
   net
@@ -209,6 +284,7 @@ export function startServer(o: ServerOptions): void {
 
   function release(t: Tunnel): void {
     for (const [name, x] of http) if (x === t) http.delete(name);
+    for (const [name, x] of tlsTunnels) if (x === t) tlsTunnels.delete(name);
     for (const [port, x] of tcp) {
       if (x !== t) continue;
       tcp.delete(port);

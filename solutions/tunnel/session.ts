@@ -6,6 +6,7 @@
  * stream stalls only that stream — never the connection or the others.
  */
 import type { Socket } from "node:net";
+import type { TokenBucket } from "./bandwidth.ts";
 import { encodeFrame, FrameReader, FrameType, INITIAL_WINDOW, MAX_DATA, windowPayload, type Frame } from "./protocol.ts";
 
 /** "stream": per-stream windows (the reference). The others are mistakes, for fixtures: "connection" pauses the whole connection when one socket is full; "none" never pushes back at all. */
@@ -110,7 +111,14 @@ export interface StreamOptions {
   onDone?(stream: Stream): void;
   /** Keep the peer's bytes until its END, then write them all at once (a mistake, for fixtures). */
   bufferUntilEnd?: boolean;
+  /** The tunnel's bandwidth limit (--max-bytes-per-sec): each byte, either way, waits for a token. */
+  bucket?: TokenBucket;
+  /** Only the peer's bytes to our socket wait for tokens, not our socket's to the peer (a mistake, for fixtures). */
+  bucketOneWay?: boolean;
 }
+
+/** A stream short of tokens waits until this many are there (or fewer, if that is all it has to send). */
+const PIECE = 8192;
 
 /** One stream: a local socket (public user or local service) spliced to the peer through the session. */
 export class Stream {
@@ -122,6 +130,10 @@ export class Stream {
   private remoteEnded = false;
   private held: Buffer[] = [];
   private draining = false;
+  /** The peer's bytes waiting for tokens before they go to our socket. */
+  private incoming: Buffer[] = [];
+  private endAfterIncoming = false;
+  private tokenTimer: ReturnType<typeof setTimeout> | undefined;
   done = false;
   /** Bytes from the peer written to the socket so far. */
   delivered = 0;
@@ -156,9 +168,18 @@ export class Stream {
   }
 
   private flush(): void {
+    const bucket = this.o.bucketOneWay ? undefined : this.o.bucket;
     while (this.pending.length > 0 && this.sendWindow > 0) {
       const head = this.pending[0]!;
-      const n = Math.min(head.length, this.sendWindow, MAX_DATA);
+      let n = Math.min(head.length, this.sendWindow, MAX_DATA);
+      if (bucket) {
+        const want = n;
+        n = bucket.take(want, PIECE);
+        if (n === 0) {
+          this.waitForTokens(bucket, Math.min(want, PIECE));
+          break;
+        }
+      }
       this.session.send(FrameType.Data, this.id, head.subarray(0, n));
       this.sendWindow -= n;
       if (n === head.length) this.pending.shift();
@@ -203,7 +224,17 @@ export class Stream {
       }
       return;
     }
-    // Grant the bytes back once the socket has taken them (not when they merely arrived).
+    if (this.o.bucket) {
+      this.incoming.push(payload);
+      this.drainIncoming();
+      return;
+    }
+    this.writeOut(payload);
+  }
+
+  /** Writes the peer's bytes to our socket; grants them back once the socket has taken them (not when they merely arrived). */
+  private writeOut(payload: Buffer): void {
+    const n = payload.length;
     this.sock.write(payload, () => {
       this.unacked += n;
       if (this.unacked >= INITIAL_WINDOW / 4 && !this.done) {
@@ -213,9 +244,46 @@ export class Stream {
     });
   }
 
+  /** Writes what the bucket's tokens allow of the peer's waiting bytes; waits for more tokens if some are left. */
+  private drainIncoming(): void {
+    const bucket = this.o.bucket!;
+    while (this.incoming.length > 0) {
+      if (this.done || this.sock.destroyed) {
+        this.incoming = [];
+        return;
+      }
+      const head = this.incoming[0]!;
+      const n = bucket.take(head.length, PIECE);
+      if (n === 0) return this.waitForTokens(bucket, Math.min(head.length, PIECE));
+      this.writeOut(head.subarray(0, n));
+      if (n === head.length) this.incoming.shift();
+      else this.incoming[0] = head.subarray(n);
+    }
+    if (this.endAfterIncoming) {
+      this.endAfterIncoming = false;
+      this.endSocket();
+    }
+  }
+
+  /** Tries both directions again once `n` tokens will be in the bucket. */
+  private waitForTokens(bucket: TokenBucket, n: number): void {
+    if (this.tokenTimer !== undefined || this.done) return;
+    this.tokenTimer = setTimeout(() => {
+      this.tokenTimer = undefined;
+      if (this.done) return;
+      this.flush();
+      if (this.incoming.length > 0) this.drainIncoming();
+    }, bucket.waitMs(n));
+  }
+
   /** The peer sends no more: half-close our socket once what it sent is written (RFC 9293 §3.6). */
   onEnd(): void {
     this.remoteEnded = true;
+    if (this.incoming.length > 0) this.endAfterIncoming = true;
+    else this.endSocket();
+  }
+
+  private endSocket(): void {
     if (this.sock.destroyed) return;
     if (this.held.length > 0) this.sock.write(Buffer.concat(this.held));
     this.held = [];
@@ -256,6 +324,7 @@ export class Stream {
 
   private finish(): void {
     this.done = true;
+    clearTimeout(this.tokenTimer);
     this.session.streams.delete(this.id);
     this.o.onDone?.(this);
   }

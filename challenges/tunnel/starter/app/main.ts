@@ -1,8 +1,8 @@
 // Your tunnel. syscraft starts it in two roles:
 //   ./your_program.sh server --control-port <port> --http-port <port> [--tcp-ports <port>,<port>] --token <token>
-//       (later stages add --https-port/--cert/--key, --keepalive-ms, --max-streams, --idle-timeout-ms)
+//       (later stages add --https-port/--cert/--key, --keepalive-ms, --max-streams, --idle-timeout-ms, --max-bytes-per-sec, --tls-port)
 //   ./your_program.sh client --server 127.0.0.1:<port> --token <token> (--http <name> | --tcp <port>) --to 127.0.0.1:<port>
-//       (stage 9 adds --keepalive-ms)
+//       (stage 9 adds --keepalive-ms; stage 12 adds --tls <name> in place of --http/--tcp)
 // Read stages/tunnel/01-registration.md in your syscraft checkout first.
 // Build the tunnel on TCP sockets (node:net or Bun.listen/Bun.connect): no HTTP or tunnelling library.
 

@@ -1,0 +1,108 @@
+import type { TLSSocket } from "node:tls";
+import { HelloSplitter } from "../../harness/clients/hello-splitter.ts";
+import { CURL_PACKAGE } from "../../harness/clients/http.ts";
+import { makeCertificate } from "../../harness/clients/http-tls.ts";
+import { LocalHttpService } from "../../harness/clients/local-service.ts";
+import { startTunnelClient, startTunnelServer, type TunnelServer } from "../../harness/clients/tunnel.ts";
+import type { CaseContext } from "../../harness/stage/context.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const PASS_THROUGH = "On --tls-port, do not terminate TLS: read the ClientHello without answering it, take the host name from its server_name extension (SNI, RFC 6066 §3), pick the TLS tunnel by that name's first label, and forward every byte — the ClientHello first — as it is. The local service holds the certificate and completes the handshake; the server never has the keys.";
+const SNI = "Route each connection on --tls-port by the server_name (SNI) in its ClientHello (RFC 6066 §3): the first label of the host name is the TLS tunnel's name, as the Host header's is for HTTP. A name no tunnel holds gets a fatal unrecognized_name(112) alert (bytes 15 03 03 00 02 02 70) and the connection closed.";
+const REASSEMBLE = "Keep reading until the whole ClientHello is in: it may arrive in several TCP segments, and span several TLS records (RFC 8446 §5.1: records of type 22 carry the handshake bytes; the handshake header gives the message's length). Only then route it, and forward everything read so far, unchanged.";
+
+/** curl https://HOST:PORT/PATH through the public side, trusting only `cacert`; the exit code and what it printed. */
+async function curlTls(t: CaseContext, host: string, port: number, path: string, cacert: string): Promise<{ code: number; body: string; error: string }> {
+  const r = await t.client(CURL_PACKAGE, ["curl", "-sS", "--max-time", "4", "--cacert", cacert, "--resolve", `${host}:${port}:127.0.0.1`, `https://${host}:${port}${path}`], { timeoutMs: 6000 });
+  const error = r.output.split("\n").find((l) => l.startsWith("curl: ")) ?? (r.code === 0 ? "" : `exit status ${r.code}`);
+  return { code: r.code, body: r.stdout, error };
+}
+
+/** A local HTTPS service for TLS tunnel `name`: it answers with its name, the path and the SNI it saw. */
+async function tlsService(t: CaseContext, name: string, cert: { cert: string; key: string }): Promise<LocalHttpService> {
+  return LocalHttpService.start(t, `local service of ${name}`, (req) => req.reply(200, [], `${name} over its own TLS: ${req.target} (SNI ${(req.conn.sock as TLSSocket).servername || "none"})`), { tls: cert });
+}
+
+async function tlsServer(t: CaseContext): Promise<TunnelServer & { tlsPort: number }> {
+  // The server gets a certificate of its own (for --https-port) too: TLS tunnels must not use it.
+  const server = await startTunnelServer(t, { tls: true, tlsTunnels: true });
+  return { ...server, tlsPort: server.tlsPort! };
+}
+
+export default stage(import.meta, [
+  {
+    name: "curl verifies the local service's own certificate through --tls-port: TLS passes through the tunnel undecrypted",
+    async run(t) {
+      const server = await tlsServer(t);
+      const name = t.rand.word();
+      const host = `${name}.localhost`;
+      const cert = await makeCertificate(t, name, [host]);
+      const local = await tlsService(t, name, cert);
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, tls: name, to: local.port });
+      const path = `/inside/${t.rand.int(1000, 9999)}`;
+      const r = await curlTls(t, host, server.tlsPort, path, cert.cert);
+      if (r.code !== 0) {
+        t.fail({
+          message: `curl could not complete a TLS handshake for ${host} on --tls-port ${server.tlsPort}, trusting only the local service's certificate: the handshake did not reach the local service as it was.${r.code === 60 ? " curl was shown a certificate that is not the local service's: something on the way answered the handshake itself — the server terminated TLS." : ""}`,
+          expected: "the local service's certificate, verified, then its response",
+          received: r.error,
+          hint: PASS_THROUGH,
+        });
+      }
+      t.expectEqual(r.body, `${name} over its own TLS: ${path} (SNI ${host})`, { message: "The response should be the local service's, which completed the handshake itself and saw curl's SNI.", hint: PASS_THROUGH });
+    },
+  },
+  {
+    name: "two TLS tunnels are told apart by SNI; a name nobody holds gets the unrecognized_name alert",
+    async run(t) {
+      const server = await tlsServer(t);
+      const a = t.rand.word();
+      const b = `${a}x${t.rand.int(10, 99)}`;
+      const unknown = `${a}y${t.rand.int(10, 99)}`;
+      // One certificate for all three names, so that curl's verification says nothing about where a connection went: the bodies do.
+      const cert = await makeCertificate(t, "local", [a, b, unknown].map((n) => `${n}.localhost`));
+      for (const name of [a, b]) {
+        const local = await tlsService(t, name, cert);
+        await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, tls: name, to: local.port });
+      }
+      for (const name of [b, a]) {
+        const r = await curlTls(t, `${name}.localhost`, server.tlsPort, "/", cert.cert);
+        if (r.code !== 0) t.fail({ message: `curl could not get https://${name}.localhost:${server.tlsPort}/ through the TLS tunnel ${name}.`, expected: "a verified handshake and a response", received: r.error, hint: PASS_THROUGH });
+        t.expectEqual(r.body, `${name} over its own TLS: / (SNI ${name}.localhost)`, { message: `A connection with SNI ${name}.localhost should reach ${name}'s local service.`, hint: SNI });
+      }
+      const r = await curlTls(t, `${unknown}.localhost`, server.tlsPort, "/", cert.cert);
+      const alerted = r.code !== 0 && /unrecognized name/i.test(r.error);
+      if (!alerted) {
+        t.fail({
+          message: `No client registered the TLS name ${unknown}; a connection with SNI ${unknown}.localhost should be refused with the unrecognized_name alert.`,
+          expected: "curl: (35) … tlsv1 unrecognized name",
+          received: r.code === 0 ? `a response: ${r.body}` : r.error,
+          hint: SNI,
+        });
+      }
+    },
+  },
+  {
+    name: "a ClientHello in two TLS records and small TCP pieces is reassembled, then routed",
+    async run(t) {
+      const server = await tlsServer(t);
+      const name = t.rand.word();
+      const host = `${name}.localhost`;
+      const cert = await makeCertificate(t, name, [host]);
+      const local = await tlsService(t, name, cert);
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, tls: name, to: local.port });
+      const relay = await HelloSplitter.start(t, server.tlsPort, { piece: 40, pauseMs: 15 });
+      const r = await curlTls(t, host, relay.port, "/pieces", cert.cert);
+      if (relay.split === 0) t.fail({ message: "curl's first bytes through the relay were not a TLS record.", hint: "(a problem with the test's relay or curl)" });
+      if (r.code !== 0) {
+        t.fail({
+          message: `curl's ClientHello reached --tls-port cut into two TLS records, 40 bytes at a time 15 ms apart; the handshake did not get through to the local service.`,
+          expected: "a verified handshake and the local service's response",
+          received: r.error,
+          hint: REASSEMBLE,
+        });
+      }
+      t.expectEqual(r.body, `${name} over its own TLS: /pieces (SNI ${host})`, { message: "The response should be the local service's.", hint: REASSEMBLE });
+    },
+  },
+]);
