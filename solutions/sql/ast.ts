@@ -51,4 +51,6 @@ export type Statement =
   | { k: "insert"; table: string; columns?: string[]; rows: Expr[][] }
   | { k: "update"; table: string; set: { column: string; e: Expr }[]; where?: Expr }
   | { k: "delete"; table: string; where?: Expr }
-  | { k: "drop"; type: "table" | "index"; name: string; ifExists: boolean };
+  | { k: "drop"; type: "table" | "index"; name: string; ifExists: boolean }
+  /** Transactions (lang_transaction.html): BEGIN, COMMIT (or END), ROLLBACK. */
+  | { k: "begin" | "commit" | "rollback" };

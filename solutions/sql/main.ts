@@ -11,8 +11,9 @@ import { Pager } from "./pager.ts";
 import { parseStatements } from "./parser.ts";
 import { Schema } from "./schema.ts";
 import { runSelect, type Database } from "./select.ts";
+import { SqlError } from "./tokenizer.ts";
 import { valueToText, type Value } from "./value.ts";
-import { applyWrite, emptyModel, encodeModel, fileHasDatabase, loadModel, saveModel } from "./writer.ts";
+import { applyWrite } from "./writer.ts";
 
 function line(values: Value[]): Buffer {
   const parts: Buffer[] = [];
@@ -24,24 +25,43 @@ function line(values: Value[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/** The database file, opened when first needed and again after each write. */
+/**
+ * The database file, opened when first needed (a hot journal left by a
+ * crash is played back then: pager.ts, journal.ts). Writes outside BEGIN …
+ * COMMIT commit one by one (autocommit); inside, they commit together, and
+ * ROLLBACK — or an error, or the end of the input — forgets them.
+ */
 class Session {
+  private pager: Pager | undefined;
   private db: Database | undefined;
+  private explicit = false;
 
   constructor(readonly path: string) {}
 
+  private open(): Pager {
+    this.pager ??= new Pager(this.path);
+    return this.pager;
+  }
+
   database(): Database {
     if (!this.db) {
-      // A file that does not exist yet is an empty database (sqlite3 creates it on the first write).
-      const pager = fileHasDatabase(this.path) ? new Pager(this.path) : new Pager(this.path, encodeModel(emptyModel()));
+      const pager = this.open();
       this.db = { pager, schema: new Schema(pager) };
     }
     return this.db;
   }
 
-  close(): void {
-    this.db?.pager.close();
+  /** Forgets what the open transaction changed (sqlite3 rolls back when a statement fails or the connection closes). */
+  abandon(): void {
+    this.pager?.rollback();
     this.db = undefined;
+    this.explicit = false;
+  }
+
+  close(): void {
+    this.abandon();
+    this.pager?.close();
+    this.pager = undefined;
   }
 
   execute(input: string): Buffer[] {
@@ -55,14 +75,28 @@ class Session {
     }
     const out: Buffer[] = [];
     for (const st of parseStatements(input)) {
-      if (st.k === "select") {
-        for (const row of runSelect(this.database(), st.select, st.explainPlan)) out.push(line(row));
-        continue;
+      switch (st.k) {
+        case "select":
+          for (const row of runSelect(this.database(), st.select, st.explainPlan)) out.push(line(row));
+          continue;
+        case "begin":
+          if (this.explicit) throw new SqlError("cannot start a transaction within a transaction");
+          this.explicit = true;
+          continue;
+        case "commit":
+          if (!this.explicit) throw new SqlError("cannot commit - no transaction is active");
+          this.open().commit();
+          this.explicit = false;
+          continue;
+        case "rollback":
+          if (!this.explicit) throw new SqlError("cannot rollback - no transaction is active");
+          this.abandon();
+          continue;
+        default:
+          applyWrite(this.open(), st);
+          this.db = undefined;
+          if (!this.explicit) this.open().commit();
       }
-      const model = fileHasDatabase(this.path) ? loadModel(this.database().pager) : emptyModel();
-      applyWrite(model, st);
-      this.close();
-      saveModel(this.path, model);
     }
     return out;
   }
@@ -81,6 +115,7 @@ export function runMain(args: string[]): number {
       try {
         process.stdout.write(Buffer.concat(session.execute(input)));
       } catch (e) {
+        session.abandon();
         process.stderr.write(`${input.trim().startsWith(".") ? "Error" : "Parse error"}: ${(e as Error).message}\n`);
         return 1;
       }

@@ -89,7 +89,17 @@ export class Parser {
     else if (this.kw("UPDATE")) st = this.update();
     else if (this.kw("DELETE")) st = this.delete();
     else if (this.kw("DROP")) st = this.drop();
-    else {
+    else if (this.eatKw("BEGIN")) {
+      if (!this.eatKw("DEFERRED") && !this.eatKw("IMMEDIATE")) this.eatKw("EXCLUSIVE");
+      this.eatKw("TRANSACTION");
+      st = { k: "begin" };
+    } else if (this.eatKw("COMMIT") || this.eatKw("END")) {
+      this.eatKw("TRANSACTION");
+      st = { k: "commit" };
+    } else if (this.eatKw("ROLLBACK")) {
+      this.eatKw("TRANSACTION");
+      st = { k: "rollback" };
+    } else {
       const explainPlan = this.eatKw("EXPLAIN", "QUERY", "PLAN");
       st = { k: "select", explainPlan, select: this.select() };
     }

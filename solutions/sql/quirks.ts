@@ -25,4 +25,12 @@ export const quirks = {
   deleteKeepsIndexEntries: false,
   /** Sort NULLs after every other value. */
   nullsSortLast: false,
+  /** Take every new page from the end of the file, never from the freelist. */
+  neverReuseFreePages: false,
+  /** Open a database without looking for a hot journal beside it. */
+  ignoreHotJournal: false,
+  /** Commit by writing the changed pages straight into the database file, with no rollback journal. */
+  writeWithoutJournal: false,
+  /** Commit in the wrong order: delete the journal before writing the database file. */
+  deleteJournalBeforeWriting: false,
 };

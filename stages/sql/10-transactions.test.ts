@@ -1,0 +1,137 @@
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describeKillPoint, runAndKill, type KillPoint } from "../../harness/clients/sqlite-crash.ts";
+import { SqlCase } from "../../harness/clients/sqlite.ts";
+import { longText, sqlLiteral, tableScript, type TableSpec } from "../../harness/clients/sqlite-data.ts";
+import type { Random } from "../../harness/random.ts";
+import type { CaseContext } from "../../harness/stage/context.ts";
+import { stage } from "../../harness/stage/define.ts";
+
+const TRANSACTION =
+  "BEGIN starts a transaction; its statements' changes are seen by the statements after them, but reach the file only at COMMIT, all together. ROLLBACK forgets them, and so does an error (sqlite3 stops at the first failing statement of its argument) or the end of the input without COMMIT.";
+const JOURNAL =
+  "Commit through a rollback journal (fileformat2 §4, atomiccommit.html): write the original content of every page the transaction changes to <file>-journal (a 512-byte header: magic d9d505f920a163d7, page count, checksum nonce, the file's size in pages before the transaction, sector size 512, page size; then each page as its number, its original bytes and a checksum) and sync it; only then write the changed pages into the database file and sync it; deleting the journal is the commit. A crash at any moment then leaves either the old file with a hot journal (which undoes the partial write) or the new file.";
+const RECOVERY =
+  "When your program opens a database with a hot journal beside it (a journal left by a crash: fileformat2 §4.1, lockingv3), it must first play it back: write each page record whose checksum holds back into the file at its page number, cut the file to the size the header recorded, sync, and delete the journal — as sqlite3 does.";
+
+/** A ledger of a few thousand rows on small pages, with an index: a transaction that changes every row touches every page. */
+function ledgerScript(rand: Random): { script: string; rows: number } {
+  const rows = rand.int(1500, 2500);
+  const spec: TableSpec = {
+    name: "ledger",
+    idColumn: "id",
+    columns: [
+      { name: "id", type: "INTEGER", kind: "int", nulls: 0 },
+      { name: "account", type: "TEXT", kind: "text", nulls: 0 },
+      { name: "amount", type: "INTEGER", kind: "int", nulls: 0 },
+      { name: "note", type: "TEXT", kind: "text", nulls: 0 },
+    ],
+    rows: Array.from({ length: rows }, (_, i) => [BigInt(i + 1), `${rand.word()}-${rand.int(1, 50)}`, BigInt(rand.int(-10000, 10000)), longText(rand, 20, 160)]),
+  };
+  return { script: [`PRAGMA page_size = ${rand.pick([1024, 4096])};`, tableScript(spec), "CREATE INDEX ledger_by_account ON ledger (account, amount);"].join("\n"), rows };
+}
+
+/** A transaction that changes every row, adds some and removes some. */
+function bigTransaction(rand: Random, end: "COMMIT" | "ROLLBACK" | ""): string {
+  const inserts = Array.from({ length: rand.int(20, 60) }, () => `(${sqlLiteral(`${rand.word()}-${rand.int(1, 50)}`)}, ${rand.int(-100, 100)}, ${sqlLiteral(longText(rand, 10, 80))})`);
+  return [
+    "BEGIN",
+    `UPDATE ledger SET amount = amount + ${rand.int(1, 9)}, note = note || ${sqlLiteral(` ${rand.word()} ${rand.word()}`)}`,
+    `INSERT INTO ledger (account, amount, note) VALUES ${inserts.join(", ")}`,
+    `DELETE FROM ledger WHERE id % ${rand.int(5, 9)} = 0`,
+    ...(end ? [end] : []),
+  ].join("; ");
+}
+
+const STATE = "SELECT count(*), total(amount), sum(length(note)), max(id) FROM ledger";
+
+async function fileBytes(t: CaseContext, file: string): Promise<Uint8Array> {
+  return readFileSync(join(t.dir, file));
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+export default stage(import.meta, [
+  {
+    name: "COMMIT keeps every change, ROLLBACK none; reads inside the transaction see its changes",
+    async run(t) {
+      const sql = SqlCase.start(t);
+      const { script } = ledgerScript(t.rand);
+      await sql.build("ours.db", script);
+      await sql.build("twin.db", script);
+      const original = await fileBytes(t, "ours.db");
+      // ROLLBACK: the file stays byte for byte as it was, and the reads inside saw the changes.
+      const rolledBack = `${bigTransaction(t.rand, "")}; ${STATE}; ROLLBACK; ${STATE}`;
+      await sql.expectSame("ours.db", rolledBack, { hint: TRANSACTION });
+      await sql.expectSame("twin.db", rolledBack, { hint: TRANSACTION });
+      if (!sameBytes(await fileBytes(t, "ours.db"), original)) t.fail({ message: "After BEGIN … ROLLBACK, ours.db is not byte for byte what it was before.", hint: TRANSACTION });
+      // Without COMMIT at the end of the input, nothing is kept either.
+      const unfinished = await sql.ours("ours.db", bigTransaction(t.rand, ""));
+      if (unfinished.result.code !== 0) t.fail({ message: "Your program failed on a transaction left open at the end of its input.", hint: `${TRANSACTION} Exit 0: an open transaction at the end is rolled back silently.` });
+      if (!sameBytes(await fileBytes(t, "ours.db"), original)) t.fail({ message: "A transaction never committed (BEGIN, statements, no COMMIT) changed ours.db.", hint: TRANSACTION });
+      // An error inside the transaction: it stops, and nothing is kept.
+      const failing = await sql.ours("ours.db", `BEGIN; INSERT INTO ledger (account, amount, note) VALUES ('x', 1, 'y'); INSERT INTO ledger (id, account) VALUES (1, 'again'); COMMIT`);
+      if (failing.result.code === 0) t.fail({ message: "Your program exited 0 on a transaction whose INSERT repeats an existing id.", hint: "The INSERT fails (UNIQUE constraint failed: ledger.id); sqlite3 stops there with a non-zero exit status." });
+      if (!sameBytes(await fileBytes(t, "ours.db"), original)) t.fail({ message: "A transaction that failed before COMMIT changed ours.db.", hint: TRANSACTION });
+      // COMMIT: every change is there, and the journal is gone.
+      const committed = bigTransaction(t.rand, "COMMIT");
+      await sql.write("ours.db", committed, `${TRANSACTION} ${JOURNAL}`);
+      await sql.sqlite("twin.db", committed);
+      if (existsSync(join(t.dir, "ours.db-journal"))) t.fail({ message: "After the COMMIT, ours.db-journal is still there.", hint: JOURNAL });
+      await sql.expectIntegrity("ours.db", JOURNAL);
+      await sql.expectSameFiles("ours.db", "twin.db", STATE, TRANSACTION);
+      await sql.expectSameFiles("ours.db", "twin.db", "SELECT account, amount, id FROM ledger INDEXED BY ledger_by_account WHERE account > 'm' ORDER BY account, amount, id LIMIT 30", TRANSACTION);
+    },
+  },
+  {
+    name: "kill -9 during COMMIT: sqlite3 and your program find all of the transaction or none of it",
+    timeout: 30,
+    async run(t) {
+      const sql = SqlCase.start(t);
+      const { script } = ledgerScript(t.rand);
+      await sql.build("base.db", script);
+      const transaction = bigTransaction(t.rand, "COMMIT");
+      copyFileSync(join(t.dir, "base.db"), join(t.dir, "twin.db"));
+      await sql.sqlite("twin.db", transaction);
+      const none = await sql.sqlite("base.db", STATE);
+      const all = await sql.sqlite("twin.db", STATE);
+      const points: KillPoint[] = t.rand.shuffle<KillPoint>([{ when: "journal-appears" }, { when: "file-changes" }]);
+      let lastChange: number | undefined;
+      for (let trial = 0; trial < 3; trial++) {
+        const point: KillPoint = trial < 2 ? points[trial]! : { when: "after", ms: Math.round((0.5 + 0.7 * t.rand.next()) * (lastChange ?? 300)) };
+        const file = `crash${trial + 1}.db`;
+        copyFileSync(join(t.dir, "base.db"), join(t.dir, file));
+        const run = await runAndKill(t, file, transaction, point);
+        if (run.changedAt !== undefined) lastChange = run.changedAt;
+        if (!run.killed && run.code !== 0) t.fail({ message: `Your program exited with code ${run.code} on the transaction.`, hint: TRANSACTION });
+        // A copy of what the crash left (the file and its journal) for your program to open.
+        const mine = `recover${trial + 1}.db`;
+        copyFileSync(join(t.dir, file), join(t.dir, mine));
+        if (existsSync(join(t.dir, `${file}-journal`))) copyFileSync(join(t.dir, `${file}-journal`), join(t.dir, `${mine}-journal`));
+        const noJournal = run.changedAt !== undefined && !run.journalBeforeChange ? " No journal file was seen before the database file changed." : "";
+        const said = `killed ${describeKillPoint(point)}`;
+        if (run.unjournaledWrite) {
+          t.fail({
+            message: `Your program wrote to ${file} while no rollback journal (${file}-journal) existed beside it (the order of file events inotify reported): a crash during that write leaves half a transaction that nothing can undo.`,
+            hint: JOURNAL,
+          });
+        }
+        const integrity = await sql.sqlite(file, "PRAGMA integrity_check");
+        if (integrity !== "ok\n") t.fail({ message: `After your program was ${said}, sqlite3 finds ${file} damaged.${noJournal}`, expected: "ok", received: integrity, hint: JOURNAL });
+        const state = await sql.sqlite(file, STATE);
+        if (state !== none && state !== all) {
+          t.fail({ message: `After your program was ${said}, ${file} holds part of the transaction (${STATE}).${noJournal}`, expected: `${none.trim()}  (none of it)\nor ${all.trim()}  (all of it)`, received: state, hint: JOURNAL });
+        }
+        // Your program must see the same, after playing back the hot journal itself.
+        const { result } = await sql.ours(mine, STATE);
+        if (result.code !== 0 || result.stdout !== state) {
+          t.fail({ message: `After the crash, your program reads ${mine} (a copy of what the kill left: ${file} and its journal) differently from sqlite3.`, expected: state, received: result.output, hint: RECOVERY });
+        }
+        await sql.expectIntegrity(mine, RECOVERY);
+        t.log.note(`${file}: ${state === all ? "all" : "none"} of the transaction after the kill`);
+      }
+    },
+  },
+]);
