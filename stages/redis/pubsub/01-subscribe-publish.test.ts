@@ -32,7 +32,7 @@ export default stage(import.meta, [
       const mine = t.rand.word() + "-other";
       await cli.expect(["PUBLISH", other, mine], "(integer) 1");
       const out = await bystander.waitForOutput(shown("message", other, mine), 3000, { hint: DELIVER });
-      t.expectEqual(out.includes(message) ? "received it" : "did not", "did not", {
+      t.expectEqual(out.includes(channel) ? "received it" : "did not", "did not", {
         message: `The subscriber of ${other} must not receive messages published to ${channel}.`,
         hint: "Deliver a message only to the connections subscribed to that exact channel.",
       });
