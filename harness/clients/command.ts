@@ -38,8 +38,8 @@ export async function runCommand(argv: string[], o: RunOptions): Promise<Command
   const code = await Promise.race([proc.waitExit(timeoutMs), abort]);
   if (code === null) {
     await proc.stop(200);
-    if (caseEnded(o.signal)) return never();
     o.log.output(proc.output.tail(10));
+    if (caseEnded(o.signal)) return never();
     throw new StageFailure({
       message: `This command did not finish within ${timeoutMs / 1000} s: ${o.display}`,
       hint: "The client is probably waiting for a reply your program never sent (or never finished sending).",

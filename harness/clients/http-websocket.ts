@@ -10,6 +10,7 @@ import type { CaseContext } from "../stage/context.ts";
 import type { Program } from "../stage/program.ts";
 import { visible } from "../report/show.ts";
 import { frameResponse, type HttpResponse } from "./http.ts";
+import { caseEnded, never } from "../stage/case-ended.ts";
 import { TcpConnection } from "./tcp.ts";
 
 export const WSDUMP_PACKAGE = "python3-websocket";
@@ -101,6 +102,7 @@ export class WsClient {
     await tcp.send(request);
     let framed: ReturnType<typeof frameResponse> = "incomplete";
     await tcp.waitFor((b) => (framed = frameResponse(b, { closed: tcp.closed })) !== "incomplete", 3000);
+    if (caseEnded(t.signal)) return never();
     const ws = new WsClient(tcp, t);
     if (framed === "incomplete" || "error" in framed) {
       t.log.output(`< ${visible(tcp.pending.subarray(0, 300)) || "(nothing)"}`);
@@ -135,7 +137,10 @@ export class WsClient {
       const n = frameLength(b);
       return n !== undefined && b.length >= n;
     };
-    if (!(await this.tcp.waitFor(whole, timeoutMs))) return undefined;
+    const ok = await this.tcp.waitFor(whole, timeoutMs);
+    // The case is over (its cleanup closed the connection): a read it never awaited must not fail the next case.
+    if (caseEnded(this.t.signal)) return never();
+    if (!ok) return undefined;
     const bytes = this.tcp.take(frameLength(this.tcp.pending)!);
     const masked = (bytes[1]! & 0x80) !== 0;
     const len = this.payloadLength(bytes);
@@ -150,6 +155,7 @@ export class WsClient {
   /** Waits (bounded) until the server closes the TCP connection; returns whether it did. */
   async waitClosed(timeoutMs: number): Promise<boolean> {
     await this.tcp.waitFor(() => false, timeoutMs);
+    if (caseEnded(this.t.signal)) return never();
     return this.tcp.closed;
   }
 }

@@ -10,6 +10,7 @@ import type { CaseContext, StartOptions } from "../stage/context.ts";
 import type { Program } from "../stage/program.ts";
 import { StageFailure, type FailureDetails } from "../report/failure.ts";
 import { visible } from "../report/show.ts";
+import { caseEnded, never } from "../stage/case-ended.ts";
 import { TcpConnection } from "./tcp.ts";
 
 export const NC_PACKAGE = "netcat-openbsd";
@@ -117,13 +118,16 @@ export interface ReadOptions {
 
 /** A raw TCP connection to the server (what `nc` does), reading whole HTTP responses. */
 export class HttpConnection {
-  private constructor(readonly tcp: TcpConnection) {}
+  private constructor(
+    readonly tcp: TcpConnection,
+    private readonly signal: AbortSignal,
+  ) {}
 
   /** `quiet`: the bytes are not logged (the caller logs a summary, e.g. of hundreds of requests). */
   static async open(t: CaseContext, server: Program, name = "connection", o: { quiet?: boolean } = {}): Promise<HttpConnection> {
     const tcp = await TcpConnection.open({ host: server.host, port: server.port, log: t.log, name, quiet: o.quiet });
     t.defer(() => tcp.close());
-    return new HttpConnection(tcp);
+    return new HttpConnection(tcp, t.signal);
   }
 
   send(data: string | Uint8Array | (string | Uint8Array)[], pauseMs?: number): Promise<void> {
@@ -141,6 +145,8 @@ export class HttpConnection {
       framed = frameResponse(buf, { headRequest: o.headRequest, closed: this.tcp.closed });
       return framed !== "incomplete";
     }, o.timeoutMs ?? 3000);
+    // The case is over (its cleanup closed the connection): a read it never awaited must not reject late.
+    if (caseEnded(this.signal)) return never();
     framed = frameResponse(this.tcp.pending, { headRequest: o.headRequest, closed: this.tcp.closed });
     const got = this.tcp.pending.length === 0 ? "(nothing)" : visible(this.tcp.pending.subarray(0, 400));
     if (framed === "incomplete") {
@@ -158,6 +164,7 @@ export class HttpConnection {
   /** Waits (bounded) until the server closes the connection; returns whether it did. */
   async waitClosed(timeoutMs = 2000): Promise<boolean> {
     await this.tcp.waitFor(() => false, timeoutMs);
+    if (caseEnded(this.signal)) return never();
     return this.tcp.closed;
   }
 

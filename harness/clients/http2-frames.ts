@@ -8,6 +8,7 @@ import type { CaseContext } from "../stage/context.ts";
 import type { Program } from "../stage/program.ts";
 import { StageFailure, type FailureDetails } from "../report/failure.ts";
 import { visible } from "../report/show.ts";
+import { caseEnded, never } from "../stage/case-ended.ts";
 import { TcpConnection } from "./tcp.ts";
 import { HpackDecoder, HpackEncoder, type HeaderField } from "./http2-hpack.ts";
 
@@ -165,7 +166,10 @@ export class H2Client {
   /** The next frame from the server, or undefined if none (whole) came within timeoutMs or the connection closed. */
   async next(timeoutMs: number): Promise<Frame | undefined> {
     const whole = (b: Buffer) => b.length >= 9 && b.length >= 9 + b.readUIntBE(0, 3);
-    if (!(await this.tcp.waitFor(whole, timeoutMs))) return undefined;
+    const ok = await this.tcp.waitFor(whole, timeoutMs);
+    // The case is over (its cleanup closed the connection): a read it never awaited must not fail the next case.
+    if (caseEnded(this.t.signal)) return never();
+    if (!ok) return undefined;
     const length = this.tcp.pending.readUIntBE(0, 3);
     const bytes = this.tcp.take(9 + length);
     const f: Frame = { length, type: bytes[3]!, flags: bytes[4]!, stream: bytes.readUInt32BE(5) & 0x7fffffff, payload: bytes.subarray(9) };

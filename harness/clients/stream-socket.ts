@@ -9,6 +9,7 @@ import net from "node:net";
 import { StageFailure } from "../report/failure.ts";
 import { visible } from "../report/show.ts";
 import type { CaseContext } from "../stage/context.ts";
+import { caseEnded, never } from "../stage/case-ended.ts";
 
 export class StreamSocket {
   private chunks: Buffer[] = [];
@@ -55,6 +56,7 @@ export class StreamSocket {
       sock.once("connect", () => (clearTimeout(timer), resolve(true)));
       sock.once("error", () => (clearTimeout(timer), resolve(false)));
     });
+    if (!ok && caseEnded(t.signal)) return never();
     if (!ok) throw new StageFailure({ message: `${name}: could not connect to 127.0.0.1:${port}.`, hint: "The server should listen on every public port it was given, and accept every connection." });
     return s;
   }
@@ -80,6 +82,8 @@ export class StreamSocket {
     const deadline = Date.now() + timeoutMs;
     while (!ready()) {
       const left = deadline - Date.now();
+      // The case is over (its cleanup destroyed the socket): a wait it never awaited must not fail the next case.
+      if (caseEnded(this.t.signal)) return never();
       if (left <= 0 || this.closed || this.t.signal.aborted) return ready();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 100));
@@ -96,10 +100,16 @@ export class StreamSocket {
   async write(data: Buffer | string, log = true): Promise<void> {
     const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
     if (log) this.t.log.output(`> ${bytes.length > 300 ? `${visible(bytes.subarray(0, 200))}…    (${bytes.length} bytes)` : visible(bytes)}    (${this.name})`);
+    if (caseEnded(this.t.signal)) return never();
     if (this.sock.destroyed) throw new StageFailure({ message: `${this.name}: the connection was closed while the test was still sending.` });
     await new Promise<void>((resolve) => {
-      this.sock.write(bytes, () => resolve());
-      this.t.signal.addEventListener("abort", () => resolve(), { once: true });
+      const onAbort = () => resolve();
+      this.t.signal.addEventListener("abort", onAbort, { once: true });
+      this.sock.write(bytes, () => {
+        this.t.signal.removeEventListener("abort", onAbort);
+        resolve();
+      });
+      if (this.t.signal.aborted) resolve();
     });
   }
 

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { isListening } from "../process/listening.ts";
 import { StageFailure } from "../report/failure.ts";
+import { caseEnded, never } from "../stage/case-ended.ts";
 import type { CaseContext } from "../stage/context.ts";
 import type { Program } from "../stage/program.ts";
 import { makeCertificate } from "./http-tls.ts";
@@ -98,6 +99,8 @@ export async function waitForReadyLine(t: CaseContext, client: Program, timeoutM
       t.log.output(`(the client printed: ${lines[skip]})`);
       return lines[skip]!;
     }
+    // The case is over (a wait it never awaited): stop without failing the next case.
+    if (caseEnded(t.signal)) return never();
     const code = client.process.exitCode;
     if (code !== null || Date.now() > deadline || t.signal.aborted) {
       throw new StageFailure({
@@ -163,6 +166,7 @@ export async function clientOutcome(t: CaseContext, a: ClientArgs, timeoutMs = 5
       t.log.output(`(the client exited with code ${code}${output.trim() ? `, printing: ${output.trim()}` : ""})`);
       return { kind: "exited", code, output };
     }
+    if (caseEnded(t.signal)) return never();
     if (Date.now() > deadline || t.signal.aborted) return { kind: "neither" };
     await Bun.sleep(20);
   }

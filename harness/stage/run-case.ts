@@ -4,6 +4,7 @@ import type { Impl } from "../impl.ts";
 import { Random, seed } from "../random.ts";
 import { formatFailure, StageFailure } from "../report/failure.ts";
 import { shellQuote } from "../report/show.ts";
+import { CASE_ENDED } from "./case-ended.ts";
 import { CaseContext } from "./context.ts";
 import type { CaseResult, StageCase, StageDefinition } from "./types.ts";
 
@@ -34,7 +35,8 @@ export async function runCase(def: StageDefinition, c: StageCase, impl: Impl): P
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      ctx.abort();
+      // The case is over: waits still pending in it must not reject into the next case.
+      ctx.abort(CASE_ENDED);
       reject(
         new StageFailure({
           message: `This case did not finish within ${limitMs / 1000} s.`,
