@@ -12,9 +12,11 @@
  * inotify (fs.watch on the case's directory): the kernel queues the events
  * in the order they happened, however late the test reads them, so a write
  * to the database file while no journal (or WAL) file exists is seen
- * whatever the timing of the kill.
+ * whatever the timing of the kill. After the program is gone the test
+ * creates a marker file and reads events until the marker's arrives, so
+ * every event of the program's has been read, however loaded the machine.
  */
-import { existsSync, statSync, watch } from "node:fs";
+import { existsSync, rmSync, statSync, watch, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { absolutize } from "../impl.ts";
 import { GroupProcess } from "../process/spawn.ts";
@@ -63,9 +65,13 @@ export async function runAndKill(t: CaseContext, file: string, sql: string, poin
   // inotify: which of <file>-journal and <file>-wal exist, followed event by event ("rename" is a creation or a removal).
   const guards = new Map([`${file}-journal`, `${file}-wal`].map((f) => [f, existsSync(join(t.dir, f))]));
   let unjournaledWrite = false;
+  // Created after the program is gone: once its event arrives, every earlier event has been read.
+  const marker = `${file}.events-read`;
+  let markerSeen = false;
   const watcher = watch(t.dir, (type, name) => {
     if (name === null) return;
-    if (guards.has(name)) {
+    if (name === marker) markerSeen = true;
+    else if (guards.has(name)) {
       if (type === "rename") guards.set(name, !guards.get(name));
     } else if (name === file && ![...guards.values()].some(Boolean)) unjournaledWrite = true;
   });
@@ -118,9 +124,13 @@ export async function runAndKill(t: CaseContext, file: string, sql: string, poin
   out.ms = Math.round(performance.now() - started);
   await proc.waitExit(5000);
   if (!out.killed) out.code = exited;
-  // The events queued before the program died, read now.
-  await Bun.sleep(30);
+  // The events queued before the program died, read now: inotify keeps their order, so they all come before the marker's.
+  writeFileSync(join(t.dir, marker), "");
+  const waitUntil = performance.now() + 5000;
+  while (!markerSeen && performance.now() < waitUntil) await Bun.sleep(5);
   watcher.close();
+  rmSync(join(t.dir, marker), { force: true });
+  if (!markerSeen) t.log.note("inotify did not report the marker file within 5 s; the order of file events may be incomplete");
   out.unjournaledWrite = unjournaledWrite;
   t.log.output(out.killed ? `(killed after ${out.ms} ms${out.changedAt !== undefined ? `; the database file changed at ${Math.round(out.changedAt)} ms` : ""}${out.journalSeen ? "; a journal file was seen" : ""})` : `(exited with code ${exited} after ${out.ms} ms, before the kill point)`);
   const files = [file, `${file}-journal`].filter((f) => existsSync(join(t.dir, f))).map((f) => `${f} (${statSync(join(t.dir, f)).size} bytes)`);

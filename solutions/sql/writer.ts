@@ -15,7 +15,7 @@ import { quirks } from "./quirks.ts";
 import { decodeRecord } from "./record.ts";
 import { encodeRecord } from "./record-encode.ts";
 import { parseCreateIndex, parseCreateTable, readSchemaRows, type Index, type SchemaRow, type Table } from "./schema.ts";
-import { SqlError } from "./tokenizer.ts";
+import { SqlError, tokenize } from "./tokenizer.ts";
 import { applyNumeric, realIsInt, truth, valueToText, type Affinity, type Value } from "./value.ts";
 
 interface Row {
@@ -59,6 +59,19 @@ function uniqueError(table: Table): SqlError {
   return new SqlError(`UNIQUE constraint failed: ${table.name}.${table.rowidAlias >= 0 ? table.columns[table.rowidAlias]!.name : "rowid"}`);
 }
 
+
+/**
+ * What a table's CREATE TABLE asks for that this engine does not write:
+ * automatic indexes (sqlite_autoindex_*, for UNIQUE and for a PRIMARY KEY
+ * that is not the rowid) or AUTOINCREMENT's sqlite_sequence table. Without
+ * them sqlite3 would find the file malformed.
+ */
+function unsupportedTable(sql: string, table: Table): string | undefined {
+  const words = tokenize(sql).flatMap((t) => (t.k === "id" && !t.quoted ? [t.v.toUpperCase()] : []));
+  if (words.includes("AUTOINCREMENT")) return "AUTOINCREMENT (the sqlite_sequence table)";
+  if (words.includes("UNIQUE") || (words.includes("PRIMARY") && table.rowidAlias < 0)) return "automatic indexes (UNIQUE, or a PRIMARY KEY other than INTEGER PRIMARY KEY)";
+  return undefined;
+}
 class Writer {
   readonly trees: BTrees;
   private readonly schemaRows: SchemaRow[];
@@ -77,6 +90,8 @@ class Writer {
     const row = this.find("table", name);
     if (!row || !row.sql) throw new SqlError(`no such table: ${name}`);
     const table = parseCreateTable(row.name, row.rootpage, row.sql);
+    const missing = unsupportedTable(row.sql, table);
+    if (missing) throw new SqlError(`writing to a table with ${missing} is not supported`);
     const indexes = this.schemaRows
       .filter((r) => r.type === "index" && r.tblName.toLowerCase() === row.name.toLowerCase())
       .map((r) => {
@@ -143,7 +158,8 @@ class Writer {
       if (st.ifNotExists) return;
       throw new SqlError(`table ${st.name} already exists`);
     }
-    parseCreateTable(st.name, 0, st.sql);
+    const missing = unsupportedTable(st.sql, parseCreateTable(st.name, 0, st.sql));
+    if (missing) throw new SqlError(`tables with ${missing} are not supported`);
     if (st.name.toLowerCase().startsWith("sqlite_")) throw new SqlError(`object name reserved for internal use: ${st.name}`);
     const root = this.trees.create(false);
     this.addSchemaRow(["table", st.name, st.name, BigInt(root), st.sql]);

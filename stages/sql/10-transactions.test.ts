@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeKillPoint, runAndKill, type KillPoint } from "../../harness/clients/sqlite-crash.ts";
 import { SqlCase } from "../../harness/clients/sqlite.ts";
+import { writeHotJournal } from "../../harness/clients/sqlite-journal.ts";
 import { longText, sqlLiteral, tableScript, type TableSpec } from "../../harness/clients/sqlite-data.ts";
 import type { Random } from "../../harness/random.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
@@ -132,6 +133,20 @@ export default stage(import.meta, [
         await sql.expectIntegrity(mine, RECOVERY);
         t.log.note(`${file}: ${state === all ? "all" : "none"} of the transaction after the kill`);
       }
+      // The crash no kill above may have hit (the window is short): after the database file was written and synced, before the journal was deleted.
+      // Built by the test, so the same on every run: sqlite3's twin (all of the transaction) with a journal of base.db's original pages beside it.
+      copyFileSync(join(t.dir, "twin.db"), join(t.dir, "crash4.db"));
+      const records = writeHotJournal(join(t.dir, "base.db"), join(t.dir, "crash4.db"), Math.floor(t.rand.next() * 0x100000000));
+      t.log.note(`crash4.db: a copy of twin.db (the committed transaction) with crash4.db-journal built by the test: ${records} original pages of base.db, as a crash just before the journal's deletion leaves them`);
+      copyFileSync(join(t.dir, "crash4.db"), join(t.dir, "recover4.db"));
+      copyFileSync(join(t.dir, "crash4.db-journal"), join(t.dir, "recover4.db-journal"));
+      const rolledBack = await sql.sqlite("crash4.db", STATE);
+      if (rolledBack !== none) t.fail({ message: "sqlite3 did not play back the journal the test built for crash4.db (a problem in the test, not in your program).", expected: none, received: rolledBack });
+      const { result } = await sql.ours("recover4.db", STATE);
+      if (result.code !== 0 || result.stdout !== none) {
+        t.fail({ message: "After a crash between writing the database file and deleting the journal, your program reads recover4.db (the new file with the hot journal of its original pages beside it) differently from sqlite3, which plays the journal back.", expected: none, received: result.output, hint: RECOVERY });
+      }
+      await sql.expectIntegrity("recover4.db", RECOVERY);
     },
   },
 ]);
