@@ -1,6 +1,6 @@
 /**
  * The benchmark for `bun run bench git`: hashing and storing a large tree
- * (a few thousand files, from a fixed seed), and cloning a 2,000-commit
+ * (about 1,500 files, from a fixed seed), and cloning a 2,000-commit
  * history from git daemon, ours vs real git. Numbers are
  * milliseconds of wall time for one command (lower is better); `files` is the
  * size of the tree. Real git's write-tree goes through challenges/git/real/git.sh,

@@ -75,19 +75,19 @@ export default stage(import.meta, [
       const main = await commitWithDate(t, g, repo, 0);
       const feature = `${t.rand.word()}-feature`;
       await g.git(["checkout", "-q", "-b", feature], { cwd: repo });
-      const plain = t.rand.shuffle(files.filter((f) => f.kind === "file"));
+      const dir = files.find((f) => f.path.split("/").length > 2)!.path.split("/")[0]!;
+      // The file made executable is one outside the deleted directory (the root always has one); two others are changed and deleted.
+      const shuffled = t.rand.shuffle(files.filter((f) => f.kind === "file"));
+      const exec = shuffled.find((f) => !f.path.startsWith(`${dir}/`))!;
+      const plain = shuffled.filter((f) => f !== exec);
       writeNoted(t, repo, plain[0]!.path, randomText(t.rand), "changed");
       rmSync(join(repo, plain[1]!.path));
       t.log.note(`the test deleted ${plain[1]!.path}`);
-      const dir = files.find((f) => f.path.split("/").length > 2)!.path.split("/")[0]!;
       rmSync(join(repo, dir), { recursive: true });
       t.log.note(`the test deleted the directory ${dir}`);
       writeNoted(t, repo, `${t.rand.word()}-new/${t.rand.word()}/deep.txt`, randomText(t.rand));
-      const exec = plain.slice(2).find((f) => !f.path.startsWith(`${dir}/`));
-      if (exec) {
-        chmodSync(join(repo, exec.path), 0o755);
-        t.log.note(`the test made ${exec.path} executable`);
-      }
+      chmodSync(join(repo, exec.path), 0o755);
+      t.log.note(`the test made ${exec.path} executable`);
       const link = `${t.rand.word()}-newlink`;
       symlinkSync(plain[0]!.path, join(repo, link));
       t.log.note(`the test made the symlink ${link}`);
