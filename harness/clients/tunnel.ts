@@ -4,8 +4,7 @@
  * client's ready line, and the TCP connections it holds to the server (read
  * from the kernel's socket table).
  */
-import { readFileSync } from "node:fs";
-import { isListening } from "../process/listening.ts";
+import { hexPort, isListening, socketRows } from "../process/listening.ts";
 import { StageFailure } from "../report/failure.ts";
 import { caseEnded, never } from "../stage/case-ended.ts";
 import type { CaseContext } from "../stage/context.ts";
@@ -123,20 +122,9 @@ export async function waitForReadyLine(t: CaseContext, client: Program, timeoutM
  * accepted ends have it as their local port, and are not counted).
  */
 export function connectionsTo(port: number): number {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  const suffix = `:${hexPort(port)}`;
   let n = 0;
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text = "";
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols[2]?.endsWith(`:${hexPort}`) && cols[3] === "01") n++;
-    }
-  }
+  for (const cols of socketRows("tcp")) if (cols[2]?.endsWith(suffix) && cols[3] === "01") n++;
   return n;
 }
 
