@@ -8,29 +8,20 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { checkoutTree } from "./checkout.ts";
-import { GitError, ObjectStore, objectPath } from "./objects.ts";
+import { GitError, ObjectStore } from "./objects.ts";
 import { indexPack } from "./pack.ts";
 import { listRefs, writeRef } from "./refs.ts";
 import { init } from "./repo.ts";
 import { Session, type RemoteRef } from "./remote.ts";
 
-function has(store: ObjectStore, oid: string): boolean {
-  if (existsSync(objectPath(store.gitDir, oid))) return true;
-  try {
-    store.get(oid);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Fetches what `refs` need into the store (nothing when all is there); returns nothing. */
 async function fetchInto(session: Session, store: ObjectStore, refs: RemoteRef[]): Promise<void> {
-  const wants = [...new Set(refs.map((r) => r.oid))].filter((oid) => !has(store, oid));
+  const wants = [...new Set(refs.map((r) => r.oid))].filter((oid) => !store.has(oid));
   if (wants.length === 0) return;
   const haves = [...new Set([...listRefs(store.gitDir, "refs/").values()])];
   const pack = await session.fetch(wants, haves);
-  const { idx, checksum } = indexPack(pack, (oid) => (has(store, oid) ? store.get(oid) : undefined));
+  const { idx, checksum } = indexPack(pack, (oid) => (store.has(oid) ? store.get(oid) : undefined));
   const dir = join(store.gitDir, "objects", "pack");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `pack-${checksum}.pack`), pack, { mode: 0o444 });

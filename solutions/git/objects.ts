@@ -71,6 +71,14 @@ export class ObjectStore {
     this.packs = undefined;
   }
 
+  /** Whether the object is here, loose or in a pack (without reading it). */
+  has(oid: string): boolean {
+    if (!/^[0-9a-f]{40}$/.test(oid)) return false;
+    if (existsSync(objectPath(this.gitDir, oid))) return true;
+    this.packs ??= packsOf(this.gitDir);
+    return this.packs.some((pack) => pack.offsetOf(oid) !== undefined);
+  }
+
   /** A loose object, or else one from a pack. */
   get(oid: string): GitObject {
     const path = objectPath(this.gitDir, oid);

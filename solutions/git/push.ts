@@ -7,23 +7,13 @@
  * https://git-scm.com/docs/git-push, https://git-scm.com/docs/git-receive-pack,
  * https://git-scm.com/docs/gitprotocol-pack#_pushing_data_to_a_server
  */
-import { existsSync } from "node:fs";
 import { remoteUrl } from "./clone.ts";
-import { GitError, objectPath, type ObjectStore } from "./objects.ts";
+import { GitError, type ObjectStore } from "./objects.ts";
 import { writePack } from "./pack.ts";
 import { isAncestor, reachable } from "./reachable.ts";
 import { currentBranch, readRef, writeRef } from "./refs.ts";
 import { ReceiveSession, ZERO_ID, type RefUpdate } from "./remote.ts";
 
-function has(store: ObjectStore, oid: string): boolean {
-  if (existsSync(objectPath(store.gitDir, oid))) return true;
-  try {
-    store.get(oid);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** How a push decides (a fixture replaces it). */
 export const pushSteps = {
@@ -80,14 +70,14 @@ export async function push(store: ObjectStore, remote: string, specs: string[]):
       p.old = session.refs.get(p.ref) ?? ZERO_ID;
       if (p.old === p.new) p.status = "up-to-date";
       else if (p.old !== ZERO_ID && !p.force && pushSteps.checkFastForward) {
-        if (!has(store, p.old)) [p.status, p.reason] = ["rejected", "fetch first"];
+        if (!store.has(p.old)) [p.status, p.reason] = ["rejected", "fetch first"];
         else if (!isAncestor(store, p.old, p.new)) [p.status, p.reason] = ["rejected", "non-fast-forward"];
       }
     }
     const sending = plans.filter((p) => p.status === undefined);
     let out = "";
     if (sending.length > 0) {
-      const theirs = [...session.refs.values()].filter((oid) => has(store, oid));
+      const theirs = [...session.refs.values()].filter((oid) => store.has(oid));
       const objects = pushSteps.objects(store, sending.map((p) => p.new), theirs);
       const { pack } = writePack([...objects].map((oid) => ({ oid, ...store.get(oid) })));
       const report = await session.push(sending, pack);

@@ -56,14 +56,6 @@ function peel(store: ObjectStore, oid: string): string {
   return oid;
 }
 
-function hasObject(store: ObjectStore, oid: string): boolean {
-  try {
-    store.get(oid);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A protocol v2 request: the command, its capability lines, its arguments. */
 interface Request {
@@ -144,12 +136,12 @@ async function uploadPack(socket: Socket, reader: PktReader, gitDir: string): Pr
       const wants = req.args.filter((a) => a.startsWith("want ")).map((a) => a.slice(5));
       const haves = req.args.filter((a) => a.startsWith("have ")).map((a) => a.slice(5));
       const done = req.args.includes("done");
-      const missing = wants.find((w) => !hasObject(store, w));
+      const missing = wants.find((w) => !store.has(w));
       if (missing) {
         socket.write(Buffer.concat([pkt(`ERR upload-pack: not our ref ${missing}\n`), Buffer.from(FLUSH)]));
         return;
       }
-      const common = haves.filter((h) => hasObject(store, h));
+      const common = haves.filter((h) => store.has(h));
       const includeTag = req.args.includes("include-tag");
       if (done) {
         socket.write(packfileSection(packFor(gitDir, store, wants, common, includeTag)));
@@ -207,7 +199,7 @@ async function receivePack(socket: Socket, reader: PktReader, gitDir: string, ve
     try {
       const pack = await reader.pack();
       if (pack.readUInt32BE(8) > 0) {
-        const { idx, checksum } = indexPack(pack, (oid) => (hasObject(store, oid) ? store.get(oid) : undefined));
+        const { idx, checksum } = indexPack(pack, (oid) => (store.has(oid) ? store.get(oid) : undefined));
         const dir = join(gitDir, "objects", "pack");
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, `pack-${checksum}.pack`), pack, { mode: 0o444 });
