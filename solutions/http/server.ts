@@ -18,6 +18,8 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   port: number;
   /** Fixture switch: close the connection after every response. */
   noKeepAlive?: boolean;
+  /** Fixture switch: recognise the close token only in lowercase. */
+  closeLowercaseOnly?: boolean;
   /** Fixture switch: answer the first request of each read, drop the rest. */
   firstRequestOnly?: boolean;
   /** Fixture switch: added to every Content-Length. */
@@ -53,8 +55,9 @@ interface Connection {
 }
 
 /** RFC 9112 §9.3: HTTP/1.1 keeps the connection open unless "close"; HTTP/1.0 closes unless "keep-alive". */
-function wantsClose(req: Request): boolean {
-  const tokens = (req.headers.get("connection") ?? "").toLowerCase().split(",").map((s) => s.trim());
+function wantsClose(req: Request, o: ServerOptions): boolean {
+  const value = req.headers.get("connection") ?? "";
+  const tokens = (o.closeLowercaseOnly ? value : value.toLowerCase()).split(",").map((s) => s.trim());
   if (tokens.includes("close")) return true;
   return req.version === "HTTP/1.0" && !tokens.includes("keep-alive");
 }
@@ -96,7 +99,7 @@ async function sendStream(socket: Socket<Connection>, res: Response, chunked: bo
 
 /** A proxied request: its response comes later, in its turn among the connection's responses. */
 function respondLater(socket: Socket<Connection>, req: Request, pending: Promise<Response>, o: ServerOptions): void {
-  const close = wantsClose(req) || !!o.noKeepAlive;
+  const close = wantsClose(req, o) || !!o.noKeepAlive;
   socket.data.closing = close;
   pending.catch(() => {});
   enqueue(socket, async () => {
@@ -116,7 +119,7 @@ function respond(socket: Socket<Connection>, req: Request, res: Response, o: Ser
   const streaming = res.stream !== undefined && req.method !== "HEAD";
   // RFC 9112 §7.1: never chunked to an HTTP/1.0 client; such a body ends with the connection.
   const chunked = req.version === "HTTP/1.1";
-  const close = wantsClose(req) || !!o.noKeepAlive || (streaming && !chunked);
+  const close = wantsClose(req, o) || !!o.noKeepAlive || (streaming && !chunked);
   socket.data.closing = close;
   enqueue(socket, async () => {
     send(socket, serialize(res, { head: req.method === "HEAD", close, lengthSkew: o.lengthSkew, chunked }));

@@ -41,6 +41,8 @@ export interface StaticOptions {
   noConditional?: boolean;
   /** Fixture switch: ignore Range. */
   ignoreRange?: boolean;
+  /** Fixture switch: when the client accepts gzip, send the whole file compressed even for a Range request. */
+  gzipBeforeRange?: boolean;
   /** Fixture switch: compress without Vary: Accept-Encoding. */
   noVary?: boolean;
 }
@@ -121,13 +123,14 @@ export function serveStatic(req: Request, path: string, o: StaticOptions): Respo
   if (compressible(type) && !o.noVary) headers.push(["Vary", "Accept-Encoding"]);
   if (!o.noConditional && notModified(req, etag, st)) return response(304, "", headers);
   const body = readFileSync(file);
+  const gzip = compressible(type) && acceptsGzip(req);
   const rangeHeader = req.headers.get("range");
-  if (rangeHeader !== undefined && !o.ignoreRange) {
+  if (rangeHeader !== undefined && !o.ignoreRange && !(gzip && o.gzipBeforeRange)) {
     const range = parseRange(rangeHeader, body.length);
     if (range === "unsatisfiable") return response(416, "", [["Content-Range", `bytes */${body.length}`]]);
     if (range) return response(206, body.subarray(range.start, range.end + 1), [...headers, ["Content-Range", `bytes ${range.start}-${range.end}/${body.length}`]]);
   }
-  if (compressible(type) && acceptsGzip(req)) {
+  if (gzip) {
     // A different representation: its validator is marked weak (as nginx does).
     const gz = headers.map(([n, v]): [string, string] => (n === "ETag" ? [n, `W/${v}`] : [n, v]));
     return response(200, gzipSync(body), [...gz, ["Content-Encoding", "gzip"]]);

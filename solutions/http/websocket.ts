@@ -22,6 +22,8 @@ export interface WsOptions {
   wsMaskServerFrames?: boolean;
   /** Fixture switch: echo every data frame as it comes, ignoring fragmentation. */
   wsIgnoreFragments?: boolean;
+  /** Fixture switch: check UTF-8 on each fragment of a text message instead of on the whole message. */
+  wsUtf8PerFragment?: boolean;
   /** Fixture switch: close the TCP connection on a close frame without sending one back. */
   wsNoCloseReply?: boolean;
 }
@@ -174,6 +176,7 @@ export class WsConnection {
       this.message = { opcode, parts: [], size: 0 };
     }
     const m = this.message!;
+    if (this.o.wsUtf8PerFragment && m.opcode === 0x1 && !validUtf8(payload)) throw new Fail(1007, "a text fragment that is not valid UTF-8");
     m.parts.push(payload);
     m.size += payload.length;
     if (m.size > MAX_MESSAGE) throw new Fail(1009, "a message over 1 MiB");

@@ -5,6 +5,7 @@ import { stage } from "../../harness/stage/define.ts";
 const KEEP_ALIVE = "An HTTP/1.1 connection is persistent (RFC 9112 §9.3): after a response, do not close; go back to reading the next request on the same connection. Close only when the client sends `Connection: close` (or closes itself).";
 const PIPELINE = "A client may send several requests without waiting for the responses (pipelining, RFC 9112 §9.3.2). One read can hold several requests, or a request and a half: parse every complete request in your buffer, answer each in the order they came, and keep the rest for the next read.";
 const CLOSE = "When the request has `Connection: close`, send the response and then close the connection (RFC 9112 §9.6).";
+const CLOSE_ANY_CASE = "Connection is a comma-separated list of tokens, and tokens are case-insensitive (RFC 9110 §7.6.1): `Close`, `CLOSE` and `keep-alive, close` all ask you to close after the response (RFC 9112 §9.6). Split the value on commas, trim, and compare lowercased.";
 
 async function echo(conn: HttpConnection, text: string, hint: string, what: string): Promise<HttpResponse> {
   const r = await conn.response({ message: `No response to GET /echo/${text} (${what}).`, hint });
@@ -56,6 +57,20 @@ export default stage(import.meta, [
       await conn.send(rawRequest("GET", `/echo/${last}`, [["Connection", "close"]]));
       await echo(conn, last, CLOSE, "a second request with Connection: close");
       if (!(await conn.waitClosed(2000))) t.fail({ message: "The connection was still open 2 s after the response to a request with Connection: close.", hint: CLOSE });
+    },
+  },
+  {
+    name: "Connection: Close, CLOSE and a list with close also close the connection",
+    async run(t) {
+      const server = await t.start();
+      // The token is case-insensitive (RFC 9110 §7.6.1) and the field is a comma-separated list: every run sends all three forms.
+      for (const value of ["Close", "CLOSE", "keep-alive, cLoSe"]) {
+        const conn = await HttpConnection.open(t, server, `client (Connection: ${value})`);
+        const w = t.rand.word();
+        await conn.send(rawRequest("GET", `/echo/${w}`, [["Connection", value]]));
+        await echo(conn, w, CLOSE_ANY_CASE, `a request with Connection: ${value}`);
+        if (!(await conn.waitClosed(2000))) t.fail({ message: `The connection was still open 2 s after the response to a request with Connection: ${value}.`, expected: "the connection closed", received: "still open", hint: CLOSE_ANY_CASE });
+      }
     },
   },
   {

@@ -4,6 +4,7 @@ import { stage } from "../../harness/stage/define.ts";
 
 const GZIP = "When the request's Accept-Encoding lists gzip, you may send the file gzip-compressed: the body is the gzip stream, with `Content-Encoding: gzip` (RFC 9110 §8.4) and Content-Length the compressed size.";
 const VARY = "A response whose encoding depends on Accept-Encoding must say so with `Vary: Accept-Encoding` (RFC 9110 §12.5.5): otherwise a cache may hand the gzip bytes to a client that cannot read them.";
+const RANGE_PLAIN = "A Range request is answered from the plain file even when the client accepts gzip: 206 with those bytes of the file as it is, no Content-Encoding (RFC 9110 §14.2; ranges count bytes of the representation you send, and a client resuming a download needs the plain file's bytes). Decide the range before compressing, and never compress a 206.";
 const PLAIN = "Compress only when the client asks: without Accept-Encoding: gzip (or with gzip;q=0, RFC 9110 §12.5.3), send the file as it is, without Content-Encoding.";
 
 export default stage(import.meta, [
@@ -39,6 +40,21 @@ export default stage(import.meta, [
         t.expectEqual(`Content-Encoding: ${header(r, "Content-Encoding") ?? "(none)"}`, "Content-Encoding: (none)", { message: `GET /${name} ${what} should not be compressed.`, hint: PLAIN });
         expectBody(r, content, { message: `GET /${name} ${what} should return the file as it is.`, hint: PLAIN });
       }
+    },
+  },
+  {
+    name: "a Range request that accepts gzip gets 206 of the plain file, not compressed",
+    async run(t) {
+      const name = `${t.rand.word()}.txt`;
+      const content = Array.from({ length: 60 }, () => `${t.rand.word()} ${t.rand.int(0, 999)}`).join("\n") + "\n";
+      const { server } = await startWithFiles(t, { [name]: content });
+      const first = t.rand.int(0, 20);
+      const last = first + t.rand.int(10, 40);
+      const range = `bytes=${first}-${last}`;
+      const r = await exchange(t, server, rawRequest("GET", `/${name}`, [["Range", range], ["Accept-Encoding", "gzip, deflate"], ["Connection", "close"]]), { message: `No response to GET /${name} with Range: ${range} and Accept-Encoding: gzip.`, hint: RANGE_PLAIN });
+      const got = `${r.status}, Content-Encoding: ${header(r, "Content-Encoding") ?? "(none)"}, ${r.body.length} bytes`;
+      t.expectEqual(got, `206, Content-Encoding: (none), ${last - first + 1} bytes`, { message: `GET /${name} (${content.length} bytes of text) with Range: ${range} and Accept-Encoding: gzip should get 206 with bytes ${first}-${last} of the plain file.`, hint: RANGE_PLAIN });
+      expectBody(r, content.slice(first, last + 1), { message: `The body for Range: ${range} should be bytes ${first} to ${last} of the file, not compressed.`, hint: RANGE_PLAIN });
     },
   },
 ]);

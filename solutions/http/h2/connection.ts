@@ -23,6 +23,10 @@ export interface H2Options {
   ignoreFlowControl?: boolean;
   /** Fixture switch: encode with a 4096-byte dynamic table whatever the client's SETTINGS_HEADER_TABLE_SIZE. */
   ignoreHeaderTableSize?: boolean;
+  /** Fixture switch: size HPACK dynamic table entries without RFC 7541 §4.1's 32 octets of overhead. */
+  hpackNoEntryOverhead?: boolean;
+  /** Fixture switch: cut DATA frames to the windows only, not to the peer's SETTINGS_MAX_FRAME_SIZE. */
+  ignoreMaxFrameSize?: boolean;
   /** Fixture switch: never send WINDOW_UPDATE for DATA received. */
   noWindowUpdate?: boolean;
   /** Fixture switch: drop frames that are protocol errors instead of answering GOAWAY. */
@@ -80,7 +84,7 @@ export class H2Connection {
   private readonly streams = new Map<number, Stream>();
   private lastStream = 0;
   private readonly decoder: Decoder;
-  private readonly encoder = new Encoder();
+  private readonly encoder: Encoder;
   /** A header block being collected from HEADERS and CONTINUATION frames. */
   private headerBlock: { stream: number; flags: number; parts: Buffer[] } | undefined;
   private connSendWindow = F.DEFAULT_WINDOW;
@@ -99,7 +103,9 @@ export class H2Connection {
     private readonly o: H2Options,
     private readonly log: (line: string) => void,
   ) {
-    this.decoder = new Decoder();
+    const overhead = o.hpackNoEntryOverhead ? 0 : undefined;
+    this.decoder = new Decoder(undefined, overhead);
+    this.encoder = new Encoder(overhead);
     // §3.4: the server's preface is a SETTINGS frame (possibly empty).
     this.write(F.frame(F.SETTINGS, 0, 0, F.settingsPayload([[F.MAX_CONCURRENT_STREAMS, OUR_MAX_CONCURRENT]])));
   }
@@ -465,7 +471,7 @@ export class H2Connection {
         const free = this.o.ignoreFlowControl ? Infinity : Math.min(this.connSendWindow, s.sendWindow);
         if (free <= 0) continue;
         const chunk = s.pending[0]!;
-        const n = Math.min(chunk.length, free, this.peerMaxFrame);
+        const n = Math.min(chunk.length, free, this.o.ignoreMaxFrameSize ? Infinity : this.peerMaxFrame);
         const data = chunk.subarray(0, n);
         if (n === chunk.length) s.pending.shift();
         else s.pending[0] = chunk.subarray(n);

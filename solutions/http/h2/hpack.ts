@@ -29,19 +29,28 @@ export const STATIC_TABLE: Field[] = [
 /** A header block that cannot be decoded: a connection error of type COMPRESSION_ERROR (RFC 9113 §4.3). */
 export class CompressionError extends Error {}
 
-/** §4.1: an entry's size is its name and value lengths plus 32. */
-const entrySize = ([n, v]: Field) => Buffer.byteLength(n) + Buffer.byteLength(v) + 32;
+/** §4.1: the octets an entry costs beyond its name and value. */
+const ENTRY_OVERHEAD = 32;
 
 /** The dynamic table (§2.3.2): newest first; index 62 is the newest entry. */
 export class DynamicTable {
   entries: Field[] = [];
   size = 0;
-  constructor(public maxSize = 4096) {}
+  /** `overhead`: a fixture switch may set it to 0 (entries sized without §4.1's 32 octets). */
+  constructor(
+    public maxSize = 4096,
+    private readonly overhead = ENTRY_OVERHEAD,
+  ) {}
 
   add(f: Field): void {
     this.entries.unshift(f);
-    this.size += entrySize(f);
+    this.size += this.entrySize(f);
     this.evict();
+  }
+
+  /** §4.1: an entry's size is its name and value lengths plus 32. */
+  private entrySize([n, v]: Field): number {
+    return Buffer.byteLength(n) + Buffer.byteLength(v) + this.overhead;
   }
 
   resize(max: number): void {
@@ -51,7 +60,7 @@ export class DynamicTable {
 
   /** §4.4: evict from the end until the table fits (an entry larger than the table empties it). */
   private evict(): void {
-    while (this.size > this.maxSize && this.entries.length > 0) this.size -= entrySize(this.entries.pop()!);
+    while (this.size > this.maxSize && this.entries.length > 0) this.size -= this.entrySize(this.entries.pop()!);
   }
 
   get(index: number): Field {
@@ -118,9 +127,14 @@ export function tableSizeUpdate(size: number): Buffer {
 }
 
 export class Decoder {
-  readonly table = new DynamicTable();
-  /** The most the peer may use: our SETTINGS_HEADER_TABLE_SIZE (§4.2). */
-  constructor(private readonly limit = 4096) {}
+  readonly table: DynamicTable;
+  /** `limit`: the most the peer may use, our SETTINGS_HEADER_TABLE_SIZE (§4.2); `entryOverhead`: 32 (§4.1), other only for a fixture. */
+  constructor(
+    private readonly limit = 4096,
+    entryOverhead = ENTRY_OVERHEAD,
+  ) {
+    this.table = new DynamicTable(4096, entryOverhead);
+  }
 
   /** Decodes one whole header block (§3, §6). */
   decode(block: Uint8Array, o: { noDynamicTable?: boolean } = {}): Field[] {
@@ -166,7 +180,10 @@ export class Decoder {
 }
 
 export class Encoder {
-  readonly table = new DynamicTable();
+  readonly table: DynamicTable;
+  constructor(entryOverhead = ENTRY_OVERHEAD) {
+    this.table = new DynamicTable(4096, entryOverhead);
+  }
 
   /** Encodes fields: indexed when the static or dynamic table holds the pair, else a literal with incremental indexing. */
   encode(fields: Field[]): Buffer {

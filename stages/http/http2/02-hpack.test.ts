@@ -1,5 +1,5 @@
 import { h2load, h2url, nghttp } from "../../../harness/clients/http2.ts";
-import { describe, encodeFrame, Flag, FrameType, H2Client, Setting, type H2Response } from "../../../harness/clients/http2-frames.ts";
+import { describe, encodeFrame, ErrorCode, errorName, Flag, FrameType, H2Client, Setting, type H2Response } from "../../../harness/clients/http2-frames.ts";
 import type { HeaderField } from "../../../harness/clients/http2-hpack.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import { stage } from "../../../harness/stage/define.ts";
@@ -8,6 +8,7 @@ const DYNAMIC = "HPACK's dynamic table lives as long as the connection (RFC 7541
 const HUFFMAN = "A string whose length octet has its high bit (H) set is Huffman-coded with the code of RFC 7541 Appendix B; the last byte is padded with 1 bits (the start of EOS), at most 7 (§5.2).";
 const SIZE_UPDATE = "A header block may start with dynamic table size updates (first bits 001, §6.3): set the table's maximum to that value (at most your SETTINGS_HEADER_TABLE_SIZE, 4096 by default), evicting entries that no longer fit (§4.3).";
 const TABLE_SIZE = "Your encoder's dynamic table may be at most the client's SETTINGS_HEADER_TABLE_SIZE (4096 by default). When the client lowers it, start your next header block with a dynamic table size update to that size or less, evicting entries, and never refer to an entry beyond it (RFC 7541 §4.2, RFC 9113 §6.5.2). An encoder that uses no dynamic table at all (only static indexes and literals) is valid too.";
+const EVICTION = "An entry's size is the length of its name plus the length of its value plus 32 octets of overhead (RFC 7541 §4.1). Adding an entry evicts the oldest entries until the table's size is at most its maximum (§4.4); an entry that fits exactly stays. An index past the last entry still in the table is a decoding error: a connection error of type COMPRESSION_ERROR (RFC 7541 §2.3.3, RFC 9113 §4.3).";
 const CONTINUATION = "A header block too big for one frame continues in CONTINUATION frames (type 0x9) on the same stream; the last one has END_HEADERS. Collect the fragments, then decode the whole block once (RFC 9113 §6.10, §4.3).";
 
 function expectBody(t: CaseContext, r: H2Response & { complete: boolean }, want: string, what: string, hint: string): void {
@@ -71,6 +72,45 @@ export default stage(import.meta, [
       expectBody(t, (await read(t, h2, [3], "a header block starting with two table size updates", SIZE_UPDATE)).get(3)!, ua, "two table size updates, then literals", SIZE_UPDATE);
       await h2.send(encodeFrame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 5, Buffer.concat([...fields.map((f) => e.literal(f)), e.indexed(62)])));
       expectBody(t, (await read(t, h2, [5], "a request referring to index 62 after the table was emptied", SIZE_UPDATE)).get(5)!, ua, "index 62 after the size update to 0: the only entry added since", SIZE_UPDATE);
+    },
+  },
+  {
+    name: "entries are sized with 32 octets of overhead: an exact fit stays, the next entry evicts the oldest",
+    async run(t) {
+      const server = await t.start();
+      // Sizes fixed on every seed: a 100-octet table holds two 50-octet entries exactly (name + value + 32); a third evicts the oldest.
+      const fixed = (n: number) => (t.rand.word() + "abcdefghijklmnop").slice(0, n);
+      const pad = fixed(13); // "x-pad" 5 + 13 + 32 = 50
+      const [ua1, ua2] = [fixed(7) + "1", fixed(7) + "2"]; // "user-agent" 10 + 8 + 32 = 50
+      const h2 = await H2Client.open(t, server);
+      await h2.serverPreface({ message: "The server's first frame must be SETTINGS." });
+      const e = h2.encoder;
+      const request = (...rest: Buffer[]) => Buffer.concat([e.indexed(2), e.indexed(6), e.literal([":path", "/user-agent"]), e.literal([":authority", "127.0.0.1"]), ...rest]);
+      const ua0 = fixed(7) + "0";
+      t.log.note("stream 1: a first entry (user-agent, 50 octets with the overhead) in the default 4096-octet table");
+      await h2.send(encodeFrame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 1, request(e.literal(["user-agent", ua0], { representation: "incremental" }))));
+      expectBody(t, (await read(t, h2, [1], "a first request with a literal with incremental indexing", DYNAMIC)).get(1)!, ua0, "a first entry in the dynamic table", DYNAMIC);
+      t.log.note("stream 3: size update to 100, then x-pad (50) and user-agent (50): the first entry is evicted, the table is exactly full");
+      await h2.send(encodeFrame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 3, Buffer.concat([e.sizeUpdate(100), request(e.literal(["x-pad", pad], { representation: "incremental" }), e.literal(["user-agent", ua1], { representation: "incremental" }))])));
+      expectBody(t, (await read(t, h2, [3], "a request filling a 100-octet table exactly", EVICTION)).get(3)!, ua1, "two 50-octet entries in a 100-octet table", EVICTION);
+      t.log.note("stream 5: 62 = user-agent, 63 = x-pad: both still in the table (an exact fit evicts nothing)");
+      await h2.send(encodeFrame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 5, request(e.indexed(63), e.indexed(62))));
+      expectBody(t, (await read(t, h2, [5], "a request referring to both entries of a table filled exactly", EVICTION)).get(5)!, ua1, "indexes 62 and 63 of a table holding exactly 100 octets", EVICTION);
+      t.log.note("stream 7: a third 50-octet entry (user-agent) evicts the oldest, x-pad: now 62 = the new user-agent, 63 = the first");
+      await h2.send(encodeFrame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 7, request(e.literal(["user-agent", ua2], { representation: "incremental" }))));
+      expectBody(t, (await read(t, h2, [7], "a request adding a third entry", EVICTION)).get(7)!, ua2, "a third 50-octet entry", EVICTION);
+      await h2.send(encodeFrame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 9, request(e.indexed(63))));
+      expectBody(t, (await read(t, h2, [9], "a request referring to index 63 after the eviction", EVICTION)).get(9)!, ua1, "index 63 after the eviction: the first user-agent", EVICTION);
+      t.log.note("stream 11: index 64 would be x-pad, which the third entry evicted: a decoding error, COMPRESSION_ERROR");
+      await h2.send(encodeFrame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 11, request(e.indexed(64))));
+      let got: { code: number } | undefined;
+      let answered = false;
+      await h2.until((f) => {
+        if (f.type === FrameType.GOAWAY && f.payload.length >= 8) got = { code: f.payload.readUInt32BE(4) };
+        answered ||= f.stream === 11 && f.type === FrameType.HEADERS;
+        return got !== undefined || answered;
+      }, 3000);
+      if (got?.code !== ErrorCode.COMPRESSION_ERROR) t.fail({ message: `Index 64 refers to x-pad, which adding a third 50-octet entry to a 100-octet table evicted; the server should end the connection with COMPRESSION_ERROR${answered ? ", but it answered the request (an entry counted without its 32 octets of overhead stays too long)" : ""}.`, expected: "GOAWAY COMPRESSION_ERROR", received: got ? `GOAWAY ${errorName(got.code)}` : answered ? "a response on stream 11" : h2.closed ? "the connection closed without GOAWAY" : "no GOAWAY within 3 s", hint: EVICTION });
     },
   },
   {

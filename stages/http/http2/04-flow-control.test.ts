@@ -8,6 +8,7 @@ import { stage } from "../../../harness/stage/define.ts";
 
 const RECEIVE = "You receive DATA within the window you advertised: 65,535 bytes for the connection and for each stream unless your SETTINGS_INITIAL_WINDOW_SIZE says otherwise (RFC 9113 §6.9.2). As you consume a request body, give the window back with WINDOW_UPDATE frames — on the stream and on the connection (stream 0) — or the client stops sending and the upload stalls (§6.9, §6.9.1).";
 const SEND = "You may send DATA only within the peer's windows: the connection's (65,535 at the start, grown by WINDOW_UPDATE on stream 0) and the stream's (the peer's SETTINGS_INITIAL_WINDOW_SIZE, grown by WINDOW_UPDATE on that stream). Each DATA frame's length is taken from both. When either is used up, stop, and resume when a WINDOW_UPDATE arrives (RFC 9113 §6.9, §6.9.1).";
+const FRAME_SIZE = "No frame may be longer than the peer's SETTINGS_MAX_FRAME_SIZE (16,384 octets unless it set more; RFC 9113 §4.2, §6.5.2), whatever its windows allow: when the windows are larger, cut DATA to the smaller of the windows and the maximum frame size.";
 const SETTINGS_CHANGE = "A SETTINGS_INITIAL_WINDOW_SIZE that changes while streams are open changes each of their windows by the difference (RFC 9113 §6.9.2).";
 
 /** Content of a given size, from random words. */
@@ -145,6 +146,28 @@ export default stage(import.meta, [
       const r = (await h2.responses([3], 3000)).get(3)!;
       if (!r.complete) t.fail({ message: `Stream 3 (GET /echo/${word}) got no complete response within 3 s while stream 1 waited for window.`, hint: "A stream whose window is used up waits on its own: keep sending the other streams' frames (RFC 9113 §5.2)." });
       t.expectEqual(`${r.status} ${r.body.toString("latin1")}`, `200 ${word}`, { message: "Wrong response on stream 3.", hint: SEND });
+    },
+  },
+  {
+    name: "with windows larger than 16,384, DATA frames stay within SETTINGS_MAX_FRAME_SIZE",
+    async run(t) {
+      const size = t.rand.int(60_000, 90_000);
+      const { server } = await startWithFiles(t, { "big.txt": content(t, size) });
+      t.log.note("the client's stream window is 1 MiB and its connection window grows by 1 MiB; its SETTINGS_MAX_FRAME_SIZE is the default 16,384");
+      const h2 = await H2Client.open(t, server, { settings: [[Setting.INITIAL_WINDOW_SIZE, 1 << 20]] });
+      await h2.send(encodeFrame(FrameType.WINDOW_UPDATE, 0, 0, u32(1 << 20)));
+      await h2.serverPreface({ message: "The server's first frame must be SETTINGS." });
+      await h2.send(h2.get(1, "/big.txt"));
+      let bytes = 0;
+      let largest = 0;
+      await h2.until((f) => {
+        if (f.stream !== 1) return false;
+        largest = Math.max(largest, f.length);
+        if (f.type === FrameType.DATA) bytes += f.length;
+        return (f.flags & Flag.END_STREAM) !== 0 && (f.type === FrameType.DATA || f.type === FrameType.HEADERS);
+      }, 4000);
+      if (largest > 16384) t.fail({ message: `The server sent a frame of ${largest} octets on stream 1, over the client's SETTINGS_MAX_FRAME_SIZE of 16,384 (a FRAME_SIZE_ERROR), although its windows allowed more.`, expected: "every frame at most 16384 octets", received: `a frame of ${largest} octets`, hint: FRAME_SIZE });
+      t.expectEqual(`${bytes} bytes of DATA`, `${size} bytes of DATA`, { message: `GET /big.txt (${size} bytes) with large windows should bring the whole file on stream 1, ending with END_STREAM, within 4 s.`, hint: SEND });
     },
   },
 ]);
