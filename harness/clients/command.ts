@@ -1,3 +1,4 @@
+import { memoryFailure } from "../process/memory-failure.ts";
 import { GroupProcess } from "../process/spawn.ts";
 import { StageFailure } from "../report/failure.ts";
 import type { Transcript } from "../report/transcript.ts";
@@ -23,6 +24,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Show only stdout in the transcript (default: stdout and stderr). */
   quietStderr?: boolean;
+  /** The program under test: run it in a cgroup of its own (see GroupProcess). */
+  contain?: boolean;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface RunOptions {
  */
 export async function runCommand(argv: string[], o: RunOptions): Promise<CommandResult> {
   o.log.command(o.display);
-  const proc = new GroupProcess(argv, { cwd: o.cwd, stdin: o.stdin, env: o.env });
+  const proc = new GroupProcess(argv, { cwd: o.cwd, stdin: o.stdin, env: o.env, contain: o.contain });
   const timeoutMs = o.timeoutMs ?? 5000;
   const abort = new Promise<null>((resolve) => o.signal?.addEventListener("abort", () => resolve(null), { once: true }));
   const code = await Promise.race([proc.waitExit(timeoutMs), abort]);
@@ -45,7 +48,12 @@ export async function runCommand(argv: string[], o: RunOptions): Promise<Command
       hint: "The client is probably waiting for a reply your program never sent (or never finished sending).",
     });
   }
+  const overMemory = proc.memoryExceeded;
   await proc.stop(0);
+  if (overMemory) {
+    o.log.output(proc.output.tail(10));
+    throw memoryFailure(proc);
+  }
   const result = { code, stdout: proc.stdout.text(), stdoutBytes: proc.stdout.bytes(), output: proc.output.text() };
   o.log.output(o.quietStderr ? result.stdout : result.output);
   return result;

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
+import { processAlive } from "./proc.ts";
+import { onEmergency } from "./reaper.ts";
 
 /**
  * Ports for programs under test. Several test processes (bun test --parallel)
@@ -17,15 +19,6 @@ const LOW = 20000;
 const HIGH = 32767;
 const held = new Set<number>();
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 function claim(port: number): boolean {
   const dir = join(LOCK_DIR, String(port));
   try {
@@ -38,7 +31,7 @@ function claim(port: number): boolean {
     } catch {
       return false; // being created right now
     }
-    if (!Number.isFinite(owner) || pidAlive(owner)) return false;
+    if (!Number.isFinite(owner) || processAlive(owner)) return false;
     rmSync(dir, { recursive: true, force: true });
     try {
       mkdirSync(dir);
@@ -97,4 +90,4 @@ export function releaseAllPorts(): void {
   for (const port of [...held]) releasePort(port);
 }
 
-process.on("exit", releaseAllPorts);
+onEmergency(releaseAllPorts);

@@ -1,4 +1,6 @@
 import { existsSync } from "node:fs";
+import { Cgroup, noteFallbackOnce } from "./cgroup.ts";
+import { memoryLimit, PIDS_LIMIT } from "./limits.ts";
 import { drain, CappedOutput } from "./output.ts";
 import { stopGroup, track } from "./reaper.ts";
 
@@ -10,33 +12,55 @@ export interface SpawnOptions {
   stdin?: Uint8Array | string;
   /** Output cap in bytes (stdout and stderr together). */
   cap?: number;
+  /**
+   * Run it in a cgroup of its own when the harness can make one (the program
+   * under test; not the real clients): the stop then also ends what left the
+   * process group, and `memoryLimit` applies.
+   */
+  contain?: boolean;
+  /** Memory cap in bytes for a contained process (default: memoryLimit(), null for none). */
+  memoryLimit?: number | null;
 }
 
 /**
  * A process started in its own process group (session), registered with the
- * reaper, with stdout and stderr captured together, capped.
+ * reaper, with stdout and stderr captured together, capped. It is exec'd
+ * under `setpriv --pdeathsig SIGKILL`, so it dies with the test process even
+ * when that is killed outright; a contained one first joins its cgroup (a
+ * shell writes its own pid into the cgroup, then execs), so it and all it
+ * starts are inside from the start.
  */
 export class GroupProcess {
   readonly output: CappedOutput;
   readonly stdout: CappedOutput;
   readonly exited: Promise<number>;
+  /** Its cgroup, when contained and cgroups are available. */
+  readonly cgroup: Cgroup | null;
   private readonly proc: ReturnType<typeof Bun.spawn>;
   private readonly pumps: Promise<void>[];
 
   constructor(argv: string[], opts: SpawnOptions) {
     this.output = new CappedOutput(opts.cap);
     this.stdout = new CappedOutput(opts.cap);
-    // The parent-death signal makes the leader die even if this test process is SIGKILLed.
-    const cmd = SETPRIV ? [SETPRIV, "--pdeathsig", "SIGKILL", "--", ...argv] : argv;
-    this.proc = Bun.spawn(cmd, {
-      cwd: opts.cwd,
-      env: { ...process.env, ...opts.env } as Record<string, string>,
-      stdin: opts.stdin === undefined ? "ignore" : new Blob([opts.stdin]),
-      stdout: "pipe",
-      stderr: "pipe",
-      detached: true,
-    });
-    track(this.proc.pid);
+    this.cgroup = opts.contain ? Cgroup.create({ memoryLimit: opts.memoryLimit === undefined ? memoryLimit() : opts.memoryLimit, pidsLimit: PIDS_LIMIT }) : null;
+    if (opts.contain && !this.cgroup) noteFallbackOnce();
+    const joined = this.cgroup ? ["/bin/sh", "-c", `${this.cgroup.joinScript()} && exec "$@"`, "syscraft-join", ...argv] : argv;
+    // The parent-death signal makes the process die even if this test process is SIGKILLed.
+    const cmd = SETPRIV ? [SETPRIV, "--pdeathsig", "SIGKILL", "--", ...joined] : joined;
+    try {
+      this.proc = Bun.spawn(cmd, {
+        cwd: opts.cwd,
+        env: { ...process.env, ...opts.env } as Record<string, string>,
+        stdin: opts.stdin === undefined ? "ignore" : new Blob([opts.stdin]),
+        stdout: "pipe",
+        stderr: "pipe",
+        detached: true,
+      });
+    } catch (e) {
+      this.cgroup?.removeNow();
+      throw e;
+    }
+    track(this.proc.pid, this.cgroup ?? undefined);
     this.pumps = [
       drain(this.proc.stdout as ReadableStream<Uint8Array>, this.output, this.stdout),
       drain(this.proc.stderr as ReadableStream<Uint8Array>, this.output),
@@ -56,9 +80,14 @@ export class GroupProcess {
     return null;
   }
 
-  /** SIGTERM to the group, SIGKILL after the grace period; waits until the group is gone. */
+  /** Whether the kernel killed it (or a process it started) for going over its memory cap. */
+  get memoryExceeded(): boolean {
+    return this.cgroup?.oomKilled() ?? false;
+  }
+
+  /** SIGTERM to the group (and its cgroup), SIGKILL after the grace period; waits until all are gone, removes the cgroup. */
   async stop(graceMs = 2000): Promise<void> {
-    await stopGroup(this.proc.pid, graceMs);
+    await stopGroup(this.proc.pid, graceMs, this.cgroup ?? undefined);
     await Promise.race([Promise.all(this.pumps), Bun.sleep(500)]);
   }
 

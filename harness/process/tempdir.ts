@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { onEmergency } from "./reaper.ts";
 
 const live = new Set<string>();
 
@@ -15,6 +16,8 @@ export function removeTempDir(dir: string): void {
   live.delete(dir);
 }
 
-process.on("exit", () => {
+// Also on Ctrl-C/SIGTERM/SIGHUP and at exit, whatever the case was doing.
+onEmergency(() => {
   for (const dir of live) rmSync(dir, { recursive: true, force: true });
+  live.clear();
 });

@@ -10,7 +10,7 @@ import { StageFailure, type FailureDetails } from "../report/failure.ts";
 import { shellLine } from "../report/show.ts";
 import { Transcript } from "../report/transcript.ts";
 import type { Random } from "../random.ts";
-import { launchProgram, printable, shellArgv, type Program } from "./program.ts";
+import { launchProgram, printable, programArgv, type Program } from "./program.ts";
 
 export interface StartOptions {
   /** Arguments after the contract's (e.g. ["--dir", t.dir]). */
@@ -127,7 +127,8 @@ export class CaseContext {
    * line can be re-run from the directory it ran in.
    */
   async run(args: string[], opts: ClientOptions = {}): Promise<CommandResult> {
-    return runCommand(shellArgv(this.command(), args), {
+    return runCommand(programArgv(this.command(), args), {
+      contain: true,
       cwd: opts.cwd ?? this.dir,
       display: printable(this.command(), args),
       log: this.log,
@@ -173,6 +174,11 @@ export class CaseContext {
     if (this.programs.length === 0) return undefined;
     if (this.programs.length === 1) return this.programs[0]!.process.output.tail(lines);
     return this.programs.map((p, i) => `[program ${i + 1}: ${p.commandLine}]\n${p.process.output.tail(lines)}`).join("\n");
+  }
+
+  /** The first program of this case the kernel killed for going over its memory cap. */
+  overMemory(): Program | undefined {
+    return this.programs.find((p) => p.process.memoryExceeded);
   }
 
   /** Stops every program and client, releases ports, removes temp dirs. Never throws. */

@@ -22,9 +22,59 @@ export function fillArgs(args: readonly string[], values: { port: number; dir: s
   return args.map((a) => a.replaceAll("{port}", String(values.port)).replaceAll("{dir}", values.dir).replaceAll("{host}", values.host));
 }
 
-/** argv that runs `command` (a shell command line) with `args` appended, each passed as one argument. */
+/** argv that runs `command` (a shell command line) with `args` appended, each passed as one argument; the shell waits for it. */
 export function shellArgv(command: string, args: readonly string[]): string[] {
   return ["/bin/sh", "-c", `${command} "$@"`, "syscraft", ...args];
+}
+
+const RESERVED = new Set(["if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "in", "{", "}", "!", "exec", "function", "select"]);
+
+/**
+ * Whether a command line is one simple command (words, quotes, expansions,
+ * redirections, leading VAR=value): no `;`, `&`, `|`, parentheses or newline
+ * outside quotes, and no reserved word first. Conservative: `$(…)` containing
+ * an operator counts as not simple.
+ */
+export function isSimpleCommand(command: string): boolean {
+  let quote: "'" | '"' | null = null;
+  for (let i = 0; i < command.length; i++) {
+    const ch = command[i]!;
+    if (quote === "'") {
+      if (ch === "'") quote = null;
+    } else if (ch === "\\") {
+      i++;
+    } else if (quote === '"') {
+      if (ch === '"') quote = null;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+    } else if (";&|()\n".includes(ch)) {
+      return false;
+    }
+  }
+  if (quote !== null) return false;
+  const first = splitAssignments(command).rest.split(/\s+/)[0] ?? "";
+  return first !== "" && !RESERVED.has(first);
+}
+
+/** Leading `NAME=value` words of a command line, and the rest. */
+function splitAssignments(command: string): { assignments: string; rest: string } {
+  const m = /^\s*((?:[A-Za-z_][A-Za-z0-9_]*=(?:'[^']*'|"(?:[^"\\]|\\.)*"|\\.|[^\s'"\\])*\s+)*)([\s\S]*)$/.exec(command)!;
+  return { assignments: m[1]!, rest: m[2]! };
+}
+
+/**
+ * argv that starts the program under test: `command` with `args` appended.
+ * A simple command is exec'd by the shell (`sh -c 'exec <command> "$@"'`), so
+ * the program itself — not a shell waiting for it — is the process the
+ * harness started: the one the kernel kills when the test process dies
+ * (pdeathsig), whose exit code the report shows. A command line with shell
+ * operators (`cd app && ./run`) runs as written in a shell; its processes are
+ * still contained by the program's cgroup and process group.
+ */
+export function programArgv(command: string, args: readonly string[]): string[] {
+  if (!isSimpleCommand(command)) return shellArgv(command, args);
+  const { assignments, rest } = splitAssignments(command);
+  return ["/bin/sh", "-c", `${assignments}exec ${rest} "$@"`, "syscraft", ...args];
 }
 
 export function printable(command: string, args: readonly string[]): string {
@@ -97,7 +147,7 @@ export async function launchProgram(o: LaunchOptions): Promise<Program> {
   const args = [...fillArgs(contract.args, { port: o.port, dir: o.dir, host }), ...(o.extraArgs ?? [])];
   const commandLine = printable(o.impl.command, args);
   o.log.command(`${commandLine} &`);
-  const proc = new GroupProcess(shellArgv(absolutize(o.impl.command, o.impl.base), args), { cwd: o.dir, env: o.env });
+  const proc = new GroupProcess(programArgv(absolutize(o.impl.command, o.impl.base), args), { cwd: o.dir, env: o.env, contain: true });
   const program: Program = { host, port: o.port, dir: o.dir, commandLine, process: proc, stop: () => proc.stop() };
   try {
     await waitReady({ proc, contract, port: o.port, host, timeoutMs: o.readyTimeoutMs ?? 5000, signal: o.signal });

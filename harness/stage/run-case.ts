@@ -4,6 +4,7 @@ import type { Impl } from "../impl.ts";
 import { Random, seed } from "../random.ts";
 import { formatFailure, StageFailure } from "../report/failure.ts";
 import { shellQuote } from "../report/show.ts";
+import { memoryFailure } from "../process/memory-failure.ts";
 import { CASE_ENDED } from "./case-ended.ts";
 import { CaseContext } from "./context.ts";
 import type { CaseResult, StageCase, StageDefinition } from "./types.ts";
@@ -53,6 +54,9 @@ export async function runCase(def: StageDefinition, c: StageCase, impl: Impl): P
   } finally {
     clearTimeout(timer);
   }
+  // A program killed for its memory use fails whatever step noticed it: say why.
+  const overMemory = ctx.overMemory();
+  if (overMemory) error = memoryFailure(overMemory.process);
   const programOutput = ctx.programOutput();
   await ctx.cleanup();
   const ok = error === undefined;
