@@ -56,6 +56,18 @@ function soaData(zone: string, minimum: number): Uint8Array {
 
 const ipBytes = (ip: string) => Uint8Array.from(ip.split(".").map(Number));
 
+/** The 16 bytes of an IPv6 address written as randomIpv6 writes it (one `::` at most). */
+function ipv6Bytes(ip: string): Uint8Array {
+  const [head = "", tail] = ip.split("::");
+  const groups = (s: string) => (s === "" ? [] : s.split(":").map((g) => parseInt(g, 16)));
+  const h = groups(head);
+  const tl = tail === undefined ? [] : groups(tail);
+  const all = [...h, ...Array<number>(8 - h.length - tl.length).fill(0), ...tl];
+  const out = Buffer.alloc(16);
+  all.forEach((g, i) => out.writeUInt16BE(g, 2 * i));
+  return out;
+}
+
 export class FakeUpstream {
   readonly queries: UpstreamQuery[] = [];
   private readonly data = new Map<string, Data>();
@@ -110,6 +122,13 @@ export class FakeUpstream {
   addresses(name: string, ips: string[], ttl: number): this {
     const answers = ips.map((ip) => record(name, "A", ttl, ipBytes(ip)));
     this.data.set(`${name} A`, { rcode: 0, aa: true, answers, authority: [], additional: [] });
+    return this;
+  }
+
+  /** Serves these AAAA records for `name` (absolute, lowercase). */
+  addresses6(name: string, ips: string[], ttl: number): this {
+    const answers = ips.map((ip) => record(name, "AAAA", ttl, ipv6Bytes(ip)));
+    this.data.set(`${name} AAAA`, { rcode: 0, aa: true, answers, authority: [], additional: [] });
     return this;
   }
 

@@ -24,6 +24,10 @@ export interface QueryOptions {
   name?: string;
   type?: string;
   rd?: boolean;
+  /** The opcode (0, QUERY, unless given). */
+  opcode?: number;
+  /** Other header bits to set in the flags word (AA 0x0400, TC 0x0200, RA 0x0080, Z 0x0070): a query may carry them, a reply must not echo them. */
+  setBits?: number;
   /** Adds an OPT record (RFC 6891 §6.1.2) with this UDP size. */
   ednsUdpSize?: number;
 }
@@ -32,7 +36,7 @@ export interface QueryOptions {
 export function buildQuery(o: QueryOptions): Uint8Array {
   const header = Buffer.alloc(12);
   header.writeUInt16BE(o.id, 0);
-  header.writeUInt16BE(o.rd === false ? 0 : 0x0100, 2);
+  header.writeUInt16BE((o.rd === false ? 0 : 0x0100) | ((o.opcode ?? 0) << 11) | (o.setBits ?? 0), 2);
   header.writeUInt16BE(1, 4);
   header.writeUInt16BE(o.ednsUdpSize === undefined ? 0 : 1, 10);
   const typeAndClass = Buffer.alloc(4);

@@ -49,6 +49,11 @@ export class Cache {
     return this.entries.size;
   }
 
+  /** What an answer is stored under: its question, name case-insensitively (a broken fixture changes this). */
+  protected key(q: Question): string {
+    return cacheKey(q);
+  }
+
   /** How long an answer is kept (a broken fixture changes this). */
   protected ttlOf(answer: CachedAnswer): number {
     return cacheTtl(answer);
@@ -62,7 +67,7 @@ export class Cache {
   put(q: Question, answer: CachedAnswer): void {
     const ttl = this.ttlOf(answer);
     if (ttl <= 0 || this.maxEntries <= 0) return;
-    const key = cacheKey(q);
+    const key = this.key(q);
     this.entries.delete(key);
     this.entries.set(key, { answer, storedAt: this.now(), ttl });
     // Map keeps insertion order: the first key is the least recently used.
@@ -71,7 +76,7 @@ export class Cache {
 
   /** The cached answer with every TTL lowered by the seconds it has spent in the cache, or undefined once expired. */
   get(q: Question): CachedAnswer | undefined {
-    const key = cacheKey(q);
+    const key = this.key(q);
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     const elapsed = Math.floor((this.now() - entry.storedAt) / 1000);

@@ -13,6 +13,7 @@ import type { Zone } from "./zone.ts";
 export const OUR_UDP_SIZE = 1232;
 /** Without EDNS, a UDP message is at most 512 bytes (RFC 1035 §4.2.1). */
 export const PLAIN_UDP_LIMIT = 512;
+/** A TCP message's length is a 16-bit number (RFC 1035 §4.2.2): no other limit. */
 const TCP_LIMIT = 65535;
 
 /** The steps of answering a query, each replaceable (the broken fixtures change one). */
@@ -24,6 +25,8 @@ export interface Steps {
   encode(m: Message): Uint8Array;
   /** The largest UDP reply the client accepts: 512, or its EDNS size. */
   udpLimit(query: Message): number;
+  /** The largest TCP reply: 65535, whatever the query's EDNS size. */
+  tcpLimit(query: Message): number;
   /** Whether the reply to an EDNS query carries an OPT record. */
   ednsReply: boolean;
   /** Answers a question outside the zone (a resolver); without it such questions are REFUSED. */
@@ -36,6 +39,7 @@ export const defaultSteps: Steps = {
   answer: answerFromZone,
   encode: (m) => encodeMessage(m),
   udpLimit: (q) => (q.edns ? Math.max(PLAIN_UDP_LIMIT, Math.min(q.edns.udpSize, OUR_UDP_SIZE)) : PLAIN_UDP_LIMIT),
+  tcpLimit: () => TCP_LIMIT,
   ednsReply: true,
 };
 
@@ -87,5 +91,5 @@ export async function respond(bytes: Uint8Array, zone: Zone, transport: Transpor
     additional: a.additional,
     edns,
   };
-  return fit(steps, reply, transport === "tcp" ? TCP_LIMIT : steps.udpLimit(query));
+  return fit(steps, reply, transport === "tcp" ? steps.tcpLimit(query) : steps.udpLimit(query));
 }

@@ -8,13 +8,15 @@ const TCP = "Listen on TCP on the same port as UDP; over TCP each message is pre
 const TRUNCATE = "Without EDNS a UDP reply is at most 512 bytes (RFC 1035 §4.2.1). When the answer does not fit, set TC and send what fits (say, the header and question alone): the client then asks again over TCP (RFC 2181 §9).";
 const EDNS = "A query with an OPT record (RFC 6891) says how big a UDP reply the client accepts (the OPT's CLASS field): allow up to that size (at least 512), and put an OPT record of your own in the reply.";
 
-/** A zone with one name that has 60 A records: about 1000 bytes of answer. */
-function bigZone(rand: Random): { zone: TestZone; big: string } {
+/** A zone with one name that has 60 A records (about 1000 bytes of answer) and one with 300 (about 5 KB, more than any UDP size). */
+function bigZone(rand: Random): { zone: TestZone; big: string; huge: string } {
   const zone = new TestZone(rand);
-  const big = zone.name("big");
-  const ttl = rand.int(60, 600);
-  for (let i = 0; i < 60; i++) zone.add(big, "A", `10.${rand.int(0, 255)}.${i}.${rand.int(1, 254)}`, ttl);
-  return { zone, big };
+  const [big, huge] = [zone.name("big"), zone.name("huge")];
+  for (const [name, count] of [[big, 60], [huge, 300]] as const) {
+    const ttl = rand.int(60, 600);
+    for (let i = 0; i < count; i++) zone.add(name, "A", `10.${i >> 8}.${i & 0xff}.${rand.int(1, 254)}`, ttl);
+  }
+  return { zone, big, huge };
 }
 
 export default stage(import.meta, [
@@ -59,15 +61,17 @@ export default stage(import.meta, [
   {
     name: "an answer over 512 bytes sets TC over UDP without EDNS, and comes whole over TCP",
     async run(t) {
-      const { zone, big } = bigZone(t.rand);
+      const { zone, big, huge } = bigZone(t.rand);
       const server = await startWithZone(t, zone);
       const d = dig(t, server);
       const udp = await d.query(big, "A", { norec: true, noedns: true, ignoreTc: true });
       expectFlag(udp, "tc", true, { message: `The 60 A records of ${big} take about 1000 bytes: over UDP without EDNS the reply must be truncated.`, hint: TRUNCATE });
       if ((udp.size ?? 0) > 512) t.fail({ message: "A UDP reply without EDNS must not exceed 512 bytes.", expected: "MSG SIZE at most 512", received: `MSG SIZE ${udp.size}`, hint: TRUNCATE });
-      const tcp = await d.query(big, "A", { norec: true, tcp: true }, { hint: TCP });
-      expectFlag(tcp, "tc", false, { hint: "Over TCP there is no 512-byte limit: send the whole answer (up to 65535 bytes)." });
-      expectSection(tcp, "answer", zone.rrset(big, "A"), { hint: "Over TCP, send every record." });
+      // Without EDNS and bigger than any UDP size: a server that applies a UDP limit over TCP truncates it.
+      const tcp = await d.query(huge, "A", { norec: true, tcp: true, noedns: true, ignoreTc: true }, { hint: TCP });
+      const NO_TCP_LIMIT = "Over TCP there is no 512-byte limit, nor the EDNS size: the 2-byte length prefix allows up to 65535 bytes, so send the whole answer (RFC 1035 §4.2.2). Apply the UDP limits to UDP replies only.";
+      expectFlag(tcp, "tc", false, { message: `The 300 A records of ${huge} (about 5 KB) were truncated over TCP.`, hint: NO_TCP_LIMIT });
+      expectSection(tcp, "answer", zone.rrset(huge, "A"), { hint: `${NO_TCP_LIMIT} Over TCP, send every record.` });
     },
   },
   {

@@ -13,6 +13,15 @@ export default stage(import.meta, [
       const { server, up, name, ips } = await withUpstreamName(t, "www", 3600, 2);
       const r = await dig(t, server).query(name, "A", {}, { hint: FORWARD });
       if (up.count(name) === 0) t.fail({ message: `Your program answered ${name} without asking the upstream server (${up.address}).`, hint: FORWARD });
+      const withoutRd = up.queries.filter((q) => !q.rd);
+      if (withoutRd.length > 0) {
+        t.fail({
+          message: "Your program forwarded the question to the upstream with RD clear.",
+          expected: "RD=1 in every query to the upstream",
+          received: withoutRd.map((q) => `${q.name} ${q.type} (ID ${q.id}, RD=0)`).join("\n"),
+          hint: "Set RD (recursion desired, 0x01 in byte 2) in queries you forward: the upstream is a recursive server, and without RD it answers only from its cache or refers you elsewhere (RFC 1034 §5.3.1).",
+        });
+      }
       expectStatus(r, "NOERROR", { hint: FORWARD });
       expectSection(withoutTtls(r, "answer"), "answer", ips.map((ip) => `${name} 0 IN A ${ip}`), { hint: FORWARD });
       expectFlag(r, "ra", true, { hint: "Set RA (recursion available, 0x80 in byte 3) in replies: your server now answers any name for its clients (RFC 1035 §4.1.1)." });

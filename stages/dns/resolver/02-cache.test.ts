@@ -1,4 +1,5 @@
 import { dig, expectSection, expectStatus } from "../../../harness/clients/dns.ts";
+import { randomIpv6 } from "../../../harness/clients/dns-zone.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import { withoutTtls, withUpstream, withUpstreamName } from "../../../harness/clients/dns-upstream.ts";
 
@@ -21,6 +22,25 @@ export default stage(import.meta, [
       const ttl = second.answer[0]!.ttl;
       if (!(ttl <= 298 && ttl >= 290)) {
         t.fail({ message: "An answer from the cache carries the time it has left, not the TTL it came with.", expected: "TTL 297 or 298 (300 minus the 2.2 s it spent in the cache)", received: `TTL ${ttl}`, hint: "Store when each answer arrived; when you serve it, lower every record's TTL by the whole seconds since (RFC 1034 §3.6: a record may be cached for its TTL, and no longer)." });
+      }
+    },
+  },
+  {
+    name: "the cache is keyed by type too, and by name whatever its case",
+    async run(t) {
+      const { server, up, name, ips } = await withUpstreamName(t, "dual", 3600);
+      const v6 = [randomIpv6(t.rand), randomIpv6(t.rand)];
+      up.addresses6(name, v6, 3600);
+      const d = dig(t, server);
+      expectSection(withoutTtls(await d.query(name, "A"), "answer"), "answer", [`${name} 0 IN A ${ips[0]}`]);
+      const KEY = "Key the cache by the whole question: the name (case-insensitively), the type and the class (RFC 1035 §7.4). An answer for one type says nothing about another.";
+      const aaaa = await d.query(name, "AAAA");
+      expectSection(withoutTtls(aaaa, "answer"), "answer", v6.map((ip) => `${name} 0 IN AAAA ${ip}`), { message: `Wrong answer to ${name} AAAA, asked after ${name} A.`, hint: KEY });
+      if (up.count(name, "AAAA") !== 1) t.fail({ message: `The AAAA question for ${name} never reached the upstream: your program answered it from what it cached for A.`, hint: KEY });
+      const mixed = [...name].map((c, i) => (i % 2 === 0 ? c.toUpperCase() : c)).join("");
+      expectSection(withoutTtls(await d.query(mixed, "A"), "answer"), "answer", [`${name} 0 IN A ${ips[0]}`]);
+      if (up.count(name, "A") !== 1) {
+        t.fail({ message: `${mixed} A is the question ${name} A in other letters, yet your program asked the upstream again instead of answering from its cache.`, expected: "1 query upstream for A", received: `${up.count(name, "A")} queries upstream for A`, hint: "Names compare case-insensitively (RFC 4343): lowercase the name (ASCII letters) in the cache key." });
       }
     },
   },
