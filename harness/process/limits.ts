@@ -18,3 +18,12 @@ export function memoryLimit(): number | null {
   if (cached === undefined) cached = parseMemoryLimit(flagValue(userArgv(), "memory-limit") ?? process.env.SYSCRAFT_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT);
   return cached;
 }
+
+/** Sets the memory cap for the programs started from now on (self-tests); returns a function that puts back the previous one. */
+export function overrideMemoryLimit(bytes: number | null): () => void {
+  const before = memoryLimit();
+  cached = bytes;
+  return () => {
+    cached = before;
+  };
+}
