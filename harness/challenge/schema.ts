@@ -4,6 +4,9 @@ export type Readiness = "tcp" | "udp" | "none";
 export const READINESS: readonly Readiness[] = ["tcp", "udp", "none"];
 export const DIFFICULTIES = ["very easy", "easy", "medium", "hard", "very hard"] as const;
 export type Difficulty = (typeof DIFFICULTIES)[number];
+/** What a stage can need from the machine (checked before each case by harness/netns/needs.ts). */
+export const NEEDS = ["root", "netns", "raw-socket", "tun", "fuse", "cgroup"] as const;
+export type Need = (typeof NEEDS)[number];
 
 export interface SpecRef {
   title: string;
@@ -48,6 +51,8 @@ export interface StageInfo {
   timeout?: number;
   /** Set when the stage cannot agree with the real implementation: the reason (its .md explains it verbatim). */
   realDiffers?: string;
+  /** What the machine must offer (root, network namespaces…); a case fails at once, saying what is missing, when it does not. */
+  needs?: Need[];
 }
 
 /** A named group of stages that starts after the base stages (challenges/<slug>/extensions/<ext>.yaml). */

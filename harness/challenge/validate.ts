@@ -2,11 +2,13 @@ import { dirname, join } from "node:path";
 import { ChallengeFileError, Fields, parseYaml } from "./fields.ts";
 import {
   DIFFICULTIES,
+  NEEDS,
   READINESS,
   type Challenge,
   type Client,
   type Difficulty,
   type Extension,
+  type Need,
   type ProgramContract,
   type Readiness,
   type RealImplementation,
@@ -38,7 +40,7 @@ const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 /** The `stages:` list of challenge.yaml or of an extension's file: numbered 1, 2, 3…, slugs unique. */
 function stageList(top: Fields, extension?: string): StageInfo[] {
   const stages = top.list("stages").map((s, i) => {
-    s.onlyKeys(["number", "slug", "name", "difficulty", "spec", "timeout", "real_differs"]);
+    s.onlyKeys(["number", "slug", "name", "difficulty", "spec", "timeout", "real_differs", "needs"]);
     const number = s.number("number", 1);
     if (number !== i + 1) s.fail("number", `stages must be numbered 1, 2, 3… in order (expected ${i + 1}, got ${number})`);
     const stageSlug = s.string("slug");
@@ -56,6 +58,7 @@ function stageList(top: Fields, extension?: string): StageInfo[] {
     if (extension) info.extension = extension;
     if (s.has("timeout")) info.timeout = s.number("timeout", 1);
     if (s.has("real_differs")) info.realDiffers = s.string("real_differs");
+    if (s.has("needs")) info.needs = s.slugList("needs").map((n, j) => (NEEDS.includes(n as Need) ? (n as Need) : s.fail(`needs[${j}]`, `must be one of ${NEEDS.join(", ")} (got "${n}")`)));
     return info;
   });
   if (stages.length === 0) top.fail("stages", "must list at least one stage");

@@ -1,6 +1,7 @@
 import { basename, dirname } from "node:path";
 import { loadChallenge } from "../challenge/load.ts";
 import { findExtension, groupStages } from "../challenge/stages.ts";
+import { requireNeeds } from "../netns/needs.ts";
 import { registerStage } from "./register.ts";
 import { fullRun } from "./selection.ts";
 import type { StageCase, StageDefinition } from "./types.ts";
@@ -47,7 +48,16 @@ export function stage(meta: { path: string }, cases: StageCase[]): StageDefiniti
     if (names.has(c.name)) throw new Error(`${file}: two cases are named "${c.name}"`);
     names.add(c.name);
   }
-  const def: StageDefinition = { challenge, stage: info, cases, file };
+  // A stage that needs root, network namespaces… fails each case at once, naming what the machine lacks.
+  const needs = info.needs ?? [];
+  const checked = needs.length === 0 ? cases : cases.map((c): StageCase => ({
+          ...c,
+          async run(t) {
+            requireNeeds(needs);
+            await c.run(t);
+          },
+        }));
+  const def: StageDefinition = { challenge, stage: info, cases: checked, file };
   if (fullRun()) registerStage(def);
   return def;
 }
