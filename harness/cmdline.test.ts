@@ -1,6 +1,8 @@
 import { expect, test } from "bun:test";
 import { parseDemo } from "./challenge/demo.ts";
-import { flagValue } from "./cmdline.ts";
+import { bunFlags } from "./bun-flags.ts";
+import { closest } from "./closest.ts";
+import { flagProblem, flagValue, testArgs } from "./cmdline.ts";
 import { selfTests } from "./self-test.ts";
 import { parseSelection, resolveSelection } from "./stage/selection.ts";
 
@@ -59,5 +61,38 @@ selfTests("command-line options", () => {
     expect(errorOf("demo/lists/3", true)).toBe("--stage-only=demo/lists/3: the lists extension of demo has stages 1 to 2 (see: bun run stages demo)");
     expect(errorOf("demo/4")).toBe("--stage=demo/4: the demo challenge has base stages 1 to 3; its extensions: lists, sets, blocking (see: bun run stages demo)");
     expect(errorOf("demo/0")).toContain("has base stages 1 to 3");
+  });
+});
+
+selfTests("flags bun test and syscraft know", () => {
+  const bun = bunFlags();
+  const problem = (...args: string[]) => flagProblem(args, bun, closest);
+
+  test("bun's flags are read from bun's own help", () => {
+    const names = bun.map((f) => f.name);
+    for (const n of ["timeout", "bail", "test-name-pattern", "parallel", "rerun-each", "coverage", "reporter", "only", "todo", "update-snapshots", "preload", "watch"]) expect(names).toContain(n);
+    expect(bun.find((f) => f.short === "t")?.name).toBe("test-name-pattern");
+  });
+
+  test("a flag neither knows is an error naming the closest known flag (seen: --imlp ran the reference)", () => {
+    expect(problem("--stage=redis/10", "--imlp=./exits.sh")).toStartWith("unknown flag --imlp=./exits.sh (did you mean --impl?)");
+    expect(problem("--stage-onyl=redis/3")).toStartWith("unknown flag --stage-onyl=redis/3 (did you mean --stage-only?)");
+    expect(problem("--stage=redis/3", "--verbos")).toContain("(did you mean --verbose?)");
+    expect(problem("-q")).toStartWith("unknown flag -q");
+  });
+
+  test("bun's own flags stay accepted, with their values in either form", () => {
+    expect(problem("--stage=redis/3", "--timeout=20000", "--bail", "-t", "PING", "--parallel=2", "--rerun-each=2", "--coverage", "--reporter=junit", "--reporter-outfile", "x.xml", "--only", "--todo", "--update-snapshots", "--preload", "./x.ts", "--watch", "--seed=4", "--real", "--verbose")).toBeUndefined();
+    expect(problem("--stage", "redis", "--impl", "./run.sh")).toBeUndefined();
+  });
+
+  test("a syscraft flag without its value is an error", () => {
+    expect(problem("--stage=redis/3", "--impl")).toBe('--impl needs a value, e.g. --impl="./your_program.sh"');
+    expect(problem("--impl", "--stage=redis/3")).toBe('--impl needs a value, e.g. --impl="./your_program.sh"');
+    expect(problem("--impl=")).toContain("--impl=: the flag needs a value");
+  });
+
+  test("the arguments after `test` are checked", () => {
+    expect(testArgs(["/usr/bin/bun", "test", "--stage=redis/1"])).toEqual(["--stage=redis/1"]);
   });
 });

@@ -61,6 +61,8 @@ export interface HarnessOptions {
   stageOnly?: string;
   /** A command line that starts the implementation under test. */
   impl?: string;
+  /** Where `impl` came from. */
+  implFrom?: "--impl" | "SYSCRAFT_IMPL";
   /** Run against the challenge's real implementation (e.g. redis-server). */
   real: boolean;
   /** Seed for random inputs. */
@@ -84,15 +86,75 @@ export function harnessOptions(): HarnessOptions {
   const argv = userArgv();
   const env = process.env;
   const realFlag = flagValue(argv, "real");
+  const implFlag = flagValue(argv, "impl");
   cached = {
     stage: flagValue(argv, "stage") ?? env.SYSCRAFT_STAGE,
     stageOnly: flagValue(argv, "stage-only") ?? env.SYSCRAFT_STAGE_ONLY,
-    impl: flagValue(argv, "impl") ?? env.SYSCRAFT_IMPL,
+    impl: implFlag ?? env.SYSCRAFT_IMPL,
     real: realFlag !== undefined ? realFlag === "" || truthy(realFlag) : truthy(env.SYSCRAFT_REAL),
     seed: flagValue(argv, "seed") ?? env.SYSCRAFT_SEED,
     verbose: flagValue(argv, "verbose") !== undefined || truthy(env.SYSCRAFT_VERBOSE),
     resultsFile: env.SYSCRAFT_RESULTS,
     argv,
   };
+  const implFrom = implFlag !== undefined ? "--impl" : env.SYSCRAFT_IMPL !== undefined ? "SYSCRAFT_IMPL" : undefined;
+  if (implFrom) cached.implFrom = implFrom;
   return cached;
+}
+
+/** The flags syscraft reads from a `bun test` command line, and whether each takes a value. */
+export const SYSCRAFT_FLAGS: readonly { name: string; takesValue: boolean; example: string }[] = [
+  { name: "stage", takesValue: true, example: "--stage=redis/3" },
+  { name: "stage-only", takesValue: true, example: "--stage-only=redis/3" },
+  { name: "impl", takesValue: true, example: '--impl="./your_program.sh"' },
+  { name: "real", takesValue: false, example: "--real" },
+  { name: "seed", takesValue: true, example: "--seed=42" },
+  { name: "verbose", takesValue: false, example: "--verbose" },
+];
+
+export interface KnownFlag {
+  name: string;
+  short?: string;
+  takesValue: boolean;
+}
+
+/** The part of a `bun test …` command line after `test` (all of it when there is no `test` word). */
+export function testArgs(argv: readonly string[]): string[] {
+  const i = argv.indexOf("test");
+  return argv.slice(i === -1 ? 0 : i + 1);
+}
+
+/**
+ * The first problem with the flags of a `bun test …` command line, or
+ * undefined: a flag neither bun (`bunFlags`) nor syscraft knows (bun would
+ * drop it silently), named with the closest known one; or a syscraft flag
+ * without its value.
+ */
+export function flagProblem(args: readonly string[], bun: readonly KnownFlag[], closestName: (word: string, known: string[]) => string | undefined): string | undefined {
+  const known: KnownFlag[] = [...SYSCRAFT_FLAGS, ...bun];
+  const names = known.map((f) => f.name);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") break;
+    if (!arg.startsWith("-") || arg === "-") continue;
+    const long = arg.startsWith("--");
+    const name = long ? arg.slice(2).split("=")[0]! : arg.slice(1, 2);
+    const flag = long ? known.find((f) => f.name === name) : known.find((f) => f.short === name);
+    if (!flag) {
+      const near = closestName(name, long ? names : known.flatMap((f) => (f.short ? [f.short] : [])));
+      const shown = long ? `--${near}` : `-${near}`;
+      return `unknown flag ${arg}${near ? ` (did you mean ${shown}?)` : ""}. syscraft's flags: ${SYSCRAFT_FLAGS.map((f) => `--${f.name}`).join(", ")}; bun's: bun test --help`;
+    }
+    const inline = long ? arg.includes("=") : arg.length > 2;
+    if (!flag.takesValue || inline) {
+      const own = SYSCRAFT_FLAGS.find((f) => f.name === flag.name);
+      if (own?.takesValue && long && arg.slice(arg.indexOf("=") + 1).trim() === "") return `${arg}: the flag needs a value, e.g. ${own.example}`;
+      continue;
+    }
+    const next = args[i + 1];
+    const own = SYSCRAFT_FLAGS.find((f) => f.name === flag.name);
+    if (own && (next === undefined || next.startsWith("--"))) return `--${flag.name} needs a value, e.g. ${own.example}`;
+    if (next !== undefined && !next.startsWith("-")) i++;
+  }
+  return undefined;
 }

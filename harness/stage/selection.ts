@@ -1,4 +1,5 @@
-import { harnessOptions } from "../cmdline.ts";
+import { harnessOptions, testArgs, userArgv } from "../cmdline.ts";
+import { ROOT } from "../paths.ts";
 import type { Challenge, StageInfo } from "../challenge/schema.ts";
 import { allStages, findExtension, prerequisites } from "../challenge/stages.ts";
 
@@ -82,12 +83,37 @@ export function currentSelection(): Selection | undefined {
   return undefined;
 }
 
-/** True when no stage selection is active: the full suite (every stage, plus the harness's own tests) runs. */
+let warned = false;
+
+/**
+ * A stage selection in a bun test that did not go through the preload:
+ * bunfig.toml is read from the current folder only, so `cd stages/redis &&
+ * bun test --stage=redis/1` loads the stage files and would run 0 tests and
+ * exit 0. Instead, one failing test says what to type.
+ */
+function notFromTheCheckout(): void {
+  if (warned || process.env.SYSCRAFT_INNER || (globalThis as { syscraftPreloaded?: boolean }).syscraftPreloaded) return;
+  warned = true;
+  const { test } = require("bun:test") as typeof import("bun:test");
+  test("bun test --stage runs from the syscraft checkout", () => {
+    const e = new Error(`bun test --stage runs from the folder that holds bunfig.toml (here: ${process.cwd()}): cd ${ROOT} && bun test ${testArgs(userArgv()).join(" ")}`);
+    e.stack = e.message;
+    throw e;
+  });
+}
+
+/**
+ * True when no stage selection is active: the full suite (every stage, plus
+ * the harness's own tests) runs. Called by each stage file as it loads.
+ */
 export function fullRun(): boolean {
+  let full = false;
   try {
-    return currentSelection() === undefined;
+    full = currentSelection() === undefined;
   } catch {
-    return false;
+    full = false;
   }
+  if (!full) notFromTheCheckout();
+  return full;
 }
 

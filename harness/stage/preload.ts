@@ -1,0 +1,95 @@
+/**
+ * Loaded by bun before any test file (bunfig.toml [test] preload), in every
+ * `bun test` run from the checkout. In the learner's own process (not in a
+ * --parallel worker, not in the inner run of a stage selection) it:
+ *   - stops at once on a flag neither bun nor syscraft knows (bun would drop it), naming the closest one;
+ *   - stops on a bad selection or a bad syscraft.local.yaml, in one line naming file, line and field;
+ *   - prints, first, which program the run tests and where that came from;
+ *   - for a stage selection, runs the selected stages itself (harness/stage/stage-run.ts) and exits,
+ *     so bun never loads the other test files.
+ */
+import { loadAllChallenges, loadChallenge } from "../challenge/load.ts";
+import { stageName } from "../challenge/stages.ts";
+import { bunFlags } from "../bun-flags.ts";
+import { closest } from "../closest.ts";
+import { flagProblem, harnessOptions, SYSCRAFT_FLAGS, testArgs, userArgv } from "../cmdline.ts";
+import { implOrigin, resolveImpl, type Impl } from "../impl.ts";
+import { say } from "../report/say.ts";
+import { currentSelection, resolveSelection, type SelectedStage } from "./selection.ts";
+import { runStages } from "./stage-run.ts";
+
+/** The learner's flags that are bun's own (with their values), to pass on to the inner run. */
+function bunArgsOf(args: readonly string[]): { bunArgs: string[]; positional: string[] } {
+  const bun = bunFlags();
+  const bunArgs: string[] = [];
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith("-") || arg === "-") {
+      positional.push(arg);
+      continue;
+    }
+    const long = arg.startsWith("--");
+    const name = long ? arg.slice(2).split("=")[0]! : arg.slice(1, 2);
+    const own = long ? SYSCRAFT_FLAGS.find((f) => f.name === name) : undefined;
+    const flag = own ?? (long ? bun.find((f) => f.name === name) : bun.find((f) => f.short === name));
+    const inline = long ? arg.includes("=") : arg.length > 2;
+    const next = args[i + 1];
+    const takesNext = flag?.takesValue === true && !inline && next !== undefined && !next.startsWith("-");
+    if (!own && flag?.name !== "seed") bunArgs.push(arg, ...(takesNext ? [next!] : []));
+    if (takesNext) i++;
+  }
+  return { bunArgs, positional };
+}
+
+/** The first line of a stage run: the program, where it came from, and the stages. */
+export function stageRunHeadline(impl: Impl, stages: SelectedStage[], name: (s: SelectedStage) => string): string {
+  const regression = stages.filter((s) => s.regression).length;
+  const main = stages.filter((s) => !s.regression).map(name);
+  const what = main.length <= 3 ? main.join(", ") : `${main[0]} … ${main.at(-1)} (${main.length} stages)`;
+  return `syscraft: testing ${impl.command} (${implOrigin(impl)}) on ${what}${regression > 0 ? `, then ${regression} regression stage${regression === 1 ? "" : "s"}` : ""}`;
+}
+
+/** The first line of a run without a selection (the whole suite, or test files named on the command line). */
+function suiteHeadline(filters: string[]): string {
+  const impls = loadAllChallenges().map((c) => ({ c, impl: resolveImpl(c) }));
+  const own = impls.filter(({ impl }) => impl.source !== "reference solution");
+  const scope = filters.length > 0 ? `the test files matching ${filters.join(" ")}; their stages test ` : "the whole suite: each stage tests ";
+  const extra = filters.length > 0 ? "" : ", then the real implementations, the fixtures and the harness's own tests";
+  if (own.length === 0) return `syscraft: ${scope}the reference solution of its challenge (no --impl, SYSCRAFT_IMPL or syscraft.local.yaml entry)${extra}`;
+  return `syscraft: ${scope}${own.map(({ c, impl }) => `${c.slug}: ${impl.command} (${implOrigin(impl)})`).join("; ")}; other challenges: their reference solutions${extra}`;
+}
+
+function stop(message: string): never {
+  say(`syscraft: ${message}`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  (globalThis as { syscraftPreloaded?: boolean }).syscraftPreloaded = true;
+  const argv = userArgv();
+  if (argv.includes("--test-worker") || process.env.SYSCRAFT_INNER) return;
+  const args = testArgs(argv);
+  const problem = flagProblem(args, bunFlags(), closest);
+  if (problem) stop(problem);
+  try {
+    const selection = currentSelection();
+    const { bunArgs, positional } = bunArgsOf(args);
+    if (!selection) {
+      say(suiteHeadline(positional));
+      return;
+    }
+    const stray = positional.filter((p) => p !== harnessOptions().stage && p !== harnessOptions().stageOnly);
+    if (stray.length > 0) stop(`${stray.join(" ")}: a stage run takes no file names; --stage chooses the tests, e.g. bun test --stage=${selection.text}`);
+    const challenge = loadChallenge(selection.challenge);
+    const stages = resolveSelection(challenge, selection);
+    const impl = resolveImpl(challenge);
+    say(stageRunHeadline(impl, stages, (s) => `${stageName(challenge, s.stage)} ${s.stage.name}`));
+    const code = await runStages({ selection, challenge, stages, impl, bunArgs });
+    process.exit(code);
+  } catch (e) {
+    stop((e as Error).message);
+  }
+}
+
+await main();
