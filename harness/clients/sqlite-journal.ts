@@ -58,3 +58,68 @@ export function writeHotJournal(before: string, after: string, nonce: number): n
   writeFileSync(`${after}-journal`, out);
   return records.length;
 }
+
+/**
+ * What is wrong with a rollback journal that a program left beside its
+ * database after writing a transaction, as undo information for `before`
+ * (the database file before the transaction) and `after` (the file as the
+ * program left it): the first problem found, or undefined when sqlite3 can
+ * play it back to `before`. Checks the header's magic, sector size, page
+ * size and original size; every record's page number, checksum and
+ * original bytes; and that every page of `before` that changed is there.
+ */
+export function journalProblem(journal: Uint8Array, before: Uint8Array, after: Uint8Array): string | undefined {
+  const j = Buffer.from(journal.buffer, journal.byteOffset, journal.byteLength);
+  const pageSize = before.length >= 18 ? (Buffer.from(before).readUInt16BE(16) === 1 ? 65536 : Buffer.from(before).readUInt16BE(16)) : 0;
+  const originalPages = pageSize > 0 ? before.length / pageSize : 0;
+  const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+  if (j.length < 28) return `the journal is ${j.length} bytes long, too short for its 28-byte header`;
+  if (!MAGIC.every((b, i) => j[i] === b)) return `the journal starts with ${hex(j.subarray(0, 8))}, not the magic d9d505f920a163d7 (a journal without it holds nothing to play back)`;
+  const covered = new Set<number>();
+  let at = 0;
+  let segment = 0;
+  while (at + 28 <= j.length && MAGIC.every((b, i) => j[at + i] === b)) {
+    segment++;
+    const where = segment === 1 ? "the header" : `the header of segment ${segment} (offset ${at})`;
+    let count = j.readUInt32BE(at + 8);
+    const nonce = j.readUInt32BE(at + 12);
+    const size = j.readUInt32BE(at + 16);
+    const sector = j.readUInt32BE(at + 20);
+    const page = j.readUInt32BE(at + 24);
+    if (segment === 1 && size !== originalPages) return `${where} gives the database's size before the transaction as ${size} pages (offset 16); it was ${originalPages}`;
+    if (sector !== SECTOR) return `${where} gives a sector size of ${sector} (offset 20); write 512, and put the first record 512 bytes in`;
+    if (page !== pageSize) return `${where} gives a page size of ${page} (offset 24); the database's is ${pageSize}`;
+    let rec = at + sector;
+    if (count === 0xffffffff) count = Math.floor((j.length - rec) / (pageSize + 8));
+    if (segment === 1 && count === 0 && changedPages(before, after, pageSize).length > 0) return `${where} counts 0 page records (offset 8): sqlite3 plays back nothing from a hot journal whose count is 0`;
+    for (let i = 0; i < count; i++, rec += pageSize + 8) {
+      if (rec + pageSize + 8 > j.length) return `${where} counts ${count} page records, but the journal ends after ${i}`;
+      const n = j.readUInt32BE(rec);
+      const data = j.subarray(rec + 4, rec + 4 + pageSize);
+      const sum = j.readUInt32BE(rec + 4 + pageSize);
+      if (n === 0 || n > originalPages) continue;
+      if (sum !== checksum(nonce, data)) {
+        return `record ${i + 1} (page ${n}, at offset ${rec}) has the checksum ${sum}; the nonce ${nonce} plus every 200th byte of the page (from offset page size − 200 down, while positive) gives ${checksum(nonce, data)} — sqlite3 stops playing back at the first record whose checksum does not hold`;
+      }
+      const original = before.subarray((n - 1) * pageSize, n * pageSize);
+      if (!Buffer.from(original).equals(data)) return `record ${i + 1} holds page ${n}, but not its original bytes (as they were before the transaction)`;
+      covered.add(n);
+    }
+    if (count === 0) break;
+    at = Math.ceil(rec / sector) * sector;
+  }
+  const missing = changedPages(before, after, pageSize).filter((n) => n <= originalPages && !covered.has(n));
+  if (missing.length > 0) return `the transaction changed page${missing.length > 1 ? "s" : ""} ${missing.slice(0, 8).join(", ")}${missing.length > 8 ? ` (and ${missing.length - 8} more)` : ""}, but the journal has no valid record of ${missing.length > 1 ? "their" : "its"} original bytes`;
+  return undefined;
+}
+
+/** Page numbers (from 1) whose bytes differ between two files of the same page size, pages past the end of either included. */
+function changedPages(before: Uint8Array, after: Uint8Array, pageSize: number): number[] {
+  const out: number[] = [];
+  const pages = Math.max(before.length, after.length) / pageSize;
+  for (let n = 1; n <= pages; n++) {
+    const a = Buffer.from(before.subarray((n - 1) * pageSize, n * pageSize));
+    if (!a.equals(after.subarray((n - 1) * pageSize, n * pageSize))) out.push(n);
+  }
+  return out;
+}

@@ -76,6 +76,17 @@ export class SqlCase {
     return r.stdout;
   }
 
+  /**
+   * What sqlite3 prints for `sql` on a file your program wrote or left (after
+   * a crash, say): when sqlite3 fails there, the file is to blame, and the
+   * case fails with `message` and `hint` rather than as a broken test.
+   */
+  async sqliteOnTheirs(file: string, sql: string, message: string, hint: string): Promise<string> {
+    const r = await this.quiet(["sqlite3", file, sql], `sqlite3 ${file} ${shellQuote(sql)}`);
+    if (r.code !== 0) this.t.fail({ message: `${message}\nsqlite3 fails on: ${sql}`, received: shorten(r.output, 12, 200), hint });
+    return r.stdout;
+  }
+
   /** Runs a command, logging it with a shortened output. */
   private async quiet(argv: string[], display: string, stdin?: string, timeoutMs = 10000): Promise<CommandResult> {
     this.t.log.command(display);

@@ -43,11 +43,11 @@ export function leftChild(p: PageView, off: number): number {
 /** How many payload bytes stay on the page (§1.6: X, M and K). */
 export function localPayload(pager: Pager, size: number, table: boolean): number {
   const u = pager.usable;
-  const x = table ? u - 35 : Math.floor(((u - 12) * 64) / 255) - 23;
+  const x = table ? u - (quirks.overflowThresholdOffByOne ? 36 : 35) : Math.floor(((u - 12) * 64) / 255) - 23;
   if (size <= x) return size;
   const m = Math.floor(((u - 12) * 32) / 255) - 23;
   const k = m + ((size - m) % (u - 4));
-  return k <= x ? k : m;
+  return (quirks.overflowKBelowX ? k < x : k <= x) ? k : m;
 }
 
 /** The payload starting at `off` in page data: local bytes, then the overflow chain. */

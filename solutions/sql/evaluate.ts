@@ -161,14 +161,21 @@ function bitwise(op: string, a: Value, b: Value): Value {
   }
 }
 
-/** LIKE (case-insensitive for ASCII) and GLOB patterns, as regular expressions. */
+/** A literal character of a pattern; LIKE lets an ASCII letter match either case (lang_expr: LIKE folds ASCII only). */
+function literalChar(c: string, like: boolean): string {
+  const lower = c.toLowerCase();
+  if (like && !quirks.likeFoldsUnicode && /^[a-zA-Z]$/.test(c)) return `[${lower}${c.toUpperCase()}]`;
+  return c.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+}
+
+/** LIKE (case-insensitive for ASCII letters only) and GLOB patterns, as regular expressions. */
 function patternRegex(pattern: string, glob: boolean, escape: string | undefined): RegExp {
   let re = "^";
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
     if (!glob && escape !== undefined && c === escape) {
       i++;
-      re += (pattern[i] ?? "").replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+      re += pattern[i] === undefined ? "" : literalChar(pattern[i]!, true);
     } else if (c === (glob ? "*" : "%")) re += "[\\s\\S]*";
     else if (c === (glob ? "?" : "_")) re += "[\\s\\S]";
     else if (glob && c === "[") {
@@ -181,9 +188,9 @@ function patternRegex(pattern: string, glob: boolean, escape: string | undefined
         re += `[${neg ? "^" : ""}${cls.replace(/[\\\]]/g, "\\$&")}]`;
         i = end;
       }
-    } else re += c.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+    } else re += literalChar(c, !glob);
   }
-  return new RegExp(`${re}$`, glob ? "su" : "isu");
+  return new RegExp(`${re}$`, glob || !quirks.likeFoldsUnicode ? "su" : "isu");
 }
 
 function castTo(v: Value, type: string): Value {
@@ -349,7 +356,7 @@ export function compile(e: Expr, scope: Scope): Compiled {
         let sawNull = false;
         for (const it of items) {
           const w = it.f(row, a);
-          if (w === null) sawNull = true;
+          if (w === null) sawNull = !quirks.inListIgnoresNull;
           else if (compareValues(prepareOperand(v, it.aff), prepareOperand(w, it.aff)) === 0) return bool(!e.not);
         }
         return sawNull ? null : bool(e.not);

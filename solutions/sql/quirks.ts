@@ -33,4 +33,16 @@ export const quirks = {
   writeWithoutJournal: false,
   /** Commit in the wrong order: delete the journal before writing the database file. */
   deleteJournalBeforeWriting: false,
+  /** X taken one byte too small (U-36 on a table leaf): a payload of exactly U-35 bytes is read as overflowing. */
+  overflowThresholdOffByOne: false,
+  /** Keep K bytes on the page only when K < X (instead of K ≤ X). */
+  overflowKBelowX: false,
+  /** x IN (…) ignores NULLs in the list: false instead of NULL when nothing matches. */
+  inListIgnoresNull: false,
+  /** LIKE folds the case of every letter (É matches é), not only ASCII's. */
+  likeFoldsUnicode: false,
+  /** Write the journal but never fsync it before writing the database file. */
+  journalNotSynced: false,
+  /** Journal checksums without the nonce (the sum of the sampled bytes alone). */
+  journalChecksumWithoutNonce: false,
 };

@@ -1,5 +1,6 @@
 import { SqlCase } from "../../harness/clients/sqlite.ts";
-import { PAGE_SIZES, randomTable, sqlLiteral, tableScript, type Kind } from "../../harness/clients/sqlite-data.ts";
+import { longText, PAGE_SIZES, randomBlob, randomTable, sqlLiteral, tableScript, type Kind } from "../../harness/clients/sqlite-data.ts";
+import type { Random } from "../../harness/random.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const RECORD =
@@ -8,6 +9,24 @@ const VARINT =
   "Rowids are varints in the cell (fileformat2 §1.6): bytes 1–8 give 7 bits each while their high bit is set, but a 9th byte gives all 8 of its bits. Negative rowids and rowids of 2^56 or more take all 9 bytes; the value is a 64-bit two's-complement integer.";
 const OVERFLOW =
   "A payload too big for its page keeps only its first bytes on the page (fileformat2 §1.6: X = U-35 for a table leaf; if P > X, K = M+((P-M) mod (U-4)), local = K if K ≤ X, else M, with M = ((U-12)*32/255)-23), followed by a 4-byte overflow page number; each overflow page holds the next page number in its first 4 bytes, then U-4 bytes of the payload (§1.7), U being the usable page size.";
+
+function varintLength(v: number): number {
+  let n = 1;
+  while (v >= 128 && n < 9) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+/** A text (or a blob) whose one-column record is exactly `payload` bytes: header size, serial type, then the value. */
+function payloadOf(rand: Random, payload: number, blob: boolean): string | Uint8Array {
+  for (let typeBytes = 1; typeBytes <= 3; typeBytes++) {
+    const n = payload - 1 - typeBytes;
+    if (varintLength(2 * n + (blob ? 12 : 13)) === typeBytes) return blob ? randomBlob(rand, n) : longText(rand, n, n);
+  }
+  throw new Error(`no one-column record has a payload of ${payload} bytes`);
+}
 
 export default stage(import.meta, [
   {
@@ -73,6 +92,29 @@ export default stage(import.meta, [
         const hint = `Some rows are longer than a ${pageSize}-byte page. ${OVERFLOW}`;
         await sql.expectSame(file, `SELECT ${title}, ${n}, ${body}, ${data} FROM documents`, { hint });
         await sql.expectSame(file, "SELECT label, body FROM giants", { hint });
+      }
+    },
+  },
+  {
+    name: "payloads at exactly the overflow thresholds X, X+1 and K = X, with page sizes from 512 to 65536",
+    async run(t) {
+      const sql = SqlCase.start(t);
+      for (const pageSize of [512, 65536, t.rand.pick([1024, 2048, 4096, 8192, 16384, 32768])]) {
+        const u = pageSize;
+        const x = u - 35;
+        // Payload sizes the §1.6 formulas turn on, the same on every seed: P = X stays whole on the page, P = X+1 overflows;
+        // P = X+(U-4) gives K = X exactly (K bytes stay, and the rest fills one overflow page exactly), P = X+(U-4)+1 gives K = X+1 > X (M bytes stay).
+        const sizes = [x - 1, x, x + 1, x + (u - 4), x + (u - 4) + 1];
+        const script = [`PRAGMA page_size = ${pageSize};`];
+        sizes.forEach((p, i) => {
+          const blob = i % 2 === 1;
+          script.push(`CREATE TABLE edge${i} (body${blob ? "" : " TEXT"});`, `INSERT INTO edge${i} VALUES (${sqlLiteral(payloadOf(t.rand, p, blob))});`);
+        });
+        const file = await sql.build(`edges-${pageSize}.db`, script.join("\n"));
+        for (const [i, p] of sizes.entries()) {
+          const what = p <= x ? `exactly ${p === x ? "X" : "X-1"} = ${p} bytes: it fits on the page, with no overflow page` : p === x + 1 ? "X+1 bytes: the smallest that overflows" : p === x + u - 4 ? "P = X+(U-4) bytes, so K = X exactly: K bytes stay on the page (K ≤ X)" : "P = X+(U-4)+1 bytes, so K = X+1 > X: M bytes stay on the page";
+          await sql.expectSame(file, `SELECT body FROM edge${i}`, { hint: `On ${pageSize}-byte pages (U = ${u}, X = ${x}), the one record of edge${i} has a payload of ${what}. ${OVERFLOW}` });
+        }
       }
     },
   },

@@ -1,8 +1,9 @@
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeKillPoint, runAndKill, type KillPoint } from "../../harness/clients/sqlite-crash.ts";
-import { SqlCase } from "../../harness/clients/sqlite.ts";
-import { writeHotJournal } from "../../harness/clients/sqlite-journal.ts";
+import { shorten, SqlCase } from "../../harness/clients/sqlite.ts";
+import { journalProblem, writeHotJournal } from "../../harness/clients/sqlite-journal.ts";
+import { commitOrderProblem, runTraced } from "../../harness/clients/sqlite-syscalls.ts";
 import { longText, sqlLiteral, tableScript, type TableSpec } from "../../harness/clients/sqlite-data.ts";
 import type { Random } from "../../harness/random.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
@@ -87,6 +88,39 @@ export default stage(import.meta, [
     },
   },
   {
+    name: "COMMIT syncs the journal before writing the file, and the journal undoes the transaction",
+    timeout: 30,
+    async run(t) {
+      const sql = SqlCase.start(t);
+      const { script } = ledgerScript(t.rand);
+      await sql.build("base.db", script);
+      copyFileSync(join(t.dir, "base.db"), join(t.dir, "traced.db"));
+      const before = await fileBytes(t, "base.db");
+      const none = await sql.sqlite("base.db", STATE);
+      const transaction = bigTransaction(t.rand, "COMMIT");
+      // The program runs under strace, which records its writes and syncs of traced.db and traced.db-journal and keeps the journal from being deleted.
+      const { result, calls } = await runTraced(t, "traced.db", transaction);
+      if (result.code !== 0) t.fail({ message: `Your program exited with code ${result.code} on the transaction (run under strace).`, received: shorten(result.output), hint: TRANSACTION });
+      const order = commitOrderProblem(calls, "traced.db");
+      if (order) t.fail({ message: `The order of your program's system calls during COMMIT (strace) is unsafe: ${order}`, hint: `${JOURNAL} Without the sync, the kernel may write the database pages to the disk before the journal's: a power cut then leaves a half-written file and no journal to undo it.` });
+      // The deletion was intercepted: what is left is a crash just before the commit point.
+      if (!existsSync(join(t.dir, "traced.db-journal"))) {
+        t.fail({
+          message: "After the COMMIT, traced.db-journal is gone, though strace turned every unlink of it into a no-op: your program deleted, renamed or never wrote the journal by the name traced.db-journal (or its absolute path).",
+          hint: `${JOURNAL} The test keeps the journal by intercepting unlink("traced.db-journal") and unlinkat: delete it with one of those, by the name the database was given plus -journal.`,
+        });
+      }
+      const problem = journalProblem(await fileBytes(t, "traced.db-journal"), before, await fileBytes(t, "traced.db"));
+      if (problem) t.fail({ message: `The rollback journal your program wrote for traced.db (kept by the test: its deletion was intercepted) cannot undo the transaction: ${problem}.`, hint: JOURNAL });
+      // sqlite3 finds the journal hot and plays it back: none of the transaction.
+      const said = "sqlite3 opened traced.db with the journal your program wrote beside it (a crash just before the journal's deletion)";
+      const integrity = await sql.sqliteOnTheirs("traced.db", "PRAGMA integrity_check", `After ${said}, it cannot read it.`, JOURNAL);
+      if (integrity !== "ok\n") t.fail({ message: `After ${said}, it finds the file damaged.`, expected: "ok", received: integrity, hint: JOURNAL });
+      const state = await sql.sqliteOnTheirs("traced.db", STATE, `After ${said}, it cannot read it.`, JOURNAL);
+      if (state !== none) t.fail({ message: `After ${said} and played it back, the file does not hold what it held before the transaction.`, expected: `${none.trim()}  (none of the transaction)`, received: state, hint: JOURNAL });
+    },
+  },
+  {
     name: "kill -9 during COMMIT: sqlite3 and your program find all of the transaction or none of it",
     timeout: 30,
     async run(t) {
@@ -119,9 +153,9 @@ export default stage(import.meta, [
             hint: JOURNAL,
           });
         }
-        const integrity = await sql.sqlite(file, "PRAGMA integrity_check");
+        const integrity = await sql.sqliteOnTheirs(file, "PRAGMA integrity_check", `After your program was ${said}, sqlite3 cannot read ${file} (with the journal, if any, beside it).${noJournal}`, JOURNAL);
         if (integrity !== "ok\n") t.fail({ message: `After your program was ${said}, sqlite3 finds ${file} damaged.${noJournal}`, expected: "ok", received: integrity, hint: JOURNAL });
-        const state = await sql.sqlite(file, STATE);
+        const state = await sql.sqliteOnTheirs(file, STATE, `After your program was ${said}, sqlite3 cannot read ${file} (with the journal, if any, beside it).${noJournal}`, JOURNAL);
         if (state !== none && state !== all) {
           t.fail({ message: `After your program was ${said}, ${file} holds part of the transaction (${STATE}).${noJournal}`, expected: `${none.trim()}  (none of it)\nor ${all.trim()}  (all of it)`, received: state, hint: JOURNAL });
         }
