@@ -10,8 +10,18 @@ function esc(s: string): string {
     .replace(/"/g, "&quot;");
 }
 
-/** JUnit XML: one <testsuite> per stage (named by its full id, e.g. "redis/lists/2 blocking-pops"), one <testcase> per case, the failure report as the failure's text. */
-export function junitXml(results: CaseResult[]): string {
+/** The program a challenge was graded with, recorded in each of its suites' <properties>. */
+export interface GradedProgram {
+  challenge: string;
+  impl: string;
+  implFrom: string;
+}
+
+/**
+ * JUnit XML: one <testsuite> per stage (named by its full id, e.g. "redis/lists/2 blocking-pops"), one <testcase> per case,
+ * the failure report as the failure's text; each suite's properties say which program ran (impl) and where it came from (impl.from).
+ */
+export function junitXml(results: CaseResult[], programs: GradedProgram[] = []): string {
   const suites = new Map<string, CaseResult[]>();
   for (const r of results) {
     const name = `${r.challenge}/${r.stage} ${r.stageSlug}`;
@@ -24,6 +34,11 @@ export function junitXml(results: CaseResult[]): string {
   for (const [name, rs] of suites) {
     const f = rs.filter((r) => !r.ok).length;
     lines.push(`  <testsuite name="${esc(name)}" tests="${rs.length}" failures="${f}" time="${secs(rs.reduce((a, r) => a + r.durationMs, 0))}">`);
+    const program = programs.find((p) => p.challenge === rs[0]!.challenge);
+    const impl = program?.impl ?? rs[0]!.impl;
+    lines.push(`    <properties>`, `      <property name="impl" value="${esc(impl)}"/>`);
+    if (program) lines.push(`      <property name="impl.from" value="${esc(program.implFrom)}"/>`);
+    lines.push(`    </properties>`);
     for (const r of rs) {
       const attrs = `classname="${esc(`${r.challenge}.${paddedId(r.stage).replaceAll("/", ".")}-${r.stageSlug}`)}" name="${esc(r.case)}" time="${secs(r.durationMs)}"`;
       if (r.ok) lines.push(`    <testcase ${attrs}/>`);

@@ -16,7 +16,9 @@ export interface GroupSummary {
 
 export interface ChallengeSummary {
   challenge: string;
+  /** The program graded, and where it came from ("from --impl", "the reference solution: …"). */
   impl: string;
+  implFrom?: string;
   /** Ids of the stages that were selected to run, base first, then each extension's. */
   selected: string[];
   /** Selected stages whose every case ran and passed. */

@@ -9,10 +9,11 @@
  * stage passes.
  */
 import { writeFileSync } from "node:fs";
-import { flagValue } from "../cmdline.ts";
+import { parseArgs } from "node:util";
 import { challengeSlugs, loadChallenge } from "../challenge/load.ts";
 import type { Challenge, StageInfo } from "../challenge/schema.ts";
-import { resolveImpl } from "../impl.ts";
+import { closest } from "../closest.ts";
+import { implOrigin, resolveImpl, type Impl } from "../impl.ts";
 import { junitXml } from "../junit.ts";
 import { runStagesInSubprocess } from "../stage/subprocess.ts";
 import { summarize, type ChallengeSummary } from "../summary.ts";
@@ -20,8 +21,42 @@ import { findStage } from "../challenge/stages.ts";
 import { parseSelection, resolveSelection } from "../stage/selection.ts";
 import type { CaseResult } from "../stage/types.ts";
 
-const argv = process.argv.slice(2);
-if (argv.includes("--help") || argv.includes("-h")) {
+const OPTIONS = {
+  only: { type: "boolean" },
+  impl: { type: "string" },
+  real: { type: "boolean" },
+  junit: { type: "string" },
+  json: { type: "string" },
+  seed: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function usageError(message: string): never {
+  console.error(`grade: ${message} (bun run grade --help)`);
+  process.exit(2);
+}
+
+/** parseArgs, strict: an unknown flag (named with the closest known one) or a flag without its value is exit 2. */
+function parseCommandLine(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    const message = (e as Error).message.split("\n")[0]!;
+    const unknown = /Unknown option '(--?[^']+)'/.exec(message);
+    if (unknown) {
+      const name = unknown[1]!.replace(/^-+/, "").split("=")[0]!;
+      usageError(`unknown flag ${unknown[1]} (did you mean --${closest(name, Object.keys(OPTIONS))}?)`);
+    }
+    usageError(message);
+  }
+}
+
+const { values: flags, positionals } = parseCommandLine(process.argv.slice(2));
+for (const name of ["impl", "junit", "json", "seed"] as const) {
+  const v = flags[name];
+  if (v !== undefined && (v.trim() === "" || v.startsWith("-"))) usageError(`--${name} needs a value, e.g. --${name}=${name === "impl" ? "./your_program.sh" : name === "seed" ? "42" : `results.${name === "junit" ? "xml" : "json"}`}`);
+}
+if (flags.help) {
   console.log(`usage: bun run grade [<challenge> | <challenge>/<n> | <challenge>/<extension>[/<n>]]… [--only] [--impl=<command>] [--real] [--junit=<file>] [--json=<file>] [--seed=<n>]
 
   <challenge>              every stage of it: the base stages, then each extension's (e.g. redis)
@@ -53,24 +88,29 @@ function target(text: string, only: boolean): Target {
 }
 
 function targets(): Target[] {
-  const only = argv.includes("--only");
-  const positional = argv.filter((a) => !a.startsWith("--"));
-  return (positional.length > 0 ? positional : challengeSlugs()).map((p) => target(p, only));
+  return (positionals.length > 0 ? positionals : challengeSlugs()).map((p) => target(p, flags.only === true));
 }
 
+if (flags.impl !== undefined) process.env.SYSCRAFT_IMPL = flags.impl;
+if (flags.real) process.env.SYSCRAFT_REAL = "1";
 let list: Target[];
+/** The program each challenge is graded with, and where it came from (checked before anything runs). */
+const impls = new Map<string, Impl>();
 try {
   list = targets();
+  for (const t of list) impls.set(t.challenge.slug, resolveImpl(t.challenge));
 } catch (e) {
-  console.error(`grade: ${(e as Error).message}`);
-  process.exit(2);
+  usageError((e as Error).message);
 }
 
-const passThrough = ["impl", "seed"].flatMap((name) => {
-  const v = flagValue(argv, name);
-  return v === undefined ? [] : [`--${name}=${v}`];
-});
-if (argv.includes("--real")) passThrough.push("--real");
+const passThrough: string[] = [];
+if (flags.impl !== undefined) passThrough.push(`--impl=${flags.impl}`);
+if (flags.seed !== undefined) passThrough.push(`--seed=${flags.seed}`);
+if (flags.real) passThrough.push("--real");
+for (const t of list) {
+  const impl = impls.get(t.challenge.slug)!;
+  console.log(`syscraft: grading ${t.challenge.slug} with ${impl.command} (${implOrigin(impl)})`);
+}
 
 const summaries: ChallengeSummary[] = [];
 const allResults: CaseResult[] = [];
@@ -80,17 +120,8 @@ for (const t of list) {
   const { exitCode, results } = await runStagesInSubprocess({ selection: t.flag, flags: passThrough, stdio: "inherit" });
   if (exitCode !== 0) bunFailed = true;
   allResults.push(...results);
-  summaries.push(summarize(t.challenge, t.selected, results, resolveImplLabel(t.challenge)));
-}
-
-function resolveImplLabel(c: Challenge): string {
-  try {
-    if (argv.includes("--real")) return c.real?.command ?? "(none)";
-    const explicit = flagValue(argv, "impl");
-    return explicit ?? resolveImpl(c).command;
-  } catch {
-    return "(unknown)";
-  }
+  const impl = impls.get(t.challenge.slug)!;
+  summaries.push({ ...summarize(t.challenge, t.selected, results, impl.command), implFrom: implOrigin(impl) });
 }
 
 function firstFailing(c: Challenge, id: string | null): string {
@@ -102,15 +133,15 @@ const ok = !bunFailed && summaries.every(allPassed);
 console.log("\n=== Summary");
 for (const s of summaries) {
   const c = loadChallenge(s.challenge);
-  console.log(`${allPassed(s) ? "✓" : "✗"} ${s.challenge.padEnd(10)} ${s.passed.length}/${s.selected.length} stages passed (score ${s.score}%)${firstFailing(c, s.firstFailing)}   impl: ${s.impl}`);
+  console.log(`${allPassed(s) ? "✓" : "✗"} ${s.challenge.padEnd(10)} ${s.passed.length}/${s.selected.length} stages passed (score ${s.score}%)${firstFailing(c, s.firstFailing)}   impl: ${s.impl} (${s.implFrom})`);
   for (const g of s.groups) {
     console.log(`    ${allPassed(g) ? "✓" : "✗"} ${(g.extension ?? "base").padEnd(12)} ${g.passed.length}/${g.selected.length} passed${firstFailing(c, g.firstFailing)}`);
   }
 }
 
-const junit = flagValue(argv, "junit");
-if (junit) writeFileSync(junit, junitXml(allResults));
-const json = flagValue(argv, "json");
+const junit = flags.junit;
+if (junit) writeFileSync(junit, junitXml(allResults, summaries.map((s) => ({ challenge: s.challenge, impl: s.impl, implFrom: s.implFrom ?? "" }))));
+const json = flags.json;
 const totalSelected = summaries.reduce((n, s) => n + s.selected.length, 0);
 const totalPassed = summaries.reduce((n, s) => n + s.passed.length, 0);
 const score = totalSelected === 0 ? 0 : Math.round((100 * totalPassed) / totalSelected);

@@ -1,14 +1,19 @@
 /**
- * bun run progress [--impl=<command>]: for each challenge, the highest base
- * stage your implementation has passed (every earlier stage passed too) and
- * what comes next, then the same for each extension. Progress is recorded by
- * each test run in .syscraft/.
+ * bun run progress [<challenge>] [--impl=<command>]: for each challenge (or
+ * the one named), the highest base stage your program has passed (every
+ * earlier stage passed too) and what comes next, then the same for each
+ * extension. Each stage run records progress in .syscraft/, per challenge and
+ * per program (its command with paths made absolute, so ../x.sh and its
+ * absolute form are the same program). Runs of the reference solution or the
+ * real implementation are never recorded as yours.
  */
 import { relative } from "node:path";
-import { loadAllChallenges, stageDocFile } from "../challenge/load.ts";
+import { parseArgs } from "node:util";
+import { challengeSlugs, loadChallenge, stageDocFile } from "../challenge/load.ts";
 import type { Challenge, StageInfo } from "../challenge/schema.ts";
 import { stageName } from "../challenge/stages.ts";
-import { resolveImpl } from "../impl.ts";
+import { closest } from "../closest.ts";
+import { absolutize, implOrigin, isLearnerProgram, resolveImpl } from "../impl.ts";
 import { ROOT } from "../paths.ts";
 import { readStageRecords, type StageRecord } from "../stage/results.ts";
 
@@ -27,19 +32,52 @@ function nextStep(c: Challenge, next: StageInfo): string {
 
 type Progress = ReturnType<typeof progressOf>;
 
-for (const c of loadAllChallenges()) {
-  const impl = resolveImpl(c);
-  const records = readStageRecords(impl.command).filter((r) => r.challenge === c.slug);
+function fail(message: string): never {
+  console.error(`progress: ${message}`);
+  process.exit(2);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({ args: process.argv.slice(2), options: { impl: { type: "string" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+} catch (e) {
+  fail(`${(e as Error).message.split("\n")[0]} (usage: bun run progress [<challenge>] [--impl=<command>])`);
+}
+if (parsed.values.help) {
+  console.log("usage: bun run progress [<challenge>] [--impl=<command>]   (default program: syscraft.local.yaml's)");
+  process.exit(0);
+}
+if (parsed.values.impl !== undefined) process.env.SYSCRAFT_IMPL = parsed.values.impl;
+const known = challengeSlugs();
+for (const slug of parsed.positionals) {
+  if (!known.includes(slug)) fail(`no challenge named "${slug}" (did you mean ${closest(slug, known)}?); known: ${known.join(", ")}`);
+}
+const slugs = parsed.positionals.length > 0 ? parsed.positionals : known;
+
+let shown = 0;
+for (const c of slugs.map(loadChallenge)) {
+  let impl;
+  try {
+    impl = resolveImpl(c);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (!isLearnerProgram(impl)) {
+    console.log(`${c.slug.padEnd(10)} no program of yours yet (${implOrigin(impl)}): bun run init ${c.slug} <dir>, or bun run progress ${c.slug} --impl=<command>`);
+    continue;
+  }
+  shown++;
+  const records = readStageRecords(absolutize(impl.command, impl.base)).filter((r) => r.challenge === c.slug);
   // Columns: the challenge (or "  <extension>"), its bar, how many stages passed in a row.
   const labelWidth = Math.max(10, ...c.extensions.map((e) => e.slug.length + 2));
   const barWidth = Math.max(c.stages.length, ...c.extensions.map((e) => e.stages.length));
   const row = (label: string, p: Progress, count: number, tail: string) => `${label.padEnd(labelWidth)} ${p.bar.padEnd(barWidth)}  ${`${p.highest}/${count}`.padEnd(5)}  ${tail}`;
   const base = progressOf(c.stages, records);
-  console.log(row(c.slug, base, c.stages.length, `impl: ${impl.command} (${impl.source})`));
+  console.log(row(c.slug, base, c.stages.length, `impl: ${impl.command} (${implOrigin(impl)})`));
   console.log(`${" ".repeat(labelWidth + 1)}${base.next ? `next: ${nextStep(c, base.next)}` : "every base stage passed"}`);
   for (const e of c.extensions) {
     const p = progressOf(e.stages, records);
     console.log(row(`  ${e.slug}`, p, e.stages.length, p.next ? `next: ${nextStep(c, p.next)}` : "every stage passed"));
   }
 }
-console.log("\n■ passed   ✗ failed on its last run   · not run yet");
+if (shown > 0) console.log("\n■ passed   ✗ failed on its last run   · not run yet");
