@@ -1,0 +1,126 @@
+/**
+ * `bun test --stage=…` and `bun run grade` as a learner types them: what the
+ * run prints first, how much it prints, and that mistakes on the command line
+ * or in syscraft.local.yaml stop it instead of silently testing the reference.
+ */
+import { expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "../paths.ts";
+import { BunOutputFilter } from "../report/bun-output.ts";
+import { HARNESS_LINE } from "../report/say.ts";
+import { selfTests } from "../self-test.ts";
+
+interface Run {
+  code: number;
+  out: string;
+  lines: string[];
+}
+
+async function run(argv: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
+  for (const k of ["SYSCRAFT_STAGE", "SYSCRAFT_STAGE_ONLY", "SYSCRAFT_IMPL", "SYSCRAFT_RESULTS", "SYSCRAFT_INNER", "SYSCRAFT_REAL"]) if (!opts.env?.[k]) delete env[k];
+  const proc = Bun.spawn(argv, { cwd: opts.cwd ?? ROOT, stdout: "pipe", stderr: "pipe", env });
+  const timer = setTimeout(() => proc.kill("SIGTERM"), 60_000);
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  clearTimeout(timer);
+  const all = out + err;
+  return { code, out: all, lines: all.replace(/\n$/, "").split("\n") };
+}
+
+const FIXTURE = "bun harness/fixtures/redis";
+
+selfTests("a stage run as the learner types it", () => {
+  test("an unknown flag stops the run before anything is tested (seen: --imlp ran the reference, 37 pass)", async () => {
+    const r = await run(["bun", "test", "--stage=redis/10", "--imlp=./exits.sh"]);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain("unknown flag --imlp=./exits.sh (did you mean --impl?)");
+    expect(r.out).not.toMatch(/\d+ pass|✓/);
+  }, 30_000);
+
+  test("a misspelt challenge in syscraft.local.yaml stops the run with file, line and field (seen: it ran the reference)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "syscraft-config-"));
+    try {
+      writeFileSync(join(dir, "syscraft.local.yaml"), "impl:\n  redsi: /bin/true\n");
+      const r = await run(["bun", "test", "--stage=redis/1"], { env: { SYSCRAFT_CONFIG: join(dir, "syscraft.local.yaml") } });
+      expect(r.code).toBe(2);
+      expect(r.out).toContain(`${join(dir, "syscraft.local.yaml")}:2: impl.redsi: no challenge named "redsi" (did you mean redis?)`);
+      expect(r.out).not.toContain("    at ");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  test("a run with 3 failing cases prints first the program and where it came from, then only the reports and a summary, within 80 lines (seen: 408 lines)", async () => {
+    const r = await run(["bun", "test", "--stage=redis/2", `--impl=${FIXTURE}/pong-as-bulk.ts`]);
+    expect(r.code).toBe(1);
+    expect(r.lines[0]).toStartWith("bun test v");
+    expect(r.lines[1]).toBe(`syscraft: testing ${FIXTURE}/pong-as-bulk.ts (from --impl) on redis/2 Respond to PING, then 1 regression stage`);
+    expect(r.out.match(/^✗ redis\/2 Respond to PING — /gm)?.length).toBe(3);
+    expect(r.lines.length).toBeLessThanOrEqual(80);
+    expect(r.out).not.toMatch(/\.test\.ts:$|\(report above\)|^\s+at |^\(fail\)|^ \d+ pass/m);
+    expect(r.lines.slice(-2)).toEqual([
+      "✗ redis/2 Respond to PING failed: 3 of 3 cases; 2 of 5 cases passed in all.",
+      "Next: fix the first report above (instructions: stages/redis/02-ping.md), then run: bun test --stage=redis/2",
+    ]);
+  }, 60_000);
+
+  test("after a stage passes, the run says what comes next", async () => {
+    const r = await run(["bun", "test", "--stage-only=redis/3"]);
+    expect(r.code).toBe(0);
+    expect(r.lines[1]).toStartWith("syscraft: testing bun solutions/redis/main.ts (the reference solution: no --impl, SYSCRAFT_IMPL or impl.redis in ");
+    expect(r.lines.at(-1)).toBe("✓ redis/3 passed. Next: redis/4 Serve concurrent clients: stages/redis/04-concurrent-clients.md, then: bun test --stage=redis/4");
+  }, 60_000);
+
+  test("a program that cannot start is reported once, then one line per case", async () => {
+    const r = await run(["bun", "test", "--stage-only=redis/2", `--impl=${FIXTURE}/exits-at-once.ts`]);
+    expect(r.code).toBe(1);
+    expect(r.out.match(/Your program's output/g)?.length).toBe(1);
+    expect(r.out.match(/: the same failure as above \(Your program exited with code 1 before listening/g)?.length).toBe(2);
+  }, 60_000);
+
+  test("a selection typed in a subfolder fails saying what to type (seen: 0 tests, exit 0)", async () => {
+    const r = await run(["bun", "test", "--stage=redis/1", "01-bind"], { cwd: join(ROOT, "stages", "redis") });
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain(`cd ${ROOT} && bun test --stage=redis/1`);
+  }, 60_000);
+
+  test("grade refuses an unknown flag and a flag without its value (seen: both silently ignored)", async () => {
+    const unknown = await run(["bun", "harness/cli/grade.ts", "redis/1", "--jnuit=x.xml"]);
+    expect([unknown.code, unknown.out.trim()]).toEqual([2, "grade: unknown flag --jnuit (did you mean --junit?) (bun run grade --help)"]);
+    const empty = await run(["bun", "harness/cli/grade.ts", "redis/1", "--impl"]);
+    expect(empty.code).toBe(2);
+    expect(empty.out).toContain("--impl");
+  }, 30_000);
+});
+
+selfTests("bun's output around the harness's reports", () => {
+  test("the harness's lines are kept as they are; bun's headers, counts and the stack under a report are dropped; anything else of bun's is kept", () => {
+    const f = new BunOutputFilter();
+    const input = [
+      "bun test v1.4.4 (38afee6c8)",
+      `${HARNESS_LINE}`,
+      `${HARNESS_LINE}✗ redis/2 Respond to PING — PING replies PONG`,
+      "stages/selected.test.ts:",
+      " 7 | export function caseFailed(summary: string): never {",
+      "8 |   const error = new Error(`${summary} (report above)`);",
+      "                        ^",
+      "error: redis/2: PING replies PONG (report above)",
+      "      at caseFailed (/work/main/harness/stage/case-failed.ts:8:21)",
+      "(fail) redis/2 Respond to PING > PING replies PONG [388.96ms]",
+      "(pass) redis/1 Bind to a port (regression) > the program listens",
+      "",
+      "1 | oops",
+      "    ^",
+      "error: Something else broke",
+      "      at x (/a.ts:1:1)",
+      "(fail) redis/1 > a case bun timed out [10000ms]",
+      " 2 pass",
+      " 3 fail",
+      "Ran 5 tests across 1 file. [1.2s]",
+    ];
+    const out = [...input.flatMap((l) => f.push(l)), ...f.end()];
+    expect(out).toEqual(["", "✗ redis/2 Respond to PING — PING replies PONG", "1 | oops", "    ^", "error: Something else broke", "      at x (/a.ts:1:1)", "(fail) redis/1 > a case bun timed out [10000ms]"]);
+  });
+});
