@@ -110,6 +110,7 @@ export const SYSCRAFT_FLAGS: readonly { name: string; takesValue: boolean; examp
   { name: "real", takesValue: false, example: "--real" },
   { name: "seed", takesValue: true, example: "--seed=42" },
   { name: "verbose", takesValue: false, example: "--verbose" },
+  { name: "memory-limit", takesValue: true, example: "--memory-limit=2G" },
 ];
 
 export interface KnownFlag {

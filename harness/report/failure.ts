@@ -43,6 +43,8 @@ export interface FailureReport {
   error: unknown;
   transcript?: string;
   programOutput?: string;
+  /** Set when the program under test exited during the case: said first, before the symptom the client saw. */
+  exited?: string;
   seed: string;
   rerun: string;
 }
@@ -52,7 +54,8 @@ export function formatFailure(r: FailureReport): string {
   const parts: string[] = [];
   const d: FailureDetails =
     r.error instanceof StageFailure ? r.error.details : { message: `the test itself failed: ${r.error instanceof Error ? (r.error.stack ?? r.error.message) : String(r.error)}` };
-  parts.push(`✗ ${r.title}\n  ${d.message.split("\n").join("\n  ")}`);
+  const exited = r.exited !== undefined && !d.message.startsWith("Your program exited") ? `  ${r.exited}\n` : "";
+  parts.push(`✗ ${r.title}\n${exited}  ${d.message.split("\n").join("\n  ")}`);
   if (d.expected !== undefined && d.received !== undefined) parts.push(renderDiff(d.expected, d.received));
   if (d.detail) parts.push(d.detail.replace(/^/gm, "  "));
   if (d.hint) parts.push(`Hint: ${d.hint}`);

@@ -180,6 +180,11 @@ export class CaseContext {
   overMemory(): Program | undefined {
     return this.programs.find((p) => p.process.memoryExceeded);
   }
+  /** The first program this case started that exited by itself (checked before cleanup stops the rest). */
+  exited(): Program | undefined {
+    return this.programs.find((p) => p.process.exitCode !== null);
+  }
+
 
   /** Stops every program and client, releases ports, removes temp dirs. Never throws. */
   async cleanup(): Promise<void> {

@@ -80,6 +80,20 @@ selfTests("a stage run as the learner types it", () => {
     expect(r.out.match(/: the same failure as above \(Your program exited with code 1 before listening/g)?.length).toBe(2);
   }, 60_000);
 
+  test("a case whose program exited says so first, before the client's symptom", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "syscraft-crash-"));
+    try {
+      const program = join(dir, "crash.ts");
+      writeFileSync(program, 'const port = Number(process.argv[process.argv.indexOf("--port") + 1]);\nBun.listen({ hostname: "127.0.0.1", port, socket: { data() { process.exit(3); } } });\n');
+      const r = await run(["bun", "test", "--stage-only=redis/2", "-t", "PING replies PONG", `--impl=bun ${program}`]);
+      expect(r.code).toBe(1);
+      const report = r.lines.findIndex((l) => l === "✗ redis/2 Respond to PING — PING replies PONG");
+      expect(r.lines[report + 1]).toStartWith("  Your program exited with code 3 during this case (");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   test("a selection typed in a subfolder fails saying what to type (seen: 0 tests, exit 0)", async () => {
     const r = await run(["bun", "test", "--stage=redis/1", "01-bind"], { cwd: join(ROOT, "stages", "redis") });
     expect(r.code).not.toBe(0);

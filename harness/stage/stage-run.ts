@@ -12,7 +12,7 @@ import { join, relative } from "node:path";
 import { stageDocFile } from "../challenge/load.ts";
 import type { Challenge, StageInfo } from "../challenge/schema.ts";
 import { groupStages, stageName } from "../challenge/stages.ts";
-import { harnessOptions } from "../cmdline.ts";
+import { flagValue, harnessOptions } from "../cmdline.ts";
 import type { Impl } from "../impl.ts";
 import { ROOT } from "../paths.ts";
 import { BunOutputFilter } from "../report/bun-output.ts";
@@ -95,6 +95,8 @@ function innerEnv(plan: StageRunPlan, resultsFile: string): Record<string, strin
   else delete env.SYSCRAFT_REAL;
   if (o.seed !== undefined) env.SYSCRAFT_SEED = o.seed;
   if (o.verbose) env.SYSCRAFT_VERBOSE = "1";
+  const memoryLimit = flagValue(o.argv, "memory-limit");
+  if (memoryLimit !== undefined) env.SYSCRAFT_MEMORY_LIMIT = memoryLimit;
   return env;
 }
 
