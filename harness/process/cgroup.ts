@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { processAlive, processStartTime } from "./proc.ts";
+import { ownerDead, processStartTime } from "./proc.ts";
 
 /**
  * Containment of a program in a cgroup of its own, when the harness can make
@@ -290,12 +290,6 @@ function parseName(name: string): { pid: number; start: number } | null {
   return m ? { pid: Number(m[1]), start: Number(m[2]) } : null;
 }
 
-function ownerDead(owner: { pid: number; start: number }): boolean {
-  if (!processAlive(owner.pid)) return true;
-  const start = processStartTime(owner.pid);
-  return start !== undefined && owner.start !== 0 && start !== owner.start;
-}
-
 /** Every `syscraft-…` cgroup directory under `dir` (bounded depth). */
 function findOurs(dir: string, depth: number, out: string[]): void {
   let entries: string[];
@@ -326,7 +320,7 @@ export function sweepCgroups(): string[] {
   const removed: string[] = [];
   for (const dir of listCgroups()) {
     const owner = parseName(dir.slice(dir.lastIndexOf("/") + 1));
-    if (!owner || !ownerDead(owner)) continue;
+    if (!owner || !ownerDead(owner.pid, owner.start)) continue;
     killUntilEmpty([dir], 2000);
     if (tryRmdir(dir)) removed.push(dir);
   }

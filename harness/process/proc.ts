@@ -25,3 +25,10 @@ export function processStartTime(pid: number): number | undefined {
   const f = statFields(pid);
   return f ? Number(f[19]) : undefined;
 }
+
+/** Whether the process that `pid` and `start` (its start time) named is gone: no such pid, or the pid now names a later process. */
+export function ownerDead(pid: number, start: number): boolean {
+  if (!processAlive(pid)) return true;
+  const now = processStartTime(pid);
+  return now !== undefined && start !== 0 && now !== start;
+}

@@ -54,6 +54,54 @@ export function cleanUpEverything(): void {
 }
 
 const SIGNAL_EXIT = [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const;
+/** How long a child test process (bun test under bun run grade) gets to stop its own programs once signalled. */
+const CHILD_GRACE_MS = 2500;
+
+/** A child process that cleans up after itself when signalled (a `bun test` started by grade): it is given the signal and awaited. */
+export interface SelfCleaningChild {
+  kill(signal?: NodeJS.Signals | number): void;
+  readonly exited: Promise<number>;
+}
+
+const children = new Set<SelfCleaningChild>();
+let exiting: Promise<never> | undefined;
+
+export function trackChild(child: SelfCleaningChild): void {
+  install();
+  children.add(child);
+}
+
+export function untrackChild(child: SelfCleaningChild): void {
+  children.delete(child);
+}
+
+/** Set once a signal is ending this process: code that would carry on (print a summary) awaits it instead. */
+export function exitInProgress(): Promise<never> | undefined {
+  return exiting;
+}
+
+function exitedWithin(child: SelfCleaningChild, ms: number): Promise<boolean> {
+  return Promise.race([child.exited.then(() => true), Bun.sleep(Math.max(ms, 0)).then(() => false)]);
+}
+
+/**
+ * On SIGINT, SIGTERM or SIGHUP: the signal goes on to each child test process,
+ * every group and cgroup gets SIGKILL at once, the children are awaited (SIGKILL
+ * after 2.5 s), then temp dirs and port locks are removed and this process
+ * exits 128+n — within 3 s.
+ */
+async function stopOnSignal(signal: NodeJS.Signals, code: number): Promise<never> {
+  for (const c of children) c.kill(signal);
+  killAllNow();
+  const deadline = Date.now() + CHILD_GRACE_MS;
+  for (const c of children) {
+    if (await exitedWithin(c, deadline - Date.now())) continue;
+    c.kill("SIGKILL");
+    await exitedWithin(c, 300);
+  }
+  cleanUpEverything();
+  process.exit(code);
+}
 
 function install(): void {
   if (installed) return;
@@ -61,8 +109,7 @@ function install(): void {
   process.on("exit", cleanUpEverything);
   for (const [signal, code] of SIGNAL_EXIT) {
     process.on(signal, () => {
-      cleanUpEverything();
-      process.exit(code);
+      exiting ??= stopOnSignal(signal, code);
     });
   }
 }
