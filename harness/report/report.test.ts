@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { selfTests } from "../self-test.ts";
 import { formatFailure, renderDiff, StageFailure } from "./failure.ts";
-import { caret, shellLine, visible } from "./show.ts";
+import { caret, printfFormat, shellLine, visible, withStdin } from "./show.ts";
 
 selfTests("failure reports", () => {
   test("invisible bytes are shown escaped", () => {
@@ -40,5 +40,14 @@ selfTests("failure reports", () => {
     for (const part of ["✗ redis/2", "expected: PONG", "Hint: Use a simple string.", "$ redis-cli -p 4000 PING", "  | listening", "Seed 42. Replay this run: bun test --stage-only=redis/2 --seed=42"]) {
       expect(text).toContain(part);
     }
+  });
+
+  test("a command fed standard input is shown with it, so the $ line re-runs as printed (seen: redis/3 showed a bare redis-cli that opens a prompt)", () => {
+    expect(withStdin("PING\nPING\n", "redis-cli -p 4000 --no-raw")).toBe("printf 'PING\\nPING\\n' | redis-cli -p 4000 --no-raw");
+    expect(withStdin("", "openssl s_client")).toBe("openssl s_client < /dev/null");
+    expect(withStdin(undefined, "redis-cli PING")).toBe("redis-cli PING");
+    const bytes = new Uint8Array([...Buffer.from("it's 100% \\ done\r\n"), 0, 1, 0x7f, 0xff]);
+    const printed = Bun.spawnSync(["sh", "-c", `printf '${printfFormat(bytes)}'`]).stdout;
+    expect([...printed]).toEqual([...bytes]);
   });
 });

@@ -7,7 +7,7 @@ import { absolutize, type Impl } from "../impl.ts";
 import { allocatePort, releasePort } from "../process/ports.ts";
 import { makeTempDir, removeTempDir } from "../process/tempdir.ts";
 import { StageFailure, type FailureDetails } from "../report/failure.ts";
-import { shellLine } from "../report/show.ts";
+import { shellLine, withStdin } from "../report/show.ts";
 import { Transcript } from "../report/transcript.ts";
 import type { Random } from "../random.ts";
 import { launchProgram, printable, programArgv, type Program } from "./program.ts";
@@ -130,7 +130,7 @@ export class CaseContext {
     return runCommand(programArgv(this.command(), args), {
       contain: true,
       cwd: opts.cwd ?? this.dir,
-      display: printable(this.command(), args),
+      display: opts.display ?? withStdin(opts.stdin, printable(this.command(), args)),
       log: this.log,
       timeoutMs: opts.timeoutMs,
       stdin: opts.stdin,
@@ -145,7 +145,7 @@ export class CaseContext {
     requireBinary(argv[0]!, pkg);
     return runCommand(argv, {
       cwd: opts.cwd ?? this.dir,
-      display: opts.display ?? shellLine(argv),
+      display: opts.display ?? withStdin(opts.stdin, shellLine(argv)),
       log: this.log,
       timeoutMs: opts.timeoutMs,
       stdin: opts.stdin,

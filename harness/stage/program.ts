@@ -111,7 +111,7 @@ export async function waitReady(o: WaitReadyOptions): Promise<void> {
     if (Date.now() >= deadline || o.signal.aborted) {
       throw new StageFailure({
         message: `Your program did not listen on ${proto.toUpperCase()} port ${o.port} (${o.host}) within ${Math.round(o.timeoutMs / 1000)} s of starting.`,
-        hint: `Read the port from the command line (${o.contract.args.join(" ")}) and bind to it; the tests connect to ${o.host}:${o.port}.`,
+        hint: `Read the port from the command line (${fillArgs(o.contract.args, { port: o.port, dir: "<its directory>", host: o.host }).join(" ")}) and bind to it; the tests connect to ${o.host}:${o.port}.`,
       });
     }
     await Bun.sleep(delay);

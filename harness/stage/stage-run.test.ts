@@ -94,6 +94,19 @@ selfTests("a stage run as the learner types it", () => {
     }
   }, 60_000);
 
+  test("hints hold no unfilled placeholders (seen: --port {port} verbatim)", async () => {
+    const r = await run(["bun", "test", "--stage-only=redis/1", "-t", "listens on the port it is given", `--impl=${FIXTURE}/never-listens.ts`]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/Hint: Read the port from the command line \(--port \d+\)/);
+    expect(r.out).not.toMatch(/\{(port|dir|host)\}/);
+  }, 60_000);
+
+  test("a command fed standard input shows it in the transcript, runnable as printed", async () => {
+    const r = await run(["bun", "test", "--stage-only=redis/3", `--impl=${FIXTURE}/one-command-per-connection.ts`]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^\$ printf '(PING\\n)+' \| redis-cli -p \d+ --no-raw$/m);
+  }, 60_000);
+
   test("a selection typed in a subfolder fails saying what to type (seen: 0 tests, exit 0)", async () => {
     const r = await run(["bun", "test", "--stage=redis/1", "01-bind"], { cwd: join(ROOT, "stages", "redis") });
     expect(r.code).not.toBe(0);
