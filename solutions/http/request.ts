@@ -43,7 +43,8 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
   const parts = requestLine.split(" ");
   if (opts.lenientRequestLine) parts.splice(0, parts.length, parts[0] ?? "GET", parts[1] ?? "/", "HTTP/1.1");
   if (parts.length !== 3) throw new ParseError(400, `request line is not "method target version": ${JSON.stringify(requestLine)}`);
-  const [method, target, version] = parts as [string, string, string];
+  const [method, target, rawVersion] = parts as [string, string, string];
+  const version = opts.versionAnyCase ? rawVersion.toUpperCase() : rawVersion;
   if (!TOKEN.test(method)) throw new ParseError(400, `bad method ${JSON.stringify(method)}`);
   if (target === "" || /[\x00-\x20\x7f]/.test(target)) throw new ParseError(400, `bad request target ${JSON.stringify(target)}`);
   if (version !== "HTTP/1.1" && version !== "HTTP/1.0") throw new ParseError(400, `bad HTTP version ${JSON.stringify(version)}`);
@@ -57,14 +58,15 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
     const name = line.slice(0, colon);
     // RFC 9112 §5.1: no whitespace between the field name and the colon.
     if (!TOKEN.test(name)) throw new ParseError(400, `bad header name ${JSON.stringify(name)}`);
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+    const rest = line.slice(colon + 1);
+    const value = (opts.valueToNextColon ? rest.split(":")[0]! : rest).replace(/^[ \t]+|[ \t]+$/g, "");
     rawHeaders.push([name, value]);
     const key = name.toLowerCase();
     const prior = headers.get(key);
     headers.set(key, prior === undefined ? value : `${prior}, ${value}`);
   }
   // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host is a 400.
-  if (version === "HTTP/1.1" && (headers.get("host") ?? ",").includes(",")) throw new ParseError(400, "HTTP/1.1 request without exactly one Host header");
+  if (version === "HTTP/1.1" && (opts.severalHosts ? !headers.has("host") : (headers.get("host") ?? ",").includes(","))) throw new ParseError(400, "HTTP/1.1 request without exactly one Host header");
   return { method, target, version, headers, rawHeaders };
 }
 
@@ -80,7 +82,7 @@ function lengthBody(buf: Buffer, start: number, value: string): BodyResult {
 }
 
 /** A chunked body (RFC 9112 §7.1): hex size [;ext] CRLF data CRLF …, then 0 CRLF, trailers, CRLF. */
-function chunkedBody(buf: Buffer, start: number): BodyResult {
+function chunkedBody(buf: Buffer, start: number, noTrailers = false, limit = true): BodyResult {
   const pieces: Buffer[] = [];
   let total = 0;
   let at = start;
@@ -96,13 +98,17 @@ function chunkedBody(buf: Buffer, start: number): BodyResult {
     at = eol + 2;
     if (size === 0) break;
     total += size;
-    if (total > MAX_BODY_BYTES) throw new ParseError(413, `chunked body over the limit of ${MAX_BODY_BYTES} bytes`);
+    if (limit && total > MAX_BODY_BYTES) throw new ParseError(413, `chunked body over the limit of ${MAX_BODY_BYTES} bytes`);
     if (buf.length < at + size + 2) return "incomplete";
     if (buf[at + size] !== 13 || buf[at + size + 1] !== 10) throw new ParseError(400, "chunk data not followed by CRLF");
     pieces.push(buf.subarray(at, at + size));
     at += size + 2;
   }
   // Trailer fields (ignored), up to an empty line.
+  if (noTrailers) {
+    if (buf.length < at + 2) return "incomplete";
+    return { body: Buffer.concat(pieces), used: at + 2 };
+  }
   for (;;) {
     const eol = buf.indexOf(CRLF, at);
     if (eol < 0) return "incomplete";
@@ -115,8 +121,22 @@ function chunkedBody(buf: Buffer, start: number): BodyResult {
 export interface ParseOptions {
   /** Fixture switch: read no chunked body (treat the request as bodiless). */
   ignoreChunked?: boolean;
+  /** Fixture switch: after the last chunk, expect the empty line at once (no trailer fields). */
+  noTrailers?: boolean;
+  /** Fixture switch: no limit on a chunked body's size. */
+  noChunkedLimit?: boolean;
+  /** Fixture switch: a request with neither Content-Length nor Transfer-Encoding waits for a body. */
+  bodyWithoutLength?: boolean;
+  /** Fixture switch: accept the HTTP-version in any case (http/1.1). */
+  versionAnyCase?: boolean;
+  /** Fixture switch: accept several Host headers. */
+  severalHosts?: boolean;
+  /** Fixture switch: the header section's limit in bytes (default MAX_HEAD_BYTES). */
+  headLimit?: number;
   /** Fixture switch: take the first two words of any request line as method and target. */
   lenientRequestLine?: boolean;
+  /** Fixture switch: a header value ends at the next colon. */
+  valueToNextColon?: boolean;
   /** Fixture switch: buffer a header section of any size. */
   noHeaderLimit?: boolean;
 }
@@ -130,11 +150,12 @@ export function parseRequest(buf: Buffer, opts: ParseOptions = {}): { request: R
   let start = 0;
   while (buf[start] === 13 && buf[start + 1] === 10) start += 2;
   const end = buf.indexOf(END_OF_HEAD, start);
+  const limit = opts.headLimit ?? MAX_HEAD_BYTES;
   if (end < 0) {
-    if (buf.length - start > MAX_HEAD_BYTES && !opts.noHeaderLimit) throw new ParseError(431, `header section over ${MAX_HEAD_BYTES} bytes`);
+    if (buf.length - start > limit && !opts.noHeaderLimit) throw new ParseError(431, `header section over ${limit} bytes`);
     return "incomplete";
   }
-  if (end - start > MAX_HEAD_BYTES && !opts.noHeaderLimit) throw new ParseError(431, `header section over ${MAX_HEAD_BYTES} bytes`);
+  if (end - start > limit && !opts.noHeaderLimit) throw new ParseError(431, `header section over ${limit} bytes`);
   const head = parseHead(buf.subarray(start, end).toString("latin1"), opts);
   const bodyStart = end + 4;
   const te = head.headers.get("transfer-encoding");
@@ -144,11 +165,12 @@ export function parseRequest(buf: Buffer, opts: ParseOptions = {}): { request: R
     // RFC 9112 §6.1: chunked must be the final coding; §6.3: Transfer-Encoding overrides Content-Length.
     if (te.toLowerCase() !== "chunked") throw new ParseError(501, `unsupported Transfer-Encoding ${JSON.stringify(te)}`);
     if (cl !== undefined) throw new ParseError(400, "both Transfer-Encoding and Content-Length");
-    result = opts.ignoreChunked ? { body: Buffer.alloc(0), used: bodyStart } : chunkedBody(buf, bodyStart);
+    result = opts.ignoreChunked ? { body: Buffer.alloc(0), used: bodyStart } : chunkedBody(buf, bodyStart, opts.noTrailers, !opts.noChunkedLimit);
   } else if (cl !== undefined) {
     result = lengthBody(buf, bodyStart, cl);
   } else {
-    result = { body: Buffer.alloc(0), used: bodyStart };
+    // Fixture switch: a body without a length read until the close (which this parser never sees).
+    result = opts.bodyWithoutLength ? "incomplete" : { body: Buffer.alloc(0), used: bodyStart };
   }
   if (result === "incomplete") return "incomplete";
   return { request: { ...head, body: Buffer.from(result.body) }, used: result.used };

@@ -12,6 +12,8 @@ export interface RouteOptions extends StaticOptions {
   caseSensitiveHeaders?: boolean;
   /** Fixture switch: answer 200 for paths with no route. */
   okForUnknownPaths?: boolean;
+  /** Fixture switch: route by the whole request target, the query included. */
+  queryInPath?: boolean;
   /** Fixture switch: build a stream's whole body first and send it with Content-Length. */
   bufferStreams?: boolean;
 }
@@ -28,8 +30,8 @@ function stream(count: string, o: RouteOptions): Response {
 }
 
 /** The path of a request target, without the query, percent-decoded; undefined if the escapes are bad. */
-function targetPath(target: string): string | undefined {
-  const path = target.split("?")[0]!;
+function targetPath(target: string, o: RouteOptions): string | undefined {
+  const path = o.queryInPath ? target : target.split("?")[0]!;
   try {
     return decodeURIComponent(path);
   } catch {
@@ -62,7 +64,7 @@ function files(req: Request, name: string, o: RouteOptions): Response {
 }
 
 export function route(req: Request, o: RouteOptions): Response {
-  const path = targetPath(req.target);
+  const path = targetPath(req.target, o);
   if (path === undefined) return text(400, "Bad Request\n");
   if (path.startsWith("/files/")) return files(req, path.slice("/files/".length), o);
   if (req.method !== "GET" && req.method !== "HEAD") return response(405, "", [["Allow", "GET, HEAD"]]);

@@ -24,6 +24,10 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   firstRequestOnly?: boolean;
   /** Fixture switch: added to every Content-Length. */
   lengthSkew?: number;
+  /** Fixture switch: after a 400/413/431, keep the connection open. */
+  keepOpenAfterError?: boolean;
+  /** Fixture switch: header lines end with \n alone. */
+  bareLf?: boolean;
   /** HTTPS too: --tls-port, --cert, --key (PEM files). */
   tls?: { port: number; cert: string; key: string };
   /** Fixture switch: no TLS on the TLS port (plain HTTP there). */
@@ -122,7 +126,7 @@ function respond(socket: Socket<Connection>, req: Request, res: Response, o: Ser
   const close = wantsClose(req, o) || !!o.noKeepAlive || (streaming && !chunked);
   socket.data.closing = close;
   enqueue(socket, async () => {
-    send(socket, serialize(res, { head: req.method === "HEAD", close, lengthSkew: o.lengthSkew, chunked }));
+    send(socket, serialize(res, { head: req.method === "HEAD", close, lengthSkew: o.lengthSkew, chunked, bareLf: o.bareLf }));
     if (streaming) await sendStream(socket, res, chunked);
   });
   if (close) enqueue(socket, () => endAfterFlush(socket));
@@ -143,6 +147,13 @@ function serve(socket: Socket<Connection>, o: ServerOptions): void {
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
       console.log(`${e.status}: ${e.message}`);
+      if (o.keepOpenAfterError) {
+        // Fixture switch: answer the error, drop what was buffered, and go on reading.
+        c.buffer = Buffer.alloc(0);
+        const res = serialize(text(e.status, `${e.message}\n`));
+        enqueue(socket, () => send(socket, res));
+        return;
+      }
       c.closing = true;
       const res = serialize(text(e.status, `${e.message}\n`), { close: true });
       enqueue(socket, () => send(socket, res));

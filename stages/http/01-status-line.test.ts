@@ -23,6 +23,8 @@ export default stage(import.meta, [
       t.expectEqual(visible(firstLine), visible("HTTP/1.1 200 OK\r\n"), { message: "The response should start with the status line HTTP/1.1 200 OK and \\r\\n.", hint: STATUS_LINE });
       const end = bytes.indexOf("\r\n\r\n");
       if (end < 0) t.fail({ message: "The header section never ends: no empty line (\\r\\n\\r\\n) after the header lines.", received: visible(bytes), hint: STATUS_LINE });
+      const bareLf = /(^|[^\r])\n/.exec(bytes.slice(0, end + 4));
+      if (bareLf) t.fail({ message: "A line of the response's head ends with \\n alone: every line, the header lines included, ends with \\r\\n.", expected: "\\r\\n at the end of every line", received: visible(bytes.slice(0, end + 4)), hint: STATUS_LINE });
       const head = parseResponseHead(bytes.slice(0, end));
       if (typeof head === "string") return t.fail({ message: `The response's head cannot be read: ${head}.`, received: visible(bytes), hint: STATUS_LINE });
       const cl = header({ ...head, body: Buffer.alloc(0), head: "" }, "content-length");

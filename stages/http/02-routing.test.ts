@@ -2,6 +2,7 @@ import { baseUrl, curl, expectBody, expectHeader, expectStatus } from "../../har
 import { stage } from "../../harness/stage/define.ts";
 
 const ROUTE = "Take the path from the request line (the second word of `GET /echo/abc HTTP/1.1`, RFC 9112 §3) and choose the response by it.";
+const QUERY = "The path is the part of the request target before any `?` (RFC 9110 §4.2.1, §7.1): `/echo/abc?x=1` is the path `/echo/abc` with the query `x=1`; route by the path alone.";
 const NOT_FOUND = "A path your server has no route for is answered with 404 Not Found (RFC 9110 §15.5.5), not 200.";
 
 export default stage(import.meta, [
@@ -16,6 +17,17 @@ export default stage(import.meta, [
         expectHeader(r, "Content-Type", /^text\/plain\b/, { message: "The /echo/ response should say its body is text/plain.", hint: "Add the header line Content-Type: text/plain (RFC 9110 §8.3)." });
         expectBody(r, text, { message: `The body of GET /echo/${text} should be the text after /echo/.`, hint: "Reply with the rest of the path after /echo/ as the body, and its length in bytes as Content-Length." });
       }
+    },
+  },
+  {
+    name: "a query after ? is not part of the path",
+    async run(t) {
+      const server = await t.start();
+      const text = t.rand.word();
+      const query = `${t.rand.word()}=${t.rand.int(0, 999)}`;
+      const { responses } = await curl(t, [`${baseUrl(server)}/echo/${text}?${query}`], { message: `curl could not get a response to GET /echo/${text}?${query}.`, hint: QUERY });
+      expectStatus(responses[0]!, 200, { message: `GET /echo/${text}?${query} should answer 200 OK.`, hint: QUERY });
+      expectBody(responses[0]!, text, { message: `The body of GET /echo/${text}?${query} should be ${text}: the query is not part of the path.`, hint: QUERY });
     },
   },
   {

@@ -8,6 +8,7 @@ import { stage } from "../../harness/stage/define.ts";
 const SAVE = "For POST /files/<name>, read the body and write it to <name> in the --directory, then answer 201 Created.";
 const LENGTH = "With Content-Length: n, the body is exactly the n bytes after the empty line (RFC 9112 §6.3): they may arrive in several reads, and the bytes after them are the next request.";
 const CHUNKED = "With Transfer-Encoding: chunked the body comes in chunks (RFC 9112 §7.1): a line with the chunk's size in hexadecimal (maybe followed by ;extensions), \\r\\n, that many bytes, \\r\\n; a chunk of size 0 ends the body, after optional trailer lines and an empty line. Join the chunks' data.";
+const NO_BODY = "A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 §6.3): the next request starts right after its empty line. Do not wait for a body, nor for the connection to close.";
 const SERVE = "GET /files/<name> answers 200 with the file's bytes and Content-Type: application/octet-stream; 404 if there is no such file.";
 
 function content(t: CaseContext): string {
@@ -70,14 +71,15 @@ export default stage(import.meta, [
       const chunks = parts.map((p, i) => `${Buffer.byteLength(p, "latin1").toString(16).toUpperCase()}${i === 1 ? ";ext=1" : ""}\r\n${p}\r\n`).join("");
       const head = rawRequest("POST", `/files/${name}`, [["Transfer-Encoding", "chunked"]]);
       const conn = await HttpConnection.open(t, server);
-      t.log.note("a POST with three chunks (sizes in uppercase hex, one with a chunk extension), sent in pieces, then a GET of the same file");
-      const all = `${head}${chunks}0\r\n\r\n${rawRequest("GET", `/files/${name}`)}`;
+      t.log.note("a POST with three chunks (sizes in uppercase hex, one with a chunk extension) and a trailer field, sent in pieces, then a GET of the same file");
+      // A trailer field after the last chunk, every run (RFC 9112 §7.1.2): it ends at the empty line.
+      const all = `${head}${chunks}0\r\nX-Checksum: ${t.rand.word()}\r\n\r\n${rawRequest("GET", `/files/${name}`)}`;
       const cuts = [head.length - 2, head.length + 5, head.length + chunks.length - 3];
       await conn.send([all.slice(0, cuts[0]), all.slice(cuts[0], cuts[1]), all.slice(cuts[1], cuts[2]), all.slice(cuts[2])]);
       const posted = await conn.response({ message: `No response to a POST /files/${name} with a chunked body.`, hint: CHUNKED });
       expectStatus(posted, 201, { message: `POST /files/${name} with a chunked body should answer 201 Created.`, hint: CHUNKED });
-      const got = await conn.response({ message: `No response to the GET /files/${name} sent after a chunked POST on the same connection.`, hint: `${CHUNKED} The request after the chunked body starts right after the last chunk's empty line.` });
-      expectStatus(got, 200, { message: `GET /files/${name} after the chunked POST should answer 200.`, hint: CHUNKED });
+      const got = await conn.response({ message: `No response to the GET /files/${name} sent after a chunked POST on the same connection.`, hint: `${CHUNKED} The last chunk (0) may be followed by trailer lines; the request after the chunked body starts right after the empty line that ends them.` });
+      expectStatus(got, 200, { message: `GET /files/${name} after the chunked POST (whose last chunk was followed by a trailer field, X-Checksum) should answer 200.`, hint: `${CHUNKED} The last chunk may be followed by trailer lines; the request after the chunked body starts right after the empty line that ends them.` });
       expectBody(got, parts.join(""), { message: "The file saved from a chunked body should be the chunks' data joined, without sizes or \\r\\n.", hint: CHUNKED });
       expectSaved(t, dir, name, parts.join(""), CHUNKED);
     },
@@ -96,6 +98,22 @@ export default stage(import.meta, [
       const next = await conn.response({ message: `No response to the GET /echo/${word} sent right after the POST's body.`, hint: LENGTH });
       expectBody(next, word, { message: `The request after the POST's body is GET /echo/${word}; its response came out wrong, so the body's bytes were read as requests.`, hint: LENGTH });
       expectSaved(t, dir, name, body, LENGTH);
+    },
+  },
+  {
+    name: "a POST with neither Content-Length nor Transfer-Encoding has no body",
+    async run(t) {
+      const { server, dir } = await startWithFiles(t);
+      const name = `${t.rand.word()}-empty.txt`;
+      const word = t.rand.word();
+      const conn = await HttpConnection.open(t, server);
+      t.log.note("a POST without Content-Length or Transfer-Encoding, and a GET right behind it in the same write");
+      await conn.send(rawRequest("POST", `/files/${name}`) + rawRequest("GET", `/echo/${word}`));
+      const posted = await conn.response({ message: `No response within 2 s to a POST /files/${name} with neither Content-Length nor Transfer-Encoding.`, hint: NO_BODY }, { timeoutMs: 2000 });
+      expectStatus(posted, 201, { message: `POST /files/${name} without a body should answer 201 Created.`, hint: NO_BODY });
+      const next = await conn.response({ message: `No response to the GET /echo/${word} sent right behind the bodiless POST.`, hint: NO_BODY }, { timeoutMs: 2000 });
+      expectBody(next, word, { message: `The request after a bodiless POST is GET /echo/${word}; it was not answered right.`, hint: NO_BODY });
+      expectSaved(t, dir, name, "", NO_BODY);
     },
   },
 ]);

@@ -6,6 +6,8 @@ import { stage } from "../../harness/stage/define.ts";
 
 const REQUEST_LINE = "A request line is exactly `method SP request-target SP HTTP-version\\r\\n` (RFC 9112 §3): a method made of token characters, one space, a target without spaces, one space, and HTTP/1.1 (or HTTP/1.0). Anything else is answered 400 Bad Request, and the connection closed.";
 const FIELDS = "A header line is `name: value` where the name is a token with no whitespace before the colon (RFC 9112 §5.1: answer 400), an HTTP/1.1 request carries exactly one Host header (§3.2: answer 400 otherwise), and Content-Length is one decimal number (§6.3: answer 400 otherwise).";
+const AND_CLOSE = "After a request you cannot parse (400), close the connection once the error response is sent (RFC 9112 §9.6): you cannot tell where the next request would start.";
+const CHUNKED_TOO_LARGE = "A chunked body has no length up front: count its bytes as the chunks come, and once the total passes your limit (1 MiB here), stop reading, answer 413 Content Too Large and close the connection (RFC 9110 §15.5.14).";
 const TOO_LARGE = "Check Content-Length before reading the body: when it is over your limit (1 MiB here), answer 413 Content Too Large at once (RFC 9110 §15.5.14) and close the connection, without waiting for bytes the client may never send.";
 
 /** Sends `request` on a fresh connection and expects a response with `status`. */
@@ -14,6 +16,7 @@ async function expectRejected(t: CaseContext, server: Program, request: string, 
   await conn.send(request);
   const r = await conn.response({ message: `No response to ${what}: expected ${status}.`, hint }, { timeoutMs: 2000 });
   t.expectEqual(`status ${r.status}`, `status ${status}`, { message: `Wrong status for ${what} (${visible(request.slice(0, 60))}…).`, hint });
+  if (status === 400 && !(await conn.waitClosed(2000))) t.fail({ message: `After answering ${status} to ${what}, the server did not close the connection within 2 s.`, expected: "the connection closed", received: "still open", hint: AND_CLOSE });
   conn.close();
 }
 
@@ -36,6 +39,7 @@ export default stage(import.meta, [
         [`GET /echo/${word} HTTP/1.1 extra\r\nHost: 127.0.0.1\r\n\r\n`, "a request line with four words"],
         [`GET /echo/${word} FOO/1.1\r\nHost: 127.0.0.1\r\n\r\n`, "a request line whose version is not HTTP/1.x"],
         [`G@T /echo/${word} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, "a method with a character that is not a token character (@)"],
+        [`GET /echo/${word} http/1.1\r\nHost: 127.0.0.1\r\n\r\n`, "a version in lowercase (http/1.1; the name HTTP is case-sensitive, RFC 9112 §2.3)"],
       ];
       for (const [request, what] of bad) await expectRejected(t, server, request, 400, what, REQUEST_LINE);
       await expectStillServing(t, server);
@@ -50,6 +54,7 @@ export default stage(import.meta, [
         [`GET /echo/${word} HTTP/1.1\r\nHost : 127.0.0.1\r\n\r\n`, "a header name followed by a space before the colon"],
         [`GET /echo/${word} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-${word} : 1\r\n\r\n`, "another header name with a space before the colon"],
         [`GET /echo/${word} HTTP/1.1\r\nUser-Agent: ${word}\r\n\r\n`, "an HTTP/1.1 request without a Host header"],
+        [`GET /echo/${word} HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: ${word}.example\r\n\r\n`, "an HTTP/1.1 request with two Host headers"],
         [`POST /files/${word} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${word}\r\n\r\n`, "a Content-Length that is not a number"],
         [`POST /files/${word} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd`, "two different Content-Length headers"],
       ];
@@ -64,6 +69,22 @@ export default stage(import.meta, [
       const size = t.rand.int(2, 9) * 1024 * 1024 + t.rand.int(0, 1000);
       t.log.note(`a POST announcing ${size} bytes of body, none of them sent`);
       await expectRejected(t, server, `POST /files/${t.rand.word()} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${size}\r\n\r\n`, 413, `a POST with Content-Length: ${size} (over the 1 MiB limit)`, TOO_LARGE);
+      await expectStillServing(t, server);
+    },
+  },
+  {
+    name: "a chunked body that grows past the limit gets 413",
+    async run(t) {
+      const server = await t.start();
+      const chunk = Buffer.alloc(64 * 1024, t.rand.word());
+      const count = 17; // 17 × 64 KiB = 1,114,112 bytes, past 1 MiB; the last chunk (0) is never sent
+      t.log.note(`a chunked PUT: ${count} chunks of 64 KiB (${count * chunk.length} bytes), no last chunk`);
+      const conn = await HttpConnection.open(t, server, "client", { quiet: true });
+      const frame = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")]);
+      // PUT, which nginx (run with --real) reads the body of; the limit does not depend on the method.
+      await conn.send([rawRequest("PUT", `/files/${t.rand.word()}`, [["Transfer-Encoding", "chunked"]]), ...Array.from({ length: count }, () => frame)], 0).catch(() => {});
+      const r = await conn.response({ message: `No response within 2 s to a chunked PUT whose chunks reached ${count * chunk.length} bytes (over the 1 MiB limit): expected 413.`, hint: CHUNKED_TOO_LARGE }, { timeoutMs: 2000 });
+      t.expectEqual(`status ${r.status}`, "status 413", { message: `Wrong status for a chunked body of ${count * chunk.length} bytes (over the 1 MiB limit).`, hint: CHUNKED_TOO_LARGE });
       await expectStillServing(t, server);
     },
   },
