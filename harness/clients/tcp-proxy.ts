@@ -14,6 +14,8 @@ export class TcpProxy {
   private readonly pairs: [net.Socket, net.Socket][] = [];
   /** Connections accepted so far (refused ones included). */
   accepted = 0;
+  /** When each of them was accepted (Date.now()). */
+  readonly acceptedAt: number[] = [];
   private refusing = false;
 
   private constructor(
@@ -39,6 +41,7 @@ export class TcpProxy {
 
   private onConnection(inbound: net.Socket): void {
     this.accepted++;
+    this.acceptedAt.push(Date.now());
     inbound.on("error", () => {});
     if (this.refusing) {
       inbound.destroy();

@@ -28,6 +28,10 @@ export interface ClientOptions {
   noHalfClose?: boolean;
   noReconnect?: boolean;
   noBackoff?: boolean;
+  /** Backoff that doubles for ever, with no longest wait. */
+  noBackoffCap?: boolean;
+  /** Window grants cut to a quarter window (see SessionOptions.lossyGrants). */
+  lossyGrants?: boolean;
   connectionPerStream?: boolean;
 }
 
@@ -45,7 +49,7 @@ export function startClient(o: ClientOptions): void {
       process.exit(1);
     }
     // Exponential backoff with jitter: 100 ms, 200 ms, 400 ms… capped at 2 s.
-    const base = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempt++);
+    const base = Math.min(o.noBackoffCap ? Infinity : MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempt++);
     const delay = o.noBackoff ? 0 : Math.round(base * (0.8 + 0.4 * Math.random()));
     console.error(`tunnel: ${why}; reconnecting in ${delay} ms`);
     setTimeout(connect, delay);
@@ -60,6 +64,7 @@ export function startClient(o: ClientOptions): void {
       flowControl: o.flowControl,
       keepAliveMs: o.keepAliveMs,
       noHalfClose: o.noHalfClose,
+      lossyGrants: o.lossyGrants,
       onControl: (f: Frame) => {
         if (f.type !== FrameType.Welcome || welcomed) return;
         welcomed = true;

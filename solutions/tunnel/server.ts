@@ -51,6 +51,14 @@ export interface ServerOptions {
   ignoreSni?: boolean;
   /** --tls-port looks for the SNI in the first bytes read only, never waiting for the rest of the ClientHello. */
   sniFromFirstRead?: boolean;
+  /** --tls-port looks for server_name only as the ClientHello's first extension (clients such as BoringSSL permute them). */
+  sniFirstExtensionOnly?: boolean;
+  /** A stream that ends abnormally (reset, aborted) never gives its --max-streams slot back. */
+  leakAbortedSlots?: boolean;
+  /** A TCP tunnel's public port stays listening after its client has gone. */
+  keepTcpListener?: boolean;
+  /** Window grants are cut to a quarter window, dropping the rest of the bytes counted (see SessionOptions.lossyGrants). */
+  lossyGrants?: boolean;
 }
 
 /** A header section larger than this is refused with 431 (RFC 6585 §5). */
@@ -107,7 +115,9 @@ export function startServer(o: ServerOptions): void {
       bufferUntilEnd: kind === "http" && o.bufferResponses,
       bucket: t.bucket,
       bucketOneWay: o.limitDownloadsOnly,
-      onDone: () => t.active--,
+      onDone: (s) => {
+        if (!(o.leakAbortedSlots && s.aborted)) t.active--;
+      },
       onAbort: (s, reason) => {
         if (kind === "http" && s.delivered === 0 && !sock.destroyed && reason === IDLE) sock.end(httpError("504 Gateway Timeout", `tunnel: ${reason}`));
         else if (kind === "http" && s.delivered === 0 && !sock.destroyed && !o.no502) sock.end(httpError("502 Bad Gateway", `tunnel: ${reason}`));
@@ -162,7 +172,7 @@ export function startServer(o: ServerOptions): void {
     const refuse = () => sock.end(UNRECOGNIZED_NAME_ALERT);
     const onData = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
-      const hello = readSni(head);
+      const hello = readSni(head, o.sniFirstExtensionOnly);
       if (hello.kind === "incomplete" && !o.sniFromFirstRead) return;
       sock.removeListener("data", onData);
       sock.pause();
@@ -251,6 +261,7 @@ export function startServer(o: ServerOptions): void {
         flowControl: o.flowControl,
         keepAliveMs: o.keepAliveMs,
         noHalfClose: o.noHalfClose,
+        lossyGrants: o.lossyGrants,
         onControl: (f: Frame) => {
           if (f.type !== FrameType.Hello || hello) return;
           hello = true;
@@ -288,7 +299,7 @@ export function startServer(o: ServerOptions): void {
     for (const [port, x] of tcp) {
       if (x !== t) continue;
       tcp.delete(port);
-      x.listener?.close();
+      if (!o.keepTcpListener) x.listener?.close();
     }
   }
 }

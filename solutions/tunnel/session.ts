@@ -25,6 +25,8 @@ export interface SessionOptions {
   keepAliveMs?: number;
   /** On the peer's END, close the socket both ways instead of half-closing it (a mistake, for fixtures). */
   noHalfClose?: boolean;
+  /** Grant exactly a quarter window each time one is counted, dropping the bytes counted beyond it (a mistake, for fixtures). */
+  lossyGrants?: boolean;
 }
 
 export class Session {
@@ -135,6 +137,8 @@ export class Stream {
   private endAfterIncoming = false;
   private tokenTimer: ReturnType<typeof setTimeout> | undefined;
   done = false;
+  /** It ended abnormally (abort: a RESET, a socket error, the connection lost). */
+  aborted = false;
   /** Bytes from the peer written to the socket so far. */
   delivered = 0;
 
@@ -238,7 +242,7 @@ export class Stream {
     this.sock.write(payload, () => {
       this.unacked += n;
       if (this.unacked >= INITIAL_WINDOW / 4 && !this.done) {
-        this.session.send(FrameType.Window, this.id, windowPayload(this.unacked));
+        this.session.send(FrameType.Window, this.id, windowPayload(this.session.o.lossyGrants ? INITIAL_WINDOW / 4 : this.unacked));
         this.unacked = 0;
       }
     });
@@ -316,6 +320,7 @@ export class Stream {
   /** Ends the stream abnormally; tells the peer unless it told us. */
   abort(reason: string, tellPeer: boolean): void {
     if (this.done) return;
+    this.aborted = true;
     if (tellPeer) this.session.send(FrameType.Reset, this.id, Buffer.from(reason));
     this.finish();
     if (this.o.onAbort) this.o.onAbort(this, reason);

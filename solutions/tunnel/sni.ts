@@ -15,7 +15,7 @@ export type SniResult = { kind: "incomplete" } | { kind: "not-tls" } | { kind: "
 export const UNRECOGNIZED_NAME_ALERT = Buffer.from([21, 3, 3, 0, 2, 2, 112]);
 
 /** Reads the ClientHello at the start of `buf` (the first bytes of a connection). */
-export function readSni(buf: Buffer): SniResult {
+export function readSni(buf: Buffer, firstExtensionOnly = false): SniResult {
   // Reassemble the handshake bytes from as many records as the ClientHello spans.
   const parts: Buffer[] = [];
   let have = 0;
@@ -38,14 +38,14 @@ export function readSni(buf: Buffer): SniResult {
   }
   const hello = Buffer.concat(parts).subarray(4, need);
   try {
-    return { kind: "hello", serverName: serverName(hello) };
+    return { kind: "hello", serverName: serverName(hello, firstExtensionOnly) };
   } catch {
     return { kind: "not-tls" };
   }
 }
 
-/** The host_name in a ClientHello body's server_name extension (type 0), if any. Throws on a truncated body. */
-function serverName(b: Buffer): string | undefined {
+/** The host_name in a ClientHello body's server_name extension (type 0), if any. Throws on a truncated body. `firstOnly`: a mistake, for fixtures. */
+function serverName(b: Buffer, firstOnly: boolean): string | undefined {
   let p = 2 + 32; // legacy_version, random
   p += 1 + b.readUInt8(p); // legacy_session_id
   p += 2 + b.readUInt16BE(p); // cipher_suites
@@ -69,6 +69,7 @@ function serverName(b: Buffer): string | undefined {
       }
       return undefined;
     }
+    if (firstOnly) return undefined;
     p += len;
   }
   return undefined;

@@ -4,6 +4,7 @@ import { stage } from "../../harness/stage/define.ts";
 
 const READY_HINT = "The client connects to --server, sends the token and the name (or port) it wants, and prints `tunnel ready …` once the server has accepted.";
 const TOKEN_HINT = "The server must compare the client's token with its own --token and refuse the registration when they differ; the client then prints why on stderr (mention the token) and exits with a non-zero status.";
+const CLOSE_PORT = "A TCP tunnel's public port belongs to its client: when the client's connection to the server goes, stop listening on the port (close the listening socket) and free it for the next client that registers it.";
 const TAKEN_HINT = "One name belongs to one client at a time: the server refuses a second registration of a name in use, and the refused client prints why on stderr (name the name) and exits non-zero.";
 
 export default stage(import.meta, [
@@ -58,6 +59,22 @@ export default stage(import.meta, [
       if (r.kind !== "exited" || r.code === 0) return t.fail({ message: `A client was given public port ${other}, which is not in the server's --tcp-ports (${server.tcpPorts.join(",")}).`, expected: "the client exits non-zero", received: r.kind === "ready" ? r.line : r.kind === "neither" ? "it kept running" : "exit status 0", hint: "Only the ports listed in --tcp-ports may be opened for clients: refuse any other, and say which port on stderr." });
       if (!r.output.includes(String(other))) t.fail({ message: "The refused client should say which port it could not have.", expected: `a message naming ${other}`, received: r.output.trim() || "(no output)", hint: "Name the port in the refusal." });
       if (isListening(other, "tcp")) t.fail({ message: `The server listens on port ${other}, which is not in its --tcp-ports.`, hint: "Only the ports listed in --tcp-ports may be opened for clients." });
+    },
+  },
+  {
+    name: "when a TCP tunnel's client goes away, the server stops listening on its port, and another client can register it",
+    async run(t) {
+      const server = await startTunnelServer(t, { tcpPorts: 1 });
+      const port = server.tcpPorts[0]!;
+      const first = await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, tcp: port, to: await t.port() });
+      if (!isListening(port, "tcp")) t.fail({ message: `The client said it was ready, but nothing listens on the public port ${port} it registered.`, hint: "The server listens on the port before it accepts the registration (and the client prints its ready line only then)." });
+      t.log.command(`kill ${first.process.pid}    # the TCP tunnel's client goes away`);
+      await first.stop();
+      const deadline = Date.now() + 3000;
+      while (isListening(port, "tcp") && Date.now() < deadline) await Bun.sleep(20);
+      if (isListening(port, "tcp")) t.fail({ message: `The client of the TCP tunnel on port ${port} went away (its connection to the server closed), but 3 s later the server still listens on ${port}.`, hint: CLOSE_PORT });
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, tcp: port, to: await t.port() });
+      if (!isListening(port, "tcp")) t.fail({ message: `A second client registered port ${port} after the first went away, but nothing listens on it.`, hint: CLOSE_PORT });
     },
   },
 ]);

@@ -7,6 +7,11 @@ import { stage } from "../../harness/stage/define.ts";
 const RECONNECT = "When the connection to the server is lost, the client does not exit: it waits a moment and connects again, registering the same name, with exponential backoff between failed attempts (e.g. 100 ms, 200 ms, 400 ms… up to a few seconds, with jitter). The server frees a name when its client's connection goes, so the same name can be registered again.";
 /** Connection attempts allowed while the server is unreachable for 1.5 s (exponential backoff from 10 ms makes 8). */
 const MAX_ATTEMPTS = 10;
+/** The longest wait allowed between two attempts: a cap of 3 s, jitter included, and room for a loaded machine. */
+const MAX_GAP_MS = 3500;
+/** Attempts the outage lasts for (an uncapped backoff from 100 ms has waited 6.4 s by the 7th), bounded by OUTAGE_MS. */
+const LONG_RUN = 7;
+const OUTAGE_MS = 11500;
 const FAIL_CLEANLY = "When a client's connection is lost, every stream on it is lost too: answer each public request still waiting for its response with 502 Bad Gateway (RFC 9110 §15.6.3) and close it, rather than leaving it open with no answer.";
 
 export default stage(import.meta, [
@@ -36,7 +41,8 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "while the server is unreachable, the client retries with backoff, then comes back",
+    name: "while the server is unreachable, the client retries with backoff, never waiting more than 3.5 s, then comes back",
+    timeout: 25,
     async run(t) {
       const server = await startTunnelServer(t);
       const proxy = await TcpProxy.start(t, server.controlPort);
@@ -45,13 +51,32 @@ export default stage(import.meta, [
       const client = await startTunnelClient(t, { serverPort: proxy.port, token: server.token, http: name, to: local.port });
       proxy.refuse(true);
       proxy.cut();
+      const cutAt = Date.now();
       const before = proxy.accepted;
       await Bun.sleep(1500);
       const attempts = proxy.accepted - before;
       t.log.note(`the client made ${attempts} connection attempts in 1.5 s`);
-      proxy.refuse(false);
       if (attempts === 0) t.fail({ message: "The client made no attempt to reconnect in the 1.5 s after its connection was cut.", hint: RECONNECT });
       if (attempts > MAX_ATTEMPTS) t.fail({ message: `The client made ${attempts} connection attempts in the 1.5 s the server was unreachable (at most ${MAX_ATTEMPTS} allowed): it retries without backing off.`, expected: `at most ${MAX_ATTEMPTS} attempts`, received: String(attempts), hint: `Wait between attempts, longer each time: ${RECONNECT}` });
+      // The server stays down until the client has made LONG_RUN attempts (or for OUTAGE_MS): long enough for an uncapped backoff to wait far more than the cap.
+      for (;;) {
+        const made = proxy.accepted - before;
+        const last = made > 0 ? proxy.acceptedAt[proxy.acceptedAt.length - 1]! : cutAt;
+        const gap = Date.now() - last;
+        if (gap > MAX_GAP_MS) {
+          const times = proxy.acceptedAt.slice(before).map((at) => ((at - cutAt) / 1000).toFixed(2));
+          t.fail({
+            message: `While the server was unreachable, the client waited more than ${MAX_GAP_MS / 1000} s between two connection attempts: its backoff has no cap (or one too long), so after an outage it comes back late.`,
+            expected: `an attempt at least every ${MAX_GAP_MS / 1000} s`,
+            received: `attempts at ${times.join(", ")} s after the cut, then none for ${(gap / 1000).toFixed(1)} s`,
+            hint: `Cap the backoff: double the wait after each failed attempt, but never beyond a few seconds (the reference: 2 s), jitter included. ${RECONNECT}`,
+          });
+        }
+        if (made >= LONG_RUN || Date.now() - cutAt > OUTAGE_MS) break;
+        await Bun.sleep(20);
+      }
+      t.log.note(`the client made ${proxy.accepted - before} attempts in ${((Date.now() - cutAt) / 1000).toFixed(1)} s`);
+      proxy.refuse(false);
       await waitForReadyLine(t, client, 5000, 1);
       const { responses } = await curl(t, publicUrl(server, name, "/back").args, { message: "GET /back through the tunnel failed after the client reconnected.", hint: RECONNECT });
       t.expectEqual(String(responses[0]!.status), "200", { message: "After reconnecting, the public name should work again.", hint: RECONNECT });

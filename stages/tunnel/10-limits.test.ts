@@ -8,6 +8,9 @@ import { stage } from "../../harness/stage/define.ts";
 const MAX_STREAMS = "Count each tunnel's open public connections; at --max-streams, refuse a new one — for HTTP with 503 Service Unavailable (RFC 9110 §15.6.4), with Retry-After — and let new ones in again as soon as one has finished.";
 const IDLE = "Close a public connection on which no byte has moved, either way, for --idle-timeout-ms (the reference uses the socket's own timeout), and close its stream on the client's side too. Any byte resets the clock.";
 const IDLE_MS = 500;
+const RELEASE = "A stream's slot is free again however the stream ends: a response completed, the local service hanging up, refusing or resetting, the public user resetting its connection, a RESET, an idle timeout. Count a stream as finished on every path that ends it, not only on a clean end.";
+/** Aborted streams in a row in the slot-release case: more than the limit of 2. */
+const ABORTED = 5;
 
 /** curl's status code for one GET (000 when it got none). */
 async function status(t: CaseContext, args: string[]): Promise<string> {
@@ -44,6 +47,43 @@ export default stage(import.meta, [
       t.expectEqual(fourth, "200", { message: "Once one of the two open requests had finished, a new request should be let in.", hint: MAX_STREAMS });
       releases.get("/hold/2")?.();
       await held[1];
+    },
+  },
+  {
+    name: "--max-streams 2: more aborted streams than the limit (the local service or the public user resetting) give their slots back",
+    async run(t) {
+      const server = await startTunnelServer(t, { args: ["--max-streams", "2"] });
+      const name = t.rand.word();
+      const local = await LocalHttpService.start(t, "local service", async (req) => {
+        if (req.target.startsWith("/drop/")) return void req.conn.sock.resetAndDestroy(); // the local service resets the connection without answering
+        if (req.target.startsWith("/hang/")) return; // never answers: the public user resets its connection
+        await req.reply(200, [], `served ${req.target}`);
+      });
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: name, to: local.port });
+      const aborted: string[] = [];
+      for (let i = 0; i < ABORTED; i++) {
+        const path = `/${i % 2 === 0 ? "drop" : "hang"}/${i}`;
+        const user = await StreamSocket.connect(t, `public user ${i + 1}`, server.httpPort);
+        await user.write(`GET ${path} HTTP/1.1\r\nHost: ${name}.localhost:${server.httpPort}\r\n\r\n`);
+        const reached = await local.waitRequests(i + 1, 3000);
+        const head = user.bytes().toString("latin1").split("\r\n")[0] ?? "";
+        if (!reached) t.fail({ message: `After ${aborted.length} aborted requests (${aborted.join(", ") || "none"}), one after another, with --max-streams 2, GET ${path} did not reach the local service within 3 s: the aborted streams still hold their slots.`, expected: "the request forwarded to the local service", received: head || "no response yet", hint: `${MAX_STREAMS} ${RELEASE}` });
+        if (path.startsWith("/drop/")) {
+          await user.until(() => user.ended, 3000);
+          user.destroy();
+        } else {
+          user.log("(the public user resets its connection: RST)");
+          user.sock.resetAndDestroy();
+        }
+        aborted.push(path.startsWith("/drop/") ? `${path}: the local service reset its connection` : `${path}: the public user reset its connection`);
+      }
+      // The server learns of the last abort a moment later: allow a few tries.
+      let last = "";
+      for (let i = 0; i < 5 && last !== "200"; i++) {
+        if (i > 0) await Bun.sleep(300);
+        last = await status(t, publicUrl(server, name, "/after").args);
+      }
+      t.expectEqual(last, "200", { message: `With --max-streams 2, after ${ABORTED} streams that were aborted one after another (${aborted.join("; ")}), nothing is open on the tunnel: a new request should get in.`, hint: RELEASE });
     },
   },
   {

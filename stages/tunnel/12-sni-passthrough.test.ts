@@ -1,14 +1,20 @@
 import type { TLSSocket } from "node:tls";
+import { clientHello, handshakeRecord, otherExtensions, serverNameExtension, type Extension } from "../../harness/clients/client-hello.ts";
 import { HelloSplitter } from "../../harness/clients/hello-splitter.ts";
 import { CURL_PACKAGE } from "../../harness/clients/http.ts";
 import { makeCertificate } from "../../harness/clients/http-tls.ts";
-import { LocalHttpService } from "../../harness/clients/local-service.ts";
+import { LocalHttpService, startTcpService } from "../../harness/clients/local-service.ts";
+import { StreamSocket } from "../../harness/clients/stream-socket.ts";
+import { visible } from "../../harness/report/show.ts";
 import { startTunnelClient, startTunnelServer, type TunnelServer } from "../../harness/clients/tunnel.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const PASS_THROUGH = "On --tls-port, do not terminate TLS: read the ClientHello without answering it, take the host name from its server_name extension (SNI, RFC 6066 §3), pick the TLS tunnel by that name's first label, and forward every byte — the ClientHello first — as it is. The local service holds the certificate and completes the handshake; the server never has the keys.";
 const SNI = "Route each connection on --tls-port by the server_name (SNI) in its ClientHello (RFC 6066 §3): the first label of the host name is the TLS tunnel's name, as the Host header's is for HTTP. A name no tunnel holds gets a fatal unrecognized_name(112) alert (bytes 15 03 03 00 02 02 70) and the connection closed.";
+const ANY_POSITION = "Walk every extension of the ClientHello until you find server_name (type 0): it may come anywhere. BoringSSL (Chrome's TLS) permutes the extension order on every connection, and clients send GREASE values (RFC 8701) and others before it. Compare its first label case-insensitively, as the Host header's.";
+/** The fatal unrecognized_name alert (RFC 6066 §3), as one TLS 1.2 record. */
+const ALERT = Buffer.from([21, 3, 3, 0, 2, 2, 112]);
 const REASSEMBLE = "Keep reading until the whole ClientHello is in: it may arrive in several TCP segments, and span several TLS records (RFC 8446 §5.1: records of type 22 carry the handshake bytes; the handshake header gives the message's length). Only then route it, and forward everything read so far, unchanged.";
 
 /** curl https://HOST:PORT/PATH through the public side, trusting only `cacert`; the exit code and what it printed. */
@@ -30,6 +36,59 @@ async function tlsServer(t: CaseContext): Promise<TunnelServer & { tlsPort: numb
 }
 
 export default stage(import.meta, [
+  {
+    name: "ClientHellos with server_name first, in the middle, last and in capitals are each routed and forwarded byte for byte; one without server_name gets the alert",
+    async run(t) {
+      const server = await tlsServer(t);
+      const name = t.rand.word();
+      const conns: StreamSocket[] = [];
+      // The local service plays a TLS server only as far as the test needs: it records the bytes and answers with a marker.
+      const local = await startTcpService(t, `local service of ${name}`, (conn) => void conns.push(conn));
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, tls: name, to: local });
+      const random = (n: number) => t.rand.bytes(n);
+      const others = t.rand.shuffle(otherExtensions(random).slice(1)).slice(0, t.rand.int(5, 10));
+      const grease = otherExtensions(random)[0]!;
+      const at = (host: string, i: number): Extension[] => [...others.slice(0, i), serverNameExtension(host), ...others.slice(i)];
+      const variants: [string, string, Extension[]][] = [
+        ["first", `${name}.localhost`, at(`${name}.localhost`, 0)],
+        [`after GREASE, extension 2 of ${others.length + 2}`, `${name}.localhost`, [grease, ...at(`${name}.localhost`, 0)]],
+        [`in the middle, extension ${(others.length >> 1) + 1} of ${others.length + 1}`, `${name}.localhost`, at(`${name}.localhost`, others.length >> 1)],
+        [`last, extension ${others.length + 1} of ${others.length + 1}`, `${name}.localhost`, at(`${name}.localhost`, others.length)],
+        ["first, in capitals", `${name.toUpperCase()}.LocalHost`, at(`${name.toUpperCase()}.LocalHost`, 0)],
+      ];
+      for (const [where, host, extensions] of variants) {
+        const hello = handshakeRecord(clientHello(extensions, random));
+        const user = await StreamSocket.connect(t, `public user (server_name ${host}, ${where})`, server.tlsPort);
+        user.log(`> a ClientHello of ${hello.length} bytes, extensions ${extensions.map((e) => e.type).join(",")}`);
+        await user.write(hello, false);
+        const n = conns.length;
+        const deadline = Date.now() + 3000;
+        while (conns.length === n && Date.now() < deadline) await Bun.sleep(20);
+        const arrived = conns.length > n && (await conns[n]!.until(() => conns[n]!.received >= hello.length, Math.max(0, deadline - Date.now())));
+        if (!arrived) {
+          const got = await user.until(() => user.closed, 1000).then(() => user.bytes());
+          t.fail({
+            message: `A ClientHello whose server_name ${host} is ${where} (extension types ${extensions.map((e) => e.type).join(", ")}) did not reach the TLS tunnel ${name}'s local service within 3 s.`,
+            expected: "the ClientHello forwarded to the local service",
+            received: got.equals(ALERT) ? "the unrecognized_name alert: the server did not find the name" : got.length > 0 ? visible(got.subarray(0, 40)) : "nothing",
+            hint: ANY_POSITION,
+          });
+        }
+        const conn = conns[conns.length - 1]!;
+        if (!conn.bytes().equals(hello)) t.fail({ message: `The local service received different bytes than the ClientHello the public user sent (server_name ${where}).`, expected: `${hello.length} bytes, as sent`, received: `${conn.received} bytes${conn.received === hello.length ? ", different" : ""}`, hint: PASS_THROUGH });
+        const answer = `server flight ${t.rand.key()}`;
+        await conn.write(answer);
+        if (!(await user.until(() => user.received >= answer.length, 3000)) || user.bytes().toString("latin1") !== answer) t.fail({ message: "The local service's answer to the ClientHello did not come back to the public user as it was.", expected: answer, received: visible(user.bytes()), hint: PASS_THROUGH });
+        user.destroy();
+      }
+      const bare = handshakeRecord(clientHello(others, random));
+      const user = await StreamSocket.connect(t, "public user (no server_name)", server.tlsPort);
+      user.log(`> a ClientHello of ${bare.length} bytes without server_name, extensions ${others.map((e) => e.type).join(",")}`);
+      await user.write(bare, false);
+      await user.until(() => user.ended, 3000);
+      if (!user.bytes().equals(ALERT)) t.fail({ message: "A ClientHello without server_name should be refused with the unrecognized_name alert, then the connection closed.", expected: `${visible(ALERT)}, then the end of the connection`, received: `${visible(user.bytes()) || "nothing"}${user.ended ? ", then the end" : ", and the connection still open after 3 s"}`, hint: SNI });
+    },
+  },
   {
     name: "curl verifies the local service's own certificate through --tls-port: TLS passes through the tunnel undecrypted",
     async run(t) {
