@@ -99,12 +99,12 @@ export function* scanTable(pager: Pager, root: number): Generator<TableCell> {
 }
 
 /** Number of rows of a table B-tree: the sum of its leaves' cell counts. */
-export function countTable(pager: Pager, root: number): number {
+export function countTable(pager: Pager, root: number, depth = 0): number {
   const p = readPage(pager, root);
-  if (p.type === LEAF_TABLE || quirks.countRootPageOnly) return p.cells;
+  if (p.type === LEAF_TABLE || quirks.countRootPageOnly || (quirks.countTwoLevelsOnly && depth === 1)) return p.cells;
   let n = 0;
-  for (let i = 0; i < p.cells; i++) n += countTable(pager, leftChild(p, cellOffset(p, i)));
-  return n + countTable(pager, p.rightChild);
+  for (let i = 0; i < p.cells; i++) n += countTable(pager, leftChild(p, cellOffset(p, i)), depth + 1);
+  return quirks.countSkipsRightMost ? n : n + countTable(pager, p.rightChild, depth + 1);
 }
 
 /** The row with this rowid, found by descending the interior pages (binary search). */

@@ -14,10 +14,11 @@ function pad(label: string, value: string | number): string {
 export function dbinfo(db: Database): string[] {
   const h = db.pager.header;
   const rows = db.schema.rows;
-  const count = (type: string) => rows.filter((r) => r.type === type || (quirks.countIndexesAsTables && type === "table")).length;
+  const counted = quirks.tableCountSkipsSqliteTables ? rows.filter((r) => !r.name.startsWith("sqlite_")) : rows;
+  const count = (type: string) => counted.filter((r) => r.type === type || (quirks.countIndexesAsTables && type === "table")).length;
   const enc = ["", "utf8", "utf16le", "utf16be"][h.textEncoding] ?? "";
   return [
-    pad("database page size:", h.pageSize),
+    pad("database page size:", quirks.pageSizeFieldRaw && h.pageSize === 65536 ? 1 : h.pageSize),
     pad("write format:", h.writeVersion),
     pad("read format:", h.readVersion),
     pad("reserved bytes:", h.reserved),
@@ -44,7 +45,7 @@ export function dbinfo(db: Database): string[] {
 /** Table and view names (not sqlite_*), sorted, in columns as the shell lays them out for 80 characters. */
 export function tables(db: Database): string[] {
   const names = db.schema.rows
-    .filter((r) => (r.type === "table" || r.type === "view") && !r.name.startsWith("sqlite_"))
+    .filter((r) => (r.type === "table" || (r.type === "view" && !quirks.tablesOmitViews)) && !r.name.startsWith("sqlite_"))
     .map((r) => r.name)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (names.length === 0) return [];
@@ -52,6 +53,10 @@ export function tables(db: Database): string[] {
   const perLine = Math.max(1, Math.floor(80 / (width + 2)));
   const lines = Math.ceil(names.length / perLine);
   const out: string[] = [];
+  if (quirks.tablesFillRows) {
+    for (let i = 0; i < names.length; i += perLine) out.push(names.slice(i, i + perLine).map((n) => n.padEnd(width)).join("  "));
+    return out;
+  }
   for (let i = 0; i < lines; i++) {
     let line = "";
     for (let j = i; j < names.length; j += lines) line += (j < lines ? "" : "  ") + names[j]!.padEnd(width);
@@ -62,5 +67,5 @@ export function tables(db: Database): string[] {
 
 /** Every CREATE statement of the schema, in the order of sqlite_schema, each ending with ";". */
 export function schema(db: Database): string[] {
-  return db.schema.rows.filter((r) => r.sql !== null).map((r) => `${r.sql};`);
+  return db.schema.rows.filter((r) => r.sql !== null || quirks.schemaPrintsNullSql).map((r) => `${r.sql ?? ""};`);
 }

@@ -45,4 +45,22 @@ export const quirks = {
   journalNotSynced: false,
   /** Journal checksums without the nonce (the sum of the sampled bytes alone). */
   journalChecksumWithoutNonce: false,
+  /** .dbinfo prints the 2-byte page size field as it is: 1 for 65536. */
+  pageSizeFieldRaw: false,
+  /** .dbinfo does not count tables whose name starts with sqlite_ (sqlite_sequence). */
+  tableCountSkipsSqliteTables: false,
+  /** .tables lists tables only, not views. */
+  tablesOmitViews: false,
+  /** .tables fills its columns left to right (row by row) instead of top to bottom. */
+  tablesFillRows: false,
+  /** .schema prints a row whose sql is NULL (an automatic index) as an empty statement ";". */
+  schemaPrintsNullSql: false,
+  /** Read sqlite_schema's rootpage as its low byte only (a 1-byte integer), so root pages past 255 are wrong. */
+  rootPageLowByte: false,
+  /** Look tables up by their exact name: FROM ORDERS does not find orders. */
+  tableNamesCaseSensitive: false,
+  /** Count the children of an interior page's cells but not its right-most pointer's. */
+  countSkipsRightMost: false,
+  /** Count as if the children of the root were leaves (two levels at most). */
+  countTwoLevelsOnly: false,
 };

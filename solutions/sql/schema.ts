@@ -5,6 +5,7 @@
  * CREATE TABLE / CREATE INDEX texts give columns, their affinities
  * (datatype3 §3.1) and the rowid alias (lang_createtable.html#rowid).
  */
+import { quirks } from "./quirks.ts";
 import { scanTable } from "./btree.ts";
 import type { Pager } from "./pager.ts";
 import { decodeRecord } from "./record.ts";
@@ -45,7 +46,7 @@ export function readSchemaRows(pager: Pager): SchemaRow[] {
   const rows: SchemaRow[] = [];
   for (const cell of scanTable(pager, 1)) {
     const r = decodeRecord(cell.payload(), pager.header.textEncoding || 1);
-    rows.push({ rowid: cell.rowid, type: String(r[0]), name: String(r[1]), tblName: String(r[2]), rootpage: Number(r[3] ?? 0), sql: r[4] === null || r[4] === undefined ? null : String(r[4]) });
+    rows.push({ rowid: cell.rowid, type: String(r[0]), name: String(r[1]), tblName: String(r[2]), rootpage: quirks.rootPageLowByte ? Number(r[3] ?? 0) & 0xff : Number(r[3] ?? 0), sql: r[4] === null || r[4] === undefined ? null : String(r[4]) });
   }
   return rows;
 }
@@ -148,7 +149,7 @@ export class Schema {
   }
 
   table(name: string): Table {
-    const t = this.tables.get(name.toLowerCase());
+    const t = this.tables.get(quirks.tableNamesCaseSensitive && name !== name.toLowerCase() ? name : name.toLowerCase());
     if (!t) throw new SqlError(`no such table: ${name}`);
     return t;
   }
