@@ -39,6 +39,10 @@ export interface ServerOptions {
   plainOnHttpsPort?: boolean;
   stripHopByHop?: boolean;
   routeByWholeHost?: boolean;
+  /** The Host's name is compared as it is, not lower-cased. */
+  caseSensitiveHost?: boolean;
+  /** A Host no tunnel holds goes to the first HTTP tunnel registered instead of 404. */
+  unknownHostToAny?: boolean;
   bufferResponses?: boolean;
   no502?: boolean;
   /** One bucket for the whole server instead of one per tunnel. */
@@ -55,6 +59,10 @@ export interface ServerOptions {
   sniFirstExtensionOnly?: boolean;
   /** A stream that ends abnormally (reset, aborted) never gives its --max-streams slot back. */
   leakAbortedSlots?: boolean;
+  /** A second registration of a name in use takes it over instead of being refused. */
+  takeTakenNames?: boolean;
+  /** Any TCP port may be registered, not only those in --tcp-ports. */
+  anyTcpPort?: boolean;
   /** A TCP tunnel's public port stays listening after its client has gone. */
   keepTcpListener?: boolean;
   /** Window grants are cut to a quarter window, dropping the rest of the bytes counted (see SessionOptions.lossyGrants). */
@@ -148,8 +156,9 @@ export function startServer(o: ServerOptions): void {
         sock.end(httpError("400 Bad Request", "no Host header"));
         return;
       }
-      const name = tunnelName(hostLine.slice(hostLine.indexOf(":") + 1).trim(), o.routeByWholeHost);
-      const t = http.get(name);
+      const host = hostLine.slice(hostLine.indexOf(":") + 1).trim();
+      const name = o.caseSensitiveHost ? host.replace(/:\d*$/, "").split(".")[0]! : tunnelName(host, o.routeByWholeHost);
+      const t = http.get(name) ?? (o.unknownHostToAny ? [...http.values()][0] : undefined);
       if (!t) {
         sock.end(httpError("404 Not Found", `tunnel ${name} not found`));
         return;
@@ -218,7 +227,7 @@ export function startServer(o: ServerOptions): void {
       const name = hello.http.toLowerCase();
       if (!NAME.test(name)) return done(`bad name "${hello.http}": use letters, digits and "-"`);
       if (o.httpPort === undefined) return done("this server has no HTTP port");
-      if (http.has(name)) return done(`the name "${name}" is already taken`);
+      if (http.has(name) && !o.takeTakenNames) return done(`the name "${name}" is already taken`);
       const t: Tunnel = { session, nextStream: 1, active: 0, bucket: bucket() };
       http.set(name, t);
       return done(null, `http://${name}.localhost:${o.httpPort}`, t);
@@ -234,7 +243,7 @@ export function startServer(o: ServerOptions): void {
     }
     if (typeof hello.tcp === "number") {
       const port = hello.tcp;
-      if (!o.tcpPorts.includes(port)) return done(`port ${port} is not one of the server's --tcp-ports (${o.tcpPorts.join(",") || "none"})`);
+      if (!o.tcpPorts.includes(port) && !o.anyTcpPort) return done(`port ${port} is not one of the server's --tcp-ports (${o.tcpPorts.join(",") || "none"})`);
       if (tcp.has(port)) return done(`port ${port} is already taken`);
       const t: Tunnel = { session, nextStream: 1, active: 0, bucket: bucket() };
       tcp.set(port, t);

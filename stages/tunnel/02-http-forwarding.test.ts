@@ -1,10 +1,17 @@
-import { curl, expectBody, expectHeader, expectStatus } from "../../harness/clients/http.ts";
+import { curl, expectBody, expectHeader, expectStatus, type HttpResponse } from "../../harness/clients/http.ts";
 import { LocalHttpService } from "../../harness/clients/local-service.ts";
 import { publicUrl, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const FORWARD = "The server reads the public request's header section, finds the tunnel by the Host header, and passes the request's bytes, unchanged, over the tunnel; the client writes them to a connection to --to and sends back what the local service answers, byte for byte.";
 const HOST = "Route by the host name in the Host header (RFC 9110 §7.2): its first label is the tunnel's name. Compare it case-insensitively (RFC 9110 §4.2.3) and ignore the \":port\" part — curl sends Host: mango.localhost:24002.";
+
+/** The server's own answers are complete responses: a Content-Length that matches the body, and Connection: close. */
+function expectComplete(r: HttpResponse, what: string): void {
+  const hint = "The server's own answers (404, 502) are complete HTTP responses: a Content-Length giving the body's length, and Connection: close, since the server closes the connection after them (RFC 9112 §6.3, §9.6).";
+  expectHeader(r, "Content-Length", String(r.body.length), { message: `The server's ${what} response should say how long its body is.`, hint });
+  expectHeader(r, "Connection", /^close$/i, { message: `The server's ${what} response should say it closes the connection.`, hint });
+}
 
 export default stage(import.meta, [
   {
@@ -58,6 +65,7 @@ export default stage(import.meta, [
       const { responses } = await curl(t, publicUrl(server, other).args, { message: `curl could not get a response for Host: ${other}.localhost.`, hint: "Answer a request for a name no client registered with a complete HTTP response: 404 Not Found." });
       expectStatus(responses[0]!, 404, { message: `No client registered "${other}": the server itself should answer 404 Not Found.`, hint: `${HOST} A name nobody holds is answered 404 by the server (RFC 9110 §15.5.5).` });
       if (local.requests.length > 0) t.fail({ message: `A request for "${other}" reached the local service of the tunnel "${name}".`, hint: HOST });
+      expectComplete(responses[0]!, "404");
     },
   },
   {
@@ -68,6 +76,7 @@ export default stage(import.meta, [
       await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: name, to: await t.port() });
       const { responses } = await curl(t, publicUrl(server, name).args, { message: "curl got no HTTP response while the local service was down.", hint: "When the client cannot connect to --to, it tells the server (the reference resets the stream), and the server answers 502 Bad Gateway (RFC 9110 §15.6.3) rather than closing the connection without a response." });
       expectStatus(responses[0]!, 502, { message: "The local service refuses connections: the public side should get 502 Bad Gateway.", hint: "An intermediary that got no valid response from the server it forwards to answers 502 Bad Gateway (RFC 9110 §15.6.3)." });
+      expectComplete(responses[0]!, "502");
     },
   },
 ]);
