@@ -36,7 +36,7 @@ export interface Resolved {
 function columnOf(t: Table, name: string): number {
   const i = t.columns.findIndex((c) => c.name.toLowerCase() === name);
   if (i >= 0) return i;
-  if (name === "rowid" || name === "oid" || name === "_rowid_") return t.columns.length;
+  if (name === "rowid" || (!quirks.rowidOnlyAsRowid && (name === "oid" || name === "_rowid_"))) return t.columns.length;
   return -1;
 }
 

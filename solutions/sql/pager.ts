@@ -106,7 +106,7 @@ export class Pager {
   constructor(readonly path: string) {
     if (!quirks.ignoreHotJournal) recoverHotJournal(path);
     this.header = this.load();
-    this.usable = this.header.pageSize - this.header.reserved;
+    this.usable = this.header.pageSize - (quirks.ignoreReservedBytes ? 0 : this.header.reserved);
   }
 
   private load(): Header {

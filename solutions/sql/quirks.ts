@@ -63,4 +63,14 @@ export const quirks = {
   countSkipsRightMost: false,
   /** Count as if the children of the root were leaves (two levels at most). */
   countTwoLevelsOnly: false,
+  /** Split a CREATE TABLE's column list at every comma, those inside parentheses (DECIMAL(8,2), CHECK (…)) too. */
+  columnsSplitAtEveryComma: false,
+  /** Print reals in exponent form only for large numbers (exponent ≥ 15), never small ones (1.5e-07 as 0.00000015). */
+  realExponentOnlyWhenLarge: false,
+  /** Know the rowid only as rowid, not oid or _rowid_. */
+  rowidOnlyAsRowid: false,
+  /** Take any primary key column whose type contains INT (INT PRIMARY KEY, BIGINT PRIMARY KEY) as the rowid alias. */
+  anyIntPrimaryKeyIsRowid: false,
+  /** Ignore the reserved bytes at the end of each page (offset 20): usable size = page size. */
+  ignoreReservedBytes: false,
 };

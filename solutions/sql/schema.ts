@@ -71,7 +71,7 @@ function parenGroups(toks: Token[]): Token[][] {
       if (depth === 0) break;
       depth--;
     }
-    if (depth === 0 && t.k === "op" && t.v === ",") groups.push([]);
+    if ((depth === 0 || (quirks.columnsSplitAtEveryComma && depth === 1)) && t.k === "op" && t.v === ",") groups.push([]);
     else groups[groups.length - 1]!.push(t);
   }
   return groups;
@@ -98,7 +98,7 @@ export function parseCreateTable(name: string, root: number, sql: string): Table
     }
     const type = typeWords.join(" ");
     for (; j < g.length; j++) {
-      if (word(g[j]) === "PRIMARY" && type.toUpperCase() === "INTEGER" && word(g[j + 2]) !== "DESC") alias = columns.length;
+      if (word(g[j]) === "PRIMARY" && (type.toUpperCase() === "INTEGER" || (quirks.anyIntPrimaryKeyIsRowid && type.toUpperCase().includes("INT"))) && word(g[j + 2]) !== "DESC") alias = columns.length;
     }
     columns.push({ name: colName, affinity: affinityOf(type) });
   }

@@ -3,6 +3,8 @@
  * INTEGER is a bigint, REAL a number, TEXT a string, BLOB bytes, NULL null.
  * Sort order (§4.1): NULL < INTEGER/REAL (numerically) < TEXT < BLOB.
  */
+import { quirks } from "./quirks.ts";
+
 export type Value = null | bigint | number | string | Uint8Array;
 
 export type Affinity = "TEXT" | "NUMERIC" | "INTEGER" | "REAL" | "BLOB" | "NONE";
@@ -148,7 +150,7 @@ export function formatReal(x: number): string {
   const sign = m[1]!;
   const digits = (m[2]! + m[3]!).replace(/0+$/, "") || "0";
   const exp = Number(m[4]);
-  if (exp < -4 || exp >= 15) {
+  if ((exp < -4 && !quirks.realExponentOnlyWhenLarge) || exp >= 15) {
     const frac = digits.slice(1) || "0";
     const ex = Math.abs(exp) < 10 ? `0${Math.abs(exp)}` : String(Math.abs(exp));
     return `${sign}${digits[0]}.${frac}e${exp < 0 ? "-" : "+"}${ex}`;

@@ -28,6 +28,11 @@ function payloadOf(rand: Random, payload: number, blob: boolean): string | Uint8
   throw new Error(`no one-column record has a payload of ${payload} bytes`);
 }
 
+/** Integers at the edges of the serial types: 0 and 1 (types 8, 9), then 1, 2, 3, 4, 6 and 8 bytes. */
+const INT_EDGES = ["0", "1", "2", "-1", "127", "-128", "128", "32767", "-32768", "32768", "8388607", "-8388608", "8388608", "2147483647", "-2147483648", "2147483648", "140737488355327", "-140737488355328", "140737488355328", "9223372036854775807", "-9223372036854775808"];
+/** Reals on both sides of the %!.15g limits: exponent -5/-4 and 14/15, 15 significant digits, whole numbers. */
+const REAL_EDGES = ["0.0001", "0.00001", "1.5e-07", "-0.00012345", "1e14", "1e15", "-1.25e15", "123456789012345678.0", "0.1", "-2.5", "5.0", "1.0e20", "0.333333333333333333", "99999999999999.9"];
+
 export default stage(import.meta, [
   {
     name: "SELECT columns by name, in the order asked, and SELECT *",
@@ -39,6 +44,17 @@ export default stage(import.meta, [
       await sql.expectSame(file, `SELECT ${a} FROM ${table.name}`, { hint: RECORD });
       await sql.expectSame(file, `SELECT ${c}, ${a} FROM ${table.name}`, { hint: "Print the columns in the order of the SELECT, joined by \"|\", one row per line, rows in rowid order." });
       await sql.expectSame(file, `SELECT * FROM ${table.name}`, { hint: `SELECT * is every column in the order of CREATE TABLE (${[a, b, c, d].join(", ")}). ${RECORD}` });
+      // Column definitions with types of several words, types with (n, m), and constraints (with commas inside their parentheses).
+      const parts = await sql.build(
+        "parts.db",
+        [
+          "CREATE TABLE parts (code TEXT NOT NULL DEFAULT 'none', weight DECIMAL(8,2) CHECK (weight >= 0 AND weight IN (1.5, 2, 7.25)), label VARYING CHARACTER(20) COLLATE NOCASE, qty INTEGER UNIQUE, note, CHECK (qty > 0 OR qty < 0));",
+          ...Array.from({ length: t.rand.int(3, 8) }, (_, i) => `INSERT INTO parts VALUES (${sqlLiteral(t.rand.word())}, ${t.rand.pick(["1.5", "2", "7.25"])}, ${sqlLiteral(t.rand.word())}, ${i + 1}, ${sqlLiteral(t.rand.word())});`),
+        ].join("\n"),
+      );
+      const COLUMNS = "A column definition is a name, an optional type of one or more words (maybe with (n) or (n, m)), then constraints (NOT NULL, DEFAULT, CHECK (…), UNIQUE, COLLATE…); table constraints such as CHECK (…) are not columns. Split the list at the commas outside parentheses.";
+      await sql.expectSame(parts, "SELECT * FROM parts", { hint: COLUMNS });
+      await sql.expectSame(parts, "SELECT note, qty, label FROM parts", { hint: COLUMNS });
     },
   },
   {
@@ -52,6 +68,13 @@ export default stage(import.meta, [
       const real = table.columns.find((c) => c.kind === "real")!;
       const extra = `UPDATE samples SET ${real.name} = ${t.rand.int(-50, 50)}.0 WHERE rowid % 7 = 3;`;
       const file = await sql.build("types.db", `PRAGMA page_size = ${pageSize};\n${tableScript(table)}\n${extra}`);
+      // The boundaries, on every seed: each integer serial type at its edges, and reals on both sides of the exponent-form limits.
+      const edges = await sql.build(
+        "edges.db",
+        `CREATE TABLE ints (v INTEGER);\nINSERT INTO ints VALUES ${INT_EDGES.map((v) => `(${v})`).join(", ")};\nCREATE TABLE reals (v REAL);\nINSERT INTO reals VALUES ${REAL_EDGES.map((v) => `(${v})`).join(", ")};`,
+      );
+      await sql.expectSame(edges, "SELECT v FROM ints", { hint: `Each integer at the edge of a serial type (0 and 1 are types 8 and 9, then 1, 2, 3, 4, 6 and 8 bytes, negative and positive). ${RECORD}` });
+      await sql.expectSame(edges, "SELECT v FROM reals", { hint: `Reals print as "%!.15g": 15 significant digits, always a decimal point, exponent form when the exponent is below -4 or at least 15 (1.0e-05 but 0.0001; 1.0e+15 but 100000000000000.0). ${RECORD}` });
       await sql.expectSame(file, "SELECT * FROM samples", {
         diagnose: (d) =>
           d.expected && d.received && d.expected.split("|").some((v, i) => /^-?\d+\.0$/.test(v) && d.received!.split("|")[i] === v.slice(0, -2))
@@ -76,6 +99,13 @@ export default stage(import.meta, [
         hint: `${id} is declared INTEGER PRIMARY KEY: it is an alias of the rowid. Its record field is NULL; print the cell's rowid instead. ${VARINT}`,
       });
       await sql.expectSame(file, `SELECT rowid, * FROM accounts`, { hint: `rowid is the cell's key. ${VARINT}` });
+      await sql.expectSame(file, `SELECT oid, _rowid_, ${table.columns[1]!.name} FROM accounts`, { hint: `oid and _rowid_ are other names of the rowid. ${VARINT}` });
+      // Only a column declared exactly INTEGER PRIMARY KEY is the rowid: INT PRIMARY KEY and BIGINT PRIMARY KEY are ordinary columns with a unique index.
+      const others = await sql.build(
+        "not-rowid.db",
+        `CREATE TABLE codes (code INT PRIMARY KEY, big BIGINT, label TEXT);\nINSERT INTO codes VALUES ${Array.from({ length: 12 }, (_, i) => `(${t.rand.int(100, 999) * 10 + i}, ${t.rand.int(1, 99)}, ${sqlLiteral(t.rand.word())})`).join(", ")};`,
+      );
+      await sql.expectSame(others, "SELECT rowid, code, label FROM codes", { hint: "code is declared INT PRIMARY KEY, not exactly INTEGER PRIMARY KEY: it is an ordinary column (its value is in the record), not an alias of the rowid." });
     },
   },
   {
@@ -99,8 +129,10 @@ export default stage(import.meta, [
     name: "payloads at exactly the overflow thresholds X, X+1 and K = X, with page sizes from 512 to 65536",
     async run(t) {
       const sql = SqlCase.start(t);
-      for (const pageSize of [512, 65536, t.rand.pick([1024, 2048, 4096, 8192, 16384, 32768])]) {
-        const u = pageSize;
+      // The last one keeps reserved bytes at the end of each page (offset 20 of the header): U is smaller than the page size.
+      const configs = [[512, 0], [65536, 0], [t.rand.pick([1024, 2048, 4096, 8192, 16384, 32768]), 0], [t.rand.pick([1024, 4096]), t.rand.int(8, 64)]] as const;
+      for (const [pageSize, reserved] of configs) {
+        const u = pageSize - reserved;
         const x = u - 35;
         // Payload sizes the §1.6 formulas turn on, the same on every seed: P = X stays whole on the page, P = X+1 overflows;
         // P = X+(U-4) gives K = X exactly (K bytes stay, and the rest fills one overflow page exactly), P = X+(U-4)+1 gives K = X+1 > X (M bytes stay).
@@ -110,10 +142,13 @@ export default stage(import.meta, [
           const blob = i % 2 === 1;
           script.push(`CREATE TABLE edge${i} (body${blob ? "" : " TEXT"});`, `INSERT INTO edge${i} VALUES (${sqlLiteral(payloadOf(t.rand, p, blob))});`);
         });
-        const file = await sql.build(`edges-${pageSize}.db`, script.join("\n"));
+        // sqlite3 sets reserved bytes through the file-control call, applied by VACUUM.
+        if (reserved) script.push(`.filectrl reserve_bytes ${reserved}`, "VACUUM;");
+        const file = await sql.build(`edges-${pageSize}${reserved ? `-reserved${reserved}` : ""}.db`, script.join("\n"));
         for (const [i, p] of sizes.entries()) {
           const what = p <= x ? `exactly ${p === x ? "X" : "X-1"} = ${p} bytes: it fits on the page, with no overflow page` : p === x + 1 ? "X+1 bytes: the smallest that overflows" : p === x + u - 4 ? "P = X+(U-4) bytes, so K = X exactly: K bytes stay on the page (K ≤ X)" : "P = X+(U-4)+1 bytes, so K = X+1 > X: M bytes stay on the page";
-          await sql.expectSame(file, `SELECT body FROM edge${i}`, { hint: `On ${pageSize}-byte pages (U = ${u}, X = ${x}), the one record of edge${i} has a payload of ${what}. ${OVERFLOW}` });
+          const usable = reserved ? `, ${reserved} of them reserved at the end of each page (the byte at offset 20 of the header): U = ${u}` : `: U = ${u}`;
+          await sql.expectSame(file, `SELECT body FROM edge${i}`, { hint: `On ${pageSize}-byte pages${usable}, X = ${x}; the one record of edge${i} has a payload of ${what}. ${OVERFLOW}` });
         }
       }
     },
