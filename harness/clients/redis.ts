@@ -12,6 +12,9 @@ import { TcpConnection } from "./tcp.ts";
 
 export const REDIS_TOOLS = "redis-tools";
 
+/** redis-cli's output for an answer that means "ask again shortly": the dataset is loading (LOADING), a replica has no master link (MASTERDOWN). */
+const NOT_READY = /^\(error\) (LOADING|MASTERDOWN)\b/;
+
 export interface Expectation {
   /** What the learner should check when this fails. */
   hint?: string;
@@ -33,10 +36,20 @@ export class RedisCli {
     return ["redis-cli", "-p", String(this.program.port), "--no-raw", ...args];
   }
 
-  /** Runs one command; returns what redis-cli printed, without the final newline. */
+  /**
+   * Runs one command; returns what redis-cli printed, without the final newline.
+   * A "not ready yet" error (LOADING while the dataset loads after a start,
+   * MASTERDOWN while a replica has no link to its master) is retried, as a
+   * real client does, until the answer is another one or the case runs out of time.
+   */
   async run(args: readonly string[], opts: { stdin?: string; timeoutMs?: number } = {}): Promise<string> {
-    const r = await this.t.client(REDIS_TOOLS, this.argv(args), opts);
-    return r.output.replace(/\n$/, "");
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.t.client(REDIS_TOOLS, this.argv(args), opts);
+      const out = r.output.replace(/\n$/, "");
+      if (!NOT_READY.test(out) || this.t.signal.aborted) return out;
+      if (attempt === 0) this.t.log.note("a \"not ready yet\" answer: retrying until it is another one, as a real client does");
+      await Bun.sleep(Math.min(20 * 2 ** attempt, 200));
+    }
   }
 
   /** Runs one command and fails unless redis-cli printed exactly `expected`. */
