@@ -8,9 +8,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Benchmark } from "../bench.ts";
-import { loadChallenge } from "../challenge/load.ts";
 import { requireBinary } from "../clients/require.ts";
-import { absolutize, resolveImpl, type Impl } from "../impl.ts";
+import { absolutize, implOrigin, resolveImpl, type Impl } from "../impl.ts";
 import { CHALLENGES_DIR, ROOT } from "../paths.ts";
 import { allocatePort, releasePort } from "../process/ports.ts";
 import { GroupProcess } from "../process/spawn.ts";
@@ -18,13 +17,15 @@ import { makeTempDir, removeTempDir } from "../process/tempdir.ts";
 import { StageFailure } from "../report/failure.ts";
 import { Transcript } from "../report/transcript.ts";
 import { launchProgram, type Program } from "../stage/program.ts";
+import { challengeArg, parseCommandLine, usageError } from "./args.ts";
 
-const slug = process.argv[2];
-if (!slug) {
-  console.error("usage: bun run bench <challenge> [--impl=<command>]");
-  process.exit(2);
-}
-const challenge = loadChallenge(slug);
+const { values: flags, positionals } = parseCommandLine("bench", "usage: bun run bench <challenge> [--impl=<command>]   benchmarks the program (default: syscraft.local.yaml's, else the reference solution) against the real implementation", {
+  impl: { type: "string" },
+});
+if (positionals.length !== 1) usageError("bench", "give one challenge, e.g. bun run bench redis");
+const slug = positionals[0]!;
+if (flags.impl !== undefined) process.env.SYSCRAFT_IMPL = flags.impl;
+const challenge = challengeArg("bench", slug);
 const file = join(CHALLENGES_DIR, slug, "bench.ts");
 if (!existsSync(file)) {
   console.error(`bench: the ${slug} challenge has no benchmark yet (${file})`);
@@ -32,7 +33,15 @@ if (!existsSync(file)) {
 }
 const bench = ((await import(file)) as { default: Benchmark }).default;
 
-const targets: { label: string; impl: Impl }[] = [{ label: "ours", impl: resolveImpl(challenge) }];
+let ours: Impl;
+try {
+  ours = resolveImpl(challenge);
+} catch (e) {
+  console.error(`bench: ${(e as Error).message}`);
+  process.exit(2);
+}
+console.log(`syscraft: benchmarking ${ours.command} (${implOrigin(ours)})${challenge.real ? ` against ${challenge.real.command} (the real implementation)` : ""}`);
+const targets: { label: string; impl: Impl }[] = [{ label: "ours", impl: ours }];
 if (challenge.real) {
   requireBinary(challenge.real.command.split(/\s+/)[0]!, challenge.real.package);
   targets.push({ label: "real", impl: { command: challenge.real.command, base: ROOT, source: "real implementation" } });

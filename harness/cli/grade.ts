@@ -9,10 +9,8 @@
  * stage passes.
  */
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { challengeSlugs, loadChallenge } from "../challenge/load.ts";
 import type { Challenge, StageInfo } from "../challenge/schema.ts";
-import { closest } from "../closest.ts";
 import { implOrigin, resolveImpl, type Impl } from "../impl.ts";
 import { junitXml } from "../junit.ts";
 import { runStagesInSubprocess } from "../stage/subprocess.ts";
@@ -20,6 +18,7 @@ import { summarize, type ChallengeSummary } from "../summary.ts";
 import { findStage } from "../challenge/stages.ts";
 import { parseSelection, resolveSelection } from "../stage/selection.ts";
 import type { CaseResult } from "../stage/types.ts";
+import { challengeArg, parseCommandLine, usageError } from "./args.ts";
 
 const OPTIONS = {
   only: { type: "boolean" },
@@ -28,36 +27,9 @@ const OPTIONS = {
   junit: { type: "string" },
   json: { type: "string" },
   seed: { type: "string" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
-function usageError(message: string): never {
-  console.error(`grade: ${message} (bun run grade --help)`);
-  process.exit(2);
-}
-
-/** parseArgs, strict: an unknown flag (named with the closest known one) or a flag without its value is exit 2. */
-function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    const message = (e as Error).message.split("\n")[0]!;
-    const unknown = /Unknown option '(--?[^']+)'/.exec(message);
-    if (unknown) {
-      const name = unknown[1]!.replace(/^-+/, "").split("=")[0]!;
-      usageError(`unknown flag ${unknown[1]} (did you mean --${closest(name, Object.keys(OPTIONS))}?)`);
-    }
-    usageError(message);
-  }
-}
-
-const { values: flags, positionals } = parseCommandLine(process.argv.slice(2));
-for (const name of ["impl", "junit", "json", "seed"] as const) {
-  const v = flags[name];
-  if (v !== undefined && (v.trim() === "" || v.startsWith("-"))) usageError(`--${name} needs a value, e.g. --${name}=${name === "impl" ? "./your_program.sh" : name === "seed" ? "42" : `results.${name === "junit" ? "xml" : "json"}`}`);
-}
-if (flags.help) {
-  console.log(`usage: bun run grade [<challenge> | <challenge>/<n> | <challenge>/<extension>[/<n>]]… [--only] [--impl=<command>] [--real] [--junit=<file>] [--json=<file>] [--seed=<n>]
+const USAGE = `usage: bun run grade [<challenge> | <challenge>/<n> | <challenge>/<extension>[/<n>]]… [--only] [--impl=<command>] [--real] [--junit=<file>] [--json=<file>] [--seed=<n>]
 
   <challenge>              every stage of it: the base stages, then each extension's (e.g. redis)
   <challenge>/<n>          base stages 1..n (e.g. redis/3)
@@ -69,9 +41,9 @@ if (flags.help) {
   --real                   grade the challenge's real implementation (e.g. redis-server)
   --junit=<file>           write JUnit XML
   --json=<file>            write a JSON summary
-Exit code: 0 when every selected stage passes, 1 otherwise, 2 on bad arguments.`);
-  process.exit(0);
-}
+Exit code: 0 when every selected stage passes, 1 otherwise, 2 on bad arguments.`;
+
+const { values: flags, positionals } = parseCommandLine("grade", USAGE, OPTIONS);
 
 interface Target {
   challenge: Challenge;
@@ -82,7 +54,7 @@ interface Target {
 
 function target(text: string, only: boolean): Target {
   const sel = parseSelection(text, only);
-  const challenge = loadChallenge(sel.challenge);
+  const challenge = challengeArg("grade", sel.challenge);
   const selected = resolveSelection(challenge, sel).map((s) => s.stage);
   return { challenge, flag: `${only ? "--stage-only" : "--stage"}=${text}`, selected };
 }
@@ -100,7 +72,7 @@ try {
   list = targets();
   for (const t of list) impls.set(t.challenge.slug, resolveImpl(t.challenge));
 } catch (e) {
-  usageError((e as Error).message);
+  usageError("grade", (e as Error).message);
 }
 
 const passThrough: string[] = [];

@@ -6,16 +6,15 @@
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
-import { loadChallenge } from "../challenge/load.ts";
-import { configFile } from "../impl.ts";
+import { configFile, configuredImpls } from "../impl.ts";
 import { CHALLENGES_DIR } from "../paths.ts";
+import { challengeArg, parseCommandLine, usageError } from "./args.ts";
 
-const [slug, target] = process.argv.slice(2);
-if (!slug || !target) {
-  console.error("usage: bun run init <challenge> <dir>     e.g. bun run init redis ~/my-redis");
-  process.exit(2);
-}
-const challenge = loadChallenge(slug);
+const USAGE = "usage: bun run init <challenge> <dir>     e.g. bun run init redis ~/my-redis";
+const { positionals } = parseCommandLine("init", USAGE, {});
+const [slug, target] = positionals;
+if (!slug || !target || positionals.length > 2) usageError("init", "give a challenge and a new directory, e.g. bun run init redis ~/my-redis");
+const challenge = challengeArg("init", slug);
 const starter = join(CHALLENGES_DIR, slug, "starter");
 if (!existsSync(starter)) {
   console.error(`init: the ${slug} challenge has no starter yet`);
@@ -26,10 +25,16 @@ if (existsSync(dir) && readdirSync(dir).length > 0) {
   console.error(`init: ${dir} exists and is not empty; choose a new directory`);
   process.exit(2);
 }
+const file = configFile();
+try {
+  configuredImpls(file);
+} catch (e) {
+  console.error(`init: ${(e as Error).message}\n(init records your program in that file: fix it first)`);
+  process.exit(2);
+}
 cpSync(starter, dir, { recursive: true });
 const program = join(dir, "your_program.sh");
 
-const file = configFile();
 const config = (existsSync(file) ? (parse(readFileSync(file, "utf8")) as { impl?: Record<string, string> } | null) : null) ?? {};
 config.impl = { ...(config.impl ?? {}), [slug]: program };
 writeFileSync(file, `# Which program each challenge's tests run (written by bun run init; edit freely).\n${stringify(config)}`);

@@ -8,14 +8,13 @@
  * real implementation are never recorded as yours.
  */
 import { relative } from "node:path";
-import { parseArgs } from "node:util";
 import { challengeSlugs, loadChallenge, stageDocFile } from "../challenge/load.ts";
 import type { Challenge, StageInfo } from "../challenge/schema.ts";
 import { stageName } from "../challenge/stages.ts";
-import { closest } from "../closest.ts";
 import { absolutize, implOrigin, isLearnerProgram, resolveImpl } from "../impl.ts";
 import { ROOT } from "../paths.ts";
 import { readStageRecords, type StageRecord } from "../stage/results.ts";
+import { challengeArg, parseCommandLine } from "./args.ts";
 
 /** A group's bar (■ passed, ✗ failed, · not run), how many stages passed in a row from the first, and the stage after them. */
 function progressOf(stages: StageInfo[], records: StageRecord[]): { bar: string; highest: number; next: StageInfo | undefined } {
@@ -32,27 +31,10 @@ function nextStep(c: Challenge, next: StageInfo): string {
 
 type Progress = ReturnType<typeof progressOf>;
 
-function fail(message: string): never {
-  console.error(`progress: ${message}`);
-  process.exit(2);
-}
-
-let parsed;
-try {
-  parsed = parseArgs({ args: process.argv.slice(2), options: { impl: { type: "string" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
-} catch (e) {
-  fail(`${(e as Error).message.split("\n")[0]} (usage: bun run progress [<challenge>] [--impl=<command>])`);
-}
-if (parsed.values.help) {
-  console.log("usage: bun run progress [<challenge>] [--impl=<command>]   (default program: syscraft.local.yaml's)");
-  process.exit(0);
-}
-if (parsed.values.impl !== undefined) process.env.SYSCRAFT_IMPL = parsed.values.impl;
-const known = challengeSlugs();
-for (const slug of parsed.positionals) {
-  if (!known.includes(slug)) fail(`no challenge named "${slug}" (did you mean ${closest(slug, known)}?); known: ${known.join(", ")}`);
-}
-const slugs = parsed.positionals.length > 0 ? parsed.positionals : known;
+const { values: flags, positionals } = parseCommandLine("progress", "usage: bun run progress [<challenge>] [--impl=<command>]   (default program: syscraft.local.yaml's)", { impl: { type: "string" } });
+if (flags.impl !== undefined) process.env.SYSCRAFT_IMPL = flags.impl;
+for (const slug of positionals) challengeArg("progress", slug);
+const slugs = positionals.length > 0 ? positionals : challengeSlugs();
 
 let shown = 0;
 for (const c of slugs.map(loadChallenge)) {
@@ -60,7 +42,8 @@ for (const c of slugs.map(loadChallenge)) {
   try {
     impl = resolveImpl(c);
   } catch (e) {
-    fail((e as Error).message);
+    console.error(`progress: ${(e as Error).message}`);
+    process.exit(2);
   }
   if (!isLearnerProgram(impl)) {
     console.log(`${c.slug.padEnd(10)} no program of yours yet (${implOrigin(impl)}): bun run init ${c.slug} <dir>, or bun run progress ${c.slug} --impl=<command>`);

@@ -1,9 +1,10 @@
 /** bun run stages [<challenge>]: lists challenges, their base stages, then each extension and its stages, with how to run each. */
 import { relative } from "node:path";
-import { loadAllChallenges, loadChallenge, stageDocFile } from "../challenge/load.ts";
+import { loadAllChallenges, stageDocFile } from "../challenge/load.ts";
 import type { Challenge, StageInfo } from "../challenge/schema.ts";
 import { stageName } from "../challenge/stages.ts";
 import { ROOT } from "../paths.ts";
+import { challengeArg, parseCommandLine, usageError } from "./args.ts";
 
 function printStages(c: Challenge, stages: StageInfo[]): void {
   for (const s of stages) {
@@ -11,8 +12,10 @@ function printStages(c: Challenge, stages: StageInfo[]): void {
   }
 }
 
-const slug = process.argv[2];
-const challenges = slug ? [loadChallenge(slug)] : loadAllChallenges();
+const { positionals } = parseCommandLine("stages", "usage: bun run stages [<challenge>]   lists the challenges (or one), their stages and extensions, with the --stage= that runs each", {});
+if (positionals.length > 1) usageError("stages", `one challenge at most (got ${positionals.join(" ")})`);
+const slug = positionals[0];
+const challenges = slug ? [challengeArg("stages", slug)] : loadAllChallenges();
 for (const c of challenges) {
   console.log(`${c.slug} — ${c.name}: ${c.summary}`);
   printStages(c, c.stages);

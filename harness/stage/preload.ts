@@ -8,7 +8,7 @@
  *   - for a stage selection, runs the selected stages itself (harness/stage/stage-run.ts) and exits,
  *     so bun never loads the other test files.
  */
-import { loadAllChallenges, loadChallenge } from "../challenge/load.ts";
+import { challengeSlugs, loadAllChallenges, loadChallenge } from "../challenge/load.ts";
 import { stageName } from "../challenge/stages.ts";
 import { bunFlags } from "../bun-flags.ts";
 import { closest } from "../closest.ts";
@@ -81,6 +81,8 @@ async function main(): Promise<void> {
     }
     const stray = positional.filter((p) => p !== harnessOptions().stage && p !== harnessOptions().stageOnly);
     if (stray.length > 0) stop(`${stray.join(" ")}: a stage run takes no file names; --stage chooses the tests, e.g. bun test --stage=${selection.text}`);
+    const known = challengeSlugs();
+    if (!known.includes(selection.challenge)) stop(`${selection.only ? "--stage-only" : "--stage"}=${selection.text}: no challenge named "${selection.challenge}" (did you mean ${closest(selection.challenge, known)}?); known: ${known.join(", ")}`);
     const challenge = loadChallenge(selection.challenge);
     const stages = resolveSelection(challenge, selection);
     const impl = resolveImpl(challenge);

@@ -115,7 +115,7 @@ selfTests("a stage run as the learner types it", () => {
 
   test("grade refuses an unknown flag and a flag without its value (seen: both silently ignored)", async () => {
     const unknown = await run(["bun", "harness/cli/grade.ts", "redis/1", "--jnuit=x.xml"]);
-    expect([unknown.code, unknown.out.trim()]).toEqual([2, "grade: unknown flag --jnuit (did you mean --junit?) (bun run grade --help)"]);
+    expect([unknown.code, unknown.out.trim()]).toEqual([2, "grade: unknown flag --jnuit (did you mean --junit?) (usage: bun run grade --help)"]);
     const empty = await run(["bun", "harness/cli/grade.ts", "redis/1", "--impl"]);
     expect(empty.code).toBe(2);
     expect(empty.out).toContain("--impl");
