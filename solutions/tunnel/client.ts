@@ -32,6 +32,8 @@ export interface ClientOptions {
   noBackoffCap?: boolean;
   /** Window grants cut to a quarter window (see SessionOptions.lossyGrants). */
   lossyGrants?: boolean;
+  /** Window grants sent as bytes arrive, not once written (see SessionOptions.grantOnArrival). */
+  grantOnArrival?: boolean;
   connectionPerStream?: boolean;
 }
 
@@ -65,6 +67,7 @@ export function startClient(o: ClientOptions): void {
       keepAliveMs: o.keepAliveMs,
       noHalfClose: o.noHalfClose,
       lossyGrants: o.lossyGrants,
+        grantOnArrival: o.grantOnArrival,
       onControl: (f: Frame) => {
         if (f.type !== FrameType.Welcome || welcomed) return;
         welcomed = true;

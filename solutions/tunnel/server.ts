@@ -67,6 +67,8 @@ export interface ServerOptions {
   keepTcpListener?: boolean;
   /** Window grants are cut to a quarter window, dropping the rest of the bytes counted (see SessionOptions.lossyGrants). */
   lossyGrants?: boolean;
+  /** Window grants sent as bytes arrive, not once written (see SessionOptions.grantOnArrival). */
+  grantOnArrival?: boolean;
 }
 
 /** A header section larger than this is refused with 431 (RFC 6585 §5). */
@@ -271,6 +273,7 @@ export function startServer(o: ServerOptions): void {
         keepAliveMs: o.keepAliveMs,
         noHalfClose: o.noHalfClose,
         lossyGrants: o.lossyGrants,
+        grantOnArrival: o.grantOnArrival,
         onControl: (f: Frame) => {
           if (f.type !== FrameType.Hello || hello) return;
           hello = true;

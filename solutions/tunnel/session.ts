@@ -27,6 +27,8 @@ export interface SessionOptions {
   noHalfClose?: boolean;
   /** Grant exactly a quarter window each time one is counted, dropping the bytes counted beyond it (a mistake, for fixtures). */
   lossyGrants?: boolean;
+  /** Grant bytes back as soon as they arrive, before the stream's socket has taken them (a mistake, for fixtures). */
+  grantOnArrival?: boolean;
 }
 
 export class Session {
@@ -226,6 +228,11 @@ export class Stream {
           this.session.sock.resume();
         });
       }
+      return;
+    }
+    if (this.session.o.grantOnArrival) {
+      this.sock.write(payload);
+      this.session.send(FrameType.Window, this.id, windowPayload(n));
       return;
     }
     if (this.o.bucket) {

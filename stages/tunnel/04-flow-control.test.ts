@@ -1,11 +1,19 @@
 import { startBackground } from "../../harness/clients/background.ts";
 import { curl, CURL_PACKAGE } from "../../harness/clients/http.ts";
-import { bulkBytes, LocalHttpService, responseHead } from "../../harness/clients/local-service.ts";
+import { bulkBytes, LocalHttpService, responseHead, sha256, type ServiceRequest } from "../../harness/clients/local-service.ts";
+import { StreamSocket } from "../../harness/clients/stream-socket.ts";
 import { publicUrl, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const PER_STREAM = "Give each stream its own flow-control window (RFC 9113 §5.2): the sender may have at most a window's worth of unacknowledged bytes in flight on a stream, and the receiver grants more (the reference's WINDOW frame, like HTTP/2's WINDOW_UPDATE, RFC 9113 §6.9) only once it has written them to the stream's socket. A full socket then stops its own stream, while the connection keeps carrying the others. Never stop reading the tunnel connection because one stream's socket is full: that stalls every stream behind it (head-of-line blocking).";
 
+const GRANTS = "Grant back every byte the stream's socket has taken, not a fixed amount: when you have counted a quarter of the window or more, send a window update (WINDOW) with the whole count and start counting from zero. A grant that rounds down, or drops what was counted beyond a quarter window, shrinks the window a little each time, until a long transfer stalls for good.";
+/** The long transfer: 32 windows of the reference's 256 KiB, each way. */
+const LONG = 8 << 20;
+/** A quarter of the reference's window, the amount it grants back at a time. */
+const QUARTER = 64 << 10;
+/** A transfer that moves no byte for this long has stalled. */
+const STALL_MS = 3000;
 const OFFERED = 96 << 20;
 const CHUNK = 1 << 20;
 
@@ -49,6 +57,67 @@ export default stage(import.meta, [
           hint: `Without flow control a slow reader makes the tunnel buffer without bound. ${PER_STREAM}`,
         });
       }
+    },
+  },
+  {
+    name: "a transfer 32 windows long each way, in pieces that never add up to a quarter window, never stalls",
+    timeout: 30,
+    async run(t) {
+      const server = await startTunnelServer(t);
+      const name = t.rand.word();
+      // 4 pieces are a quarter window (64 KiB) and 4 × d bytes more: a receiver that grants only 64 KiB each time loses those bytes of window every time.
+      const piece = (QUARTER >> 2) + 2 * t.rand.int(500, 1500) + 1;
+      const down = bulkBytes(t.rand.key("down"), LONG);
+      const up = bulkBytes(t.rand.key("up"), LONG);
+      const head = responseHead(200, [["Content-Length", String(LONG)]]);
+      let user: StreamSocket | undefined;
+      let upload: ServiceRequest | undefined;
+      const local = await LocalHttpService.start(t, "local service", async (req) => {
+        if (req.method === "POST") {
+          upload = req;
+          await req.waitBody(25000);
+          return req.reply(200, [], sha256(req.body()));
+        }
+        await req.conn.write(head, false);
+        // One piece at a time: the next once the public user has the last, so that the tunnel reads (and frames) pieces of this size.
+        for (let off = 0; off < LONG && !req.conn.closed && !t.signal.aborted; off += piece) {
+          await req.conn.write(down.subarray(off, off + piece), false);
+          if (!(await user!.until(() => user!.received >= head.length + Math.min(LONG, off + piece), STALL_MS + 1000))) return;
+        }
+      });
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: name, to: local.port });
+      const host = `${name}.localhost:${server.httpPort}`;
+      const stalled = async (what: string, got: () => number) => {
+        for (let last = -1, since = Date.now(); got() < LONG; await Bun.sleep(50)) {
+          if (got() !== last) [last, since] = [got(), Date.now()];
+          else if (Date.now() - since > STALL_MS) {
+            t.fail({
+              message: `A ${LONG >> 20} MiB ${what}, sent in ${piece}-byte pieces, stalled: nothing more arrived for ${STALL_MS / 1000} s after ${got()} bytes (${(got() / (QUARTER * 4)).toFixed(1)} windows of 256 KiB). Its window shrank to nothing.`,
+              expected: `all ${LONG} bytes`,
+              received: `${got()} bytes, then nothing`,
+              hint: GRANTS,
+            });
+          }
+        }
+      };
+      user = await StreamSocket.connect(t, "downloading user", server.httpPort);
+      await user.write(`GET /long HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+      t.log.note(`the local service sends ${LONG >> 20} MiB in ${piece}-byte pieces, each once the public user has the one before`);
+      await stalled("download", () => Math.max(0, user!.received - head.length));
+      const body = user.bytes().subarray(head.length);
+      t.expectEqual(`${body.length} bytes, sha256 ${sha256(body)}`, `${LONG} bytes, sha256 ${sha256(down)}`, { message: "The long download arrived different from what the local service sent.", hint: "Every byte, in order, once." });
+      user.destroy();
+      const uploader = await StreamSocket.connect(t, "uploading user", server.httpPort);
+      await uploader.write(`POST /long HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ${LONG}\r\n\r\n`);
+      uploader.log(`> (${LONG} bytes of request body in ${piece}-byte pieces, each once the local service has the one before)`);
+      void (async () => {
+        for (let off = 0; off < LONG && !uploader.closed && !t.signal.aborted; off += piece) {
+          await uploader.write(up.subarray(off, off + piece), false);
+          for (let i = 0; i < (STALL_MS + 1000) / 10 && (upload?.bodyReceived ?? 0) < Math.min(LONG, off + piece); i++) await Bun.sleep(10);
+        }
+      })().catch(() => {});
+      await stalled("upload", () => upload?.bodyReceived ?? 0);
+      t.expectEqual(sha256(upload!.body()), sha256(up), { message: "The long upload the local service received (its sha256) differs from what the public user sent.", hint: "Every byte, in order, once." });
     },
   },
 ]);
