@@ -12,6 +12,12 @@ export interface RouteOptions extends StaticOptions {
   caseSensitiveHeaders?: boolean;
   /** Fixture switch: answer 200 for paths with no route. */
   okForUnknownPaths?: boolean;
+  /** Fixture switch: look files up by the path as sent, without percent-decoding. */
+  noPercentDecode?: boolean;
+  /** Fixture switch: look for ".." in the path before percent-decoding it, not after. */
+  dotsCheckedBeforeDecoding?: boolean;
+  /** Fixture switch: /stream/<n> takes any n of up to three digits. */
+  streamAnyCount?: boolean;
   /** Fixture switch: route by the whole request target, the query included. */
   queryInPath?: boolean;
   /** Fixture switch: build a stream's whole body first and send it with Content-Length. */
@@ -23,7 +29,7 @@ export const STREAM_INTERVAL_MS = 100;
 
 /** /stream/<n>: n lines (1 to 100), one every 100 ms, sent as they are made. */
 function stream(count: string, o: RouteOptions): Response {
-  if (!/^\d{1,3}$/.test(count) || Number(count) < 1 || Number(count) > 100) return text(404, "Not Found\n");
+  if (!/^\d{1,3}$/.test(count) || ((Number(count) < 1 || Number(count) > 100) && !o.streamAnyCount)) return text(404, "Not Found\n");
   const lines = Array.from({ length: Number(count) }, (_, i) => Buffer.from(`line ${i + 1} of ${count}\n`));
   if (o.bufferStreams) return text(200, Buffer.concat(lines).toString());
   return { ...text(200, ""), stream: { pieces: lines, intervalMs: STREAM_INTERVAL_MS } };
@@ -32,6 +38,7 @@ function stream(count: string, o: RouteOptions): Response {
 /** The path of a request target, without the query, percent-decoded; undefined if the escapes are bad. */
 function targetPath(target: string, o: RouteOptions): string | undefined {
   const path = o.queryInPath ? target : target.split("?")[0]!;
+  if (o.noPercentDecode) return path;
   try {
     return decodeURIComponent(path);
   } catch {
@@ -72,7 +79,9 @@ export function route(req: Request, o: RouteOptions): Response {
   if (path.startsWith("/echo/")) return text(200, path.slice("/echo/".length));
   if (path.startsWith("/stream/")) return stream(path.slice("/stream/".length), o);
   if (path === "/user-agent") return text(200, header(req, "User-Agent", o) ?? "");
-  const file = serveStatic(req, path, o);
+  // Fixture switch: ".." looked for in the path as sent, then the decoded path joined as it is.
+  const rawSegments = req.target.split("?")[0]!.split("/");
+  const file = o.dotsCheckedBeforeDecoding ? (rawSegments.includes("..") ? text(403, "Forbidden\n") : serveStatic(req, path, { ...o, allowTraversal: true })) : serveStatic(req, path, o);
   if (file) return file;
   if (o.okForUnknownPaths) return response(200);
   return text(404, "Not Found\n");

@@ -26,6 +26,10 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   lengthSkew?: number;
   /** Fixture switch: after a 400/413/431, keep the connection open. */
   keepOpenAfterError?: boolean;
+  /** Fixture switch: a chunked stream also carries Content-Length. */
+  chunkedWithLength?: boolean;
+  /** Fixture switch: a stream to an HTTP/1.0 client carries Content-Length. */
+  http10StreamWithLength?: boolean;
   /** Fixture switch: header lines end with \n alone. */
   bareLf?: boolean;
   /** HTTPS too: --tls-port, --cert, --key (PEM files). */
@@ -125,8 +129,10 @@ function respond(socket: Socket<Connection>, req: Request, res: Response, o: Ser
   const chunked = req.version === "HTTP/1.1";
   const close = wantsClose(req, o) || !!o.noKeepAlive || (streaming && !chunked);
   socket.data.closing = close;
+  const withLength = chunked ? o.chunkedWithLength : o.http10StreamWithLength;
+  const streamLength = res.stream && withLength ? res.stream.pieces.reduce((n, p) => n + p.length, 0) : undefined;
   enqueue(socket, async () => {
-    send(socket, serialize(res, { head: req.method === "HEAD", close, lengthSkew: o.lengthSkew, chunked, bareLf: o.bareLf }));
+    send(socket, serialize(res, { head: req.method === "HEAD", close, lengthSkew: o.lengthSkew, chunked, bareLf: o.bareLf, streamLength }));
     if (streaming) await sendStream(socket, res, chunked);
   });
   if (close) enqueue(socket, () => endAfterFlush(socket));

@@ -29,7 +29,8 @@ const TYPES: Record<string, string> = {
 };
 
 /** Types worth compressing: text, and text-like application types. */
-function compressible(type: string): boolean {
+function compressible(type: string, o: StaticOptions): boolean {
+  if (o.gzipTextOnly) return type.startsWith("text/");
   return type.startsWith("text/") || type === "application/json" || type === "image/svg+xml";
 }
 
@@ -43,6 +44,24 @@ export interface StaticOptions {
   ignoreRange?: boolean;
   /** Fixture switch: when the client accepts gzip, send the whole file compressed even for a Range request. */
   gzipBeforeRange?: boolean;
+  /** Fixture switch: If-None-Match compared as one whole string with the ETag (no list, no W/, no *). */
+  inmWholeString?: boolean;
+  /** Fixture switch: a 304 without ETag and Last-Modified. */
+  bare304?: boolean;
+  /** Fixture switch: If-Modified-Since checked even when If-None-Match is present. */
+  imsDespiteInm?: boolean;
+  /** Fixture switch: an unreadable If-Modified-Since counts as "not modified". */
+  badDateNotModified?: boolean;
+  /** Fixture switch: If-Modified-Since compared with the modification time in milliseconds. */
+  imsMilliseconds?: boolean;
+  /** Fixture switch: no Accept-Ranges header. */
+  noAcceptRanges?: boolean;
+  /** Fixture switch: a range starting exactly at the end of the file is answered 206 (empty) instead of 416. */
+  rangeAtEndSatisfiable?: boolean;
+  /** Fixture switch: compress text/* only. */
+  gzipTextOnly?: boolean;
+  /** Fixture switch: the gzip response keeps the plain file's ETag. */
+  gzipSameEtag?: boolean;
   /** Fixture switch: compress without Vary: Accept-Encoding. */
   noVary?: boolean;
 }
@@ -60,23 +79,27 @@ function etagOf(st: Stats): string {
 }
 
 /** RFC 9110 §13.1.2: If-None-Match with a weak comparison; §13.1.3: If-Modified-Since, second granularity. */
-function notModified(req: Request, etag: string, st: Stats): boolean {
+function notModified(req: Request, etag: string, st: Stats, o: StaticOptions): boolean {
   const inm = req.headers.get("if-none-match");
-  if (inm !== undefined) {
+  if (inm !== undefined && o.inmWholeString) {
+    if (inm === etag) return true;
+  } else if (inm !== undefined) {
     if (inm.trim() === "*") return true;
     const bare = (tag: string) => tag.trim().replace(/^W\//, "");
-    return inm.split(",").some((tag) => bare(tag) === bare(etag));
+    if (inm.split(",").some((tag) => bare(tag) === bare(etag))) return true;
   }
+  if (inm !== undefined && !o.imsDespiteInm) return false;
   const ims = req.headers.get("if-modified-since");
   if (ims === undefined) return false;
   const since = Date.parse(ims);
-  return !Number.isNaN(since) && Math.floor(st.mtimeMs / 1000) * 1000 <= since;
+  if (Number.isNaN(since)) return !!o.badDateNotModified;
+  return (o.imsMilliseconds ? st.mtimeMs : Math.floor(st.mtimeMs / 1000) * 1000) <= since;
 }
 
 type Range = { start: number; end: number } | "unsatisfiable" | undefined;
 
 /** RFC 9110 §14.1.2: one `bytes=first-last`, `bytes=first-` or `bytes=-suffix`; anything else is ignored (whole file). */
-function parseRange(value: string, size: number): Range {
+function parseRange(value: string, size: number, atEndSatisfiable = false): Range {
   const m = /^bytes=(\d*)-(\d*)$/.exec(value.trim());
   if (!m || (m[1] === "" && m[2] === "")) return undefined;
   if (m[1] === "") {
@@ -87,7 +110,7 @@ function parseRange(value: string, size: number): Range {
   const start = Number(m[1]);
   const end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
   if (m[2] !== "" && Number(m[2]) < start) return undefined;
-  if (start >= size) return "unsatisfiable";
+  if (atEndSatisfiable ? start > size : start >= size) return "unsatisfiable";
   return { start, end };
 }
 
@@ -118,21 +141,21 @@ export function serveStatic(req: Request, path: string, o: StaticOptions): Respo
     ["Content-Type", type],
     ["Last-Modified", new Date(Math.floor(st.mtimeMs / 1000) * 1000).toUTCString()],
     ["ETag", etag],
-    ["Accept-Ranges", "bytes"],
+    ...(o.noAcceptRanges ? [] : [["Accept-Ranges", "bytes"] as [string, string]]),
   ];
-  if (compressible(type) && !o.noVary) headers.push(["Vary", "Accept-Encoding"]);
-  if (!o.noConditional && notModified(req, etag, st)) return response(304, "", headers);
+  if (compressible(type, o) && !o.noVary) headers.push(["Vary", "Accept-Encoding"]);
+  if (!o.noConditional && notModified(req, etag, st, o)) return response(304, "", o.bare304 ? headers.filter(([n]) => n !== "ETag" && n !== "Last-Modified") : headers);
   const body = readFileSync(file);
-  const gzip = compressible(type) && acceptsGzip(req);
+  const gzip = compressible(type, o) && acceptsGzip(req);
   const rangeHeader = req.headers.get("range");
   if (rangeHeader !== undefined && !o.ignoreRange && !(gzip && o.gzipBeforeRange)) {
-    const range = parseRange(rangeHeader, body.length);
+    const range = parseRange(rangeHeader, body.length, o.rangeAtEndSatisfiable);
     if (range === "unsatisfiable") return response(416, "", [["Content-Range", `bytes */${body.length}`]]);
     if (range) return response(206, body.subarray(range.start, range.end + 1), [...headers, ["Content-Range", `bytes ${range.start}-${range.end}/${body.length}`]]);
   }
   if (gzip) {
     // A different representation: its validator is marked weak (as nginx does).
-    const gz = headers.map(([n, v]): [string, string] => (n === "ETag" ? [n, `W/${v}`] : [n, v]));
+    const gz = headers.map(([n, v]): [string, string] => (n === "ETag" && !o.gzipSameEtag ? [n, `W/${v}`] : [n, v]));
     return response(200, gzipSync(body), [...gz, ["Content-Encoding", "gzip"]]);
   }
   return response(200, body, headers);

@@ -5,6 +5,7 @@ import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const TYPES = "Serve GET /<path> from the file <path> under --directory, with a Content-Type chosen by the file's extension (RFC 9110 §8.3): .html text/html, .css text/css, .js text/javascript, .json application/json, .txt text/plain, .png image/png; application/octet-stream for an extension you do not know.";
+const DECODE = "Percent-decode the request path before looking up the file (RFC 3986 §2.1): `%20` is a space, `%41` is `A`; the file `a b.txt` is requested as `/a%20b.txt`.";
 const TRAVERSAL = "Never serve a file outside --directory: after percent-decoding the path, refuse any path with a `..` segment (400, 403 or 404) instead of joining it to the directory — `/../x` or `/%2e%2e/x` would otherwise reach the directory's parent.";
 
 function text(t: CaseContext): string {
@@ -50,6 +51,18 @@ export default stage(import.meta, [
         if (r.status === 200 || r.body.toString().includes(secret)) t.fail({ message: `GET ${path} served ${name}, a file outside --directory.`, expected: "status 400, 403 or 404", received: `status ${r.status}, body ${JSON.stringify(r.body.toString().slice(0, 80))}`, hint: TRAVERSAL });
         if (r.status < 400 || r.status > 404) t.fail({ message: `GET ${path} should be refused.`, expected: "status 400, 403 or 404", received: `status ${r.status}`, hint: TRAVERSAL });
       }
+    },
+  },
+  {
+    name: "a percent-encoded path is decoded before the file is looked up",
+    async run(t) {
+      const name = `${t.rand.word()} ${t.rand.int(10, 99)}.txt`;
+      const body = text(t);
+      const { server } = await startWithFiles(t, { [name]: body });
+      const path = `/${name.replace(" ", "%20")}`;
+      const r = await exchange(t, server, rawRequest("GET", path, [["Connection", "close"]]), { message: `No response to GET ${path}.`, hint: DECODE });
+      expectStatus(r, 200, { message: `GET ${path} should serve the file "${name}" (%20 is a space).`, hint: DECODE });
+      expectBody(r, body, { message: `GET ${path} should return the bytes of "${name}".`, hint: DECODE });
     },
   },
 ]);

@@ -4,6 +4,8 @@ import { stage } from "../../harness/stage/define.ts";
 
 const CHUNKED = "/stream/<n> does not know its length when it starts: send `Transfer-Encoding: chunked` instead of Content-Length, then each line as a chunk as soon as it is made — its size in hex, \\r\\n, the bytes, \\r\\n — and a last chunk `0\\r\\n\\r\\n` (RFC 9112 §7.1).";
 const STREAM = "Send each line when it is made, 100 ms apart: do not build the whole body first. That is what chunked coding is for — the client can use the first line long before the last.";
+const RANGE = "/stream/<n> takes n from 1 to 100; any other n (0, 101, not a number) is 404 Not Found.";
+const NO_LENGTH = "A chunked response has no Content-Length (RFC 9112 §6.1: a sender MUST NOT send Content-Length with Transfer-Encoding); the chunks say where the body ends.";
 const HTTP10 = "An HTTP/1.0 client does not understand chunked coding (RFC 9112 §7.1: never send it to HTTP/1.0): send the lines without Transfer-Encoding or Content-Length, and close the connection to end the body (RFC 9112 §6.3).";
 
 const lines = (n: number) => Array.from({ length: n }, (_, i) => `line ${i + 1} of ${n}\n`).join("");
@@ -18,6 +20,7 @@ export default stage(import.meta, [
       const r = responses[0]!;
       expectStatus(r, 200, { message: `GET /stream/${n} should answer 200.`, hint: CHUNKED });
       expectHeader(r, "Transfer-Encoding", "chunked", { message: `GET /stream/${n} should be sent with chunked coding.`, hint: CHUNKED });
+      if (header(r, "Content-Length") !== undefined) t.fail({ message: `GET /stream/${n} is chunked and also has Content-Length.`, expected: "(no Content-Length)", received: `Content-Length: ${header(r, "Content-Length")}`, hint: NO_LENGTH });
       expectBody(r, lines(n), { message: `The body of /stream/${n}, as curl decodes it, should be ${n} lines "line i of ${n}".`, hint: CHUNKED });
     },
   },
@@ -85,7 +88,18 @@ export default stage(import.meta, [
       if (!(await conn.waitClosed(3000))) t.fail({ message: "The connection was still open 3 s after an HTTP/1.0 GET /stream/3 (0.3 s of lines).", hint: HTTP10 });
       const r = await conn.response({ message: "No response to an HTTP/1.0 GET /stream/3.", hint: HTTP10 });
       if (header(r, "Transfer-Encoding") !== undefined) t.fail({ message: "An HTTP/1.0 client got Transfer-Encoding.", expected: "(no Transfer-Encoding)", received: `Transfer-Encoding: ${header(r, "Transfer-Encoding")}`, hint: HTTP10 });
+      if (header(r, "Content-Length") !== undefined) t.fail({ message: "An HTTP/1.0 client got Content-Length for /stream/3: the lines should go out as they are made, ended by the close.", expected: "(no Content-Length)", received: `Content-Length: ${header(r, "Content-Length")}`, hint: HTTP10 });
       expectBody(r, lines(3), { message: "Wrong body for an HTTP/1.0 GET /stream/3.", hint: HTTP10 });
+    },
+  },
+  {
+    name: "/stream/0 and /stream/101 get 404",
+    async run(t) {
+      const server = await t.start();
+      for (const n of ["0", "101"]) {
+        const { responses } = await curl(t, [`${baseUrl(server)}/stream/${n}`], { message: `curl could not GET /stream/${n}.`, hint: RANGE });
+        expectStatus(responses[0]!, 404, { message: `GET /stream/${n} (n must be 1 to 100) should answer 404.`, hint: RANGE });
+      }
     },
   },
 ]);
