@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSocket } from "node:dgram";
@@ -66,9 +66,19 @@ function udpFree(port: number, host: string): Promise<boolean> {
   });
 }
 
+/** The lock directory, shared by every user on the machine (world-writable with the sticky bit, like /tmp). */
+function lockDir(): void {
+  mkdirSync(LOCK_DIR, { recursive: true });
+  try {
+    if ((statSync(LOCK_DIR).mode & 0o7777) !== 0o1777) chmodSync(LOCK_DIR, 0o1777);
+  } catch {
+    // made by another user: theirs to open up
+  }
+}
+
 /** Claims a free port (TCP and UDP) on loopback. Release it with releasePort. */
 export async function allocatePort(): Promise<number> {
-  mkdirSync(LOCK_DIR, { recursive: true });
+  lockDir();
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = LOW + Math.floor(Math.random() * (HIGH - LOW + 1));
     if (held.has(port) || !claim(port)) continue;
