@@ -1,3 +1,5 @@
+import { say } from "./say.ts";
+
 /**
  * What a case did, as a learner would type and see it: `$ command` lines that
  * can be re-run as printed, each followed by what came back.
@@ -9,7 +11,7 @@ export class Transcript {
 
   private add(line: string): void {
     this.lines.push(line);
-    if (this.live) process.stderr.write(`${line}\n`);
+    if (this.live) say(line);
   }
 
   /** A command the learner can copy and run. */

@@ -73,7 +73,8 @@ export function registerStage(def: StageDefinition, regression = false): void {
       killAllNow();
       const total = def.cases.length;
       if (process.env.SYSCRAFT_INNER) {
-        const line = failed > 0 ? `✗ ${title}: ${failed} of ${total} cases failed` : ran < total ? `✗ ${title}: ${total - ran} of ${total} cases did not run` : `✓ ${title}: ${total} case${total === 1 ? "" : "s"} passed`;
+        const notRun = process.env.SYSCRAFT_PARTIAL ? `✓ ${title}: ${ran} case${ran === 1 ? "" : "s"} passed (${total - ran} not selected by your filter)` : `✗ ${title}: ${total - ran} of ${total} cases did not run`;
+        const line = failed > 0 ? `✗ ${title}: ${failed} of ${total} cases failed` : ran < total ? notRun : `✓ ${title}: ${total} case${total === 1 ? "" : "s"} passed`;
         sayLine(line);
       }
       // Progress is the learner's: runs of the reference solution or the real implementation are not theirs.

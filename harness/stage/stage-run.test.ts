@@ -73,6 +73,12 @@ selfTests("a stage run as the learner types it", () => {
     expect(r.lines.at(-1)).toBe("✓ redis/3 passed. Next: redis/4 Serve concurrent clients: stages/redis/04-concurrent-clients.md, then: bun test --stage=redis/4");
   }, 60_000);
 
+  test("bun's own flags reach the inner run: -t selects cases, and the run still passes when those pass", async () => {
+    const r = await run(["bun", "test", "--stage-only=redis/2", "-t", "PING replies PONG"]);
+    expect(r.code).toBe(0);
+    expect(r.lines.at(-1)).toStartWith("✓ The 1 case your filter (-t PING replies PONG) selected passed.");
+  }, 60_000);
+
   test("a program that cannot start is reported once, then one line per case", async () => {
     const r = await run(["bun", "test", "--stage-only=redis/2", `--impl=${FIXTURE}/exits-at-once.ts`]);
     expect(r.code).toBe(1);

@@ -21,6 +21,11 @@ import { readResults } from "./results.ts";
 import type { Selection, SelectedStage } from "./selection.ts";
 import type { CaseResult } from "./types.ts";
 
+/** Whether bun's flags select only some cases (-t, --test-name-pattern, --only): then not every case runs, by design. */
+export function partial(bunArgs: readonly string[]): boolean {
+  return bunArgs.some((a) => a === "-t" || /^-t./.test(a) || a.startsWith("--test-name-pattern") || a === "--only");
+}
+
 export interface StageRunPlan {
   selection: Selection;
   challenge: Challenge;
@@ -45,7 +50,7 @@ function stageOutcome(results: CaseResult[], s: StageInfo): { ran: number; faile
 }
 
 /** The closing lines: how the selected stage and its regression fared, and what to do next. */
-export function conclusion(plan: Omit<StageRunPlan, "bunArgs">, results: CaseResult[], exitCode: number): { lines: string[]; ok: boolean } {
+export function conclusion(plan: StageRunPlan, results: CaseResult[], exitCode: number): { lines: string[]; ok: boolean } {
   const c = plan.challenge;
   const rerun = `bun test --${plan.selection.only ? "stage-only" : "stage"}=${plan.selection.text}`;
   const notRun = plan.stages.filter(({ stage }) => {
@@ -66,6 +71,10 @@ export function conclusion(plan: Omit<StageRunPlan, "bunArgs">, results: CaseRes
     lines.push(`✗ ${what}; ${counts} in all.`);
     lines.push(`Next: fix the first report above (instructions: ${docPath(c, first.stage)}), then run: ${rerun}`);
     return { lines, ok: false };
+  }
+  if (partial(plan.bunArgs) && exitCode === 0) {
+    lines.push(`✓ The ${results.length} case${results.length === 1 ? "" : "s"} your filter (${plan.bunArgs.join(" ")}) selected passed. A stage passes only when all its cases run: ${rerun}`);
+    return { lines, ok: true };
   }
   if (notRun.length > 0 || exitCode !== 0) {
     const names = notRun.map(({ stage }) => stageName(c, stage)).join(", ");
@@ -95,6 +104,8 @@ function innerEnv(plan: StageRunPlan, resultsFile: string): Record<string, strin
   else delete env.SYSCRAFT_REAL;
   if (o.seed !== undefined) env.SYSCRAFT_SEED = o.seed;
   if (o.verbose) env.SYSCRAFT_VERBOSE = "1";
+  if (partial(plan.bunArgs)) env.SYSCRAFT_PARTIAL = "1";
+  else delete env.SYSCRAFT_PARTIAL;
   const memoryLimit = flagValue(o.argv, "memory-limit");
   if (memoryLimit !== undefined) env.SYSCRAFT_MEMORY_LIMIT = memoryLimit;
   return env;
