@@ -1,0 +1,43 @@
+/** One line per frame, in tcpdump's format (after the timestamp). */
+import { arpText } from "./arp.ts";
+import { mac, u16 } from "./bytes.ts";
+import { defaultIpPrinters, ipv4Text, type IpPrinters } from "./ip.ts";
+import { SequenceBases } from "./tcp.ts";
+
+const ETHERTYPE_NAMES: Record<number, string> = { 0x0800: "IPv4", 0x0806: "ARP", 0x86dd: "IPv6" };
+
+export interface Printers extends IpPrinters {
+  arp: (p: Uint8Array) => string;
+  /** -e: "src > dst, ethertype IPv4 (0x0800), length 98: " */
+  linkHeader: (frame: Uint8Array) => string;
+}
+
+export const defaultPrinters: Printers = {
+  ...defaultIpPrinters,
+  arp: arpText,
+  linkHeader: (f) => {
+    const type = u16(f, 12);
+    return `${mac(f, 6)} > ${mac(f, 0)}, ethertype ${ETHERTYPE_NAMES[type] ?? "Unknown"} (0x${type.toString(16).padStart(4, "0")}), length ${f.length}: `;
+  },
+};
+
+export class LinePrinter {
+  private readonly bases = new SequenceBases();
+
+  constructor(
+    private readonly linkLevel: boolean,
+    private readonly printers: Printers = defaultPrinters,
+  ) {}
+
+  /** The line for one Ethernet frame, without timestamp. */
+  line(frame: Uint8Array): string {
+    if (frame.length < 14) return "[|ether]";
+    const type = u16(frame, 12);
+    const payload = frame.subarray(14);
+    const header = this.linkLevel ? this.printers.linkHeader(frame) : "";
+    if (type === 0x0806) return this.linkLevel ? header + this.printers.arp(payload) : `ARP, ${this.printers.arp(payload)}`;
+    if (type === 0x0800) return this.linkLevel ? header + ipv4Text(payload, this.bases, this.printers) : `IP ${ipv4Text(payload, this.bases, this.printers)}`;
+    // Without -e too, tcpdump shows the link-level header of a frame it cannot decode.
+    return this.printers.linkHeader(frame).trimEnd();
+  }
+}

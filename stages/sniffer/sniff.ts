@@ -1,0 +1,217 @@
+/**
+ * What the sniffer stages share: a wire (two namespaces joined by a veth
+ * pair), the program under test capturing on one end, crafted frames put on
+ * the other, and tcpdump's own reading of the same frames (`tcpdump -r` of a
+ * pcap file of them) as the expected lines.
+ */
+import { join } from "node:path";
+import { startProgramIn, useNetwork, type NetnsProcess } from "../../harness/netns/case.ts";
+import { procNet } from "../../harness/netns/inside.ts";
+import { pcapFile, type TimedFrame } from "../../harness/netns/pcap.ts";
+import { ifindexIn, sendFrames } from "../../harness/netns/send.ts";
+import { twoHosts, type Interface, type Node } from "../../harness/netns/topology.ts";
+import { groupMembers } from "../../harness/process/reaper.ts";
+import type { Random } from "../../harness/random.ts";
+import type { CaseContext } from "../../harness/stage/context.ts";
+
+export interface Host {
+  ns: string;
+  iface: Interface;
+}
+
+/** Two hosts on a veth pair: the program captures on `a` (veth-a); frames come from `b`. */
+export interface Wire {
+  a: Host;
+  b: Host;
+}
+
+const host = (n: Node): Host => ({ ns: n.ns, iface: n.ifaces[0]! });
+
+export function wire(t: CaseContext): Wire {
+  const topo = useNetwork(t, twoHosts);
+  return { a: host(topo.node("a")), b: host(topo.node("b")) };
+}
+
+/** A random locally administered unicast MAC (no host on the wire has it). */
+export function randomMac(rand: Random): string {
+  const bytes = [0x02, ...Array.from({ length: 5 }, () => rand.int(0, 255))];
+  return bytes.map((b) => b.toString(16).padStart(2, "0")).join(":");
+}
+
+/** A random address in 198.18.0.0/15 (for benchmarking, never routed). */
+export function randomIp(rand: Random): string {
+  return `198.${rand.int(18, 19)}.${rand.int(0, 255)}.${rand.int(1, 254)}`;
+}
+
+const TIME = /^(\d\d):(\d\d):(\d\d)\.(\d{6}) /;
+
+export interface PacketLine {
+  /** The whole line as printed. */
+  raw: string;
+  /** Without the timestamp. */
+  text: string;
+  /** Seconds since local midnight, or undefined when the line does not start with HH:MM:SS.uuuuuu. */
+  time?: number;
+}
+
+/** The packet lines of some output: every line except continuation lines (starting with white space) and empty ones. */
+export function packetLines(stdout: string): PacketLine[] {
+  return stdout
+    .split("\n")
+    .filter((l) => l !== "" && !/^\s/.test(l))
+    .map((raw) => {
+      const m = TIME.exec(raw);
+      return m ? { raw, text: raw.slice(m[0].length), time: Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) + Number(m[4]) / 1e6 } : { raw, text: raw };
+    });
+}
+
+export interface ClosingCounts {
+  captured: number;
+  received: number;
+  dropped: number;
+}
+
+/** tcpdump's three closing lines, read from the program's output (stderr is where they go). */
+export function closingCounts(output: string): Partial<ClosingCounts> {
+  const n = (what: string) => {
+    const m = new RegExp(`^(\\d+) packets? ${what}$`, "m").exec(output);
+    return m ? Number(m[1]) : undefined;
+  };
+  return { captured: n("captured"), received: n("received by filter"), dropped: n("dropped by kernel") };
+}
+
+/** The program under test capturing on an interface inside a namespace. */
+export class Capture {
+  constructor(
+    private readonly t: CaseContext,
+    readonly proc: NetnsProcess,
+    readonly iface: string,
+  ) {}
+
+  get stdout(): string {
+    return this.proc.process.stdout.text();
+  }
+
+  get output(): string {
+    return this.proc.process.output.text();
+  }
+
+  /** The program's last lines, for a failure report. */
+  tail(): string {
+    const out = this.proc.process.output.tail(20);
+    return `Your program's output (last lines):\n${out === "" ? "  (nothing)" : out.replace(/^/gm, "  | ")}`;
+  }
+
+  /** Waits (bounded) until the program exits; fails, saying what was expected of it, if it does not. */
+  async exited(ms: number, what: string, hint: string): Promise<number> {
+    const code = await this.proc.process.waitExit(ms);
+    if (code === null) this.t.fail({ message: `Your program did not exit ${what} (waited ${ms / 1000} s).`, hint, detail: this.tail() });
+    return code;
+  }
+
+  /** Waits (bounded) until the program has printed `n` packet lines. */
+  async printed(n: number, ms: number, hint: string): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (packetLines(this.stdout).length < n) {
+      if (this.proc.process.exitCode !== null) this.t.fail({ message: `Your program exited (code ${this.proc.process.exitCode}) after printing ${packetLines(this.stdout).length} of the ${n} packet lines expected.`, hint, detail: this.tail() });
+      if (Date.now() > deadline) this.t.fail({ message: `Your program printed ${packetLines(this.stdout).length} packet lines within ${ms / 1000} s of the frames being sent; expected ${n}.`, hint, detail: this.tail() });
+      await Bun.sleep(10);
+    }
+  }
+
+  /**
+   * Sends a signal to the program, as Ctrl-C in a terminal would: to every
+   * process of its group but the shell that started it (which would die of
+   * SIGINT itself), or to the group's only process.
+   */
+  signal(sig: NodeJS.Signals): void {
+    const leader = this.proc.process.pid;
+    const others = groupMembers(leader).filter((p) => p !== leader);
+    this.t.log.command(`kill -${sig.replace(/^SIG/, "")} ${others.length > 0 ? others.join(" ") : leader}    # your program`);
+    for (const pid of others.length > 0 ? others : [leader]) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+/** The packet sockets bound in a namespace: [protocol, ifindex] from /proc/net/packet. */
+function packetSockets(ns: string): [number, number][] {
+  return procNet(ns, "packet")
+    .split("\n")
+    .slice(1)
+    .filter((l) => l.trim())
+    .map((l) => {
+      const cols = l.trim().split(/\s+/);
+      return [parseInt(cols[3]!, 16), Number(cols[4])];
+    });
+}
+
+/**
+ * Starts the program with `-i <iface> …flags` inside `host`'s namespace and
+ * waits (bounded) until it captures: a packet socket there is bound to a
+ * protocol (read from the namespace's /proc/net/packet).
+ */
+export async function startCapture(t: CaseContext, ns: string, iface: string, flags: string[]): Promise<Capture> {
+  const ifindex = ifindexIn(ns, iface);
+  const bound = () => packetSockets(ns).filter(([proto, index]) => proto !== 0 && (index === ifindex || index === 0)).length;
+  const before = bound();
+  const proc = startProgramIn(t, ns, ["-i", iface, ...flags]);
+  const capture = new Capture(t, proc, iface);
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    if (bound() > before) return capture;
+    const code = proc.process.exitCode;
+    if (code !== null) {
+      t.fail({
+        message: `Your program exited with code ${code} before capturing on ${iface}.`,
+        hint: code === 127 ? "Exit code 127: the shell could not find the command you gave with --impl." : "It runs as root inside a network namespace: open a packet socket (socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL))) and bind it to the interface named by -i.",
+        detail: capture.tail(),
+      });
+    }
+    if (Date.now() > deadline || t.signal.aborted) {
+      t.fail({
+        message: `Your program did not open a packet socket bound to ${iface} within 5 s of starting.`,
+        hint: "Bind a packet socket to the interface named by -i (sockaddr_ll with sll_protocol = htons(ETH_P_ALL) and sll_ifindex = if_nametoindex(iface)); the tests wait for it in /proc/net/packet before sending any frame.",
+        detail: capture.tail(),
+      });
+    }
+    await Bun.sleep(10);
+  }
+}
+
+/** The frames a case put on a wire, with when they were sent. */
+export class Sent {
+  readonly frames: TimedFrame[] = [];
+
+  /** Sends frames out of `iface` in `ns`, in order, and remembers them. */
+  send(t: CaseContext, ns: string, iface: string, frames: Uint8Array[], what: string): void {
+    t.log.note(`${what}: ${frames.length} crafted frame${frames.length === 1 ? "" : "s"} sent out of ${iface} in ${ns}`);
+    for (const frame of frames) {
+      sendFrames(ns, iface, [frame]);
+      this.frames.push({ timeUs: Date.now() * 1000, frame });
+    }
+  }
+
+  /**
+   * What tcpdump prints for these frames: `tcpdump -r sent.pcap <flags>` on a
+   * pcap file of them, packet lines without their timestamps.
+   */
+  async tcpdumpLines(t: CaseContext, flags: string[], frames: TimedFrame[] = this.frames): Promise<string[]> {
+    const file = join(t.dir, "sent.pcap");
+    await Bun.write(file, pcapFile(frames));
+    const r = await t.client("tcpdump", ["tcpdump", "-r", file, ...flags], { quietStderr: true });
+    if (r.code !== 0) throw new Error(`tcpdump -r ${file} failed (exit ${r.code}): ${r.output}`);
+    return packetLines(r.stdout).map((l) => l.text);
+  }
+}
+
+/** Fails unless the program printed exactly these lines (timestamps removed), in order. */
+export function expectLines(t: CaseContext, capture: Capture, expected: string[], message: string, hint: string): void {
+  const got = packetLines(capture.stdout).map((l) => l.text);
+  if (got.join("\n") === expected.join("\n")) return;
+  t.fail({ message, expected: expected.join("\n"), received: got.join("\n"), hint, detail: capture.tail() });
+}
