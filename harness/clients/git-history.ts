@@ -18,11 +18,27 @@ export function randomMessage(t: CaseContext): string[] {
   return paras;
 }
 
-/** Real git commits what is staged, with its own author date (`-m` per paragraph); returns the commit's id. */
+/**
+ * The author's zone of the commit at each step, so that any four steps in a row have them all: west of UTC
+ * with minutes (-0230) and whole hours (-1000), east with minutes (+0530, +1245).
+ */
+const ZONES = ["-0230", "+0530", "-1000", "+1245"] as const;
+
+/** Seconds into the UTC day at which a commit in `zone` shows another calendar day than UTC does (the day boundary). */
+function acrossMidnight(t: CaseContext, zone: string): number {
+  if (zone === "-1000") return t.rand.int(0, 9 * 3600); // 00:00–09:00 UTC is the day before at -1000
+  if (zone === "+1245") return t.rand.int(12 * 3600, 20 * 3600); // 12:00–20:00 UTC is the next day at +1245, before 09:00
+  return t.rand.int(0, 86_399);
+}
+
+/**
+ * Real git commits what is staged, with its own author date (`-m` per paragraph); returns the commit's id.
+ * The author's zone is ZONES[step % 4]; in -1000 and +1245 the local date is another day than UTC's.
+ */
 export async function commitWithDate(t: CaseContext, g: GitCase, repo: string, step: number, message = randomMessage(t)): Promise<string> {
   const base = Number(g.identity.GIT_AUTHOR_DATE.split(" ")[0]);
-  const when = base + step * 86_400 + t.rand.int(0, 80_000);
-  const zone = t.rand.pick(["+0100", "-0700", "+0530", "-0230", "+1245", "-1000"]);
+  const zone = ZONES[step % ZONES.length]!;
+  const when = base - (base % 86_400) + step * 86_400 + acrossMidnight(t, zone);
   await g.git(["commit", "-q", "--allow-empty", ...message.flatMap((m) => ["-m", m])], { cwd: repo, env: { GIT_AUTHOR_DATE: `${when} ${zone}`, GIT_COMMITTER_DATE: `${when + 60} +0000` } });
   return (await g.git(["rev-parse", "HEAD"], { cwd: repo })).stdout.trim();
 }

@@ -5,6 +5,7 @@
  * https://git-scm.com/docs/gitformat-pack
  */
 import { readFileSync } from "node:fs";
+import { inflateSync } from "node:zlib";
 
 export interface PackedObject {
   oid: string;
@@ -30,6 +31,46 @@ export function verifyPackObjects(output: string): PackedObject[] {
 export function entryTypes(packPath: string, objects: PackedObject[]): Set<number> {
   const pack = readFileSync(packPath);
   return new Set(objects.map((o) => (pack[o.offset]! >> 4) & 7));
+}
+
+/** What a delta's copy instructions need: an offset of 3 or 4 bytes (≥ 65536), or a size of 0 meaning 0x10000. */
+export interface DeltaCopies {
+  oid: string;
+  /** The largest copy offset in the delta. */
+  maxOffset: number;
+  /** Whether a copy has no size bytes (size 0, which means 0x10000). */
+  sizeZero: boolean;
+}
+
+/** The copy instructions of each delta entry of a .pack (whole objects are left out). */
+export function deltaCopies(packPath: string, objects: PackedObject[]): DeltaCopies[] {
+  const pack = readFileSync(packPath);
+  const out: DeltaCopies[] = [];
+  for (const o of objects) {
+    let at = o.offset;
+    const type = (pack[at]! >> 4) & 7;
+    while (pack[at++]! & 0x80);
+    if (type === 6) while (pack[at++]! & 0x80);
+    else if (type === 7) at += 20;
+    else continue;
+    const delta = inflateSync(pack.subarray(at));
+    let i = 0;
+    for (let n = 0; n < 2; n++) while (delta[i++]! & 0x80); // the base's size and the result's size
+    let maxOffset = 0;
+    let sizeZero = false;
+    while (i < delta.length) {
+      const op = delta[i++]!;
+      if (op & 0x80) {
+        let offset = 0;
+        for (let b = 0; b < 4; b++) if (op & (1 << b)) offset += delta[i++]! * 2 ** (8 * b);
+        if ((op & 0x70) === 0) sizeZero = true;
+        for (let b = 0; b < 3; b++) if (op & (0x10 << b)) i++;
+        maxOffset = Math.max(maxOffset, offset);
+      } else i += op;
+    }
+    out.push({ oid: o.oid, maxOffset, sizeZero });
+  }
+  return out;
 }
 
 export const IDX_LAYOUT =

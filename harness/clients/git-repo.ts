@@ -16,6 +16,8 @@ export interface RepoFile {
   kind: FileKind;
   /** The file's bytes, or a symlink's target. */
   content: Uint8Array;
+  /** Permission bits to write instead of the kind's usual 755 or 644 (only the owner's x bit decides the kind). */
+  perm?: number;
 }
 
 const LINES = ["hello world", "the quick brown fox", "jumps over the lazy dog", "# notes", "TODO: more tests", "x = 42", ""];
@@ -76,6 +78,12 @@ export function randomFiles(rand: Random, shape: TreeShape = {}): RepoFile[] {
   if (!files.some((f) => f.path.endsWith(".bin"))) add(`${fresh("", `${rand.word()}.bin`)}`, "file", randomBinary(rand));
   if (shape.executables !== false && !files.some((f) => f.kind === "executable")) add(`${fresh("", "run")}.sh`, "executable", new TextEncoder().encode("#!/bin/sh\nexit 0\n"));
   if (shape.symlinks !== false && !files.some((f) => f.kind === "symlink")) add(fresh("", "latest"), "symlink", new TextEncoder().encode(files[0]!.path));
+  if (shape.executables !== false) {
+    // The mode boundary on every seed: only the owner's x bit makes 100755. A file only its group and others
+    // may execute is 100644; one only its owner may execute is 100755.
+    files.push({ path: fresh("", `${rand.word()}-groupx.sh`), kind: "file", content: new TextEncoder().encode(`#!/bin/sh\necho ${rand.word()}\n`), perm: rand.pick([0o655, 0o654, 0o645]) });
+    files.push({ path: fresh("", `${rand.word()}-ownerx.sh`), kind: "executable", content: new TextEncoder().encode(`#!/bin/sh\necho ${rand.word()}\n`), perm: rand.pick([0o744, 0o700, 0o764]) });
+  }
   return rand.shuffle(files);
 }
 
@@ -87,7 +95,7 @@ export function writeFiles(root: string, files: RepoFile[]): void {
     if (f.kind === "symlink") symlinkSync(new TextDecoder().decode(f.content), path);
     else {
       writeFileSync(path, f.content);
-      chmodSync(path, f.kind === "executable" ? 0o755 : 0o644);
+      chmodSync(path, f.perm ?? (f.kind === "executable" ? 0o755 : 0o644));
     }
   }
 }
@@ -96,6 +104,6 @@ export function writeFiles(root: string, files: RepoFile[]): void {
 export function describeFiles(files: RepoFile[]): string {
   return [...files]
     .sort((a, b) => (a.path < b.path ? -1 : 1))
-    .map((f) => `${f.path} (${f.kind === "symlink" ? `symlink to ${new TextDecoder().decode(f.content)}` : `${f.kind === "executable" ? "executable, " : ""}${f.content.length} bytes`})`)
+    .map((f) => `${f.path} (${f.kind === "symlink" ? `symlink to ${new TextDecoder().decode(f.content)}` : `${f.perm !== undefined ? `mode ${f.perm.toString(8)}, ` : f.kind === "executable" ? "executable, " : ""}${f.content.length} bytes`})`)
     .join("\n");
 }

@@ -63,15 +63,18 @@ export class GitCase {
   static start(t: CaseContext): GitCase {
     const person = `${t.rand.word()} ${t.rand.word()}`.replace(/\b\w/g, (c) => c.toUpperCase());
     const email = `${t.rand.word()}${t.rand.int(1, 99)}@example.test`;
-    const time = 1_600_000_000 + t.rand.int(0, 100_000_000);
-    const zone = t.rand.pick(["+0000", "+0100", "-0700", "+0530", "-0230"]);
+    // A day of the month from 2 to 5 (UTC), so the first commits of a history show a day below 10 (unpadded in git log).
+    const day = new Date((1_600_000_000 + t.rand.int(0, 100_000_000)) * 1000);
+    day.setUTCDate(t.rand.int(2, 5));
+    const time = Math.floor(day.getTime() / 1000);
+    // Both signs on every seed: the author's zone is west of UTC (`-hhmm`), the committer's east (`+hhmm`).
     const identity: Identity = {
       GIT_AUTHOR_NAME: person,
       GIT_AUTHOR_EMAIL: email,
-      GIT_AUTHOR_DATE: `${time} ${zone}`,
+      GIT_AUTHOR_DATE: `${time} ${t.rand.pick(["-0700", "-0230", "-0500", "-1000"])}`,
       GIT_COMMITTER_NAME: "Syscraft Tester",
       GIT_COMMITTER_EMAIL: "tester@example.test",
-      GIT_COMMITTER_DATE: `${time + t.rand.int(0, 5000)} ${t.rand.pick(["+0000", "+0200", "-0500"])}`,
+      GIT_COMMITTER_DATE: `${time + t.rand.int(0, 5000)} ${t.rand.pick(["+0100", "+0200", "+0530", "+1245"])}`,
     };
     const g = new GitCase(t, identity);
     const shown = Object.entries(g.env).filter((e): e is [string, string] => e[1] !== undefined);

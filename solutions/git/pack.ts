@@ -27,6 +27,14 @@ export const packReadSteps = {
     }
     return [back, at];
   },
+  /** A copy instruction's offset (bits 0–3 of `op`: which of 4 bytes follow) and size (bits 4–6: which of 3; 0 means 0x10000). */
+  copyArgs(delta: Uint8Array, at: number, op: number): [offset: number, size: number, at: number] {
+    let off = 0;
+    let len = 0;
+    for (let i = 0; i < 4; i++) if (op & (1 << i)) off += delta[at++]! * 2 ** (8 * i);
+    for (let i = 0; i < 3; i++) if (op & (0x10 << i)) len += delta[at++]! * 2 ** (8 * i);
+    return [off, len === 0 ? 0x10000 : len, at];
+  },
 };
 
 /** One .idx (version 2) and its .pack. */
@@ -120,12 +128,11 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
   while (at < delta.length) {
     const op = delta[at++]!;
     if (op & 0x80) {
-      let off = 0;
-      let len = 0;
-      for (let i = 0; i < 4; i++) if (op & (1 << i)) off |= delta[at++]! << (8 * i);
-      for (let i = 0; i < 3; i++) if (op & (0x10 << i)) len |= delta[at++]! << (8 * i);
-      if (len === 0) len = 0x10000;
-      out.set(base.subarray(off >>> 0, (off >>> 0) + len), w);
+      let off: number;
+      let len: number;
+      [off, len, at] = packReadSteps.copyArgs(delta, at, op);
+      if (off + len > base.length || w + len > size) throw new GitError("delta copies outside its base or result");
+      out.set(base.subarray(off, off + len), w);
       w += len;
     } else if (op > 0) {
       out.set(delta.subarray(at, at + op), w);
@@ -150,8 +157,23 @@ function encodeVarint(n: number): number[] {
 
 const BLOCK = 16;
 
+/** A copy instruction: 0x80, then bits 0–3 for the offset bytes present and 4–6 for the size bytes present (least significant first, zero bytes left out). */
+export function copyInstruction(offset: number, size: number): number[] {
+  let op = 0x80;
+  const args: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const b = Math.floor(offset / 2 ** (8 * i)) & 0xff;
+    if (b) (op |= 1 << i), args.push(b);
+  }
+  for (let i = 0; i < 3; i++) {
+    const b = (size >>> (8 * i)) & 0xff;
+    if (b) (op |= 0x10 << i), args.push(b);
+  }
+  return [op, ...args];
+}
+
 /** A delta turning `base` into `target`: blocks of the base found by hashing 16-byte windows, extended byte by byte; the rest inserted. */
-export function makeDelta(base: Uint8Array, target: Uint8Array): Uint8Array {
+export function makeDelta(base: Uint8Array, target: Uint8Array, copy: typeof copyInstruction = copyInstruction): Uint8Array {
   const index = new Map<string, number>();
   const key = (b: Uint8Array, at: number) => Buffer.from(b.subarray(at, at + BLOCK)).toString("latin1");
   for (let i = 0; i + BLOCK <= base.length; i += BLOCK) if (!index.has(key(base, i))) index.set(key(base, i), i);
@@ -174,17 +196,7 @@ export function makeDelta(base: Uint8Array, target: Uint8Array): Uint8Array {
     let len = BLOCK;
     while (at + len < target.length && hit + len < base.length && len < 0xffffff && target[at + len] === base[hit + len]) len++;
     flush();
-    let op = 0x80;
-    const args: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      const b = (hit >>> (8 * i)) & 0xff;
-      if (b) (op |= 1 << i), args.push(b);
-    }
-    for (let i = 0; i < 3; i++) {
-      const b = (len >>> (8 * i)) & 0xff;
-      if (b) (op |= 0x10 << i), args.push(b);
-    }
-    out.push(op, ...args);
+    out.push(...copy(hit, len));
     at += len;
   }
   flush();
@@ -226,9 +238,11 @@ export interface PackInput {
 export interface PackSteps {
   /** Whether to try deltas at all. */
   deltas: boolean;
+  /** How a copy instruction is encoded. */
+  copy: typeof copyInstruction;
 }
 
-export const packSteps: PackSteps = { deltas: true };
+export const packSteps: PackSteps = { deltas: true, copy: copyInstruction };
 
 const WINDOW = 10;
 
@@ -249,7 +263,7 @@ export function writePack(objects: PackInput[], steps: PackSteps = packSteps): {
     if (steps.deltas && obj.body.length >= 32) {
       for (const cand of placed.slice(-WINDOW)) {
         if (cand.obj.type !== obj.type || cand.depth >= 50) continue;
-        const delta = makeDelta(cand.obj.body, obj.body);
+        const delta = makeDelta(cand.obj.body, obj.body, steps.copy);
         if (delta.length < obj.body.length / 2 && (!best || delta.length < best.bytes.length)) best = { bytes: delta, base: cand };
       }
     }

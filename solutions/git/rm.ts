@@ -14,12 +14,18 @@ export interface RmOptions {
   recursive: boolean;
 }
 
-/** How a removed file leaves the working tree (a fixture replaces it). */
+/** How a removed file leaves the working tree, and which paths are refused (fixtures replace them). */
 export interface RmSteps {
   removeFile: (workTree: string, path: string, o: RmOptions) => void;
+  /** Throws when `spec` may not be removed: it matches no entry, or names a directory without -r. */
+  refuse: (spec: string, hits: IndexEntry[], o: RmOptions) => void;
 }
 
 export const rmSteps: RmSteps = {
+  refuse(spec, hits, o) {
+    if (hits.length === 0) throw new GitError(`pathspec '${spec}' did not match any files`);
+    if (!o.recursive && hits.some((e) => e.path !== spec)) throw new GitError(`not removing '${spec}' recursively without -r`);
+  },
   removeFile(workTree, path, o) {
     if (o.cached) return;
     try {
@@ -40,10 +46,11 @@ export function rm(workTree: string, index: IndexEntry[], specs: string[], o: Rm
   const removed = new Set<string>();
   for (const spec of specs) {
     const hits = index.filter((e) => matches(spec, e.path));
-    if (hits.length === 0) throw new GitError(`pathspec '${spec}' did not match any files`);
-    if (!o.recursive && hits.some((e) => e.path !== spec)) throw new GitError(`not removing '${spec}' recursively without -r`);
+    steps.refuse(spec, hits, o);
     for (const e of hits) removed.add(e.path);
   }
-  for (const path of removed) steps.removeFile(workTree, path, o);
-  return { index: index.filter((e) => !removed.has(e.path)), removed: [...removed] };
+  // In index order, whatever the order of the paths given (git walks the index).
+  const inOrder = [...new Set(index.map((e) => e.path))].filter((p) => removed.has(p));
+  for (const path of inOrder) steps.removeFile(workTree, path, o);
+  return { index: index.filter((e) => !removed.has(e.path)), removed: inOrder };
 }

@@ -15,10 +15,16 @@ export function lstatOrUndefined(path: string): BigIntStats | undefined {
   }
 }
 
+/** How a regular file's permissions become its index mode (a fixture replaces it). */
+export const worktreeSteps = {
+  /** 100755 when the owner may execute the file (st_mode & 0o100), whatever the group's and others' bits; else 100644. */
+  regularMode: (statMode: number): number => ((statMode & 0o100) !== 0 ? 0o100755 : 0o100644),
+};
+
 /** The index mode of a file: symlink, executable (owner may execute) or regular; undefined for anything else. */
 export function modeOf(st: BigIntStats): number | undefined {
   if (st.isSymbolicLink()) return 0o120000;
-  if (st.isFile()) return (Number(st.mode) & 0o100) !== 0 ? 0o100755 : 0o100644;
+  if (st.isFile()) return worktreeSteps.regularMode(Number(st.mode));
   return undefined;
 }
 

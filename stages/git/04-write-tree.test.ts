@@ -9,7 +9,7 @@ import { stage } from "../../harness/stage/define.ts";
 const ORDER =
   "Git sorts a tree's entries by name, bytewise, comparing a directory's name as if it ended in \"/\": the files `x-1` and `x.txt` come before the directory `x`, because '-' and '.' sort before '/'. A plain sort of the names puts `x` first.";
 const MODES =
-  "Modes: 100644 for a file, 100755 for a file its owner may execute (mode & 0o100), 120000 for a symlink (its blob holds the link's target, read with readlink — do not follow the link), 40000 for a directory.";
+  "Modes: 100644 for a file, 100755 for a file its owner may execute (mode & 0o100: only the owner's execute bit counts, so a file only its group or others may execute is 100644), 120000 for a symlink (its blob holds the link's target, read with readlink — do not follow the link), 40000 for a directory.";
 
 function fsckHint(output: string): string {
   if (/treeNotSorted|not properly sorted/i.test(output)) return ORDER;

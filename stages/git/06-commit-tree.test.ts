@@ -14,7 +14,7 @@ function commitHint(ours: string, real: string): string {
   const r = real.split("\n");
   const i = r.findIndex((line, n) => line !== o[n]);
   const line = r[i] ?? "";
-  if (line.startsWith("author ") || line.startsWith("committer ")) return `The ${line.split(" ")[0]} line comes from the environment: name, email in <>, then the date as given (here in git's internal format, \`<unix time> <+hhmm>\`). ${FORMAT}`;
+  if (line.startsWith("author ") || line.startsWith("committer ")) return `The ${line.split(" ")[0]} line comes from the environment: name, email in <>, then the date as given (here in git's internal format, \`<unix time> <+hhmm or -hhmm>\`, copied unchanged, the sign of the zone included). ${FORMAT}`;
   if (line.startsWith("parent ") || o[i]?.startsWith("parent ")) return `Write one parent line per -p, in the order given. ${FORMAT}`;
   if (i > 0 && r.slice(0, i).includes("")) return `The message follows the blank line, ending with a newline (git adds one after each -m). ${FORMAT}`;
   return FORMAT;

@@ -6,7 +6,7 @@ import { randomBinary, randomFiles, randomText, writeFiles } from "../../harness
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
-const MODES = "The mode is 0o100644 for a file, 0o100755 for a file its owner may execute (st_mode & 0o100), 0o120000 for a symlink (its blob holds the link's target), as a 32-bit number.";
+const MODES = "The mode is 0o100644 for a file, 0o100755 for a file its owner may execute (st_mode & 0o100: only the owner's execute bit counts, so a file only its group or others may execute is 0o100644), 0o120000 for a symlink (its blob holds the link's target), as a 32-bit number.";
 const PATHS =
   "`add <path>` stages the file at that path, or every file below it when it is a directory, with paths from the top of the work tree (`dir/sub/file`); an entry whose file is gone is removed. Keep every other entry the index already held.";
 

@@ -10,6 +10,22 @@ const RM = "`rm <path>` removes the path's entry from the index and deletes the 
 const CACHED = "`rm --cached` removes the entry from the index only: the file stays in the working tree, now untracked.";
 const MISSING = "Remove exactly the entries at or below each path given, and keep every other entry.";
 
+const NOT_RECURSIVE = "Without -r, a path that names a directory is an error: `fatal: not removing '<dir>' recursively without -r` on stderr, exit code 128.";
+const NO_MATCH = "A path that matches no index entry is an error: `fatal: pathspec '<path>' did not match any files` on stderr, exit code 128.";
+const ALL_OR_NOTHING = "Check every path before removing anything: when one is refused, no entry and no file is removed.";
+
+/** Runs `rm <args>`, which real git refuses, in both twins: the program must fail with git's exit code and leave files and index as they were. */
+async function rmRefused(t: CaseContext, g: GitCase, repos: Twins, args: string[], hint: string): Promise<void> {
+  const ours = await g.ours(["rm", ...args], { cwd: repos.ours, allowFail: true });
+  const real = await g.git(["rm", ...args], { cwd: repos.theirs, allowFail: true });
+  if (real.code === 0) throw new Error(`test bug: real git accepted rm ${args.join(" ")}`);
+  if (ours.code !== real.code) t.fail({ message: `rm ${args.join(" ")} exited with code ${ours.code}; real git refuses it with code ${real.code}:\n${real.output.trim()}`, hint });
+  for (const path of args.filter((a) => !a.startsWith("-"))) {
+    if (existsSync(join(repos.ours, path)) !== existsSync(join(repos.theirs, path))) t.fail({ message: `After the refused rm ${args.join(" ")}, ${path} should still be in the working tree.`, hint: `${hint} ${ALL_OR_NOTHING}` });
+  }
+  await expectSameIndex(t, g, repos, `the refused rm ${args.join(" ")}`, { modes: "", missing: `${hint} ${ALL_OR_NOTHING}`, status: `${hint} ${ALL_OR_NOTHING}` });
+}
+
 /** Runs `rm <args>` with the program in ours and real git in theirs; output, files and index must agree. */
 async function rmBoth(t: CaseContext, g: GitCase, repos: Twins, args: string[]): Promise<void> {
   const ours = await g.ours(["rm", ...args], { cwd: repos.ours });
@@ -34,6 +50,23 @@ export default stage(import.meta, [
       const plain = t.rand.shuffle(files.filter((f) => f.kind === "file" && f.path.includes("/")));
       await rmBoth(t, g, repos, [plain[0]!.path]);
       await rmBoth(t, g, repos, ["--cached", plain[1]!.path]);
+      // Two top-level files named in the reverse of index order: git prints (and removes) them in index order.
+      const tops = files.filter((f) => !f.path.includes("/") && f.kind !== "symlink").map((f) => f.path).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      await rmBoth(t, g, repos, [tops[tops.length - 1]!, tops[0]!]);
+    },
+  },
+  {
+    name: "rm refuses a directory without -r and a path that matches nothing, and then removes nothing",
+    async run(t) {
+      const g = GitCase.start(t);
+      const files = randomFiles(t.rand, { depth: 2 });
+      const repos = await twinRepos(g, files, "First");
+      const dir = t.rand.pick([...new Set(files.filter((f) => f.path.split("/").length > 2).map((f) => f.path.split("/").slice(0, 2).join("/")))]);
+      const file = t.rand.pick(files.filter((f) => f.kind === "file" && !f.path.startsWith(`${dir}/`))).path;
+      await rmRefused(t, g, repos, [dir], NOT_RECURSIVE);
+      await rmRefused(t, g, repos, ["--cached", dir], NOT_RECURSIVE);
+      await rmRefused(t, g, repos, [`${t.rand.word()}-missing.txt`], NO_MATCH);
+      await rmRefused(t, g, repos, [file, dir], NOT_RECURSIVE);
     },
   },
   {

@@ -15,6 +15,14 @@ const LEFT_BEHIND = "Files tracked on the branch you left, but not in the target
 const LOG =
   "`log` prints, for each commit from HEAD back, newest first: `commit <id>`, `Author: <name> <email>`, `Date:   <date>` (three spaces), an empty line, and each line of the message indented by four spaces (an empty line of the message too); commits are separated by an empty line.";
 const DATE = "The date is the author's, shown in the author's own time zone as `Mon Sep 7 13:36:40 2020 +0530`: the weekday and month abbreviated, the day of the month without padding, then the time, the year and the zone from the commit.";
+
+/** Names what is wrong in the first `Date:` line that differs: padding, the day across midnight, or the zone's offset. */
+function dateHint(ours: string, real: string): string {
+  const clock = (line: string) => /\d\d:\d\d:\d\d/.exec(line)?.[0];
+  if (/^Date: +\w+ \w+ 0\d /.test(ours)) return `The day of the month is not padded: \`Sep 7\`, not \`Sep 07\`. ${DATE}`;
+  if (clock(ours) === clock(real)) return `The weekday, month and day come from the local time as well: a zone can move the date across midnight (-1000 makes 05:00 UTC the day before). ${DATE}`;
+  return `Add the zone's offset to the UTC time, its minutes with the same sign as its hours: -0230 is 2 h 30 min west of UTC, -(2×60 + 30) minutes. ${DATE}`;
+}
 const ONELINE = "`log --oneline` prints one line per commit: the first 7 hex digits of its id, a space, and the subject (the message's first line).";
 
 async function expectOutput(t: CaseContext, g: GitCase, repo: string, args: string[], hint: (ours: string, real: string) => string): Promise<void> {
@@ -117,8 +125,10 @@ export default stage(import.meta, [
       await g.git(["branch", older, ids[1]!], { cwd: repo });
       await g.git(["pack-refs", "--all"], { cwd: repo });
       const logHint = (ours: string, real: string) => {
-        const dates = (s: string) => s.split("\n").filter((l) => l.startsWith("Date:")).join("\n");
-        return dates(ours) !== dates(real) ? DATE : LOG;
+        const dates = (s: string) => s.split("\n").filter((l) => l.startsWith("Date:"));
+        const [o, r] = [dates(ours), dates(real)];
+        const i = r.findIndex((line, n) => line !== o[n]);
+        return i < 0 ? LOG : dateHint(o[i] ?? "", r[i]!);
       };
       await expectOutput(t, g, repo, ["log"], logHint);
       await expectOutput(t, g, repo, ["log", "--oneline"], () => ONELINE);

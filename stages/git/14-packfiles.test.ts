@@ -3,35 +3,66 @@ import { join } from "node:path";
 import { GitCase } from "../../harness/clients/git.ts";
 import { joinLines, LineMaker } from "../../harness/clients/git-diff.ts";
 import { commitWithDate, writeNoted } from "../../harness/clients/git-history.ts";
-import { entryTypes, idxDifference, IDX_LAYOUT, verifyPackObjects, type PackedObject } from "../../harness/clients/git-pack.ts";
+import { deltaCopies, entryTypes, idxDifference, IDX_LAYOUT, verifyPackObjects, type PackedObject } from "../../harness/clients/git-pack.ts";
 import { randomFiles } from "../../harness/clients/git-repo.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const PACK_FORMAT =
   "Objects real git packed are not under .git/objects/<2>/<38>: find each id in a .git/objects/pack/*.idx (the fan-out table, then a binary search of the sorted ids) to get its offset in the .pack; there, a type (3 bits) and size (varint) header, then zlib data. Types 1–4 are whole objects; 6 (OFS_DELTA) is followed by the distance back to the base entry, 7 (REF_DELTA) by the base's 20-byte id; a delta's data holds the base's size, the result's size, then copy (from the base) and insert instructions. Bases can be deltas too.";
+const COPY =
+  "A copy instruction is a byte with the high bit set: bits 0–3 say which of 4 offset bytes follow and bits 4–6 which of 3 size bytes, each least significant first, a byte left out being 0 (an offset ≥ 65536 needs the third byte); a size of 0 means 0x10000.";
 const OFS = "An OFS_DELTA's distance back is a varint of its own: 7 bits a byte, most significant first, and for each byte after the first, add 1 before shifting: n = ((n + 1) << 7) | (byte & 0x7f).";
 const DELTAS =
   "Store similar objects as deltas: for an object, try the objects before it of the same type (a window of a few), encode the target as copy instructions (offset and length in the base) and insert instructions (up to 127 literal bytes each), and keep the delta when it is smaller than the object. Write it as OFS_DELTA (type 6, then the distance back to the base's entry) or REF_DELTA (type 7, then the base's id), the base earlier in the pack.";
 
-/** A history where a text file grows and changes over several commits (so git deltifies its versions), beside other files. */
+/** Lines of at least `bytes` bytes in all. */
+function linesOf(make: LineMaker, bytes: number): string[] {
+  const out: string[] = [];
+  for (let n = 0; n < bytes; ) {
+    const line = make.line();
+    out.push(line);
+    n += Buffer.byteLength(line);
+  }
+  return out;
+}
+
+/**
+ * A history where a text file grows and changes over several commits (so git deltifies its versions), beside
+ * other files; and a file over 64 KiB changed only beyond its first 80 KiB, so that its deltas copy from offsets
+ * ≥ 65536 (3-byte offsets) and, in real git's, copy 0x10000 bytes at once (a size of 0).
+ */
 async function historyRepo(t: CaseContext, g: GitCase, name: string): Promise<string> {
   const make = new LineMaker(t.rand);
   const repo = await g.realRepo(name, randomFiles(t.rand, { depth: 2 }));
   const path = `${t.rand.word()}-log.txt`;
   const other = `docs/${t.rand.word()}.md`;
+  const big = `${t.rand.word()}-big.txt`;
   let lines = make.lines(40);
   let notes = make.lines(30);
+  const head = linesOf(make, t.rand.int(80, 100) * 1024);
+  let tail = linesOf(make, t.rand.int(20, 40) * 1024);
   for (let i = 0; i < 7; i++) {
     lines = [...lines, ...make.lines(t.rand.int(10, 25))];
     lines[t.rand.int(0, lines.length - 1)] = make.line();
     notes = [...notes.slice(0, 10), ...make.lines(2), ...notes.slice(10)];
+    const at = t.rand.int(0, tail.length - 1);
+    tail = [...tail.slice(0, at), ...make.lines(3), ...tail.slice(at + 1)];
     writeNoted(t, repo, path, joinLines(lines), `(commit ${i + 1}) grew`);
     writeNoted(t, repo, other, joinLines(notes), `(commit ${i + 1}) inserted lines in`);
+    writeNoted(t, repo, big, joinLines([...head, ...tail]), `(commit ${i + 1}) changed lines after the first ${Buffer.byteLength(joinLines(head))} bytes of`);
     await g.git(["add", "-A"], { cwd: repo });
     await commitWithDate(t, g, repo, i);
   }
   return repo;
+}
+
+/** The one .pack real git made in `repo`. */
+function packFile(repo: string): string {
+  const dir = join(repo, ".git", "objects", "pack");
+  const packs = readdirSync(dir).filter((f) => f.endsWith(".pack"));
+  if (packs.length !== 1) throw new Error(`test bug: expected one pack, found ${packs.length}`);
+  return join(dir, packs[0]!);
 }
 
 /** The pack's objects as real git's verify-pack lists them, failing the test itself if real git made no delta of `type`. */
@@ -60,6 +91,13 @@ async function expectReads(t: CaseContext, g: GitCase, repo: string, objects: Pa
   await same(["ls-tree", "-r", head], "HEAD's trees, from the pack");
   const deltas = [...objects].filter((o) => o.depth > 0).sort((a, b) => b.depth - a.depth).slice(0, 4);
   const whole = t.rand.shuffle(objects.filter((o) => o.depth === 0 && o.type === "blob")).slice(0, 2);
+  // The copy boundaries, on every seed: an offset of 3 bytes (≥ 65536), and a size of 0 (0x10000 bytes).
+  const copies = deltaCopies(packFile(repo), objects);
+  const far = copies.find((c) => c.maxOffset >= 65536);
+  const full = copies.find((c) => c.sizeZero);
+  if (far === undefined || full === undefined) throw new Error(`test bug: no delta of real git's pack copies from an offset ≥ 65536 (${far !== undefined}) or copies 0x10000 bytes (${full !== undefined})`);
+  await same(["cat-file", "-p", far.oid], `a blob over 64 KiB stored as a delta that copies from offset ${far.maxOffset}`);
+  await same(["cat-file", "-p", full.oid], "a blob stored as a delta with a copy of size 0, that is 0x10000 bytes");
   for (const o of [...deltas, ...whole]) await same(["cat-file", "-p", o.oid], `a ${o.type}${o.depth > 0 ? ` stored as a delta, chain ${o.depth} deep` : " stored whole"}`);
   await same(["cat-file", "-s", deltas[0]!.oid], "the size of a delta's result");
   await same(["cat-file", "-t", deltas[0]!.oid], "the type of a delta's result (its base's type)");
@@ -72,7 +110,7 @@ export default stage(import.meta, [
       const g = GitCase.start(t);
       const repo = await historyRepo(t, g, "repo");
       await g.git(["gc", "--aggressive", "-q"], { cwd: repo });
-      await expectReads(t, g, repo, await packedObjects(t, g, repo, 6), `${PACK_FORMAT} ${OFS}`);
+      await expectReads(t, g, repo, await packedObjects(t, g, repo, 6), `${PACK_FORMAT} ${OFS} ${COPY}`);
     },
   },
   {
@@ -82,7 +120,7 @@ export default stage(import.meta, [
       const repo = await historyRepo(t, g, "repo");
       await g.git(["-c", "repack.useDeltaBaseOffset=false", "repack", "-a", "-d", "-f", "-q"], { cwd: repo });
       await g.git(["prune-packed"], { cwd: repo });
-      await expectReads(t, g, repo, await packedObjects(t, g, repo, 7), PACK_FORMAT);
+      await expectReads(t, g, repo, await packedObjects(t, g, repo, 7), `${PACK_FORMAT} ${COPY}`);
     },
   },
   {
@@ -107,17 +145,18 @@ export default stage(import.meta, [
       const packPath = join(out, `${base}.pack`);
       const idxPath = join(out, `${base}.idx`);
       const verify = await g.git(["verify-pack", "-v", idxPath], { cwd: out, allowFail: true });
-      if (verify.code !== 0) t.fail({ message: `git verify-pack rejects your pack:\n${verify.output.trim().split("\n").slice(-6).join("\n")}`, hint: `A pack is "PACK", version 2 and the object count (4 bytes each), the entries, then the SHA-1 of all that. ${IDX_LAYOUT}` });
+      if (verify.code !== 0) t.fail({ message: `git verify-pack rejects your pack:\n${verify.output.trim().split("\n").slice(-6).join("\n")}`, hint: `A pack is "PACK", version 2 and the object count (4 bytes each), the entries, then the SHA-1 of all that; each delta must rebuild its object exactly. ${COPY} ${IDX_LAYOUT}` });
       const listed = verifyPackObjects(verify.stdout);
       const missing = ids.filter((id) => !listed.some((o) => o.oid === id));
       if (missing.length > 0) t.fail({ message: `Your pack lacks ${missing.length} of the ${ids.length} objects given on stdin (for example ${missing[0]}).`, hint: "Pack every object whose id is given on stdin, one per line." });
       const deltas = listed.filter((o) => o.depth > 0).length;
       if (deltas === 0) t.fail({ message: `Your pack has no deltas: all ${listed.length} objects are stored whole, though the history holds seven versions of two growing files.`, hint: DELTAS });
-      t.log.note(`verify-pack: ${listed.length} objects, ${deltas} of them deltas`);
+      const far = deltaCopies(packPath, listed).filter((c) => c.maxOffset >= 65536).length;
+      t.log.note(`verify-pack: ${listed.length} objects, ${deltas} of them deltas, ${far} copying from an offset ≥ 65536`);
       const copy = join(t.dir, "copy.pack");
       copyFileSync(packPath, copy);
       const indexed = await g.git(["index-pack", "-o", join(t.dir, "copy.idx"), copy], { cwd: t.dir, allowFail: true });
-      if (indexed.code !== 0) t.fail({ message: `git index-pack rejects your pack:\n${indexed.output.trim()}`, hint: `${DELTAS} A delta's header gives the base's size and the result's size as varints (7 bits a byte, least significant first).` });
+      if (indexed.code !== 0) t.fail({ message: `git index-pack rejects your pack:\n${indexed.output.trim()}`, hint: `${DELTAS} ${COPY} A delta's header gives the base's size and the result's size as varints (7 bits a byte, least significant first).` });
       g.expectBytes(readFileSync(idxPath), readFileSync(join(t.dir, "copy.idx")), { message: "Your .idx differs from the one git index-pack writes for your pack.", hint: idxDifference(readFileSync(idxPath), readFileSync(join(t.dir, "copy.idx"))) });
       const fresh = await g.realRepo("fresh");
       copyFileSync(packPath, join(fresh, ".git", "objects", "pack", `${base}.pack`));
