@@ -4,7 +4,7 @@
  * or in syscraft.local.yaml stop it instead of silently testing the reference.
  */
 import { expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../paths.ts";
@@ -78,6 +78,27 @@ selfTests("a stage run as the learner types it", () => {
     expect(r.code).toBe(0);
     expect(r.lines.at(-1)).toStartWith("✓ The 1 case your filter (-t PING replies PONG) selected passed.");
   }, 60_000);
+
+  test("SIGTERM to a stage run stops the inner run and its programs within 3 s, and says so", async () => {
+    const env: Record<string, string | undefined> = { ...process.env };
+    for (const k of ["SYSCRAFT_STAGE", "SYSCRAFT_STAGE_ONLY", "SYSCRAFT_IMPL", "SYSCRAFT_RESULTS", "SYSCRAFT_INNER"]) delete env[k];
+    const proc = Bun.spawn(["bun", "test", "--stage=redis/7"], { cwd: ROOT, stdout: "pipe", stderr: "pipe", env });
+    const output = Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+    let inner: string[] = [];
+    for (let i = 0; i < 100 && inner.length === 0; i++) {
+      await Bun.sleep(50);
+      inner = readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, "utf8").trim().split(/\s+/).filter((x) => x !== "");
+    }
+    expect(inner.length).toBe(1);
+    await Bun.sleep(1000);
+    const sent = Date.now();
+    proc.kill("SIGTERM");
+    const code = await proc.exited;
+    expect(Date.now() - sent).toBeLessThan(3000);
+    expect(code).toBe(143);
+    expect(existsSync(`/proc/${inner[0]}`)).toBe(false);
+    expect((await output).join("")).toContain("✗ Stopped by SIGTERM after");
+  }, 30_000);
 
   test("a program that cannot start is reported once, then one line per case", async () => {
     const r = await run(["bun", "test", "--stage-only=redis/2", `--impl=${FIXTURE}/exits-at-once.ts`]);

@@ -111,6 +111,8 @@ function innerEnv(plan: StageRunPlan, resultsFile: string): Record<string, strin
   return env;
 }
 
+const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+
 async function pump(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void): Promise<void> {
   const decoder = new TextDecoder();
   let pending = "";
@@ -141,7 +143,9 @@ export async function runStages(plan: StageRunPlan): Promise<number> {
     stderr: "pipe",
     env: innerEnv(plan, resultsFile),
   });
+  let stoppedBy: NodeJS.Signals | undefined;
   const forward = (signal: NodeJS.Signals) => () => {
+    stoppedBy = signal;
     proc.kill(signal);
   };
   const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((s) => [s, forward(s)] as const);
@@ -151,6 +155,10 @@ export async function runStages(plan: StageRunPlan): Promise<number> {
     show(filter.end());
     const exitCode = await proc.exited;
     const results = readResults(resultsFile).slice(before);
+    if (stoppedBy) {
+      say(`\n✗ Stopped by ${stoppedBy} after ${results.length} case${results.length === 1 ? "" : "s"} (${results.filter((r) => r.ok).length} passed); every program it started was stopped.`);
+      return 128 + SIGNAL_NUMBERS[stoppedBy as keyof typeof SIGNAL_NUMBERS];
+    }
     const { lines, ok } = conclusion(plan, results, exitCode);
     say(`\n${lines.join("\n")}`);
     return ok && exitCode === 0 ? 0 : exitCode === 0 ? 1 : exitCode;
