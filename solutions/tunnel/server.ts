@@ -57,6 +57,12 @@ export interface ServerOptions {
   sniFromFirstRead?: boolean;
   /** --tls-port looks for server_name only as the ClientHello's first extension (clients such as BoringSSL permute them). */
   sniFirstExtensionOnly?: boolean;
+  /** The idle timer is reset only by bytes from the public user, not by bytes to it. */
+  idleReadsOnly?: boolean;
+  /** The --max-streams 503 has no Retry-After. */
+  noRetryAfter?: boolean;
+  /** --max-streams counts only HTTP connections: TCP (and TLS) tunnels take any number. */
+  maxStreamsHttpOnly?: boolean;
   /** A stream that ends abnormally (reset, aborted) never gives its --max-streams slot back. */
   leakAbortedSlots?: boolean;
   /** A second registration of a name in use takes it over instead of being refused. */
@@ -113,9 +119,10 @@ export function startServer(o: ServerOptions): void {
   }
 
   function openStream(t: Tunnel, sock: net.Socket, kind: "http" | "tcp" | "tls", first?: Buffer): void {
-    if (o.maxStreams !== undefined && t.active >= o.maxStreams) {
+    if (o.maxStreams !== undefined && t.active >= o.maxStreams && !(o.maxStreamsHttpOnly && kind !== "http")) {
       // Over the tunnel's limit: refuse this one, keep the others (RFC 9110 §15.6.4).
-      if (kind === "http") sock.end(httpError("503 Service Unavailable", `tunnel: ${o.maxStreams} connections already open`).replace("\r\n\r\n", "\r\nRetry-After: 1\r\n\r\n"));
+      const refusal = httpError("503 Service Unavailable", `tunnel: ${o.maxStreams} connections already open`);
+      if (kind === "http") sock.end(o.noRetryAfter ? refusal : refusal.replace("\r\n\r\n", "\r\nRetry-After: 1\r\n\r\n"));
       else sock.destroy();
       return;
     }
@@ -137,7 +144,12 @@ export function startServer(o: ServerOptions): void {
     t.session.send(FrameType.Open, id, Buffer.from(JSON.stringify({ kind })));
     stream.attach(first);
     // Nothing read or written on the public connection for that long: close the stream.
-    if (o.idleTimeoutMs !== undefined) sock.setTimeout(o.idleTimeoutMs, () => stream.abort(IDLE, true));
+    if (o.idleTimeoutMs !== undefined && o.idleReadsOnly) {
+      const ms = o.idleTimeoutMs;
+      const timer = setTimeout(() => stream.abort(IDLE, true), ms);
+      sock.on("data", () => timer.refresh());
+      sock.on("close", () => clearTimeout(timer));
+    } else if (o.idleTimeoutMs !== undefined) sock.setTimeout(o.idleTimeoutMs, () => stream.abort(IDLE, true));
   }
 
   // Public HTTP: read the header section, pick the tunnel by Host, then splice the connection.

@@ -1,4 +1,4 @@
-import { CURL_PACKAGE } from "../../harness/clients/http.ts";
+import { curl, CURL_PACKAGE, expectHeader, expectStatus } from "../../harness/clients/http.ts";
 import { LocalHttpService, startTcpService } from "../../harness/clients/local-service.ts";
 import { StreamSocket } from "../../harness/clients/stream-socket.ts";
 import { publicUrl, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
@@ -33,8 +33,9 @@ export default stage(import.meta, [
       await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: name, to: local.port });
       const held = [status(t, publicUrl(server, name, "/hold/1").args), status(t, publicUrl(server, name, "/hold/2").args)];
       if (!(await local.waitRequests(2, 3000))) t.fail({ message: "Two requests sent at once did not both reach the local service within 3 s (the limit is 2).", hint: MAX_STREAMS });
-      const third = await status(t, publicUrl(server, name, "/third").args);
-      t.expectEqual(third, "503", { message: "With --max-streams 2 and two requests open on the tunnel, a third should be refused with 503 Service Unavailable.", hint: MAX_STREAMS });
+      const third = (await curl(t, publicUrl(server, name, "/third").args, { message: "With --max-streams 2 and two requests open on the tunnel, a third got no HTTP response.", hint: MAX_STREAMS })).responses[0]!;
+      expectStatus(third, 503, { message: "With --max-streams 2 and two requests open on the tunnel, a third should be refused with 503 Service Unavailable.", hint: MAX_STREAMS });
+      expectHeader(third, "Retry-After", /^(\d+|[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT)$/, { message: "The 503 should say when to try again: a Retry-After field, in seconds or as an HTTP date (RFC 9110 §10.2.3).", hint: MAX_STREAMS });
       if (local.requests.length > 2) t.fail({ message: "The refused third request reached the local service anyway.", hint: MAX_STREAMS });
       releases.get("/hold/1")?.();
       t.expectEqual(await held[0]!, "200", { message: "The first held request should complete once the local service answers.", hint: MAX_STREAMS });
@@ -87,6 +88,42 @@ export default stage(import.meta, [
     },
   },
   {
+    name: "--max-streams 2 on a TCP tunnel: a third connection is closed at once, and a new one gets in once one has finished",
+    async run(t) {
+      const server = await startTunnelServer(t, { tcpPorts: 1, args: ["--max-streams", "2"] });
+      const port = server.tcpPorts[0]!;
+      const localConns: StreamSocket[] = [];
+      const local = await startTcpService(t, "local service", (conn) => {
+        localConns.push(conn);
+        conn.sock.on("data", (d: Buffer) => conn.sock.write(d)); // echo
+        conn.sock.on("end", () => conn.sock.end());
+      });
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, tcp: port, to: local });
+      const users: StreamSocket[] = [];
+      for (let i = 1; i <= 2; i++) {
+        const user = await StreamSocket.connect(t, `public user ${i}`, port);
+        await user.write(`line ${i}\n`);
+        if (!(await user.until(() => user.received >= 7, 3000))) t.fail({ message: `Public user ${i} got no echo through the TCP tunnel (the limit is 2).`, hint: "Stage 5's TCP forwarding should work here too." });
+        users.push(user);
+      }
+      const third = await StreamSocket.connect(t, "public user 3", port);
+      await third.write("line 3\n").catch(() => {});
+      const closed = await third.until(() => third.ended, 2000);
+      if (!closed) t.fail({ message: "With --max-streams 2 and two connections open on the TCP tunnel, a third connection was not closed within 2 s.", expected: "the connection closed at once", received: third.received > 0 ? `an echo: ${third.bytes().toString("latin1").trim()}` : "the connection still open", hint: MAX_STREAMS });
+      if (localConns.length > 2) t.fail({ message: "The refused third TCP connection reached the local service anyway.", hint: MAX_STREAMS });
+      users[0]!.end();
+      await users[0]!.until(() => users[0]!.ended, 3000);
+      let echoed = false;
+      for (let i = 0; i < 5 && !echoed; i++) {
+        if (i > 0) await Bun.sleep(300);
+        const next = await StreamSocket.connect(t, `public user ${4 + i}`, port);
+        await next.write("again\n").catch(() => {});
+        echoed = await next.until(() => next.received >= 6, 1000);
+      }
+      if (!echoed) t.fail({ message: "Once one of the two TCP connections had finished, a new connection should be let in (and its line echoed).", hint: RELEASE });
+    },
+  },
+  {
     name: `--idle-timeout-ms ${IDLE_MS}: an idle TCP connection is closed, a busy one is not`,
     async run(t) {
       const server = await startTunnelServer(t, { tcpPorts: 1, args: ["--idle-timeout-ms", String(IDLE_MS)] });
@@ -94,13 +131,21 @@ export default stage(import.meta, [
       const localConns: StreamSocket[] = [];
       const local = await startTcpService(t, "local service", (conn) => {
         localConns.push(conn);
-        conn.sock.on("data", (d: Buffer) => conn.sock.write(d)); // echo
+        conn.sock.on("data", (d: Buffer) => {
+          if (!d.toString("latin1").startsWith("talk")) return void conn.sock.write(d); // echo
+          // "talk": from now on the local service alone speaks, a byte every 150 ms.
+          const timer = setInterval(() => !conn.closed && conn.sock.write("."), 150);
+          conn.sock.on("close", () => clearInterval(timer));
+          t.defer(() => clearInterval(timer));
+        });
       });
       await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, tcp: port, to: local });
       const busy = await StreamSocket.connect(t, "busy user", port);
       const idle = await StreamSocket.connect(t, "idle user", port);
       await idle.write("hello\n");
       if (!(await idle.until(() => idle.received >= 6, 3000))) t.fail({ message: "The idle user's first line did not come back from the echo service.", hint: "Stage 5's TCP forwarding should work here too." });
+      const listener = await StreamSocket.connect(t, "listening user", port);
+      await listener.write("talk\n");
       const idleSince = Date.now();
       let closedAfter = -1;
       for (let i = 0; i < 12; i++) {
@@ -110,6 +155,7 @@ export default stage(import.meta, [
       }
       if (closedAfter < 0 && (await idle.until(() => idle.ended, 2000))) closedAfter = Date.now() - idleSince;
       if (busy.ended) t.fail({ message: `A connection that sent a byte every 150 ms was closed, with --idle-timeout-ms ${IDLE_MS}.`, hint: IDLE });
+      if (listener.ended) t.fail({ message: `A connection on which the local service sent a byte every 150 ms (and the public user nothing) was closed after ${((Date.now() - idleSince) / 1000).toFixed(1)} s, with --idle-timeout-ms ${IDLE_MS}: bytes towards the public user count too.`, received: `${listener.received} bytes received, then the end`, hint: IDLE });
       if (!(await busy.until(() => busy.received >= 12, 2000))) t.fail({ message: `The busy user got ${busy.received} of its 12 echoed bytes.`, hint: "Stage 5's TCP forwarding should work here too." });
       if (closedAfter < 0) t.fail({ message: `A connection idle for ${((Date.now() - idleSince) / 1000).toFixed(1)} s was not closed, with --idle-timeout-ms ${IDLE_MS}.`, hint: IDLE });
       t.log.note(`the idle connection was closed ${closedAfter} ms after its last byte`);
