@@ -10,6 +10,7 @@ import { StageFailure } from "../report/failure.ts";
 import { visible } from "../report/show.ts";
 import { framed, readWireHeader, showHeader, type WireHeader } from "./dns-wire.ts";
 import { TcpConnection } from "./tcp.ts";
+import { createSocket, type Socket as DgramSocket } from "node:dgram";
 
 export const DNSUTILS = "bind9-dnsutils";
 
@@ -331,29 +332,54 @@ export interface Burst {
 }
 
 /**
- * Sends many datagrams from one socket, pausing briefly every 10 so the
- * server's receive buffer is not simply overrun, then collects replies for
- * `collectMs`. The transcript shows the first few datagrams, not all.
+ * One UDP socket that sends bursts of datagrams to a program and keeps every
+ * reply, for tests that send many datagrams and then look at what came back.
+ * The transcript shows the first few datagrams of each burst, not all.
  */
-export async function udpBurst(t: CaseContext, program: Program, packets: Uint8Array[], o: { collectMs?: number; what: string; hint?: string }): Promise<Burst> {
-  t.log.note(`sending ${packets.length} ${o.what} to ${program.host}:${program.port} over UDP; the first three:`);
-  for (const p of packets.slice(0, 3)) t.log.output(`> ${visible(p)}`);
-  const replies: Uint8Array[] = [];
-  const socket = await Bun.udpSocket({
-    hostname: "127.0.0.1",
-    socket: {
-      data(_s, data) {
-        replies.push(Uint8Array.from(data));
-      },
-    },
-  });
-  try {
+export class UdpBurster {
+  /** Every reply so far, in arrival order. */
+  readonly replies: Uint8Array[] = [];
+  private arrived: () => void = () => {};
+
+  private constructor(
+    private readonly t: CaseContext,
+    private readonly program: Program,
+    private readonly socket: DgramSocket,
+  ) {}
+
+  static async open(t: CaseContext, program: Program): Promise<UdpBurster> {
+    // A large receive buffer, so that replies are not dropped on this side while the test process is busy sending.
+    const socket = createSocket({ type: "udp4", recvBufferSize: 4 * 1024 * 1024 });
+    const self = new UdpBurster(t, program, socket);
+    socket.on("message", (data) => {
+      self.replies.push(Uint8Array.from(data));
+      self.arrived();
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once("error", reject);
+      socket.bind(0, "127.0.0.1", () => {
+        socket.off("error", reject);
+        resolve();
+      });
+    });
+    t.defer(() => socket.close());
+    return self;
+  }
+
+  /**
+   * Sends the datagrams, pausing briefly every 10 so the program's receive
+   * buffer is not simply overrun. Fails at once if the program stopped
+   * listening (the kernel reports port unreachable).
+   */
+  async send(packets: Uint8Array[], o: { what: string; hint?: string }): Promise<void> {
+    const { t, program } = this;
+    t.log.note(`sending ${packets.length} ${o.what} to ${program.host}:${program.port} over UDP; the first three:`);
+    for (const p of packets.slice(0, 3)) t.log.output(`> ${visible(p)}`);
     for (const [i, p] of packets.entries()) {
       if (t.signal.aborted) break;
       try {
-        socket.send(p, program.port, program.host);
+        await new Promise<void>((resolve, reject) => this.socket.send(p, program.port, program.host, (e) => (e ? reject(e) : resolve())));
       } catch (e) {
-        // The kernel reports that nothing listens on the port any more (ICMP port unreachable).
         t.log.output(`(sending datagram ${i + 1} failed: ${(e as Error).message})`);
         const exited = program.process.exitCode;
         throw new StageFailure({
@@ -364,10 +390,40 @@ export async function udpBurst(t: CaseContext, program: Program, packets: Uint8A
       }
       if (i % 10 === 9) await Bun.sleep(1);
     }
-    await Bun.sleep(o.collectMs ?? 500);
-  } finally {
-    socket.close();
   }
-  t.log.output(`(${replies.length} replies)`);
-  return { sent: packets.length, replies };
+
+  /**
+   * Waits until `done()` holds, or no reply has arrived for `quietMs`, or
+   * `maxMs` have passed: replies still coming in are waited for, however
+   * slow a loaded machine makes them, within the bound.
+   */
+  async settle(o: { quietMs: number; maxMs: number; done?: () => boolean }): Promise<void> {
+    const end = Date.now() + o.maxMs;
+    for (;;) {
+      if (o.done?.() || this.t.signal.aborted) return;
+      const left = end - Date.now();
+      if (left <= 0) return;
+      const before = this.replies.length;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(o.quietMs, left));
+        this.arrived = () => {
+          if (o.done?.()) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+      });
+      this.arrived = () => {};
+      if (this.replies.length === before) return;
+    }
+  }
+}
+
+/** Sends many datagrams from one socket (see UdpBurster.send), then collects replies for `collectMs`. */
+export async function udpBurst(t: CaseContext, program: Program, packets: Uint8Array[], o: { collectMs?: number; what: string; hint?: string }): Promise<Burst> {
+  const burster = await UdpBurster.open(t, program);
+  await burster.send(packets, o);
+  await Bun.sleep(o.collectMs ?? 500);
+  t.log.output(`(${burster.replies.length} replies)`);
+  return { sent: packets.length, replies: [...burster.replies] };
 }

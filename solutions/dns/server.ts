@@ -4,8 +4,12 @@
  * connection (RFC 1035 §4.2.2, RFC 7766 §8), both on 127.0.0.1.
  */
 import type { Socket } from "bun";
+import { createSocket } from "node:dgram";
 import { respond, defaultSteps, type Steps } from "./respond.ts";
 import type { Zone } from "./zone.ts";
+
+/** The UDP receive buffer asked for (the kernel caps it at net.core.rmem_max): about 4,000 queries' worth. */
+const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
 
 export interface ServerOptions {
   port: number;
@@ -48,15 +52,20 @@ export async function serve(o: ServerOptions): Promise<void> {
     }
   };
 
-  await Bun.udpSocket({
-    hostname: "127.0.0.1",
-    port: o.port,
-    socket: {
-      async data(socket, data, port, address) {
-        const reply = await answer(data, "udp");
-        if (reply) socket.send(reply, port, address);
-      },
-    },
+  // node:dgram rather than Bun.udpSocket: it can enlarge the receive buffer, so that a burst of
+  // datagrams arriving while the server is busy waits in the kernel instead of being dropped.
+  const udp = createSocket({ type: "udp4", recvBufferSize: UDP_RECEIVE_BUFFER });
+  udp.on("message", (data, from) => {
+    void answer(data, "udp").then((reply) => {
+      if (reply) udp.send(reply, from.port, from.address);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    udp.once("error", reject);
+    udp.bind(o.port, "127.0.0.1", () => {
+      udp.off("error", reject);
+      resolve();
+    });
   });
 
   if (o.tcp === false) return;
