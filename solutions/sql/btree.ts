@@ -43,7 +43,7 @@ export function leftChild(p: PageView, off: number): number {
 /** How many payload bytes stay on the page (§1.6: X, M and K). */
 export function localPayload(pager: Pager, size: number, table: boolean): number {
   const u = pager.usable;
-  const x = table ? u - (quirks.overflowThresholdOffByOne ? 36 : 35) : Math.floor(((u - 12) * 64) / 255) - 23;
+  const x = table || quirks.indexUsesTableX ? u - (quirks.overflowThresholdOffByOne ? 36 : 35) : Math.floor(((u - 12) * 64) / 255) - 23;
   if (size <= x) return size;
   const m = Math.floor(((u - 12) * 32) / 255) - 23;
   const k = m + ((size - m) % (u - 4));
@@ -168,7 +168,7 @@ export function* scanIndexFrom(pager: Pager, root: number, below: (payload: Uint
       stack.pop();
       continue;
     }
-    yield indexCellPayload(pager, top.p, top.i);
+    if (!(quirks.skipInteriorIndexEntries && top.p.type === INTERIOR_INDEX)) yield indexCellPayload(pager, top.p, top.i);
     top.i++;
     if (top.p.type === INTERIOR_INDEX) {
       // Descend to the leftmost entry of the next child.

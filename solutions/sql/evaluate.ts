@@ -268,6 +268,7 @@ export function compile(e: Expr, scope: Scope): Compiled {
           return (row, a) => {
             const x = truth(l(row, a));
             if (x === false) return 0n;
+            if (x === null && quirks.nullAndFalseIsNull) return null;
             const y = truth(r(row, a));
             if (y === false) return 0n;
             return x === null || y === null ? null : 1n;

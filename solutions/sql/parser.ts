@@ -1,6 +1,7 @@
 /** A recursive-descent parser for SELECT (https://www.sqlite.org/lang_select.html) and expressions (lang_expr.html). */
 import type { Expr, OrderTerm, ResultColumn, Select, Statement } from "./ast.ts";
 import { SqlError, tokenize, type Token } from "./tokenizer.ts";
+import { quirks } from "./quirks.ts";
 import type { Value } from "./value.ts";
 
 const RESERVED = new Set(["FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "UNION", "AS", "ON", "JOIN", "AND", "OR", "NOT", "SELECT", "ASC", "DESC", "BY", "IS", "IN", "LIKE", "GLOB", "BETWEEN", "CASE", "WHEN", "THEN", "ELSE", "END", "NULL", "COLLATE", "ESCAPE", "INNER", "LEFT", "CROSS", "NATURAL", "USING", "RIGHT", "FULL", "OUTER", "ISNULL", "NOTNULL", "EXCEPT", "INTERSECT", "SET"]);
@@ -281,6 +282,14 @@ export class Parser {
   }
 
   private or(): Expr {
+    if (quirks.andOrSamePrecedence) {
+      let e = this.not();
+      for (;;) {
+        if (this.eatKw("OR")) e = { k: "bin", op: "OR", l: e, r: this.not() };
+        else if (this.eatKw("AND")) e = { k: "bin", op: "AND", l: e, r: this.not() };
+        else return e;
+      }
+    }
     let l = this.and();
     while (this.eatKw("OR")) l = { k: "bin", op: "OR", l, r: this.and() };
     return l;

@@ -73,4 +73,16 @@ export const quirks = {
   anyIntPrimaryKeyIsRowid: false,
   /** Ignore the reserved bytes at the end of each page (offset 20): usable size = page size. */
   ignoreReservedBytes: false,
+  /** NULL AND false is NULL (instead of false). */
+  nullAndFalseIsNull: false,
+  /** AND and OR have the same precedence, applied left to right. */
+  andOrSamePrecedence: false,
+  /** Affinity from the exact type names only (INTEGER, INT, TEXT, REAL, BLOB, none); every other type NUMERIC. */
+  affinityExactTypeNames: false,
+  /** Blobs sort before texts. */
+  blobsBeforeTexts: false,
+  /** Index scans return the entries of leaf pages only, skipping those in interior cells. */
+  skipInteriorIndexEntries: false,
+  /** Index cells use the table leaf's limit X = U-35 instead of ((U-12)*64/255)-23. */
+  indexUsesTableX: false,
 };

@@ -15,8 +15,8 @@ const MIN_I64 = -9223372036854775808n;
 function typeRank(v: Value): number {
   if (v === null) return 0;
   if (typeof v === "bigint" || typeof v === "number") return 1;
-  if (typeof v === "string") return 2;
-  return 3;
+  if (typeof v === "string") return quirks.blobsBeforeTexts ? 3 : 2;
+  return quirks.blobsBeforeTexts ? 2 : 3;
 }
 
 /** Compares an integer with a real exactly. */
@@ -62,6 +62,7 @@ export function compareValues(a: Value, b: Value): number {
 /** Affinity of a declared column type (datatype3 §3.1). */
 export function affinityOf(declared: string): Affinity {
   const t = declared.toUpperCase();
+  if (quirks.affinityExactTypeNames) return ({ INTEGER: "INTEGER", INT: "INTEGER", TEXT: "TEXT", REAL: "REAL", BLOB: "BLOB", "": "BLOB" } as Record<string, Affinity>)[t.trim()] ?? "NUMERIC";
   if (t.includes("INT")) return "INTEGER";
   if (t.includes("CHAR") || t.includes("CLOB") || t.includes("TEXT")) return "TEXT";
   if (t.includes("BLOB") || t.trim() === "") return "BLOB";

@@ -127,6 +127,7 @@ export default stage(import.meta, [
         [`(qty > ${t.rand.int(0, 5)}) AND (label > NULL)`, `Any comparison with NULL is NULL: true AND NULL is NULL, so the row is left out. ${LOGIC}`],
         [`NOT (qty < 100 AND price = NULL)`, `true AND NULL is NULL, and NOT NULL is NULL: no row. ${LOGIC}`],
         [`NOT (qty > 100 AND price = NULL)`, `false AND NULL is false, and NOT false is true: every row. ${LOGIC}`],
+        [`NOT (price = NULL AND qty > 100)`, `NULL AND false is false, and NOT false is true: every row. ${LOGIC}`],
         [`price = NULL OR qty < ${t.rand.int(-5, 5)}`, `NULL OR true is true, NULL OR false is NULL. ${LOGIC}`],
         [`qty < 0 OR qty > 3 AND price < 1`, `AND binds tighter than OR: a OR b AND c is a OR (b AND c). ${LOGIC}`],
         [`qty > 0 = price > 0`, "The comparison operators < <= > >= bind tighter than = (lang_expr: precedence): qty > 0 = price > 0 is (qty > 0) = (price > 0)."],

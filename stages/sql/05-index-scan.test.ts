@@ -1,4 +1,5 @@
 import { SqlCase } from "../../harness/clients/sqlite.ts";
+import { longText, sqlLiteral } from "../../harness/clients/sqlite-data.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
@@ -80,6 +81,32 @@ export default stage(import.meta, [
       await sql.expectSame(db.file, `SELECT score, id FROM events WHERE score >= ${lo} AND score < ${lo + t.rand.int(2, 10)}`, {
         hint: `A range reads the index from the first entry with score >= ${lo} until the first beyond the upper bound: rows come out in index order (score, then rowid). ${INDEX}`,
       });
+      await sql.expectSame(db.file, `SELECT score, id FROM events WHERE score > ${lo} AND score <= ${lo + t.rand.int(2, 10)}`, {
+        hint: `score > ${lo} starts after every entry equal to ${lo}; score <= b includes the entries equal to b. Rows come out in index order (score, then rowid). ${INDEX}`,
+      });
+    },
+  },
+  {
+    name: "long index keys: index cells overflow at their own limit",
+    async run(t) {
+      const sql = SqlCase.start(t);
+      // On 1024-byte pages an index cell keeps at most X = ((U-12)*64/255)-23 = 231 bytes on its page, a table cell U-35 = 989:
+      // keys of every length from under 231 to past 989, and lengths around both limits on every seed.
+      const lengths = [...Array.from({ length: 24 }, (_, i) => 220 + i), ...Array.from({ length: 16 }, (_, i) => 980 + i), ...Array.from({ length: 120 }, () => t.rand.int(20, 3000))];
+      const bodies = t.rand.shuffle(lengths).map((n) => longText(t.rand, n, n));
+      const script = [
+        "PRAGMA page_size = 1024;",
+        "CREATE TABLE docs (id INTEGER PRIMARY KEY, body TEXT, n INTEGER);",
+        `INSERT INTO docs (body, n) VALUES ${bodies.map((b) => `(${sqlLiteral(b)}, ${b.length})`).join(", ")};`,
+        "CREATE INDEX docs_by_body ON docs (body);",
+      ].join("\n");
+      const file = await sql.build("docs.db", script);
+      const hint = `Index cells overflow like table cells but with other limits (fileformat2 §1.6): X = ((U-12)*64/255)-23, M = ((U-12)*32/255)-23, K = M+((P-M) mod (U-4)); on 1024-byte pages X is 231, not the table's 989. ${INDEX}`;
+      const [a, b] = [t.rand.pick(["a", "b", "c", "d", "g"]), t.rand.pick(["p", "r", "s", "t"])];
+      await sql.expectSame(file, `SELECT id, n FROM docs WHERE body >= '${a}' AND body < '${b}'`, { hint });
+      for (const body of [bodies.find((x) => x.length === 231)!, bodies.find((x) => x.length === 985)!]) {
+        await sql.expectSame(file, `SELECT id, n FROM docs WHERE body = ${sqlLiteral(body)}`, { hint });
+      }
     },
   },
   {
