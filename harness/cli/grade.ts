@@ -27,6 +27,7 @@ const OPTIONS = {
   junit: { type: "string" },
   json: { type: "string" },
   seed: { type: "string" },
+  "memory-limit": { type: "string" },
 } as const;
 
 const USAGE = `usage: bun run grade [<challenge> | <challenge>/<n> | <challenge>/<extension>[/<n>]]… [--only] [--impl=<command>] [--real] [--junit=<file>] [--json=<file>] [--seed=<n>]
@@ -41,6 +42,7 @@ const USAGE = `usage: bun run grade [<challenge> | <challenge>/<n> | <challenge>
   --real                   grade the challenge's real implementation (e.g. redis-server)
   --junit=<file>           write JUnit XML
   --json=<file>            write a JSON summary
+  --memory-limit=<size>    memory cap for each program (default 2G; 0 for none), where cgroups are available
 Exit code: 0 when every selected stage passes, 1 otherwise, 2 on bad arguments.`;
 
 const { values: flags, positionals } = parseCommandLine("grade", USAGE, OPTIONS);
@@ -78,6 +80,7 @@ try {
 const passThrough: string[] = [];
 if (flags.impl !== undefined) passThrough.push(`--impl=${flags.impl}`);
 if (flags.seed !== undefined) passThrough.push(`--seed=${flags.seed}`);
+if (flags["memory-limit"] !== undefined) passThrough.push(`--memory-limit=${flags["memory-limit"]}`);
 if (flags.real) passThrough.push("--real");
 for (const t of list) {
   const impl = impls.get(t.challenge.slug)!;

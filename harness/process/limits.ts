@@ -11,7 +11,8 @@ let cached: number | null | undefined;
 
 /**
  * The memory cap for each program under test, in bytes (null: none), from
- * `--memory-limit=<size>`, else SYSCRAFT_MEMORY_LIMIT, else 2G. It applies
+ * `--memory-limit=<size>` (an inner stage run gets it as SYSCRAFT_MEMORY_LIMIT),
+ * else SYSCRAFT_MEMORY_LIMIT, else 2G. It applies
  * where programs run in a cgroup (see cgroup.ts).
  */
 export function memoryLimit(): number | null {

@@ -1,3 +1,4 @@
+export {};
 /**
  * A server that answers every command with -LOADING for its first <ms>
  * milliseconds (forever if <ms> is "forever"), as redis-server does while it
