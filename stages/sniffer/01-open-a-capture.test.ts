@@ -18,7 +18,7 @@ function arpFrames(t: CaseContext, n: number): Uint8Array[] {
 async function countedCapture(t: CaseContext, n: number, w: Wire = wire(t)) {
   const capture = await startCapture(t, w.a.ns, w.a.iface.name, ["-n", "-c", String(n)]);
   const startedAt = Date.now();
-  new Sent().send(t, w.b.ns, w.b.iface.name, arpFrames(t, n + 2), `${n + 2} ARP requests`);
+  await new Sent().send(t, w.b.ns, w.b.iface.name, arpFrames(t, n + 2), `${n + 2} ARP requests`);
   const code = await capture.exited(5000, `after printing ${n} packets with -c ${n}`, COUNT);
   return { capture, code, startedAt, endedAt: Date.now() };
 }
@@ -79,7 +79,7 @@ export default stage(import.meta, [
       const w = wire(t);
       const k = t.rand.int(2, 4);
       const capture = await startCapture(t, w.a.ns, w.a.iface.name, ["-n", "-l"]);
-      new Sent().send(t, w.b.ns, w.b.iface.name, arpFrames(t, k), `${k} ARP requests`);
+      await new Sent().send(t, w.b.ns, w.b.iface.name, arpFrames(t, k), `${k} ARP requests`);
       await capture.printed(k, 5000, `${ONE_LINE} With -l, write each line out as soon as it is printed (line-buffered).`);
       capture.signal("SIGINT");
       const hint = "Catch SIGINT (and SIGTERM): stop reading, print the closing counts to stderr and exit with status 0, as tcpdump does when you press Ctrl-C.";

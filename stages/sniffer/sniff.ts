@@ -187,10 +187,11 @@ export async function startCapture(t: CaseContext, ns: string, iface: string, fl
 export class Sent {
   readonly frames: TimedFrame[] = [];
 
-  /** Sends frames out of `iface` in `ns`, in order, and remembers them. */
-  send(t: CaseContext, ns: string, iface: string, frames: Uint8Array[], what: string): void {
+  /** Sends frames out of `iface` in `ns`, in order (`gapMs` apart), and remembers them. */
+  async send(t: CaseContext, ns: string, iface: string, frames: Uint8Array[], what: string, gapMs = 0): Promise<void> {
     t.log.note(`${what}: ${frames.length} crafted frame${frames.length === 1 ? "" : "s"} sent out of ${iface} in ${ns}`);
-    for (const frame of frames) {
+    for (const [i, frame] of frames.entries()) {
+      if (i > 0 && gapMs > 0) await Bun.sleep(gapMs);
       sendFrames(ns, iface, [frame]);
       this.frames.push({ timeUs: Date.now() * 1000, frame });
     }
@@ -214,4 +215,36 @@ export function expectLines(t: CaseContext, capture: Capture, expected: string[]
   const got = packetLines(capture.stdout).map((l) => l.text);
   if (got.join("\n") === expected.join("\n")) return;
   t.fail({ message, expected: expected.join("\n"), received: got.join("\n"), hint, detail: capture.tail() });
+}
+
+export interface Scenario {
+  /** Options after `-i <iface>` (the test adds `-c <number of frames>`). */
+  flags: string[];
+  /** The frames whose lines are expected, in order. */
+  frames: Uint8Array[];
+  /** What they are, for the transcript. */
+  what: string;
+  /** Capture on a's loopback (frames sent there too) instead of its veth end (frames sent from b). */
+  loopback?: boolean;
+  /** Frames sent first on a's loopback while the program captures on veth-a: none of them may show. */
+  elsewhere?: Uint8Array[];
+}
+
+/**
+ * Captures a scenario's frames with `-c <count>` and fails unless the program
+ * printed exactly the lines tcpdump prints for them (timestamps aside).
+ */
+export async function expectTcpdumpLines(t: CaseContext, s: Scenario, message: string, hint: string): Promise<void> {
+  const w = wire(t);
+  const iface = s.loopback ? "lo" : w.a.iface.name;
+  const capture = await startCapture(t, w.a.ns, iface, [...s.flags, "-c", String(s.frames.length)]);
+  if (s.elsewhere) await new Sent().send(t, w.a.ns, "lo", s.elsewhere, "on another interface of the same host (lo), not to be captured");
+  const sent = new Sent();
+  // On lo, a little time between frames lets the kernel deliver each frame's received copy before the next is sent.
+  if (s.loopback) await sent.send(t, w.a.ns, "lo", s.frames, s.what, 20);
+  else await sent.send(t, w.b.ns, w.b.iface.name, s.frames, s.what);
+  await capture.exited(5000, `after -c ${s.frames.length} (the number of frames sent)`, "Print one line per frame captured on the interface named by -i, and exit after -c <count> lines.");
+  t.log.note("what tcpdump prints for the frames that were sent:");
+  const expected = await sent.tcpdumpLines(t, s.flags);
+  expectLines(t, capture, expected, message, hint);
 }
