@@ -174,7 +174,7 @@ export class GitCase {
   /** A 40-hex object id as the whole output, or a failure saying what came instead. */
   expectOid(r: CommandResult, what: string): string {
     const out = r.stdout.trim();
-    if (!/^[0-9a-f]{40}$/.test(out)) this.t.fail({ message: `${what} should print one object id (40 lowercase hex digits and a newline).`, expected: "<40 hex digits>", received: r.stdout, hint: "Print the SHA-1 in hex, lowercase, followed by a newline, and nothing else on stdout." });
+    if (!/^[0-9a-f]{40}\n$/.test(r.stdout)) this.t.fail({ message: `${what} should print one object id (40 lowercase hex digits and a newline).`, expected: "<40 hex digits>", received: r.stdout, hint: "Print the SHA-1 in hex, lowercase, followed by a newline, and nothing else on stdout." });
     return out;
   }
 }

@@ -5,7 +5,9 @@ import { randomText } from "../../harness/clients/git-repo.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
-const LAYOUT = "A repository is a .git directory holding HEAD (the text `ref: refs/heads/master` and a newline, or another branch), an objects/ directory and a refs/ directory with heads/ and tags/ inside.";
+const LAYOUT = "A repository is a .git directory holding HEAD (the text `ref: refs/heads/master` and a newline, or another branch), an objects/ directory and a refs/ directory with heads/ and tags/ inside. A config file is optional; if you write one, real git must be able to parse it (`[core]` then `\\trepositoryformatversion = 0`).";
+
+const PARENTS = "With a directory argument, git init creates that directory and its parents (like mkdir -p: here neither exists yet), then the repository inside it.";
 
 /** init's message names the new .git; then the layout must be there. */
 function expectInitialized(t: CaseContext, workTree: string, stdout: string): void {
@@ -56,9 +58,9 @@ export default stage(import.meta, [
       const g = GitCase.start(t);
       const top = g.dir("work");
       const sub = `${t.rand.word()}/${t.rand.word()}-${t.rand.int(1, 999)}`;
-      const r = await g.ours(["init", sub], { cwd: top });
+      const r = await g.ours(["init", sub], { cwd: top, hint: PARENTS });
       const repo = join(top, sub);
-      if (!existsSync(repo)) t.fail({ message: `init ${sub} should create ${repo}.`, hint: "With a directory argument, git init creates that directory (and its parents) and the repository inside it." });
+      if (!existsSync(repo)) t.fail({ message: `init ${sub} should create ${repo}.`, hint: PARENTS });
       expectInitialized(t, repo, r.stdout);
       const inside = await g.git(["rev-parse", "--is-inside-work-tree"], { cwd: repo, hint: LAYOUT });
       t.expectEqual(inside.stdout, "true\n", { message: "Real git does not see a work tree in the new directory.", hint: LAYOUT });
