@@ -29,6 +29,8 @@ export interface Soa {
   minimum: number;
 }
 
+type StyleChoice = "origin" | "relative" | "blank" | "withTtl" | "withoutTtl";
+
 export class TestZone {
   readonly origin: string;
   readonly defaultTtl: number;
@@ -37,9 +39,19 @@ export class TestZone {
   /** TTL per RRset (owner + type): every record of an RRset has the same TTL (RFC 2181 §5.2). */
   private readonly rrsetTtl = new Map<string, number | undefined>();
 
+  /**
+   * Turns of each style choice, so that every style appears in every zone
+   * that has two or more places for it (a random start, then alternating):
+   * `@` or the origin spelled out, relative or absolute names, a blank or
+   * repeated owner, TTL and class in either order or alone.
+   */
+  private readonly turns: Record<StyleChoice, number>;
+
   constructor(private readonly rand: Random) {
     this.origin = `${rand.word()}${rand.int(100, 999)}.test.`;
-    this.defaultTtl = rand.pick([300, 600, 3600, 86400]);
+    // Never a value a program might use when it ignores $TTL (3600, 86400, 0) or takes the SOA's MINIMUM (at most 600).
+    this.defaultTtl = rand.int(1201, 3599);
+    this.turns = { origin: rand.int(0, 1), relative: rand.int(0, 1), blank: 0, withTtl: rand.int(0, 2), withoutTtl: rand.int(0, 1) };
     this.soa = { ttl: 3600, minimum: rand.int(30, 600) };
     const serial = rand.int(2020010100, 2029123199);
     this.add("@", "SOA", `ns1.${this.origin} hostmaster.${this.origin} ${serial} 7200 900 1209600 ${this.soa.minimum}`, this.soa.ttl);
@@ -80,9 +92,14 @@ export class TestZone {
       .join(" ");
   }
 
+  /** The next turn of a style choice with `n` options. */
+  private turn(which: StyleChoice, n: number): number {
+    return this.turns[which]++ % n;
+  }
+
   private relative(fq: string): string {
-    if (fq.toLowerCase() === this.origin.toLowerCase()) return this.rand.pick(["@", fq]);
-    if (!fq.toLowerCase().endsWith(`.${this.origin.toLowerCase()}`) || this.rand.next() < 0.4) return fq;
+    if (fq.toLowerCase() === this.origin.toLowerCase()) return this.turn("origin", 2) === 0 ? "@" : fq;
+    if (!fq.toLowerCase().endsWith(`.${this.origin.toLowerCase()}`) || this.turn("relative", 2) === 0) return fq;
     return fq.slice(0, -this.origin.length - 1);
   }
 
@@ -108,17 +125,17 @@ export class TestZone {
     const lines = [`; zone ${this.origin} written by the test`, `$ORIGIN ${this.origin}`, `$TTL ${this.defaultTtl}`];
     let previous: string | undefined;
     for (const r of this.records) {
-      const owner = r.owner === previous && this.rand.next() < 0.7 ? "" : this.relative(r.owner);
+      // The first repeated owner is always left blank (the NS line after the SOA), then explicit and blank alternate.
+      const owner = r.owner === previous && this.turn("blank", 2) === 0 ? "" : this.relative(r.owner);
       previous = r.owner;
-      const ttl = r.explicitTtl === undefined ? "" : String(r.explicitTtl);
-      const klass = this.rand.next() < 0.5 ? "IN" : "";
-      const fields = this.rand.next() < 0.5 ? [ttl, klass] : [klass, ttl];
+      const ttl = String(r.explicitTtl);
+      const fields = r.explicitTtl === undefined ? [["IN"], []][this.turn("withoutTtl", 2)]! : [[ttl, "IN"], ["IN", ttl], [ttl]][this.turn("withTtl", 3)]!;
       let data = r.fileData;
       if (r.type === "SOA") {
         const [m, rn, ...nums] = data.split(" ");
         data = `${m} ${rn} (\n\t\t${nums[0]} ; serial\n\t\t${nums.slice(1).join(" ")} ) ; refresh retry expire minimum`;
       }
-      lines.push([owner, ...fields.filter((f) => f !== ""), r.type, data].join("\t"));
+      lines.push([owner, ...fields, r.type, data].join("\t"));
     }
     return `${lines.join("\n")}\n`;
   }
