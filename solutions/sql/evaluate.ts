@@ -117,7 +117,7 @@ function arithmetic(op: string, a: Value, b: Value): Value {
       case "*":
         return intResult(x * y);
       case "/":
-        if (y === 0n) return null;
+        if (y === 0n) return quirks.divisionByZeroIsZero ? 0n : null;
         if (x === -9223372036854775808n && y === -1n) return Number(x) / -1;
         return x / y;
       case "%":

@@ -1,4 +1,5 @@
 /** Core scalar functions (https://www.sqlite.org/lang_corefunc.html) and aggregates (lang_aggfunc.html). */
+import { quirks } from "./quirks.ts";
 import { SqlError } from "./tokenizer.ts";
 import { compareValues, intResult, numericPrefix, toNumeric, valueToText, type Value } from "./value.ts";
 
@@ -66,7 +67,7 @@ function trim(args: Value[], left: boolean, right: boolean): Value {
 }
 
 const SCALARS: Record<string, (args: Value[]) => Value> = {
-  LENGTH: ([v]) => (v === null ? null : v instanceof Uint8Array ? BigInt(v.length) : BigInt([...text(v!)].length)),
+  LENGTH: ([v]) => (v === null ? null : v instanceof Uint8Array ? BigInt(v.length) : BigInt(quirks.lengthInBytes ? Buffer.byteLength(text(v!)) : [...text(v!)].length)),
   LOWER: ([v]) => (v === null ? null : text(v!).replace(/[A-Z]/g, (c) => c.toLowerCase())),
   UPPER: ([v]) => (v === null ? null : text(v!).replace(/[a-z]/g, (c) => c.toUpperCase())),
   TYPEOF: ([v]) => typeOf(v!),
@@ -124,7 +125,7 @@ export class Accumulator {
   private best: Value = null;
   private seen = false;
   private parts: string[] = [];
-  private sep = ",";
+  private sep = quirks.groupConcatCommaSpace ? ", " : ",";
   private readonly distinct = new Set<string>();
 
   constructor(
@@ -207,7 +208,7 @@ export function groupKey(values: Value[]): string {
     .map((v) => {
       if (v === null) return "z";
       if (typeof v === "bigint") return `n${v}`;
-      if (typeof v === "number") return Number.isInteger(v) && Math.abs(v) < 9e18 ? `n${BigInt(v)}` : `r${v}`;
+      if (typeof v === "number") return Number.isInteger(v) && Math.abs(v) < 9e18 && !quirks.groupKeysByType ? `n${BigInt(v)}` : `r${v}`;
       if (typeof v === "string") return `t${v.length}:${v}`;
       return `b${Buffer.from(v).toString("hex")}`;
     })

@@ -85,4 +85,14 @@ export const quirks = {
   skipInteriorIndexEntries: false,
   /** Index cells use the table leaf's limit X = U-35 instead of ((U-12)*64/255)-23. */
   indexUsesTableX: false,
+  /** GROUP BY tells 1 from 1.0 (keys compared with their type). */
+  groupKeysByType: false,
+  /** Integer division by zero gives 0 instead of NULL. */
+  divisionByZeroIsZero: false,
+  /** length() of a text counts UTF-8 bytes instead of characters. */
+  lengthInBytes: false,
+  /** group_concat() joins with ", " by default instead of ",". */
+  groupConcatCommaSpace: false,
+  /** A negative LIMIT keeps no rows (instead of meaning no limit). */
+  negativeLimitIsZero: false,
 };

@@ -168,6 +168,7 @@ export function runSelect(db: Database, s: Select, explain: boolean): Value[][] 
     const l = compile(s.limit, { sources: [] })([], []);
     if (typeof l !== "bigint") throw new SqlError("datatype mismatch");
     if (l >= 0n) limit = Number(l);
+    else if (quirks.negativeLimitIsZero) limit = 0;
   }
   if (s.offset) {
     const o = compile(s.offset, { sources: [] })([], []);

@@ -15,8 +15,8 @@ const MIN_I64 = -9223372036854775808n;
 function typeRank(v: Value): number {
   if (v === null) return 0;
   if (typeof v === "bigint" || typeof v === "number") return 1;
-  if (typeof v === "string") return quirks.blobsBeforeTexts ? 3 : 2;
-  return quirks.blobsBeforeTexts ? 2 : 3;
+  if (typeof v === "string") return 2;
+  return 3;
 }
 
 /** Compares an integer with a real exactly. */
@@ -41,7 +41,7 @@ function cmpBytes(a: Uint8Array, b: Uint8Array): number {
 export function compareValues(a: Value, b: Value): number {
   const ra = typeRank(a);
   const rb = typeRank(b);
-  if (ra !== rb) return ra - rb;
+  if (ra !== rb) return quirks.blobsBeforeTexts && ra + rb === 5 ? rb - ra : ra - rb;
   switch (ra) {
     case 0:
       return 0;

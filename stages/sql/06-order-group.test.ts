@@ -20,12 +20,17 @@ async function salesDb(t: CaseContext, sql: SqlCase): Promise<string> {
 }
 
 const ORDER =
-  "ORDER BY sorts by each term in turn, ascending unless DESC, with stage 4's order: NULLs first (ascending), then numbers, then texts byte by byte (uppercase before lowercase). A term can be a column, an expression, a result column's number (ORDER BY 2) or alias.";
+  "ORDER BY sorts by each term in turn, ascending unless DESC, with stage 4's order: NULLs first (ascending), then numbers, then texts byte by byte (uppercase before lowercase), then blobs; DESC reverses it all (NULLs last). A term can be a column, an expression, a result column's number (ORDER BY 2) or alias.";
 const LIMIT = "LIMIT n keeps the first n rows after sorting, OFFSET m skips m rows first; LIMIT m, n means OFFSET m LIMIT n; a negative LIMIT means no limit.";
 const AGG =
   "Aggregates ignore NULLs: count(x) counts non-NULL values, count(*) rows; sum of integers is an integer (NULL over no values), total() is always a real (0.0 over none); avg is a real; min/max compare as ORDER BY does. GROUP BY makes one row per distinct key (NULL keys form one group); HAVING filters groups; without GROUP BY, an aggregate query gives exactly one row, even over no rows.";
 const EXPR =
   "Arithmetic: integer op integer stays an integer (7 / 2 = 3, % is the remainder, signed like the dividend); with a real it is a real; with NULL it is NULL. || joins texts (numbers as sqlite3 prints them). A comparison's value is 1, 0 or NULL.";
+
+/** An expression of every type, row by row: NULL, integers, reals, texts, blobs. */
+const MIXED = "SELECT rowid, CASE rowid % 5 WHEN 0 THEN qty WHEN 1 THEN product WHEN 2 THEN CAST(product AS BLOB) WHEN 3 THEN price ELSE NULL END AS mixed FROM sales";
+/** Arithmetic at its edges, on every seed. */
+const BOUNDARIES = "SELECT 7 / 2, -7 / 2, 7 % 3, -7 % 3, 7 % -3, qty / 0, qty % 0, price / 0, 5.0 / 0, 7 / 2.0, 1 + 1.5, -qty, 2.0 || '', 1 < 2, 1 > 2, NULL < 1 FROM sales WHERE qty IS NOT NULL ORDER BY rowid LIMIT 3";
 
 export default stage(import.meta, [
   {
@@ -39,6 +44,9 @@ export default stage(import.meta, [
         "SELECT region, product, price, rowid FROM sales ORDER BY region, product DESC, price, rowid",
         "SELECT rowid, qty * price AS amount FROM sales ORDER BY amount DESC, 1",
         "SELECT product, rowid FROM sales ORDER BY 1, 2 DESC",
+        // One column of every type: NULLs, then numbers, then texts, then blobs (and the reverse with DESC).
+        `${MIXED} ORDER BY mixed, rowid`,
+        `${MIXED} ORDER BY mixed DESC, rowid`,
       ]) await sql.expectSame(file, q, { hint: ORDER });
     },
   },
@@ -70,7 +78,11 @@ export default stage(import.meta, [
         `SELECT region, product, count(*) AS n, sum(price) FROM sales GROUP BY region, product HAVING count(*) > ${t.rand.int(3, 8)} ORDER BY n DESC, region, product`,
         "SELECT count(*), count(note), sum(qty), total(price), min(note), max(note), min(qty), max(price) FROM sales",
         "SELECT count(*), sum(qty), total(qty), avg(qty), max(qty) FROM sales WHERE qty > 100000",
-        "SELECT product, count(DISTINCT region), group_concat(DISTINCT region) IS NOT NULL FROM sales GROUP BY product ORDER BY product",
+        "SELECT product, count(DISTINCT region), group_concat(DISTINCT region) IS NOT NULL, sum(DISTINCT qty) FROM sales GROUP BY product ORDER BY product",
+        // Rows in rowid order (a plain scan), so the concatenation's order is sqlite3's on every version.
+        `SELECT group_concat(qty), group_concat(product, ' | '), group_concat(region, '') FROM sales WHERE rowid <= ${t.rand.int(12, 30)}`,
+        // 1 and 1.0 are one key: half the keys are integers, half the same values as reals.
+        "SELECT count(*), min(qty), max(qty) FROM sales GROUP BY CASE WHEN rowid % 2 = 0 THEN qty % 7 ELSE (qty % 7) * 1.0 END ORDER BY 2, 1",
       ]) await sql.expectSame(file, q, { hint: AGG });
     },
   },
@@ -87,6 +99,7 @@ export default stage(import.meta, [
         ["SELECT DISTINCT product, region FROM sales ORDER BY 1, 2", "DISTINCT compares whole result rows."],
         [`SELECT rowid, qty * ${k} + 1, qty / ${k}, qty % ${k}, -qty, price * 2, price / ${d}, qty > ${k * 10} FROM sales ORDER BY rowid LIMIT 40`, EXPR],
         ["SELECT rowid, region || '/' || product, 'n' || qty, price || '' FROM sales ORDER BY rowid LIMIT 40", EXPR],
+        [BOUNDARIES, `${EXPR} Division (and %) by zero is NULL; integer division truncates toward zero (-7 / 2 = -3).`],
         [`SELECT rowid, CASE WHEN qty IS NULL THEN 'none' WHEN qty < ${k * 20} THEN 'few' ELSE 'many' END, CASE region WHEN 'north' THEN 1 WHEN 'south' THEN 2 END FROM sales ORDER BY rowid LIMIT 40`, "CASE WHEN c THEN x … ELSE y END takes the first true branch; CASE e WHEN v THEN x … compares e = v; without ELSE the value is NULL."],
       ] as const) await sql.expectSame(file, q, { hint });
     },
@@ -100,9 +113,10 @@ export default stage(import.meta, [
         "SELECT rowid, length(product), upper(region), lower(product), substr(product, 2, 3), substr(region, -2), abs(qty), typeof(qty), typeof(price), typeof(note) FROM sales ORDER BY rowid LIMIT 50",
         "SELECT rowid, coalesce(note, region, 'none'), ifnull(qty, -1), nullif(qty, 0), round(price * 1.5), round(price / 3, 2), max(qty, 100), min(price, 10.0) FROM sales ORDER BY rowid LIMIT 50",
         "SELECT rowid, replace(product, 'a', 'A'), trim('  ' || region || '  '), instr(product, 'an'), hex(region), length(note) FROM sales ORDER BY rowid LIMIT 50",
+        "SELECT length('héllo'), length(X'00ff10'), length(CAST('é' AS BLOB)), upper('éa'), lower('ÉA'), substr('héllo', 2, 2), instr('héllo', 'l'), hex('é'), round(2.5), round(-2.5), round(0.5), round(1.2345, 2), typeof(X'00'), typeof(1.0), typeof(1), typeof('1'), typeof(NULL), abs(-2.5), max(1, NULL), min(1, 2.5), coalesce(NULL, NULL) IS NULL FROM sales LIMIT 1",
       ]) {
         await sql.expectSame(file, q, {
-          hint: "See lang_corefunc: length counts characters; substr(x, start, n) counts from 1 (a negative start from the end); round returns a real and rounds halves away from zero; typeof gives null, integer, real, text or blob; the multi-argument max/min return NULL if any argument is NULL.",
+          hint: "See lang_corefunc: length counts characters (of a text; bytes of a blob); upper and lower change ASCII letters only; group_concat separates with \",\" by default; substr(x, start, n) counts from 1 (a negative start from the end); round returns a real and rounds halves away from zero; typeof gives null, integer, real, text or blob; the multi-argument max/min return NULL if any argument is NULL.",
         });
       }
     },
