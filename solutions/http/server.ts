@@ -30,6 +30,8 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   chunkedWithLength?: boolean;
   /** Fixture switch: a stream to an HTTP/1.0 client carries Content-Length. */
   http10StreamWithLength?: boolean;
+  /** Fixture switch: decide HTTP/2 or HTTP/1.1 on the first read, even when it holds less than the 24-octet preface. */
+  prefaceInOneRead?: boolean;
   /** Fixture switch: header lines end with \n alone. */
   bareLf?: boolean;
   /** HTTPS too: --tls-port, --cert, --key (PEM files). */
@@ -220,7 +222,7 @@ function upgrade(socket: Socket<Connection>, request: Request, o: ServerOptions)
 function startHttp2(socket: Socket<Connection>, o: ServerOptions): boolean {
   const c = socket.data;
   const n = Math.min(c.buffer.length, PREFACE.length);
-  if (!c.buffer.subarray(0, n).equals(PREFACE.subarray(0, n))) {
+  if (!c.buffer.subarray(0, n).equals(PREFACE.subarray(0, n)) || (o.prefaceInOneRead && n < PREFACE.length)) {
     c.http1 = true;
     return false;
   }

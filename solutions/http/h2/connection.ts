@@ -27,6 +27,26 @@ export interface H2Options {
   hpackNoEntryOverhead?: boolean;
   /** Fixture switch: cut DATA frames to the windows only, not to the peer's SETTINGS_MAX_FRAME_SIZE. */
   ignoreMaxFrameSize?: boolean;
+  /** Fixture switch: a new SETTINGS_INITIAL_WINDOW_SIZE sets open streams' windows to it instead of changing them by the difference. */
+  initialWindowSet?: boolean;
+  /** Fixture switch: a new SETTINGS_INITIAL_WINDOW_SIZE changes the connection's window too. */
+  initialWindowMovesConnection?: boolean;
+  /** Fixture switch: response field names keep their case (Content-Type). */
+  uppercaseResponseNames?: boolean;
+  /** Fixture switch: advertise SETTINGS_MAX_CONCURRENT_STREAMS but never refuse a stream. */
+  noStreamLimit?: boolean;
+  /** Fixture switch: PING ACK with 8 zero bytes instead of the PING's. */
+  pingAckZeros?: boolean;
+  /** Fixture switch: a frame of an unknown type is a connection error. */
+  unknownFramesRejected?: boolean;
+  /** Fixture switch: RST_STREAM from the client is ignored. */
+  rstStreamIgnored?: boolean;
+  /** Fixture switch: stream ids need not increase. */
+  streamIdsUnchecked?: boolean;
+  /** Fixture switch: upper-case request field names are accepted. */
+  uppercaseFieldsAccepted?: boolean;
+  /** Fixture switch: WINDOW_UPDATE of 0 on a stream is ignored. */
+  zeroStreamWindowUpdateIgnored?: boolean;
   /** Fixture switch: never send WINDOW_UPDATE for DATA received. */
   noWindowUpdate?: boolean;
   /** Fixture switch: drop frames that are protocol errors instead of answering GOAWAY. */
@@ -176,7 +196,7 @@ export class H2Connection {
       case F.PING:
         if (f.stream !== 0) throw new ConnectionError(F.PROTOCOL_ERROR, "PING on a stream other than 0");
         if (f.payload.length !== 8) throw new ConnectionError(F.FRAME_SIZE_ERROR, `a PING frame is 8 bytes, not ${f.payload.length}`);
-        if (!(f.flags & F.ACK)) this.write(F.frame(F.PING, F.ACK, 0, f.payload));
+        if (!(f.flags & F.ACK)) this.write(F.frame(F.PING, F.ACK, 0, this.o.pingAckZeros ? Buffer.alloc(8) : f.payload));
         return;
       case F.GOAWAY:
         if (f.stream !== 0) throw new ConnectionError(F.PROTOCOL_ERROR, "GOAWAY on a stream other than 0");
@@ -188,6 +208,7 @@ export class H2Connection {
       case F.CONTINUATION:
         return this.onContinuation(f);
       default:
+        if (this.o.unknownFramesRejected) throw new ConnectionError(F.PROTOCOL_ERROR, `unknown frame type ${f.type}`);
         return; // §5.5: unknown frame types are ignored.
     }
   }
@@ -212,8 +233,9 @@ export class H2Connection {
         // §6.9.2: the change applies to every stream's window.
         const delta = value - this.peerInitialWindow;
         this.peerInitialWindow = value;
+        if (this.o.initialWindowMovesConnection) this.connSendWindow += delta;
         for (const s of this.streams.values()) {
-          s.sendWindow += delta;
+          s.sendWindow = this.o.initialWindowSet ? value : s.sendWindow + delta;
           if (s.sendWindow > F.MAX_WINDOW) throw new ConnectionError(F.FLOW_CONTROL_ERROR, "a stream window over 2^31-1");
         }
       } else if (id === F.MAX_FRAME_SIZE) {
@@ -272,11 +294,11 @@ export class H2Connection {
     }
     // §5.1.1: clients open odd-numbered streams, each higher than the last.
     if (id % 2 === 0) throw new ConnectionError(F.PROTOCOL_ERROR, `HEADERS on stream ${id}: a client's streams have odd numbers`);
-    if (id <= this.lastStream) throw new ConnectionError(F.PROTOCOL_ERROR, `HEADERS opening stream ${id}, not higher than the last stream opened (${this.lastStream})`);
-    this.lastStream = id;
+    if (id <= this.lastStream && !this.o.streamIdsUnchecked) throw new ConnectionError(F.PROTOCOL_ERROR, `HEADERS opening stream ${id}, not higher than the last stream opened (${this.lastStream})`);
+    this.lastStream = Math.max(id, this.lastStream);
     if (this.goingAway) return;
     const open = [...this.streams.values()].filter((s) => s.state !== "closed").length;
-    if (open >= OUR_MAX_CONCURRENT) throw new StreamError(id, F.REFUSED_STREAM, "too many concurrent streams");
+    if (open >= OUR_MAX_CONCURRENT && !this.o.noStreamLimit) throw new StreamError(id, F.REFUSED_STREAM, "too many concurrent streams");
     const s: Stream = { id, state: "open", fields, body: [], bodyLength: 0, sendWindow: this.peerInitialWindow, pending: [], endAfterPending: false, responding: false, requestDone: false };
     this.streams.set(id, s);
     this.order.push(id);
@@ -290,7 +312,7 @@ export class H2Connection {
     let regular = false;
     const pseudo = new Set<string>();
     for (const [name, value] of s.fields) {
-      if (name !== name.toLowerCase()) throw err(`field name ${JSON.stringify(name)} has upper-case letters`);
+      if (name !== name.toLowerCase() && !this.o.uppercaseFieldsAccepted) throw err(`field name ${JSON.stringify(name)} has upper-case letters`);
       if (name.startsWith(":")) {
         if (regular) throw err(`pseudo-header ${name} after a regular field`);
         if (![":method", ":scheme", ":path", ":authority"].includes(name)) throw err(`unknown pseudo-header ${name}`);
@@ -333,6 +355,7 @@ export class H2Connection {
     if (f.stream === 0) throw new ConnectionError(F.PROTOCOL_ERROR, "RST_STREAM on stream 0");
     if (f.payload.length !== 4) throw new ConnectionError(F.FRAME_SIZE_ERROR, "an RST_STREAM frame is 4 bytes");
     if (f.stream > this.lastStream) throw new ConnectionError(F.PROTOCOL_ERROR, `RST_STREAM on stream ${f.stream}, which is idle`);
+    if (this.o.rstStreamIgnored) return;
     const s = this.streams.get(f.stream);
     if (s) this.closeStream(s);
     this.advance();
@@ -348,7 +371,7 @@ export class H2Connection {
     } else {
       if (f.stream > this.lastStream) throw new ConnectionError(F.PROTOCOL_ERROR, `WINDOW_UPDATE on stream ${f.stream}, which is idle`);
       const s = this.streams.get(f.stream);
-      if (increment === 0) throw new StreamError(f.stream, F.PROTOCOL_ERROR, "WINDOW_UPDATE of 0");
+      if (increment === 0 && !this.o.zeroStreamWindowUpdateIgnored) throw new StreamError(f.stream, F.PROTOCOL_ERROR, "WINDOW_UPDATE of 0");
       if (s && s.state !== "closed") {
         s.sendWindow += increment;
         if (s.sendWindow > F.MAX_WINDOW) throw new StreamError(f.stream, F.FLOW_CONTROL_ERROR, "a stream window over 2^31-1");
@@ -405,7 +428,7 @@ export class H2Connection {
     s.responding = true;
     const head = method === "HEAD" || res.status === 304;
     const fields: Field[] = [[":status", String(res.status)]];
-    for (const [n, v] of res.headers) if (!CONNECTION_FIELDS.has(n.toLowerCase())) fields.push([n.toLowerCase(), v]);
+    for (const [n, v] of res.headers) if (!CONNECTION_FIELDS.has(n.toLowerCase())) fields.push([this.o.uppercaseResponseNames ? n : n.toLowerCase(), v]);
     if (!res.stream && res.status !== 304 && !fields.some(([n]) => n === "content-length")) fields.push(["content-length", String(res.body.length)]);
     const streaming = res.stream !== undefined && !head;
     const noBody = head || (!streaming && res.body.length === 0);

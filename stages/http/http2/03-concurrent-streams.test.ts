@@ -1,9 +1,10 @@
 import { startWithFiles } from "../../../harness/clients/http.ts";
 import { h2load, h2url, nghttp } from "../../../harness/clients/http2.ts";
-import { encodeFrame, FrameType, H2Client } from "../../../harness/clients/http2-frames.ts";
+import { encodeFrame, ErrorCode, errorName, FrameType, H2Client, Setting } from "../../../harness/clients/http2-frames.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
 const STREAMS = "Streams are independent (RFC 9113 §5): keep a table of open streams by id, feed each frame to its stream, and answer a stream as soon as its request is complete — whatever the other streams are doing. Every frame of a response carries the request's stream id.";
+const LIMIT = "A limit you advertise with SETTINGS_MAX_CONCURRENT_STREAMS is enforced: a HEADERS frame that would open one stream more than that gets RST_STREAM with REFUSED_STREAM (RFC 9113 §5.1.2, §8.7), and the streams already open go on.";
 const NOT_SERIAL = "Do not handle streams one at a time: a stream whose request body is still arriving (or whose response waits for flow-control window, or takes time to make) must not hold back the responses to other streams on the connection (RFC 9113 §5, §5.1.2).";
 
 export default stage(import.meta, [
@@ -59,6 +60,33 @@ export default stage(import.meta, [
       await h2.send(encodeFrame(FrameType.DATA, 0x1, 1, Buffer.from(rest)));
       const r1 = (await h2.responses([1], 3000)).get(1)!;
       if (!r1.complete || r1.status !== 201) t.fail({ message: `Stream 1 (PUT /files/${name}) should be answered 201 Created once its body is complete.`, expected: ":status 201", received: r1.status ? `:status ${r1.status}${r1.complete ? "" : ", no END_STREAM"}` : "nothing on stream 1", hint: "PUT /files/<name> stores the body under --directory, like POST in stage 5, and answers 201 Created (RFC 9110 §9.3.4)." });
+    },
+  },
+  {
+    name: "a stream beyond the advertised SETTINGS_MAX_CONCURRENT_STREAMS gets RST_STREAM with REFUSED_STREAM",
+    async run(t) {
+      const { server } = await startWithFiles(t);
+      const h2 = await H2Client.open(t, server);
+      const settings = await h2.serverPreface({ message: "The server's first frame must be SETTINGS." });
+      const limit = settings.find(([id]) => id === Setting.MAX_CONCURRENT_STREAMS)?.[1];
+      if (limit === undefined || limit > 1000) {
+        t.log.note(`the server advertises ${limit === undefined ? "no SETTINGS_MAX_CONCURRENT_STREAMS (no limit)" : `SETTINGS_MAX_CONCURRENT_STREAMS ${limit}`}: no stream can be over it here, nothing to refuse`);
+        return;
+      }
+      t.log.note(`the server advertises SETTINGS_MAX_CONCURRENT_STREAMS ${limit}: ${limit} PUTs whose bodies have not come keep ${limit} streams open, then one more HEADERS`);
+      const name = t.rand.word();
+      const opens = Array.from({ length: limit + 1 }, (_, i) => h2.get(2 * i + 1, `/files/${name}-${i}`, [], "PUT", false));
+      await h2.send(...opens);
+      const extra = 2 * limit + 1;
+      let reset: number | undefined;
+      await h2.until((f) => {
+        if (f.type === FrameType.RST_STREAM && f.payload.length === 4) {
+          if (f.stream === extra) reset = f.payload.readUInt32BE(0);
+          else t.fail({ message: `The server reset stream ${f.stream}, one of the first ${limit} (within its advertised limit).`, expected: `RST_STREAM only on stream ${extra}`, received: `RST_STREAM on stream ${f.stream}, ${errorName(f.payload.readUInt32BE(0))}`, hint: LIMIT });
+        }
+        return reset !== undefined || f.type === FrameType.GOAWAY;
+      }, 2000);
+      if (reset !== ErrorCode.REFUSED_STREAM) t.fail({ message: `Stream ${extra} opened a stream beyond the ${limit} you advertised in SETTINGS_MAX_CONCURRENT_STREAMS while ${limit} were open; it should be refused.`, expected: `RST_STREAM on stream ${extra}, REFUSED_STREAM`, received: reset !== undefined ? `RST_STREAM ${errorName(reset)}` : "no RST_STREAM on it within 2 s", hint: LIMIT });
     },
   },
 ]);

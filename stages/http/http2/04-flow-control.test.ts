@@ -9,6 +9,7 @@ import { stage } from "../../../harness/stage/define.ts";
 const RECEIVE = "You receive DATA within the window you advertised: 65,535 bytes for the connection and for each stream unless your SETTINGS_INITIAL_WINDOW_SIZE says otherwise (RFC 9113 §6.9.2). As you consume a request body, give the window back with WINDOW_UPDATE frames — on the stream and on the connection (stream 0) — or the client stops sending and the upload stalls (§6.9, §6.9.1).";
 const SEND = "You may send DATA only within the peer's windows: the connection's (65,535 at the start, grown by WINDOW_UPDATE on stream 0) and the stream's (the peer's SETTINGS_INITIAL_WINDOW_SIZE, grown by WINDOW_UPDATE on that stream). Each DATA frame's length is taken from both. When either is used up, stop, and resume when a WINDOW_UPDATE arrives (RFC 9113 §6.9, §6.9.1).";
 const FRAME_SIZE = "No frame may be longer than the peer's SETTINGS_MAX_FRAME_SIZE (16,384 octets unless it set more; RFC 9113 §4.2, §6.5.2), whatever its windows allow: when the windows are larger, cut DATA to the smaller of the windows and the maximum frame size.";
+const CONN_WINDOW = "SETTINGS_INITIAL_WINDOW_SIZE sets the streams' windows only; the connection's window starts at 65,535 and grows only by WINDOW_UPDATE on stream 0 (RFC 9113 §6.9.2). With a 1 MiB stream window, DATA still stops after 65,535 bytes until the connection's window grows.";
 const SETTINGS_CHANGE = "A SETTINGS_INITIAL_WINDOW_SIZE that changes while streams are open changes each of their windows by the difference (RFC 9113 §6.9.2).";
 
 /** Content of a given size, from random words. */
@@ -168,6 +169,39 @@ export default stage(import.meta, [
       }, 4000);
       if (largest > 16384) t.fail({ message: `The server sent a frame of ${largest} octets on stream 1, over the client's SETTINGS_MAX_FRAME_SIZE of 16,384 (a FRAME_SIZE_ERROR), although its windows allowed more.`, expected: "every frame at most 16384 octets", received: `a frame of ${largest} octets`, hint: FRAME_SIZE });
       t.expectEqual(`${bytes} bytes of DATA`, `${size} bytes of DATA`, { message: `GET /big.txt (${size} bytes) with large windows should bring the whole file on stream 1, ending with END_STREAM, within 4 s.`, hint: SEND });
+    },
+  },
+  {
+    name: "a larger SETTINGS_INITIAL_WINDOW_SIZE does not grow the connection's window",
+    async run(t) {
+      const size = t.rand.int(100_000, 150_000);
+      const { server } = await startWithFiles(t, { "big.txt": content(t, size) });
+      const h2 = await H2Client.open(t, server, { settings: [[Setting.INITIAL_WINDOW_SIZE, 1 << 20]] });
+      await h2.serverPreface({ message: "The server's first frame must be SETTINGS." });
+      t.log.note("the client's stream window is 1 MiB, its connection window the default 65,535: DATA must stop at 65,535 bytes");
+      await h2.send(h2.get(1, "/big.txt"));
+      let got = await dataFor(h2, 1, 3000, 65535);
+      got = { bytes: got.bytes + (await dataFor(h2, 1, 400)).bytes, end: got.end };
+      if (got.bytes !== 65535) t.fail({ message: `With a 1 MiB stream window and the connection's window at 65,535, the server should send exactly 65,535 bytes of DATA, then wait for WINDOW_UPDATE on stream 0.`, expected: "65535 bytes", received: `${got.bytes} bytes`, hint: CONN_WINDOW });
+      await h2.send(encodeFrame(FrameType.WINDOW_UPDATE, 0, 0, u32(1 << 20)));
+      const rest = await dataFor(h2, 1, 4000);
+      if (!rest.end || 65535 + rest.bytes !== size) t.fail({ message: `After WINDOW_UPDATE +1 MiB on stream 0, the rest of /big.txt (${size} bytes in all) should come, ending with END_STREAM.`, expected: `${size} bytes, END_STREAM`, received: `${65535 + rest.bytes} bytes${rest.end ? ", END_STREAM" : ""}`, hint: SEND });
+    },
+  },
+  {
+    name: "a smaller SETTINGS_INITIAL_WINDOW_SIZE can make a stream's window negative",
+    async run(t) {
+      const { server } = await startWithFiles(t, { "big.txt": content(t, 50_000) });
+      const h2 = await H2Client.open(t, server, { settings: [[Setting.INITIAL_WINDOW_SIZE, 1000]] });
+      await h2.serverPreface({ message: "The server's first frame must be SETTINGS." });
+      await h2.send(h2.get(1, "/big.txt"));
+      const first = await dataFor(h2, 1, 3000, 1000);
+      if (first.bytes !== 1000) t.fail({ message: `GET /big.txt with a 1000-byte stream window: the server sent ${first.bytes} bytes of DATA, not 1000, within 3 s.`, hint: SEND });
+      t.log.note("SETTINGS_INITIAL_WINDOW_SIZE 1000 -> 500: stream 1's window goes from 0 to -500; then WINDOW_UPDATE +2000 leaves 1500");
+      await h2.send(encodeFrame(FrameType.SETTINGS, 0, 0, Buffer.concat([Buffer.from([0, Setting.INITIAL_WINDOW_SIZE]), u32(500)])), encodeFrame(FrameType.WINDOW_UPDATE, 0, 1, u32(2000)));
+      let after = await dataFor(h2, 1, 3000, 1500);
+      after = { bytes: after.bytes + (await dataFor(h2, 1, 400)).bytes, end: after.end };
+      t.expectEqual(`${after.bytes} bytes`, "1500 bytes", { message: "After SETTINGS_INITIAL_WINDOW_SIZE went from 1000 to 500 (stream 1's window, used up, becomes -500) and WINDOW_UPDATE +2000, the server should send exactly 1500 more bytes.", hint: SETTINGS_CHANGE });
     },
   },
 ]);

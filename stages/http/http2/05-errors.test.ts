@@ -65,11 +65,16 @@ export default stage(import.meta, [
     async run(t) {
       const { server } = await startWithFiles(t, { "big.txt": Buffer.alloc(100_000, "z") });
       const word = t.rand.word();
-      const h2 = await H2Client.open(t, server, { settings: [[Setting.INITIAL_WINDOW_SIZE, 1000]] });
+      // A 1 MiB stream window: stream 1 stops only at the connection's 65,535, which the WINDOW_UPDATE below reopens.
+      const h2 = await H2Client.open(t, server, { settings: [[Setting.INITIAL_WINDOW_SIZE, 1 << 20]] });
       await h2.serverPreface({ message: "The server's first frame must be SETTINGS." });
       await h2.send(h2.get(1, "/big.txt"));
-      await h2.until((f) => f.type === FrameType.DATA && f.stream === 1, 3000);
-      t.log.note("cancel stream 1 while its response waits for window, open the connection's window, and ask on stream 3");
+      let before = 0;
+      await h2.until((f) => {
+        if (f.type === FrameType.DATA && f.stream === 1) before += f.length;
+        return before >= 65535;
+      }, 3000);
+      t.log.note(`${before} bytes of stream 1 came; cancel it while the rest waits for the connection's window, open that window, and ask on stream 3`);
       await h2.send(encodeFrame(FrameType.RST_STREAM, 0, 1, u32(ErrorCode.CANCEL)), encodeFrame(FrameType.WINDOW_UPDATE, 0, 0, u32(100_000)), h2.get(3, `/echo/${word}`));
       let afterReset = 0;
       const r = (await h2.responses([3], 3000, { onData: (f) => void (f.stream === 1 && (afterReset += f.length)) })).get(3)!;
