@@ -46,7 +46,7 @@ export function resolveColumn(scope: Scope, e: Extract<Expr, { k: "col" }>): Res
   const qualifier = e.table?.toLowerCase();
   const candidates = scope.sources.filter((s) => !qualifier || (s.alias ? s.alias.toLowerCase() === qualifier : s.table.name.toLowerCase() === qualifier) || s.table.name.toLowerCase() === qualifier);
   const hits = candidates.map((source) => ({ source, index: columnOf(source.table, name) })).filter((h) => h.index >= 0);
-  if (hits.length > 1) throw new SqlError(`ambiguous column name: ${e.table ? `${e.table}.` : ""}${e.name}`);
+  if (hits.length > 1 && !quirks.ambiguousColumnsAllowed) throw new SqlError(`ambiguous column name: ${e.table ? `${e.table}.` : ""}${e.name}`);
   if (hits.length === 0) throw new SqlError(`no such column: ${e.table ? `${e.table}.` : ""}${e.name}`);
   return hits[0]!;
 }

@@ -27,7 +27,7 @@ export interface Level {
 function* levelRows(db: Database, level: Level, row: Row): Generator<Row> {
   const table = level.source.table;
   if (level.lookup && level.key) {
-    const k = prepareOperand(level.key(row, []), level.lookup.affinity);
+    const k = quirks.joinLookupWithoutAffinity ? level.key(row, []) : prepareOperand(level.key(row, []), level.lookup.affinity);
     if (k === null) return;
     if (level.lookup.kind === "rowid") yield* visit(db, table, { kind: "rowid", eq: k, detail: "", covering: false }, level.needed);
     else yield* visit(db, table, { kind: "index", index: level.lookup.index, eq: k, detail: "", covering: false }, level.needed);

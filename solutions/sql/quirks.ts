@@ -95,4 +95,10 @@ export const quirks = {
   groupConcatCommaSpace: false,
   /** A negative LIMIT keeps no rows (instead of meaning no limit). */
   negativeLimitIsZero: false,
+  /** alias.* expands to the columns of every table, not only that one's. */
+  qualifiedStarAllTables: false,
+  /** A bare column name two tables have is taken from the first, instead of failing as ambiguous. */
+  ambiguousColumnsAllowed: false,
+  /** Join lookups use the outer value as it is, without the comparison's affinity. */
+  joinLookupWithoutAffinity: false,
 };

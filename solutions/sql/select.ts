@@ -60,7 +60,7 @@ export function runSelect(db: Database, s: Select, explain: boolean): Value[][] 
   for (const c of s.columns) {
     if (c.k === "star") {
       if (sources.length === 0) throw new SqlError("no tables specified");
-      const chosen = c.table ? sources.filter((src) => (src.alias ?? src.table.name).toLowerCase() === c.table!.toLowerCase()) : sources;
+      const chosen = c.table && !quirks.qualifiedStarAllTables ? sources.filter((src) => (src.alias ?? src.table.name).toLowerCase() === c.table!.toLowerCase()) : sources;
       if (chosen.length === 0) throw new SqlError(`no such table: ${c.table}`);
       for (const src of chosen) src.table.columns.forEach((col) => exprs.push({ k: "col", table: src.alias ?? src.table.name, name: col.name }));
     } else exprs.push(c.e);

@@ -24,12 +24,13 @@ async function shopDb(t: CaseContext, sql: SqlCase, big: boolean): Promise<Shop>
   const orders = big ? r.int(30, 40) * 1000 : r.int(300, 600);
   const lines = [
     `PRAGMA page_size = ${r.pick([1024, 4096])};`,
-    "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, city TEXT, last_order INTEGER);",
+    "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, city TEXT, last_order INTEGER, code TEXT);",
     "CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT, price REAL);",
     "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, product_id INTEGER, qty INTEGER, note TEXT);",
     "BEGIN;",
   ];
-  for (let i = 1; i <= customers; i++) lines.push(`INSERT INTO customers VALUES (${i}, ${sqlLiteral(`${r.word()} ${r.word()}`)}, ${sqlLiteral(r.int(0, 9) === 0 ? null : r.pick(CITIES))}, ${r.int(1, orders)});`);
+  // code is the id as text ('17'): joining orders on it needs the comparison's affinity.
+  for (let i = 1; i <= customers; i++) lines.push(`INSERT INTO customers VALUES (${i}, ${sqlLiteral(`${r.word()} ${r.word()}`)}, ${sqlLiteral(r.int(0, 9) === 0 ? null : r.pick(CITIES))}, ${r.int(1, orders)}, '${i}');`);
   for (let i = 1; i <= 8; i++) lines.push(`INSERT INTO products VALUES (${i}, ${sqlLiteral(r.word())}, ${r.int(1, 400) / 4});`);
   // Customers whose id is above `active` never order; customer_id 0 and NULL match nobody.
   const active = customers - r.int(3, 8);
@@ -70,7 +71,21 @@ export default stage(import.meta, [
         `SELECT customers.name, orders.qty FROM orders, customers WHERE customers.id = orders.customer_id AND orders.qty > ${t.rand.int(30, 45)} ORDER BY orders.id`,
         "SELECT o.id, c.name, p.name, p.price * o.qty FROM orders o INNER JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = o.product_id ORDER BY o.id LIMIT 80",
         `SELECT * FROM products p JOIN orders o ON o.product_id = p.id AND o.qty < ${t.rand.int(3, 8)} ORDER BY o.id`,
+        // Bare names found in the one table that has them, `AS`, `a.*`, CROSS JOIN.
+        `SELECT city, qty, note FROM customers AS c JOIN orders AS o ON customer_id = c.id WHERE qty > ${t.rand.int(30, 45)} ORDER BY o.id`,
+        `SELECT o.*, p.name FROM orders o JOIN products p ON p.id = o.product_id WHERE o.qty < ${t.rand.int(3, 8)} ORDER BY o.id`,
+        `SELECT p.id, c.id FROM products p CROSS JOIN customers c WHERE c.id <= ${t.rand.int(3, 6)} ORDER BY p.id, c.id`,
       ]) await sql.expectSame(file, q, { hint: JOIN });
+      // The index on orders.customer_id (INTEGER) is looked up with c.code (TEXT '17'): the comparison gives it numeric affinity first.
+      await sql.expectSame(file, `SELECT c.code, o.id FROM customers c JOIN orders o ON o.customer_id = c.code WHERE c.id <= ${t.rand.int(5, 15)} ORDER BY o.id`, {
+        hint: "o.customer_id has INTEGER affinity and c.code is a TEXT column: the comparison gives c.code's value numeric affinity ('17' becomes 17) before it is looked up in orders_by_customer (stage 4's rules).",
+      });
+      // A bare name two tables have is an error.
+      const ambiguous = "SELECT name FROM customers c JOIN products p ON p.id = c.id";
+      const { result } = await sql.ours(file, ambiguous);
+      if (result.code === 0 || !result.output.includes("ambiguous column name")) {
+        t.fail({ message: `Your program did not reject a bare column name that two tables have: ${ambiguous}`, expected: "an error saying \"ambiguous column name: name\" and a non-zero exit status, as sqlite3 gives", received: `exit status ${result.code}: ${result.output.trim() || "(no output)"}`, hint: "A bare column name must be in exactly one of the joined tables; customers and products both have name, so SQLite reports \"ambiguous column name: name\" (qualify it: c.name or p.name)." });
+      }
     },
   },
   {
