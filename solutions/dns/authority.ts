@@ -43,7 +43,10 @@ export function answer(zone: Zone, q: Question): Answer {
   if (!isAtOrBelow(q.name, zone.origin)) return { rcode: RCODE.REFUSED, aa: false, answers: [], authority: [], additional: [] };
   const answers: ResourceRecord[] = [];
   let name: Name = q.name;
-  for (let hop = 0; hop <= MAX_CHAIN; hop++) {
+  // Names the chain has visited: a CNAME back to one of them is a loop, and each CNAME is given once.
+  const visited = new Set<string>();
+  for (let hop = 0; hop <= MAX_CHAIN && !visited.has(nameKey(name)); hop++) {
+    visited.add(nameKey(name));
     const node = zone.nodes.get(nameKey(name));
     if (!node) {
       // A name with nothing below it does not exist; an empty non-terminal does, with no data (RFC 8020).

@@ -44,6 +44,19 @@ export default stage(import.meta, [
     },
   },
   {
+    name: "a CNAME loop in the zone gets an answer, each CNAME once",
+    async run(t) {
+      const zone = new TestZone(t.rand);
+      const [one, two] = [zone.name("loop"), zone.name("loop")];
+      zone.add(one, "CNAME", two).add(two, "CNAME", one);
+      const server = await startWithZone(t, zone);
+      const LOOP = "A zone may hold a CNAME loop. Follow the chain only while it reaches names you have not visited (or for a few links at most), then answer with what you have: each CNAME once.";
+      const r = await dig(t, server).run(one, "A", { norec: true });
+      if (!r.ok) t.fail({ message: `dig got no usable reply to ${one} A, a name whose CNAME chain loops back to it${r.problem ? `: ${r.problem}` : "."}`, hint: `${LOOP} A server that follows the chain forever never answers.` });
+      expectSection(r, "answer", [...zone.rrset(one, "CNAME"), ...zone.rrset(two, "CNAME")], { hint: LOOP });
+    },
+  },
+  {
     name: "NS records come with the name servers' addresses (glue) in ADDITIONAL",
     async run(t) {
       const zone = new TestZone(t.rand);
