@@ -29,6 +29,8 @@ export interface WsFrame {
   opcode: number;
   masked: boolean;
   payload: Buffer;
+  /** How the length was written (§5.2): 7 bits, 7+16 or 7+64; set for frames a WsClient read. */
+  lengthBits?: 7 | 16 | 64;
 }
 
 export function describeFrame(f: WsFrame): string {
@@ -89,11 +91,11 @@ export class WsClient {
   ) {}
 
   /** Opens a TCP connection and sends a handshake request (RFC 6455 §4.1), then reads the HTTP response (bounded). */
-  static async handshake(t: CaseContext, server: Program, o: { path?: string; key?: string | null; version?: string | null; headers?: [string, string][] } = {}): Promise<{ ws: WsClient; response: HttpResponse | undefined; key: string }> {
+  static async handshake(t: CaseContext, server: Program, o: { path?: string; key?: string | null; version?: string | null; headers?: [string, string][]; upgrade?: string; connection?: string } = {}): Promise<{ ws: WsClient; response: HttpResponse | undefined; key: string }> {
     const tcp = await TcpConnection.open({ host: server.host, port: server.port, log: t.log, name: "websocket client", quiet: true });
     t.defer(() => tcp.close());
     const key = o.key ?? Buffer.from(t.rand.bytes(16)).toString("base64");
-    const lines = [`GET ${o.path ?? "/ws"} HTTP/1.1`, `Host: ${server.host}:${server.port}`, "Upgrade: websocket", "Connection: Upgrade"];
+    const lines = [`GET ${o.path ?? "/ws"} HTTP/1.1`, `Host: ${server.host}:${server.port}`, `Upgrade: ${o.upgrade ?? "websocket"}`, `Connection: ${o.connection ?? "Upgrade"}`];
     if (o.key !== null) lines.push(`Sec-WebSocket-Key: ${key}`);
     if (o.version !== null) lines.push(`Sec-WebSocket-Version: ${o.version ?? "13"}`);
     for (const [n, v] of o.headers ?? []) lines.push(`${n}: ${v}`);
@@ -147,7 +149,8 @@ export class WsClient {
     const start = bytes.length - len;
     const key = masked ? bytes.subarray(start - 4, start) : undefined;
     const payload = Buffer.from(bytes.subarray(start).map((b, i) => (key ? b ^ key[i % 4]! : b)));
-    const f: WsFrame = { fin: (bytes[0]! & 0x80) !== 0, rsv: (bytes[0]! >> 4) & 7, opcode: bytes[0]! & 0x0f, masked, payload };
+    const l7 = bytes[1]! & 0x7f;
+    const f: WsFrame = { fin: (bytes[0]! & 0x80) !== 0, rsv: (bytes[0]! >> 4) & 7, opcode: bytes[0]! & 0x0f, masked, payload, lengthBits: l7 < 126 ? 7 : l7 === 126 ? 16 : 64 };
     this.t.log.output(`< ${describeFrame(f)}`);
     return f;
   }

@@ -171,7 +171,7 @@ function serve(socket: Socket<Connection>, o: ServerOptions): void {
     if (parsed === "incomplete") return;
     const { request, used } = parsed;
     c.buffer = o.firstRequestOnly ? Buffer.alloc(0) : c.buffer.subarray(used);
-    if (wantsWebSocket(request) && upgrade(socket, request, o)) return;
+    if (wantsWebSocket(request, o) && upgrade(socket, request, o)) return;
     const proxyRoute = o.proxy?.match(request);
     if (o.proxy && proxyRoute) {
       respondLater(socket, request, o.proxy.forward(request, proxyRoute, socket.remoteAddress), o);

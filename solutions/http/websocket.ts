@@ -24,6 +24,22 @@ export interface WsOptions {
   wsIgnoreFragments?: boolean;
   /** Fixture switch: check UTF-8 on each fragment of a text message instead of on the whole message. */
   wsUtf8PerFragment?: boolean;
+  /** Fixture switch: Upgrade must be exactly "websocket". */
+  wsUpgradeExact?: boolean;
+  /** Fixture switch: Connection must be exactly "Upgrade" (any case), not a list. */
+  wsConnectionExact?: boolean;
+  /** Fixture switch: the 101 carries Content-Length: 0. */
+  ws101ContentLength?: boolean;
+  /** Fixture switch: any non-empty Sec-WebSocket-Key is taken. */
+  wsAnyKey?: boolean;
+  /** Fixture switch: a 64-bit length for payloads of 65,535 bytes (the 16-bit form taken only below 65,535). */
+  wsLongLengthAt65535?: boolean;
+  /** Fixture switch: the close frame sent back always says 1000. */
+  wsCloseAlways1000?: boolean;
+  /** Fixture switch: any close code is accepted. */
+  wsAnyCloseCode?: boolean;
+  /** Fixture switch: the close reason's UTF-8 is not checked. */
+  wsCloseReasonUnchecked?: boolean;
   /** Fixture switch: close the TCP connection on a close frame without sending one back. */
   wsNoCloseReply?: boolean;
 }
@@ -31,7 +47,8 @@ export interface WsOptions {
 const tokens = (v: string | undefined) => (v ?? "").toLowerCase().split(",").map((s) => s.trim());
 
 /** §4.2.1: a request that asks to upgrade to WebSocket. */
-export function wantsWebSocket(req: Request): boolean {
+export function wantsWebSocket(req: Request, o: WsOptions = {}): boolean {
+  if (o.wsUpgradeExact) return req.headers.get("upgrade") === "websocket";
   return tokens(req.headers.get("upgrade")).includes("websocket");
 }
 
@@ -44,13 +61,13 @@ export function handshake(req: Request, path: string, o: WsOptions): { ok: true;
   const fail = (r: Response) => ({ ok: false as const, response: r });
   if (path !== "/ws") return fail(text(404, "Not Found\n"));
   if (req.method !== "GET" || req.version !== "HTTP/1.1") return fail(text(400, "A WebSocket handshake is an HTTP/1.1 GET\n"));
-  if (!tokens(req.headers.get("connection")).includes("upgrade")) return fail(text(400, "Connection: Upgrade is missing\n"));
+  if (o.wsConnectionExact ? req.headers.get("connection")?.toLowerCase() !== "upgrade" : !tokens(req.headers.get("connection")).includes("upgrade")) return fail(text(400, "Connection: Upgrade is missing\n"));
   if (req.headers.get("sec-websocket-version") !== "13") return fail(response(426, "Sec-WebSocket-Version 13 only\n", [["Content-Type", "text/plain"], ["Sec-WebSocket-Version", "13"], ["Upgrade", "websocket"]]));
   const key = req.headers.get("sec-websocket-key") ?? "";
-  if (!/^[A-Za-z0-9+/]{22}==$/.test(key) || Buffer.from(key, "base64").length !== 16) return fail(text(400, "Sec-WebSocket-Key must be 16 bytes in base64\n"));
+  if (o.wsAnyKey ? key === "" : !/^[A-Za-z0-9+/]{22}==$/.test(key) || Buffer.from(key, "base64").length !== 16) return fail(text(400, "Sec-WebSocket-Key must be 16 bytes in base64\n"));
   return {
     ok: true,
-    response: { status: 101, body: Buffer.alloc(0), headers: [["Upgrade", "websocket"], ["Connection", "Upgrade"], ["Sec-WebSocket-Accept", acceptKey(key, o)]] },
+    response: { status: 101, body: Buffer.alloc(0), headers: [["Upgrade", "websocket"], ["Connection", "Upgrade"], ["Sec-WebSocket-Accept", acceptKey(key, o)], ...(o.ws101ContentLength ? [["Content-Length", "0"] as [string, string]] : [])] },
   };
 }
 
@@ -67,7 +84,7 @@ class Fail extends Error {
 /** One frame's bytes (§5.2): FIN and opcode, payload length (7, 16 or 64 bits), the payload (masked only with the fixture). */
 export function wsFrame(opcode: number, payload: Uint8Array, o: WsOptions = {}, fin = true): Buffer {
   const n = payload.length;
-  const head = n < 126 ? Buffer.from([0, n]) : n < 65536 ? Buffer.from([0, 126, n >> 8, n & 0xff]) : Buffer.concat([Buffer.from([0, 127]), (() => {
+  const head = n < 126 ? Buffer.from([0, n]) : n < (o.wsLongLengthAt65535 ? 65535 : 65536) ? Buffer.from([0, 126, n >> 8, n & 0xff]) : Buffer.concat([Buffer.from([0, 127]), (() => {
     const b = Buffer.alloc(8);
     b.writeBigUInt64BE(BigInt(n));
     return b;
@@ -197,9 +214,9 @@ export class WsConnection {
     if (payload.length === 0) return this.close(undefined, "");
     if (payload.length === 1) throw new Fail(1002, "a close frame with a 1-byte body");
     const code = payload.readUInt16BE(0);
-    if (!validCloseCode(code)) throw new Fail(1002, `close code ${code} is not one a peer may send`);
-    if (!validUtf8(payload.subarray(2))) throw new Fail(1007, "a close reason that is not valid UTF-8");
-    this.close(code, "");
+    if (!validCloseCode(code) && !this.o.wsAnyCloseCode) throw new Fail(1002, `close code ${code} is not one a peer may send`);
+    if (!validUtf8(payload.subarray(2)) && !this.o.wsCloseReasonUnchecked) throw new Fail(1007, "a close reason that is not valid UTF-8");
+    this.close(this.o.wsCloseAlways1000 ? 1000 : code, "");
   }
 
   /** Sends a close frame (with `code`, unless undefined) and closes the TCP connection (§7.1.1: the server closes it first). */

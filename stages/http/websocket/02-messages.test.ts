@@ -22,6 +22,8 @@ async function echo(t: CaseContext, ws: WsClient, opcode: number, payload: Buffe
   if (f.masked) t.fail({ message: `The server masked its frame (${what}).`, received: describeFrame(f), expected: "an unmasked frame", hint: MASK });
   t.expectEqual(`opcode ${f.opcode}${f.fin ? " FIN" : ""} length ${f.payload.length}`, `opcode ${opcode} FIN length ${payload.length}`, { message: `Wrong frame back for ${what}.`, hint: `${ECHO} ${LENGTH}` });
   if (!f.payload.equals(payload)) t.fail({ message: `The echoed payload differs from what was sent (${what}); was the client's masking undone?`, expected: visible(payload.subarray(0, 80)), received: visible(f.payload.subarray(0, 80)), hint: MASK });
+  const shortest = payload.length < 126 ? 7 : payload.length < 65536 ? 16 : 64;
+  if (f.lengthBits !== undefined && f.lengthBits !== shortest) t.fail({ message: `The frame echoing ${what} writes its length in the ${f.lengthBits === 7 ? "7-bit" : `${f.lengthBits}-bit extended`} form; the shortest form for ${payload.length} bytes is ${shortest === 7 ? "the 7-bit length" : shortest === 16 ? "126 and a 16-bit length" : "127 and a 64-bit length"}.`, expected: `${shortest}-bit length`, received: `${f.lengthBits}-bit length`, hint: LENGTH });
 }
 
 export default stage(import.meta, [
@@ -46,7 +48,7 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "payload lengths at the 7-bit, 16-bit and 64-bit boundaries",
+    name: "payload lengths at the 7-bit, 16-bit and 64-bit boundaries, each in its shortest form",
     async run(t) {
       const server = await t.start();
       const ws = await open(t, server);

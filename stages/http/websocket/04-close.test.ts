@@ -4,6 +4,7 @@ import type { Program } from "../../../harness/stage/program.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
 const CLOSE = "When a close frame (opcode 0x8) comes, send a close frame back — echoing its status code — and close the TCP connection: the server closes first (RFC 6455 §5.5.1, §7.1.1).";
+const CLOSE_PAYLOAD = "A close frame's body is empty or a 2-byte status code a peer may send (1000–1003, 1007–1011, 3000–4999; never 1004–1006, 1015 or below 1000) followed by a UTF-8 reason (RFC 6455 §5.5.1, §7.4.1, §7.4.2). A code a peer may not send is a protocol error (1002); a reason that is not UTF-8 is 1007.";
 const FAIL = "To fail the connection (RFC 6455 §7.1.7), send a close frame with the status code for the problem (§7.4.1: 1002 protocol error, 1007 data that is not valid UTF-8 in a text message), then close the TCP connection.";
 
 async function open(t: CaseContext, server: Program): Promise<WsClient> {
@@ -65,6 +66,16 @@ export default stage(import.meta, [
         const ws = await open(t, server);
         await expectClose(t, ws, [frame], 1002, what, `RFC 6455 §5.2 (RSV bits, reserved opcodes), §5.4 (continuations), §5.5 (control frames): ${FAIL}`);
       }
+    },
+  },
+  {
+    name: "the close code is echoed; a code a peer may not send gets 1002; a reason that is not UTF-8 gets 1007",
+    async run(t) {
+      const server = await t.start();
+      const code = t.rand.int(4000, 4999);
+      await expectClose(t, await open(t, server), [clientFrame(Opcode.CLOSE, closeBody(code, t.rand.word()))], code, `a close frame with status ${code} (an application's code)`, CLOSE);
+      await expectClose(t, await open(t, server), [clientFrame(Opcode.CLOSE, closeBody(1005))], 1002, "a close frame with status 1005 (reserved: a peer may never send it)", CLOSE_PAYLOAD);
+      await expectClose(t, await open(t, server), [clientFrame(Opcode.CLOSE, Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from([0x68, 0x69, 0xc3, 0x28, 0xff])]))], 1007, "a close frame with status 1000 and a reason that is not valid UTF-8 (68 69 c3 28 ff)", CLOSE_PAYLOAD);
     },
   },
 ]);
