@@ -14,8 +14,10 @@ export class TokenBucket {
     readonly rate: number,
     /** The most the bucket holds (the burst size). */
     readonly capacity = rate,
+    /** Tokens at the start (RFC 2697 §3: the bucket starts full). */
+    initial = capacity,
   ) {
-    this.tokens = capacity;
+    this.tokens = initial;
   }
 
   private refill(): void {

@@ -47,6 +47,12 @@ export interface ServerOptions {
   no502?: boolean;
   /** One bucket for the whole server instead of one per tunnel. */
   sharedBandwidth?: boolean;
+  /** Each tunnel's bucket starts empty instead of full. */
+  bucketStartsEmpty?: boolean;
+  /** The bucket keeps filling past one second's worth (no cap). */
+  bucketUncapped?: boolean;
+  /** Only HTTP tunnels are limited; TCP and TLS tunnels carry bytes at full speed. */
+  bucketHttpOnly?: boolean;
   /** The bucket limits only what goes out to public users (downloads), not what they send (uploads). */
   limitDownloadsOnly?: boolean;
   /** --tls-port terminates TLS with --cert/--key and forwards plain bytes, instead of passing TLS through. */
@@ -63,6 +69,8 @@ export interface ServerOptions {
   noRetryAfter?: boolean;
   /** --max-streams counts only HTTP connections: TCP (and TLS) tunnels take any number. */
   maxStreamsHttpOnly?: boolean;
+  /** --tls-port compares the SNI's first label as it is, not lower-cased. */
+  sniCaseSensitive?: boolean;
   /** A stream that ends abnormally (reset, aborted) never gives its --max-streams slot back. */
   leakAbortedSlots?: boolean;
   /** A second registration of a name in use takes it over instead of being refused. */
@@ -115,7 +123,7 @@ export function startServer(o: ServerOptions): void {
   function bucket(): TokenBucket | undefined {
     if (o.maxBytesPerSec === undefined) return undefined;
     if (o.sharedBandwidth) return (shared ??= new TokenBucket(o.maxBytesPerSec));
-    return new TokenBucket(o.maxBytesPerSec);
+    return new TokenBucket(o.maxBytesPerSec, o.bucketUncapped ? Infinity : o.maxBytesPerSec, o.bucketStartsEmpty ? 0 : o.maxBytesPerSec);
   }
 
   function openStream(t: Tunnel, sock: net.Socket, kind: "http" | "tcp" | "tls", first?: Buffer): void {
@@ -130,7 +138,7 @@ export function startServer(o: ServerOptions): void {
     const id = t.nextStream++;
     const stream = new Stream(t.session, id, sock, {
       bufferUntilEnd: kind === "http" && o.bufferResponses,
-      bucket: t.bucket,
+      bucket: o.bucketHttpOnly && kind !== "http" ? undefined : t.bucket,
       bucketOneWay: o.limitDownloadsOnly,
       onDone: (s) => {
         if (!(o.leakAbortedSlots && s.aborted)) t.active--;
@@ -201,7 +209,7 @@ export function startServer(o: ServerOptions): void {
       sock.pause();
       if (hello.kind === "not-tls") return void sock.destroy();
       const sni = hello.kind === "hello" ? hello.serverName : undefined;
-      const name = o.ignoreSni ? [...tlsTunnels.keys()][0] : sni === undefined ? undefined : tunnelName(sni);
+      const name = o.ignoreSni ? [...tlsTunnels.keys()][0] : sni === undefined ? undefined : o.sniCaseSensitive ? sni.split(".")[0] : tunnelName(sni);
       const t = name === undefined ? undefined : tlsTunnels.get(name);
       // RFC 6066 §3: a server name the server does not recognize may abort the handshake with unrecognized_name.
       if (!t) return refuse();

@@ -1,4 +1,4 @@
-import { bulkBytes, LocalHttpService, sha256, type ServiceRequest } from "../../harness/clients/local-service.ts";
+import { bulkBytes, LocalHttpService, sha256, startTcpService, type ServiceRequest } from "../../harness/clients/local-service.ts";
 import { StreamSocket } from "../../harness/clients/stream-socket.ts";
 import { startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
 import { stage } from "../../harness/stage/define.ts";
@@ -15,6 +15,12 @@ const EACH_TUNNEL = 512 << 10;
 const BOTH_WITHIN = 2600;
 const KIB = (n: number) => `${Math.round(n / 1024)} KiB`;
 
+/** The TCP case: a first piece smaller than the bucket, which a full bucket lets through at once, and how long "at once" may take on a loaded machine (an empty bucket needs ≈ 0.94 s). */
+const FIRST_PIECE = RATE - (16 << 10);
+const AT_ONCE_MS = 600;
+const TCP_TOTAL = 640 << 10;
+/** How long the second TCP tunnel stays quiet at the least: a bucket that kept filling past N would hold 2.5 × N. */
+const QUIET_MS = 1500;
 const BUCKET = `Give each tunnel a token bucket (RFC 2697 §3): it holds at most --max-bytes-per-sec tokens (one second's worth), starts full, and gains --max-bytes-per-sec tokens a second. Every byte the tunnel carries, in either direction, takes a token first; without one, wait (stop reading that side, and let flow control hold the rest back). Over any t seconds a tunnel then carries at most N × (1 + t) bytes.`;
 const PER_TUNNEL = "The limit is per tunnel: every registration gets its own bucket, so one tunnel's traffic never uses another's tokens. A single bucket for the whole server makes a busy tunnel slow down every other one.";
 const INTACT = "A rate limit only delays bytes: every byte still arrives, in order, once.";
@@ -55,13 +61,14 @@ export default stage(import.meta, [
       let closest = -Infinity;
       const deadline = start + 8000;
       for (;;) {
+        const finished = complete(); // read first, so that the bytes that completed it are checked too
         const d = downloaded();
         const u = uploaded();
         const at = (Date.now() - start) / 1000;
         const allowed = RATE * (1 + at);
         closest = Math.max(closest, d + u - allowed);
         if (d + u > allowed + SLACK && (!over || d + u - allowed > over.down + over.up - over.allowed)) over = { at, down: d, up: u, allowed };
-        if (complete() || Date.now() > deadline || t.signal.aborted) break;
+        if (finished || Date.now() > deadline || t.signal.aborted) break;
         await Bun.sleep(20);
       }
       const took = (Date.now() - start) / 1000;
@@ -120,6 +127,47 @@ export default stage(import.meta, [
         const body = all.subarray(all.indexOf("\r\n\r\n") + 4);
         t.expectEqual(`${body.length} bytes, sha256 ${sha256(body)}`, `${EACH_TUNNEL} bytes, sha256 ${sha256(bodies[i]!)}`, { message: `The download through ${names[i]} differs from what the local service sent.`, hint: INTACT });
       });
+    },
+  },
+  {
+    name: "TCP tunnels are limited too: a fresh bucket lets a first bucketful through at once, a bucket quiet for 1.5 s holds no more than a bucketful",
+    timeout: 20,
+    async run(t) {
+      const server = await startTunnelServer(t, { tcpPorts: 2, args: ["--max-bytes-per-sec", String(RATE)] });
+      const data = bulkBytes(t.rand.key("tcp"), TCP_TOTAL);
+      const local = await startTcpService(t, "local service", (conn) => {
+        void conn.write(data, false).then(() => conn.end()).catch(() => {});
+      });
+      for (const port of server.tcpPorts) await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, tcp: port, to: local });
+      const quietFrom = Date.now();
+      /** One download through the TCP tunnel on `port`: when the first piece arrived, and the first moment it was over the bound. */
+      const download = async (port: number, who: string) => {
+        const user = await StreamSocket.connect(t, who, port);
+        const start = Date.now();
+        user.log(`(the local service sends ${KIB(TCP_TOTAL)} at once, then its FIN)`);
+        let firstAt = 0;
+        let over: { at: number; got: number } | undefined;
+        // Checked once more after the end: a tunnel without a limit may deliver everything between two looks.
+        for (const deadline = start + 8000; ; await Bun.sleep(20)) {
+          const ended = user.ended;
+          const at = (Date.now() - start) / 1000;
+          if (firstAt === 0 && user.received >= FIRST_PIECE) firstAt = Date.now() - start;
+          if (user.received > RATE * (1 + at) + SLACK && !over) over = { at, got: user.received };
+          if (ended || Date.now() > deadline || t.signal.aborted) break;
+        }
+        t.log.note(`${who}: the first ${KIB(FIRST_PIECE)} arrived after ${firstAt} ms; all ${KIB(user.received)} after ${((Date.now() - start) / 1000).toFixed(2)} s`);
+        if (over) t.fail({ message: `With --max-bytes-per-sec ${RATE}, ${KIB(over.got)} had crossed a TCP tunnel ${over.at.toFixed(2)} s after its local service began sending (${who}): more than a full bucket plus ${over.at.toFixed(2)} s at ${KIB(RATE)}/s allows (with ${KIB(SLACK)} to spare).${quiet(who) ? " The tunnel had been quiet before: a bucket holds at most N tokens, however long it waits." : " The limit applies to TCP tunnels too."}`, hint: BUCKET });
+        if (!user.ended) t.fail({ message: `${KIB(TCP_TOTAL)} through a TCP tunnel at ${KIB(RATE)}/s should take about ${((TCP_TOTAL - RATE) / RATE).toFixed(1)} s; after 8 s only ${KIB(user.received)} had arrived.`, hint: BUCKET });
+        t.expectEqual(`${user.received} bytes, sha256 ${sha256(user.bytes())}`, `${TCP_TOTAL} bytes, sha256 ${sha256(data)}`, { message: "The bytes the public user received differ from what the local service sent.", hint: INTACT });
+        return firstAt;
+      };
+      const quiet = (who: string) => who.includes("quiet");
+      const firstAt = await download(server.tcpPorts[0]!, "user of a fresh tunnel");
+      if (firstAt > AT_ONCE_MS) t.fail({ message: `A fresh tunnel's bucket starts full (RFC 2697 §3), so the first ${KIB(FIRST_PIECE)} (less than a bucketful) should cross at once; they took ${firstAt} ms.`, expected: `within ${AT_ONCE_MS} ms (from an empty bucket they take about ${((FIRST_PIECE / RATE) * 1000).toFixed(0)} ms)`, received: `${firstAt} ms`, hint: BUCKET });
+      const waited = Date.now() - quietFrom;
+      if (waited < QUIET_MS) await Bun.sleep(QUIET_MS - waited);
+      t.log.note(`the second tunnel has been quiet for ${((Date.now() - quietFrom) / 1000).toFixed(1)} s since it registered`);
+      await download(server.tcpPorts[1]!, "user of a tunnel quiet since it registered");
     },
   },
 ]);
