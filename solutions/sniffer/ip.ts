@@ -29,5 +29,5 @@ export function ipv4Text(p: Uint8Array, bases: SequenceBases, printers: IpPrinte
     const [from, to] = [`${src}.${u16(body, 0)}`, `${dst}.${u16(body, 2)}`];
     return `${from} > ${to}: ${proto === 6 ? printers.tcp(body, from, to, bases) : printers.udp(body)}`;
   }
-  return `${src} > ${dst}: ip-proto-${proto} ${body.length}`;
+  return `${src} > ${dst}:  ip-proto-${proto} ${body.length}`;
 }

@@ -8,6 +8,8 @@ const ETHERTYPE_NAMES: Record<number, string> = { 0x0800: "IPv4", 0x0806: "ARP",
 
 export interface Printers extends IpPrinters {
   arp: (p: Uint8Array) => string;
+  /** An IPv4 packet and what it carries, without the "IP " in front. */
+  ip: (p: Uint8Array, bases: SequenceBases, printers: IpPrinters) => string;
   /** -e: "src > dst, ethertype IPv4 (0x0800), length 98: " */
   linkHeader: (frame: Uint8Array) => string;
 }
@@ -15,6 +17,7 @@ export interface Printers extends IpPrinters {
 export const defaultPrinters: Printers = {
   ...defaultIpPrinters,
   arp: arpText,
+  ip: ipv4Text,
   linkHeader: (f) => {
     const type = u16(f, 12);
     return `${mac(f, 6)} > ${mac(f, 0)}, ethertype ${ETHERTYPE_NAMES[type] ?? "Unknown"} (0x${type.toString(16).padStart(4, "0")}), length ${f.length}: `;
@@ -36,7 +39,10 @@ export class LinePrinter {
     const payload = frame.subarray(14);
     const header = this.linkLevel ? this.printers.linkHeader(frame) : "";
     if (type === 0x0806) return this.linkLevel ? header + this.printers.arp(payload) : `ARP, ${this.printers.arp(payload)}`;
-    if (type === 0x0800) return this.linkLevel ? header + ipv4Text(payload, this.bases, this.printers) : `IP ${ipv4Text(payload, this.bases, this.printers)}`;
+    if (type === 0x0800) {
+      const text = this.printers.ip(payload, this.bases, this.printers);
+      return this.linkLevel ? header + text : `IP ${text}`;
+    }
     // Without -e too, tcpdump shows the link-level header of a frame it cannot decode.
     return this.printers.linkHeader(frame).trimEnd();
   }
