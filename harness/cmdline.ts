@@ -17,7 +17,12 @@ function readCmdline(pid: string | number): string[] {
   }
 }
 
-function parentPid(pid: string | number): number | undefined {
+/** Whether this process is a `bun test --parallel` worker (its own command line says so). */
+export function isTestWorker(): boolean {
+  return readCmdline("self").includes("--test-worker");
+}
+
+export function parentPid(pid: string | number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

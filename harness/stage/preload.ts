@@ -12,7 +12,10 @@ import { challengeSlugs, loadAllChallenges, loadChallenge } from "../challenge/l
 import { stageName } from "../challenge/stages.ts";
 import { bunFlags } from "../bun-flags.ts";
 import { closest } from "../closest.ts";
-import { flagProblem, harnessOptions, SYSCRAFT_FLAGS, testArgs, userArgv } from "../cmdline.ts";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { flagProblem, harnessOptions, isTestWorker, parentPid, SYSCRAFT_FLAGS, testArgs, userArgv } from "../cmdline.ts";
+import { STATE_DIR } from "../paths.ts";
 import { implOrigin, resolveImpl, type Impl } from "../impl.ts";
 import { say } from "../report/say.ts";
 import { currentSelection, resolveSelection, type SelectedStage } from "./selection.ts";
@@ -60,15 +63,62 @@ function suiteHeadline(filters: string[]): string {
   return `syscraft: ${scope}${own.map(({ c, impl }) => `${c.slug}: ${impl.command} (${implOrigin(impl)})`).join("; ")}; other challenges: their reference solutions${extra}`;
 }
 
+/**
+ * Under `bun test --parallel` the preload runs in each worker, once per test
+ * file, and never in the process the learner started (the coordinator):
+ * true for the first call of the whole run only (a marker file named for the
+ * coordinator, in .syscraft/runs/; markers of finished runs are swept).
+ */
+function firstInParallelRun(): boolean {
+  const coordinator = parentPid("self");
+  if (coordinator === undefined) return true;
+  const dir = join(STATE_DIR, "runs");
+  const startOf = (pid: string | number) => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[19]!;
+    } catch {
+      return undefined;
+    }
+  };
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${coordinator}-${startOf(coordinator)}`), "", { flag: "wx" });
+  } catch {
+    return false;
+  }
+  for (const name of readdirSync(dir)) {
+    const [pid, start] = name.split("-");
+    if (startOf(pid!) !== start) rmSync(join(dir, name), { force: true });
+  }
+  return true;
+}
+
+const worker = isTestWorker();
+const first = worker ? firstInParallelRun() : true;
+
 function stop(message: string): never {
-  say(`syscraft: ${message}`);
+  const coordinator = worker ? parentPid("self") : undefined;
+  if (coordinator === undefined) {
+    say(`syscraft: ${message}`);
+    process.exit(2);
+  }
+  // A --parallel worker cannot end the run by exiting (bun would start another for the next file), and its
+  // output reaches the terminal only through the coordinator: it writes to the coordinator's stderr, then stops it.
+  if (first) {
+    try {
+      appendFileSync(`/proc/${coordinator}/fd/2`, `syscraft: ${message}\n`);
+    } catch {
+      say(`syscraft: ${message}`);
+    }
+  }
+  process.kill(coordinator, "SIGTERM");
   process.exit(2);
 }
 
 async function main(): Promise<void> {
   (globalThis as { syscraftPreloaded?: boolean }).syscraftPreloaded = true;
+  if (process.env.SYSCRAFT_INNER) return;
   const argv = userArgv();
-  if (argv.includes("--test-worker") || process.env.SYSCRAFT_INNER) return;
   const args = testArgs(argv);
   const problem = flagProblem(args, bunFlags(), closest);
   if (problem) stop(problem);
@@ -76,9 +126,10 @@ async function main(): Promise<void> {
     const selection = currentSelection();
     const { bunArgs, positional } = bunArgsOf(args);
     if (!selection) {
-      say(suiteHeadline(positional));
+      if (first) say(suiteHeadline(positional));
       return;
     }
+    if (worker) stop(`a stage run is one test file run in order: --parallel does not apply to it. Run: bun test ${args.filter((a) => !a.startsWith("--parallel")).join(" ")}`);
     const stray = positional.filter((p) => p !== harnessOptions().stage && p !== harnessOptions().stageOnly);
     if (stray.length > 0) stop(`${stray.join(" ")}: a stage run takes no file names; --stage chooses the tests, e.g. bun test --stage=${selection.text}`);
     const known = challengeSlugs();

@@ -39,6 +39,16 @@ selfTests("a stage run as the learner types it", () => {
     expect(r.out).not.toMatch(/\d+ pass|✓/);
   }, 30_000);
 
+  test("under --parallel (the preload runs in each worker, per file): the first line once, and an unknown flag still stops the run", async () => {
+    const ok = await run(["bun", "test", "--parallel=2", "harness/impl.test.ts", "harness/report/report.test.ts", "harness/summary.test.ts"]);
+    expect(ok.code).toBe(0);
+    expect(ok.out.match(/^syscraft: /gm)?.length).toBe(1);
+    const bad = await run(["bun", "test", "--parallel=2", "--imlp=./x.sh"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toContain("syscraft: unknown flag --imlp=./x.sh (did you mean --impl?)");
+    expect(bad.out).not.toMatch(/^ \d+ pass/m);
+  }, 60_000);
+
   test("a misspelt challenge in syscraft.local.yaml stops the run with file, line and field (seen: it ran the reference)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "syscraft-config-"));
     try {
