@@ -101,6 +101,11 @@ function currentLayout(): Layout | null {
   return layout;
 }
 
+/** The directories this process's cgroups are made in (none without cgroups). */
+export function cgroupParents(): string[] {
+  return currentLayout()?.parents ?? [];
+}
+
 /** Why programs are contained by process groups only, or undefined when cgroups are in use. */
 export function cgroupFallbackReason(): string | undefined {
   currentLayout();

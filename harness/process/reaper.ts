@@ -1,6 +1,8 @@
-import { readdirSync } from "node:fs";
-import type { Cgroup } from "./cgroup.ts";
-import { statFields } from "./proc.ts";
+import { constants, openSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cgroupParents, type Cgroup } from "./cgroup.ts";
+import { processStartTime, statFields } from "./proc.ts";
 
 /**
  * Every process group (and cgroup) the harness starts is registered here until
@@ -9,8 +11,9 @@ import { statFields } from "./proc.ts";
  * SIGHUP) or exits, every group and cgroup still registered gets SIGKILL, and
  * the clean-ups registered with onEmergency (temp dirs, port locks) run. The
  * program itself is exec'd under `setpriv --pdeathsig SIGKILL` (see spawn.ts)
- * so it dies even if the test process is killed outright; what it started is
- * then removed by the next run's cgroup sweep (cgroup.ts). (bun test runs no
+ * so it dies even if the test process is killed outright; what it started,
+ * its cgroups, temp dirs and port locks are then removed by the watchdog
+ * (watchdog.sh), or failing that by the next run's sweeps (cgroup.ts, tempdir.ts). (bun test runs no
  * process "exit" handlers: there, each stage's afterAll kills what is left —
  * see stage/register.ts.)
  */
@@ -114,8 +117,46 @@ function install(): void {
   }
 }
 
+let watchdog: number | undefined;
+
+/**
+ * Starts this process's watchdog (watchdog.sh) once: a shell, forked away
+ * from this process (`setsid -f`: bun test --no-orphans kills its descendants
+ * as it exits), that reads a FIFO only this process holds open for writing.
+ * The FIFO closes when this process ends — even by SIGKILL — and the
+ * watchdog then removes what it left.
+ */
+function startWatchdog(): void {
+  if (watchdog !== undefined) return;
+  watchdog = -1;
+  const start = processStartTime(process.pid) ?? 0;
+  const fifo = join(tmpdir(), `syscraft-watchdog-${process.pid}.${start}`);
+  try {
+    if (Bun.spawnSync(["mkfifo", "-m", "600", fifo]).exitCode !== 0) return;
+    Bun.spawn(["setsid", "-f", "/bin/sh", join(import.meta.dir, "watchdog.sh"), fifo, String(process.pid), String(start), tmpdir(), ...cgroupParents()], {
+      cwd: "/",
+      stdio: ["ignore", "ignore", "ignore"],
+    }).unref();
+    // Opening for writing succeeds once the watchdog has opened it for reading (bounded wait).
+    const deadline = Date.now() + 2000;
+    while (Date.now() < deadline) {
+      try {
+        watchdog = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+        return;
+      } catch {
+        Bun.sleepSync(5);
+      }
+    }
+  } catch {
+    // no watchdog: the next run's sweeps remain
+  } finally {
+    rmSync(fifo, { force: true });
+  }
+}
+
 export function track(pgid: number, cgroup?: Cgroup): void {
   install();
+  startWatchdog();
   live.add(pgid);
   if (cgroup) liveCgroups.add(cgroup);
 }

@@ -3,15 +3,13 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../paths.ts";
 import { selfTests } from "../self-test.ts";
-import { sweepCgroups } from "./cgroup.ts";
-import { sweepTempDirs } from "./tempdir.ts";
 
 /**
  * Signals to the commands a learner types stop everything those started,
  * within 3 s: the program (a listener with a background `sleep <marker>`),
  * its temp dir, its cgroup, and grade's work dir. A test process killed
  * outright takes its program with it (pdeathsig reaches the program itself,
- * not a shell around it), and the next run sweeps what its children left.
+ * not a shell around it), and its watchdog removes what the program left.
  */
 const LISTENER = join(ROOT, "harness/fixtures/generic/listener.sh");
 const SIGNALS = [["SIGTERM", 143], ["SIGINT", 130], ["SIGHUP", 129]] as const;
@@ -108,7 +106,7 @@ selfTests("signals and kill -9 leave nothing behind", () => {
     }, 40000);
   }
 
-  test("kill -9 of the test process takes the program with it; the next run sweeps what the program started", async () => {
+  test("kill -9 of the test process takes the program with it; its watchdog removes what the program started, its temp dir and cgroup", async () => {
     const marker = String(1_000_000 + Math.floor(Math.random() * 8_000_000));
     const s = await startUntilProgramRuns(COMMANDS[0]!.argv(marker), marker);
     // The program under test (the listener exec'd by listener.sh) and any shell around it: every process in the case's temp dir with --port.
@@ -122,9 +120,9 @@ selfTests("signals and kill -9 leave nothing behind", () => {
     while (alive().length > 0 && Date.now() < deadline) await Bun.sleep(20);
     expect(alive()).toEqual([]);
     expect(await Promise.race([s.proc.exited.then(() => "exited"), Bun.sleep(5000).then(() => "still running")])).toBe("exited");
-    // What the program started in the background is still in its cgroup, owner dead: a run's sweep removes it.
-    sweepCgroups();
-    sweepTempDirs();
+    // What the program started in the background, its temp dir and cgroup: the killed process's watchdog removes them.
+    const until = Date.now() + 3000;
+    while (Date.now() < until && (sleeper(marker) !== undefined || existsSync(s.cwd))) await Bun.sleep(50);
     expectNothingLeft(s, marker);
   }, 30000);
 });

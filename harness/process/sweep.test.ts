@@ -1,0 +1,52 @@
+import { expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { selfTests } from "../self-test.ts";
+import { cgroupFallbackReason, cgroupParents, sweepCgroups } from "./cgroup.ts";
+import { processAlive, processStartTime } from "./proc.ts";
+import { sweepTempDirs } from "./tempdir.ts";
+
+/** A pid and start time of a process that has exited: the owner of what a killed run left. */
+async function deadOwner(): Promise<{ pid: number; start: number }> {
+  const p = Bun.spawn(["sleep", "30"]);
+  await Bun.sleep(20);
+  const owner = { pid: p.pid, start: processStartTime(p.pid)! };
+  p.kill("SIGKILL");
+  await p.exited;
+  return owner;
+}
+
+selfTests("sweeping what a killed run left", () => {
+  test("a cgroup whose owner is dead is emptied (SIGKILL) and removed; a live owner's is kept", async () => {
+    if (cgroupFallbackReason()) throw new Error(`this machine gives programs no cgroup (${cgroupFallbackReason()})`);
+    const dead = await deadOwner();
+    const deadDirs = cgroupParents().map((p) => join(p, `syscraft-${dead.pid}-${dead.start}-1`));
+    const liveDirs = cgroupParents().map((p) => join(p, `syscraft-${process.pid}-${processStartTime(process.pid)}-sweep-test`));
+    for (const d of [...deadDirs, ...liveDirs]) mkdirSync(d);
+    const straggler = Bun.spawn(["sh", "-c", `echo $$ > ${deadDirs[0]}/cgroup.procs && exec sleep 30`]);
+    await Bun.sleep(100);
+    expect(processAlive(straggler.pid)).toBe(true);
+    const removed = sweepCgroups();
+    for (const d of deadDirs) expect(removed).toContain(d);
+    expect(await straggler.exited).toBe(128 + 9);
+    for (const d of deadDirs) expect(existsSync(d)).toBe(false);
+    for (const d of liveDirs) expect(existsSync(d)).toBe(true);
+    sweepCgroups();
+    for (const d of liveDirs) {
+      expect(existsSync(d)).toBe(true);
+      Bun.spawnSync(["rmdir", d]);
+    }
+  });
+
+  test("a temp dir whose owner is dead is removed; a live owner's is kept", async () => {
+    const dead = await deadOwner();
+    const gone = mkdtempSync(join(tmpdir(), `syscraft-sweep-test-o${dead.pid}.${dead.start}-`));
+    writeFileSync(join(gone, "left"), "x");
+    const kept = mkdtempSync(join(tmpdir(), `syscraft-sweep-test-o${process.pid}.${processStartTime(process.pid)}-`));
+    sweepTempDirs();
+    expect(existsSync(gone)).toBe(false);
+    expect(existsSync(kept)).toBe(true);
+    Bun.spawnSync(["rm", "-rf", kept]);
+  });
+});
