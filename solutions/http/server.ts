@@ -38,6 +38,8 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   tls?: { port: number; cert: string; key: string };
   /** Fixture switch: no TLS on the TLS port (plain HTTP there). */
   tlsPlaintext?: boolean;
+  /** Fixture switch: ALPN offers http/1.1 before h2. */
+  alpnHttp11First?: boolean;
   /** Fixture switch: TLS without ALPN. */
   noAlpn?: boolean;
   /** --proxy <config>: requests matching a route go to upstreams (proxy/). */
@@ -270,6 +272,8 @@ function handlers(o: ServerOptions): SocketHandler<Connection> {
 
 /** RFC 7301 §3.1: the protocols we offer in ALPN, in wire format (length-prefixed), most preferred first: h2 (RFC 9113 §3.2), then http/1.1. */
 const ALPN = Buffer.from("\x02h2\x08http/1.1", "latin1");
+/** The same two, in the wrong order (a fixture switch). */
+const ALPN_HTTP11_FIRST = Buffer.from("\x08http/1.1\x02h2", "latin1");
 
 export function listen(o: ServerOptions): void {
   // A client that closes its side after sending (nc -N, RFC 9112 §9.6) still gets its responses, then the close.
@@ -277,7 +281,7 @@ export function listen(o: ServerOptions): void {
   console.log(`listening on 127.0.0.1:${o.port}`);
   if (o.tls) {
     // HTTPS: TLS from the runtime; ALPN picks h2 or http/1.1, and a client that picked h2 starts with the preface as over TCP.
-    const tls = o.tlsPlaintext ? undefined : { cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key), ...(o.noAlpn ? {} : { ALPNProtocols: ALPN }) };
+    const tls = o.tlsPlaintext ? undefined : { cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key), ...(o.noAlpn ? {} : { ALPNProtocols: o.alpnHttp11First ? ALPN_HTTP11_FIRST : ALPN }) };
     Bun.listen<Connection>({ hostname: "127.0.0.1", port: o.tls.port, allowHalfOpen: true, socket: handlers(o), ...(tls ? { tls } : {}) });
     console.log(`listening with TLS on 127.0.0.1:${o.tls.port}`);
   }
