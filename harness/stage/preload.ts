@@ -8,14 +8,14 @@
  *   - for a stage selection, runs the selected stages itself (harness/stage/stage-run.ts) and exits,
  *     so bun never loads the other test files.
  */
-import { challengeSlugs, loadAllChallenges, loadChallenge } from "../challenge/load.ts";
+import { challengeSlugs, loadAllChallenges, loadChallenge, stageTestFile } from "../challenge/load.ts";
 import { stageName } from "../challenge/stages.ts";
 import { bunFlags } from "../bun-flags.ts";
 import { closest } from "../closest.ts";
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { flagProblem, harnessOptions, isTestWorker, parentPid, SYSCRAFT_FLAGS, testArgs, userArgv } from "../cmdline.ts";
-import { STATE_DIR } from "../paths.ts";
+import { ROOT, STATE_DIR } from "../paths.ts";
 import { implOrigin, resolveImpl, type Impl } from "../impl.ts";
 import { say } from "../report/say.ts";
 import { currentSelection, resolveSelection, type SelectedStage } from "./selection.ts";
@@ -136,6 +136,8 @@ async function main(): Promise<void> {
     if (!known.includes(selection.challenge)) stop(`${selection.only ? "--stage-only" : "--stage"}=${selection.text}: no challenge named "${selection.challenge}" (did you mean ${closest(selection.challenge, known)}?); known: ${known.join(", ")}`);
     const challenge = loadChallenge(selection.challenge);
     const stages = resolveSelection(challenge, selection);
+    const unwritten = stages.find(({ stage }) => !existsSync(stageTestFile(challenge, stage)));
+    if (unwritten) stop(`${stageName(challenge, unwritten.stage)} ${unwritten.stage.name}: its tests are not written yet (no ${relative(ROOT, stageTestFile(challenge, unwritten.stage))})`);
     const impl = resolveImpl(challenge);
     say(stageRunHeadline(impl, stages, (s) => `${stageName(challenge, s.stage)} ${s.stage.name}`));
     const code = await runStages({ selection, challenge, stages, impl, bunArgs });
