@@ -41,6 +41,8 @@ export function accessLogLine(client: string, at: Date, req: Request, status: nu
 export interface ProxyOptions extends PoolOptions, BalanceOptions {
   /** Fixture switch: forward the fields that Connection names. */
   forwardNominatedHopFields?: boolean;
+  /** Fixture switch: of the fixed hop-by-hop fields, remove only Connection and Keep-Alive. */
+  fewHopFields?: boolean;
   /** Fixture switch: wait for the upstream however long it takes. */
   noUpstreamTimeout?: boolean;
   /** Fixture switch: no active health checks. */
@@ -56,7 +58,7 @@ function endToEnd(fields: [string, string][], o: ProxyOptions): [string, string]
     .flatMap(([, v]) => v.split(","))
     .map((s) => s.trim().toLowerCase())
     .filter((s) => s !== "");
-  const drop = new Set([...HOP_BY_HOP, ...(o.forwardNominatedHopFields ? [] : nominated)]);
+  const drop = new Set([...(o.fewHopFields ? ["connection", "keep-alive"] : HOP_BY_HOP), ...(o.forwardNominatedHopFields ? [] : nominated)]);
   return fields.filter(([n]) => !drop.has(n.toLowerCase()));
 }
 

@@ -84,16 +84,16 @@ export default stage(import.meta, [
     name: "hop-by-hop fields are removed in both directions",
     async run(t) {
       const app = await HttpUpstream.start(t, "app", {
-        handler: () => ({ headers: [["Connection", "X-Up-Hop"], ["X-Up-Hop", "secret"], ["Keep-Alive", "timeout=9"], ["X-Up-End", "kept"]], body: "hello\n" }),
+        handler: () => ({ headers: [["Connection", "X-Up-Hop"], ["X-Up-Hop", "secret"], ["Keep-Alive", "timeout=9"], ["Proxy-Connection", "keep-alive"], ["X-Up-End", "kept"]], body: "hello\n" }),
       });
       const proxy = await startProxy(t, [`upstream app round-robin ${app.address}`, "route * / app"]);
-      const res = await viaProxy(t, proxy, requestFor("GET", "/hop", "app.test", [["Connection", "keep-alive, X-Hop"], ["X-Hop", "secret"], ["Keep-Alive", "timeout=5"], ["X-End", "kept"]]), { message: "No response through the proxy within 3 s.", hint: HOP });
+      const res = await viaProxy(t, proxy, requestFor("GET", "/hop", "app.test", [["Connection", "keep-alive, X-Hop"], ["X-Hop", "secret"], ["Keep-Alive", "timeout=5"], ["Proxy-Connection", "keep-alive"], ["TE", "trailers"], ["Upgrade", "h2c"], ["X-End", "kept"]]), { message: "No response through the proxy within 3 s.", hint: HOP });
       const req = last(app);
       if (!req) return t.fail({ message: "The request never reached the upstream.", hint: ROUTES });
-      const sent = ["X-Hop", "Keep-Alive", "X-End"].map((n) => `${n}: ${fieldOf(req.headers, n) ?? "(removed)"}`).join("; ");
-      t.expectEqual(sent, "X-Hop: (removed); Keep-Alive: (removed); X-End: kept", { message: "The request sent upstream kept a hop-by-hop field (X-Hop was named by the client's Connection header) or lost an end-to-end one.", hint: HOP });
-      const back = ["X-Up-Hop", "X-Up-End"].map((n) => `${n}: ${header(res, n) ?? "(removed)"}`).join("; ");
-      t.expectEqual(back, "X-Up-Hop: (removed); X-Up-End: kept", { message: "The response sent to the client kept a hop-by-hop field (X-Up-Hop was named by the upstream's Connection header) or lost an end-to-end one.", hint: HOP });
+      const sent = ["X-Hop", "Keep-Alive", "Proxy-Connection", "TE", "Upgrade", "X-End"].map((n) => `${n}: ${fieldOf(req.headers, n) ?? "(removed)"}`).join("; ");
+      t.expectEqual(sent, "X-Hop: (removed); Keep-Alive: (removed); Proxy-Connection: (removed); TE: (removed); Upgrade: (removed); X-End: kept", { message: "The request sent upstream kept a hop-by-hop field (X-Hop was named by the client's Connection header) or lost an end-to-end one.", hint: HOP });
+      const back = ["X-Up-Hop", "Keep-Alive", "Proxy-Connection", "X-Up-End"].map((n) => `${n}: ${header(res, n) ?? "(removed)"}`).join("; ");
+      t.expectEqual(back, "X-Up-Hop: (removed); Keep-Alive: (removed); Proxy-Connection: (removed); X-Up-End: kept", { message: "The response sent to the client kept a hop-by-hop field (X-Up-Hop was named by the upstream's Connection header) or lost an end-to-end one.", hint: HOP });
       expectBody(res, "hello\n", { message: "The client should get the upstream's body.", hint: BODIES });
     },
   },
