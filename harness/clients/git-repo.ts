@@ -2,7 +2,8 @@
  * Test repositories for the Git stages, drawn from the case's seed: text and
  * binary files, nested directories, executable files and symlinks, with
  * names that catch a wrong tree order (a directory `x` beside files `x.txt`
- * and `x-1`, which git sorts before it because it compares `x/`).
+ * and `x-1`, which git sorts before it because it compares `x/`, and `x0.txt`
+ * after it).
  */
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -64,6 +65,9 @@ export function randomFiles(rand: Random, shape: TreeShape = {}): RepoFile[] {
     add(`${dir}${w}-1`, shape.executables !== false && rand.int(0, 1) === 1 ? "executable" : "file", randomText(rand));
     if (depth > 0) fill(`${dir}${w}/`, depth - 1);
     else add(`${dir}${w}/${fresh(`${dir}${w}/`, "leaf")}.md`, "file", randomText(rand));
+    // And a file stored after the directory "<w>" ("<w>/" < "<w>0"), so files and subtrees interleave in every tree.
+    used.add(`${dir}${w}0.txt`);
+    add(`${dir}${w}0.txt`, "file", randomText(rand));
     const width = shape.width ?? rand.int(1, 3);
     for (let i = 0; i < width; i++) {
       const kind = rand.int(0, 5);

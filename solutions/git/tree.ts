@@ -51,11 +51,20 @@ export interface TreeSteps {
   order: (entries: TreeEntry[]) => TreeEntry[];
   /** The mode of a regular file: 100755 if the owner may execute it, else 100644. */
   fileMode: (statMode: number) => string;
+  /** A symlink's blob: its target, as readlink gives it (never the file it points to). */
+  linkBlob: (path: string) => Uint8Array;
+  /** A subdirectory's mode in its parent tree: 40000, no leading zero. */
+  dirMode: string;
+  /** Whether a directory with no files below it is left out. */
+  skipEmpty: boolean;
 }
 
 export const treeSteps: TreeSteps = {
   order: gitOrder,
   fileMode: (statMode) => ((statMode & 0o100) !== 0 ? "100755" : "100644"),
+  linkBlob: (path) => Buffer.from(readlinkSync(path, "buffer")),
+  dirMode: "40000",
+  skipEmpty: true,
 };
 
 /**
@@ -69,14 +78,14 @@ export function writeTreeFromDir(store: ObjectStore, dir: string, steps: TreeSte
     if (name === ".git") continue;
     const path = join(dir, name);
     const st = lstatSync(path);
-    if (st.isSymbolicLink()) entries.push({ mode: "120000", name, oid: store.put("blob", Buffer.from(readlinkSync(path, "buffer"))) });
+    if (st.isSymbolicLink()) entries.push({ mode: "120000", name, oid: store.put("blob", steps.linkBlob(path)) });
     else if (st.isFile()) entries.push({ mode: steps.fileMode(st.mode), name, oid: store.put("blob", readFileSync(path)) });
     else if (st.isDirectory()) {
       const oid = writeTreeFromDir(store, path, steps, false);
-      if (oid !== undefined) entries.push({ mode: "40000", name, oid });
+      if (oid !== undefined) entries.push({ mode: steps.dirMode, name, oid });
     }
   }
-  if (entries.length === 0 && !root) return undefined;
+  if (entries.length === 0 && !root && steps.skipEmpty) return undefined;
   return store.put("tree", encodeTree(steps.order(entries)));
 }
 

@@ -23,6 +23,11 @@ function modes(listing: string): Map<string, string> {
   return new Map(listing.split("\n").filter(Boolean).map((l) => [l.slice(l.indexOf("\t") + 1), l.slice(0, 6)] as const));
 }
 
+/** path → object id, from `git ls-tree -r -t` output. */
+function ids(listing: string): Map<string, string> {
+  return new Map(listing.split("\n").filter(Boolean).map((l) => [l.slice(l.indexOf("\t") + 1), l.slice(l.indexOf("\t") - 40, l.indexOf("\t"))] as const));
+}
+
 /** Names what differs between the program's tree listing and real git's: a mode, extra or missing paths, or only the order. */
 function listingHint(ours: string, real: string): string {
   const o = modes(ours);
@@ -35,6 +40,11 @@ function listingHint(ours: string, real: string): string {
   if (extra.length > 0) return `Your tree has entries real git's has not: ${extra.join(", ")}. Leave out .git, and directories with no files in them (git tracks files, not directories).`;
   const missing = [...r.keys()].filter((p) => !o.has(p));
   if (missing.length > 0) return `Your tree misses ${missing.join(", ")}: write every file, executable and symlink, in every directory below the work tree.`;
+  const [oi, ri] = [ids(ours), ids(real)];
+  const link = [...ri].find(([path, id]) => r.get(path) === "120000" && oi.get(path) !== id);
+  if (link) return `The symlink ${link[0]} has another blob than real git's: a symlink's blob holds its target, as readlink returns it (use lstat; never follow the link). ${MODES}`;
+  const blob = [...ri].find(([path, id]) => r.get(path)!.startsWith("100") && oi.get(path) !== id);
+  if (blob) return `${blob[0]} has another blob than real git's: its blob is the file's bytes, with the header \`blob <size>\\0\` (stage 2).`;
   return ORDER;
 }
 
@@ -84,6 +94,12 @@ export default stage(import.meta, [
       t.log.note(`the test changed ${changed.path}`);
       const after = await expectSameTree(t, g, repo, "second");
       if (before === after) t.fail({ message: `write-tree printed the same tree after ${changed.path} changed.`, hint: "Hash each file's current content: a changed file gives a new blob, so its tree and every tree above it get new ids." });
+      const below = join(repo, changed.path.split("/")[0]!);
+      const fromBelow = g.expectOid(await g.ours(["write-tree"], { cwd: below }), "write-tree");
+      t.expectEqual(fromBelow, after, {
+        message: `write-tree run in ${below} printed another tree than in the top directory.`,
+        hint: "write-tree writes the whole work tree wherever it runs: look for .git in the current directory, then in each parent, and start from the directory that holds it.",
+      });
     },
   },
 ]);

@@ -8,6 +8,7 @@ const HINTS: Record<string, string> = {
   "--name-only": "With --name-only, print only each entry's name, one per line.",
   "-r": `With -r, go into every subtree instead of listing it, and show each file's path from the tree you were given (\`dir/sub/file\`); subtrees themselves are not listed. ${FORMAT}`,
   "-r --name-only": "With -r --name-only, print the path of every file below the tree (`dir/sub/file`), one per line.",
+  "--name-only -r": "Options can come in any order before the id: --name-only -r is -r --name-only, the path of every file below the tree, one per line.",
 };
 
 export default stage(import.meta, [
@@ -22,7 +23,7 @@ export default stage(import.meta, [
       const dir = files.find((f) => f.path.split("/").length > 2)!.path.split("/")[0]!;
       const sub = (await g.git(["rev-parse", `${commit}:${dir}`], { cwd: repo })).stdout.trim();
       for (const [tree, what] of [[root, "the root tree"], [sub, `the tree of ${dir}/`]] as const) {
-        for (const flags of ["", "--name-only", "-r", "-r --name-only"]) {
+        for (const flags of ["", "--name-only", "-r", "-r --name-only", "--name-only -r"]) {
           const args = ["ls-tree", ...flags.split(" ").filter(Boolean), tree];
           const expected = await g.git(args, { cwd: repo });
           const ours = await g.ours(args, { cwd: repo });
