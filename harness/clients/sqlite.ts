@@ -5,7 +5,7 @@
  * test (`<program> <file.db> "<SQL>"`) and compares what they print. Long
  * outputs are shortened in the transcript (first lines, then a count).
  */
-import { statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { absolutize } from "../impl.ts";
 import { shellQuote } from "../report/show.ts";
@@ -14,6 +14,7 @@ import type { CaseContext } from "../stage/context.ts";
 import { printable, shellArgv } from "../stage/program.ts";
 import { runCommand, type CommandResult } from "./command.ts";
 import { requireBinary } from "./require.ts";
+import { headerProblem, readHeader, type Header } from "./sqlite-header.ts";
 
 export const SQLITE_PACKAGE = "sqlite3";
 
@@ -203,10 +204,22 @@ export class SqlCase {
     }
   }
 
-  /** Runs a statement that changes the database through the program; fails unless it exits 0. */
+  /** Runs a statement that changes the database through the program; fails unless it exits 0 and prints nothing (as sqlite3 does for a write). */
   async write(file: string, sql: string, hint: string): Promise<void> {
     const { result } = await this.ours(file, sql);
     if (result.code !== 0) this.t.fail({ message: `Your program exited with code ${result.code} on: ${shorten(sql, 3, 300)}`, hint });
+    if (result.stdout !== "") this.t.fail({ message: `Your program printed something for a statement that only writes: ${shorten(sql, 3, 300)}`, expected: "(nothing)", received: shorten(result.stdout), hint: "A write (CREATE, INSERT, UPDATE, DELETE, DROP, BEGIN, COMMIT) prints nothing, as sqlite3 prints nothing for it." });
+  }
+
+  /** The header of a file the program wrote must be right (see sqlite-header.ts); `before` is the header before the writes (undefined for a new file). */
+  expectHeader(file: string, before: Header | undefined, schemaChanged: boolean): void {
+    const problem = headerProblem(before, readFileSync(join(this.t.dir, file)), schemaChanged);
+    if (problem) this.t.fail({ message: `The database header of ${file}, which your program wrote, is wrong: ${problem}.`, hint: "fileformat2 §1.3: after a write, the file change counter at offset 24 grows (and the version-valid-for number at 92 equals it), the page count at 28 is the file's size in pages, the schema cookie at 40 grows when the schema changes; the page size, versions (1, 1), payload fractions (64/32/32), schema format (4) and encoding (1) stay." });
+  }
+
+  /** The header of a file in the case's directory, as it is now. */
+  header(file: string): Header {
+    return readHeader(readFileSync(join(this.t.dir, file)));
   }
 
   /** sqlite3's PRAGMA integrity_check of a file the program wrote must say "ok". */

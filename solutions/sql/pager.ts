@@ -178,7 +178,7 @@ export class Pager {
   }
 
   bumpSchemaCookie(): void {
-    this.header.schemaCookie++;
+    if (!quirks.schemaCookieUnchanged) this.header.schemaCookie++;
     this.setHeader(40, this.header.schemaCookie);
   }
 
@@ -236,7 +236,7 @@ export class Pager {
    */
   commit(): void {
     if (this.dirty.size === 0) return;
-    this.header.changeCounter = (this.header.changeCounter + 1) >>> 0;
+    if (!quirks.changeCounterUnchanged) this.header.changeCounter = (this.header.changeCounter + 1) >>> 0;
     this.setHeader(24, this.header.changeCounter);
     this.setHeader(92, this.header.changeCounter);
     this.setHeader(96, SQLITE_VERSION);

@@ -130,7 +130,8 @@ export class Parser {
       const at = this.i;
       const name = this.name();
       if (!this.isOp("(")) throw new SqlError("CREATE TABLE … AS SELECT is not supported");
-      const sql = `CREATE TABLE ${this.restOfStatement(at)}`;
+      const rest = this.restOfStatement(at);
+      const sql = quirks.schemaSqlAsTyped ? this.sql.slice(this.toks[at - 1 - (ifNotExists ? 3 : 0) - (unique ? 1 : 0) - 1]!.pos, this.peek().pos).trimEnd() : `CREATE TABLE ${rest}`;
       if (/\)\s*WITHOUT\s+ROWID\s*$/i.test(sql)) throw new SqlError("WITHOUT ROWID tables are not supported");
       return { k: "create-table", name, ifNotExists, sql };
     }

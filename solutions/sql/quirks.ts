@@ -101,4 +101,12 @@ export const quirks = {
   ambiguousColumnsAllowed: false,
   /** Join lookups use the outer value as it is, without the comparison's affinity. */
   joinLookupWithoutAffinity: false,
+  /** sqlite_schema's sql keeps the CREATE TABLE statement as typed (lower case, IF NOT EXISTS…) instead of "CREATE TABLE " and the text from the name on. */
+  schemaSqlAsTyped: false,
+  /** A write leaves the file change counter (offset 24) and version-valid-for number (92) as they were. */
+  changeCounterUnchanged: false,
+  /** A schema change leaves the schema cookie (offset 40) as it was. */
+  schemaCookieUnchanged: false,
+  /** A new row without an id gets the number of rows + 1 instead of the largest rowid + 1. */
+  autoRowidCountPlusOne: false,
 };

@@ -206,7 +206,7 @@ class Writer {
       } else {
         const max = this.trees.maxRowid(table.root);
         if (max >= 9223372036854775807n) throw new SqlError("database or disk is full");
-        rowid = max + 1n;
+        rowid = quirks.autoRowidCountPlusOne ? BigInt([...this.trees.rows(table.root)].length) + 1n : max + 1n;
       }
       this.addRow(t, { rowid, values });
     }

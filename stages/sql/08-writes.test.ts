@@ -28,9 +28,23 @@ function insertRows(t: TableSpec, rows: string[][]): string {
   return `INSERT INTO ${t.name} (${t.columns.map((c) => c.name).join(", ")}) VALUES ${rows.map((r) => `(${r.join(", ")})`).join(", ")}`;
 }
 
-/** Literals of every kind, whatever the column's type: affinity decides what is stored. */
+/** Literals of every kind (and expressions of literals), whatever the column's type: affinity decides what is stored. */
+const LITERAL_KINDS: ((rand: Random) => string)[] = [
+  (rand) => String(rand.int(-1000, 1000)),
+  (rand) => `'${rand.int(-50, 50)}'`,
+  (rand) => `${rand.int(-100, 100)}.5`,
+  (rand) => `${rand.int(-9, 9)}.0`,
+  (rand) => `'${rand.word()}'`,
+  () => "NULL",
+  (rand) => `X'${Buffer.from(rand.word()).toString("hex")}'`,
+  (rand) => `'${rand.int(1, 9)}.25'`,
+  (rand) => `(${rand.int(1, 9)} + ${rand.int(1, 9)}) * -${rand.int(2, 5)}`,
+  (rand) => `${rand.int(1, 9)}.5 * 2`,
+  (rand) => `'${rand.word()}' || ${rand.int(1, 99)}`,
+];
+
 function anyLiteral(rand: Random): string {
-  return rand.pick([() => String(rand.int(-1000, 1000)), () => `'${rand.int(-50, 50)}'`, () => `${rand.int(-100, 100)}.5`, () => `${rand.int(-9, 9)}.0`, () => `'${rand.word()}'`, () => "NULL", () => `X'${Buffer.from(rand.word()).toString("hex")}'`, () => `'${rand.int(1, 9)}.25'`])();
+  return rand.pick(LITERAL_KINDS)(rand);
 }
 
 function selectAll(t: TableSpec): string {
@@ -44,7 +58,9 @@ export default stage(import.meta, [
       const sql = SqlCase.start(t);
       const kinds: Kind[] = t.rand.shuffle(["int", "real", "text", "blob", "mixed"]);
       const table = randomTable(t.rand, { name: t.rand.pick(["notes", "people", "things"]), kinds, rows: 0, ids: [] });
-      const statements = [createTableSql(table).replace(/;$/, "")];
+      // Written in lower case: sqlite_schema keeps "CREATE TABLE " and the text from the name on.
+      const create = createTableSql(table).replace(/;$/, "").replace(/^CREATE TABLE /, "create table ");
+      const statements = [create, create.replace(/^create table /, "CREATE TABLE IF NOT EXISTS ")];
       // Explicit ids are distinct multiples of 1000; automatic ones (the largest + 1) never reach the next multiple.
       const used = new Set<number>();
       const explicitId = () => {
@@ -55,12 +71,15 @@ export default stage(import.meta, [
         return String(id);
       };
       for (let i = 0; i < 3; i++) {
-        const rows = Array.from({ length: t.rand.int(1, 6) }, () => table.columns.map((c) => (c.name === table.idColumn ? (t.rand.int(0, 2) === 0 ? explicitId() : "NULL") : anyLiteral(t.rand))));
+        const rows = Array.from({ length: t.rand.int(1, 6) }, (_, j) => table.columns.map((c) => (c.name === table.idColumn ? (t.rand.int(0, 2) === 0 && (i > 0 || j > 0) ? explicitId() : "NULL") : anyLiteral(t.rand))));
         statements.push(insertRows(table, rows));
       }
+      // Every kind of literal in every column, on every seed: row k holds kind k in each column.
+      statements.push(insertRows(table, LITERAL_KINDS.map((kind) => table.columns.map((c) => (c.name === table.idColumn ? "NULL" : kind(t.rand))))));
       await both(t, sql, "ours.db", "twin.db", statements, `${FORMAT} ${AFFINITY}`);
       await sql.expectIntegrity("ours.db", integrityHint(FORMAT));
-      await sql.expectSameFiles("ours.db", "twin.db", ".schema", "sqlite_schema's sql column holds the CREATE statement as written, from CREATE TABLE on (without the final ;).");
+      sql.expectHeader("ours.db", undefined, true);
+      await sql.expectSameFiles("ours.db", "twin.db", ".schema", "sqlite_schema's sql column holds \"CREATE TABLE \" followed by the statement's text from the table's name on (without the final ;): create table t (…) is kept as CREATE TABLE t (…). CREATE TABLE IF NOT EXISTS of a table that exists does nothing.");
       await sql.expectSameFiles("ours.db", "twin.db", selectAll(table), AFFINITY);
     },
   },
@@ -74,10 +93,12 @@ export default stage(import.meta, [
       const script = [`PRAGMA page_size = ${t.rand.pick([512, 1024])};`, tableScript(table), `CREATE INDEX log_by_${text} ON log (${text});`, `CREATE INDEX log_by_${num} ON log (${num}, ${text});`].join("\n");
       await sql.build("ours.db", script);
       await sql.build("twin.db", script);
+      const before = sql.header("ours.db");
       const ids = [String(t.rand.int(100, 900) * 1000), "NULL", "NULL", String(-t.rand.int(1, 99)), "9223372036854775807"];
       const rows = ids.map((id) => [id, anyLiteral(t.rand), anyLiteral(t.rand), anyLiteral(t.rand)]);
       await both(t, sql, "ours.db", "twin.db", [insertRows(table, rows.slice(0, 3)), insertRows(table, rows.slice(3))], `${FORMAT} ${INDEX}`);
       await sql.expectIntegrity("ours.db", integrityHint(`${FORMAT} ${INDEX}`));
+      sql.expectHeader("ours.db", before, false);
       await sql.expectSameFiles("ours.db", "twin.db", `SELECT count(*), max(rowid), min(rowid) FROM log`, AFFINITY);
       await sql.expectSameFiles("ours.db", "twin.db", `SELECT rowid, * FROM log WHERE rowid > 1500 OR rowid < 1 ORDER BY rowid`, AFFINITY);
       await sql.expectSameFiles("ours.db", "twin.db", `SELECT ${num}, ${text}, rowid FROM log INDEXED BY log_by_${num} WHERE ${num} IS NOT NULL ORDER BY ${num}, ${text}, rowid LIMIT 50`, INDEX);
@@ -113,8 +134,10 @@ export default stage(import.meta, [
       await sql.build("ours.db", script);
       await sql.build("twin.db", script);
       const [text, num] = table.columns.map((c) => c.name);
-      await both(t, sql, "ours.db", "twin.db", [`CREATE INDEX items_by_${num} ON items (${num})`, `CREATE INDEX items_by_${text} ON items (${text} DESC)`], INDEX);
+      const before = sql.header("ours.db");
+      await both(t, sql, "ours.db", "twin.db", [`CREATE INDEX items_by_${num} ON items (${num})`, `CREATE INDEX items_by_${text} ON items (${text} DESC)`, `CREATE INDEX IF NOT EXISTS items_by_${num} ON items (${text})`], INDEX);
       await sql.expectIntegrity("ours.db", INDEX);
+      sql.expectHeader("ours.db", before, true);
       await sql.expectSameFiles("ours.db", "twin.db", ".schema", "sqlite_schema's sql column holds the CREATE INDEX statement as written, from CREATE INDEX on.");
       await sql.expectSameFiles("ours.db", "twin.db", `EXPLAIN QUERY PLAN SELECT * FROM items WHERE ${num} = 5`, INDEX);
       await sql.expectSameFiles("ours.db", "twin.db", `SELECT ${num}, rowid FROM items INDEXED BY items_by_${num} WHERE ${num} > 0 ORDER BY ${num}, rowid LIMIT 40`, INDEX);
