@@ -109,4 +109,8 @@ export const quirks = {
   schemaCookieUnchanged: false,
   /** A new row without an id gets the number of rows + 1 instead of the largest rowid + 1. */
   autoRowidCountPlusOne: false,
+  /** UPDATE's SET expressions see the values set before them in the same statement (SET a = b, b = a copies instead of swapping). */
+  updateSeesNewValues: false,
+  /** DROP TABLE removes the table but leaves its indexes in sqlite_schema. */
+  dropTableKeepsIndexes: false,
 };

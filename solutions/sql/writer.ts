@@ -235,7 +235,7 @@ class Writer {
       while (values.length < table.columns.length) values.push(null);
       let rowid = r.rowid;
       for (const { i, f } of sets) {
-        const v = storeAs(f(old, []), table.columns[i]!.affinity);
+        const v = storeAs(f(quirks.updateSeesNewValues ? visible(table, { rowid, values }) : old, []), table.columns[i]!.affinity);
         if (i === table.rowidAlias) {
           if (typeof v !== "bigint") throw new SqlError("datatype mismatch");
           rowid = v;
@@ -255,7 +255,7 @@ class Writer {
     }
     if (found.name.toLowerCase().startsWith("sqlite_")) throw new SqlError(`${st.type} ${found.name} may not be dropped`);
     // Dropping a table drops its indexes too; their pages go to the freelist.
-    const gone = this.schemaRows.filter((r) => r === found || (st.type === "table" && r.type === "index" && r.tblName.toLowerCase() === found.name.toLowerCase()));
+    const gone = this.schemaRows.filter((r) => r === found || (st.type === "table" && !quirks.dropTableKeepsIndexes && r.type === "index" && r.tblName.toLowerCase() === found.name.toLowerCase()));
     for (const r of gone) {
       if (r.rootpage > 0) this.trees.dropTree(r.rootpage);
       this.trees.deleteRow(1, r.rowid);

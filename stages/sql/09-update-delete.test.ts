@@ -41,6 +41,7 @@ export default stage(import.meta, [
     async run(t) {
       const sql = SqlCase.start(t);
       const c = await twins(t, sql);
+      const before = sql.header("ours.db");
       const k = t.rand.int(3, 9);
       await both(
         sql,
@@ -49,10 +50,16 @@ export default stage(import.meta, [
           `DELETE FROM stock WHERE ${c.id} % ${k + 1} = 0`,
           `UPDATE stock SET ${c.price} = '${t.rand.int(1, 99)}', ${c.qty} = NULL WHERE ${c.qty} < 0`,
           `DELETE FROM stock WHERE ${c.label} > 'm'`,
+          // Each SET sees the row as it was: this swaps the two columns (each value then gets its new column's affinity).
+          `UPDATE stock SET ${c.qty} = ${c.price}, ${c.price} = ${c.qty} WHERE ${c.id} % ${k} = 2`,
+          // Without WHERE: every row.
+          "UPDATE extra SET y = x || '!'",
         ],
         `${CHANGE} ${INDEX}`,
       );
       await sql.expectIntegrity("ours.db", `${INDEX} ${CHANGE}`);
+      sql.expectHeader("ours.db", before, false);
+      await sql.expectSameFiles("ours.db", "twin.db", "SELECT rowid, x, y FROM extra ORDER BY rowid", `${CHANGE} Without WHERE, UPDATE changes every row.`);
       await sql.expectSameFiles("ours.db", "twin.db", `SELECT rowid, *, typeof(${c.price}) FROM stock ORDER BY rowid`, CHANGE);
       await sql.expectSameFiles("ours.db", "twin.db", `SELECT ${c.qty}, rowid FROM stock INDEXED BY stock_by_${c.qty} WHERE ${c.qty} > 0 ORDER BY ${c.qty}, ${c.price}, rowid LIMIT 60`, INDEX);
     },
@@ -76,8 +83,10 @@ export default stage(import.meta, [
     async run(t) {
       const sql = SqlCase.start(t);
       const c = await twins(t, sql);
-      await both(sql, [`DROP INDEX stock_by_${c.label}`, "DROP TABLE extra", "DROP TABLE IF EXISTS nothing_here"], DROP);
+      const before = sql.header("ours.db");
+      await both(sql, [`DROP INDEX stock_by_${c.label}`, "DROP TABLE extra", "DROP TABLE IF EXISTS nothing_here", "DROP INDEX IF EXISTS nothing_here_either"], DROP);
       await sql.expectIntegrity("ours.db", DROP);
+      sql.expectHeader("ours.db", before, true);
       await sql.expectSameFiles("ours.db", "twin.db", ".schema", DROP);
       await sql.expectSameFiles("ours.db", "twin.db", `SELECT count(*), count(${c.qty}), max(${c.qty}) FROM stock`, DROP);
     },
