@@ -128,7 +128,7 @@ export interface WireRecord {
   owner: WireName;
   type: number;
   ttl: number;
-  /** The names inside the data of NS, CNAME, PTR and MX records. */
+  /** The names inside the data of NS, CNAME, PTR, MX and SOA records. */
   dataNames: WireName[];
 }
 
@@ -157,6 +157,10 @@ export function readWireMessage(b: Uint8Array): WireMessage {
     const dataNames: WireName[] = [];
     if ([2, 5, 12].includes(type)) dataNames.push(readWireName(b, data));
     if (type === 15) dataNames.push(readWireName(b, data + 2));
+    if (type === 6) {
+      const mname = readWireName(b, data);
+      dataNames.push(mname, readWireName(b, data + mname.size));
+    }
     records.push({ owner, type, ttl, dataNames });
     pos = data + length;
     if (pos > b.length) throw new Error(`record ${i + 1} runs past the end`);

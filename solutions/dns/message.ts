@@ -151,18 +151,18 @@ export function decodeMessage(bytes: Uint8Array, r: Reader = new Reader(bytes)):
 
 function writeRData(w: Writer, d: RData): void {
   if ("address" in d) w.bytes(d.address);
-  else if ("target" in d) w.name(d.target);
+  else if ("target" in d) w.dataName(d.target);
   else if ("exchange" in d) {
     w.u16(d.preference);
-    w.name(d.exchange);
+    w.dataName(d.exchange);
   } else if ("strings" in d) {
     for (const s of d.strings) {
       w.u8(s.length);
       w.bytes(s);
     }
   } else if ("mname" in d) {
-    w.name(d.mname);
-    w.name(d.rname);
+    w.dataName(d.mname);
+    w.dataName(d.rname);
     for (const n of [d.serial, d.refresh, d.retry, d.expire, d.minimum]) w.u32(n);
   } else w.bytes(d.raw);
 }
@@ -184,9 +184,8 @@ export function writeHeader(w: Writer, h: Header, counts: readonly number[]): vo
   for (const c of counts) w.u16(c);
 }
 
-/** Encodes a message; names are compressed (§4.1.4) unless `compress` is false. */
-export function encodeMessage(m: Message, compress = true): Uint8Array {
-  const w = new Writer(compress);
+/** Encodes a message; names are compressed (§4.1.4) unless `compress` is false (or as the Writer given does). */
+export function encodeMessage(m: Message, compress = true, w: Writer = new Writer(compress)): Uint8Array {
   const additional = m.additional.length + (m.edns ? 1 : 0);
   writeHeader(w, m.header, [m.questions.length, m.answers.length, m.authority.length, additional]);
   for (const q of m.questions) {

@@ -62,6 +62,19 @@ export class Reader {
    * before the label that holds it (§4.1.4: "a prior occurrence"), so a
    * pointer loop or a pointer past the end is a FormatError, never a hang.
    */
+  /** The longest name on the wire (RFC 1035 §3.1); with pointsBack, what makes a pointer loop end. */
+  protected readonly maxName: number = MAX_NAME;
+
+  /** A pointer must point before itself, to "a prior occurrence" (RFC 1035 §4.1.4). */
+  protected pointsBack(target: number, pointerAt: number): boolean {
+    return target < pointerAt;
+  }
+
+  /** Only labels (00) and pointers (11) are in use: 01 and 10 are reserved (RFC 1035 §4.1.4; RFC 6891 §5 retired the extended label type). */
+  protected labelTypeKnown(_lengthByte: number): boolean {
+    return false;
+  }
+
   name(): Name {
     const labels: string[] = [];
     let pos = this.offset;
@@ -73,18 +86,18 @@ export class Reader {
       if ((len & 0xc0) === 0xc0) {
         if (pos + 1 >= this.bytes.length) throw new FormatError(`pointer at byte ${pos} is cut short`);
         const target = ((len & 0x3f) << 8) | this.bytes[pos + 1]!;
-        if (target >= pos) throw new FormatError(`pointer at byte ${pos} points forward or at itself (to ${target})`);
+        if (!this.pointsBack(target, pos)) throw new FormatError(`pointer at byte ${pos} points forward or at itself (to ${target})`);
         resume ??= pos + 2;
         pos = target;
         continue;
       }
-      if ((len & 0xc0) !== 0) throw new FormatError(`label type 0x${(len & 0xc0).toString(16)} at byte ${pos} is not supported`);
+      if ((len & 0xc0) !== 0 && !this.labelTypeKnown(len)) throw new FormatError(`label type 0x${(len & 0xc0).toString(16)} at byte ${pos} is not supported`);
       if (len === 0) {
         this.offset = resume ?? pos + 1;
         return labels;
       }
       length += len + 1;
-      if (length > MAX_NAME) throw new FormatError(`name longer than ${MAX_NAME} bytes`);
+      if (length > this.maxName) throw new FormatError(`name longer than ${this.maxName} bytes`);
       if (pos + 1 + len > this.bytes.length) throw new FormatError(`label at byte ${pos} runs past the end`);
       labels.push(Buffer.from(this.bytes.subarray(pos + 1, pos + 1 + len)).toString("latin1"));
       pos += 1 + len;
@@ -134,9 +147,19 @@ export class Writer {
     this.buf[at + 1] = v & 0xff;
   }
 
+  /** What two names compress by: case-insensitively (RFC 1035 §2.3.3). */
+  protected key(labels: Name): string {
+    return nameKey(labels);
+  }
+
+  /** A name inside record data (NS, CNAME, PTR, MX, SOA): compressed like any other. */
+  dataName(name: Name): void {
+    this.name(name);
+  }
+
   name(name: Name, compressible = true): void {
     for (let i = 0; i < name.length; i++) {
-      const key = nameKey(name.slice(i));
+      const key = this.key(name.slice(i));
       const at = this.offsets.get(key);
       if (at !== undefined && compressible && this.compress) {
         this.u16(0xc000 | at);
