@@ -17,6 +17,8 @@ export class TcpProxy {
   /** When each of them was accepted (Date.now()). */
   readonly acceptedAt: number[] = [];
   private refusing = false;
+  /** Connections whose client → server bytes are held back, and how to let them go. */
+  private readonly held = new Map<net.Socket, () => void>();
 
   private constructor(
     private readonly t: CaseContext,
@@ -92,6 +94,34 @@ export class TcpProxy {
       a.on("data", () => {});
       b.on("data", () => {});
     }
+  }
+
+  /**
+   * Holds back what the program sends through the relay (client → server) on
+   * every relayed connection: kept, in order, not forwarded, until
+   * `release()`. The other direction flows as usual.
+   */
+  hold(): void {
+    this.t.log.note(`the relay (127.0.0.1:${this.port}) holds back what the client sends to the server`);
+    for (const [inbound, outbound] of this.pairs) {
+      if (this.held.has(inbound)) continue;
+      const kept: Buffer[] = [];
+      const keep = (d: Buffer) => kept.push(d);
+      inbound.unpipe(outbound);
+      inbound.on("data", keep);
+      this.held.set(inbound, () => {
+        inbound.removeListener("data", keep);
+        for (const d of kept) outbound.write(d);
+        inbound.pipe(outbound);
+      });
+    }
+  }
+
+  /** Forwards what `hold()` kept, then everything as usual. */
+  release(): void {
+    this.t.log.note(`the relay (127.0.0.1:${this.port}) forwards what it held, and everything after`);
+    for (const resume of this.held.values()) resume();
+    this.held.clear();
   }
 
   /** While on, new connections are accepted and closed at once (the server looks down). */

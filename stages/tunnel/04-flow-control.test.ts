@@ -2,18 +2,22 @@ import { startBackground } from "../../harness/clients/background.ts";
 import { curl, CURL_PACKAGE } from "../../harness/clients/http.ts";
 import { bulkBytes, LocalHttpService, responseHead, sha256, type ServiceRequest } from "../../harness/clients/local-service.ts";
 import { StreamSocket } from "../../harness/clients/stream-socket.ts";
+import { TcpProxy } from "../../harness/clients/tcp-proxy.ts";
 import { publicUrl, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const PER_STREAM = "Give each stream its own flow-control window (RFC 9113 §5.2): the sender may have at most a window's worth of unacknowledged bytes in flight on a stream, and the receiver grants more (the reference's WINDOW frame, like HTTP/2's WINDOW_UPDATE, RFC 9113 §6.9) only once it has written them to the stream's socket. A full socket then stops its own stream, while the connection keeps carrying the others. Never stop reading the tunnel connection because one stream's socket is full: that stalls every stream behind it (head-of-line blocking).";
 
-const GRANTS = "Grant back every byte the stream's socket has taken, not a fixed amount: when you have counted a quarter of the window or more, send a window update (WINDOW) with the whole count and start counting from zero. A grant that rounds down, or drops what was counted beyond a quarter window, shrinks the window a little each time, until a long transfer stalls for good.";
+const GRANTS = "Grant back every byte the stream's socket has taken, not a fixed amount: when you have counted a quarter of the window or more, send a window update (WINDOW) with the whole count and start counting from zero. A grant that rounds down, or drops what was counted beyond a quarter window, shrinks the window a little each time: a long transfer slows down, or stalls for good.";
 /** The long transfer: 32 windows of the reference's 256 KiB, each way. */
 const LONG = 8 << 20;
 /** A quarter of the reference's window, the amount it grants back at a time. */
 const QUARTER = 64 << 10;
 /** A transfer that moves no byte for this long has stalled. */
 const STALL_MS = 3000;
+/** The window-width case: a first stretch before the first measurement, and what the public user sends at once for each measurement (more than any window). */
+const WARM_UP = 256 << 10;
+const BLAST = 1 << 20;
 const OFFERED = 96 << 20;
 const CHUNK = 1 << 20;
 
@@ -118,6 +122,73 @@ export default stage(import.meta, [
       })().catch(() => {});
       await stalled("upload", () => upload?.bodyReceived ?? 0);
       t.expectEqual(sha256(upload!.body()), sha256(up), { message: "The long upload the local service received (its sha256) differs from what the public user sent.", hint: "Every byte, in order, once." });
+    },
+  },
+  {
+    name: "after a transfer 32 windows long, the window is as wide as at the start: grants give back every byte",
+    timeout: 30,
+    async run(t) {
+      const server = await startTunnelServer(t);
+      // A relay between client and server lets the test hold back what the client sends (its window grants for an upload).
+      const relay = await TcpProxy.start(t, server.controlPort);
+      const name = t.rand.word();
+      const piece = (QUARTER >> 2) + 2 * t.rand.int(500, 1500) + 1;
+      const total = WARM_UP + BLAST + LONG + BLAST;
+      const body = bulkBytes(t.rand.key("up"), total);
+      let upload: ServiceRequest | undefined;
+      const local = await LocalHttpService.start(t, "local service", async (req) => {
+        upload = req;
+        await req.waitBody(25000);
+        await req.reply(200, [], sha256(req.body()));
+      });
+      await startTunnelClient(t, { serverPort: relay.port, token: server.token, http: name, to: local.port });
+      const user = await StreamSocket.connect(t, "uploading user", server.httpPort);
+      await user.write(`POST /long HTTP/1.1\r\nHost: ${name}.localhost:${server.httpPort}\r\nContent-Length: ${total}\r\n\r\n`);
+      const received = () => upload?.bodyReceived ?? 0;
+      /** Sends body[from, to) a piece at a time, each once the local service has the one before. */
+      const pingPong = async (from: number, to: number) => {
+        for (let off = from; off < to; off += piece) {
+          const end = Math.min(to, off + piece);
+          await user.write(body.subarray(off, end), false);
+          for (const deadline = Date.now() + STALL_MS; received() < end; await Bun.sleep(2)) {
+            if (Date.now() > deadline) t.fail({ message: `An upload sent one ${piece}-byte piece at a time stalled after ${received()} bytes: nothing more arrived for ${STALL_MS / 1000} s.`, expected: `${end} bytes`, received: `${received()} bytes`, hint: GRANTS });
+          }
+        }
+      };
+      /** Holds the client's grants back, sends BLAST bytes at once, and measures how many get through on the window the server has left. */
+      const window = async (from: number) => {
+        relay.hold();
+        const before = received();
+        void user.write(body.subarray(from, from + BLAST), false).catch(() => {});
+        let last = -1;
+        for (const deadline = Date.now() + 3000; received() !== last && Date.now() < deadline; ) {
+          last = received();
+          await Bun.sleep(300);
+        }
+        const through = received() - before;
+        relay.release();
+        for (const deadline = Date.now() + 5000; received() < from + BLAST && Date.now() < deadline; ) await Bun.sleep(10);
+        return through;
+      };
+      user.log(`> (${WARM_UP >> 10} KiB of body in ${piece}-byte pieces, each once the local service has the one before)`);
+      await pingPong(0, WARM_UP);
+      const first = await window(WARM_UP);
+      t.log.note(`with the client's grants held back, ${first} bytes reached the local service (the window after ${WARM_UP >> 10} KiB)`);
+      user.log(`> (${LONG >> 20} MiB of body in ${piece}-byte pieces)`);
+      await pingPong(WARM_UP + BLAST, WARM_UP + BLAST + LONG);
+      const second = await window(WARM_UP + BLAST + LONG);
+      t.log.note(`with the client's grants held back again, ${second} bytes reached the local service (the window after ${(LONG + WARM_UP + BLAST) >> 20} MiB)`);
+      if (second < first / 2) {
+        t.fail({
+          message: `With the client's window grants held back, the server could send ${first} bytes of an upload after ${WARM_UP >> 10} KiB, but only ${second} bytes after ${LONG >> 20} MiB more (sent in ${piece}-byte pieces): the stream's window shrank as the transfer went on.`,
+          expected: `at least ${Math.ceil(first / 2)} bytes (half the window at the start)`,
+          received: `${second} bytes`,
+          hint: GRANTS,
+        });
+      }
+      await user.until(() => user.ended, 5000);
+      const reply = user.bytes().toString("latin1");
+      t.expectEqual(reply.slice(reply.indexOf("\r\n\r\n") + 4), sha256(body), { message: "The local service received a different body (its sha256) than the public user sent.", hint: "Every byte, in order, once." });
     },
   },
 ]);
