@@ -4,6 +4,8 @@
  * https://git-scm.com/docs/gitformat-index
  */
 import { createHash } from "node:crypto";
+import { lstatSync, type BigIntStats } from "node:fs";
+import { join } from "node:path";
 import type { CaseContext } from "../stage/context.ts";
 import type { GitCase } from "./git.ts";
 import type { RepoFile } from "./git-repo.ts";
@@ -61,6 +63,44 @@ export function indexProblem(bytes: Uint8Array): IndexProblem | undefined {
     if (Buffer.compare(paths[i - 1]!, paths[i]!) > 0) {
       return { message: `The entries of .git/index are not sorted: ${paths[i - 1]!.toString("utf8")} comes before ${paths[i]!.toString("utf8")}.`, hint: ORDER_HINT };
     }
+  }
+  return undefined;
+}
+
+export const STAT_HINT =
+  "An entry's first ten fields come from lstat of the file, each truncated to 32 bits: ctime seconds and nanoseconds, mtime seconds and nanoseconds, dev, ino, mode, uid, gid, size. Git compares them with the file to tell whether it changed without reading it.";
+
+/**
+ * The first entry of a well-formed index (`indexProblem` found nothing) whose stat fields — ctime and mtime
+ * seconds, ino, uid, gid, size — differ from lstat of its file under `workTree` (files that are gone are skipped).
+ */
+export function indexStatProblem(bytes: Uint8Array, workTree: string): IndexProblem | undefined {
+  const buf = Buffer.from(bytes);
+  const count = buf.readUInt32BE(8);
+  let at = 12;
+  for (let i = 0; i < count; i++) {
+    const length = buf.readUInt16BE(at + 60) & 0xfff;
+    const path = buf.toString("utf8", at + 62, at + 62 + length);
+    let st: BigIntStats | undefined;
+    try {
+      st = lstatSync(join(workTree, path), { bigint: true });
+    } catch {
+      st = undefined;
+    }
+    if (st !== undefined) {
+      const low = (n: bigint) => Number(n & 0xffffffffn);
+      const fields: [string, number, number][] = [
+        ["ctime seconds", buf.readUInt32BE(at), low(st.ctimeNs / 1_000_000_000n)],
+        ["mtime seconds", buf.readUInt32BE(at + 8), low(st.mtimeNs / 1_000_000_000n)],
+        ["ino", buf.readUInt32BE(at + 20), low(st.ino)],
+        ["uid", buf.readUInt32BE(at + 28), low(st.uid)],
+        ["gid", buf.readUInt32BE(at + 32), low(st.gid)],
+        ["size", buf.readUInt32BE(at + 36), low(st.size)],
+      ];
+      const wrong = fields.find(([, got, want]) => got !== want);
+      if (wrong) return { message: `The entry of ${path} in .git/index has ${wrong[0]} ${wrong[1]}; lstat of the file gives ${wrong[2]}.`, hint: STAT_HINT };
+    }
+    at += 62 + length + 8 - ((62 + length) % 8);
   }
   return undefined;
 }

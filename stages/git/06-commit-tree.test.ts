@@ -16,7 +16,7 @@ function commitHint(ours: string, real: string): string {
   const line = r[i] ?? "";
   if (line.startsWith("author ") || line.startsWith("committer ")) return `The ${line.split(" ")[0]} line comes from the environment: name, email in <>, then the date as given (here in git's internal format, \`<unix time> <+hhmm or -hhmm>\`, copied unchanged, the sign of the zone included). ${FORMAT}`;
   if (line.startsWith("parent ") || o[i]?.startsWith("parent ")) return `Write one parent line per -p, in the order given. ${FORMAT}`;
-  if (i > 0 && r.slice(0, i).includes("")) return `The message follows the blank line, ending with a newline (git adds one after each -m). ${FORMAT}`;
+  if (i > 0 && r.slice(0, i).includes("")) return `The message follows the blank line, ending with a newline (git adds one after each -m); several -m are paragraphs, separated by a blank line. ${FORMAT}`;
   return FORMAT;
 }
 
@@ -52,7 +52,7 @@ export default stage(import.meta, [
       await g.git(["add", "-A"], { cwd: repo });
       const tree2 = (await g.git(["write-tree"], { cwd: repo })).stdout.trim();
       const subject2 = `Change ${changed.path}`;
-      const c2 = await commitTree(t, g, repo, [tree2, "-p", c1, "-m", `${subject2}\n\nThe ${t.rand.word()} was out of date.`]);
+      const c2 = await commitTree(t, g, repo, [tree2, "-p", c1, "-m", subject2, "-m", `The ${t.rand.word()} was out of date.\nSee ${t.rand.word()}.`]);
       const c3 = await commitTree(t, g, repo, [tree2, "-p", c2, "-p", c1, "-m", "Merge two lines of history"]);
       const log = await g.git(["log", "--format=%H %s", c3], { cwd: repo });
       t.expectEqual(log.stdout, `${c3} Merge two lines of history\n${c2} ${subject2}\n${c1} ${subject1}\n`, {

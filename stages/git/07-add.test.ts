@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GitCase } from "../../harness/clients/git.ts";
-import { expectSameIndex, indexProblem, twinRepos, type Twins } from "../../harness/clients/git-index.ts";
+import { expectSameIndex, indexProblem, indexStatProblem, twinRepos, type Twins } from "../../harness/clients/git-index.ts";
 import { randomBinary, randomFiles, randomText, writeFiles } from "../../harness/clients/git-repo.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
@@ -12,8 +12,10 @@ const PATHS =
 
 /** The program's `add` in ours, real git's in theirs; then the index must be well formed and real git must see the same in both. */
 async function addBoth(t: CaseContext, g: GitCase, repos: Twins, paths: string[]): Promise<void> {
-  await g.ours(["add", ...paths], { cwd: repos.ours });
-  const problem = indexProblem(readFileSync(join(repos.ours, ".git", "index")));
+  const added = await g.ours(["add", ...paths], { cwd: repos.ours });
+  if (added.stdout !== "") t.fail({ message: `add ${paths.join(" ")} printed on stdout; real git's add prints nothing.`, expected: "", received: added.stdout, hint: "`add` prints nothing when it succeeds." });
+  const bytes = readFileSync(join(repos.ours, ".git", "index"));
+  const problem = indexProblem(bytes) ?? indexStatProblem(bytes, repos.ours);
   if (problem) t.fail(problem);
   await g.git(["add", ...paths], { cwd: repos.theirs });
   await expectSameIndex(t, g, repos, `add ${paths.join(" ")}`, {
@@ -22,7 +24,8 @@ async function addBoth(t: CaseContext, g: GitCase, repos: Twins, paths: string[]
     status: "The index entries list the same files; check the stat fields (mtime and size as the file has them) and the mode.",
   });
   const tree = (await g.git(["write-tree"], { cwd: repos.theirs })).stdout;
-  t.expectEqual((await g.git(["write-tree"], { cwd: repos.ours })).stdout, tree, {
+  const blobs = "Real git's write-tree needs the blob of every index entry: `add` writes each file's blob to .git/objects, as hash-object -w does.";
+  t.expectEqual((await g.git(["write-tree"], { cwd: repos.ours, hint: blobs })).stdout, tree, {
     message: `After add ${paths.join(" ")}, real git's write-tree gives another tree than after real git's add.`,
     hint: PATHS,
   });
@@ -66,6 +69,25 @@ export default stage(import.meta, [
       t.log.note(`in both repositories the test changed ${changed.path}, made ${chmodded.path} executable, ${deleted !== changed ? `deleted ${deleted.path}, ` : ""}and wrote ${fresh}`);
       const paths = [...new Set([changed.path, chmodded.path, deleted.path, fresh.split("/")[0]!])];
       await addBoth(t, g, repos, paths);
+    },
+  },
+  {
+    name: "add refuses a path that matches no file and no entry, and changes nothing",
+    async run(t) {
+      const g = GitCase.start(t);
+      const files = randomFiles(t.rand, { depth: 1 });
+      const repos = await twinRepos(g, files, "First");
+      const fresh = `${t.rand.word()}-new.txt`;
+      const content = randomText(t.rand);
+      for (const repo of [repos.ours, repos.theirs]) writeFileSync(join(repo, fresh), content);
+      t.log.note(`in both repositories the test wrote ${fresh}`);
+      const args = ["add", fresh, `${t.rand.word()}-missing.txt`];
+      const ours = await g.ours(args, { cwd: repos.ours, allowFail: true });
+      const real = await g.git(args, { cwd: repos.theirs, allowFail: true });
+      if (real.code === 0) throw new Error("test bug: real git added a path that does not exist");
+      const hint = "A path that matches no file and no index entry is an error (`fatal: pathspec '<path>' did not match any files`, exit code 128), and then nothing is added, not even the other paths.";
+      if (ours.code !== real.code) t.fail({ message: `${args.join(" ")} exited with code ${ours.code}; real git refuses it with code ${real.code}:\n${real.output.trim()}`, hint });
+      await expectSameIndex(t, g, repos, `the refused ${args.join(" ")}`, { modes: MODES, missing: hint, status: hint });
     },
   },
 ]);
