@@ -47,12 +47,16 @@ export class TestZone {
    */
   private readonly turns: Record<StyleChoice, number>;
 
-  constructor(private readonly rand: Random) {
+  /** `soa` sets the SOA's TTL and MINIMUM (by default TTL 3600 and a MINIMUM of 30 to 600, so the negative TTL is the MINIMUM). */
+  constructor(
+    private readonly rand: Random,
+    soa?: Soa,
+  ) {
     this.origin = `${rand.word()}${rand.int(100, 999)}.test.`;
     // Never a value a program might use when it ignores $TTL (3600, 86400, 0) or takes the SOA's MINIMUM (at most 600).
     this.defaultTtl = rand.int(1201, 3599);
     this.turns = { origin: rand.int(0, 1), relative: rand.int(0, 1), blank: 0, withTtl: rand.int(0, 2), withoutTtl: rand.int(0, 1) };
-    this.soa = { ttl: 3600, minimum: rand.int(30, 600) };
+    this.soa = soa ?? { ttl: 3600, minimum: rand.int(30, 600) };
     const serial = rand.int(2020010100, 2029123199);
     this.add("@", "SOA", `ns1.${this.origin} hostmaster.${this.origin} ${serial} 7200 900 1209600 ${this.soa.minimum}`, this.soa.ttl);
     this.add("@", "NS", `ns1.${this.origin}`);

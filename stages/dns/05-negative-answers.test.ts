@@ -22,7 +22,8 @@ export default stage(import.meta, [
   {
     name: "a name without the type asked gets NODATA: NOERROR, no answer, the SOA in AUTHORITY",
     async run(t) {
-      const zone = new TestZone(t.rand);
+      // Here the SOA's own TTL is the smaller: the negative TTL is the minimum of the two, whichever it is.
+      const zone = new TestZone(t.rand, { ttl: t.rand.int(60, 250), minimum: t.rand.int(1000, 5000) });
       const www = zone.name("www");
       zone.add(www, "A", randomIpv4(t.rand));
       const server = await startWithZone(t, zone);
@@ -62,11 +63,15 @@ export default stage(import.meta, [
     async run(t) {
       const zone = new TestZone(t.rand);
       const server = await startWithZone(t, zone);
-      const outside = `www.${t.rand.word()}${t.rand.int(100, 999)}.example.`;
-      const r = await dig(t, server).query(outside, "A", { norec: true });
-      expectStatus(r, "REFUSED", { hint: `${outside} is not in ${zone.origin}, the only zone served: the server has no authority to say anything about it, so it refuses (RCODE 5) rather than claim it does not exist.` });
-      expectFlag(r, "aa", false, { hint: "AA says the server is an authority for the name: not for a name outside its zones." });
-      expectSection(r, "answer", []);
+      // Another zone; and a name that ends with the zone's name but not at a label boundary (x<zone> is not in <zone>).
+      for (const outside of [`www.${t.rand.word()}${t.rand.int(100, 999)}.example.`, `${t.rand.word()}${zone.origin}`]) {
+        const r = await dig(t, server).query(outside, "A", { norec: true });
+        expectStatus(r, "REFUSED", {
+          hint: `${outside} is not in ${zone.origin}, the only zone served: the server has no authority to say anything about it, so it refuses (RCODE 5) rather than claim it does not exist. A name is in the zone when its last labels are the zone's labels: compare label by label, not as strings.`,
+        });
+        expectFlag(r, "aa", false, { hint: "AA says the server is an authority for the name: not for a name outside its zones." });
+        expectSection(r, "answer", []);
+      }
     },
   },
 ]);
