@@ -1,11 +1,11 @@
 /** IPv4 (RFC 791) and what it carries, as tcpdump prints it with -n: "10.0.0.1.5353 > 10.0.0.2.53: UDP, length 12". */
 import { ipv4, u16 } from "./bytes.ts";
 import { icmpText } from "./icmp.ts";
-import { SequenceBases, tcpText } from "./tcp.ts";
+import { tcpText, type Bases } from "./tcp.ts";
 
 export interface IpPrinters {
   icmp: (m: Uint8Array) => string;
-  tcp: (s: Uint8Array, src: string, dst: string, bases: SequenceBases) => string;
+  tcp: (s: Uint8Array, src: string, dst: string, bases: Bases) => string;
   udp: (d: Uint8Array) => string;
 }
 
@@ -16,7 +16,7 @@ export const defaultIpPrinters: IpPrinters = {
 };
 
 /** The text for an IPv4 packet (`p` starts at the IP header), without the "IP " in front. */
-export function ipv4Text(p: Uint8Array, bases: SequenceBases, printers: IpPrinters = defaultIpPrinters): string {
+export function ipv4Text(p: Uint8Array, bases: Bases, printers: IpPrinters = defaultIpPrinters): string {
   if (p.length < 20 || p[0]! >> 4 !== 4) return "[|ip]";
   const ihl = (p[0]! & 15) * 4;
   const total = Math.min(u16(p, 2), p.length);

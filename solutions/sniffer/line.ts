@@ -2,14 +2,14 @@
 import { arpText } from "./arp.ts";
 import { mac, u16 } from "./bytes.ts";
 import { defaultIpPrinters, ipv4Text, type IpPrinters } from "./ip.ts";
-import { SequenceBases } from "./tcp.ts";
+import { SequenceBases, type Bases } from "./tcp.ts";
 
 const ETHERTYPE_NAMES: Record<number, string> = { 0x0800: "IPv4", 0x0806: "ARP", 0x86dd: "IPv6" };
 
 export interface Printers extends IpPrinters {
   arp: (p: Uint8Array) => string;
   /** An IPv4 packet and what it carries, without the "IP " in front. */
-  ip: (p: Uint8Array, bases: SequenceBases, printers: IpPrinters) => string;
+  ip: (p: Uint8Array, bases: Bases, printers: IpPrinters) => string;
   /** -e: "src > dst, ethertype IPv4 (0x0800), length 98: " */
   linkHeader: (frame: Uint8Array) => string;
 }

@@ -44,13 +44,18 @@ export function tcpOptions(o: Uint8Array): string {
   return out.join(",");
 }
 
+/** What tcpText asks for each segment: the sequence and acknowledgement numbers to print. */
+export interface Bases {
+  relative(src: string, dst: string, seq: number, ack: number, flags: number): [number, number];
+}
+
 /**
  * Relative sequence numbers, like tcpdump without -S: for each connection,
  * the first segment with ACK set is printed as is and fixes the bases (its
  * sender's base is its seq, the other side's is its ack - 1); later segments
  * with ACK set print seq and ack minus those bases.
  */
-export class SequenceBases {
+export class SequenceBases implements Bases {
   private readonly bases = new Map<string, Map<string, number>>();
 
   /** Returns [seq, ack] to print for a segment from `src` to `dst` ("ip.port"). */
@@ -67,7 +72,7 @@ export class SequenceBases {
 }
 
 /** "Flags [S.], seq 0, ack 1, win 65160, options [...], length 0" for a segment (`s` starts at the TCP header). */
-export function tcpText(s: Uint8Array, src: string, dst: string, bases: SequenceBases): string {
+export function tcpText(s: Uint8Array, src: string, dst: string, bases: Bases): string {
   if (s.length < 20) return "[|tcp]";
   const flags = s[13]!;
   const dataOffset = (s[12]! >> 4) * 4;
