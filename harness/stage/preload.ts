@@ -13,7 +13,7 @@ import { stageName } from "../challenge/stages.ts";
 import { bunFlags } from "../bun-flags.ts";
 import { closest } from "../closest.ts";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { flagProblem, harnessOptions, isTestWorker, parentPid, SYSCRAFT_FLAGS, testArgs, userArgv } from "../cmdline.ts";
 import { ROOT, STATE_DIR } from "../paths.ts";
 import { implOrigin, resolveImpl, type Impl } from "../impl.ts";
@@ -69,26 +69,38 @@ function suiteHeadline(filters: string[]): string {
  * true for the first call of the whole run only (a marker file named for the
  * coordinator, in .syscraft/runs/; markers of finished runs are swept).
  */
-function firstInParallelRun(): boolean {
+/** The marker of this --parallel run: a file named for the coordinator (its pid and start time) in .syscraft/runs/. */
+function runMarker(): string | undefined {
   const coordinator = parentPid("self");
-  if (coordinator === undefined) return true;
-  const dir = join(STATE_DIR, "runs");
-  const startOf = (pid: string | number) => {
-    try {
-      return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[19]!;
-    } catch {
-      return undefined;
-    }
-  };
+  return coordinator === undefined ? undefined : join(STATE_DIR, "runs", `${coordinator}-${startTime(coordinator)}`);
+}
+
+function startTime(pid: string | number): string | undefined {
   try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${coordinator}-${startOf(coordinator)}`), "", { flag: "wx" });
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[19]!;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Under `bun test --parallel` the preload runs in each worker, once per test
+ * file, and never in the process the learner started (the coordinator):
+ * true for the first call of the whole run only (it creates the run's
+ * marker; markers of runs that are over are swept).
+ */
+function firstInParallelRun(): boolean {
+  const marker = runMarker();
+  if (marker === undefined) return true;
+  try {
+    mkdirSync(dirname(marker), { recursive: true });
+    writeFileSync(marker, "", { flag: "wx" });
   } catch {
     return false;
   }
-  for (const name of readdirSync(dir)) {
+  for (const name of readdirSync(dirname(marker))) {
     const [pid, start] = name.split("-");
-    if (startOf(pid!) !== start) rmSync(join(dir, name), { force: true });
+    if (startTime(pid!) !== start) rmSync(join(dirname(marker), name), { force: true });
   }
   return true;
 }
@@ -96,23 +108,48 @@ function firstInParallelRun(): boolean {
 const worker = isTestWorker();
 const first = worker ? firstInParallelRun() : true;
 
+/**
+ * Stops the run on a mistake, in one line. A --parallel worker cannot end the
+ * run by exiting (bun starts another for the next file) and its output
+ * reaches the terminal through the coordinator: the first worker writes the
+ * line to the coordinator's stderr and stops it; when that stderr cannot be
+ * opened (a socket), it prints the line and exits, so that the coordinator
+ * relays it, and the next worker stops the coordinator.
+ */
 function stop(message: string): never {
   const coordinator = worker ? parentPid("self") : undefined;
   if (coordinator === undefined) {
     say(`syscraft: ${message}`);
     process.exit(2);
   }
-  // A --parallel worker cannot end the run by exiting (bun would start another for the next file), and its
-  // output reaches the terminal only through the coordinator: it writes to the coordinator's stderr, then stops it.
+  const marker = runMarker()!;
   if (first) {
     try {
       appendFileSync(`/proc/${coordinator}/fd/2`, `syscraft: ${message}\n`);
     } catch {
       say(`syscraft: ${message}`);
+      writeFileSync(marker, "said");
+      process.exit(2);
     }
+    process.kill(coordinator, "SIGTERM");
+    process.exit(2);
   }
+  // Not the first worker: wait (bounded) until the first has said it, then stop the run.
+  for (let waited = 0; waited < 3000; waited += 50) {
+    if (readFileSafe(marker) === "said") break;
+    Bun.sleepSync(50);
+  }
+  Bun.sleepSync(100);
   process.kill(coordinator, "SIGTERM");
   process.exit(2);
+}
+
+function readFileSafe(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {
