@@ -26,10 +26,11 @@ function checksum(nonce: number, page: Uint8Array): number {
 
 /**
  * Writes `<after>-journal`: the pages of `before` that differ in `after`,
- * as the journal of the transaction that turned one into the other.
+ * as the journal of the transaction that turned one into the other; the
+ * record at index `badRecord`, if given, gets a wrong checksum.
  * Returns how many page records it holds.
  */
-export function writeHotJournal(before: string, after: string, nonce: number): number {
+export function writeHotJournal(before: string, after: string, nonce: number, badRecord?: number): number {
   const old = readFileSync(before);
   const now = readFileSync(after);
   const pageSize = old.readUInt16BE(16) === 1 ? 65536 : old.readUInt16BE(16);
@@ -52,7 +53,8 @@ export function writeHotJournal(before: string, after: string, nonce: number): n
     const page = old.subarray((n - 1) * pageSize, n * pageSize);
     out.writeUInt32BE(n, at);
     out.set(page, at + 4);
-    out.writeUInt32BE(checksum(nonce >>> 0, page), at + 4 + pageSize);
+    // A record whose checksum does not hold (as a torn write leaves it): playback stops there.
+    out.writeUInt32BE((checksum(nonce >>> 0, page) + (records.indexOf(n) === badRecord ? 1 : 0)) >>> 0, at + 4 + pageSize);
     at += pageSize + 8;
   }
   writeFileSync(`${after}-journal`, out);

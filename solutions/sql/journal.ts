@@ -110,6 +110,7 @@ export function recoverHotJournal(db: string): boolean {
           const n = rv.getUint32(0);
           const data = j.subarray(rec + 4, rec + 4 + pageSize);
           if (n === 0 || rv.getUint32(4 + pageSize) !== checksum(nonce, data)) {
+            if (quirks.recoverySkipsBadRecords && n !== 0) continue;
             ok = false;
             break;
           }
@@ -120,7 +121,7 @@ export function recoverHotJournal(db: string): boolean {
         at = Math.ceil(rec / sector) * sector;
       }
       if (originalPages >= 0 && pageSize > 0) {
-        if (fstatSync(fd).size > originalPages * pageSize) ftruncateSync(fd, originalPages * pageSize);
+        if (fstatSync(fd).size > originalPages * pageSize && !quirks.recoveryWithoutTruncate) ftruncateSync(fd, originalPages * pageSize);
         restored = true;
         fsyncSync(fd);
       }

@@ -14,6 +14,7 @@ import { runSelect, type Database } from "./select.ts";
 import { SqlError } from "./tokenizer.ts";
 import { valueToText, type Value } from "./value.ts";
 import { applyWrite } from "./writer.ts";
+import { quirks } from "./quirks.ts";
 
 function line(values: Value[]): Buffer {
   const parts: Buffer[] = [];
@@ -95,9 +96,10 @@ class Session {
         default:
           applyWrite(this.open(), st);
           this.db = undefined;
-          if (!this.explicit) this.open().commit();
+          if (!this.explicit && !quirks.argumentIsOneTransaction) this.open().commit();
       }
     }
+    if (quirks.argumentIsOneTransaction && !this.explicit) this.pager?.commit();
     return out;
   }
 }

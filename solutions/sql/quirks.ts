@@ -113,4 +113,10 @@ export const quirks = {
   updateSeesNewValues: false,
   /** DROP TABLE removes the table but leaves its indexes in sqlite_schema. */
   dropTableKeepsIndexes: false,
+  /** Outside BEGIN … COMMIT, the whole argument is one transaction: a failing statement also undoes the ones before it. */
+  argumentIsOneTransaction: false,
+  /** Play a hot journal back without cutting the file to the size the journal's header recorded. */
+  recoveryWithoutTruncate: false,
+  /** Play back every journal record whose checksum holds, skipping (instead of stopping at) one that does not. */
+  recoverySkipsBadRecords: false,
 };

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describeKillPoint, runAndKill, type KillPoint } from "../../harness/clients/sqlite-crash.ts";
 import { shorten, SqlCase } from "../../harness/clients/sqlite.ts";
@@ -38,7 +38,8 @@ function bigTransaction(rand: Random, end: "COMMIT" | "ROLLBACK" | ""): string {
   const inserts = Array.from({ length: rand.int(20, 60) }, () => `(${sqlLiteral(`${rand.word()}-${rand.int(1, 50)}`)}, ${rand.int(-100, 100)}, ${sqlLiteral(longText(rand, 10, 80))})`);
   return [
     "BEGIN",
-    `UPDATE ledger SET amount = amount + ${rand.int(1, 9)}, note = note || ${sqlLiteral(` ${rand.word()} ${rand.word()}`)}`,
+    // Every note grows by 40–60 characters, more than the deletions free: the file grows (so playing a journal back must cut it).
+    `UPDATE ledger SET amount = amount + ${rand.int(1, 9)}, note = note || ${sqlLiteral(` ${longText(rand, 40, 60)}`)}`,
     `INSERT INTO ledger (account, amount, note) VALUES ${inserts.join(", ")}`,
     `DELETE FROM ledger WHERE id % ${rand.int(5, 9)} = 0`,
     ...(end ? [end] : []),
@@ -79,10 +80,25 @@ export default stage(import.meta, [
       if (!sameBytes(await fileBytes(t, "ours.db"), original)) t.fail({ message: "A transaction that failed before COMMIT changed ours.db.", hint: TRANSACTION });
       // COMMIT: every change is there, and the journal is gone.
       const committed = bigTransaction(t.rand, "COMMIT");
+      const header = sql.header("ours.db");
       await sql.write("ours.db", committed, `${TRANSACTION} ${JOURNAL}`);
       await sql.sqlite("twin.db", committed);
       if (existsSync(join(t.dir, "ours.db-journal"))) t.fail({ message: "After the COMMIT, ours.db-journal is still there.", hint: JOURNAL });
       await sql.expectIntegrity("ours.db", JOURNAL);
+      sql.expectHeader("ours.db", header, false);
+      // The other spellings of BEGIN and COMMIT, on every seed.
+      for (const [begin, end] of [["BEGIN DEFERRED TRANSACTION", "END TRANSACTION"], ["BEGIN IMMEDIATE", "END"], ["BEGIN EXCLUSIVE", "COMMIT TRANSACTION"]] as const) {
+        const st = `${begin}; INSERT INTO ledger (account, amount, note) VALUES (${sqlLiteral(t.rand.word())}, ${t.rand.int(1, 99)}, 'x'); DELETE FROM ledger WHERE id % ${t.rand.int(10, 20)} = 3; ${end}`;
+        await sql.write("ours.db", st, `BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE] [TRANSACTION] starts a transaction; COMMIT [TRANSACTION] or END [TRANSACTION] commits it. ${TRANSACTION}`);
+        await sql.sqlite("twin.db", st);
+      }
+      // Outside BEGIN … COMMIT each statement is its own transaction: the first INSERT stays though the second fails.
+      const solo = `solo-${t.rand.int(100, 999)}`;
+      const auto = await sql.ours("ours.db", `INSERT INTO ledger (account, amount, note) VALUES ('${solo}', 7, 'kept'); INSERT INTO ledger (id, account) VALUES (1, 'again')`);
+      if (auto.result.code === 0) t.fail({ message: "Your program exited 0 on a statement whose INSERT repeats an existing id.", hint: "The INSERT fails (UNIQUE constraint failed: ledger.id); sqlite3 stops there with a non-zero exit status." });
+      const kept = await sql.sqlite("ours.db", `SELECT count(*) FROM ledger WHERE account = '${solo}'`);
+      if (kept !== "1\n") t.fail({ message: "Outside BEGIN … COMMIT, a failing statement undid the statement before it in the same argument.", expected: `1 row with account '${solo}'`, received: `${kept.trim()} rows`, hint: "Outside BEGIN … COMMIT each statement is its own transaction: the first INSERT was committed before the second failed, and stays." });
+      await sql.ours("ours.db", `DELETE FROM ledger WHERE account = '${solo}'`);
       await sql.expectSameFiles("ours.db", "twin.db", STATE, TRANSACTION);
       await sql.expectSameFiles("ours.db", "twin.db", "SELECT account, amount, id FROM ledger INDEXED BY ledger_by_account WHERE account > 'm' ORDER BY account, amount, id LIMIT 30", TRANSACTION);
     },
@@ -176,11 +192,34 @@ export default stage(import.meta, [
       copyFileSync(join(t.dir, "crash4.db-journal"), join(t.dir, "recover4.db-journal"));
       const rolledBack = await sql.sqlite("crash4.db", STATE);
       if (rolledBack !== none) t.fail({ message: "sqlite3 did not play back the journal the test built for crash4.db (a problem in the test, not in your program).", expected: none, received: rolledBack });
+      // The transaction grew the file, so playing the journal back must also cut the file to its old size.
+      const [baseSize, twinSize] = [statSync(join(t.dir, "base.db")).size, statSync(join(t.dir, "twin.db")).size];
+      if (twinSize <= baseSize) throw new Error(`the transaction did not grow the file (${baseSize} → ${twinSize} bytes): a problem in the test`);
       const { result } = await sql.ours("recover4.db", STATE);
       if (result.code !== 0 || result.stdout !== none) {
         t.fail({ message: "After a crash between writing the database file and deleting the journal, your program reads recover4.db (the new file with the hot journal of its original pages beside it) differently from sqlite3, which plays the journal back.", expected: none, received: result.output, hint: RECOVERY });
       }
       await sql.expectIntegrity("recover4.db", RECOVERY);
+      if (statSync(join(t.dir, "recover4.db")).size !== baseSize) {
+        t.fail({ message: `After playing back recover4.db-journal, recover4.db is ${statSync(join(t.dir, "recover4.db")).size} bytes; before the transaction (the size the journal's header records) it was ${baseSize}.`, hint: RECOVERY });
+      }
+      // A journal whose record in the middle does not check (a torn write): playback stops at it — the records after it are not played back.
+      copyFileSync(join(t.dir, "twin.db"), join(t.dir, "crash5.db"));
+      const count = writeHotJournal(join(t.dir, "base.db"), join(t.dir, "crash5.db"), Math.floor(t.rand.next() * 0x100000000), -1);
+      const bad = Math.floor(count / 2);
+      writeHotJournal(join(t.dir, "base.db"), join(t.dir, "crash5.db"), Math.floor(t.rand.next() * 0x100000000), bad);
+      t.log.note(`crash5.db: twin.db with a journal of ${count} records whose record ${bad + 1} has a wrong checksum`);
+      copyFileSync(join(t.dir, "crash5.db"), join(t.dir, "recover5.db"));
+      copyFileSync(join(t.dir, "crash5.db-journal"), join(t.dir, "recover5.db-journal"));
+      await sql.sqliteOnTheirs("crash5.db", "PRAGMA page_count", "sqlite3 cannot open crash5.db (a problem in the test, not in your program).", "");
+      await sql.ours("recover5.db", "SELECT count(*) FROM sqlite_schema");
+      const [theirs, mine5] = [await fileBytes(t, "crash5.db"), await fileBytes(t, "recover5.db")];
+      if (existsSync(join(t.dir, "recover5.db-journal")) || !sameBytes(theirs, mine5)) {
+        t.fail({
+          message: `After playing back a hot journal whose record ${bad + 1} of ${count} has a wrong checksum, recover5.db is not byte for byte what sqlite3 made of the same file and journal (crash5.db)${existsSync(join(t.dir, "recover5.db-journal")) ? ", and the journal is still there" : ""}.`,
+          hint: `${RECOVERY} Stop at the first record whose checksum does not hold: the records after it are not played back (a torn write may have left them), but the file is still cut to its old size and the journal deleted.`,
+        });
+      }
     },
   },
 ]);
