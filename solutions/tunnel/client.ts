@@ -34,6 +34,8 @@ export interface ClientOptions {
   lossyGrants?: boolean;
   /** Window grants sent as bytes arrive, not once written (see SessionOptions.grantOnArrival). */
   grantOnArrival?: boolean;
+  /** A connection is given up after this many silent keep-alive intervals (see SessionOptions.silentIntervals). */
+  silentIntervals?: number;
   connectionPerStream?: boolean;
 }
 
@@ -68,6 +70,7 @@ export function startClient(o: ClientOptions): void {
       noHalfClose: o.noHalfClose,
       lossyGrants: o.lossyGrants,
         grantOnArrival: o.grantOnArrival,
+        silentIntervals: o.silentIntervals,
       onControl: (f: Frame) => {
         if (f.type !== FrameType.Welcome || welcomed) return;
         welcomed = true;

@@ -39,6 +39,8 @@ export interface ServerOptions {
   plainOnHttpsPort?: boolean;
   stripHopByHop?: boolean;
   routeByWholeHost?: boolean;
+  /** The request's header section is forwarded lower-cased (as it was read to find the Host). */
+  lowercaseHead?: boolean;
   /** The Host's name is compared as it is, not lower-cased. */
   caseSensitiveHost?: boolean;
   /** A Host no tunnel holds goes to the first HTTP tunnel registered instead of 404. */
@@ -83,6 +85,8 @@ export interface ServerOptions {
   lossyGrants?: boolean;
   /** Window grants sent as bytes arrive, not once written (see SessionOptions.grantOnArrival). */
   grantOnArrival?: boolean;
+  /** A connection is given up after this many silent keep-alive intervals (see SessionOptions.silentIntervals). */
+  silentIntervals?: number;
 }
 
 /** A header section larger than this is refused with 431 (RFC 6585 §5). */
@@ -190,6 +194,7 @@ export function startServer(o: ServerOptions): void {
         const kept = lines.filter((l, i) => i === 0 || !/^(connection|upgrade)\s*:/i.test(l));
         head = Buffer.concat([Buffer.from(`${kept.join("\r\n")}`, "latin1"), head.subarray(end)]);
       }
+      if (o.lowercaseHead) head = Buffer.concat([Buffer.from(head.subarray(0, end).toString("latin1").toLowerCase(), "latin1"), head.subarray(end)]);
       openStream(t, sock, "http", head);
       sock.resume();
     };
@@ -294,6 +299,7 @@ export function startServer(o: ServerOptions): void {
         noHalfClose: o.noHalfClose,
         lossyGrants: o.lossyGrants,
         grantOnArrival: o.grantOnArrival,
+        silentIntervals: o.silentIntervals,
         onControl: (f: Frame) => {
           if (f.type !== FrameType.Hello || hello) return;
           hello = true;

@@ -27,6 +27,8 @@ export interface SessionOptions {
   noHalfClose?: boolean;
   /** Grant exactly a quarter window each time one is counted, dropping the bytes counted beyond it (a mistake, for fixtures). */
   lossyGrants?: boolean;
+  /** Intervals of silence after which the peer is dead (3; more is a mistake, for fixtures). */
+  silentIntervals?: number;
   /** Grant bytes back as soon as they arrive, before the stream's socket has taken them (a mistake, for fixtures). */
   grantOnArrival?: boolean;
 }
@@ -49,7 +51,7 @@ export class Session {
     const every = o.keepAliveMs ?? 5000;
     this.timer = setInterval(() => {
       if (every === 0) return;
-      if (Date.now() - this.lastHeard > 3 * every) this.close();
+      if (Date.now() - this.lastHeard > (o.silentIntervals ?? 3) * every) this.close();
       else this.send(FrameType.Ping, 0, Buffer.alloc(8));
     }, every || 60000);
   }

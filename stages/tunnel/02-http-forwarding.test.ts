@@ -1,5 +1,7 @@
 import { curl, expectBody, expectHeader, expectStatus, type HttpResponse } from "../../harness/clients/http.ts";
 import { LocalHttpService } from "../../harness/clients/local-service.ts";
+import { StreamSocket } from "../../harness/clients/stream-socket.ts";
+import { visible } from "../../harness/report/show.ts";
 import { publicUrl, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
 import { stage } from "../../harness/stage/define.ts";
 
@@ -33,6 +35,27 @@ export default stage(import.meta, [
       expectStatus(r, 200, { message: "The public side should get the local service's status.", hint: FORWARD });
       expectHeader(r, "X-Reply", marker, { message: "The public side should get the local service's header fields.", hint: FORWARD });
       expectBody(r, `hello from ${path} (${marker})\n`, { message: "The public side should get the local service's body, byte for byte.", hint: FORWARD });
+    },
+  },
+  {
+    name: "the request's header section reaches the local service byte for byte, and the response comes back byte for byte",
+    async run(t) {
+      const server = await startTunnelServer(t);
+      const name = t.rand.word();
+      const word = t.rand.word();
+      const sent = `GET /${word.toUpperCase()}/${word}?Q=${t.rand.key("Mixed")} HTTP/1.1\r\nHost: ${name}.localhost:${server.httpPort}\r\nX-Mixed-Case: ${word.toUpperCase()} and ${word}\r\nACCEPT:   */*\r\nx-lower: Kept As Is\r\n\r\n`;
+      const answer = `HTTP/1.1 200 OK\r\nX-Reply-Header: ${t.rand.key("Value")}\r\ncontent-length: 7\r\nConnection: close\r\n\r\nAnswer!`;
+      const local = await LocalHttpService.start(t, "local service", async (req) => {
+        await req.conn.write(answer, false);
+        req.conn.end();
+      });
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: name, to: local.port });
+      const user = await StreamSocket.connect(t, "public user", server.httpPort);
+      await user.write(sent);
+      await user.until(() => user.ended, 3000);
+      if (local.requests.length === 0) t.fail({ message: "The request never reached the local service.", received: visible(user.bytes()) || "nothing", hint: `${HOST} ${FORWARD}` });
+      t.expectEqual(visible(`${local.requests[0]!.head}\r\n\r\n`), visible(sent), { message: "The local service should receive the request's header section exactly as the public user sent it: the same bytes, case and spacing included.", hint: FORWARD });
+      t.expectEqual(visible(user.bytes()), visible(answer), { message: "The public user should receive the local service's response exactly as it was sent.", hint: FORWARD });
     },
   },
   {
