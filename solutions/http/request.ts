@@ -63,7 +63,8 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
     rawHeaders.push([name, value]);
     const key = name.toLowerCase();
     const prior = headers.get(key);
-    headers.set(key, prior === undefined ? value : `${prior}, ${value}`);
+    const v = opts.lowercaseValues ? value.toLowerCase() : value;
+    headers.set(key, prior === undefined ? v : `${prior}, ${v}`);
   }
   // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host is a 400.
   if (version === "HTTP/1.1" && (opts.severalHosts ? !headers.has("host") : (headers.get("host") ?? ",").includes(","))) throw new ParseError(400, "HTTP/1.1 request without exactly one Host header");
@@ -73,8 +74,8 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
 type BodyResult = { body: Buffer; used: number } | "incomplete";
 
 /** A Content-Length body: exactly that many bytes after the head. */
-function lengthBody(buf: Buffer, start: number, value: string): BodyResult {
-  if (!/^\d+$/.test(value)) throw new ParseError(400, `bad Content-Length ${JSON.stringify(value)}`);
+function lengthBody(buf: Buffer, start: number, value: string, loose = false): BodyResult {
+  if (loose ? Number.isNaN(Number(value)) || value.trim() === "" : !/^\d+$/.test(value)) throw new ParseError(400, `bad Content-Length ${JSON.stringify(value)}`);
   const length = Number(value);
   if (length > MAX_BODY_BYTES) throw new ParseError(413, `body of ${length} bytes is over the limit of ${MAX_BODY_BYTES}`);
   if (buf.length - start < length) return "incomplete";
@@ -137,6 +138,10 @@ export interface ParseOptions {
   lenientRequestLine?: boolean;
   /** Fixture switch: a header value ends at the next colon. */
   valueToNextColon?: boolean;
+  /** Fixture switch: header values are lowercased along with the names. */
+  lowercaseValues?: boolean;
+  /** Fixture switch: any Content-Length that Number() reads (+3, 1e2) is taken. */
+  looseContentLength?: boolean;
   /** Fixture switch: buffer a header section of any size. */
   noHeaderLimit?: boolean;
 }
@@ -167,7 +172,7 @@ export function parseRequest(buf: Buffer, opts: ParseOptions = {}): { request: R
     if (cl !== undefined) throw new ParseError(400, "both Transfer-Encoding and Content-Length");
     result = opts.ignoreChunked ? { body: Buffer.alloc(0), used: bodyStart } : chunkedBody(buf, bodyStart, opts.noTrailers, !opts.noChunkedLimit);
   } else if (cl !== undefined) {
-    result = lengthBody(buf, bodyStart, cl);
+    result = lengthBody(buf, bodyStart, cl, opts.looseContentLength);
   } else {
     // Fixture switch: a body without a length read until the close (which this parser never sees).
     result = opts.bodyWithoutLength ? "incomplete" : { body: Buffer.alloc(0), used: bodyStart };

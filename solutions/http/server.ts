@@ -18,6 +18,8 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   port: number;
   /** Fixture switch: close the connection after every response. */
   noKeepAlive?: boolean;
+  /** Fixture switch: HTTP/1.0 connections stay open like HTTP/1.1 ones. */
+  http10KeepsOpen?: boolean;
   /** Fixture switch: recognise the close token only in lowercase. */
   closeLowercaseOnly?: boolean;
   /** Fixture switch: answer the first request of each read, drop the rest. */
@@ -71,7 +73,7 @@ function wantsClose(req: Request, o: ServerOptions): boolean {
   const value = req.headers.get("connection") ?? "";
   const tokens = (o.closeLowercaseOnly ? value : value.toLowerCase()).split(",").map((s) => s.trim());
   if (tokens.includes("close")) return true;
-  return req.version === "HTTP/1.0" && !tokens.includes("keep-alive");
+  return req.version === "HTTP/1.0" && !tokens.includes("keep-alive") && !o.http10KeepsOpen;
 }
 
 function flush(socket: Socket<Connection>): void {

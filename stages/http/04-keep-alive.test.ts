@@ -5,6 +5,7 @@ import { stage } from "../../harness/stage/define.ts";
 const KEEP_ALIVE = "An HTTP/1.1 connection is persistent (RFC 9112 §9.3): after a response, do not close; go back to reading the next request on the same connection. Close only when the client sends `Connection: close` (or closes itself).";
 const PIPELINE = "A client may send several requests without waiting for the responses (pipelining, RFC 9112 §9.3.2). One read can hold several requests, or a request and a half: parse every complete request in your buffer, answer each in the order they came, and keep the rest for the next read.";
 const CLOSE = "When the request has `Connection: close`, send the response and then close the connection (RFC 9112 §9.6).";
+const HTTP10 = "HTTP/1.0 connections are not persistent by default (RFC 9112 §9.3): after the response to an HTTP/1.0 request, close the connection, unless the request said `Connection: keep-alive`.";
 const CLOSE_ANY_CASE = "Connection is a comma-separated list of tokens, and tokens are case-insensitive (RFC 9110 §7.6.1): `Close`, `CLOSE` and `keep-alive, close` all ask you to close after the response (RFC 9112 §9.6). Split the value on commas, trim, and compare lowercased.";
 
 async function echo(conn: HttpConnection, text: string, hint: string, what: string): Promise<HttpResponse> {
@@ -114,6 +115,22 @@ export default stage(import.meta, [
       await echo(fast, b, "Serve every connection independently (an event loop, or a thread per connection): a client that has sent half a request must not stop the server from answering others.", "while another client has sent only half a request");
       await slow.send(ra.slice(12));
       await echo(slow, a, PIPELINE, "the slow client's request, completed later");
+    },
+  },
+  {
+    name: "HTTP/1.0 closes after the response unless it asks for keep-alive",
+    async run(t) {
+      const server = await t.start();
+      const [a, b, c] = words(t, 3) as [string, string, string];
+      const plain = await HttpConnection.open(t, server, "HTTP/1.0 client");
+      await plain.send(`GET /echo/${a} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n`);
+      await echo(plain, a, HTTP10, "an HTTP/1.0 request");
+      if (!(await plain.waitClosed(2000))) t.fail({ message: "The connection was still open 2 s after the response to an HTTP/1.0 request without Connection: keep-alive.", expected: "the connection closed", received: "still open", hint: HTTP10 });
+      const kept = await HttpConnection.open(t, server, "HTTP/1.0 client asking for keep-alive");
+      await kept.send(`GET /echo/${b} HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`);
+      await echo(kept, b, HTTP10, "an HTTP/1.0 request with Connection: keep-alive");
+      await kept.send(`GET /echo/${c} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n`);
+      await echo(kept, c, HTTP10, "a second HTTP/1.0 request on a connection kept alive");
     },
   },
 ]);

@@ -56,6 +56,7 @@ export default stage(import.meta, [
         [`GET /echo/${word} HTTP/1.1\r\nUser-Agent: ${word}\r\n\r\n`, "an HTTP/1.1 request without a Host header"],
         [`GET /echo/${word} HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: ${word}.example\r\n\r\n`, "an HTTP/1.1 request with two Host headers"],
         [`POST /files/${word} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${word}\r\n\r\n`, "a Content-Length that is not a number"],
+        [`POST /files/${word} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: +3\r\n\r\nabc`, "a Content-Length with a sign (+3): only digits make a decimal number"],
         [`POST /files/${word} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd`, "two different Content-Length headers"],
       ];
       for (const [request, what] of bad) await expectRejected(t, server, request, 400, what, FIELDS);

@@ -47,6 +47,8 @@ export interface H2Options {
   uppercaseFieldsAccepted?: boolean;
   /** Fixture switch: WINDOW_UPDATE of 0 on a stream is ignored. */
   zeroStreamWindowUpdateIgnored?: boolean;
+  /** Fixture switch: GOAWAY names stream 0 as the last processed. */
+  goawayLastStreamZero?: boolean;
   /** Fixture switch: never send WINDOW_UPDATE for DATA received. */
   noWindowUpdate?: boolean;
   /** Fixture switch: drop frames that are protocol errors instead of answering GOAWAY. */
@@ -168,7 +170,7 @@ export class H2Connection {
 
   private connectionError(code: number, message: string): void {
     this.log(`GOAWAY ${code}: ${message}`);
-    this.write(F.frame(F.GOAWAY, 0, 0, F.goawayPayload(this.lastStream, code, message)));
+    this.write(F.frame(F.GOAWAY, 0, 0, F.goawayPayload(this.o.goawayLastStreamZero ? 0 : this.lastStream, code, message)));
     this.closed = true;
     this.end();
   }

@@ -12,7 +12,7 @@ const GOAWAY = "A connection error (RFC 9113 §5.4.1): send GOAWAY (type 0x7, st
 const STREAM_ERROR = "A stream error (RFC 9113 §5.4.2) ends only that stream: send RST_STREAM with the error code on it; the connection goes on.";
 
 /** Opens a connection, exchanges SETTINGS, sends `frames`, and expects GOAWAY with `code` (and the close). */
-async function expectGoaway(t: CaseContext, server: Program, frames: Buffer[], code: number, what: string, hint: string): Promise<void> {
+async function expectGoaway(t: CaseContext, server: Program, frames: Buffer[], code: number, what: string, hint: string, o: { lastStream?: number } = {}): Promise<void> {
   const h2 = await H2Client.open(t, server);
   await h2.serverPreface({ message: "The server's first frame must be SETTINGS." });
   t.log.note(what);
@@ -21,6 +21,7 @@ async function expectGoaway(t: CaseContext, server: Program, frames: Buffer[], c
   const want = `GOAWAY ${errorName(code)}`;
   if (got === "closed" || got === "nothing") t.fail({ message: `After ${what}, the server should send GOAWAY with ${errorName(code)} and close the connection.`, expected: want, received: got === "closed" ? "the connection was closed without a GOAWAY" : "no GOAWAY within 2 s (see the frames above)", hint: `${hint} ${GOAWAY}` });
   t.expectEqual(`GOAWAY ${errorName(got.code)}`, want, { message: `Wrong error code in the GOAWAY answering ${what}.`, hint: `${hint} ${GOAWAY}` });
+  if (o.lastStream !== undefined) t.expectEqual(`last stream ${got.lastStream}`, `last stream ${o.lastStream}`, { message: `The GOAWAY answering ${what} should name the last stream the server processed, ${o.lastStream}.`, hint: GOAWAY });
   if (!(await h2.tcp.waitFor(() => false, 2000).then(() => h2.tcp.closed))) t.fail({ message: `After its GOAWAY (${errorName(code)}), the server should close the connection.`, hint: GOAWAY });
 }
 
@@ -104,7 +105,7 @@ export default stage(import.meta, [
       const server = await t.start();
       const fields: [string, string][] = [[":method", "GET"], [":scheme", "http"], [":path", "/"], [":authority", "127.0.0.1"]];
       const block = () => new HpackEncoder().plain(fields);
-      await expectGoaway(t, server, [encodeFrame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 5, block()), encodeFrame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 3, block())], ErrorCode.PROTOCOL_ERROR, "a request on stream 5, then one opening stream 3", "A new stream's id must be higher than every stream the client opened before; a lower one is a connection error of type PROTOCOL_ERROR (RFC 9113 §5.1.1).");
+      await expectGoaway(t, server, [encodeFrame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 5, block()), encodeFrame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 3, block())], ErrorCode.PROTOCOL_ERROR, "a request on stream 5, then one opening stream 3", "A new stream's id must be higher than every stream the client opened before; a lower one is a connection error of type PROTOCOL_ERROR (RFC 9113 §5.1.1).", { lastStream: 5 });
     },
   },
   {
