@@ -27,6 +27,8 @@ export interface Steps {
   udpLimit(query: Message): number;
   /** The largest TCP reply: 65535, whatever the query's EDNS size. */
   tcpLimit(query: Message): number;
+  /** Makes the reply fit in `limit` bytes (truncating it as RFC 2181 §9 says). */
+  fit(steps: Steps, m: Message, limit: number): Uint8Array;
   /** Whether the reply to an EDNS query carries an OPT record. */
   ednsReply: boolean;
   /** Answers a question outside the zone (a resolver); without it such questions are REFUSED. */
@@ -40,6 +42,7 @@ export const defaultSteps: Steps = {
   encode: (m) => encodeMessage(m),
   udpLimit: (q) => (q.edns ? Math.max(PLAIN_UDP_LIMIT, Math.min(q.edns.udpSize, OUR_UDP_SIZE)) : PLAIN_UDP_LIMIT),
   tcpLimit: () => TCP_LIMIT,
+  fit: (steps, m, limit) => fit(steps, m, limit),
   ednsReply: true,
 };
 
@@ -53,7 +56,7 @@ function headerOnly(steps: Steps, query: Header, rcode: number): Message {
  * Encodes within `limit` bytes: first whole; then without the additional
  * section (RFC 2181 §9: no TC needed for that); else with TC set and no records.
  */
-function fit(steps: Steps, m: Message, limit: number): Uint8Array {
+export function fit(steps: Steps, m: Message, limit: number): Uint8Array {
   const whole = steps.encode(m);
   if (whole.length <= limit) return whole;
   const lean = steps.encode({ ...m, additional: [] });
@@ -91,5 +94,5 @@ export async function respond(bytes: Uint8Array, zone: Zone, transport: Transpor
     additional: a.additional,
     edns,
   };
-  return fit(steps, reply, transport === "tcp" ? steps.tcpLimit(query) : steps.udpLimit(query));
+  return steps.fit(steps, reply, transport === "tcp" ? steps.tcpLimit(query) : steps.udpLimit(query));
 }

@@ -1,6 +1,6 @@
 import { dig, DnsTcp, expectFlag, expectSection, expectStatus } from "../../harness/clients/dns.ts";
 import { buildQuery, readWireMessage } from "../../harness/clients/dns-wire.ts";
-import { randomIpv4, startWithZone, TestZone } from "../../harness/clients/dns-zone.ts";
+import { randomIpv4, randomIpv6, startWithZone, TestZone } from "../../harness/clients/dns-zone.ts";
 import type { Random } from "../../harness/random.ts";
 import { stage } from "../../harness/stage/define.ts";
 
@@ -8,15 +8,15 @@ const TCP = "Listen on TCP on the same port as UDP; over TCP each message is pre
 const TRUNCATE = "Without EDNS a UDP reply is at most 512 bytes (RFC 1035 §4.2.1). When the answer does not fit, set TC and send what fits (say, the header and question alone): the client then asks again over TCP (RFC 2181 §9).";
 const EDNS = "A query with an OPT record (RFC 6891) says how big a UDP reply the client accepts (the OPT's CLASS field): allow up to that size (at least 512), and put an OPT record of your own in the reply.";
 
-/** A zone with one name that has 60 A records (about 1000 bytes of answer) and one with 300 (about 5 KB, more than any UDP size). */
-function bigZone(rand: Random): { zone: TestZone; big: string; huge: string } {
+/** A zone with names of 10 A records (about 200 bytes of answer), 60 (about 1000 bytes) and 300 (about 5 KB, more than any UDP size). */
+function bigZone(rand: Random): { zone: TestZone; mid: string; big: string; huge: string } {
   const zone = new TestZone(rand);
-  const [big, huge] = [zone.name("big"), zone.name("huge")];
-  for (const [name, count] of [[big, 60], [huge, 300]] as const) {
+  const [mid, big, huge] = [zone.name("mid"), zone.name("big"), zone.name("huge")];
+  for (const [name, count] of [[mid, 10], [big, 60], [huge, 300]] as const) {
     const ttl = rand.int(60, 600);
     for (let i = 0; i < count; i++) zone.add(name, "A", `10.${i >> 8}.${i & 0xff}.${rand.int(1, 254)}`, ttl);
   }
-  return { zone, big, huge };
+  return { zone, mid, big, huge };
 }
 
 export default stage(import.meta, [
@@ -67,6 +67,7 @@ export default stage(import.meta, [
       const udp = await d.query(big, "A", { norec: true, noedns: true, ignoreTc: true });
       expectFlag(udp, "tc", true, { message: `The 60 A records of ${big} take about 1000 bytes: over UDP without EDNS the reply must be truncated.`, hint: TRUNCATE });
       if ((udp.size ?? 0) > 512) t.fail({ message: "A UDP reply without EDNS must not exceed 512 bytes.", expected: "MSG SIZE at most 512", received: `MSG SIZE ${udp.size}`, hint: TRUNCATE });
+      if (udp.edns) t.fail({ message: "The reply to a query without an OPT record carries an OPT record (dig prints an \"EDNS:\" line).", hint: "Put an OPT record in a reply only when the query had one: a client that sent none may not understand it (RFC 6891 §7)." });
       // Without EDNS and bigger than any UDP size: a server that applies a UDP limit over TCP truncates it.
       const tcp = await d.query(huge, "A", { norec: true, tcp: true, noedns: true, ignoreTc: true }, { hint: TCP });
       const NO_TCP_LIMIT = "Over TCP there is no 512-byte limit, nor the EDNS size: the 2-byte length prefix allows up to 65535 bytes, so send the whole answer (RFC 1035 §4.2.2). Apply the UDP limits to UDP replies only.";
@@ -75,9 +76,26 @@ export default stage(import.meta, [
     },
   },
   {
+    name: "when only ADDITIONAL records do not fit in 512 bytes, they are left out without TC",
+    async run(t) {
+      const zone = new TestZone(t.rand);
+      // Ten MX records fit in 512 bytes (about 350); with their hosts' A and AAAA records (about 450 more) the reply would not.
+      for (let i = 0; i < 10; i++) {
+        const host = zone.name(`mx${i}`);
+        zone.add("@", "MX", `${i + 1} ${host}`).add(host, "A", randomIpv4(t.rand)).add(host, "AAAA", randomIpv6(t.rand));
+      }
+      const server = await startWithZone(t, zone);
+      const r = await dig(t, server).query(zone.origin, "MX", { norec: true, noedns: true, ignoreTc: true });
+      const DROP_ADDITIONAL = "When the answer fits but the ADDITIONAL records do not, send the reply without them (or with those that fit), and without TC: the client has its answer, and TC would make it ask again over TCP for nothing (RFC 2181 §9).";
+      expectFlag(r, "tc", false, { message: `The ten MX records of ${zone.origin} fit in 512 bytes; only their addresses in ADDITIONAL do not, yet the reply was truncated.`, hint: DROP_ADDITIONAL });
+      expectSection(r, "answer", zone.rrset("@", "MX"), { hint: DROP_ADDITIONAL });
+      if ((r.size ?? 0) > 512) t.fail({ message: "A UDP reply without EDNS must not exceed 512 bytes.", expected: "MSG SIZE at most 512", received: `MSG SIZE ${r.size}`, hint: DROP_ADDITIONAL });
+    },
+  },
+  {
     name: "an OPT record raises the UDP limit, and the reply carries OPT",
     async run(t) {
-      const { zone, big } = bigZone(t.rand);
+      const { zone, mid, big } = bigZone(t.rand);
       const server = await startWithZone(t, zone);
       const d = dig(t, server);
       const r = await d.query(big, "A", { norec: true, bufsize: 1232, ignoreTc: true });
@@ -86,6 +104,9 @@ export default stage(import.meta, [
       expectSection(r, "answer", zone.rrset(big, "A"), { hint: EDNS });
       const small = await d.query(big, "A", { norec: true, bufsize: 512, ignoreTc: true });
       expectFlag(small, "tc", true, { message: "With +bufsize=512 the same answer does not fit over UDP: it must be truncated.", hint: "Use the size the query's OPT record offers, not a fixed larger one." });
+      const tiny = await d.query(mid, "A", { norec: true, bufsize: 100, ignoreTc: true });
+      expectFlag(tiny, "tc", false, { message: `dig offered 100 bytes with EDNS (+bufsize=100); the ${mid} answer takes about 200, and a size below 512 counts as 512, yet the reply was truncated.`, hint: "RFC 6891 §6.2.5: treat an EDNS UDP size below 512 as 512." });
+      expectSection(tiny, "answer", zone.rrset(mid, "A"), { hint: "RFC 6891 §6.2.5: treat an EDNS UDP size below 512 as 512." });
     },
   },
   {
@@ -97,6 +118,7 @@ export default stage(import.meta, [
       expectStatus(r, "BADVERS", {
         hint: "RFC 6891 §6.1.3: to a query whose OPT has a VERSION you do not implement (only 0 exists), reply with extended RCODE 16, BADVERS: RCODE 0 in the header and 1 in the top byte of your OPT record's TTL field.",
       });
+      expectSection(r, "answer", [], { hint: "A BADVERS reply answers nothing: the question was not processed (RFC 6891 §7)." });
     },
   },
 ]);
