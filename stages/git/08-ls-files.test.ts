@@ -15,7 +15,13 @@ async function expectLsFiles(t: CaseContext, g: GitCase, repo: string, what: str
   for (const args of [["ls-files"], ["ls-files", "--stage"], ["ls-files", "-s"]]) {
     const real = (await g.git(args, { cwd: repo })).stdout;
     const ours = (await g.ours(args, { cwd: repo })).stdout;
-    const hint = args.length === 1 ? `Without --stage, print each entry's path and a newline (a conflicted path once per stage). ${MISSING}` : stagedHint(ours, real, MODES, MISSING);
+    const noStage = args.length > 1 && ours !== "" && !ours.includes("\t");
+    const hint =
+      args.length === 1
+        ? `Without --stage, print each entry's path and a newline (a conflicted path once per stage). ${MISSING}`
+        : noStage
+          ? `With ${args[1]} (-s is the short form of --stage), print \`<mode> <id> <stage>\\t<path>\` for each entry, not only its path.`
+          : stagedHint(ours, real, MODES, MISSING);
     t.expectEqual(ours, real, { message: `${args.join(" ")} of ${what} differs from real git's.`, hint });
   }
 }

@@ -9,6 +9,8 @@ const FORMAT =
   "Each line is `XY path`: X compares the index with HEAD's tree (A added, M modified, D deleted, space for the same), Y compares the working tree with the index (M, D, or space); paths in byte order; then `?? path` for each untracked file, in byte order, a directory holding no tracked file shown once as `?? dir/`. Unchanged paths get no line.";
 const IGNORES_INDEX =
   "Your status compares the working tree with HEAD, as if there were no index: a staged change belongs in the first column (X, index against HEAD), and the second column (Y) compares the working tree with the index, not with HEAD.";
+const HEAD =
+  "HEAD's tree: .git/HEAD names the branch (`ref: refs/heads/<branch>`), whose commit is in .git/refs/heads/<branch> or, after git pack-refs, on a line `<id> refs/heads/<branch>` of .git/packed-refs.";
 const UNTRACKED = "An untracked file is one with no entry in the index. A directory with no tracked file below it is shown once as `?? dir/` (not file by file); an empty directory not at all.";
 
 /** Which part of the porcelain output differs: the index column, the untracked lines, or the format in general. */
@@ -18,6 +20,15 @@ function statusHint(ours: string, real: string): string {
   if (stagedCol(real).length > 0 && stagedCol(ours).length === 0) return IGNORES_INDEX;
   const untracked = (s: string) => lines(s).filter((l) => l.startsWith("??")).join("\n");
   if (untracked(ours) !== untracked(real)) return UNTRACKED;
+  const codes = (s: string) => new Map(lines(s).map((l) => [l.slice(3), l.slice(0, 2)] as const));
+  const [o, r] = [codes(ours), codes(real)];
+  const added = (m: Map<string, string>) => [...m.values()].filter((c) => c[0] === "A").length;
+  if (added(o) > added(r) + 1) return `Your status sees no commit in HEAD. ${HEAD}`;
+  for (const [path, code] of r) {
+    const got = o.get(path) ?? "  ";
+    if (code[0] === "M" && got[0] === " ") return `${path} is staged with another mode or id than HEAD's: X compares the index entry with HEAD's by blob id and by mode (a staged chmod +x is M). ${FORMAT}`;
+    if (code[1] === "M" && got[1] === " ") return `${path} differs from its index entry: hash the working-tree file (a change can keep the size) and compare its id and its mode (owner's execute bit) with the entry. ${FORMAT}`;
+  }
   return FORMAT;
 }
 
@@ -38,13 +49,13 @@ export default stage(import.meta, [
     name: "status --porcelain shows staged, unstaged and untracked changes as real git does",
     async run(t) {
       const g = GitCase.start(t);
-      const extra = Array.from({ length: 6 }, (_, i): RepoFile => ({ path: `${t.rand.word()}-${i}.txt`, kind: "file", content: randomText(t.rand) }));
+      const extra = Array.from({ length: 9 }, (_, i): RepoFile => ({ path: `${t.rand.word()}-${i}.txt`, kind: "file", content: randomText(t.rand) }));
       const files = [...randomFiles(t.rand, { depth: 2, width: 3 }), ...extra];
       const repo = await g.realRepo("repo", files);
       await g.commitAll(repo, "First");
       const plain = t.rand.shuffle(files.filter((f) => f.kind === "file"));
       const take = (): RepoFile => plain.pop()!;
-      const [staged, unstaged, both, gone, removed, exec] = [take(), take(), take(), take(), take(), take()];
+      const [staged, unstaged, both, gone, removed, exec, stagedExec, untracked, sameSize] = [take(), take(), take(), take(), take(), take(), take(), take(), take()];
       write(t, repo, staged.path, randomText(t.rand), "changed and staged");
       write(t, repo, both.path, randomText(t.rand), "changed and staged");
       await g.git(["add", staged.path, both.path], { cwd: repo });
@@ -55,6 +66,15 @@ export default stage(import.meta, [
       await g.git(["rm", "-q", removed.path], { cwd: repo });
       chmodSync(join(repo, exec.path), 0o755);
       t.log.note(`the test made ${exec.path} executable`);
+      chmodSync(join(repo, stagedExec.path), 0o755);
+      await g.git(["add", stagedExec.path], { cwd: repo });
+      t.log.note(`the test made ${stagedExec.path} executable and staged it`);
+      await g.git(["rm", "-q", "--cached", untracked.path], { cwd: repo });
+      t.log.note(`the test removed ${untracked.path} from the index only`);
+      // A change that keeps the size: only hashing the file shows it.
+      write(t, repo, sameSize.path, Buffer.from(sameSize.content).map((b) => (b >= 0x61 && b <= 0x7a ? b - 0x20 : b >= 0x41 && b <= 0x5a ? b + 0x20 : b)), "changed (same size, not staged)");
+      await g.git(["pack-refs", "--all"], { cwd: repo });
+      t.log.note("the branch HEAD names is now only in .git/packed-refs");
       const added = `${t.rand.word()}-added.bin`;
       write(t, repo, added, randomBinary(t.rand), "wrote and staged");
       await g.git(["add", added], { cwd: repo });
