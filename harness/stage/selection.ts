@@ -1,5 +1,6 @@
 import { harnessOptions, testArgs, userArgv } from "../cmdline.ts";
 import { ROOT } from "../paths.ts";
+import { say } from "../report/say.ts";
 import type { Challenge, StageInfo } from "../challenge/schema.ts";
 import { allStages, findExtension, prerequisites } from "../challenge/stages.ts";
 
@@ -94,10 +95,12 @@ let warned = false;
 function notFromTheCheckout(): void {
   if (warned || process.env.SYSCRAFT_INNER || (globalThis as { syscraftPreloaded?: boolean }).syscraftPreloaded) return;
   warned = true;
+  const message = `bun test --stage runs from the folder that holds bunfig.toml (not ${process.cwd()}): cd ${ROOT} && bun test ${testArgs(userArgv()).join(" ")}`;
+  say(`syscraft: ${message}`);
   const { test } = require("bun:test") as typeof import("bun:test");
   test("bun test --stage runs from the syscraft checkout", () => {
-    const e = new Error(`bun test --stage runs from the folder that holds bunfig.toml (here: ${process.cwd()}): cd ${ROOT} && bun test ${testArgs(userArgv()).join(" ")}`);
-    e.stack = e.message;
+    const e = new Error(message);
+    e.stack = message;
     throw e;
   });
 }
