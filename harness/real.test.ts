@@ -16,9 +16,25 @@ import { allStages, stageName } from "./challenge/stages.ts";
 import { hasBinary } from "./clients/require.ts";
 import { ROOT } from "./paths.ts";
 import { selfTests } from "./self-test.ts";
+import { Ahead } from "./stage/ahead.ts";
 import { runStagesInSubprocess } from "./stage/subprocess.ts";
 
-selfTests("stages agree with the real implementations", () => {
+const SUITE = "stages agree with the real implementations";
+
+/** Each stage's run against the real implementation; two (one per core) run ahead of the tests that judge them. */
+const jobs: { name: string; run: () => ReturnType<typeof runStagesInSubprocess> }[] = [];
+for (const c of loadAllChallenges()) {
+  if (!c.real) continue;
+  for (const info of allStages(c)) {
+    if (info.realDiffers !== undefined) continue;
+    const name = stageName(c, info);
+    jobs.push({ name: `${SUITE} ${name} ${info.name} passes against ${c.real.command}`, run: () => runStagesInSubprocess({ selection: `--stage-only=${name}`, flags: ["--real"], stdio: "capture" }) });
+  }
+}
+const runs = new Ahead(jobs);
+
+selfTests(SUITE, () => {
+  let index = 0;
   for (const c of loadAllChallenges()) {
     const real = c.real;
     if (!real) continue;
@@ -34,9 +50,10 @@ selfTests("stages agree with the real implementations", () => {
         });
         continue;
       }
+      const job = index++;
       test(`${name} ${info.name} passes against ${real.command}`, async () => {
         if (!hasBinary(binary)) throw new Error(`${binary} is not installed: install the package ${real.package} (or run bun run setup)`);
-        const run = await runStagesInSubprocess({ selection: `--stage-only=${name}`, flags: ["--real"], stdio: "capture" });
+        const run = await runs.result(job);
         const failed = run.results.filter((r) => !r.ok);
         if (failed.length > 0 || run.exitCode !== 0) throw new Error(failed.map((r) => r.message).join("\n\n") || run.output);
         expect(run.results.length).toBeGreaterThan(0);
