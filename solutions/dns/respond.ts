@@ -29,6 +29,8 @@ export interface Steps {
   tcpLimit(query: Message): number;
   /** Makes the reply fit in `limit` bytes (truncating it as RFC 2181 §9 says). */
   fit(steps: Steps, m: Message, limit: number): Uint8Array;
+  /** Whether messages with QR set (responses) are dropped unanswered. */
+  dropResponses: boolean;
   /** Whether the reply to an EDNS query carries an OPT record. */
   ednsReply: boolean;
   /** Answers a question outside the zone (a resolver); without it such questions are REFUSED. */
@@ -43,6 +45,7 @@ export const defaultSteps: Steps = {
   udpLimit: (q) => (q.edns ? Math.max(PLAIN_UDP_LIMIT, Math.min(q.edns.udpSize, OUR_UDP_SIZE)) : PLAIN_UDP_LIMIT),
   tcpLimit: () => TCP_LIMIT,
   fit: (steps, m, limit) => fit(steps, m, limit),
+  dropResponses: true,
   ednsReply: true,
 };
 
@@ -69,7 +72,7 @@ export async function respond(bytes: Uint8Array, zone: Zone, transport: Transpor
   if (bytes.length < 12) return undefined;
   const header = readHeader(new Reader(bytes));
   // Never answer a response (QR set): two servers would answer each other forever.
-  if (header.qr) return undefined;
+  if (header.qr && steps.dropResponses) return undefined;
   let query: Message;
   try {
     query = steps.decode(bytes);

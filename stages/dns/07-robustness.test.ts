@@ -139,6 +139,29 @@ export default stage(import.meta, [
     },
   },
   {
+    name: "a message with QR set (a response) is never answered",
+    async run(t) {
+      const { zone, names, server } = await zoneAndServer(t);
+      const burster = await UdpBurster.open(t, server);
+      const NO_RESPONSES = "Drop every message with QR set: it is a response, not a query. Answering responses lets two servers (or a forged source address) keep each other talking forever (RFC 1035 §7.3 discards what cannot be used).";
+      // A response, then a query: replies come in order, so once the query's has come, the response's would have too.
+      const responseId = t.rand.int(0x8000, 0xbfff);
+      const queryId = t.rand.int(0xc000, 0xfffe);
+      const response = buildQuery({ id: responseId, name: t.rand.pick(names), type: "A", setBits: 0x8000 | 0x0400 });
+      const query = buildQuery({ id: queryId, name: zone.origin, type: "SOA" });
+      const has = (id: number) => burster.replies.some((r) => r.length >= 2 && Buffer.from(r).readUInt16BE(0) === id);
+      for (let attempt = 1; attempt <= 3 && !has(queryId); attempt++) {
+        await burster.send([response, query], { what: `datagrams: a response (QR set, ID ${responseId}), then a query (ID ${queryId})`, hint: NO_RESPONSES });
+        await burster.settle({ quietMs: 1000, maxMs: 2000, done: () => has(queryId) });
+      }
+      if (!has(queryId)) t.fail({ message: `After a response (QR set), your program did not answer a well-formed query (3 tries).`, hint: NO_RESPONSES });
+      if (has(responseId)) {
+        const reply = burster.replies.find((r) => Buffer.from(r).readUInt16BE(0) === responseId)!;
+        t.fail({ message: `Your program answered a message that has QR set (ID ${responseId}): a response, not a query.`, detail: `reply: ${visible(reply)}`, hint: NO_RESPONSES });
+      }
+    },
+  },
+  {
     name: "garbage and half messages over TCP never stop the server",
     async run(t) {
       const { zone, server } = await zoneAndServer(t);
