@@ -8,7 +8,7 @@
  *   - for a stage selection, runs the selected stages itself (harness/stage/stage-run.ts) and exits,
  *     so bun never loads the other test files.
  */
-import { challengeSlugs, loadAllChallenges, loadChallenge, stageTestFile } from "../challenge/load.ts";
+import { challengeSlugs, loadChallenge, stageTestFile } from "../challenge/load.ts";
 import { stageName } from "../challenge/stages.ts";
 import { bunFlags } from "../bun-flags.ts";
 import { closest } from "../closest.ts";
@@ -16,7 +16,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { dirname, join, relative } from "node:path";
 import { flagProblem, harnessOptions, isTestWorker, parentPid, SYSCRAFT_FLAGS, testArgs, userArgv } from "../cmdline.ts";
 import { ROOT, STATE_DIR } from "../paths.ts";
-import { implOrigin, resolveImpl, type Impl } from "../impl.ts";
+import { configFile, configuredImpls, implOrigin, resolveImpl, type Impl } from "../impl.ts";
 import { say } from "../report/say.ts";
 import { currentSelection, resolveSelection, type SelectedStage } from "./selection.ts";
 import { runStages } from "./stage-run.ts";
@@ -55,12 +55,19 @@ export function stageRunHeadline(impl: Impl, stages: SelectedStage[], name: (s: 
 
 /** The first line of a run without a selection (the whole suite, or test files named on the command line). */
 function suiteHeadline(filters: string[]): string {
-  const impls = loadAllChallenges().map((c) => ({ c, impl: resolveImpl(c) }));
-  const own = impls.filter(({ impl }) => impl.source !== "reference solution");
+  // Without loading the challenges: a challenge.yaml being edited must not stop runs of other files.
+  const o = harnessOptions();
   const scope = filters.length > 0 ? `the test files matching ${filters.join(" ")}; their stages test ` : "the whole suite: each stage tests ";
   const extra = filters.length > 0 ? "" : ", then the real implementations, the fixtures and the harness's own tests";
+  if (o.real) return `syscraft: ${scope}its challenge's real implementation (--real)${extra}`;
+  if (o.impl !== undefined) {
+    if (o.impl.trim() === "") stop(`${o.implFrom ?? "--impl"} is empty: give the command that starts your program, e.g. --impl=./your_program.sh`);
+    return `syscraft: ${scope}${o.impl} (from ${o.implFrom ?? "--impl"})${extra}`;
+  }
+  const file = configFile();
+  const own = Object.entries(configuredImpls(file));
   if (own.length === 0) return `syscraft: ${scope}the reference solution of its challenge (no --impl, SYSCRAFT_IMPL or syscraft.local.yaml entry)${extra}`;
-  return `syscraft: ${scope}${own.map(({ c, impl }) => `${c.slug}: ${impl.command} (${implOrigin(impl)})`).join("; ")}; other challenges: their reference solutions${extra}`;
+  return `syscraft: ${scope}${own.map(([slug, c]) => `${slug}: ${c.command} (from impl.${slug} in ${file} line ${c.line})`).join("; ")}; other challenges: their reference solutions${extra}`;
 }
 
 /**
