@@ -142,6 +142,8 @@ export interface ParseOptions {
   lowercaseValues?: boolean;
   /** Fixture switch: any Content-Length that Number() reads (+3, 1e2) is taken. */
   looseContentLength?: boolean;
+  /** Fixture switch: the header section's limit leaves the request line out. */
+  limitWithoutRequestLine?: boolean;
   /** Fixture switch: buffer a header section of any size. */
   noHeaderLimit?: boolean;
 }
@@ -160,7 +162,8 @@ export function parseRequest(buf: Buffer, opts: ParseOptions = {}): { request: R
     if (buf.length - start > limit && !opts.noHeaderLimit) throw new ParseError(431, `header section over ${limit} bytes`);
     return "incomplete";
   }
-  if (end - start > limit && !opts.noHeaderLimit) throw new ParseError(431, `header section over ${limit} bytes`);
+  const counted = opts.limitWithoutRequestLine ? end - buf.indexOf(CRLF, start) - 2 : end - start;
+  if (counted > limit && !opts.noHeaderLimit) throw new ParseError(431, `header section over ${limit} bytes`);
   const head = parseHead(buf.subarray(start, end).toString("latin1"), opts);
   const bodyStart = end + 4;
   const te = head.headers.get("transfer-encoding");

@@ -49,6 +49,8 @@ export interface SerializeOptions {
   lengthSkew?: number;
   /** Fixture switch: a stream's total length, sent as Content-Length beside (or instead of) chunked coding. */
   streamLength?: number;
+  /** Fixture switch: no Content-Length on a 206 (its end is the close). */
+  no206Length?: boolean;
   /** Fixture switch: end the header lines with \n alone (the status line and the empty line keep \r\n). */
   bareLf?: boolean;
   /** For a stream: send it with chunked coding (HTTP/1.1); otherwise it ends when the connection closes (RFC 9112 §6.3, §7.1). */
@@ -64,7 +66,7 @@ export function serialize(r: Response, o: SerializeOptions = {}): Buffer {
   if (r.stream) {
     if (o.chunked) lines.push("Transfer-Encoding: chunked");
     if (o.streamLength !== undefined) lines.push(`Content-Length: ${o.streamLength}`);
-  } else if (r.status >= 200 && r.status !== 204 && r.status !== 304 && !r.headers.some(([n]) => n.toLowerCase() === "content-length")) lines.push(`Content-Length: ${r.body.length + (o.lengthSkew ?? 0)}`);
+  } else if (r.status >= 200 && r.status !== 204 && r.status !== 304 && !(o.no206Length && r.status === 206) && !r.headers.some(([n]) => n.toLowerCase() === "content-length")) lines.push(`Content-Length: ${r.body.length + (o.lengthSkew ?? 0)}`);
   if (o.close) lines.push("Connection: close");
   const head = Buffer.from(o.bareLf ? `${lines[0]}\r\n${lines.slice(1).join("\n")}\r\n\r\n` : `${lines.join("\r\n")}\r\n\r\n`, "latin1");
   return o.head || r.status === 304 ? head : Buffer.concat([head, r.body]);

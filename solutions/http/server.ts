@@ -34,6 +34,8 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   http10StreamWithLength?: boolean;
   /** Fixture switch: decide HTTP/2 or HTTP/1.1 on the first read, even when it holds less than the 24-octet preface. */
   prefaceInOneRead?: boolean;
+  /** Fixture switch: no Content-Length on a 206. */
+  no206Length?: boolean;
   /** Fixture switch: header lines end with \n alone. */
   bareLf?: boolean;
   /** HTTPS too: --tls-port, --cert, --key (PEM files). */
@@ -138,7 +140,7 @@ function respond(socket: Socket<Connection>, req: Request, res: Response, o: Ser
   const withLength = chunked ? o.chunkedWithLength : o.http10StreamWithLength;
   const streamLength = res.stream && withLength ? res.stream.pieces.reduce((n, p) => n + p.length, 0) : undefined;
   enqueue(socket, async () => {
-    send(socket, serialize(res, { head: req.method === "HEAD", close, lengthSkew: o.lengthSkew, chunked, bareLf: o.bareLf, streamLength }));
+    send(socket, serialize(res, { head: req.method === "HEAD", close, lengthSkew: o.lengthSkew, chunked, bareLf: o.bareLf, streamLength, no206Length: o.no206Length }));
     if (streaming) await sendStream(socket, res, chunked);
   });
   if (close) enqueue(socket, () => endAfterFlush(socket));

@@ -24,6 +24,8 @@ export interface WsOptions {
   wsIgnoreFragments?: boolean;
   /** Fixture switch: check UTF-8 on each fragment of a text message instead of on the whole message. */
   wsUtf8PerFragment?: boolean;
+  /** Fixture switch: any Sec-WebSocket-Version of 13 or more is taken. */
+  wsVersionAtLeast13?: boolean;
   /** Fixture switch: Upgrade must be exactly "websocket". */
   wsUpgradeExact?: boolean;
   /** Fixture switch: Connection must be exactly "Upgrade" (any case), not a list. */
@@ -62,7 +64,7 @@ export function handshake(req: Request, path: string, o: WsOptions): { ok: true;
   if (path !== "/ws") return fail(text(404, "Not Found\n"));
   if (req.method !== "GET" || req.version !== "HTTP/1.1") return fail(text(400, "A WebSocket handshake is an HTTP/1.1 GET\n"));
   if (o.wsConnectionExact ? req.headers.get("connection")?.toLowerCase() !== "upgrade" : !tokens(req.headers.get("connection")).includes("upgrade")) return fail(text(400, "Connection: Upgrade is missing\n"));
-  if (req.headers.get("sec-websocket-version") !== "13") return fail(response(426, "Sec-WebSocket-Version 13 only\n", [["Content-Type", "text/plain"], ["Sec-WebSocket-Version", "13"], ["Upgrade", "websocket"]]));
+  if (o.wsVersionAtLeast13 ? !(Number(req.headers.get("sec-websocket-version")) >= 13) : req.headers.get("sec-websocket-version") !== "13") return fail(response(426, "Sec-WebSocket-Version 13 only\n", [["Content-Type", "text/plain"], ["Sec-WebSocket-Version", "13"], ["Upgrade", "websocket"]]));
   const key = req.headers.get("sec-websocket-key") ?? "";
   if (o.wsAnyKey ? key === "" : !/^[A-Za-z0-9+/]{22}==$/.test(key) || Buffer.from(key, "base64").length !== 16) return fail(text(400, "Sec-WebSocket-Key must be 16 bytes in base64\n"));
   return {

@@ -29,6 +29,7 @@ export default stage(import.meta, [
         expectStatus(r, 206, { message: `GET /${name} with Range: ${range} should answer 206 Partial Content.`, hint: RANGE });
         expectHeader(r, "Content-Range", `bytes ${first}-${last}/${size}`, { message: `Wrong Content-Range for Range: ${range} of a ${size}-byte file.`, hint: RANGE });
         expectBody(r, content.slice(first, last + 1), { message: `The body for Range: ${range} should be bytes ${first} to ${last} of the file.`, hint: RANGE });
+        expectHeader(r, "Content-Length", String(last - first + 1), { message: `A 206 for Range: ${range} should say its length: Content-Length ${last - first + 1}, the bytes sent (stage 1: always send Content-Length).`, hint: RANGE });
       }
     },
   },

@@ -42,12 +42,16 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "Sec-WebSocket-Version 8 is refused with 426 and Sec-WebSocket-Version: 13",
+    name: "Sec-WebSocket-Version 8 or 14 is refused with 426 and Sec-WebSocket-Version: 13",
     async run(t) {
       const server = await t.start();
       const { response } = await WsClient.handshake(t, server, { version: "8" });
       if (!response) return t.fail({ message: "No HTTP response to a handshake with Sec-WebSocket-Version: 8 within 3 s.", hint: VERSION });
       t.expectEqual(`${response.status} Sec-WebSocket-Version: ${header(response, "sec-websocket-version") ?? "(none)"}`, "426 Sec-WebSocket-Version: 13", { message: "A handshake for a WebSocket version other than 13 should be refused, saying which version the server speaks.", hint: VERSION });
+      // A later version too, every run: only 13 is accepted.
+      const later = (await WsClient.handshake(t, server, { version: "14" })).response;
+      if (!later) return t.fail({ message: "No HTTP response to a handshake with Sec-WebSocket-Version: 14 within 3 s.", hint: VERSION });
+      t.expectEqual(`${later.status}`, "426", { message: "A handshake with Sec-WebSocket-Version: 14 (not 13) should be refused with 426 too.", hint: VERSION });
     },
   },
   {
