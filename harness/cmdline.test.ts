@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { parseDemo } from "./challenge/demo.ts";
 import { bunFlags } from "./bun-flags.ts";
 import { closest } from "./closest.ts";
-import { flagProblem, flagValue, testArgs } from "./cmdline.ts";
+import { flagProblem, flagValue, splitArgs, testArgs } from "./cmdline.ts";
 import { selfTests } from "./self-test.ts";
 import { parseSelection, resolveSelection } from "./stage/selection.ts";
 
@@ -89,10 +89,24 @@ selfTests("flags bun test and syscraft know", () => {
   test("a syscraft flag without its value is an error", () => {
     expect(problem("--stage=redis/3", "--impl")).toBe('--impl needs a value, e.g. --impl="./your_program.sh"');
     expect(problem("--impl", "--stage=redis/3")).toBe('--impl needs a value, e.g. --impl="./your_program.sh"');
-    expect(problem("--impl=")).toContain("--impl=: the flag needs a value");
+    expect(problem("--impl=")).toBe('--impl needs a value, e.g. --impl="./your_program.sh"');
   });
 
   test("the arguments after `test` are checked", () => {
     expect(testArgs(["/usr/bin/bun", "test", "--stage=redis/1"])).toEqual(["--stage=redis/1"]);
+  });
+});
+
+selfTests("splitting a bun test command line", () => {
+  test("flags take the next word as their value only when they take one and have none inline", () => {
+    const words = splitArgs(["--stage", "redis/3", "-t", "PING", "--bail", "--timeout=5", "file", "--", "--x"], bunFlags());
+    expect(words.map((w) => (w.kind === "flag" ? `${w.flag?.name ?? w.name}=${w.value ?? ""}${w.syscraft ? " (syscraft)" : ""}` : `pos:${w.arg}`))).toEqual([
+      "stage=redis/3 (syscraft)",
+      "test-name-pattern=PING",
+      "bail=",
+      "timeout=5",
+      "pos:file",
+      "pos:--x",
+    ]);
   });
 });

@@ -130,6 +130,49 @@ export function testArgs(argv: readonly string[]): string[] {
   return argv.slice(i === -1 ? 0 : i + 1);
 }
 
+/** One word of a `bun test …` command line: a flag (with the value it took, if any) or a positional word. */
+export type ArgWord =
+  | { kind: "flag"; arg: string; long: boolean; name: string; flag?: KnownFlag; syscraft: boolean; value?: string; words: string[] }
+  | { kind: "positional"; arg: string };
+
+/**
+ * Splits a `bun test …` command line into flags and positional words, a
+ * flag taking the next word as its value when it takes one and has no
+ * inline value (`--impl ./run.sh`, `-t PING`). Everything after `--` is positional.
+ */
+export function splitArgs(args: readonly string[], bun: readonly KnownFlag[]): ArgWord[] {
+  const known: KnownFlag[] = [...SYSCRAFT_FLAGS, ...bun];
+  const out: ArgWord[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") {
+      out.push(...args.slice(i + 1).map((a): ArgWord => ({ kind: "positional", arg: a })));
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      out.push({ kind: "positional", arg });
+      continue;
+    }
+    const long = arg.startsWith("--");
+    const name = long ? arg.slice(2).split("=")[0]! : arg.slice(1, 2);
+    const flag = long ? known.find((f) => f.name === name) : known.find((f) => f.short === name);
+    const word: ArgWord = { kind: "flag", arg, long, name, syscraft: long && SYSCRAFT_FLAGS.some((f) => f.name === name), words: [arg] };
+    if (flag) word.flag = flag;
+    const inline = long ? arg.includes("=") : arg.length > 2;
+    if (inline) word.value = long ? arg.slice(arg.indexOf("=") + 1) : arg.slice(2);
+    else if (flag?.takesValue) {
+      const next = args[i + 1];
+      if (next !== undefined && !next.startsWith("-")) {
+        word.value = next;
+        word.words.push(next);
+        i++;
+      }
+    }
+    out.push(word);
+  }
+  return out;
+}
+
 /**
  * The first problem with the flags of a `bun test …` command line, or
  * undefined: a flag neither bun (`bunFlags`) nor syscraft knows (bun would
@@ -138,29 +181,15 @@ export function testArgs(argv: readonly string[]): string[] {
  */
 export function flagProblem(args: readonly string[], bun: readonly KnownFlag[], closestName: (word: string, known: string[]) => string | undefined): string | undefined {
   const known: KnownFlag[] = [...SYSCRAFT_FLAGS, ...bun];
-  const names = known.map((f) => f.name);
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === "--") break;
-    if (!arg.startsWith("-") || arg === "-") continue;
-    const long = arg.startsWith("--");
-    const name = long ? arg.slice(2).split("=")[0]! : arg.slice(1, 2);
-    const flag = long ? known.find((f) => f.name === name) : known.find((f) => f.short === name);
-    if (!flag) {
-      const near = closestName(name, long ? names : known.flatMap((f) => (f.short ? [f.short] : [])));
-      const shown = long ? `--${near}` : `-${near}`;
-      return `unknown flag ${arg}${near ? ` (did you mean ${shown}?)` : ""}. syscraft's flags: ${SYSCRAFT_FLAGS.map((f) => `--${f.name}`).join(", ")}; bun's: bun test --help`;
+  for (const w of splitArgs(args, bun)) {
+    if (w.kind !== "flag") continue;
+    if (!w.flag) {
+      const near = closestName(w.name, w.long ? known.map((f) => f.name) : known.flatMap((f) => (f.short ? [f.short] : [])));
+      const shown = w.long ? `--${near}` : `-${near}`;
+      return `unknown flag ${w.arg}${near ? ` (did you mean ${shown}?)` : ""}. syscraft's flags: ${SYSCRAFT_FLAGS.map((f) => `--${f.name}`).join(", ")}; bun's: bun test --help`;
     }
-    const inline = long ? arg.includes("=") : arg.length > 2;
-    if (!flag.takesValue || inline) {
-      const own = SYSCRAFT_FLAGS.find((f) => f.name === flag.name);
-      if (own?.takesValue && long && arg.slice(arg.indexOf("=") + 1).trim() === "") return `${arg}: the flag needs a value, e.g. ${own.example}`;
-      continue;
-    }
-    const next = args[i + 1];
-    const own = SYSCRAFT_FLAGS.find((f) => f.name === flag.name);
-    if (own && (next === undefined || next.startsWith("--"))) return `--${flag.name} needs a value, e.g. ${own.example}`;
-    if (next !== undefined && !next.startsWith("-")) i++;
+    const own = SYSCRAFT_FLAGS.find((f) => f.name === w.name && w.syscraft);
+    if (own?.takesValue && (w.value === undefined || w.value.trim() === "")) return `--${own.name} needs a value, e.g. ${own.example}`;
   }
   return undefined;
 }

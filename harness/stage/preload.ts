@@ -14,35 +14,18 @@ import { bunFlags } from "../bun-flags.ts";
 import { closest } from "../closest.ts";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { flagProblem, harnessOptions, isTestWorker, parentPid, SYSCRAFT_FLAGS, testArgs, userArgv } from "../cmdline.ts";
+import { flagProblem, harnessOptions, isTestWorker, parentPid, splitArgs, testArgs, userArgv } from "../cmdline.ts";
 import { ROOT, STATE_DIR } from "../paths.ts";
 import { configFile, configuredImpls, implOrigin, resolveImpl, type Impl } from "../impl.ts";
 import { say } from "../report/say.ts";
 import { currentSelection, resolveSelection, type SelectedStage } from "./selection.ts";
 import { runStages } from "./stage-run.ts";
 
-/** The learner's flags that are bun's own (with their values), to pass on to the inner run. */
+/** The learner's flags that are bun's own (with their values), to pass on to the inner run; and the positional words. */
 function bunArgsOf(args: readonly string[]): { bunArgs: string[]; positional: string[] } {
-  const bun = bunFlags();
-  const bunArgs: string[] = [];
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith("-") || arg === "-") {
-      positional.push(arg);
-      continue;
-    }
-    const long = arg.startsWith("--");
-    const name = long ? arg.slice(2).split("=")[0]! : arg.slice(1, 2);
-    const own = long ? SYSCRAFT_FLAGS.find((f) => f.name === name) : undefined;
-    const flag = own ?? (long ? bun.find((f) => f.name === name) : bun.find((f) => f.short === name));
-    const inline = long ? arg.includes("=") : arg.length > 2;
-    const next = args[i + 1];
-    const takesNext = flag?.takesValue === true && !inline && next !== undefined && !next.startsWith("-");
-    if (!own && flag?.name !== "seed") bunArgs.push(arg, ...(takesNext ? [next!] : []));
-    if (takesNext) i++;
-  }
-  return { bunArgs, positional };
+  const words = splitArgs(args, bunFlags());
+  const bunArgs = words.flatMap((w) => (w.kind === "flag" && !w.syscraft && w.name !== "seed" ? w.words : []));
+  return { bunArgs, positional: words.filter((w) => w.kind === "positional").map((w) => w.arg) };
 }
 
 /** The first line of a stage run: the program, where it came from, and the stages. */
