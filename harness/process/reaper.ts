@@ -71,6 +71,7 @@ let exiting: Promise<never> | undefined;
 
 export function trackChild(child: SelfCleaningChild): void {
   install();
+  startWatchdog();
   children.add(child);
 }
 
