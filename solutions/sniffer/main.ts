@@ -1,14 +1,18 @@
 /**
  * A packet sniffer with tcpdump's command line, from the packet socket up:
- *   bun solutions/sniffer/main.ts -i <iface> [-n] [-e] [-l] [-c <count>]
- * One line per frame on stdout (tcpdump's format); on exit (after -c frames,
- * or on SIGINT/SIGTERM) the closing counts on stderr.
+ *   bun solutions/sniffer/main.ts -i <iface> [-n] [-e] [-l] [-c <count>] [-w <file>]
+ *   bun solutions/sniffer/main.ts -r <file> [-n] [-e] [-c <count>]
+ * Capturing: one line per frame on stdout in tcpdump's format (or each frame
+ * into a pcap file with -w); on exit (after -c frames, or on SIGINT/SIGTERM)
+ * the closing counts on stderr. Reading (-r): a pcap or pcapng file's frames,
+ * printed with their recorded times.
  */
-import { writeSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { timeOfDay } from "./bytes.ts";
 import { PACKET_OUTGOING } from "./libc.ts";
 import { defaultPrinters, LinePrinter, type Printers } from "./line.ts";
+import { CaptureFileError, PcapWriter, readCaptureFile, SNAPLEN, type PcapWriterOptions, type Record } from "./pcap.ts";
 import type { Received } from "./recv-worker.ts";
 import { PacketSocket, type Stats } from "./socket.ts";
 
@@ -21,17 +25,23 @@ export interface SnifferOptions {
   anyInterface?: boolean;
   /** Leave SIGINT to its default action (a fixture's mistake). */
   noSignalHandler?: boolean;
-  /** Formats the capture time (a fixture replaces it). */
-  time?: (r: Received) => string;
+  /** Formats a frame's time (a fixture replaces it). */
+  time?: (sec: number, usec: number) => string;
   /** The closing counts' text (a fixture replaces it). */
   closing?: (captured: number, stats: Stats) => string;
+  /** How -w writes (fixtures' mistakes). */
+  pcap?: PcapWriterOptions;
+  /** How -r reads a file (a fixture replaces it). */
+  read?: (data: Buffer) => Record[];
 }
 
 export const closingCounts = (captured: number, stats: Stats): string =>
   `${captured} packets captured\n${stats.received} packets received by filter\n${stats.dropped} packets dropped by kernel\n`;
 
+const USAGE = "usage: main.ts -i <iface> [-n] [-e] [-l] [-c <count>] [-w <file>] | -r <file> [-n] [-e] [-c <count>]";
+
 function usage(problem: string): never {
-  process.stderr.write(`${problem}\nusage: main.ts -i <iface> [-n] [-e] [-l] [-c <count>]\n`);
+  process.stderr.write(`${problem}\n${USAGE}\n`);
   process.exit(2);
 }
 
@@ -40,28 +50,34 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { i: { type: "string" }, n: { type: "boolean" }, e: { type: "boolean" }, l: { type: "boolean" }, c: { type: "string" } },
+      options: { i: { type: "string" }, n: { type: "boolean" }, e: { type: "boolean" }, l: { type: "boolean" }, c: { type: "string" }, w: { type: "string" }, r: { type: "string" } },
       strict: true,
     }));
   } catch (e) {
     usage((e as Error).message);
   }
-  const iface = values.i ?? usage("-i <iface> is required");
   const count = values.c === undefined ? Infinity : Number(values.c);
-  if (!(count > 0 && Number.isInteger(count) || count === Infinity)) usage(`-c needs a positive count (got "${values.c}")`);
+  if (!((Number.isInteger(count) && count > 0) || count === Infinity)) usage(`-c needs a positive count (got "${values.c}")`);
+  const printer = new LinePrinter(values.e === true, { ...defaultPrinters, ...options.printers });
+  const time = options.time ?? timeOfDay;
 
+  if (values.r !== undefined) {
+    readFile(values.r, count, (r) => `${time(r.sec, r.usec)} ${printer.line(r.frame)}\n`, options.read ?? readCaptureFile);
+    return;
+  }
+  const iface = values.i ?? usage("-i <iface> (or -r <file>) is required");
   let socket: PacketSocket;
   try {
     socket = PacketSocket.open(iface, options.anyInterface);
   } catch (e) {
     usage((e as Error).message);
   }
-  const printer = new LinePrinter(values.e === true, { ...defaultPrinters, ...options.printers });
-  const time = options.time ?? ((r: Received) => timeOfDay(r.sec, r.usec));
-  writeSync(2, `listening on ${iface}, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n`);
+  const writer = values.w === undefined ? undefined : new PcapWriter(values.w, options.pcap);
+  writeSync(2, `listening on ${iface}, link-type EN10MB (Ethernet), snapshot length ${SNAPLEN} bytes\n`);
 
   let captured = 0;
   const finish = (): never => {
+    writer?.close();
     writeSync(2, (options.closing ?? closingCounts)(captured, socket.stats()));
     process.exit(0);
   };
@@ -78,10 +94,24 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
     if (dropOutgoing && r.pktType === PACKET_OUTGOING) return;
     if (captured >= count) return;
     captured++;
-    writeSync(1, `${time(r)} ${printer.line(r.frame)}\n`);
+    if (writer) writer.write(r);
+    else writeSync(1, `${time(r.sec, r.usec)} ${printer.line(r.frame)}\n`);
     if (captured >= count) finish();
   };
   worker.postMessage(socket.fd);
+}
+
+/** -r: prints the first `count` records of a capture file. */
+function readFile(path: string, count: number, line: (r: Record) => string, read: (data: Buffer) => Record[]): void {
+  let records: Record[];
+  try {
+    records = read(readFileSync(path));
+  } catch (e) {
+    writeSync(2, `${path}: ${e instanceof CaptureFileError || (e as NodeJS.ErrnoException).code ? (e as Error).message : String(e)}\n`);
+    process.exit(1);
+  }
+  writeSync(2, `reading from file ${path}, link-type EN10MB (Ethernet)\n`);
+  for (const r of records.slice(0, count)) writeSync(1, line(r));
 }
 
 if (import.meta.main) await runMain(Bun.argv.slice(2));

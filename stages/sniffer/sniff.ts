@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { startProgramIn, useNetwork, type NetnsProcess } from "../../harness/netns/case.ts";
 import { procNet } from "../../harness/netns/inside.ts";
+import { arp, ethernet, ETHERTYPE, icmpEcho, ipv4, IPPROTO, tcp, udp } from "../../harness/netns/frames.ts";
 import { pcapFile, type TimedFrame } from "../../harness/netns/pcap.ts";
 import { ifindexIn, sendFrames } from "../../harness/netns/send.ts";
 import { twoHosts, type Interface, type Node } from "../../harness/netns/topology.ts";
@@ -186,14 +187,19 @@ export async function startCapture(t: CaseContext, ns: string, iface: string, fl
 /** The frames a case put on a wire, with when they were sent. */
 export class Sent {
   readonly frames: TimedFrame[] = [];
+  /** For each frame, the wall-clock times (ms) just before and just after it was sent. */
+  readonly windows: [number, number][] = [];
 
   /** Sends frames out of `iface` in `ns`, in order (`gapMs` apart), and remembers them. */
   async send(t: CaseContext, ns: string, iface: string, frames: Uint8Array[], what: string, gapMs = 0): Promise<void> {
     t.log.note(`${what}: ${frames.length} crafted frame${frames.length === 1 ? "" : "s"} sent out of ${iface} in ${ns}`);
     for (const [i, frame] of frames.entries()) {
       if (i > 0 && gapMs > 0) await Bun.sleep(gapMs);
+      const before = Date.now();
       sendFrames(ns, iface, [frame]);
-      this.frames.push({ timeUs: Date.now() * 1000, frame });
+      const after = Date.now();
+      this.frames.push({ timeUs: after * 1000, frame });
+      this.windows.push([before, after]);
     }
   }
 
@@ -247,4 +253,29 @@ export async function expectTcpdumpLines(t: CaseContext, s: Scenario, message: s
   t.log.note("what tcpdump prints for the frames that were sent:");
   const expected = await sent.tcpdumpLines(t, s.flags);
   expectLines(t, capture, expected, message, hint);
+}
+
+/** `n` frames of the kinds the earlier stages print: ARP requests, ICMP echo requests, UDP datagrams, TCP SYNs, in turn. */
+export function mixedFrames(rand: Random, n: number): Buffer[] {
+  return Array.from({ length: n }, (_, i) => {
+    const [smac, dmac, src, dst] = [randomMac(rand), randomMac(rand), randomIp(rand), randomIp(rand)];
+    const [sport, dport] = [rand.int(33000, 48000), rand.int(50000, 60000)];
+    const ip = (protocol: number, payload: Uint8Array) => ethernet(dmac, smac, ETHERTYPE.ipv4, ipv4({ src, dst, protocol, payload }));
+    switch (i % 4) {
+      case 0:
+        return ethernet("ff:ff:ff:ff:ff:ff", smac, ETHERTYPE.arp, arp({ op: "request", senderMac: smac, senderIp: src, targetMac: "00:00:00:00:00:00", targetIp: dst }));
+      case 1:
+        return ip(IPPROTO.icmp, icmpEcho("request", rand.int(0, 65535), rand.int(0, 65535), rand.bytes(rand.int(0, 100))));
+      case 2:
+        return ip(IPPROTO.udp, udp(src, dst, sport, dport, rand.bytes(rand.int(0, 300))));
+      default:
+        return ip(IPPROTO.tcp, tcp({ src, dst, srcPort: sport, dstPort: dport, seq: rand.int(0, 2 ** 31), flags: ["syn"], options: [{ kind: "mss", value: 1460 }] }));
+    }
+  });
+}
+
+/** `tcpdump -r <file> …flags`: its exit code, every stdout line with a leading timestamp removed, and its stderr. */
+export async function tcpdumpRead(t: CaseContext, file: string, flags: string[]): Promise<{ code: number; text: string; output: string }> {
+  const r = await t.client("tcpdump", ["tcpdump", "-r", file, ...flags]);
+  return { code: r.code, text: r.stdout.replace(/^\d\d:\d\d:\d\d\.\d{6} /gm, ""), output: r.output };
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # syscraft runs this script as root, inside a network namespace, as:
-#   ./your_program.sh -i <iface> -n [-e] [-l] [-c <count>]
+#   ./your_program.sh -i <iface> -n [-e] [-l] [-c <count>] [-w <file>]
+# or, to read a capture file:  ./your_program.sh -r <file> -n
 # To use another language, change the line below to start your program,
 # passing the arguments on ("$@").
 exec bun run "$(dirname "$0")/app/main.ts" "$@"
