@@ -104,6 +104,8 @@ export const HEADER_HINT =
   "Each file's diff starts `diff --git a/<path> b/<path>`; then `new file mode <mode>`, `deleted file mode <mode>`, or `old mode <mode>` and `new mode <mode>` when those apply; then `index <old id>..<new id>` (7 hex digits each, 0000000 for a side that does not exist), followed by ` <mode>` when the mode did not change; no index line when only the mode changed.";
 export const HUNK_HINT =
   "A hunk header is `@@ -<start>,<count> +<start>,<count> @@`, with `,<count>` left out when the count is 1 and, for an empty side, the start is the line before (`-0,0`); each hunk has up to 3 lines of context around its changes, and two changes at most 6 unchanged lines apart share a hunk. After `@@` comes a space and the last line before the hunk that starts with a letter, `_` or `$` (cut to 80 bytes, trailing whitespace dropped), if there is one.";
+export const FUNCNAME_HINT =
+  "After a hunk header's second `@@` comes a space and git's default function name: the last line before the hunk, in the old version, that starts with a letter, `_` or `$` (not a digit, a space or a tab), cut to 80 bytes, then with its trailing whitespace dropped; nothing when no line before the hunk qualifies.";
 export const NEWLINE_HINT = "When a line has no newline (the last line of a file that does not end in one), the next line of the diff is `\\ No newline at end of file`, whether the line is removed, added or context.";
 export const BINARY_HINT = "A file with a NUL byte in its first 8000 bytes is binary: its diff is the header and index line, then `Binary files a/<path> and b/<path> differ` (/dev/null for a side that does not exist).";
 export const MINIMAL_HINT =
@@ -129,7 +131,11 @@ export function diffProblem(ours: string, real: string): { message: string; hint
     }
     if (theirs.includes("\\ No newline") !== mine.includes("\\ No newline")) return { message: `The diff of ${path} differs from real git's at the end of the file.`, hint: NEWLINE_HINT };
     const hunks = (s: string) => s.split("\n").filter((l) => l.startsWith("@@ ")).join("\n");
-    if (hunks(mine) !== hunks(theirs)) return { message: `The hunk headers of ${path}'s diff differ from real git's.`, hint: HUNK_HINT };
+    if (hunks(mine) !== hunks(theirs)) {
+      const ranges = (h: string) => h.replace(/^(@@ [^@]* @@).*$/gm, "$1");
+      if (ranges(hunks(mine)) === ranges(hunks(theirs))) return { message: `The function names in the hunk headers of ${path}'s diff differ from real git's.`, hint: FUNCNAME_HINT };
+      return { message: `The hunk headers of ${path}'s diff differ from real git's.`, hint: HUNK_HINT };
+    }
     return { message: `The diff of ${path} differs from real git's.`, hint: `${HUNK_HINT} Within a change, the removed lines (-) come before the added ones (+).` };
   }
   return { message: "Your diff differs from real git's.", hint: PATHS_HINT };

@@ -29,9 +29,13 @@ export interface FilePair {
 export interface DiffSteps {
   /** The blocks of lines that change. */
   changes: (a: readonly string[], b: readonly string[]) => Change[];
+  /** The function name a line gives a hunk header, or undefined. */
+  funcName: (line: string) => string | undefined;
+  /** The most unchanged lines between two changes of one hunk (2 × context). */
+  joinGap: number;
+  /** Whether a file's content is diffed as binary. */
+  binary: (data: Uint8Array) => boolean;
 }
-
-export const diffSteps: DiffSteps = { changes: myersDiff };
 
 /** Lines with their newline (the last may have none), as latin1 strings so bytes compare exactly. */
 export function splitLines(data: Uint8Array): string[] {
@@ -57,19 +61,21 @@ function funcName(line: string): string | undefined {
   return line.slice(0, 80).replace(/[ \t\n\v\f\r]+$/, "");
 }
 
+export const diffSteps: DiffSteps = { changes: myersDiff, funcName, joinGap: 2 * CONTEXT, binary: isBinary };
+
 function range(start: number, count: number): string {
   // start is 0-based; an empty range names the line before it.
   return count === 1 ? `${start + 1}` : `${count === 0 ? start : start + 1},${count}`;
 }
 
 /** The hunks of a unified diff with 3 lines of context. */
-export function unifiedHunks(a: string[], b: string[], changes: Change[]): string {
+export function unifiedHunks(a: string[], b: string[], changes: Change[], steps: DiffSteps = diffSteps): string {
   let out = "";
   let i = 0;
   while (i < changes.length) {
     // Take changes while the unchanged gap to the next is at most 2×context.
     let j = i;
-    while (j + 1 < changes.length && changes[j + 1]!.a0 - (changes[j]!.a0 + changes[j]!.del) <= 2 * CONTEXT) j++;
+    while (j + 1 < changes.length && changes[j + 1]!.a0 - (changes[j]!.a0 + changes[j]!.del) <= steps.joinGap) j++;
     const first = changes[i]!;
     const last = changes[j]!;
     const s1 = Math.max(first.a0 - CONTEXT, 0);
@@ -77,7 +83,7 @@ export function unifiedHunks(a: string[], b: string[], changes: Change[]): strin
     const e1 = Math.min(last.a0 + last.del + CONTEXT, a.length);
     const e2 = Math.min(last.b0 + last.ins + CONTEXT, b.length);
     let func: string | undefined;
-    for (let l = s1 - 1; l >= 0 && func === undefined; l--) func = funcName(a[l]!);
+    for (let l = s1 - 1; l >= 0 && func === undefined; l--) func = steps.funcName(a[l]!);
     out += `@@ -${range(s1, e1 - s1)} +${range(s2, e2 - s2)} @@${func ? ` ${func}` : ""}\n`;
     const line = (mark: string, text: string) => `${mark}${text}${text.endsWith("\n") ? "" : "\n\\ No newline at end of file\n"}`;
     let at = s1;
@@ -112,12 +118,12 @@ export function patchOf(p: FilePair, steps: DiffSteps = diffSteps): string {
   const bData = n ? n.data() : new Uint8Array();
   const aName = o ? `a/${path}` : "/dev/null";
   const bName = n ? `b/${path}` : "/dev/null";
-  if (isBinary(aData) || isBinary(bData)) return `${out}Binary files ${aName} and ${bName} differ\n`;
+  if (steps.binary(aData) || steps.binary(bData)) return `${out}Binary files ${aName} and ${bName} differ\n`;
   const a = splitLines(aData);
   const b = splitLines(bData);
   const changes = steps.changes(a, b);
   if (changes.length === 0) return out;
-  return `${out}--- ${aName}\n+++ ${bName}\n${unifiedHunks(a, b, changes)}`;
+  return `${out}--- ${aName}\n+++ ${bName}\n${unifiedHunks(a, b, changes, steps)}`;
 }
 
 export function patch(pairs: FilePair[], steps: DiffSteps = diffSteps): Uint8Array {

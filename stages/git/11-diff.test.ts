@@ -49,6 +49,51 @@ function editText(t: CaseContext, repo: string, p: Project, make: LineMaker): vo
   put(t, repo, paths[5]!, joinLines([...noEnd, "\n", ...make.lines(2)]), "added a newline and two lines at the end of");
 }
 
+/**
+ * Files whose edits sit at fixed places, so every boundary of the .md is on every seed (randomness picks only
+ * the words): in `hunks`, two replaced lines 6 unchanged lines apart (one hunk) and a third 7 further on (its
+ * own hunk); in `funcs`, before each of four hunks the last line that can name it starts with `_`, with `$`,
+ * is over 80 bytes, or ends in spaces — each followed by a line starting with a digit, which cannot; in `late`,
+ * a NUL byte after the first 8000 bytes (a text file for git).
+ */
+interface Boundaries {
+  before: Map<string, string[]>;
+  after: Map<string, string[]>;
+}
+
+function boundaryFiles(t: CaseContext, make: LineMaker): Boundaries {
+  let n = 0;
+  const w = () => t.rand.word();
+  const plain = () => `    ${w()}_${++n} = ${n}
+`; // indented: never a function name
+  const plains = (k: number) => Array.from({ length: k }, plain);
+  const before = new Map<string, string[]>();
+  const after = new Map<string, string[]>();
+  const hunks = plains(30);
+  const hunksAfter = [...hunks];
+  for (const at of [5, 12, 20]) hunksAfter[at] = make.line();
+  before.set(`${w()}-hunks.txt`, hunks);
+  after.set([...before.keys()][0]!, hunksAfter);
+  const funcs: string[] = [];
+  const funcsAfter: string[] = [];
+  const names = [`_${w()}_private(self):\n`, `$${w()} = ${n}\n`, `${w()}_long ${Array.from({ length: 16 }, w).join(" ")}\n`, `${w()}_spaces ${w()}:   \n`];
+  for (const name of names) {
+    const segment = [name, `${++n} ${w()} starts with a digit\n`, ...plains(6), plain(), ...plains(6)];
+    funcs.push(...segment);
+    funcsAfter.push(...segment.slice(0, 8), make.line(), ...segment.slice(9));
+  }
+  before.set(`${w()}-funcs.py`, funcs);
+  after.set([...before.keys()][1]!, funcsAfter);
+  const late = plains(200);
+  while (late.join("").length < 8200) late.push(plain());
+  late.push(`    ${w()} \0 a NUL after byte 8000\n`, ...plains(5));
+  const lateAfter = [...late];
+  lateAfter[3] = make.line();
+  before.set(`${w()}-late-nul.txt`, late);
+  after.set([...before.keys()][2]!, lateAfter);
+  return { before, after };
+}
+
 async function expectDiff(t: CaseContext, g: GitCase, repo: string, args: string[]): Promise<void> {
   const ours = (await g.ours(["diff", ...args], { cwd: repo })).stdout;
   const real = (await g.git(["diff", ...args], { cwd: repo })).stdout;
@@ -67,9 +112,11 @@ export default stage(import.meta, [
       const g = GitCase.start(t);
       const make = new LineMaker(t.rand);
       const p = project(t, make);
-      const repo = await g.realRepo("repo", p.files);
+      const bounds = boundaryFiles(t, make);
+      const repo = await g.realRepo("repo", [...p.files, ...[...bounds.before].map(([path, l]): RepoFile => ({ path, kind: "file", content: joinLines(l) }))]);
       await g.commitAll(repo, "First");
       editText(t, repo, p, make);
+      for (const [path, l] of bounds.after) put(t, repo, path, joinLines(l), "edited (at fixed lines)");
       const bin = p.files.find((f) => f.path.endsWith(".bin"))!;
       put(t, repo, bin.path, randomBinary(t.rand, 100, 400), "rewrote (binary)");
       const script = p.files.find((f) => f.path.endsWith(".sh"))!;
@@ -100,7 +147,9 @@ export default stage(import.meta, [
       put(t, repo, added, joinLines(make.lines(t.rand.int(2, 6))), "wrote");
       const addedBin = `${t.rand.word()}-new.bin`;
       put(t, repo, addedBin, randomBinary(t.rand, 50, 200), "wrote");
-      await g.git(["add", paths[0]!, paths[3]!, paths[5]!, added, addedBin], { cwd: repo });
+      const one = `${t.rand.word()}-one-line.txt`;
+      put(t, repo, one, make.line(), "wrote (one line)");
+      await g.git(["add", paths[0]!, paths[3]!, paths[5]!, added, addedBin, one], { cwd: repo });
       await g.git(["rm", "-q", paths[2]!], { cwd: repo });
       // A change made after staging shows in `diff`, not in `diff --cached`.
       const again = editLines(t.rand, make, p.text.get(paths[1]!)!, 1);
