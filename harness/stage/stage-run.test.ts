@@ -86,7 +86,7 @@ selfTests("a stage run as the learner types it", () => {
   test("bun's own flags reach the inner run: -t selects cases, and the run still passes when those pass", async () => {
     const r = await run(["bun", "test", "--stage-only=redis/2", "-t", "PING replies PONG"]);
     expect(r.code).toBe(0);
-    expect(r.lines.at(-1)).toStartWith("✓ The 1 case your filter (-t PING replies PONG) selected passed.");
+    expect(r.lines.at(-1)).toStartWith("✓ The 1 case your filter (-t 'PING replies PONG') selected passed.");
   }, 60_000);
 
   test("SIGTERM to a stage run stops the inner run and its programs within 3 s, and says so", async () => {

@@ -12,7 +12,9 @@ import { join, relative } from "node:path";
 import { stageDocFile } from "../challenge/load.ts";
 import type { Challenge, StageInfo } from "../challenge/schema.ts";
 import { groupStages, stageName } from "../challenge/stages.ts";
-import { flagValue, harnessOptions } from "../cmdline.ts";
+import { bunFlags } from "../bun-flags.ts";
+import { flagValue, harnessOptions, splitArgs } from "../cmdline.ts";
+import { shellLine } from "../report/show.ts";
 import type { Impl } from "../impl.ts";
 import { ROOT } from "../paths.ts";
 import { BunOutputFilter } from "../report/bun-output.ts";
@@ -21,9 +23,14 @@ import { readResults } from "./results.ts";
 import type { Selection, SelectedStage } from "./selection.ts";
 import type { CaseResult } from "./types.ts";
 
-/** Whether bun's flags select only some cases (-t, --test-name-pattern, --only): then not every case runs, by design. */
-export function partial(bunArgs: readonly string[]): boolean {
-  return bunArgs.some((a) => a === "-t" || /^-t./.test(a) || a.startsWith("--test-name-pattern") || a === "--only");
+/** bun's flags that select only some cases (-t, --test-name-pattern, --only), with their values, as typed: then not every case runs, by design. */
+export function caseFilter(bunArgs: readonly string[]): string {
+  const words = splitArgs(bunArgs, bunFlags()).filter((w) => w.kind === "flag" && ["test-name-pattern", "only"].includes(w.flag?.name ?? ""));
+  return shellLine(words.flatMap((w) => (w.kind === "flag" ? w.words : [])));
+}
+
+function partial(bunArgs: readonly string[]): boolean {
+  return caseFilter(bunArgs) !== "";
 }
 
 export interface StageRunPlan {
@@ -73,7 +80,7 @@ export function conclusion(plan: StageRunPlan, results: CaseResult[], exitCode: 
     return { lines, ok: false };
   }
   if (partial(plan.bunArgs) && exitCode === 0) {
-    lines.push(`✓ The ${results.length} case${results.length === 1 ? "" : "s"} your filter (${plan.bunArgs.join(" ")}) selected passed. A stage passes only when all its cases run: ${rerun}`);
+    lines.push(`✓ The ${results.length} case${results.length === 1 ? "" : "s"} your filter (${caseFilter(plan.bunArgs)}) selected passed. A stage passes only when all its cases run: ${rerun}`);
     return { lines, ok: true };
   }
   if (notRun.length > 0 || exitCode !== 0) {
