@@ -305,6 +305,7 @@ export class Stream {
   }
 
   private socketEnded(): void {
+    if (this.done) return; // aborted: the peer was told (or told us), nothing more goes out for this stream
     this.endQueued = true;
     if (this.pending.length === 0) this.sendEnd();
   }

@@ -29,6 +29,10 @@ export default stage(import.meta, [
       if (r.kind === "neither") return t.fail({ message: "A client with a wrong token neither exited nor printed its ready line within 5 s.", expected: "a non-zero exit status and a message on stderr", hint: TOKEN_HINT });
       if (r.code === 0) t.fail({ message: "A client with a wrong token exited with status 0.", expected: "a non-zero exit status", received: "0", hint: TOKEN_HINT });
       if (!/token/i.test(r.output)) t.fail({ message: "The refused client should say the token was the problem.", expected: "a message mentioning the token", received: r.output.trim() || "(no output)", hint: TOKEN_HINT });
+      // A token differs by case too: it is a secret, compared byte for byte.
+      const upper = server.token.toUpperCase();
+      const again = await clientOutcome(t, { serverPort: server.controlPort, token: upper, http: t.rand.word(), to: await t.port() });
+      if (again.kind !== "exited" || again.code === 0) t.fail({ message: `A client with the token in capitals (${upper}, the server's is ${server.token}) was not refused.`, expected: "a non-zero exit status", received: again.kind === "ready" ? again.line : again.kind === "neither" ? "it kept running" : "exit status 0", hint: `${TOKEN_HINT} Compare the tokens byte for byte: a token is a secret, not a name.` });
     },
   },
   {

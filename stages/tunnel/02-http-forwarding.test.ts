@@ -6,7 +6,7 @@ import { publicUrl, startTunnelClient, startTunnelServer } from "../../harness/c
 import { stage } from "../../harness/stage/define.ts";
 
 const FORWARD = "The server reads the public request's header section, finds the tunnel by the Host header, and passes the request's bytes, unchanged, over the tunnel; the client writes them to a connection to --to and sends back what the local service answers, byte for byte.";
-const HOST = "Route by the host name in the Host header (RFC 9110 §7.2): its first label is the tunnel's name. Compare it case-insensitively (RFC 9110 §4.2.3) and ignore the \":port\" part — curl sends Host: mango.localhost:24002.";
+const HOST = "Route by the host name in the Host header (RFC 9110 §7.2): its first label (what comes before the first dot) is the tunnel's name. Compare it case-insensitively (RFC 9110 §4.2.3) and ignore the \":port\" part — curl sends Host: mango.localhost:24002.";
 
 /** The server's own answers are complete responses: a Content-Length that matches the body, and Connection: close. */
 function expectComplete(r: HttpResponse, what: string): void {
@@ -59,7 +59,7 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "a POST body reaches the local service, and the Host is matched case-insensitively, without its port",
+    name: "a POST body reaches the local service, and the Host's first label is matched case-insensitively, without its port",
     async run(t) {
       const server = await startTunnelServer(t);
       const name = t.rand.word();
@@ -69,7 +69,7 @@ export default stage(import.meta, [
         await req.reply(201, [["Location", "/made/1"]], `got ${req.body().length} bytes`);
       });
       await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: name, to: local.port });
-      const host = `${name.toUpperCase()}.LocalHost:${server.httpPort}`;
+      const host = `${name.toUpperCase()}.Tunnels.LocalHost:${server.httpPort}`;
       const { responses } = await curl(t, ["-H", `Host: ${host}`, "--data-binary", body, `http://127.0.0.1:${server.httpPort}/items`], { message: `curl could not POST through the tunnel with Host: ${host}.`, hint: HOST });
       const r = responses[0]!;
       expectStatus(r, 201, { message: `POST /items with Host: ${host} should reach the tunnel "${name}" and get the local service's 201.`, hint: HOST });

@@ -157,6 +157,7 @@ export default stage(import.meta, [
       };
       /** Holds the client's grants back, sends BLAST bytes at once, and measures how many get through on the window the server has left. */
       const window = async (from: number) => {
+        await Bun.sleep(100); // let grants already sent land first
         relay.hold();
         const before = received();
         void user.write(body.subarray(from, from + BLAST), false).catch(() => {});
