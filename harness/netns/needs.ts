@@ -14,7 +14,7 @@ const rootHint = "run the tests as root (for example `sudo bun test …`) on a L
 
 /** Each check returns undefined when the need is met, or the one-line reason it is not. */
 const checks: Record<Need, () => string | undefined> = {
-  root: () => (isRoot() ? undefined : `this stage runs your program as root, and the tests are not root: ${rootHint}`),
+  root: () => (isRoot() ? undefined : `your program runs as root here, and the tests are not running as root: ${rootHint}`),
   netns: () => {
     if (!Bun.which("ip")) return "network namespaces need ip(8), which is not installed: `apt-get install iproute2` (or `bun run setup`)";
     if (!isRoot()) return `creating network namespaces needs root: ${rootHint}`;

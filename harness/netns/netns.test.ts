@@ -5,7 +5,7 @@
  * run sweeps it).
  */
 import { expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadChallenge } from "../challenge/load.ts";
@@ -174,4 +174,24 @@ console.log(JSON.stringify(["root", "netns", "raw-socket"].map(unmet)));`;
     expect(netns).toContain("needs root");
     expect(raw).toContain("CAP_NET_RAW");
   });
+
+  test("a stage that needs root, run by a user without root, fails every case at once saying so (never skipped)", () => {
+    const state = mkdtempSync(join(tmpdir(), "syscraft-nobody-"));
+    chmodSync(state, 0o777);
+    try {
+      const r = Bun.spawnSync(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", process.execPath, "test", "--stage-only=sniffer/1"], {
+        cwd: join(import.meta.dir, "../.."),
+        stdout: "pipe",
+        stderr: "pipe",
+        env: { ...process.env, HOME: state, SYSCRAFT_STATE_DIR: state },
+        timeout: 60000,
+      });
+      const out = r.stdout.toString() + r.stderr.toString();
+      expect(r.exitCode).not.toBe(0);
+      expect(out).toContain("This stage needs root: your program runs as root here, and the tests are not running as root");
+      expect(out).toContain("4 of 4 cases failed");
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
+  }, 60000);
 });
