@@ -32,6 +32,8 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   chunkedWithLength?: boolean;
   /** Fixture switch: a stream to an HTTP/1.0 client carries Content-Length. */
   http10StreamWithLength?: boolean;
+  /** Fixture switch: a connection is HTTP/2 when its first 16 octets are the preface's first line. */
+  prefaceFirstLineOnly?: boolean;
   /** Fixture switch: decide HTTP/2 or HTTP/1.1 on the first read, even when it holds less than the 24-octet preface. */
   prefaceInOneRead?: boolean;
   /** Fixture switch: no Content-Length on a 206. */
@@ -227,12 +229,14 @@ function upgrade(socket: Socket<Connection>, request: Request, o: ServerOptions)
  */
 function startHttp2(socket: Socket<Connection>, o: ServerOptions): boolean {
   const c = socket.data;
-  const n = Math.min(c.buffer.length, PREFACE.length);
+  // Fixture switch: only the preface's first line ("PRI * HTTP/2.0\r\n", 16 octets) is compared.
+  const n = Math.min(c.buffer.length, o.prefaceFirstLineOnly ? 16 : PREFACE.length);
   if (!c.buffer.subarray(0, n).equals(PREFACE.subarray(0, n)) || (o.prefaceInOneRead && n < PREFACE.length)) {
     c.http1 = true;
     return false;
   }
   if (c.buffer.length < PREFACE.length) return true;
+  if (o.prefaceFirstLineOnly) c.buffer = Buffer.concat([PREFACE, c.buffer.subarray(PREFACE.length)]);
   const rest = c.buffer.subarray(PREFACE.length);
   c.buffer = Buffer.alloc(0);
   c.h2 = new H2Connection((bytes) => send(socket, bytes), () => endAfterFlush(socket), { ...o, route: (req) => route(req, o) }, (line) => console.log(line));

@@ -24,6 +24,8 @@ export interface WsOptions {
   wsIgnoreFragments?: boolean;
   /** Fixture switch: check UTF-8 on each fragment of a text message instead of on the whole message. */
   wsUtf8PerFragment?: boolean;
+  /** Fixture switch: a new text or binary frame in the middle of a fragmented message starts a new message (the old one dropped). */
+  wsNewMessageRestarts?: boolean;
   /** Fixture switch: any Sec-WebSocket-Version of 13 or more is taken. */
   wsVersionAtLeast13?: boolean;
   /** Fixture switch: Upgrade must be exactly "websocket". */
@@ -191,7 +193,7 @@ export class WsConnection {
     if (opcode === 0x0) {
       if (!this.message) throw new Fail(1002, "a continuation frame with no message to continue");
     } else {
-      if (this.message) throw new Fail(1002, "a new data frame in the middle of a fragmented message");
+      if (this.message && !this.o.wsNewMessageRestarts) throw new Fail(1002, "a new data frame in the middle of a fragmented message");
       this.message = { opcode, parts: [], size: 0 };
     }
     const m = this.message!;

@@ -51,6 +51,8 @@ export interface H2Options {
   goawayLastStreamZero?: boolean;
   /** Fixture switch: never send WINDOW_UPDATE for DATA received. */
   noWindowUpdate?: boolean;
+  /** Fixture switch: drop frames that are FRAME_SIZE_ERRORs instead of answering GOAWAY. */
+  frameSizeErrorsIgnored?: boolean;
   /** Fixture switch: drop frames that are protocol errors instead of answering GOAWAY. */
   protocolErrorsIgnored?: boolean;
 }
@@ -164,6 +166,7 @@ export class H2Connection {
     } catch (e) {
       if (!(e instanceof ConnectionError)) throw e;
       if (this.o.protocolErrorsIgnored && e.code === F.PROTOCOL_ERROR) return;
+      if (this.o.frameSizeErrorsIgnored && e.code === F.FRAME_SIZE_ERROR) return;
       this.connectionError(e.code, e.message);
     }
   }

@@ -52,7 +52,7 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "a reserved opcode, RSV bits, a long or fragmented control frame: close 1002",
+    name: "a reserved opcode, RSV bits, a long or fragmented control frame, a new message inside another: close 1002",
     async run(t) {
       const server = await t.start();
       const cases: [Buffer, string][] = [
@@ -62,9 +62,11 @@ export default stage(import.meta, [
         [clientFrame(Opcode.PING, "x", { fin: false }), "a fragmented ping (control frames cannot be fragmented)"],
         [clientFrame(Opcode.CONTINUATION, "x"), "a continuation frame with no message to continue"],
       ];
-      for (const [frame, what] of cases) {
+      // A new message in the middle of a fragmented one: two frames.
+      const midMessage: [Buffer[], string] = [[clientFrame(Opcode.TEXT, "first", { fin: false }), clientFrame(Opcode.TEXT, "second")], "a text frame (not a continuation) in the middle of a fragmented text message"];
+      for (const [frames, what] of [...cases.map(([f, w]): [Buffer[], string] => [[f], w]), midMessage]) {
         const ws = await open(t, server);
-        await expectClose(t, ws, [frame], 1002, what, `RFC 6455 §5.2 (RSV bits, reserved opcodes), §5.4 (continuations), §5.5 (control frames): ${FAIL}`);
+        await expectClose(t, ws, frames, 1002, what, `RFC 6455 §5.2 (RSV bits, reserved opcodes), §5.4 (continuations), §5.5 (control frames): ${FAIL}`);
       }
     },
   },
