@@ -19,7 +19,8 @@ interface Run {
 }
 
 async function run(argv: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
+  // A learner's own syscraft.local.yaml in this checkout must not change what these runs test.
+  const env: Record<string, string | undefined> = { ...process.env, SYSCRAFT_CONFIG: join(tmpdir(), "syscraft-no-such-config.yaml"), ...opts.env };
   for (const k of ["SYSCRAFT_STAGE", "SYSCRAFT_STAGE_ONLY", "SYSCRAFT_IMPL", "SYSCRAFT_RESULTS", "SYSCRAFT_INNER", "SYSCRAFT_REAL"]) if (!opts.env?.[k]) delete env[k];
   const proc = Bun.spawn(argv, { cwd: opts.cwd ?? ROOT, stdout: "pipe", stderr: "pipe", env });
   const timer = setTimeout(() => proc.kill("SIGTERM"), 60_000);
@@ -142,6 +143,27 @@ selfTests("a stage run as the learner types it", () => {
     const r = await run(["bun", "test", "--stage-only=redis/3", `--impl=${FIXTURE}/one-command-per-connection.ts`]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^\$ printf '(PING\\n)+' \| redis-cli -p \d+ --no-raw$/m);
+  }, 60_000);
+
+  test("progress is the learner's: per program by its absolute command, never the reference's (seen: progress showed the reference's results)", async () => {
+    const state = mkdtempSync(join(tmpdir(), "syscraft-state-"));
+    try {
+      const env = { SYSCRAFT_STATE_DIR: state, SYSCRAFT_CONFIG: join(state, "none.yaml") };
+      const reference = await run(["bun", "test", "--stage-only=redis/1"], { env });
+      expect(reference.code).toBe(0);
+      const relative = `${FIXTURE}/pong-as-bulk.ts`;
+      const mine = await run(["bun", "test", "--stage-only=redis/1", `--impl=${relative}`], { env });
+      expect(mine.code).toBe(0);
+      const absolute = `bun ${join(ROOT, "harness/fixtures/redis/pong-as-bulk.ts")}`;
+      const progress = await run(["bun", "harness/cli/progress.ts", "redis", `--impl=${absolute}`], { env });
+      expect(progress.code).toBe(0);
+      expect(progress.lines[0]).toMatch(/^redis\s+■·{9}\s+1\/10\s+impl: /);
+      expect(progress.out).not.toMatch(/^(dns|git|http|sql|tunnel) /m);
+      const none = await run(["bun", "harness/cli/progress.ts", "redis"], { env });
+      expect(none.lines[0]).toStartWith("redis      no program of yours yet (the reference solution");
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
   }, 60_000);
 
   test("a selection typed in a subfolder fails saying what to type (seen: 0 tests, exit 0)", async () => {
