@@ -28,6 +28,10 @@ export interface ClientOptions {
   noHalfClose?: boolean;
   noReconnect?: boolean;
   noBackoff?: boolean;
+  /** The backoff is not reset by a successful registration. */
+  noBackoffReset?: boolean;
+  /** Any refusal ends the client, even "taken" for its own old name while reconnecting. */
+  exitWhenTaken?: boolean;
   /** Backoff that doubles for ever, with no longest wait. */
   noBackoffCap?: boolean;
   /** Window grants cut to a quarter window (see SessionOptions.lossyGrants). */
@@ -78,14 +82,14 @@ export function startClient(o: ClientOptions): void {
         const reply = JSON.parse(f.payload.toString("utf8")) as { ok: boolean; url?: string; error?: string };
         if (reply.ok) {
           registered = true;
-          attempt = 0;
+          if (!o.noBackoffReset) attempt = 0;
           console.log(`tunnel ready: ${reply.url}`);
           return;
         }
         failed = reply.error ?? "registration refused";
         // Refused at the first attempt, or for the token: say why and stop. A name
         // still held by our own lost connection frees up soon: retry.
-        if (!registered || /token/.test(failed)) {
+        if (!registered || /token/.test(failed) || o.exitWhenTaken) {
           console.error(`tunnel: registration refused: ${failed}`);
           process.exit(1);
         }

@@ -12,6 +12,8 @@ const MAX_GAP_MS = 3500;
 /** Attempts the outage lasts for (an uncapped backoff from 100 ms has waited 6.4 s by the 7th), bounded by OUTAGE_MS. */
 const LONG_RUN = 7;
 const OUTAGE_MS = 11500;
+/** After a successful registration the backoff starts again from its shortest wait: the first attempt after a cut comes within this (a backoff left at a 2 s cap waits at least 1.6 s). */
+const RESET_MS = 1000;
 const FAIL_CLEANLY = "When a client's connection is lost, every stream on it is lost too: answer each public request still waiting for its response with 502 Bad Gateway (RFC 9110 §15.6.3) and close it, rather than leaving it open with no answer.";
 
 export default stage(import.meta, [
@@ -41,7 +43,7 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "while the server is unreachable, the client retries with backoff, never waiting more than 3.5 s, then comes back",
+    name: "while the server is unreachable, the client retries with backoff, never waiting more than 3.5 s, then comes back and starts again from a short wait",
     timeout: 25,
     async run(t) {
       const server = await startTunnelServer(t);
@@ -80,6 +82,14 @@ export default stage(import.meta, [
       await waitForReadyLine(t, client, 5000, 1);
       const { responses } = await curl(t, publicUrl(server, name, "/back").args, { message: "GET /back through the tunnel failed after the client reconnected.", hint: RECONNECT });
       t.expectEqual(String(responses[0]!.status), "200", { message: "After reconnecting, the public name should work again.", hint: RECONNECT });
+      // Registered again: the next loss starts from the shortest wait, not from where the outage left off.
+      const again = proxy.accepted;
+      proxy.cut();
+      const cutAgain = Date.now();
+      while (proxy.accepted === again && Date.now() - cutAgain < 5000) await Bun.sleep(10);
+      const after = Date.now() - cutAgain;
+      t.log.note(`after a second cut, the client connected again ${after} ms later`);
+      if (after > RESET_MS) t.fail({ message: `After the outage the client registered again; when its connection was cut once more, it waited ${(after / 1000).toFixed(1)} s before trying: its backoff was not reset by the successful registration.`, expected: `a first attempt within ${RESET_MS / 1000} s`, received: `${(after / 1000).toFixed(1)} s`, hint: `Start again from the shortest wait once a registration succeeds. ${RECONNECT}` });
     },
   },
   {
