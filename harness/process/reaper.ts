@@ -1,4 +1,4 @@
-import { constants, openSync, readdirSync, rmSync } from "node:fs";
+import { constants, openSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cgroupParents, type Cgroup } from "./cgroup.ts";
@@ -32,8 +32,10 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
 
 /** SIGKILL to every registered group and cgroup (cgroups are then removed). Synchronous. */
 export function killAllNow(): void {
-  for (const pgid of live) killGroup(pgid, "SIGKILL");
-  live.clear();
+  for (const pgid of live) {
+    killGroup(pgid, "SIGKILL");
+    untrack(pgid);
+  }
   for (const cg of liveCgroups) cg.removeNow();
   liveCgroups.clear();
 }
@@ -155,16 +157,34 @@ function startWatchdog(): void {
   }
 }
 
+/** Groups without a cgroup that the watchdog has been told of ("+pgid"), until told they are gone ("-pgid"). */
+const toldWatchdog = new Set<number>();
+
+function tellWatchdog(line: string): void {
+  if (watchdog === undefined || watchdog < 0) return;
+  try {
+    writeSync(watchdog, `${line}\n`);
+  } catch {
+    // a full pipe (the watchdog is not reading): it still cleans up cgroups, temp dirs and port locks
+  }
+}
+
 export function track(pgid: number, cgroup?: Cgroup): void {
   install();
   startWatchdog();
   live.add(pgid);
   if (cgroup) liveCgroups.add(cgroup);
+  else {
+    // A cgroup holds what its program starts; a bare process group is the watchdog's to kill.
+    toldWatchdog.add(pgid);
+    tellWatchdog(`+${pgid}`);
+  }
 }
 
 export function untrack(pgid: number, cgroup?: Cgroup): void {
   live.delete(pgid);
   if (cgroup) liveCgroups.delete(cgroup);
+  if (toldWatchdog.delete(pgid)) tellWatchdog(`-${pgid}`);
 }
 
 /**

@@ -52,8 +52,8 @@ interface Started {
   workDir?: string;
 }
 
-async function startUntilProgramRuns(argv: string[], marker: string): Promise<Started> {
-  const proc = Bun.spawn(argv, { cwd: ROOT, stdout: "ignore", stderr: "ignore" });
+async function startUntilProgramRuns(argv: string[], marker: string, env: Record<string, string> = {}): Promise<Started> {
+  const proc = Bun.spawn(argv, { cwd: ROOT, env: { ...process.env, ...env }, stdout: "ignore", stderr: "ignore" });
   const deadline = Date.now() + 15000;
   let pid: number | undefined;
   while ((pid = sleeper(marker)) === undefined && Date.now() < deadline) await Bun.sleep(50);
@@ -106,23 +106,25 @@ selfTests("signals and kill -9 leave nothing behind", () => {
     }, 40000);
   }
 
-  test("kill -9 of the test process takes the program with it; its watchdog removes what the program started, its temp dir and cgroup", async () => {
-    const marker = String(1_000_000 + Math.floor(Math.random() * 8_000_000));
-    const s = await startUntilProgramRuns(COMMANDS[0]!.argv(marker), marker);
-    // The program under test (the listener exec'd by listener.sh) and any shell around it: every process in the case's temp dir with --port.
-    const programs = pidsWhere((_, argv, cwd) => cwd === s.cwd && argv.includes("--port"));
-    expect(programs.length).toBeGreaterThan(0);
-    const tester = Number(readFileSync(`/proc/${Math.min(...programs)}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
-    expect(readFileSync(`/proc/${tester}/cmdline`, "utf8")).toContain("bun");
-    process.kill(tester, "SIGKILL");
-    const alive = () => pidsWhere((pid) => programs.includes(Number(pid)));
-    const deadline = Date.now() + 2000;
-    while (alive().length > 0 && Date.now() < deadline) await Bun.sleep(20);
-    expect(alive()).toEqual([]);
-    expect(await Promise.race([s.proc.exited.then(() => "exited"), Bun.sleep(5000).then(() => "still running")])).toBe("exited");
-    // What the program started in the background, its temp dir and cgroup: the killed process's watchdog removes them.
-    const until = Date.now() + 3000;
-    while (Date.now() < until && (sleeper(marker) !== undefined || existsSync(s.cwd))) await Bun.sleep(50);
-    expectNothingLeft(s, marker);
-  }, 30000);
+  for (const [how, env] of [["in a cgroup", {}], ["without cgroups (process groups only)", { SYSCRAFT_NO_CGROUP: "1" }]] as const) {
+    test(`kill -9 of the test process takes the program with it; its watchdog removes what the program started and its temp dir (${how})`, async () => {
+      const marker = String(1_000_000 + Math.floor(Math.random() * 8_000_000));
+      const s = await startUntilProgramRuns(COMMANDS[0]!.argv(marker), marker, env);
+      // The program under test (the listener exec'd by listener.sh) and any shell around it: every process in the case's temp dir with --port.
+      const programs = pidsWhere((_, argv, cwd) => cwd === s.cwd && argv.includes("--port"));
+      expect(programs.length).toBeGreaterThan(0);
+      const tester = Number(readFileSync(`/proc/${Math.min(...programs)}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+      expect(readFileSync(`/proc/${tester}/cmdline`, "utf8")).toContain("bun");
+      process.kill(tester, "SIGKILL");
+      const alive = () => pidsWhere((pid) => programs.includes(Number(pid)));
+      const deadline = Date.now() + 2000;
+      while (alive().length > 0 && Date.now() < deadline) await Bun.sleep(20);
+      expect(alive()).toEqual([]);
+      expect(await Promise.race([s.proc.exited.then(() => "exited"), Bun.sleep(5000).then(() => "still running")])).toBe("exited");
+      // What the program started in the background, its temp dir and cgroup: the killed process's watchdog removes them.
+      const until = Date.now() + 3000;
+      while (Date.now() < until && (sleeper(marker) !== undefined || existsSync(s.cwd))) await Bun.sleep(50);
+      expectNothingLeft(s, marker);
+    }, 30000);
+  }
 });

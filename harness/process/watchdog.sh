@@ -2,14 +2,25 @@
 # The test process's watchdog (see reaper.ts): started by a test process that
 # then opens <fifo> for writing and keeps it open, it waits for the FIFO to
 # close — the test process has ended, however: even by SIGKILL — then
-# removes what that process may have left: the processes in its cgroups and
-# the cgroups, its temp dirs, its port locks. Ignores the signals a terminal
+# removes what that process may have left: the process groups it said were
+# running without a cgroup, the processes in its cgroups and the cgroups,
+# its temp dirs, its port locks. Ignores the signals a terminal
 # sends; exits when done.
 #   watchdog.sh <fifo> <owner pid> <owner start time> <temp dir> [<cgroup parent>…]
 trap '' INT TERM HUP
 fifo=$1 pid=$2 start=$3 tmp=$4
 shift 4
-cat "$fifo" >/dev/null
+# Lines on the FIFO: "+<pgid>" for a process group with no cgroup around it, "-<pgid>" once it is gone.
+groups=" "
+while IFS= read -r line; do
+  case $line in
+    +*) groups="$groups${line#+} " ;;
+    -*) case $groups in *" ${line#-} "*) groups="${groups%% ${line#-} *} ${groups#* ${line#-} }" ;; esac ;;
+  esac
+done < "$fifo"
+for g in $groups; do
+  kill -9 -"$g" 2>/dev/null
+done
 for parent in "$@"; do
   for d in "$parent"/syscraft-"$pid"-"$start"-*; do
     [ -d "$d" ] || continue
