@@ -2,7 +2,8 @@ import { expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { absolutize, configuredImpls } from "./impl.ts";
+import { chmodSync } from "node:fs";
+import { absolutize, configuredImpls, programProblem } from "./impl.ts";
 import { selfTests } from "./self-test.ts";
 
 const KNOWN = ["dns", "redis"];
@@ -58,6 +59,21 @@ selfTests("the command line of the program under test", () => {
       expect(absolutize("./sub/run.sh", dir)).toBe(join(dir, "sub", "run.sh"));
       expect(absolutize("python3 missing.py", dir)).toBe("python3 missing.py");
       expect(absolutize("python3 -c 'x' A=b", dir)).toBe("python3 -c 'x' A=b");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a program that does not exist or is not executable is named before anything runs", () => {
+    const dir = mkdtempSync(join(tmpdir(), "syscraft-impl-"));
+    try {
+      writeFileSync(join(dir, "run.sh"), "#!/bin/sh\n");
+      const impl = (command: string) => ({ command, base: dir, source: "flag or SYSCRAFT_IMPL" as const, origin: "from --impl" });
+      expect(programProblem(impl("./nope.sh"))).toBe(`./nope.sh (from --impl): ./nope.sh does not exist (relative to ${dir})`);
+      expect(programProblem(impl("PORT=1 ./run.sh"))).toBe(`PORT=1 ./run.sh (from --impl): ${join(dir, "run.sh")} is not executable: chmod +x ${join(dir, "run.sh")}`);
+      chmodSync(join(dir, "run.sh"), 0o755);
+      expect(programProblem(impl("./run.sh"))).toBeUndefined();
+      expect(programProblem(impl("python3 missing.py"))).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from "yaml";
 import type { Challenge } from "./challenge/schema.ts";
@@ -156,4 +156,24 @@ export function absolutize(command: string, base: string): string {
       return isFile(abs) ? abs : word;
     })
     .join("");
+}
+
+/**
+ * What is wrong with the program a command line starts, before anything
+ * runs: its first word (after VAR=value assignments) names a path that does
+ * not exist, or a file that is not executable. Undefined when it looks
+ * runnable (a command found on PATH is not checked).
+ */
+export function programProblem(impl: Impl): string | undefined {
+  const words = absolutize(impl.command, impl.base).trim().split(/\s+/);
+  const program = words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
+  if (program === undefined || !program.includes("/") || /^['"$~]/.test(program)) return undefined;
+  const where = `${impl.command} (${implOrigin(impl)})`;
+  if (!existsSync(program)) return `${where}: ${program} does not exist${isAbsolute(program) ? "" : ` (relative to ${impl.base})`}`;
+  try {
+    if (statSync(program).isFile()) accessSync(program, constants.X_OK);
+  } catch {
+    return `${where}: ${program} is not executable: chmod +x ${program}`;
+  }
+  return undefined;
 }

@@ -16,7 +16,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { dirname, join, relative } from "node:path";
 import { flagProblem, harnessOptions, isTestWorker, parentPid, splitArgs, testArgs, userArgv } from "../cmdline.ts";
 import { ROOT, STATE_DIR } from "../paths.ts";
-import { configFile, configuredImpls, implOrigin, resolveImpl, type Impl } from "../impl.ts";
+import { configFile, configuredImpls, implOrigin, programProblem, resolveImpl, type Impl } from "../impl.ts";
 import { say } from "../report/say.ts";
 import { currentSelection, resolveSelection, type SelectedStage } from "./selection.ts";
 import { runStages } from "./stage-run.ts";
@@ -166,6 +166,8 @@ async function main(): Promise<void> {
     const unwritten = stages.find(({ stage }) => !existsSync(stageTestFile(challenge, stage)));
     if (unwritten) stop(`${stageName(challenge, unwritten.stage)} ${unwritten.stage.name}: its tests are not written yet (no ${relative(ROOT, stageTestFile(challenge, unwritten.stage))})`);
     const impl = resolveImpl(challenge);
+    const unrunnable = programProblem(impl);
+    if (unrunnable) stop(unrunnable);
     say(stageRunHeadline(impl, stages, (s) => `${stageName(challenge, s.stage)} ${s.stage.name}`));
     const code = await runStages({ selection, challenge, stages, impl, bunArgs });
     process.exit(code);
