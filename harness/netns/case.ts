@@ -10,11 +10,12 @@ import { absolutize } from "../impl.ts";
 import { isListening } from "../process/listening.ts";
 import { GroupProcess } from "../process/spawn.ts";
 import { StageFailure } from "../report/failure.ts";
-import { shellLine } from "../report/show.ts";
+import { shellLine, shellQuote } from "../report/show.ts";
 import type { CaseContext, ClientOptions } from "../stage/context.ts";
 import { printable, shellArgv } from "../stage/program.ts";
 import { inNs } from "./ip.ts";
 import { insideNetns } from "./inside.ts";
+import type { RelayPlan } from "./relay.ts";
 import type { Topology } from "./topology.ts";
 
 /** Builds a topology for this case; it is torn down when the case ends. */
@@ -74,6 +75,27 @@ export async function echoServerIn(t: CaseContext, ns: string, proto: "udp" | "t
   while (!insideNetns(ns, () => isListening(port, proto))) {
     if (p.process.exitCode !== null || Date.now() > deadline) {
       throw new StageFailure({ message: `The harness's ${proto} echo server in ${ns} did not listen on port ${port}.`, detail: p.process.output.tail(10) });
+    }
+    await Bun.sleep(10);
+  }
+  return p;
+}
+
+const RELAY = new URL("./relay.ts", import.meta.url).pathname;
+
+/**
+ * Starts the harness's UDP relay inside a namespace (see relay.ts for the
+ * plan: delay, and which datagrams to drop, duplicate or swap) and waits
+ * (bounded) until it listens.
+ */
+export async function relayIn(t: CaseContext, ns: string, plan: RelayPlan): Promise<NetnsProcess> {
+  const json = JSON.stringify(plan);
+  const p = startArgv(t, ns, [process.execPath, RELAY, json], `bun ${RELAY} ${shellQuote(json)}`);
+  const port = Number(plan.listen.slice(plan.listen.lastIndexOf(":") + 1));
+  const deadline = Date.now() + 5000;
+  while (!insideNetns(ns, () => isListening(port, "udp"))) {
+    if (p.process.exitCode !== null || Date.now() > deadline) {
+      throw new StageFailure({ message: `The harness's relay in ${ns} did not listen on ${plan.listen}.`, detail: p.process.output.tail(10) });
     }
     await Bun.sleep(10);
   }

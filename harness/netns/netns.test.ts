@@ -14,7 +14,7 @@ import { StageFailure } from "../report/failure.ts";
 import { selfTests } from "../self-test.ts";
 import { runCase } from "../stage/run-case.ts";
 import type { StageCase, StageDefinition } from "../stage/types.ts";
-import { backgroundIn, echoServerIn, useNetwork } from "./case.ts";
+import { backgroundIn, echoServerIn, relayIn, useNetwork } from "./case.ts";
 import { arp, ethernet, ETHERTYPE } from "./frames.ts";
 import { inNs } from "./ip.ts";
 import { harnessNamespaces, sweepDeadOwners } from "./lease.ts";
@@ -113,6 +113,26 @@ t.teardown();`;
     });
     expect(r.message).toBe("");
     expect(r.ok).toBe(true);
+  }, 20000);
+
+  test("the UDP relay delays, drops, duplicates and swaps the datagrams its plan names, and nothing else", async () => {
+    let received = "";
+    const r = await runOne(async (t) => {
+      const topo = useNetwork(t, twoHosts);
+      const [a, b] = [topo.node("a"), topo.node("b")];
+      await echoServerIn(t, a.ns, "udp", 7007);
+      await relayIn(t, b.ns, { listen: `${b.ifaces[0]!.ip}:9000`, target: `${a.ifaces[0]!.ip}:7007`, delayMs: 40, drop: [2], duplicate: [3], swap: [4] });
+      const client = `const got = []; const t0 = Date.now();
+const s = await Bun.udpSocket({ socket: { data: (_s, d) => got.push(d.toString() + "@" + (Date.now() - t0)) } });
+for (let i = 1; i <= 6; i++) { s.send("d" + i, 9000, ${JSON.stringify(b.ifaces[0]!.ip)}); await Bun.sleep(30); }
+await Bun.sleep(300); console.log(got.join(" ")); process.exit(0);`;
+      const out = await t.client("iproute2", inNs(b.ns, [process.execPath, "-e", client]), { timeoutMs: 5000 });
+      received = out.stdout.trim();
+    }, 10);
+    expect(r.message).toBe("");
+    // d2 dropped, d3 twice, d4 after d5; each reply at least two delays (80 ms) after its request went out.
+    expect(received.split(" ").map((x) => x.split("@")[0])).toEqual(["d1", "d3", "d3", "d5", "d4", "d6"]);
+    expect(Number(received.split(" ")[0]!.split("@")[1])).toBeGreaterThanOrEqual(80);
   }, 20000);
 
   for (const [outcome, run, timeout] of [
