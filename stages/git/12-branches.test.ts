@@ -1,7 +1,7 @@
-import { chmodSync, rmSync, symlinkSync } from "node:fs";
+import { chmodSync, existsSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { GitCase } from "../../harness/clients/git.ts";
-import { commitWithDate, linearHistory, writeNoted } from "../../harness/clients/git-history.ts";
+import { commitWithDate, linearHistory, randomMessage, writeNoted } from "../../harness/clients/git-history.ts";
 import { randomFiles, randomText } from "../../harness/clients/git-repo.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
@@ -39,8 +39,11 @@ async function expectCheckedOut(t: CaseContext, g: GitCase, repo: string, branch
   t.expectEqual(at, commit, { message: `After ${how}, HEAD should be the branch's commit.`, hint: PACKED });
   const status = (await g.git(["status", "--porcelain"], { cwd: repo })).stdout;
   if (status !== "") {
-    const stray = status.split("\n").some((l) => l.startsWith("??"));
-    t.fail({ message: `After ${how}, real git's status --porcelain should be empty (working tree and index both equal to the branch's tree).`, expected: "", received: status, hint: stray ? LEFT_BEHIND : CHECKOUT });
+    const lines = status.split("\n").filter(Boolean);
+    const stray = lines.some((l) => l.startsWith("??"));
+    const staged = lines.some((l) => l[0] !== " " && l[0] !== "?");
+    const hint = staged ? `The index still differs from the branch's tree (status's first column): write .git/index anew with an entry for every file of the target tree. ${CHECKOUT}` : stray ? LEFT_BEHIND : CHECKOUT;
+    t.fail({ message: `After ${how}, real git's status --porcelain should be empty (working tree and index both equal to the branch's tree).`, expected: "", received: status, hint });
   }
 }
 
@@ -105,6 +108,7 @@ export default stage(import.meta, [
       await g.git(["pack-refs", "--all"], { cwd: repo });
       await g.ours(["checkout", feature], { cwd: repo });
       await expectCheckedOut(t, g, repo, feature, tip, `checkout ${feature}`);
+      if (existsSync(join(repo, dir))) t.fail({ message: `After checkout ${feature}, the directory ${dir} should be gone: ${feature}'s tree has no file in it.`, hint: "After deleting the tracked files the target tree does not have, remove the directories they leave empty (git tracks files, not directories; real git's status does not show empty directories, but git checkout removes them)." });
       await g.ours(["switch", "master"], { cwd: repo });
       await expectCheckedOut(t, g, repo, "master", main, "switch master");
       const fresh = `${t.rand.word()}-fresh`;
@@ -120,7 +124,10 @@ export default stage(import.meta, [
       const g = GitCase.start(t);
       const repo = await g.realRepo("repo", randomFiles(t.rand, { depth: 1 }));
       await g.git(["add", "-A"], { cwd: repo });
-      const ids = [await commitWithDate(t, g, repo, 0), ...(await linearHistory(t, g, repo, t.rand.int(3, 5)))];
+      // A message of several paragraphs on every seed: its empty lines print as four spaces.
+      const message = randomMessage(t);
+      while (message.length < 3) message.push(`${t.rand.word()} ${t.rand.word()}.\n${t.rand.word()}.`);
+      const ids = [await commitWithDate(t, g, repo, 0, message), ...(await linearHistory(t, g, repo, t.rand.int(3, 5)))];
       const older = `${t.rand.word()}-older`;
       await g.git(["branch", older, ids[1]!], { cwd: repo });
       await g.git(["pack-refs", "--all"], { cwd: repo });
