@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Benchmark } from "../bench.ts";
 import { requireBinary } from "../clients/require.ts";
-import { absolutize, implOrigin, resolveImpl, type Impl } from "../impl.ts";
+import { absolutize, implOrigin, programProblem, resolveImpl, type Impl } from "../impl.ts";
 import { CHALLENGES_DIR, ROOT } from "../paths.ts";
 import { allocatePort, releasePort } from "../process/ports.ts";
 import { GroupProcess } from "../process/spawn.ts";
@@ -38,6 +38,11 @@ try {
   ours = resolveImpl(challenge);
 } catch (e) {
   console.error(`bench: ${(e as Error).message}`);
+  process.exit(2);
+}
+const unrunnable = programProblem(ours);
+if (unrunnable) {
+  console.error(`bench: ${unrunnable}`);
   process.exit(2);
 }
 console.log(`syscraft: benchmarking ${ours.command} (${implOrigin(ours)})${challenge.real ? ` against ${challenge.real.command} (the real implementation)` : ""}`);
