@@ -11,7 +11,7 @@
 import { writeFileSync } from "node:fs";
 import { challengeSlugs, loadChallenge } from "../challenge/load.ts";
 import type { Challenge, StageInfo } from "../challenge/schema.ts";
-import { implOrigin, resolveImpl, type Impl } from "../impl.ts";
+import { implOrigin, programProblem, resolveImpl, type Impl } from "../impl.ts";
 import { junitXml } from "../junit.ts";
 import { runStagesInSubprocess } from "../stage/subprocess.ts";
 import { summarize, type ChallengeSummary } from "../summary.ts";
@@ -72,7 +72,12 @@ let list: Target[];
 const impls = new Map<string, Impl>();
 try {
   list = targets();
-  for (const t of list) impls.set(t.challenge.slug, resolveImpl(t.challenge));
+  for (const t of list) {
+    const impl = resolveImpl(t.challenge);
+    const unrunnable = programProblem(impl);
+    if (unrunnable) usageError("grade", unrunnable);
+    impls.set(t.challenge.slug, impl);
+  }
 } catch (e) {
   usageError("grade", (e as Error).message);
 }
