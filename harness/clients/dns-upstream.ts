@@ -11,7 +11,7 @@ import type { CaseContext } from "../stage/context.ts";
 import type { Program } from "../stage/program.ts";
 import type { DigResult } from "./dns.ts";
 import { StageFailure } from "../report/failure.ts";
-import { encodeName, readWireHeader, readWireName, TYPES } from "./dns-wire.ts";
+import { encodeName, readWireHeader, readWireName, TYPES, type WireHeader } from "./dns-wire.ts";
 import { startWithZone, TestZone } from "./dns-zone.ts";
 
 interface Data {
@@ -54,6 +54,14 @@ function soaData(zone: string, minimum: number): Uint8Array {
   return Buffer.concat([encodeName(`ns1.${zone}`), encodeName(`hostmaster.${zone}`), nums]);
 }
 
+/** A question section: the name, then type and class IN. */
+function encodeQuestion(name: string, type: string): Uint8Array {
+  const tail = Buffer.alloc(4);
+  tail.writeUInt16BE(TYPES[type]!, 0);
+  tail.writeUInt16BE(1, 2);
+  return Buffer.concat([encodeName(name), tail]);
+}
+
 const ipBytes = (ip: string) => Uint8Array.from(ip.split(".").map(Number));
 
 /** The 16 bytes of an IPv6 address written as randomIpv6 writes it (one `::` at most). */
@@ -73,6 +81,8 @@ export class FakeUpstream {
   private readonly data = new Map<string, Data>();
   private readonly delegations: Delegation[] = [];
   private soa?: { zone: string; minimum: number };
+  private readonly delays = new Map<string, number>();
+  private readonly forgeries = new Map<string, string>();
 
   private constructor(
     private readonly t: CaseContext,
@@ -97,8 +107,14 @@ export class FakeUpstream {
         port,
         socket: {
           data: (s, query, fromPort, fromAddress) => {
-            const reply = up.reply(Uint8Array.from(query));
-            if (reply) s.send(reply, fromPort, fromAddress);
+            // A send can fail once the case has ended and the socket is closed: nothing to report then.
+            up.answer(s, Uint8Array.from(query), fromPort, fromAddress).catch((e) => {
+              if (!t.signal.aborted) t.log.note(`${up.label} could not reply: ${(e as Error).message}`);
+            });
+          },
+          // A late reply to a port the resolver has closed comes back as ICMP port unreachable: not an error of the test.
+          error: (_s, e) => {
+            if (!t.signal.aborted) t.log.note(`${up.label}: ${e.message}`);
           },
         },
       });
@@ -183,7 +199,54 @@ export class FakeUpstream {
     return this.queries.filter((q) => q.name === name && q.type === type).length;
   }
 
-  private reply(query: Uint8Array): Uint8Array | undefined {
+  /** Answers `name` (any type) only after `ms` milliseconds. */
+  delay(name: string, ms: number): this {
+    this.delays.set(name, ms);
+    return this;
+  }
+
+  /**
+   * Before answering `name`, sends three forged replies that claim it has
+   * address `ip`: one with the query's ID and question from another port of
+   * this address, one from this port with another ID, and one from this port
+   * with the ID but another question. The true reply follows 200 ms later.
+   * Only the first query for the name gets the forgeries.
+   */
+  forge(name: string, ip: string): this {
+    this.forgeries.set(name, ip);
+    return this;
+  }
+
+  /** Replies to one datagram: at once, after a delay, or after forged replies. */
+  private async answer(s: Bun.udp.Socket<"buffer">, query: Uint8Array, port: number, address: string): Promise<void> {
+    const parsed = this.parse(query);
+    if (!parsed) return;
+    const { h, name, type, question } = parsed;
+    this.queries.push({ name, type, id: h.id, rd: h.rd });
+    this.t.log.note(`${this.label} got a query: ${name} ${type} (ID ${h.id}, RD=${h.rd ? 1 : 0})`);
+    const forged = this.forgeries.get(name);
+    let wait = this.delays.get(name) ?? 0;
+    if (forged !== undefined && type === "A") {
+      // Only the first query is forged at: a resolver may discard a mismatched reply and ask again (Unbound does).
+      this.forgeries.delete(name);
+      const lie: Data = { rcode: 0, aa: true, answers: [record(name, "A", 3600, ipBytes(forged))], authority: [], additional: [] };
+      const other = encodeQuestion(`forged-${name}`, type);
+      const elsewhere = await Bun.udpSocket({ hostname: this.host });
+      const elsewherePort = elsewhere.address.port;
+      elsewhere.send(this.encode(h, question, lie), port, address);
+      elsewhere.close();
+      s.send(this.encode({ ...h, id: h.id ^ 0x5a5a }, question, lie), port, address);
+      s.send(this.encode(h, other, lie), port, address);
+      this.t.log.note(`${this.label} sent three forged replies for ${name} (${forged}): ID ${h.id} from port ${elsewherePort}, ID ${h.id ^ 0x5a5a}, and ID ${h.id} for the question forged-${name}`);
+      wait = Math.max(wait, 200);
+    }
+    if (wait > 0) await Bun.sleep(wait);
+    if (this.t.signal.aborted) return;
+    s.send(this.encode(h, question, this.lookup(name, type)), port, address);
+  }
+
+  /** A query's header, name (lowercase), type and question bytes, or undefined when it is not a query with one question. */
+  private parse(query: Uint8Array): { h: WireHeader; name: string; type: string; question: Uint8Array } | undefined {
     const h = readWireHeader(query);
     if (!h || h.qr || h.qdcount !== 1) return undefined;
     let q;
@@ -196,10 +259,11 @@ export class FakeUpstream {
     const end = 12 + q.size;
     if (end + 4 > v.length) return undefined;
     const type = TYPE_NAMES[v.readUInt16BE(end)] ?? String(v.readUInt16BE(end));
-    const name = q.name.toLowerCase();
-    this.queries.push({ name, type, id: h.id, rd: h.rd });
-    this.t.log.note(`${this.label} got a query: ${q.name} ${type} (ID ${h.id}, RD=${h.rd ? 1 : 0})`);
-    const d = this.lookup(name, type);
+    return { h, name: q.name.toLowerCase(), type, question: query.subarray(12, end + 4) };
+  }
+
+  /** A reply with the query's ID and RD, the question given, and the data's RCODE, AA and sections (and an OPT when the query had one). */
+  private encode(h: WireHeader, question: Uint8Array, d: Data): Uint8Array {
     const header = Buffer.alloc(12);
     header.writeUInt16BE(h.id, 0);
     header.writeUInt16BE(0x8000 | (d.aa ? 0x0400 : 0) | (h.rd ? 0x0100 : 0) | d.rcode, 2);
@@ -209,14 +273,15 @@ export class FakeUpstream {
     // Answer EDNS with EDNS, so that a resolver does not think it unsupported and ask again.
     const opt = h.arcount > 0 ? Buffer.from([0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0]) : Buffer.alloc(0);
     header.writeUInt16BE(d.additional.length + (opt.length > 0 ? 1 : 0), 10);
-    return Buffer.concat([header, query.subarray(12, end + 4), ...d.answers, ...d.authority, ...d.additional, opt]);
+    return Buffer.concat([header, question, ...d.answers, ...d.authority, ...d.additional, opt]);
   }
 }
 
-/** The program under test started with --resolver pointing at an upstream the test plays, and a name outside its zone. */
-export async function withUpstream(t: CaseContext): Promise<{ server: Program; up: FakeUpstream; zone: TestZone; outside: string }> {
+/** The program under test started with --resolver pointing at an upstream the test plays (its zone filled by `fill` first), and a name outside its zone. */
+export async function withUpstream(t: CaseContext, fill?: (zone: TestZone) => void): Promise<{ server: Program; up: FakeUpstream; zone: TestZone; outside: string }> {
   const up = await FakeUpstream.start(t);
   const zone = new TestZone(t.rand);
+  fill?.(zone);
   const outside = `${t.rand.word()}${t.rand.int(100, 999)}.example.`;
   const server = await startWithZone(t, zone, ["--resolver", up.address]);
   return { server, up, zone, outside };

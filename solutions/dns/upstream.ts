@@ -30,7 +30,7 @@ function query(id: number, q: Question, rd: boolean): Uint8Array {
   });
 }
 
-function matches(reply: Message, id: number, q: Question): boolean {
+export function matches(reply: Message, id: number, q: Question): boolean {
   const rq = reply.questions[0];
   return reply.header.qr && reply.header.id === id && rq !== undefined && nameKey(rq.name) === nameKey(q.name) && rq.type === q.type;
 }
@@ -68,8 +68,15 @@ async function overTcp(server: Server, id: number, q: Question, rd: boolean): Pr
 }
 
 /** Asks upstream servers over one UDP socket, matching replies to queries by ID and question. */
+/** A query in flight: what was asked, of whom, and what to do with the reply. */
+export interface Waiting {
+  q: Question;
+  server: Server;
+  done: (m: Message) => void;
+}
+
 export class Upstream {
-  private readonly waiting = new Map<number, { q: Question; server: Server; done: (m: Message) => void }>();
+  private readonly waiting = new Map<number, Waiting>();
   private socket?: Bun.udp.Socket<"buffer">;
 
   private async open(): Promise<Bun.udp.Socket<"buffer">> {
@@ -83,12 +90,16 @@ export class Upstream {
             return; // not a reply we can use
           }
           const w = this.waiting.get(reply.header.id);
-          // Only from the server asked, with the ID and question sent (RFC 5452 §9.1).
-          if (w && w.server.port === port && w.server.host === address && matches(reply, reply.header.id, w.q)) w.done(reply);
+          if (w && this.accepts(w, reply, port, address)) w.done(reply);
         },
       },
     });
     return this.socket;
+  }
+
+  /** Only a reply from the server asked, with the ID and question sent (RFC 5452 §9.1). */
+  protected accepts(w: Waiting, reply: Message, port: number, address: string): boolean {
+    return w.server.port === port && w.server.host === address && matches(reply, reply.header.id, w.q);
   }
 
   /** A random ID no query in flight uses (RFC 5452 §9.2: unpredictable). */

@@ -4,16 +4,17 @@
 # --resolver <ip>:<port> or --root-hints <file>). Writes an unbound.conf into
 # the current directory (the case's temporary directory) that forwards every
 # name to the --resolver server, or resolves from the root servers of the
-# hints file, and runs unbound in the foreground on 127.0.0.1. The zone file
-# is not served: the resolver stages only ask for names outside it.
+# hints file, and serves the zone file itself authoritatively (an auth-zone),
+# and runs unbound in the foreground on 127.0.0.1.
 set -eu
 port=""
+zone=""
 resolver=""
 hints=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port="$2"; shift 2 ;;
-    --zone) shift 2 ;;
+    --zone) zone="$2"; shift 2 ;;
     --resolver) resolver="$2"; shift 2 ;;
     --root-hints) hints="$2"; shift 2 ;;
     # Unbound sizes its caches in bytes, not answers (see stages/dns/resolver/04-cache-bound.md).
@@ -53,6 +54,17 @@ server:
 remote-control:
   control-enable: no
 CONF
+if [ -n "$zone" ]; then
+  # The program's own zone is answered from the zone file, authoritatively, as the stages ask.
+  origin=$(sed -n 's/^\$ORIGIN[[:space:]]*\([^[:space:];]*\).*/\1/p' "$zone" | head -n 1)
+  [ -n "$origin" ] || { echo "unbound.sh: $zone has no \$ORIGIN line" >&2; exit 2; }
+  # Unbound's zone file reader stumbles on some of what RFC 1035 allows (a blank owner after a
+  # parenthesised SOA), so it reads the zone as NSD prints it back (nsd-checkzone -p).
+  command -v nsd-checkzone >/dev/null 2>&1 || PATH="$PATH:/usr/sbin"
+  command -v nsd-checkzone >/dev/null 2>&1 || { echo "unbound.sh: nsd-checkzone is not installed (Debian package nsd)" >&2; exit 127; }
+  nsd-checkzone -p "$origin" "$zone" | grep -v '^; zone ' > "$dir/unbound-zone.db"
+  printf 'auth-zone:\n  name: "%s"\n  zonefile: "%s"\n  for-downstream: yes\n  for-upstream: yes\n  fallback-enabled: no\n' "$origin" "$dir/unbound-zone.db" >> "$dir/unbound.conf"
+fi
 if [ -n "$resolver" ]; then
   printf 'forward-zone:\n  name: "."\n  forward-addr: %s@%s\n' "${resolver%:*}" "${resolver##*:}" >> "$dir/unbound.conf"
 else

@@ -1,7 +1,7 @@
 import { dig, expectFlag, expectSection, expectStatus, udpExpectReply } from "../../../harness/clients/dns.ts";
 import { withoutTtls, withUpstream, withUpstreamName } from "../../../harness/clients/dns-upstream.ts";
 import { buildQuery } from "../../../harness/clients/dns-wire.ts";
-import { randomIpv4 } from "../../../harness/clients/dns-zone.ts";
+import { randomIpv4, randomIpv6 } from "../../../harness/clients/dns-zone.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
 const FORWARD = "A question for a name outside your zone goes to the server given with --resolver <ip>:<port>: send it a query for the same name and type (RD set), wait for its reply (bounded), and answer your client with that reply's RCODE and records.";
@@ -29,6 +29,27 @@ export default stage(import.meta, [
     },
   },
   {
+    name: "names in the zone are answered from the zone; other types are forwarded as asked",
+    async run(t) {
+      let www = "";
+      const { server, up, zone, outside } = await withUpstream(t, (z) => {
+        www = z.name("www");
+        z.add(www, "A", randomIpv4(t.rand));
+      });
+      const d = dig(t, server);
+      const own = await d.query(www, "A");
+      expectSection(own, "answer", zone.rrset(www, "A"), { hint: "A name in your zone is answered from the zone, as before: only names outside it are forwarded." });
+      expectFlag(own, "aa", true, { hint: "Answers from your own zone stay authoritative (AA set)." });
+      if (up.queries.length > 0) t.fail({ message: `Your program asked the upstream about ${www}, a name in its own zone.`, hint: "Look in your zone first; forward only the names outside it (those you refused before)." });
+      const v6name = `v6.${outside}`;
+      const v6 = [randomIpv6(t.rand)];
+      up.addresses6(v6name, v6, 3600);
+      const r = await d.query(v6name, "AAAA", {}, { hint: FORWARD });
+      expectSection(withoutTtls(r, "answer"), "answer", v6.map((ip) => `${v6name} 0 IN AAAA ${ip}`), { hint: `${FORWARD} Ask for the type your client asked for.` });
+      if (up.count(v6name, "AAAA") === 0) t.fail({ message: `Your program answered ${v6name} AAAA without asking the upstream for AAAA.`, expected: `a query for ${v6name} AAAA upstream`, received: up.queries.map((q) => `${q.name} ${q.type}`).join("\n") || "(none)", hint: FORWARD });
+    },
+  },
+  {
     name: "NXDOMAIN from upstream is relayed, with its SOA",
     async run(t) {
       const { server, up, outside } = await withUpstream(t);
@@ -39,6 +60,34 @@ export default stage(import.meta, [
       if (r.authority.length !== 1 || r.authority[0]!.type !== "SOA") {
         t.fail({ message: "The upstream's NXDOMAIN came with its zone's SOA in AUTHORITY; your reply should carry it on.", expected: `${outside} … IN SOA …`, received: r.authority.map((rr) => `${rr.name} ${rr.ttl} IN ${rr.type} ${rr.data}`).join("\n") || "(no records)", hint: "Relay the AUTHORITY section too: clients and downstream caches need the SOA to cache the negative answer (RFC 2308 §5)." });
       }
+    },
+  },
+  {
+    name: "replies from another port, with another ID, or for another question are ignored",
+    async run(t) {
+      const { server, up, name, ips } = await withUpstreamName(t, "www", 3600);
+      up.forge(name, `192.0.2.${t.rand.int(1, 254)}`);
+      const r = await dig(t, server).query(name, "A", {}, { hint: FORWARD });
+      expectSection(withoutTtls(r, "answer"), "answer", [`${name} 0 IN A ${ips[0]}`], {
+        message: `Your program took a forged reply for ${name} (the upstream's true reply came 200 ms after three forged ones).`,
+        hint: "Accept a reply only from the address and port you sent the query to, with the ID you gave it and your question (RFC 5452 §9.1); ignore anything else and keep waiting.",
+      });
+    },
+  },
+  {
+    name: "several clients' queries in flight at once each get their own answer",
+    async run(t) {
+      const { server, up, outside } = await withUpstream(t);
+      const names = [`slow.${outside}`, `fast.${outside}`];
+      const ips = names.map(() => randomIpv4(t.rand));
+      names.forEach((n, i) => up.addresses(n, [ips[i]!], 3600));
+      // The first name's answer comes last: the forwarder must match each reply to its own client.
+      up.delay(names[0]!, 300);
+      const d = dig(t, server);
+      const [slow, fast] = await Promise.all([d.query(names[0]!, "A", {}, { hint: FORWARD }), Bun.sleep(50).then(() => d.query(names[1]!, "A", {}, { hint: FORWARD }))]);
+      const IN_FLIGHT = "Several questions can wait for the upstream at once: keep, per upstream ID, which client (address, port, ID, question) each is for, and answer each client when its own reply comes, in whatever order.";
+      expectSection(withoutTtls(slow, "answer"), "answer", [`${names[0]} 0 IN A ${ips[0]}`], { message: `Wrong answer to ${names[0]}, asked while ${names[1]} was also being forwarded.`, hint: IN_FLIGHT });
+      expectSection(withoutTtls(fast, "answer"), "answer", [`${names[1]} 0 IN A ${ips[1]}`], { message: `Wrong answer to ${names[1]}, asked while ${names[0]} was still waiting for the upstream.`, hint: IN_FLIGHT });
     },
   },
   {
