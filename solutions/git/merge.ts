@@ -41,9 +41,12 @@ export interface MergeSteps {
   conflict: (ours: string[], theirs: string[], theirName: string) => string[];
   /** The merge commit's parents. */
   parents: (head: string, other: string) => string[];
+  /** Whether changes that touch (one ends where the other starts) are one block: a conflict when both sides differ. */
+  touchingConflicts: boolean;
 }
 
 export const mergeSteps: MergeSteps = {
+  touchingConflicts: true,
   conflict: (ours, theirs, name) => ["<<<<<<< HEAD\n", ...ours, "=======\n", ...theirs, `>>>>>>> ${name}\n`],
   parents: (head, other) => [head, other],
 };
@@ -70,7 +73,7 @@ export function mergeLines(base: string[], ours: string[], theirs: string[], the
     const lo = all[i]!.a0;
     let hi = all[i]!.a0 + all[i]!.del;
     let j = i + 1;
-    while (j < all.length && all[j]!.a0 <= hi) {
+    while (j < all.length && (all[j]!.a0 < hi || (steps.touchingConflicts && all[j]!.a0 === hi))) {
       hi = Math.max(hi, all[j]!.a0 + all[j]!.del);
       j++;
     }

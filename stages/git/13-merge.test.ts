@@ -14,6 +14,8 @@ const MERGE_COMMIT =
   "A three-way merge starts from the merge base (the newest common ancestor): for each path, a side that did not change it takes the other side's version; a file both sides changed is merged line by line (changes that neither overlap nor touch both apply). Then write the tree, and a commit with that tree, two parents (HEAD's commit, then the branch's), author and committer from the environment, and the message `Merge branch '<branch>'` and a newline; move the current branch to it.";
 const MARKERS =
   "Where both sides changed the same lines differently, the file gets git's conflict markers: `<<<<<<< HEAD`, our lines, `=======`, their lines, `>>>>>>> <branch>` (the name given to merge), each marker on its own line; the lines around the conflict, and changes elsewhere in the file, are merged as usual.";
+const TOUCHING =
+  "Changes of the two sides that touch — one side's changed lines end where the other's begin, as line 5 on one side and line 6 on the other — form one block: a conflict, whose two sides each hold both lines.";
 const STAGES =
   "A conflicted path has no stage-0 entry: it has stage 1 (the merge base's blob), 2 (ours, HEAD's) and 3 (theirs, the branch's), each with its mode; the paths that merged cleanly have stage 0. Write MERGE_HEAD (the branch's commit id and a newline) and exit with a non-zero code (git: 1).";
 
@@ -32,9 +34,11 @@ function replaceLine(t: CaseContext, repo: string, f: RepoFile, make: LineMaker,
 }
 
 /** A base commit, a feature branch and master, each changing its own files, both changing one file far apart; `conflict` adds a line both change differently. */
-async function divergedRepo(t: CaseContext, g: GitCase, conflict: boolean): Promise<{ repo: string; feature: string; conflicted?: string }> {
+async function divergedRepo(t: CaseContext, g: GitCase, conflict: boolean): Promise<{ repo: string; feature: string; conflicted: string[] }> {
   const make = new LineMaker(t.rand);
-  const text = textFiles(t, make, 6);
+  const text = textFiles(t, make, 7);
+  const touching = text[6]!;
+  const same = { path: `${t.rand.word()}-same.txt`, content: joinLines(make.lines(4)) };
   const repo = await g.realRepo("ours", [...text, ...randomFiles(t.rand, { depth: 1 })]);
   await g.git(["add", "-A"], { cwd: repo });
   await commitWithDate(t, g, repo, 0);
@@ -47,6 +51,8 @@ async function divergedRepo(t: CaseContext, g: GitCase, conflict: boolean): Prom
   t.log.note(`on the feature branch, the test deleted ${goneTheirs.path}`);
   writeNoted(t, repo, `${t.rand.word()}-theirs.txt`, joinLines(make.lines(5)), "on the feature branch, wrote");
   if (conflict) replaceLine(t, repo, both, make, [7], "on the feature branch, changed line 8 of");
+  if (conflict) replaceLine(t, repo, touching, make, [5], "on the feature branch, changed line 6 of");
+  writeNoted(t, repo, same.path, same.content, "on the feature branch, wrote (the same file on both sides)");
   await g.git(["add", "-A"], { cwd: repo });
   await commitWithDate(t, g, repo, 1);
   await g.git(["checkout", "-q", "master"], { cwd: repo });
@@ -56,9 +62,12 @@ async function divergedRepo(t: CaseContext, g: GitCase, conflict: boolean): Prom
   t.log.note(`on master, the test deleted ${goneOurs.path}`);
   writeNoted(t, repo, `${t.rand.word()}-ours/${t.rand.word()}.txt`, joinLines(make.lines(4)), "on master, wrote");
   if (conflict) replaceLine(t, repo, both, make, [7], "on master, changed line 8 of");
+  // Changes that touch (line 5 here, line 6 there) do not overlap, yet conflict.
+  if (conflict) replaceLine(t, repo, touching, make, [4], "on master, changed line 5 (next to the feature branch's line 6) of");
+  writeNoted(t, repo, same.path, same.content, "on master, wrote (the same file on both sides)");
   await g.git(["add", "-A"], { cwd: repo });
   await commitWithDate(t, g, repo, 2);
-  return { repo, feature, conflicted: conflict ? both.path : undefined };
+  return { repo, feature, conflicted: conflict ? [both.path, touching.path] : [] };
 }
 
 /** A copy of the repository where real git runs the same command. */
@@ -134,10 +143,11 @@ export default stage(import.meta, [
       const theirs = twin(t, repo);
       const ours = await t.run(["merge", feature], { cwd: repo, env: { ...g.env, ...NO_EDITOR } });
       await g.git(["merge", feature], { cwd: theirs, env: NO_EDITOR, allowFail: true });
-      if (ours.code === 0) t.fail({ message: `merge ${feature} exited with code 0, but ${conflicted} has a conflict.`, hint: STAGES });
-      const path = conflicted!;
-      const [o, r] = [readFileSync(join(repo, path), "latin1"), readFileSync(join(theirs, path), "latin1")];
-      t.expectEqual(o, r, { message: `After merge ${feature}, the conflicted file ${path} differs from the one real git writes.`, hint: MARKERS });
+      if (ours.code !== 1) t.fail({ message: `merge ${feature} exited with code ${ours.code}, but ${conflicted.join(" and ")} have conflicts (real git exits with code 1).`, hint: STAGES });
+      for (const [path, hint] of [[conflicted[0]!, MARKERS], [conflicted[1]!, `${TOUCHING} ${MARKERS}`]] as const) {
+        const [o, r] = [readFileSync(join(repo, path), "latin1"), readFileSync(join(theirs, path), "latin1")];
+        t.expectEqual(o, r, { message: `After merge ${feature}, the conflicted file ${path} differs from the one real git writes.`, hint });
+      }
       const view = async (args: string[], cwd: string) => (await g.git(args, { cwd })).stdout;
       t.expectEqual(await view(["ls-files", "--stage"], repo), await view(["ls-files", "--stage"], theirs), { message: `After merge ${feature}, real git's ls-files --stage differs from the one after real git's merge.`, hint: STAGES });
       t.expectEqual(await view(["status", "--porcelain"], repo), await view(["status", "--porcelain"], theirs), { message: `After merge ${feature}, real git's status --porcelain differs from the one after real git's merge.`, hint: STAGES });
