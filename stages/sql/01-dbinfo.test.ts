@@ -11,7 +11,7 @@ const KINDS: Kind[] = ["int", "real", "text", "blob", "mixed"];
  * first table always has one), maybe more AUTOINCREMENT tables; and on every
  * seed: a table with a UNIQUE column (an automatic index, whose sql is NULL),
  * an AUTOINCREMENT table (and so sqlite_sequence, a table whose name starts
- * with sqlite_), a trigger, and (unless for .schema, where sqlite3 adds a
+ * with sqlite_), a table whose name starts with a capital, a trigger, and (unless for .schema, where sqlite3 adds a
  * comment after a view's sql) a view.
  */
 function schemaScript(rand: Random, pageSize: number, tables: number, withView = true): string {
@@ -30,6 +30,8 @@ function schemaScript(rand: Random, pageSize: number, tables: number, withView =
   lines.push(
     `CREATE TABLE ${tags} (tag TEXT UNIQUE, weight INTEGER);`,
     `CREATE TABLE ${counters} (id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT);`,
+    // A capitalized name: sqlite3 sorts names byte by byte (BINARY), so it comes before every lower-case one.
+    `CREATE TABLE ${first[0]!.toUpperCase()}${first.slice(1)}_Archive (ref INTEGER);`,
     `INSERT INTO ${counters} (label) VALUES ('${rand.word()}');`,
     ...(withView ? [`CREATE VIEW ${view}_view AS SELECT * FROM ${first};`] : []),
     `CREATE TRIGGER ${tags}_touch AFTER INSERT ON ${tags} BEGIN UPDATE ${tags} SET weight = 0 WHERE weight IS NULL; END;`,

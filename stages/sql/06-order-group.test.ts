@@ -74,7 +74,7 @@ export default stage(import.meta, [
       const file = await salesDb(t, sql);
       for (const q of [
         "SELECT region, count(*), count(qty), sum(qty), min(price), max(product) FROM sales GROUP BY region ORDER BY region",
-        "SELECT region, round(avg(price), 4), total(qty) FROM sales GROUP BY region ORDER BY 1",
+        "SELECT region, round(avg(price), 4), total(qty), avg(qty) FROM sales GROUP BY region ORDER BY 1",
         `SELECT region, product, count(*) AS n, sum(price) FROM sales GROUP BY region, product HAVING count(*) > ${t.rand.int(3, 8)} ORDER BY n DESC, region, product`,
         "SELECT count(*), count(note), sum(qty), total(price), min(note), max(note), min(qty), max(price) FROM sales",
         "SELECT count(*), sum(qty), total(qty), avg(qty), max(qty) FROM sales WHERE qty > 100000",
@@ -113,7 +113,7 @@ export default stage(import.meta, [
         "SELECT rowid, length(product), upper(region), lower(product), substr(product, 2, 3), substr(region, -2), abs(qty), typeof(qty), typeof(price), typeof(note) FROM sales ORDER BY rowid LIMIT 50",
         "SELECT rowid, coalesce(note, region, 'none'), ifnull(qty, -1), nullif(qty, 0), round(price * 1.5), round(price / 3, 2), max(qty, 100), min(price, 10.0) FROM sales ORDER BY rowid LIMIT 50",
         "SELECT rowid, replace(product, 'a', 'A'), trim('  ' || region || '  '), instr(product, 'an'), hex(region), length(note) FROM sales ORDER BY rowid LIMIT 50",
-        "SELECT length('héllo'), length(X'00ff10'), length(CAST('é' AS BLOB)), upper('éa'), lower('ÉA'), substr('héllo', 2, 2), instr('héllo', 'l'), hex('é'), round(2.5), round(-2.5), round(0.5), round(1.2345, 2), typeof(X'00'), typeof(1.0), typeof(1), typeof('1'), typeof(NULL), abs(-2.5), max(1, NULL), min(1, 2.5), coalesce(NULL, NULL) IS NULL FROM sales LIMIT 1",
+        "SELECT length('héllo'), length(X'00ff10'), length(CAST('é' AS BLOB)), upper('éa'), lower('ÉA'), substr('héllo', 2, 2), substr('héllo', 0, 2), substr('héllo', -3, 2), instr('héllo', 'l'), hex('é'), round(2.5), round(-2.5), round(0.5), round(1.2345, 2), typeof(X'00'), typeof(1.0), typeof(1), typeof('1'), typeof(NULL), abs(-2.5), max(1, NULL), min(1, 2.5), coalesce(NULL, NULL) IS NULL FROM sales LIMIT 1",
       ]) {
         await sql.expectSame(file, q, {
           hint: "See lang_corefunc: length counts characters (of a text; bytes of a blob); upper and lower change ASCII letters only; group_concat separates with \",\" by default; substr(x, start, n) counts from 1 (a negative start from the end); round returns a real and rounds halves away from zero; typeof gives null, integer, real, text or blob; the multi-argument max/min return NULL if any argument is NULL.",
