@@ -240,9 +240,11 @@ export interface PackSteps {
   deltas: boolean;
   /** How a copy instruction is encoded. */
   copy: typeof copyInstruction;
+  /** The .idx's CRC-32 of an entry: over its bytes in the pack (header, delta base, compressed data). */
+  crc: (entry: Uint8Array, obj: PackInput) => number;
 }
 
-export const packSteps: PackSteps = { deltas: true, copy: copyInstruction };
+export const packSteps: PackSteps = { deltas: true, copy: copyInstruction, crc: (entry) => crc32(entry) };
 
 const WINDOW = 10;
 
@@ -270,7 +272,7 @@ export function writePack(objects: PackInput[], steps: PackSteps = packSteps): {
     const entry = best
       ? Buffer.concat([Buffer.from(entryHeader(OFS_DELTA, best.bytes.length)), Buffer.from(ofsDistance(offset - best.base.offset)), deflateSync(best.bytes)])
       : Buffer.concat([Buffer.from(entryHeader(CODE_OF[obj.type], obj.body.length)), deflateSync(obj.body)]);
-    entries.push({ oid: obj.oid, offset, crc: crc32(entry) });
+    entries.push({ oid: obj.oid, offset, crc: steps.crc(entry, obj) });
     placed.push({ obj, offset, depth: best ? best.base.depth + 1 : 0 });
     parts.push(entry);
     offset += entry.length;
