@@ -23,11 +23,11 @@ import { requireBinary } from "./require.ts";
 
 export const STRACE_PACKAGE = "strace";
 
-const WRITES = new Set(["write", "pwrite64", "pwritev", "pwritev2", "writev"]);
+const WRITES = new Set(["write", "pwrite64", "pwritev", "pwritev2", "writev", "ftruncate"]);
 const SYNCS = new Set(["fsync", "fdatasync"]);
 
 export interface FileCall {
-  /** "write" (any of write, pwrite64, pwritev…), "sync" (fsync, fdatasync) or "unlink" (unlink, unlinkat). */
+  /** "write" (any of write, pwrite64, pwritev…, ftruncate), "sync" (fsync, fdatasync) or "unlink" (unlink, unlinkat). */
   kind: "write" | "sync" | "unlink";
   /** Which file: the database or its journal. */
   file: "db" | "journal";
@@ -77,7 +77,7 @@ export async function runTraced(t: CaseContext, file: string, sql: string, timeo
   const log = join(t.dir, `${file}.strace`);
   // -P takes the names as written (a relative name is resolved once, if the file exists), so both spellings of each.
   const paths = [file, `${file}-journal`, db, journal].flatMap((p) => ["-P", p]);
-  const strace = ["strace", "-f", "-y", "--seccomp-bpf", "-o", log, ...paths, "-e", "trace=write,pwrite64,pwritev,pwritev2,writev,fsync,fdatasync,unlink,unlinkat", "-e", "inject=unlink,unlinkat:retval=0"];
+  const strace = ["strace", "-f", "-y", "--seccomp-bpf", "-o", log, ...paths, "-e", "trace=write,pwrite64,pwritev,pwritev2,writev,ftruncate,fsync,fdatasync,unlink,unlinkat", "-e", "inject=unlink,unlinkat:retval=0"];
   const display = `${strace.map((a) => (a === log ? `${file}.strace` : a === db || a === journal ? a.slice(t.dir.length + 1) : shellQuote(a))).join(" ")} -- ${printable(command, [file, sql.length > 300 ? `${sql.slice(0, 300)}…` : sql])}`;
   const result = await runCommand([...strace, "--", ...shellArgv(command, [file, sql])], { cwd: t.dir, display, log: t.log, timeoutMs, signal: t.signal, quietStderr: true });
   const text = existsSync(log) ? readFileSync(log, "utf8") : "";
@@ -102,6 +102,18 @@ export function commitOrderProblem(calls: FileCall[], file: string): string | un
   const lastDbWrite = calls.slice(0, end).map((c) => c.file === "db" && c.kind === "write").lastIndexOf(true);
   if (!calls.slice(lastDbWrite + 1, end).some((c) => c.file === "db" && c.kind === "sync")) {
     return `your program ${unlink < 0 ? "ended" : "deleted the journal"} without syncing ${file} after its last write to it (no fsync or fdatasync of the database file in between):\n  ${calls[lastDbWrite]!.line}${unlink < 0 ? "" : `\n  ${calls[unlink]!.line}`}`;
+  }
+  return undefined;
+}
+
+/** The first thing wrong with the order of the calls of a hot journal's playback (fileformat2 §4.1: write back, cut, sync, then delete the journal), or undefined. */
+export function playbackOrderProblem(calls: FileCall[], file: string): string | undefined {
+  const unlink = calls.findIndex((c) => c.kind === "unlink");
+  if (unlink < 0) return `your program did not delete ${file}-journal after playing it back (strace saw no unlink of it by that name or its absolute path)`;
+  const lastDbWrite = calls.slice(0, unlink).map((c) => c.file === "db" && c.kind === "write").lastIndexOf(true);
+  if (lastDbWrite < 0) return `strace saw no write() or pwrite() to ${file} before ${file}-journal was deleted: the journal's pages were not written back (writes through mmap are not seen)`;
+  if (!calls.slice(lastDbWrite + 1, unlink).some((c) => c.file === "db" && c.kind === "sync")) {
+    return `your program deleted ${file}-journal without syncing ${file} after writing the journal's pages back (no fsync or fdatasync of the database file in between):\n  ${calls[lastDbWrite]!.line}\n  ${calls[unlink]!.line}`;
   }
   return undefined;
 }

@@ -123,7 +123,7 @@ export function recoverHotJournal(db: string): boolean {
       if (originalPages >= 0 && pageSize > 0) {
         if (fstatSync(fd).size > originalPages * pageSize && !quirks.recoveryWithoutTruncate) ftruncateSync(fd, originalPages * pageSize);
         restored = true;
-        fsyncSync(fd);
+        if (!quirks.playbackNotSynced) fsyncSync(fd);
       }
     } finally {
       closeSync(fd);

@@ -119,4 +119,6 @@ export const quirks = {
   recoveryWithoutTruncate: false,
   /** Play back every journal record whose checksum holds, skipping (instead of stopping at) one that does not. */
   recoverySkipsBadRecords: false,
+  /** Play a hot journal back without syncing the database file before deleting the journal. */
+  playbackNotSynced: false,
 };

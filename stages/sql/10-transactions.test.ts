@@ -1,9 +1,9 @@
-import { copyFileSync, existsSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describeKillPoint, runAndKill, type KillPoint } from "../../harness/clients/sqlite-crash.ts";
 import { shorten, SqlCase } from "../../harness/clients/sqlite.ts";
 import { journalProblem, writeHotJournal } from "../../harness/clients/sqlite-journal.ts";
-import { commitOrderProblem, runTraced } from "../../harness/clients/sqlite-syscalls.ts";
+import { commitOrderProblem, playbackOrderProblem, runTraced } from "../../harness/clients/sqlite-syscalls.ts";
 import { longText, sqlLiteral, tableScript, type TableSpec } from "../../harness/clients/sqlite-data.ts";
 import type { Random } from "../../harness/random.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
@@ -195,14 +195,18 @@ export default stage(import.meta, [
       // The transaction grew the file, so playing the journal back must also cut the file to its old size.
       const [baseSize, twinSize] = [statSync(join(t.dir, "base.db")).size, statSync(join(t.dir, "twin.db")).size];
       if (twinSize <= baseSize) throw new Error(`the transaction did not grow the file (${baseSize} → ${twinSize} bytes): a problem in the test`);
-      const { result } = await sql.ours("recover4.db", STATE);
+      // Under strace, to see that the played-back file is synced before the journal is deleted (the deletion is intercepted, so the journal stays).
+      const { result, calls } = await runTraced(t, "recover4.db", STATE);
       if (result.code !== 0 || result.stdout !== none) {
         t.fail({ message: "After a crash between writing the database file and deleting the journal, your program reads recover4.db (the new file with the hot journal of its original pages beside it) differently from sqlite3, which plays the journal back.", expected: none, received: result.output, hint: RECOVERY });
       }
-      await sql.expectIntegrity("recover4.db", RECOVERY);
       if (statSync(join(t.dir, "recover4.db")).size !== baseSize) {
         t.fail({ message: `After playing back recover4.db-journal, recover4.db is ${statSync(join(t.dir, "recover4.db")).size} bytes; before the transaction (the size the journal's header records) it was ${baseSize}.`, hint: RECOVERY });
       }
+      const playback = playbackOrderProblem(calls, "recover4.db");
+      if (playback) t.fail({ message: `The order of your program's system calls while playing back recover4.db-journal (strace) is unsafe: ${playback}`, hint: RECOVERY });
+      rmSync(join(t.dir, "recover4.db-journal"), { force: true });
+      await sql.expectIntegrity("recover4.db", RECOVERY);
       // A journal whose record in the middle does not check (a torn write): playback stops at it — the records after it are not played back.
       copyFileSync(join(t.dir, "twin.db"), join(t.dir, "crash5.db"));
       const count = writeHotJournal(join(t.dir, "base.db"), join(t.dir, "crash5.db"), Math.floor(t.rand.next() * 0x100000000), -1);
