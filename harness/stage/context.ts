@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Challenge, Readiness, StageInfo } from "../challenge/schema.ts";
 import { stageName } from "../challenge/stages.ts";
 import { CASE_ENDED } from "./case-ended.ts";
@@ -44,6 +45,7 @@ export class CaseContext {
   /** A temporary directory for this case, removed when it ends. */
   readonly dir: string;
   private readonly programs: Program[] = [];
+  private readonly stoppedByTest = new Set<Program["process"]>();
   private readonly cleanups: (() => unknown)[] = [];
   private readonly ports: number[] = [];
   private readonly extraDirs: string[] = [];
@@ -110,7 +112,9 @@ export class CaseContext {
     const dir = this.programs.length === 0 ? this.dir : makeTempDir(this.tempLabel());
     if (dir !== this.dir) this.extraDirs.push(dir);
     try {
-      const program = await launchProgram({ challenge: this.challenge, impl, port, dir, extraArgs: opts.extraArgs, args: opts.args, ready: opts.ready, env: opts.env, readyTimeoutMs: opts.readyTimeoutMs, signal: this.signal, log: this.log });
+      const started = await launchProgram({ challenge: this.challenge, impl, port, dir, extraArgs: opts.extraArgs, args: opts.args, ready: opts.ready, env: opts.env, readyTimeoutMs: opts.readyTimeoutMs, signal: this.signal, log: this.log });
+      // A program the test stops itself did not exit on its own (see exited()).
+      const program: Program = { ...started, stop: () => (this.stoppedByTest.add(started.process), started.stop()) };
       this.programs.push(program);
       return program;
     } catch (e) {
@@ -180,9 +184,23 @@ export class CaseContext {
   overMemory(): Program | undefined {
     return this.programs.find((p) => p.process.memoryExceeded);
   }
-  /** The first program this case started that exited by itself (checked before cleanup stops the rest). */
-  exited(): Program | undefined {
-    return this.programs.find((p) => p.process.exitCode !== null);
+  /**
+   * The first program this case started that exited during the case, by itself as far as the harness can
+   * tell (checked before cleanup stops the rest).
+   * A client can see the program's connections close just before the program's exit is known: this
+   * waits up to 100 ms for an exit, and up to 1 s for one the kernel already has (a zombie bun has not reaped).
+   */
+  async exited(): Promise<Program | undefined> {
+    // Not one the test stopped, nor one killed by SIGINT, SIGKILL or SIGTERM (tests send those on purpose).
+    const own = this.programs.filter((p) => !this.stoppedByTest.has(p.process));
+    const started = Date.now();
+    for (;;) {
+      const done = own.find((p) => p.process.exitCode !== null);
+      if (done) return [130, 137, 143].includes(done.process.exitCode!) ? undefined : done;
+      const waited = Date.now() - started;
+      if (waited >= 1000 || (waited >= 100 && !own.some((p) => hasExited(p.process.pid)))) return undefined;
+      await Bun.sleep(10);
+    }
   }
 
 
@@ -199,5 +217,14 @@ export class CaseContext {
     await Promise.all(this.programs.map((p) => p.stop()));
     for (const port of this.ports) releasePort(port);
     for (const dir of [this.dir, ...this.extraDirs]) removeTempDir(dir);
+  }
+}
+
+/** Whether a child process has exited: it is a zombie not yet reaped, or gone. */
+function hasExited(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.startsWith("Z") ?? false;
+  } catch {
+    return true;
   }
 }

@@ -57,7 +57,7 @@ export async function runCase(def: StageDefinition, c: StageCase, impl: Impl): P
   // A program killed for its memory use fails whatever step noticed it: say why.
   const overMemory = ctx.overMemory();
   if (overMemory) error = memoryFailure(overMemory.process);
-  const exited = error === undefined ? undefined : ctx.exited();
+  const exited = error === undefined ? undefined : await ctx.exited();
   const programOutput = ctx.programOutput();
   await ctx.cleanup();
   const ok = error === undefined;
@@ -76,7 +76,7 @@ export async function runCase(def: StageDefinition, c: StageCase, impl: Impl): P
           error,
           transcript: ctx.log.empty ? undefined : ctx.log.tail(),
           programOutput,
-          exited: exited && `Your program exited with code ${exited.process.exitCode} during this case (${((performance.now() - started) / 1000).toFixed(1)} s in, before the test had finished with it). What the test saw:`,
+          exited: exited && `Your program exited with code ${exited.process.exitCode} during this case (${((performance.now() - started) / 1000).toFixed(1)} s in), before the failure below:`,
           seed: runSeed,
           rerun: rerunCommand(def, runSeed, impl),
         }),
