@@ -32,7 +32,6 @@ interface Layout {
 
 let layout: Layout | null | undefined;
 let fallbackReason: string | undefined;
-let said = false;
 let counter = 0;
 
 function ownCgroupPaths(): Map<string, string> {
@@ -208,7 +207,7 @@ export class Cgroup {
     }
     const cg = new Cgroup(l.version, dirs, opts.memoryLimit ?? null);
     try {
-      if (opts.memoryLimit) cg.write(l.version === 1 ? ["memory.limit_in_bytes"] : ["memory.max"], String(opts.memoryLimit), l.version === 2 ? [["memory.swap.max", "0"]] : []);
+      if (opts.memoryLimit && !cg.write(l.version === 1 ? ["memory.limit_in_bytes"] : ["memory.max"], String(opts.memoryLimit), l.version === 2 ? [["memory.swap.max", "0"]] : [])) noteOnce("programs run in cgroups, but without the memory controller there: no memory limit applies.");
       if (opts.pidsLimit) cg.write(["pids.max"], String(opts.pidsLimit));
     } catch (e) {
       cg.removeNow();
@@ -217,10 +216,15 @@ export class Cgroup {
     return cg;
   }
 
-  private write(files: string[], value: string, extra: [string, string][] = []): void {
+  /** Writes `value` to each of `files` in the hierarchy that has it; false if none had any. */
+  private write(files: string[], value: string, extra: [string, string][] = []): boolean {
+    let wrote = false;
     for (const f of files) {
       const dir = this.dirs.find((d) => existsSync(join(d, f)));
-      if (dir) writeFileSync(join(dir, f), value);
+      if (dir) {
+        writeFileSync(join(dir, f), value);
+        wrote = true;
+      }
     }
     for (const [f, v] of extra) {
       const dir = this.dirs.find((d) => existsSync(join(d, f)));
@@ -232,6 +236,7 @@ export class Cgroup {
         }
       }
     }
+    return wrote;
   }
 
   /**
@@ -332,10 +337,16 @@ export function sweepCgroups(): string[] {
   return removed;
 }
 
+const noted = new Set<string>();
+
+function noteOnce(text: string): void {
+  if (noted.has(text)) return;
+  noted.add(text);
+  process.stderr.write(`syscraft: ${text}\n`);
+}
+
 /** Says once, on stderr, that programs are contained by process groups only. */
 export function noteFallbackOnce(): void {
   const why = cgroupFallbackReason();
-  if (why === undefined || said) return;
-  said = true;
-  process.stderr.write(`syscraft: programs run without a cgroup (${why}): they are contained by their process group only, and no memory limit applies.\n`);
+  if (why !== undefined) noteOnce(`programs run without a cgroup (${why}): they are contained by their process group only, and no memory limit applies.`);
 }
