@@ -188,7 +188,7 @@ export class CaseContext {
    * The first program this case started that exited during the case, by itself as far as the harness can
    * tell (checked before cleanup stops the rest).
    * A client can see the program's connections close just before the program's exit is known: this
-   * waits up to 100 ms for an exit, and up to 1 s for one the kernel already has (a zombie bun has not reaped).
+   * waits up to 30 ms for an exit, and up to 1 s for one the kernel already has (a zombie bun has not reaped).
    */
   async exited(): Promise<Program | undefined> {
     // Not one the test stopped, nor one killed by SIGINT, SIGKILL or SIGTERM (tests send those on purpose).
@@ -198,7 +198,7 @@ export class CaseContext {
       const done = own.find((p) => p.process.exitCode !== null);
       if (done) return [130, 137, 143].includes(done.process.exitCode!) ? undefined : done;
       const waited = Date.now() - started;
-      if (waited >= 1000 || (waited >= 100 && !own.some((p) => hasExited(p.process.pid)))) return undefined;
+      if (waited >= 1000 || (waited >= 30 && !own.some((p) => hasExited(p.process.pid)))) return undefined;
       await Bun.sleep(10);
     }
   }
