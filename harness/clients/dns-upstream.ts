@@ -83,6 +83,7 @@ export class FakeUpstream {
   private soa?: { zone: string; minimum: number };
   private readonly delays = new Map<string, number>();
   private readonly forgeries = new Map<string, string>();
+  private readonly failing = new Set<string>();
 
   private constructor(
     private readonly t: CaseContext,
@@ -174,6 +175,26 @@ export class FakeUpstream {
     return this;
   }
 
+  /** Serves `alias` A as a recursive server would: its CNAME (TTL `cnameTtl`) to `target` and the target's A records (TTL `ttl`); and `target` A alone. */
+  chain(alias: string, target: string, cnameTtl: number, ips: string[], ttl: number): this {
+    this.addresses(target, ips, ttl);
+    const addresses = this.data.get(`${target} A`)!.answers;
+    this.data.set(`${alias} A`, { rcode: 0, aa: false, answers: [record(alias, "CNAME", cnameTtl, encodeName(target)), ...addresses], authority: [], additional: [] });
+    return this;
+  }
+
+  /** Answers NODATA (NOERROR, no records) for `name` and `type`, with the SOA of `zone` in AUTHORITY. */
+  nodata(name: string, type: string, zone: string, soaTtl: number, minimum: number): this {
+    this.data.set(`${name} ${type}`, { rcode: 0, aa: true, answers: [], authority: [record(zone, "SOA", soaTtl, soaData(zone, minimum))], additional: [] });
+    return this;
+  }
+
+  /** Answers SERVFAIL to the first query for `name`, then what it serves for it. */
+  failOnce(name: string): this {
+    this.failing.add(name);
+    return this;
+  }
+
   /** Answers NXDOMAIN for `name`, with the SOA of `zone` (TTL `soaTtl`, MINIMUM `minimum`) in AUTHORITY. */
   nxdomain(name: string, zone: string, soaTtl: number, minimum: number): this {
     this.data.set(`${name} A`, { rcode: 3, aa: true, answers: [], authority: [record(zone, "SOA", soaTtl, soaData(zone, minimum))], additional: [] });
@@ -242,7 +263,9 @@ export class FakeUpstream {
     }
     if (wait > 0) await Bun.sleep(wait);
     if (this.t.signal.aborted) return;
-    s.send(this.encode(h, question, this.lookup(name, type)), port, address);
+    const fail = this.failing.delete(name);
+    if (fail) this.t.log.note(`${this.label} answers SERVFAIL this once`);
+    s.send(this.encode(h, question, fail ? { rcode: 2, aa: false, answers: [], authority: [], additional: [] } : this.lookup(name, type)), port, address);
   }
 
   /** A query's header, name (lowercase), type and question bytes, or undefined when it is not a query with one question. */

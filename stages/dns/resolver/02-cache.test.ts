@@ -1,5 +1,5 @@
 import { dig, expectSection, expectStatus } from "../../../harness/clients/dns.ts";
-import { randomIpv6 } from "../../../harness/clients/dns-zone.ts";
+import { randomIpv4, randomIpv6 } from "../../../harness/clients/dns-zone.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import { withoutTtls, withUpstream, withUpstreamName } from "../../../harness/clients/dns-upstream.ts";
 
@@ -56,6 +56,49 @@ export default stage(import.meta, [
       const again = await d.query(name, "A");
       expectSection(withoutTtls(again, "answer"), "answer", [`${name} 0 IN A ${ip}`]);
       if (up.count(name) < 2) t.fail({ message: `The answer for ${name} had a TTL of 1 s, yet 2.5 s later your program answered it without asking the upstream again.`, expected: "2 queries upstream", received: `${up.count(name)} query upstream`, hint: "Drop (or stop using) a cached answer once its TTL has passed: a record may be used for at most its TTL (RFC 1035 §3.2.1, §7.4)." });
+    },
+  },
+  {
+    name: "an answer is fetched again once its smallest TTL has run out",
+    async run(t) {
+      const { server, up, outside } = await withUpstream(t);
+      const [alias, target] = [`alias.${outside}`, `www.${outside}`];
+      const ip = randomIpv4(t.rand);
+      // A CNAME that may be kept an hour, and an address that may be kept 1 s: the answer is stale after 1 s.
+      up.chain(alias, target, 3600, [ip], 1);
+      const d = dig(t, server);
+      expectSection(withoutTtls(await d.query(alias, "A"), "answer"), "answer", [`${alias} 0 IN CNAME ${target}`, `${target} 0 IN A ${ip}`]);
+      t.log.note("waiting 2.5 s: the A record's TTL was 1 s (the CNAME's 3600 s)");
+      await Bun.sleep(2500);
+      const again = await d.query(alias, "A");
+      expectSection(withoutTtls(again, "answer"), "answer", [`${alias} 0 IN CNAME ${target}`, `${target} 0 IN A ${ip}`]);
+      const asked = up.count(alias) + up.count(target);
+      if (asked < 2) {
+        t.fail({
+          message: `The answer for ${alias} held a record with TTL 1 s, yet 2.5 s later your program answered it from the cache without asking the upstream again.`,
+          expected: `a second query upstream (for ${alias} or ${target})`,
+          received: `${asked} query upstream`,
+          hint: "An answer may be kept only as long as its smallest TTL (RFC 2181 §5.2: each RRset's own TTL; the CNAME's longer TTL does not keep the address alive).",
+        });
+      }
+    },
+  },
+  {
+    name: "NODATA is cached too; SERVFAIL is not",
+    async run(t) {
+      const { server, up, outside } = await withUpstream(t);
+      const [v4only, flaky] = [`v4only.${outside}`, `flaky.${outside}`];
+      up.nodata(v4only, "AAAA", outside, 3600, 600).addresses(flaky, [randomIpv4(t.rand)], 3600).failOnce(flaky);
+      const d = dig(t, server);
+      expectStatus(await d.query(v4only, "AAAA"), "NOERROR");
+      expectStatus(await d.query(v4only, "AAAA"), "NOERROR");
+      if (up.count(v4only, "AAAA") !== 1) t.fail({ message: `The upstream was asked ${up.count(v4only, "AAAA")} times for ${v4only} AAAA: its NODATA answer (NOERROR, no records, an SOA with MINIMUM 600) should have been answered from the cache.`, hint: "NODATA is a negative answer too: cache it with its AUTHORITY section for min(SOA TTL, SOA MINIMUM) (RFC 2308 §5)." });
+      // The first answer may be SERVFAIL, or the record if the resolver asked again by itself (Unbound does).
+      await d.query(flaky, "A");
+      const second = await d.query(flaky, "A");
+      if (up.count(flaky) < 2 || second.status !== "NOERROR") {
+        t.fail({ message: `The upstream answered SERVFAIL once for ${flaky}; your program answered the next query for it without asking again.`, expected: "status: NOERROR, after a second query upstream", received: `status: ${second.status}, ${up.count(flaky)} query upstream`, hint: "Do not cache SERVFAIL (or a failure to get a reply): the next question must be asked again (RFC 2308 §7)." });
+      }
     },
   },
   {
