@@ -29,4 +29,10 @@ selfTests("grade summary and JUnit", () => {
     expect(xml).toContain('<testsuite name="demo/lists/2 s" tests="1" failures="1"');
     expect(xml).toContain('classname="demo.lists.02-s"');
   });
+
+  test("JUnit records which program ran and where it came from, in each suite's properties", () => {
+    const xml = junitXml([result("1", true)], [{ challenge: "demo", impl: "./run.sh", implFrom: "from --impl" }]);
+    expect(xml).toContain('<property name="impl" value="./run.sh"/>');
+    expect(xml).toContain('<property name="impl.from" value="from --impl"/>');
+  });
 });
