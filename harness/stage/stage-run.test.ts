@@ -172,6 +172,20 @@ selfTests("a stage run as the learner types it", () => {
     expect(r.out).toContain(`cd ${ROOT} && bun test --stage=redis/1`);
   }, 60_000);
 
+  test("grade says first which program it grades and records it in the JSON summary", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "syscraft-grade-"));
+    try {
+      const json = join(dir, "results.json");
+      const r = await run(["bun", "harness/cli/grade.ts", "redis/1", "--only", `--impl=${FIXTURE}/pong-as-bulk.ts`, `--json=${json}`]);
+      expect(r.code).toBe(0);
+      expect(r.lines[0]).toBe(`syscraft: grading redis with ${FIXTURE}/pong-as-bulk.ts (from --impl)`);
+      const summary = JSON.parse(readFileSync(json, "utf8")) as { challenges: { impl: string; implFrom: string }[] };
+      expect(summary.challenges.map((c) => [c.impl, c.implFrom])).toEqual([[`${FIXTURE}/pong-as-bulk.ts`, "from --impl"]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   test("grade refuses an unknown flag and a flag without its value (seen: both silently ignored)", async () => {
     const unknown = await run(["bun", "harness/cli/grade.ts", "redis/1", "--jnuit=x.xml"]);
     expect([unknown.code, unknown.out.trim()]).toEqual([2, "grade: unknown flag --jnuit (did you mean --junit?) (usage: bun run grade --help)"]);
