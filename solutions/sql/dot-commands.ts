@@ -42,10 +42,14 @@ export function dbinfo(db: Database): string[] {
   ];
 }
 
-/** Table and view names (not sqlite_*), sorted, in columns as the shell lays them out for 80 characters. */
+/**
+ * Table and view names, sorted, in columns as the shell lays them out for 80
+ * characters; the shell leaves out names LIKE 'sqlite_%' (sqlite, one more
+ * character, anything, in any case: sqlite_sequence, but also SQLiteX).
+ */
 export function tables(db: Database): string[] {
   const names = db.schema.rows
-    .filter((r) => (r.type === "table" || (r.type === "view" && !quirks.tablesOmitViews)) && !r.name.startsWith("sqlite_"))
+    .filter((r) => (r.type === "table" || (r.type === "view" && !quirks.tablesOmitViews)) && !(quirks.tablesHideOnlySqliteUnderscore ? r.name.startsWith("sqlite_") : /^[sS][qQ][lL][iI][tT][eE]./.test(r.name)))
     .map((r) => r.name)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (names.length === 0) return [];

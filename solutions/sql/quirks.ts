@@ -121,4 +121,6 @@ export const quirks = {
   recoverySkipsBadRecords: false,
   /** Play a hot journal back without syncing the database file before deleting the journal. */
   playbackNotSynced: false,
+  /** .tables leaves out only the names that start with "sqlite_" exactly (sqlite3 leaves out those LIKE 'sqlite_%': SQLiteLog too). */
+  tablesHideOnlySqliteUnderscore: false,
 };

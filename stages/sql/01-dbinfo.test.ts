@@ -11,7 +11,7 @@ const KINDS: Kind[] = ["int", "real", "text", "blob", "mixed"];
  * first table always has one), maybe more AUTOINCREMENT tables; and on every
  * seed: a table with a UNIQUE column (an automatic index, whose sql is NULL),
  * an AUTOINCREMENT table (and so sqlite_sequence, a table whose name starts
- * with sqlite_), a table whose name starts with a capital, a trigger, and (unless for .schema, where sqlite3 adds a
+ * with sqlite_), a table whose name starts with a capital, tables named SQLite<word> and sqlite (the first left out of .tables, the second not), a trigger, and (unless for .schema, where sqlite3 adds a
  * comment after a view's sql) a view.
  */
 function schemaScript(rand: Random, pageSize: number, tables: number, withView = true): string {
@@ -30,8 +30,11 @@ function schemaScript(rand: Random, pageSize: number, tables: number, withView =
   lines.push(
     `CREATE TABLE ${tags} (tag TEXT UNIQUE, weight INTEGER);`,
     `CREATE TABLE ${counters} (id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT);`,
-    // A capitalized name: sqlite3 sorts names byte by byte (BINARY), so it comes before every lower-case one.
+    // A capitalized name: sqlite3 sorts names byte by byte, so it comes before every lower-case one.
     `CREATE TABLE ${first[0]!.toUpperCase()}${first.slice(1)}_Archive (ref INTEGER);`,
+    // .tables leaves out names LIKE 'sqlite_%' (any case, _ any one character): SQLite<word> is left out, sqlite itself is listed.
+    `CREATE TABLE SQLite${first} (ref INTEGER);`,
+    "CREATE TABLE sqlite (ref INTEGER);",
     `INSERT INTO ${counters} (label) VALUES ('${rand.word()}');`,
     ...(withView ? [`CREATE VIEW ${view}_view AS SELECT * FROM ${first};`] : []),
     `CREATE TRIGGER ${tags}_touch AFTER INSERT ON ${tags} BEGIN UPDATE ${tags} SET weight = 0 WHERE weight IS NULL; END;`,
@@ -80,7 +83,7 @@ export default stage(import.meta, [
       for (const [i, n] of [t.rand.int(1, 3), t.rand.int(8, 14)].entries()) {
         const file = await sql.build(`tables${i + 1}.db`, schemaScript(t.rand, 4096, n));
         await sql.expectSame(file, ".tables", {
-          hint: "List the names of sqlite_schema rows of type 'table' (or 'view'), except those starting with sqlite_, sorted, in columns: each name padded to the longest name's length, two spaces between columns, as many columns as fit in 80 characters, filled top to bottom.",
+          hint: "List the names of sqlite_schema rows of type 'table' (or 'view'), except those LIKE 'sqlite_%' (sqlite, one more character, anything, in any case: SQLiteLog too), sorted byte by byte, in columns: each name padded to the longest name's length, two spaces between columns, as many columns as fit in 80 characters, filled top to bottom.",
         });
       }
     },
