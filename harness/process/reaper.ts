@@ -13,9 +13,9 @@ import { processStartTime, statFields } from "./proc.ts";
  * program itself is exec'd under `setpriv --pdeathsig SIGKILL` (see spawn.ts)
  * so it dies even if the test process is killed outright; what it started,
  * its cgroups, temp dirs and port locks are then removed by the watchdog
- * (watchdog.sh), or failing that by the next run's sweeps (cgroup.ts, tempdir.ts). (bun test runs no
- * process "exit" handlers: there, each stage's afterAll kills what is left —
- * see stage/register.ts.)
+ * (watchdog.sh), or failing that by the next run's sweeps (cgroup.ts,
+ * tempdir.ts). (bun test runs no process "exit" handlers: there, each stage's
+ * afterAll kills what is left — see stage/register.ts.)
  */
 const live = new Set<number>();
 const liveCgroups = new Set<Cgroup>();
