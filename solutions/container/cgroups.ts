@@ -1,0 +1,77 @@
+/**
+ * The container's cgroup (config-linux.md "Control groups"): made at
+ * linux.cgroupsPath with the limits of linux.resources, joined by the
+ * container's first process before it runs anything, removed after.
+ * cgroup v2 (one unified tree) when the machine has it, else v1 (a tree per controller).
+ */
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Config } from "./config.ts";
+
+const ROOT = "/sys/fs/cgroup";
+
+export interface Cgroup {
+  /** The cgroup.procs files the container's first process writes itself into. */
+  procs: string[];
+  /** Kills what is left in it and removes it. */
+  remove(): void;
+}
+
+const isV2 = () => existsSync(join(ROOT, "cgroup.controllers"));
+
+function write(dir: string, file: string, value: string | number): void {
+  writeFileSync(join(dir, file), String(value));
+}
+
+export function createCgroup(config: Config): Cgroup | undefined {
+  if (config.cgroupsPath === undefined) return undefined;
+  const rel = config.cgroupsPath.replace(/^\/+/, "");
+  const r = config.resources;
+  const dirs: string[] = [];
+  const make = (dir: string) => {
+    mkdirSync(dir, { recursive: true });
+    dirs.push(dir);
+    return dir;
+  };
+  if (isV2()) {
+    const dir = make(join(ROOT, rel));
+    if (r.memoryLimit !== undefined) write(dir, "memory.max", r.memoryLimit), existsSync(join(dir, "memory.swap.max")) && write(dir, "memory.swap.max", 0);
+    if (r.pidsLimit !== undefined) write(dir, "pids.max", r.pidsLimit > 0 ? r.pidsLimit : "max");
+    if (r.cpuQuota !== undefined) write(dir, "cpu.max", `${r.cpuQuota > 0 ? r.cpuQuota : "max"} ${r.cpuPeriod ?? 100000}`);
+  } else {
+    const memory = make(join(ROOT, "memory", rel));
+    if (r.memoryLimit !== undefined) {
+      write(memory, "memory.limit_in_bytes", r.memoryLimit);
+      // No swap beyond the limit, so going over it means the OOM killer.
+      if (existsSync(join(memory, "memory.memsw.limit_in_bytes"))) write(memory, "memory.memsw.limit_in_bytes", r.memoryLimit);
+    }
+    const pids = make(join(ROOT, "pids", rel));
+    if (r.pidsLimit !== undefined) write(pids, "pids.max", r.pidsLimit > 0 ? r.pidsLimit : "max");
+    const cpu = make(join(ROOT, "cpu", rel));
+    if (r.cpuPeriod !== undefined) write(cpu, "cpu.cfs_period_us", r.cpuPeriod);
+    if (r.cpuQuota !== undefined) write(cpu, "cpu.cfs_quota_us", r.cpuQuota);
+  }
+  return {
+    procs: dirs.map((d) => join(d, "cgroup.procs")),
+    remove() {
+      for (const dir of dirs.reverse()) {
+        for (let attempt = 0; attempt < 50; attempt++) {
+          const pids = existsSync(dir) ? readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean) : [];
+          for (const pid of pids) {
+            try {
+              process.kill(Number(pid), "SIGKILL");
+            } catch {
+              // already gone
+            }
+          }
+          try {
+            rmdirSync(dir);
+            break;
+          } catch {
+            Bun.sleepSync(10);
+          }
+        }
+      }
+    },
+  };
+}

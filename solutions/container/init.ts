@@ -1,0 +1,82 @@
+/**
+ * The container's first process, started by run.ts (already inside the new PID
+ * namespace, if any): it enters the other namespaces, builds the root file
+ * system, then replaces itself with the container's program (execve), which
+ * thereby keeps this process's PID — 1 in a new PID namespace.
+ *
+ *   bun init.ts '<plan as JSON>'
+ */
+import { existsSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Config, NamespaceType } from "./config.ts";
+import { check, CLONE, cstr, cstrArray, errno, libc } from "./libc.ts";
+import { enterRootfs } from "./mounts.ts";
+import type { Quirks } from "./quirks.ts";
+
+export interface Plan {
+  bundle: string;
+  config: Config;
+  quirks: Quirks;
+  /** cgroup.procs files to join before anything else, so every later process is counted. */
+  cgroupProcs: string[];
+}
+
+/** Namespaces this process unshares itself (the PID namespace was made by the runtime, for its child). */
+const OWN: NamespaceType[] = ["mount", "uts", "ipc", "network", "cgroup"];
+
+function die(message: string): never {
+  process.stderr.write(`container: ${message}\n`);
+  process.exit(127);
+}
+
+/** ifreq flags of "lo" with IFF_UP set (netdevice(7): SIOCGIFFLAGS, SIOCSIFFLAGS). */
+function loopbackUp(): void {
+  const fd = check(libc.socket(2 /* AF_INET */, 2 /* SOCK_DGRAM */, 0), "socket");
+  const ifr = Buffer.alloc(40);
+  ifr.write("lo", 0);
+  check(libc.ioctl(fd, 0x8913, ifr), "SIOCGIFFLAGS lo");
+  ifr.writeUInt16LE(ifr.readUInt16LE(16) | 1 /* IFF_UP */, 16);
+  check(libc.ioctl(fd, 0x8914, ifr), "SIOCSIFFLAGS lo");
+  libc.close(fd);
+}
+
+/** args[0] as execve needs it: a path, or looked up in the container's PATH like execvp(3). */
+function resolveProgram(program: string, env: string[]): string {
+  if (program.includes("/")) return program;
+  const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? "/usr/local/bin:/usr/bin:/bin";
+  for (const dir of path.split(":")) {
+    const candidate = join(dir || ".", program);
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  die(`${program}: not found in PATH (${path})`);
+}
+
+export function init(plan: Plan): never {
+  const { config, quirks } = plan;
+  try {
+    for (const procs of plan.cgroupProcs) writeFileSync(procs, "0"); // "0": the writing process
+    const wanted = config.namespaces.filter((n) => OWN.includes(n) && !(quirks.noIpcNamespace && n === "ipc"));
+    const flags = wanted.reduce((f, n) => f | CLONE[n], 0);
+    if (flags !== 0) check(libc.unshare(flags), `unshare(${wanted.join(", ")})`);
+    if (!wanted.includes("mount")) die("config.json must ask for a mount namespace (linux.namespaces: mount) to change the root");
+    enterRootfs(config, plan.bundle, quirks);
+    if (wanted.includes("uts") && !quirks.ignoreHostname) {
+      if (config.hostname !== undefined) check(libc.sethostname(cstr(config.hostname), Buffer.byteLength(config.hostname)), "sethostname");
+      if (config.domainname !== undefined) check(libc.setdomainname(cstr(config.domainname), Buffer.byteLength(config.domainname)), "setdomainname");
+    }
+    if (wanted.includes("network")) loopbackUp();
+    const cwd = quirks.ignoreCwd ? "/" : config.process.cwd;
+    check(libc.chdir(cstr(cwd)), `chdir ${cwd}`);
+  } catch (e) {
+    die((e as Error).message);
+  }
+  const env = config.process.env;
+  const args = quirks.joinArgs ? ["/bin/sh", "-c", config.process.args.join(" ")] : config.process.args;
+  const path = resolveProgram(args[0]!, env);
+  const argv = cstrArray(args);
+  const envp = cstrArray(env);
+  libc.execve(cstr(path), argv.array, envp.array);
+  die(`exec ${path}: errno ${errno()}`);
+}
+
+if (import.meta.main) init(JSON.parse(Bun.argv[2]!) as Plan);

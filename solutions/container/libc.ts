@@ -1,0 +1,82 @@
+/** The few libc calls a container runtime needs, through bun:ffi. */
+import { dlopen, ptr, read } from "bun:ffi";
+
+const lib = dlopen("libc.so.6", {
+  __errno_location: { args: [], returns: "ptr" },
+  strerror: { args: ["i32"], returns: "cstring" },
+  unshare: { args: ["i32"], returns: "i32" },
+  mount: { args: ["ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" },
+  umount2: { args: ["ptr", "i32"], returns: "i32" },
+  syscall: { args: ["i64", "ptr", "ptr"], returns: "i64" },
+  chdir: { args: ["ptr"], returns: "i32" },
+  chroot: { args: ["ptr"], returns: "i32" },
+  sethostname: { args: ["ptr", "u64"], returns: "i32" },
+  setdomainname: { args: ["ptr", "u64"], returns: "i32" },
+  execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" },
+  mknod: { args: ["ptr", "u32", "u64"], returns: "i32" },
+  chmod: { args: ["ptr", "u32"], returns: "i32" },
+  socket: { args: ["i32", "i32", "i32"], returns: "i32" },
+  ioctl: { args: ["i32", "u64", "ptr"], returns: "i32" },
+  close: { args: ["i32"], returns: "i32" },
+});
+export const libc = lib.symbols;
+
+export const CLONE = {
+  mount: 0x00020000,
+  cgroup: 0x02000000,
+  uts: 0x04000000,
+  ipc: 0x08000000,
+  user: 0x10000000,
+  pid: 0x20000000,
+  network: 0x40000000,
+} as const;
+
+export const MS = {
+  RDONLY: 1,
+  NOSUID: 2,
+  NODEV: 4,
+  NOEXEC: 8,
+  SYNCHRONOUS: 16,
+  REMOUNT: 32,
+  MANDLOCK: 64,
+  DIRSYNC: 128,
+  NOATIME: 1024,
+  NODIRATIME: 2048,
+  BIND: 4096,
+  REC: 16384,
+  PRIVATE: 1 << 18,
+  SLAVE: 1 << 19,
+  SHARED: 1 << 20,
+  RELATIME: 1 << 21,
+  STRICTATIME: 1 << 24,
+} as const;
+
+export const MNT_DETACH = 2;
+export const SYS_PIVOT_ROOT = 155;
+
+export function errno(): number {
+  return read.i32(libc.__errno_location()!, 0);
+}
+
+/** A NUL-terminated C string. */
+export function cstr(s: string): Buffer {
+  return Buffer.from(`${s}\0`);
+}
+
+/** Throws "<what>: <strerror>" when a libc call returned -1. */
+export function check(result: number | bigint, what: string): number {
+  const n = Number(result);
+  if (n < 0) {
+    const e = errno();
+    throw new Error(`${what}: ${libc.strerror(e)} (errno ${e})`);
+  }
+  return n;
+}
+
+/** A NULL-terminated array of C strings (argv, envp), kept alive with its strings. */
+export function cstrArray(items: string[]): { array: BigUint64Array; keep: Buffer[] } {
+  const keep = items.map(cstr);
+  const array = new BigUint64Array(keep.length + 1);
+  keep.forEach((b, i) => (array[i] = BigInt(ptr(b))));
+  return { array, keep };
+}

@@ -1,0 +1,168 @@
+/**
+ * Building the container's file system view inside its new mount namespace:
+ * config.json's mounts under the rootfs, the default devices, masked and
+ * read-only paths, then pivot_root(2) into it
+ * (runtime-spec config.md "Mounts", config-linux.md "Default Devices",
+ * "Masked Paths", "Readonly Paths"; runtime-linux.md "Dev symbolic links").
+ */
+import { existsSync, lstatSync, mkdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Config, Mount } from "./config.ts";
+import { check, cstr, libc, MNT_DETACH, MS, SYS_PIVOT_ROOT } from "./libc.ts";
+import type { Quirks } from "./quirks.ts";
+
+const NULL = null as unknown as Buffer;
+
+/** mount(8)-style option words that are flags; anything else goes to the file system as data. */
+const FLAGS: Record<string, { set?: number; clear?: number }> = {
+  ro: { set: MS.RDONLY },
+  rw: { clear: MS.RDONLY },
+  nosuid: { set: MS.NOSUID },
+  suid: { clear: MS.NOSUID },
+  nodev: { set: MS.NODEV },
+  dev: { clear: MS.NODEV },
+  noexec: { set: MS.NOEXEC },
+  exec: { clear: MS.NOEXEC },
+  sync: { set: MS.SYNCHRONOUS },
+  async: { clear: MS.SYNCHRONOUS },
+  dirsync: { set: MS.DIRSYNC },
+  mand: { set: MS.MANDLOCK },
+  nomand: { clear: MS.MANDLOCK },
+  noatime: { set: MS.NOATIME },
+  atime: { clear: MS.NOATIME },
+  nodiratime: { set: MS.NODIRATIME },
+  diratime: { clear: MS.NODIRATIME },
+  relatime: { set: MS.RELATIME },
+  norelatime: { clear: MS.RELATIME },
+  strictatime: { set: MS.STRICTATIME },
+  bind: { set: MS.BIND },
+  rbind: { set: MS.BIND | MS.REC },
+};
+const PROPAGATION = new Set(["private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable", "runbindable"]);
+
+export function parseOptions(options: string[]): { flags: number; data: string } {
+  let flags = 0;
+  const data: string[] = [];
+  for (const o of options) {
+    const f = FLAGS[o];
+    if (f) flags = (flags | (f.set ?? 0)) & ~(f.clear ?? 0);
+    else if (!PROPAGATION.has(o)) data.push(o);
+  }
+  return { flags, data: data.join(",") };
+}
+
+function mount(source: string | null, target: string, type: string | null, flags: number, data: string | null, what: string): void {
+  check(libc.mount(source === null ? NULL : cstr(source), cstr(target), type === null ? NULL : cstr(type), flags, data ? cstr(data) : NULL), what);
+}
+
+/** Makes sure `path` exists as a directory, or as a file when a file is bound onto it. */
+function ensureTarget(path: string, asFile: boolean): void {
+  if (existsSync(path)) return;
+  mkdirSync(dirname(path), { recursive: true });
+  if (asFile) writeFileSync(path, "");
+  else mkdirSync(path, { recursive: true });
+}
+
+function mountOne(rootfs: string, bundle: string, m: Mount): void {
+  const target = join(rootfs, m.destination);
+  const { flags, data } = parseOptions(m.options);
+  const isBind = m.type === "bind" || (flags & MS.BIND) !== 0;
+  if (isBind) {
+    const source = m.source?.startsWith("/") ? m.source : join(bundle, m.source ?? "");
+    ensureTarget(target, !statSync(source).isDirectory());
+    mount(source, target, null, MS.BIND | (flags & MS.REC), null, `bind-mount ${source} on ${m.destination}`);
+    // A bind mount takes its other flags (ro, nosuid…) only from a remount.
+    const rest = flags & ~(MS.BIND | MS.REC);
+    if (rest !== 0) mount(null, target, null, MS.REMOUNT | MS.BIND | rest, null, `remount ${m.destination} with its options`);
+    return;
+  }
+  ensureTarget(target, false);
+  mount(m.source ?? m.type ?? "none", target, m.type ?? null, flags, data, `mount ${m.type} on ${m.destination}`);
+}
+
+/** The devices every container has (config-linux.md "Default Devices"). */
+const DEFAULT_DEVICES: [string, number, number][] = [
+  ["null", 1, 3],
+  ["zero", 1, 5],
+  ["full", 1, 7],
+  ["random", 1, 8],
+  ["urandom", 1, 9],
+  ["tty", 5, 0],
+];
+
+function defaultDevices(rootfs: string): void {
+  const dev = join(rootfs, "dev");
+  mkdirSync(dev, { recursive: true });
+  for (const [name, major, minor] of DEFAULT_DEVICES) {
+    const path = join(dev, name);
+    if (existsSync(path)) continue;
+    check(libc.mknod(cstr(path), 0o020000 | 0o666, BigInt((major << 8) | minor)), `mknod /dev/${name}`);
+    check(libc.chmod(cstr(path), 0o666), `chmod /dev/${name}`); // mknod obeys the umask
+  }
+  const links: [string, string][] = [
+    ["fd", "/proc/self/fd"],
+    ["stdin", "/proc/self/fd/0"],
+    ["stdout", "/proc/self/fd/1"],
+    ["stderr", "/proc/self/fd/2"],
+    ["ptmx", "pts/ptmx"],
+  ];
+  for (const [name, to] of links) {
+    const path = join(dev, name);
+    if (!existsOrLink(path)) symlinkSync(to, path);
+  }
+}
+
+function existsOrLink(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Masked paths are hidden (a file: /dev/null bound over it; a directory: an empty read-only tmpfs). */
+function maskPaths(paths: string[]): void {
+  for (const p of paths) {
+    if (!existsSync(p)) continue;
+    if (statSync(p).isDirectory()) mount("tmpfs", p, "tmpfs", MS.RDONLY, null, `mask ${p}`);
+    else mount("/dev/null", p, null, MS.BIND, null, `mask ${p}`);
+  }
+}
+
+function readonlyPaths(paths: string[]): void {
+  for (const p of paths) {
+    if (!existsSync(p)) continue;
+    mount(p, p, null, MS.BIND | MS.REC, null, `bind ${p}`);
+    mount(null, p, null, MS.REMOUNT | MS.BIND | MS.RDONLY, null, `make ${p} read-only`);
+  }
+}
+
+/**
+ * In a new mount namespace: mounts config.json's mounts under the rootfs,
+ * switches the root to it with pivot_root(2) and detaches the old root, so
+ * nothing of the host's file system is left reachable.
+ */
+export function enterRootfs(config: Config, bundle: string, quirks: Quirks): void {
+  const rootfs = config.rootfs;
+  // Nothing we mount may propagate back to the host's namespace.
+  if (!quirks.sharedPropagation) mount(null, "/", null, MS.REC | MS.PRIVATE, null, "make / private");
+  // pivot_root needs the new root to be a mount point.
+  mount(rootfs, rootfs, null, MS.BIND | MS.REC, null, "bind the rootfs onto itself");
+  for (const m of config.mounts) mountOne(rootfs, bundle, m);
+  defaultDevices(rootfs);
+  if (quirks.chroot) {
+    check(libc.chroot(cstr(rootfs)), "chroot");
+    check(libc.chdir(cstr("/")), "chdir /");
+  } else {
+    check(libc.chdir(cstr(rootfs)), "chdir to the rootfs");
+    // pivot_root(".", "."): the new root goes on top, the old root below it at the same place…
+    check(libc.syscall(SYS_PIVOT_ROOT, cstr("."), cstr(".")), "pivot_root");
+    // …and detaching "." now removes the old root from the container's view.
+    if (!quirks.keepOldRoot) check(libc.umount2(cstr("."), MNT_DETACH), "detach the old root");
+    check(libc.chdir(cstr("/")), "chdir /");
+  }
+  maskPaths(config.maskedPaths);
+  readonlyPaths(config.readonlyPaths);
+  if (config.readonlyRoot) mount(null, "/", null, MS.REMOUNT | MS.BIND | MS.RDONLY, null, "make / read-only");
+}

@@ -1,0 +1,190 @@
+/**
+ * OCI bundles for the container stages: a busybox root file system and a
+ * config.json written by the test (runtime-spec config.md), a fresh one per
+ * container; running the program under test on it with runc's command line;
+ * finding the container's process from the host; and removing whatever the
+ * container left (its cgroup, at the linux.cgroupsPath the test chose).
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { requireBinary } from "../../harness/clients/require.ts";
+import type { CommandResult } from "../../harness/clients/command.ts";
+import { processStartTime } from "../../harness/process/proc.ts";
+import type { CaseContext } from "../../harness/stage/context.ts";
+import type { Program } from "../../harness/stage/program.ts";
+
+const BUSYBOX = "/bin/busybox";
+let applets: string[] | undefined;
+
+/** busybox's applet names; fails the case (naming the package) when there is no static busybox. */
+function busyboxApplets(): string[] {
+  requireBinary("busybox", "busybox-static");
+  if (applets) return applets;
+  const head = readFileSync(BUSYBOX).subarray(0, 8192);
+  if (head.includes(Buffer.from("ld-linux"))) throw new Error(`${BUSYBOX} is linked dynamically: the container's root has no C library; install busybox-static (apt-get install busybox-static)`);
+  const out = Bun.spawnSync([BUSYBOX, "--list"]);
+  applets = out.stdout.toString().split("\n").filter((a) => a !== "" && a !== "busybox");
+  return applets;
+}
+
+/** The default process environment: HOME is set so that no runtime has to invent it (runc sets HOME when it is missing). */
+export const BASE_ENV = ["PATH=/bin:/sbin:/usr/bin", "HOME=/root"];
+
+let counter = 0;
+
+/** A bundle directory: rootfs/ (busybox) and the config.json the test shapes. */
+export class Bundle {
+  readonly dir: string;
+  readonly rootfs: string;
+  readonly id: string;
+  /** runc's --root: where the runtime keeps its state for this case. */
+  readonly stateRoot: string;
+  readonly cgroupsPath: string;
+  config: Record<string, any>;
+
+  /**
+   * `shared`: the bundle lives on a tmpfs the test mounts with shared propagation,
+   * so that mounts a runtime makes under it in a namespace whose / it did not make
+   * private are copied back to the host, where the test can see them (on a
+   * machine whose own / is private, nothing else would show that mistake).
+   */
+  constructor(
+    private readonly t: CaseContext,
+    args: string[],
+    opts: { shared?: boolean } = {},
+  ) {
+    const n = ++counter;
+    this.dir = join(t.dir, `bundle-${n}`);
+    if (opts.shared) sharedTmpfs(t, this.dir);
+    this.rootfs = join(this.dir, "rootfs");
+    this.stateRoot = join(t.dir, "state");
+    this.id = `${t.rand.word()}-${t.rand.int(1000, 9999)}`;
+    // Named like the harness's own cgroups (owner pid and start time), so a killed run's leftovers are swept.
+    this.cgroupsPath = `/syscraft-${process.pid}-${processStartTime(process.pid) ?? 0}-ct${n}`;
+    for (const d of ["bin", "dev", "etc", "proc", "root", "sys", "tmp"]) mkdirSync(join(this.rootfs, d), { recursive: true });
+    copyFileSync(BUSYBOX, join(this.rootfs, "bin", "busybox"));
+    for (const a of busyboxApplets()) symlinkSync("busybox", join(this.rootfs, "bin", a));
+    this.config = {
+      ociVersion: "1.0.2",
+      process: { terminal: false, user: { uid: 0, gid: 0 }, args, env: [...BASE_ENV], cwd: "/" },
+      root: { path: "rootfs", readonly: false },
+      mounts: [{ destination: "/proc", type: "proc", source: "proc" }],
+      linux: { namespaces: [{ type: "pid" }, { type: "mount" }], cgroupsPath: this.cgroupsPath },
+    };
+    t.defer(() => removeCgroup(this.cgroupsPath));
+  }
+
+  /** A file in the root file system (parents made). */
+  file(path: string, content: string, mode = 0o644): void {
+    const full = join(this.rootfs, path);
+    mkdirSync(join(full, ".."), { recursive: true });
+    writeFileSync(full, content, { mode });
+  }
+
+  /** The runtime's arguments: `--root <state> run -b <bundle> <id>` (runc's command line). */
+  runArgs(): string[] {
+    return ["--root", this.stateRoot, "run", "-b", this.dir, this.id];
+  }
+
+  write(): void {
+    writeFileSync(join(this.dir, "config.json"), JSON.stringify(this.config, null, 2));
+    this.t.log.note(`config.json: ${JSON.stringify(this.config)}`);
+  }
+
+  /** Writes config.json and runs the container to its end (bounded). */
+  async run(timeoutMs = 8000): Promise<CommandResult> {
+    this.write();
+    return this.t.run(this.runArgs(), { timeoutMs, cwd: this.dir });
+  }
+
+  /** Writes config.json and starts the container in the background. */
+  async start(): Promise<Program> {
+    this.write();
+    return this.t.start({ args: this.runArgs(), ready: "none" });
+  }
+}
+
+function sharedTmpfs(t: CaseContext, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const argv of [["mount", "-t", "tmpfs", "-o", "size=64m", "syscraft-bundle", dir], ["mount", "--make-shared", dir]]) {
+    const r = Bun.spawnSync(argv, { stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`${argv.join(" ")}: ${r.stderr.toString().trim()}`);
+  }
+  t.log.note(`the bundle is on a tmpfs mounted at ${dir} with shared propagation (mount --make-shared)`);
+  // Lazily, with whatever was mounted under it: after the container's processes are gone.
+  t.defer(() => Bun.spawnSync(["umount", "-l", dir]));
+}
+
+/**
+ * The host pid of the process whose command line is exactly `argv` (the test
+ * gives the container's process a unique argument to find it by), waiting up to `ms`.
+ */
+export async function findProcess(argv: string[], ms = 5000): Promise<number | undefined> {
+  const want = argv.join("\0");
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    for (const name of readdirSync("/proc")) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        if (readFileSync(`/proc/${name}/cmdline`, "utf8").replace(/\0$/, "") === want) return Number(name);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    await Bun.sleep(20);
+  }
+  return undefined;
+}
+
+/** What the host sees of a process's root: readlink /proc/<pid>/root ("/" after pivot_root in its own mount namespace). */
+export function rootOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/root`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The mount points of a process's mount namespace, as it sees them (/proc/<pid>/mountinfo, field 5). */
+export function mountPointsOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/mountinfo`, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split(" ")[4]!);
+  } catch {
+    return [];
+  }
+}
+
+/** Kills what is left in a container's cgroup and removes it, in every hierarchy (v1: one per controller; v2: one). */
+export function removeCgroup(path: string): void {
+  const roots = existsSync("/sys/fs/cgroup/cgroup.controllers") ? ["/sys/fs/cgroup"] : readdirSync("/sys/fs/cgroup").map((c) => join("/sys/fs/cgroup", c));
+  for (const root of roots) {
+    const dir = join(root, path);
+    if (!existsSync(dir)) continue;
+    const deadline = Date.now() + 2000;
+    for (;;) {
+      let pids: string[] = [];
+      try {
+        pids = readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean);
+      } catch {
+        break;
+      }
+      if (pids.length === 0 || Date.now() > deadline) break;
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), "SIGKILL");
+        } catch {
+          // gone
+        }
+      }
+      Bun.sleepSync(5);
+    }
+    try {
+      rmdirSync(dir);
+    } catch {
+      // still busy: the harness's sweep removes it once its owner is gone
+    }
+  }
+}
