@@ -71,6 +71,16 @@ export interface ServerOptions {
   noRetryAfter?: boolean;
   /** --max-streams counts only HTTP connections: TCP (and TLS) tunnels take any number. */
   maxStreamsHttpOnly?: boolean;
+  /** Bytes to public users are written as UTF-8 text (a mistake: binary bytes are mangled). */
+  textDecoding?: boolean;
+  /** The unrecognized_name alert is sent as a warning (level 1) instead of fatal. */
+  alertAsWarning?: boolean;
+  /** A ClientHello without server_name goes to the first TLS tunnel instead of the alert. */
+  noSniToFirst?: boolean;
+  /** Public connections quiet for half a second are closed, even without --idle-timeout-ms. */
+  closeQuietConnections?: boolean;
+  /** The --max-streams refusal is sent, and the connection forwarded all the same. */
+  forwardRefused?: boolean;
   /** --tls-port compares the SNI's first label as it is, not lower-cased. */
   sniCaseSensitive?: boolean;
   /** A stream that ends abnormally (reset, aborted) never gives its --max-streams slot back. */
@@ -136,13 +146,14 @@ export function startServer(o: ServerOptions): void {
       const refusal = httpError("503 Service Unavailable", `tunnel: ${o.maxStreams} connections already open`);
       if (kind === "http") sock.end(o.noRetryAfter ? refusal : refusal.replace("\r\n\r\n", "\r\nRetry-After: 1\r\n\r\n"));
       else sock.destroy();
-      return;
+      if (!o.forwardRefused) return;
     }
     t.active++;
     const id = t.nextStream++;
     const stream = new Stream(t.session, id, sock, {
       bufferUntilEnd: kind === "http" && o.bufferResponses,
       bucket: o.bucketHttpOnly && kind !== "http" ? undefined : t.bucket,
+      textDecoding: o.textDecoding,
       bucketOneWay: o.limitDownloadsOnly,
       onDone: (s) => {
         if (!(o.leakAbortedSlots && s.aborted)) t.active--;
@@ -154,6 +165,7 @@ export function startServer(o: ServerOptions): void {
       },
     });
     t.session.send(FrameType.Open, id, Buffer.from(JSON.stringify({ kind })));
+    if (o.closeQuietConnections && o.idleTimeoutMs === undefined) sock.setTimeout(500, () => stream.abort(IDLE, true));
     stream.attach(first);
     // Nothing read or written on the public connection for that long: close the stream.
     if (o.idleTimeoutMs !== undefined && o.idleReadsOnly) {
@@ -205,7 +217,7 @@ export function startServer(o: ServerOptions): void {
   // Public TLS for TLS tunnels: read the ClientHello (it may come in pieces), route by its server name, then pass every byte on.
   function onPublicTls(sock: net.Socket): void {
     let head = Buffer.alloc(0);
-    const refuse = () => sock.end(UNRECOGNIZED_NAME_ALERT);
+    const refuse = () => sock.end(o.alertAsWarning ? Buffer.from([21, 3, 3, 0, 2, 1, 112]) : UNRECOGNIZED_NAME_ALERT);
     const onData = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
       const hello = readSni(head, o.sniFirstExtensionOnly);
@@ -214,7 +226,7 @@ export function startServer(o: ServerOptions): void {
       sock.pause();
       if (hello.kind === "not-tls") return void sock.destroy();
       const sni = hello.kind === "hello" ? hello.serverName : undefined;
-      const name = o.ignoreSni ? [...tlsTunnels.keys()][0] : sni === undefined ? undefined : o.sniCaseSensitive ? sni.split(".")[0] : tunnelName(sni);
+      const name = o.ignoreSni || (o.noSniToFirst && sni === undefined) ? [...tlsTunnels.keys()][0] : sni === undefined ? undefined : o.sniCaseSensitive ? sni.split(".")[0] : tunnelName(sni);
       const t = name === undefined ? undefined : tlsTunnels.get(name);
       // RFC 6066 §3: a server name the server does not recognize may abort the handshake with unrecognized_name.
       if (!t) return refuse();

@@ -119,6 +119,8 @@ export interface StreamOptions {
   bufferUntilEnd?: boolean;
   /** The tunnel's bandwidth limit (--max-bytes-per-sec): each byte, either way, waits for a token. */
   bucket?: TokenBucket;
+  /** The peer's bytes are written to our socket as UTF-8 text (a mistake, for fixtures). */
+  textDecoding?: boolean;
   /** Only the peer's bytes to our socket wait for tokens, not our socket's to the peer (a mistake, for fixtures). */
   bucketOneWay?: boolean;
 }
@@ -248,7 +250,7 @@ export class Stream {
   /** Writes the peer's bytes to our socket; grants them back once the socket has taken them (not when they merely arrived). */
   private writeOut(payload: Buffer): void {
     const n = payload.length;
-    this.sock.write(payload, () => {
+    this.sock.write(this.o.textDecoding ? payload.toString("utf8") : payload, () => {
       this.unacked += n;
       if (this.unacked >= INITIAL_WINDOW / 4 && !this.done) {
         this.session.send(FrameType.Window, this.id, windowPayload(this.session.o.lossyGrants ? INITIAL_WINDOW / 4 : this.unacked));
