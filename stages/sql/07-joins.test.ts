@@ -43,7 +43,8 @@ async function shopDb(t: CaseContext, sql: SqlCase, big: boolean): Promise<Shop>
     );
   } else {
     for (let i = 1; i <= orders; i++) {
-      const cust = r.int(0, 20) === 0 ? r.pick([null, 0]) : r.int(1, active);
+      // Orders 1 and 2 have no customer (NULL, 0) on every seed; others now and then.
+      const cust = i === 1 ? null : i === 2 ? 0 : r.int(0, 20) === 0 ? r.pick([null, 0]) : r.int(1, active);
       lines.push(`INSERT INTO orders VALUES (${i}, ${sqlLiteral(cust === null ? null : BigInt(cust))}, ${r.int(1, 9)}, ${r.int(0, 50)}, ${sqlLiteral(r.int(0, 3) === 0 ? null : r.word())});`);
     }
   }
