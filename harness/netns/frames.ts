@@ -197,3 +197,75 @@ export function tcp(t: Tcp): Buffer {
   seg.writeUInt16BE(internetChecksum(pseudoHeader(t.src, t.dst, IPPROTO.tcp, seg.length), seg), 16);
   return seg;
 }
+
+/** An IPv6 address in any RFC 4291 text form, as 16 bytes. */
+export function ip6Bytes(ip: string): Buffer {
+  // A trailing dotted quad (::ffff:192.0.2.1) is the last two groups.
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
+    ip = `${ip.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = ip.includes("::") ? ip.split("::") : [ip, undefined];
+  const groups = (s: string | undefined) => (s ? s.split(":").map((g) => parseInt(g, 16)) : []);
+  const [h, t] = [groups(head), groups(tail)];
+  const all = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill(0), ...t];
+  if (all.length !== 8 || all.some((g) => !(g >= 0 && g <= 0xffff))) throw new Error(`not an IPv6 address: ${ip}`);
+  const b = Buffer.alloc(16);
+  all.forEach((g, i) => b.writeUInt16BE(g, i * 2));
+  return b;
+}
+
+export const IPPROTO6 = { hopByHop: 0, tcp: 6, udp: 17, routing: 43, fragment: 44, icmpv6: 58, none: 59, destination: 60 } as const;
+
+export interface Ipv6 {
+  src: string;
+  dst: string;
+  /** The Next Header of the fixed header. */
+  nextHeader: number;
+  payload: Uint8Array;
+  hopLimit?: number;
+}
+
+export function ipv6(p: Ipv6): Buffer {
+  const h = Buffer.alloc(40);
+  h.writeUInt32BE(0x60000000, 0);
+  h.writeUInt16BE(p.payload.length, 4);
+  h[6] = p.nextHeader;
+  h[7] = p.hopLimit ?? 64;
+  ip6Bytes(p.src).copy(h, 8);
+  ip6Bytes(p.dst).copy(h, 24);
+  return Buffer.concat([h, p.payload]);
+}
+
+/** The checksum of an upper-layer message over IPv6 (RFC 8200 §8.1), written at `at`. */
+export function withIp6Checksum(src: string, dst: string, nextHeader: number, message: Buffer, at: number): Buffer {
+  const pseudo = Buffer.alloc(40);
+  ip6Bytes(src).copy(pseudo, 0);
+  ip6Bytes(dst).copy(pseudo, 16);
+  pseudo.writeUInt32BE(message.length, 32);
+  pseudo[39] = nextHeader;
+  message.writeUInt16BE(0, at);
+  message.writeUInt16BE(internetChecksum(pseudo, message), at);
+  return message;
+}
+
+/** An ICMPv6 message (RFC 4443) with its checksum: type, code, the 4 bytes after the checksum, body. */
+export function icmpv6(src: string, dst: string, type: number, code: number, rest: Uint8Array, body: Uint8Array = new Uint8Array()): Buffer {
+  return withIp6Checksum(src, dst, IPPROTO6.icmpv6, Buffer.concat([Buffer.from([type, code, 0, 0]), Buffer.from(rest), Buffer.from(body)]), 2);
+}
+
+/** An extension header (hop-by-hop, destination options, routing): next header, length in 8-byte units after the first 8, then `body` (6 + 8n bytes). */
+export function ip6Extension(nextHeader: number, body: Uint8Array): Buffer {
+  if ((body.length + 2) % 8 !== 0) throw new Error("an IPv6 extension header is a multiple of 8 bytes");
+  return Buffer.concat([Buffer.from([nextHeader, (body.length + 2) / 8 - 1]), Buffer.from(body)]);
+}
+
+/** A fragment header (RFC 8200 §4.5): next header, offset in bytes (a multiple of 8), more-fragments flag, identification. */
+export function ip6Fragment(nextHeader: number, offset: number, more: boolean, id: number): Buffer {
+  const b = Buffer.alloc(8);
+  b[0] = nextHeader;
+  b.writeUInt16BE(offset | (more ? 1 : 0), 2);
+  b.writeUInt32BE(id >>> 0, 4);
+  return b;
+}

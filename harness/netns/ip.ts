@@ -1,9 +1,11 @@
 /** Runs iproute2 (and sysctl, iptables) synchronously; a failure throws with the command and its stderr. */
 import { shellLine } from "../report/show.ts";
+import { unmountedNamespace } from "./inside.ts";
 
 export function sh(argv: string[]): string {
   const r = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
-  if (r.exitCode !== 0) throw new Error(`\`${shellLine(argv)}\` failed (exit ${r.exitCode}): ${r.stderr.toString().trim()}`);
+  const err = r.stderr.toString().trim();
+  if (r.exitCode !== 0) throw new Error(`\`${shellLine(argv)}\` failed (exit ${r.exitCode}): ${err}${/setting the network namespace "([^"]+)" failed/.test(err) ? ` — ${unmountedNamespace(/"([^"]+)"/.exec(err)![1]!)}` : ""}`);
   return r.stdout.toString();
 }
 

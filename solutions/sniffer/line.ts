@@ -2,14 +2,17 @@
 import { arpText } from "./arp.ts";
 import { mac, u16 } from "./bytes.ts";
 import { defaultIpPrinters, ipv4Text, type IpPrinters } from "./ip.ts";
+import { icmp6Text, ipv6Text, type Ip6Printers } from "./ip6.ts";
 import { SequenceBases, type Bases } from "./tcp.ts";
 
 const ETHERTYPE_NAMES: Record<number, string> = { 0x0800: "IPv4", 0x0806: "ARP", 0x86dd: "IPv6" };
 
-export interface Printers extends IpPrinters {
+export interface Printers extends Ip6Printers {
   arp: (p: Uint8Array) => string;
   /** An IPv4 packet and what it carries, without the "IP " in front. */
   ip: (p: Uint8Array, bases: Bases, printers: IpPrinters) => string;
+  /** An IPv6 packet and what it carries, without the "IP6 " in front. */
+  ip6: (p: Uint8Array, bases: Bases, printers: Ip6Printers) => string;
   /** -e: "src > dst, ethertype IPv4 (0x0800), length 98: " */
   linkHeader: (frame: Uint8Array) => string;
 }
@@ -18,6 +21,8 @@ export const defaultPrinters: Printers = {
   ...defaultIpPrinters,
   arp: arpText,
   ip: ipv4Text,
+  ip6: ipv6Text,
+  icmp6: icmp6Text,
   linkHeader: (f) => {
     const type = u16(f, 12);
     return `${mac(f, 6)} > ${mac(f, 0)}, ethertype ${ETHERTYPE_NAMES[type] ?? "Unknown"} (0x${type.toString(16).padStart(4, "0")}), length ${f.length}: `;
@@ -42,6 +47,10 @@ export class LinePrinter {
     if (type === 0x0800) {
       const text = this.printers.ip(payload, this.bases, this.printers);
       return this.linkLevel ? header + text : `IP ${text}`;
+    }
+    if (type === 0x86dd) {
+      const text = this.printers.ip6(payload, this.bases, this.printers);
+      return this.linkLevel ? header + text : `IP6 ${text}`;
     }
     // Without -e too, tcpdump shows the link-level header of a frame it cannot decode.
     return this.printers.linkHeader(frame).trimEnd();
