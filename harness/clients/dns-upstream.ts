@@ -26,7 +26,7 @@ interface Data {
 interface Delegation {
   zone: string;
   ns: string;
-  glue: string;
+  glue?: string;
   ttl: number;
 }
 
@@ -84,6 +84,7 @@ export class FakeUpstream {
   private readonly delays = new Map<string, number>();
   private readonly forgeries = new Map<string, string>();
   private readonly failing = new Set<string>();
+  private readonly poison: Uint8Array[] = [];
 
   private constructor(
     private readonly t: CaseContext,
@@ -163,9 +164,20 @@ export class FakeUpstream {
     return this;
   }
 
-  /** Refers every name at or below `zone` to its server `ns` at `glue` (a referral: NS in AUTHORITY, glue in ADDITIONAL, AA clear). */
-  delegate(zone: string, ns: string, glue: string, ttl: number): this {
-    this.delegations.push({ zone, ns, glue, ttl });
+  /**
+   * Refers every name at or below `zone` to its server `ns` (a referral: NS in
+   * AUTHORITY, AA clear), with its address `glue` in ADDITIONAL, or no glue
+   * when `glue` is undefined. Replaces an earlier delegation of `zone`.
+   */
+  delegate(zone: string, ns: string, glue: string | undefined, ttl: number): this {
+    const others = this.delegations.filter((d) => d.zone !== zone);
+    this.delegations.splice(0, this.delegations.length, ...others, { zone, ns, glue, ttl });
+    return this;
+  }
+
+  /** Adds to every referral's ADDITIONAL an A record for `name` (not a server the referral names) with address `ip`: a poisoning attempt. */
+  poisonReferrals(name: string, ip: string): this {
+    this.poison.push(record(name, "A", 86400, ipBytes(ip)));
     return this;
   }
 
@@ -207,7 +219,10 @@ export class FakeUpstream {
     if (exact) return exact;
     const under = (zone: string) => zone === "." || name === zone || name.endsWith(`.${zone}`);
     const d = this.delegations.filter((x) => under(x.zone)).sort((a, b) => b.zone.length - a.zone.length)[0];
-    if (d) return { rcode: 0, aa: false, answers: [], authority: [record(d.zone, "NS", d.ttl, encodeName(d.ns))], additional: [record(d.ns, "A", d.ttl, ipBytes(d.glue))] };
+    if (d) {
+      const glue = d.glue === undefined ? [] : [record(d.ns, "A", d.ttl, ipBytes(d.glue))];
+      return { rcode: 0, aa: false, answers: [], authority: [record(d.zone, "NS", d.ttl, encodeName(d.ns))], additional: [...glue, ...this.poison] };
+    }
     if (this.soa && under(this.soa.zone)) {
       const exists = [...this.data.keys()].some((k) => k.startsWith(`${name} `));
       return { rcode: exists ? 0 : 3, aa: true, answers: [], authority: [record(this.soa.zone, "SOA", 3600, soaData(this.soa.zone === "." ? "root.test." : this.soa.zone, this.soa.minimum))], additional: [] };

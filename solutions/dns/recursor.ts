@@ -7,7 +7,7 @@
  */
 import type { Answer } from "./authority.ts";
 import { Cache, type CachedAnswer } from "./cache.ts";
-import { RCODE, TYPE, type Message, type Question, type ResourceRecord } from "./message.ts";
+import { CLASS_IN, RCODE, TYPE, type Message, type Question, type ResourceRecord } from "./message.ts";
 import { Upstream } from "./upstream.ts";
 import { isAtOrBelow, nameKey, showName, type Name } from "./wire.ts";
 import { parseRecords } from "./zone.ts";
@@ -84,6 +84,7 @@ export class Recursor {
     let cut = this.closest(q.name);
     for (let step = 0; step < MAX_REFERRALS; step++) {
       const reply = await this.ask(cut.addresses, q);
+      this.heard(reply);
       const answer = await this.interpret(q, reply, depth);
       if (answer) {
         this.cache.put(q, answer);
@@ -117,6 +118,19 @@ export class Recursor {
     return undefined;
   }
 
+  /** Without glue: the servers' addresses, resolved like any other name (the first server that has one). */
+  protected async addressesOf(targets: Name[], depth: number): Promise<string[]> {
+    for (const target of targets) {
+      const found = await this.resolve({ name: target, type: TYPE.A, class: CLASS_IN }, depth + 1).catch(() => undefined);
+      const addresses = (found?.answers ?? []).filter((rr) => rr.type === TYPE.A).map((rr) => [...(rr.data as { address: Uint8Array }).address].join("."));
+      if (addresses.length > 0) return addresses;
+    }
+    return [];
+  }
+
+  /** Called with every reply from an authoritative server (a broken fixture believes more of it than it should). */
+  protected heard(_reply: Message): void {}
+
   /** The zone cut a referral leads to (RFC 1034 §5.3.3 step 4b), with its servers' addresses. */
   private async follow(q: Question, reply: Message, from: ZoneCut, depth: number): Promise<ZoneCut> {
     const ns = reply.authority.filter((rr) => rr.type === TYPE.NS);
@@ -127,13 +141,7 @@ export class Recursor {
     // Glue only for the servers named, and only within the zone of the server that sent it (RFC 2181 §5.4.1).
     const glue = reply.additional.filter((rr) => rr.type === TYPE.A && targets.some((t) => nameKey(t) === nameKey(rr.name)) && isAtOrBelow(rr.name, from.zone));
     let addresses = glue.map((rr) => [...(rr.data as { address: Uint8Array }).address].join("."));
-    if (addresses.length === 0) {
-      for (const target of targets) {
-        const found = await this.resolve({ name: target, type: TYPE.A, class: q.class }, depth + 1).catch(() => undefined);
-        addresses = (found?.answers ?? []).filter((rr) => rr.type === TYPE.A).map((rr) => [...(rr.data as { address: Uint8Array }).address].join("."));
-        if (addresses.length > 0) break;
-      }
-    }
+    if (addresses.length === 0) addresses = await this.addressesOf(targets, depth);
     if (addresses.length === 0) throw new ResolutionError(`no address for any server of ${showName(zone)}`);
     const cut = { zone, addresses, expires: Date.now() + 1000 * Math.min(...ns.map((rr) => rr.ttl)) };
     this.cuts.set(nameKey(zone), cut);

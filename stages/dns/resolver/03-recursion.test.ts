@@ -61,6 +61,11 @@ export default stage(import.meta, [
       const r = await d.query(two, "A");
       expectSection(withoutTtls(r, "answer"), "answer", [`${two} 0 IN A ${ips[1]}`], { hint: ITERATE });
       const after = tree.root.queries.length + tree.tld.queries.length;
+      const all = () => tree.servers.reduce((sum, x) => sum + x.queries.length, 0);
+      const beforeAgain = all();
+      const again = await d.query(two, "A");
+      expectSection(withoutTtls(again, "answer"), "answer", [`${two} 0 IN A ${ips[1]}`], { hint: ITERATE });
+      if (all() > beforeAgain) t.fail({ message: `${two} was asked again at once, yet your program asked the servers again instead of answering from its cache.`, expected: "no new query to any server", received: `${all() - beforeAgain} new queries`, hint: "Cache answers as in stage 2: the same question within the TTL is answered from the cache." });
       if (after > before) {
         t.fail({
           message: `To resolve ${two} your program asked the root or test. servers again, though it had just learned which servers serve ${tree.names[0]} (resolving ${one}).`,
@@ -72,12 +77,59 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "NXDOMAIN from the zone's server is relayed",
+    name: "NXDOMAIN and NODATA from the zone's server are relayed, with its SOA",
     async run(t) {
       const { tree, server } = await recursiveServer(t);
       const missing = `missing.${tree.names[1]}`;
-      const r = await dig(t, server).query(missing, "A");
-      expectStatus(r, "NXDOMAIN", { hint: "When the authoritative server says the name does not exist, that is the answer: relay NXDOMAIN and its SOA." });
+      const www = `www.${tree.names[1]}`;
+      tree.zones[1].addresses(www, [randomIpv4(t.rand)], 3600);
+      const NEGATIVE = "When the zone's server says the name does not exist (NXDOMAIN), or has no record of that type (NOERROR, no answer, its SOA in AUTHORITY), that is the answer: relay the RCODE and the SOA.";
+      const d = dig(t, server);
+      for (const [name, type, status] of [[missing, "A", "NXDOMAIN"], [www, "AAAA", "NOERROR"]] as const) {
+        const r = await d.query(name, type);
+        expectStatus(r, status, { hint: NEGATIVE });
+        expectSection(r, "answer", [], { hint: NEGATIVE });
+        const soa = r.authority.filter((rr) => rr.type === "SOA").map((rr) => rr.name.toLowerCase());
+        if (soa.length !== 1 || soa[0] !== tree.names[1]) {
+          t.fail({ message: `The ${status} for ${name} ${type} came from the server of ${tree.names[1]} with that zone's SOA in AUTHORITY; your reply should carry it on.`, expected: `${tree.names[1]} … IN SOA …`, received: r.authority.map((rr) => `${rr.name} ${rr.ttl} IN ${rr.type} ${rr.data}`).join("\n") || "(no records)", hint: NEGATIVE });
+        }
+      }
+    },
+  },
+  {
+    name: "a referral without glue: the server's own name is resolved first",
+    async run(t) {
+      const { tree, server } = await recursiveServer(t);
+      // The TLD refers the second zone to a server named in the first zone, with no address for it.
+      const ns = `ns.${tree.names[0]}`;
+      tree.tld.delegate(tree.names[1], ns, undefined, 86400);
+      tree.zones[0].addresses(ns, [tree.zones[1].host], 86400);
+      const www = `www.${tree.names[1]}`;
+      const ip = randomIpv4(t.rand);
+      tree.zones[1].addresses(www, [ip], 3600);
+      const NO_GLUE = `The test. server refers ${tree.names[1]} to ${ns} and gives no address for it (no glue: the name is in another zone). Resolve ${ns} A yourself, from the root, then ask that address (RFC 1034 §5.3.3, step 4b).`;
+      const r = await dig(t, server).query(www, "A", {}, { hint: NO_GLUE });
+      expectSection(withoutTtls(r, "answer"), "answer", [`${www} 0 IN A ${ip}`], { hint: NO_GLUE });
+      if (tree.zones[0].count(ns) === 0) t.fail({ message: `Your program never asked the server of ${tree.names[0]} for ${ns}, the server it was referred to.`, hint: NO_GLUE });
+    },
+  },
+  {
+    name: "records in a referral's ADDITIONAL that are not for the servers it names are not believed",
+    async run(t) {
+      const { tree, server } = await recursiveServer(t);
+      const [one, two] = [`www.${tree.names[0]}`, `www.${tree.names[1]}`];
+      const [ip1, ip2] = [randomIpv4(t.rand), randomIpv4(t.rand)];
+      tree.zones[0].addresses(one, [ip1], 3600);
+      tree.zones[1].addresses(two, [ip2], 3600);
+      const forged = `192.0.2.${t.rand.int(1, 254)}`;
+      tree.tld.poisonReferrals(two, forged);
+      const d = dig(t, server);
+      await d.query(one, "A");
+      const r = await d.query(two, "A");
+      expectSection(withoutTtls(r, "answer"), "answer", [`${two} 0 IN A ${ip2}`], {
+        message: `Wrong answer for ${two}: the test. server's referral for ${tree.names[0]} carried a forged A record for ${two} (${forged}) in ADDITIONAL.`,
+        hint: "Use ADDITIONAL records of a referral only as glue: the addresses of the name servers its NS records name, within the zone of the server that sent it (RFC 2181 §5.4.1). Anything else there is not to be cached or answered from.",
+      });
     },
   },
 ]);
