@@ -19,7 +19,7 @@ import { Session, type RemoteRef } from "./remote.ts";
 async function fetchInto(session: Session, store: ObjectStore, refs: RemoteRef[]): Promise<void> {
   const wants = [...new Set(refs.map((r) => r.oid))].filter((oid) => !store.has(oid));
   if (wants.length === 0) return;
-  const haves = [...new Set([...listRefs(store.gitDir, "refs/").values()])];
+  const haves = remoteSteps.haves(store.gitDir);
   const pack = await session.fetch(wants, haves);
   const { idx, checksum } = indexPack(pack, (oid) => (store.has(oid) ? store.get(oid) : undefined));
   const dir = join(store.gitDir, "objects", "pack");
@@ -29,9 +29,11 @@ async function fetchInto(session: Session, store: ObjectStore, refs: RemoteRef[]
   store.rescanPacks();
 }
 
-/** Which of the remote's refs are copied (a fixture replaces it). */
+/** Which of the remote's refs are copied, and which commits are sent as `have` (fixtures replace them). */
 export const remoteSteps = {
   copies: (ref: RemoteRef): boolean => ref.name.startsWith("refs/heads/") || ref.name.startsWith("refs/tags/"),
+  /** Every id our refs hold, so the pack brings only what is new. */
+  haves: (gitDir: string): string[] => [...new Set([...listRefs(gitDir, "refs/").values()])],
 };
 
 /** Remote-tracking refs for the remote's branches, and its tags. */

@@ -27,6 +27,10 @@ export const serveSteps = {
   wants: (wants: string[]): string[] => wants,
   /** Moves a ref after a push (the update is written to disk). */
   updateRef: (gitDir: string, ref: string, oid: string): void => writeRef(gitDir, ref, oid),
+  /** Deletes a ref a push names with the all-zeros new id. */
+  deleteRef: (gitDir: string, ref: string): void => deleteRef(gitDir, ref),
+  /** How many bytes of pack go in one side-band pkt-line. */
+  bandData: BAND_DATA,
 };
 
 /** The git directory `/<path>` names under `base` (as git daemon: `<path>`, then `<path>.git`; bare or with a .git). */
@@ -119,7 +123,8 @@ function packFor(gitDir: string, store: ObjectStore, wants: string[], common: st
 /** The `packfile` section: the pack on side-band 1, then a flush-pkt. */
 function packfileSection(pack: Buffer): Buffer {
   const parts = [pkt("packfile\n")];
-  for (let at = 0; at < pack.length; at += BAND_DATA) parts.push(pkt(Buffer.concat([Buffer.from([1]), pack.subarray(at, at + BAND_DATA)])));
+  const size = serveSteps.bandData;
+  for (let at = 0; at < pack.length; at += size) parts.push(pkt(Buffer.concat([Buffer.from([1]), pack.subarray(at, at + size)])));
   parts.push(Buffer.from(FLUSH));
   return Buffer.concat(parts);
 }
@@ -215,7 +220,7 @@ async function receivePack(socket: Socket, reader: PktReader, gitDir: string, ve
     if (!c.ref.startsWith("refs/")) return `ng ${c.ref} funny refname`;
     if ((readRef(gitDir, c.ref) ?? ZERO_ID) !== c.old) return `ng ${c.ref} failed to lock`;
     if (c.new === ZERO_ID) {
-      deleteRef(gitDir, c.ref);
+      serveSteps.deleteRef(gitDir, c.ref);
       return `ok ${c.ref}`;
     }
     try {

@@ -1,4 +1,7 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { GitCase } from "../../harness/clients/git.ts";
+import { verifyPackObjects } from "../../harness/clients/git-pack.ts";
 import { startDaemon, type Daemon } from "../../harness/clients/git-daemon.ts";
 import { linearHistory } from "../../harness/clients/git-history.ts";
 import { REFS, servedHistory, view } from "../../harness/clients/git-served.ts";
@@ -35,6 +38,9 @@ export default stage(import.meta, [
       t.expectEqual(await view(g, ours, ["symbolic-ref", "HEAD"]), await view(g, real, ["symbolic-ref", "HEAD"]), { message: "HEAD of your clone should name the same branch as real git's clone.", hint: CLONE_REFS });
       t.expectEqual(await view(g, ours, ["status", "--porcelain"]), "", { message: "In your clone, real git's status --porcelain should be empty: check out HEAD's tree into the working tree and the index.", hint: "After fetching, a clone checks out its branch (stage 12): every file of the tree written, and the index." });
       t.expectEqual(await view(g, ours, ["config", "--get", "remote.origin.url"]), `${d.url(name)}\n`, { message: "Your clone should record the remote's URL as remote.origin.url.", hint: CLONE_CONFIG });
+      t.expectEqual(await view(g, ours, ["config", "--get", "remote.origin.fetch"]), "+refs/heads/*:refs/remotes/origin/*\n", { message: "Your clone should record the remote's refspec as remote.origin.fetch.", hint: CLONE_CONFIG });
+      const originHead = (await g.git(["symbolic-ref", "-q", "refs/remotes/origin/HEAD"], { cwd: ours, allowFail: true })).stdout;
+      t.expectEqual(originHead, await view(g, real, ["symbolic-ref", "refs/remotes/origin/HEAD"]), { message: "In your clone, refs/remotes/origin/HEAD should be a symbolic ref to the remote HEAD's branch.", hint: `Write .git/refs/remotes/origin/HEAD as \`ref: refs/remotes/origin/<branch>\` and a newline, not an id. ${CLONE_REFS}` });
     },
   },
   {
@@ -54,12 +60,20 @@ export default stage(import.meta, [
       const ours = `${t.dir}/work`;
       const real = `${t.dir}/real-work`;
       const before = await view(g, ours, ["rev-parse", "HEAD"]);
+      const oldTips = (await view(g, ours, ["for-each-ref", "--format=%(objectname)"])).split("\n").filter(Boolean);
+      const packDir = join(ours, ".git", "objects", "pack");
+      const oldPacks = readdirSync(packDir);
       await g.ours(["fetch"], { cwd: ours, hint: PROTOCOL });
       await g.git(["fetch", "-q", "--tags"], { cwd: real });
       await g.fsck(ours, () => `${INDEX} A fetched pack may hold deltas against objects in it only (the tests do not ask for thin packs).`);
       t.expectEqual(await view(g, ours, [...REFS, "refs/remotes", "refs/tags"]), await view(g, real, [...REFS, "refs/remotes", "refs/tags"]), { message: "After fetch, the remote-tracking refs and tags (git for-each-ref) differ from those after real git's fetch.", hint: FETCH });
       t.expectEqual(await view(g, ours, ["rev-parse", "HEAD"]), before, { message: "fetch should not move the local branch.", hint: FETCH });
       t.expectEqual(await view(g, ours, ["status", "--porcelain"]), "", { message: "fetch should not change the working tree or the index.", hint: FETCH });
+      // Only what is new: the objects the new refs reach and the old ones do not.
+      const newObjects = (await view(g, ours, ["rev-list", "--objects", "--all", "--not", ...oldTips])).split("\n").filter(Boolean).length;
+      let fetched = 0;
+      for (const idx of readdirSync(packDir).filter((f) => f.endsWith(".idx") && !oldPacks.includes(f))) fetched += verifyPackObjects(await view(g, ours, ["verify-pack", "-v", join(packDir, idx)])).length;
+      if (fetched > newObjects) t.fail({ message: `fetch stored a pack of ${fetched} objects, though only ${newObjects} are new (reachable from the new refs and not from the ones the clone had).`, hint: `Send a \`have <id>\` line for each id your refs hold before \`done\`: the remote then leaves out what you have. ${FETCH}` });
     },
   },
 ]);

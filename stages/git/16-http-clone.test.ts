@@ -51,6 +51,11 @@ export default stage(import.meta, [
       t.expectEqual(await view(g, ours, ["symbolic-ref", "HEAD"]), await view(g, real, ["symbolic-ref", "HEAD"]), { message: "HEAD of your clone should name the same branch as real git's clone.", hint: CLONE_REFS });
       t.expectEqual(await view(g, ours, ["status", "--porcelain"]), "", { message: "In your clone, real git's status --porcelain should be empty: check out HEAD's tree into the working tree and the index.", hint: "After fetching, a clone checks out its branch (stage 12)." });
       t.expectEqual(await view(g, ours, ["config", "--get", "remote.origin.url"]), `${h.url(name)}\n`, { message: "Your clone should record the remote's URL as remote.origin.url.", hint: "The `[remote \"origin\"]` section of .git/config, with `url = <the http:// URL>`." });
+      // A repository the server does not have: git http-backend answers 404.
+      const missing = `${t.rand.word()}-missing`;
+      const gone = await g.ours(["clone", h.url(missing), "missing-clone"], { cwd: t.dir, allowFail: true });
+      const real404 = await g.git(["clone", "-q", h.url(missing), "real-missing-clone"], { cwd: t.dir, allowFail: true });
+      if (gone.code !== real404.code) t.fail({ message: `clone ${h.url(missing)} (the server answers 404) exited with code ${gone.code}; real git's with ${real404.code}:\n${real404.output.trim()}`, hint: "A status other than 200 is an error: print a `fatal:` line naming the URL and the status, and exit with code 128, as git does." });
     },
   },
   {

@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { GitCase } from "../../harness/clients/git.ts";
 import { startDaemon } from "../../harness/clients/git-daemon.ts";
 import { linearHistory } from "../../harness/clients/git-history.ts";
@@ -77,6 +79,16 @@ export default stage(import.meta, [
       await g.git(["checkout", "-q", "master"], { cwd: ours });
       await copyForReal(t, g, d, name, ours, real);
       await comparePush(t, g, { name, server: d, ours, real, args: ["origin", "master", fresh], hint: `${PROTOCOL} ${PACK}` });
+      // The same new commit in both clones (same content, parent, identity and dates: the same id), pushed without a refspec.
+      const path = `${t.rand.word()}-more.txt`;
+      const content = `${t.rand.word()} ${t.rand.int(0, 9999)}\n`;
+      for (const repo of [ours, real]) {
+        writeFileSync(join(repo, path), content);
+        await g.git(["add", path], { cwd: repo });
+        await g.git(["commit", "-q", "-m", `Add ${path}`], { cwd: repo });
+      }
+      t.log.note(`the test committed ${path} on master in both clones`);
+      await comparePush(t, g, { name, server: d, ours, real, args: ["origin"], hint: `With no refspec, push the current branch (the one .git/HEAD names) to the branch of the same name. ${PROTOCOL}` });
     },
   },
   {

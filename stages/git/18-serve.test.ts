@@ -1,5 +1,5 @@
 import { GitCase } from "../../harness/clients/git.ts";
-import { linearHistory } from "../../harness/clients/git-history.ts";
+import { linearHistory, writeNoted } from "../../harness/clients/git-history.ts";
 import { REFS, servedHistory, view } from "../../harness/clients/git-served.ts";
 import { startOurServer } from "../../harness/clients/git-serve.ts";
 import { stage } from "../../harness/stage/define.ts";
@@ -10,6 +10,9 @@ const UPLOAD =
   "git-upload-pack in protocol version 2: send the capability advertisement (`version 2`, `agent=…`, `ls-refs`, `fetch`, then 0000); answer `command=ls-refs` with `<id> <refname>` lines (HEAD first, with ` symref-target:<branch>` when asked for symrefs; ` peeled:<id>` for annotated tags when asked to peel; only refs matching a `ref-prefix`); answer `command=fetch` with a `packfile` section holding every object the `want`s reach, on side-band 1 (65515 bytes of data at most per pkt-line).";
 const NEGOTIATE =
   "A fetch without `done` negotiates: answer `acknowledgments` with `ACK <id>` for each `have` you hold, then `ready`, a delim-pkt 0001 and the `packfile` section (leave out what the acknowledged commits reach); with no common commit, answer `acknowledgments`, `NAK` and 0000 and wait for the client's next round. Honour `include-tag`: send the annotated tags that point at objects you send.";
+const BAND =
+  "The pack goes in pkt-lines of at most 65520 bytes: four hex digits of length, the side-band byte 1, then at most 65515 bytes of pack; a bigger pack takes several.";
+const DELETE = "A command whose new id is all zeros deletes the ref (advertise `delete-refs`), then `ok <refname>`.";
 const RECEIVE =
   "git-receive-pack (protocol version 0): list your refs (`<id> <refname>`, the first followed by `\\0report-status delete-refs ofs-delta no-thin` — no-thin asks for a pack whose deltas have their bases in it; `0000000000000000000000000000000000000000 capabilities^{}` if there are none), 0000; read the `<old> <new> <ref>` commands up to 0000, then the pack (it ends with the SHA-1 of what precedes it); store it with its .idx; move each ref whose current id is <old>; answer `unpack ok`, `ok <ref>` per ref, 0000.";
 
@@ -21,10 +24,16 @@ export default stage(import.meta, [
       const base = g.dir("served");
       const name = `${t.rand.word()}-project`;
       const src = await servedHistory(t, g, `${base}/${name}.git`);
+      // A blob that does not compress, so the pack spans several side-band pkt-lines of at most 65515 bytes of data.
+      writeNoted(t, src, `${t.rand.word()}-big.bin`, t.rand.bytes(t.rand.int(100, 160) * 1024), "committed (100–160 KiB of random bytes)");
+      await g.git(["add", "-A"], { cwd: src });
+      await g.git(["commit", "-q", "-m", "Add a big binary file"], { cwd: src });
+      await g.git(["push", "-q", `${base}/${name}.git`, "master"], { cwd: src });
       const s = await startOurServer(t, g, base);
       const bare = s.path(name);
       const clone = await g.git(["clone", s.url(name), "clone"], { cwd: t.dir, allowFail: true });
-      if (clone.code !== 0) t.fail({ message: `Real git could not clone from your server (exit code ${clone.code}):\n${clone.output.trim()}`, hint: `${SERVE} ${UPLOAD}` });
+      const band = /protocol error|bad band|bad line length/.test(clone.output) ? `${BAND} ` : "";
+      if (clone.code !== 0) t.fail({ message: `Real git could not clone from your server (exit code ${clone.code}):\n${clone.output.trim()}`, hint: `${band}${SERVE} ${UPLOAD}` });
       await g.git(["clone", "-q", "--no-local", bare, "direct"], { cwd: t.dir });
       const ours = `${t.dir}/clone`;
       const direct = `${t.dir}/direct`;
@@ -64,6 +73,11 @@ export default stage(import.meta, [
       await g.git(["push", "-q", twin, "master", topic, tag], { cwd: work });
       await g.fsck(s.path(name), () => `Store the pack git sends under objects/pack/ with its .idx (stage 14). Unless you advertise \`no-thin\`, git sends a thin pack: REF_DELTAs against objects you already have, which must be appended to the pack (as index-pack --fix-thin does) or the stored pack cannot be read. ${RECEIVE}`);
       t.expectEqual(await view(g, s.path(name), REFS), await view(g, twin, REFS), { message: "After real git's push, the refs of the repository you serve differ from those of the same push to a copy of it (by real git).", hint: RECEIVE });
+      // Deleting a branch: its new id is all zeros.
+      const deleted = await g.git(["push", "origin", "--delete", topic], { cwd: work, allowFail: true });
+      await g.git(["push", "-q", twin, "--delete", topic], { cwd: work });
+      if (deleted.code !== 0) t.fail({ message: `Real git could not delete ${topic} through your server (exit code ${deleted.code}):\n${deleted.output.trim()}`, hint: `${DELETE} ${RECEIVE}` });
+      t.expectEqual(await view(g, s.path(name), REFS), await view(g, twin, REFS), { message: `After real git's push --delete ${topic}, the refs of the repository you serve differ from those of the same push to a copy of it.`, hint: DELETE });
       // A push that is not a fast-forward: git refuses it from what your advertisement says.
       await g.git(["reset", "-q", "--hard", "HEAD~2"], { cwd: work });
       await linearHistory(t, g, work, 1, 20);
