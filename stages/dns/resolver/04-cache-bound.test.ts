@@ -11,6 +11,8 @@ export default stage(import.meta, [
       const outside = `${t.rand.word()}${t.rand.int(100, 999)}.example.`;
       const names = [1, 2, 3, 4, 5].map((i) => `host${i}.${outside}`);
       for (const n of names) up.addresses(n, [randomIpv4(t.rand)], 3600);
+      const missing = [1, 2, 3, 4, 5].map((i) => `gone${i}.${outside}`);
+      for (const n of missing) up.nxdomain(n, outside, 3600, 3600);
       const again = `again.${outside}`;
       up.addresses(again, [randomIpv4(t.rand)], 3600);
       const server = await startWithZone(t, new TestZone(t.rand), ["--resolver", up.address, "--cache-size", "2"]);
@@ -28,6 +30,18 @@ export default stage(import.meta, [
           expected: "at least 8 queries upstream for the 10 queries (5 names, twice)",
           received: `${asked} queries upstream`,
           hint: "Keep at most --cache-size entries: when a new answer would exceed it, drop one first — the least recently used is the usual choice (a Map in insertion order, re-inserting an entry on each use, gives you that order).",
+        });
+      }
+      t.log.note("five names the upstream says do not exist, twice: negative answers count against the bound too");
+      for (const n of missing) await d.query(n, "A");
+      for (const n of missing) await d.query(n, "A");
+      const askedMissing = missing.reduce((sum, n) => sum + up.count(n), 0);
+      if (askedMissing < 8) {
+        t.fail({
+          message: `With --cache-size 2, your program answered ${10 - askedMissing} of the second five NXDOMAIN queries from the cache: negative answers escaped the bound.`,
+          expected: "at least 8 queries upstream for the 10 queries (5 names, twice)",
+          received: `${askedMissing} queries upstream`,
+          hint: "--cache-size bounds every answer the cache holds, negative ones included: keep them in the same bounded store.",
         });
       }
     },
