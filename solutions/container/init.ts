@@ -73,6 +73,10 @@ export function init(plan: Plan): never {
   const env = config.process.env;
   const args = quirks.joinArgs ? ["/bin/sh", "-c", config.process.args.join(" ")] : config.process.args;
   const path = resolveProgram(args[0]!, env);
+  if (quirks.initNotExec) {
+    const child = Bun.spawnSync([path, ...args.slice(1)], { env: Object.fromEntries(env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)])), stdio: ["inherit", "inherit", "inherit"] });
+    process.exit(child.exitCode ?? 128 + (child.signalCode ? 9 : 0));
+  }
   const argv = cstrArray(args);
   const envp = cstrArray(env);
   libc.execve(cstr(path), argv.array, envp.array);

@@ -21,6 +21,10 @@ export interface Quirks {
   signalExitOne?: boolean;
   /** Leave out the PID namespace even when config.json asks for one. */
   noPidNamespace?: boolean;
+  /** Pass on SIGTERM only (not SIGINT, SIGHUP…). */
+  forwardTermOnly?: boolean;
+  /** Keep the Bun init process as PID 1 and start the container's program as its child (PID 2) instead of execve. */
+  initNotExec?: boolean;
   /** Do not pass SIGTERM/SIGINT/SIGHUP on to the container's process. */
   noSignalForwarding?: boolean;
   /** Do not set the hostname from config.json. */

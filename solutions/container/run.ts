@@ -26,7 +26,7 @@ export async function run(opts: { root: string; bundle: string; id: string; quir
     const child = Bun.spawn([process.execPath, join(import.meta.dir, "init.ts"), JSON.stringify(plan)], { stdio: ["inherit", "inherit", "inherit"], env: {} });
     writeState(opts.root, { id: opts.id, pid: child.pid, bundle: opts.bundle, status: "running" });
     if (!opts.quirks.noSignalForwarding) {
-      for (const sig of FORWARDED) process.on(sig, () => child.kill(sig));
+      for (const sig of opts.quirks.forwardTermOnly ? (["SIGTERM"] as const) : FORWARDED) process.on(sig, () => child.kill(sig));
     }
     const code = await child.exited;
     if (child.signalCode) return opts.quirks.signalExitOne ? 1 : 128 + (constants.signals[child.signalCode as keyof typeof constants.signals] ?? 0);
