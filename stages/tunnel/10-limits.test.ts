@@ -1,4 +1,5 @@
-import { curl, CURL_PACKAGE, expectHeader, expectStatus } from "../../harness/clients/http.ts";
+import { CURL_PACKAGE, expectHeader, expectStatus, frameResponse } from "../../harness/clients/http.ts";
+import { visible } from "../../harness/report/show.ts";
 import { LocalHttpService, startTcpService } from "../../harness/clients/local-service.ts";
 import { StreamSocket } from "../../harness/clients/stream-socket.ts";
 import { publicUrl, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
@@ -33,7 +34,13 @@ export default stage(import.meta, [
       await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: name, to: local.port });
       const held = [status(t, publicUrl(server, name, "/hold/1").args), status(t, publicUrl(server, name, "/hold/2").args)];
       if (!(await local.waitRequests(2, 3000))) t.fail({ message: "Two requests sent at once did not both reach the local service within 3 s (the limit is 2).", hint: MAX_STREAMS });
-      const third = (await curl(t, publicUrl(server, name, "/third").args, { message: "With --max-streams 2 and two requests open on the tunnel, a third got no HTTP response.", hint: MAX_STREAMS })).responses[0]!;
+      // The third from a raw connection that stays open after the answer, so that a request forwarded all the same surely reaches the local service.
+      const user = await StreamSocket.connect(t, "third user", server.httpPort);
+      await user.write(`GET /third HTTP/1.1\r\nHost: ${name}.localhost:${server.httpPort}\r\n\r\n`);
+      await user.until(() => user.bytes().includes("\r\n\r\n"), 4000);
+      const framed = frameResponse(user.bytes(), { closed: true });
+      if (framed === "incomplete" || "error" in framed) return t.fail({ message: "With --max-streams 2 and two requests open on the tunnel, a third got no HTTP response within 4 s.", received: visible(user.bytes()) || "nothing", hint: MAX_STREAMS });
+      const third = framed.response;
       expectStatus(third, 503, { message: "With --max-streams 2 and two requests open on the tunnel, a third should be refused with 503 Service Unavailable.", hint: MAX_STREAMS });
       expectHeader(third, "Retry-After", /^(\d+|[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT)$/, { message: "The 503 should say when to try again: a Retry-After field, in seconds or as an HTTP date (RFC 9110 §10.2.3).", hint: MAX_STREAMS });
       if (local.requests.length > 2) t.fail({ message: "The refused third request reached the local service anyway.", hint: MAX_STREAMS });
