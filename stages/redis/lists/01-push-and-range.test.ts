@@ -91,6 +91,9 @@ export default stage(import.meta, [
         [["GET", s], JSON.stringify(value), "A command refused with WRONGTYPE must leave the value as it was."],
         [["RPUSH", k, "x"], "(integer) 1"],
         [["GET", k], WRONGTYPE, "GET (and the other string commands) must check the type too: GET of a key holding a list is a WRONGTYPE error, not nil or a value."],
+        [["INCR", k], WRONGTYPE, "INCR of a key holding a list is a WRONGTYPE error (not \"value is not an integer\"): check the type before parsing the value."],
+        [["APPEND", k, "x"], WRONGTYPE, "APPEND to a key holding a list is a WRONGTYPE error: it must not replace the list with a string."],
+        [["LRANGE", k, "0", "-1"], shown(["x"]), "A command refused with WRONGTYPE must leave the list as it was."],
         [["SET", k, value], "OK", "SET replaces a value of any type."],
         [["TYPE", k], "string"],
       ]);

@@ -37,6 +37,9 @@ export default stage(import.meta, [
         [["LPOP", k, "0"], "(empty array)", "LPOP with a count of 0 on an existing list is an empty array, and removes nothing."],
         [["LPOP", k, "10"], shown(v.slice(0, 3)), COUNT],
         [["LPOP", k, "-1"], "(error) ERR value is out of range, must be positive", "A negative count is an error: \"-ERR value is out of range, must be positive\"."],
+        [["RPUSH", k, v[0]!], "(integer) 1"],
+        [["RPOP", k, "two"], "(error) ERR value is out of range, must be positive", "A count that is not an integer is the same error (\"-ERR value is out of range, must be positive\"); it is not ignored."],
+        [["LLEN", k], "(integer) 1", "A refused LPOP/RPOP removes nothing."],
       ]);
       // redis-cli shows both nulls as (nil): check the bytes.
       const conn = await RespConnection.open(t, redis, "client");
@@ -103,6 +106,10 @@ export default stage(import.meta, [
         [["LSET", s, "0", "x"], WRONGTYPE],
         [["LPOP", s], WRONGTYPE],
         [["LINDEX", s, "0"], WRONGTYPE],
+        [["RPOP", s], WRONGTYPE],
+        [["LPUSHX", s, "x"], WRONGTYPE, "LPUSHX/RPUSHX on a key holding a string reply WRONGTYPE (not 0: the key exists, with another type)."],
+        [["RPUSHX", s, "x"], WRONGTYPE, "LPUSHX/RPUSHX on a key holding a string reply WRONGTYPE (not 0: the key exists, with another type)."],
+        [["GET", s], "\"v\"", "A command refused with WRONGTYPE must leave the value as it was."],
       ]);
     },
   },
@@ -111,14 +118,14 @@ export default stage(import.meta, [
     async run(t) {
       const redis = await t.start();
       const [k, gone] = [t.rand.key("list"), t.rand.key("missing")];
-      const [a, x, y, z] = distinctWords(t.rand, 4);
+      const [a, x, y, z, w] = distinctWords(t.rand, 5);
       await redisCli(t, redis).steps([
         [["LPUSHX", gone, a!], "(integer) 0", "LPUSHX/RPUSHX on a missing key do nothing and reply 0."],
         [["EXISTS", gone], "(integer) 0", "LPUSHX/RPUSHX must not create the key."],
         [["RPUSH", k, a!], "(integer) 1"],
         [["LPUSHX", k, x!, y!], "(integer) 3", "On an existing list, LPUSHX pushes like LPUSH and replies with the new length."],
-        [["RPUSHX", k, z!], "(integer) 4"],
-        [["LRANGE", k, "0", "-1"], shown([y!, x!, a!, z!])],
+        [["RPUSHX", k, z!, w!], "(integer) 5", "RPUSHX takes several elements too, pushed one after the other at the tail."],
+        [["LRANGE", k, "0", "-1"], shown([y!, x!, a!, z!, w!])],
       ]);
     },
   },

@@ -125,6 +125,7 @@ export default stage(import.meta, [
       const sent = Date.now();
       await conn.command("BLMOVE", t.rand.key("empty"), dst, "LEFT", "LEFT", "0.2");
       await expectTimeout(conn, sent, 150, "BLMOVE with a timeout of 0.2 (seconds)");
+      await cli.expect(["LRANGE", dst, "0", "-1"], shown([b!, c!]), { hint: "A blocking command that timed out must not change any data." });
     },
   },
 ]);
