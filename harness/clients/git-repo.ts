@@ -82,6 +82,8 @@ export function randomFiles(rand: Random, shape: TreeShape = {}): RepoFile[] {
   if (!files.some((f) => f.path.endsWith(".bin"))) add(`${fresh("", `${rand.word()}.bin`)}`, "file", randomBinary(rand));
   if (shape.executables !== false && !files.some((f) => f.kind === "executable")) add(`${fresh("", "run")}.sh`, "executable", new TextEncoder().encode("#!/bin/sh\nexit 0\n"));
   if (shape.symlinks !== false && !files.some((f) => f.kind === "symlink")) add(fresh("", "latest"), "symlink", new TextEncoder().encode(files[0]!.path));
+  // A dot file on every seed: only .git is left out, not every name starting with a dot.
+  files.push({ path: fresh("", `.${rand.word()}rc`), kind: "file", content: randomText(rand) });
   if (shape.executables !== false) {
     // The mode boundary on every seed: only the owner's x bit makes 100755. A file only its group and others
     // may execute is 100644; one only its owner may execute is 100755.

@@ -79,6 +79,8 @@ export default stage(import.meta, [
       write(t, repo, added, randomBinary(t.rand), "wrote and staged");
       await g.git(["add", added], { cwd: repo });
       write(t, repo, `${t.rand.word()}-new.txt`, randomText(t.rand), "wrote (untracked)");
+      // Byte order puts every upper-case name before the lower-case ones; an alphabetical sort does not.
+      write(t, repo, `Z${t.rand.word()}-upper.txt`, randomText(t.rand), "wrote (untracked)");
       const dir = `${t.rand.word()}-dir`;
       write(t, repo, `${dir}/inner/${t.rand.word()}.txt`, randomText(t.rand), "wrote (untracked)");
       mkdirSync(join(repo, `${t.rand.word()}-empty`));

@@ -23,7 +23,7 @@ function dateHint(ours: string, real: string): string {
   if (clock(ours) === clock(real)) return `The weekday, month and day come from the local time as well: a zone can move the date across midnight (-1000 makes 05:00 UTC the day before). ${DATE}`;
   return `Add the zone's offset to the UTC time, its minutes with the same sign as its hours: -0230 is 2 h 30 min west of UTC, -(2×60 + 30) minutes. ${DATE}`;
 }
-const ONELINE = "`log --oneline` prints one line per commit: the first 7 hex digits of its id, a space, and the subject (the message's first line).";
+const ONELINE = "`log --oneline` prints one line per commit: the first 7 hex digits of its id, a space, and the subject: the message's first paragraph, its lines joined by spaces.";
 
 async function expectOutput(t: CaseContext, g: GitCase, repo: string, args: string[], hint: (ours: string, real: string) => string): Promise<void> {
   const ours = (await g.ours(args, { cwd: repo })).stdout;
@@ -127,6 +127,8 @@ export default stage(import.meta, [
       // A message of several paragraphs on every seed: its empty lines print as four spaces.
       const message = randomMessage(t);
       while (message.length < 3) message.push(`${t.rand.word()} ${t.rand.word()}.\n${t.rand.word()}.`);
+      // A subject of two lines: --oneline joins the first paragraph's lines with a space.
+      message[0] = `${message[0]}\nand ${t.rand.word()} ${t.rand.word()}`;
       const ids = [await commitWithDate(t, g, repo, 0, message), ...(await linearHistory(t, g, repo, t.rand.int(3, 5)))];
       const older = `${t.rand.word()}-older`;
       await g.git(["branch", older, ids[1]!], { cwd: repo });

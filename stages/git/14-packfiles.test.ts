@@ -30,7 +30,8 @@ function linesOf(make: LineMaker, bytes: number): string[] {
 /**
  * A history where a text file grows and changes over several commits (so git deltifies its versions), beside
  * other files; and a file over 64 KiB changed only beyond its first 80 KiB, so that its deltas copy from offsets
- * ≥ 65536 (3-byte offsets) and, in real git's, copy 0x10000 bytes at once (a size of 0).
+ * ≥ 65536 (3-byte offsets) and, in real git's, copy 0x10000 bytes at once (a size of 0); each change replaces at
+ * least 200 bytes by at least 200 new ones, so a delta either way inserts more than 127 bytes (two instructions).
  */
 async function historyRepo(t: CaseContext, g: GitCase, name: string): Promise<string> {
   const make = new LineMaker(t.rand);
@@ -46,8 +47,11 @@ async function historyRepo(t: CaseContext, g: GitCase, name: string): Promise<st
     lines = [...lines, ...make.lines(t.rand.int(10, 25))];
     lines[t.rand.int(0, lines.length - 1)] = make.line();
     notes = [...notes.slice(0, 10), ...make.lines(2), ...notes.slice(10)];
-    const at = t.rand.int(0, tail.length - 1);
-    tail = [...tail.slice(0, at), ...make.lines(3), ...tail.slice(at + 1)];
+    // At least 200 bytes out and 200 new bytes in: whichever version a delta rebuilds, it inserts more than 127 bytes.
+    const at = t.rand.int(0, tail.length - 20);
+    let end = at;
+    for (let gone = 0; gone < 200; end++) gone += Buffer.byteLength(tail[end]!);
+    tail = [...tail.slice(0, at), ...linesOf(make, 200), ...tail.slice(end)];
     writeNoted(t, repo, path, joinLines(lines), `(commit ${i + 1}) grew`);
     writeNoted(t, repo, other, joinLines(notes), `(commit ${i + 1}) inserted lines in`);
     writeNoted(t, repo, big, joinLines([...head, ...tail]), `(commit ${i + 1}) changed lines after the first ${Buffer.byteLength(joinLines(head))} bytes of`);

@@ -29,6 +29,9 @@ export default stage(import.meta, [
       await g.git(["add", "-A"], { cwd: src });
       await g.git(["commit", "-q", "-m", "Add a big binary file"], { cwd: src });
       await g.git(["push", "-q", `${base}/${name}.git`, "master"], { cwd: src });
+      // HEAD names the other branch, so a symref-target that is not read from HEAD shows.
+      const other = (await g.git(["for-each-ref", "--format=%(refname)", "refs/heads/"], { cwd: `${base}/${name}.git` })).stdout.split("\n").find((r) => r !== "" && r !== "refs/heads/master")!;
+      await g.git(["symbolic-ref", "HEAD", other], { cwd: `${base}/${name}.git` });
       const s = await startOurServer(t, g, base);
       const bare = s.path(name);
       const clone = await g.git(["clone", s.url(name), "clone"], { cwd: t.dir, allowFail: true });
