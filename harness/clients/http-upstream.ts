@@ -33,8 +33,8 @@ export function fieldOf(headers: [string, string][], name: string): string | und
   return v.length ? v.join(", ") : undefined;
 }
 
-/** What the upstream does with a request: answer (after delayMs), close the connection, or never answer. */
-export type UpstreamAction = { status?: number; headers?: [string, string][]; body?: string | Buffer; delayMs?: number } | "close" | "stall";
+/** What the upstream does with a request: answer (after delayMs), send these bytes as they are (and keep the connection open), close the connection, or never answer. */
+export type UpstreamAction = { status?: number; headers?: [string, string][]; body?: string | Buffer; delayMs?: number } | { raw: string | Buffer } | "close" | "stall";
 
 export interface UpstreamOptions {
   /** The answer; undefined: the default (200, `X-Upstream: <name>`, body `<name> <method> <target>\n`). */
@@ -175,6 +175,7 @@ export class HttpUpstream {
             const action = req.target === this.healthPath ? { status: this.healthy ? 200 : 503, body: this.healthy ? "ok\n" : "unhealthy\n" } : (this.o.handler?.(req) ?? { headers: [["X-Upstream", this.name]], body: `${this.name} ${req.method} ${req.target}\n` });
             if (action === "close") return void sock.destroy();
             if (action === "stall") return;
+            if ("raw" in action) return void sock.write(action.raw);
             if (action.delayMs) await Bun.sleep(action.delayMs);
             if (sock.destroyed) return;
             const body = typeof action.body === "string" ? Buffer.from(action.body) : (action.body ?? Buffer.alloc(0));

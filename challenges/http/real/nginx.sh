@@ -75,12 +75,10 @@ location /files/ {
   types { }
   default_type application/octet-stream;
 }
-location / {
-  root $directory;
-  # Stage 11: a Range request gets its 206 of the plain file even when the client accepts gzip
-  # (by default nginx compresses and then ignores the Range, answering 200 with the whole file).
-  if (\$http_range) { gzip off; }
-}
+# Stage 11: a Range request gets its 206 of the plain file even when the client accepts gzip (by default
+# nginx compresses and then ignores the Range, answering 200 with the whole file). One line: the proxy
+# extension drops this location by its first words (grep -v '^location / ' below).
+location / { root $directory; if (\$http_range) { gzip off; } }
 CONF
 locations="include $dir/nginx-locations.conf;"
 # The proxy extension: upstreams and routes from the --proxy file (nginx-proxy.awk).

@@ -34,6 +34,8 @@ interface PooledConnection {
 
 type Parsed = { response: UpstreamResponse; used: number; close: boolean } | "incomplete" | "bad";
 
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 function fieldValue(headers: [string, string][], name: string): string | undefined {
   const v = headers.filter(([n]) => n.toLowerCase() === name).map(([, x]) => x);
   return v.length ? v.join(", ") : undefined;
@@ -51,7 +53,8 @@ function parseResponse(buf: Buffer, head: boolean, ended: boolean): Parsed {
     const headers: [string, string][] = [];
     for (const line of lines) {
       const i = line.indexOf(":");
-      if (i <= 0) return "bad";
+      // RFC 9110 §5.1: a field name is a token (no NUL, spaces or other controls).
+      if (i <= 0 || !FIELD_NAME.test(line.slice(0, i))) return "bad";
       headers.push([line.slice(0, i), line.slice(i + 1).trim()]);
     }
     const start = end + 4;
@@ -101,6 +104,8 @@ function parseResponse(buf: Buffer, head: boolean, ended: boolean): Parsed {
 export interface PoolOptions {
   /** Fixture switch: a new connection for every request, closed after it. */
   noPooling?: boolean;
+  /** Fixture switch: an upstream answer that is not HTTP is waited on (until the timeout) instead of answered 502. */
+  badResponseWaits?: boolean;
 }
 
 export class UpstreamPool {
@@ -194,8 +199,8 @@ export class UpstreamPool {
       const timer = setTimeout(() => finish(new UpstreamError("timeout", `${address} sent no complete response within ${timeoutMs} ms`)), Math.max(1, deadline - Date.now()));
       conn.onData = () => {
         const p = parseResponse(conn.buffer, head, conn.closed);
-        if (p === "bad") return finish(new UpstreamError("closed", `${address} sent something that is not an HTTP response`));
-        if (p === "incomplete") {
+        if (p === "bad" && !this.o.badResponseWaits) return finish(new UpstreamError("closed", `${address} sent something that is not an HTTP response`));
+        if (p === "incomplete" || p === "bad") {
           if (conn.closed) finish(new UpstreamError("closed", `${address} closed the connection before a whole response`, reused && conn.buffer.length === 0));
           return;
         }

@@ -3,6 +3,7 @@ import { HttpUpstream, requestFor, startProxy, viaProxy } from "../../../harness
 import { stage } from "../../../harness/stage/define.ts";
 
 const BAD_GATEWAY = "When the upstream cannot be reached (connection refused) or closes the connection without a whole response, answer the client 502 Bad Gateway (RFC 9110 §15.6.3) and keep serving other requests.";
+const NOT_HTTP = "An upstream's answer must be a valid HTTP response: a status line, then header lines whose names are tokens (RFC 9110 §5.1, RFC 9112 §5: no NUL, no spaces, no control characters), an empty line. An invalid response gets 502 Bad Gateway (RFC 9110 §15.6.3), not passed on; drop that connection.";
 const TIMEOUT = "`timeout <ms>` in the config bounds the wait for an upstream's whole response: past it, give up on that upstream connection (close it) and answer 504 Gateway Timeout (RFC 9110 §15.6.5). Never leave the client waiting forever.";
 
 /** The upstream timeout the config sets for this stage, in ms. */
@@ -30,6 +31,19 @@ export default stage(import.meta, [
       t.log.output("(upstream rude closes every connection as soon as a request arrives)");
       const res = await viaProxy(t, proxy, requestFor("GET", "/anything", "app.test"), { message: "No response within 3 s when the upstream closed the connection without answering.", hint: BAD_GATEWAY });
       expectStatus(res, 502, { message: "The upstream closed the connection without a response: the proxy should answer 502 Bad Gateway.", hint: BAD_GATEWAY });
+    },
+  },
+  {
+    name: "an upstream whose response is invalid (a NUL in a field name): 502",
+    async run(t) {
+      const odd = await HttpUpstream.start(t, "odd", { handler: () => ({ raw: "HTTP/1.1 200 OK\r\nX-Bad\u0000Name: 1\r\nContent-Length: 3\r\n\r\nabc" }) });
+      const proxy = await startProxy(t, [`timeout ${TIMEOUT_MS}`, `upstream odd round-robin ${odd.address}`, "route * / odd"]);
+      t.log.output("(upstream odd answers every request with a head holding a field name with a NUL byte in it, X-Bad\\0Name, and keeps the connection open)");
+      const started = Date.now();
+      const res = await viaProxy(t, proxy, requestFor("GET", "/anything", "app.test"), { message: "No response within 3 s when the upstream answered with an invalid response (a field name with a NUL byte).", hint: NOT_HTTP });
+      const took = Date.now() - started;
+      t.log.output(`(the response came after ${took} ms)`);
+      expectStatus(res, 502, { message: "The upstream's response is invalid (a field name holds a NUL byte; a field name is a token, RFC 9110 §5.1): the proxy should answer 502 Bad Gateway, not pass it on.", hint: NOT_HTTP });
     },
   },
   {
