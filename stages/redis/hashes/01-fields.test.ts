@@ -35,6 +35,8 @@ export default stage(import.meta, [
         [["HEXISTS", h, nope!], "(integer) 0", "...and 0 if it does not."],
         [["HMGET", h, f3!, nope!, f1!], `1) ${quoted(v3!)}\n2) (nil)\n3) ${quoted(v1b!)}`, "HMGET replies with an array holding the value of each field asked for, in the order asked, nil for a missing field."],
         [["TYPE", h], "hash", 'TYPE of a key holding a hash is "hash".'],
+        [["HSET", h, nope!, v1!, nope!, v3!, f2!, v2!], "(integer) 1", `A field named twice in one HSET is set twice (the last value wins) but added once: ${nope} is new, ${f2} already existed, so the reply is 1.`],
+        [["HMGET", h, nope!, f2!], `1) ${quoted(v3!)}\n2) ${quoted(v2!)}`, "When HSET names a field twice, the last value wins."],
         [["HSET", h, f1!], "(error) ERR wrong number of arguments for 'hset' command", "Fields and values come in pairs: HSET with a field and no value is \"-ERR wrong number of arguments for 'hset' command\"."],
       ]);
     },

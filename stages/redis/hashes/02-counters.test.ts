@@ -34,6 +34,8 @@ export default stage(import.meta, [
       const value = t.rand.word();
       await cli.steps([
         [["HINCRBY", h, n!, "1.5"], NOT_INT, "The HINCRBY increment must be a 64-bit integer: \"1.5\" is refused with \"-ERR value is not an integer or out of range\" (that is HINCRBYFLOAT's job)."],
+        [["HINCRBY", h, n!, "+5"], NOT_INT, "The increment is written strictly, as in stage 10: \"+5\" (a plus sign) is not an integer."],
+        [["HINCRBY", h, n!, "05"], NOT_INT, "The increment is written strictly, as in stage 10: \"05\" (a leading zero) is not an integer."],
         [["HINCRBY", h, n!, "ten"], NOT_INT, "A non-numeric increment is refused with \"-ERR value is not an integer or out of range\"."],
         [["EXISTS", h], "(integer) 0", "A refused HINCRBY must not create the key."],
         [["HSET", h, word!, value, spaced!, " 12", frac!, "1.5", max!, "9223372036854775807"], "(integer) 4"],
@@ -43,6 +45,8 @@ export default stage(import.meta, [
         [["HINCRBY", h, frac!, "1"], HASH_NOT_INT, '"1.5" is not an integer: HINCRBY refuses it (HINCRBYFLOAT would accept it).'],
         [["HINCRBY", h, max!, "1"], "(error) ERR increment or decrement would overflow", "9223372036854775807 is the largest 64-bit integer: adding 1 overflows. Use BigInt, JavaScript numbers lose precision past 2^53."],
         [["HGET", h, max!], '"9223372036854775807"', "A refused HINCRBY leaves the field unchanged."],
+        [["HSET", h, spaced!, "-9223372036854775808"], "(integer) 0"],
+        [["HINCRBY", h, spaced!, "-1"], "(error) ERR increment or decrement would overflow", "-9223372036854775808 is the smallest 64-bit integer: subtracting 1 overflows too."],
         [["HINCRBY", h, max!, "-9223372036854775807"], "(integer) 0", "Big increments are fine as long as the result fits in 64 bits."],
       ]);
     },

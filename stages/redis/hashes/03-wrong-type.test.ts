@@ -26,6 +26,8 @@ export default stage(import.meta, [
         [["HDEL", s, f!], WRONGTYPE, CHECK_TYPE],
         [["HINCRBY", s, f!, "1"], WRONGTYPE, CHECK_TYPE],
         [["HSETNX", s, f!, "v"], WRONGTYPE, CHECK_TYPE],
+        [["HINCRBYFLOAT", s, f!, "1.5"], WRONGTYPE, CHECK_TYPE],
+        [["HSTRLEN", s, f!], WRONGTYPE, CHECK_TYPE],
         [["GET", s], `"${value}"`, "A refused hash command must leave the string as it was."],
         [["TYPE", s], "string"],
       ]);
@@ -98,6 +100,8 @@ export default stage(import.meta, [
         [["SADD", l, m!], WRONGTYPE, "Set commands on a list reply WRONGTYPE."],
         [["SMEMBERS", l], WRONGTYPE, "Set commands on a list reply WRONGTYPE."],
         [["GET", l], WRONGTYPE, "String commands on a list reply WRONGTYPE."],
+        [["STRLEN", s], WRONGTYPE, "String commands on a set reply WRONGTYPE."],
+        [["INCR", s], WRONGTYPE, "String commands on a set reply WRONGTYPE (not \"value is not an integer\": check the type first)."],
         [["LPUSH", h, a!], WRONGTYPE, listHint],
         [["RPUSH", s, a!], WRONGTYPE, listHint],
         [["LRANGE", h, "0", "-1"], WRONGTYPE, listHint],
