@@ -28,7 +28,7 @@ for (const c of loadAllChallenges()) {
   for (const info of allStages(c)) {
     if (info.realDiffers !== undefined) continue;
     const name = stageName(c, info);
-    jobs.push({ name: `${SUITE} ${name} ${info.name} passes against ${c.real.command}`, run: () => runStagesInSubprocess({ selection: `--stage-only=${name}`, flags: ["--real"], stdio: "capture" }) });
+    jobs.push({ name: `${SUITE} ${name} ${info.name} passes against ${c.real.command}`, run: () => runStagesInSubprocess({ selection: `--stage-only=${name}`, flags: ["--real"], stdio: "capture", direct: true }) });
   }
 }
 const runs = new Ahead(jobs);

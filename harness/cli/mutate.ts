@@ -140,7 +140,7 @@ try {
     writeFileSync(target, applySite(readFileSync(m.file, "utf8"), m));
     const impl = reference.replace(`solutions/${slug}/`, `${copy}/`);
     const started = performance.now();
-    const run = await runStagesInSubprocess({ selection, flags: [`--impl=${impl}`, `--seed=${seed}`, "--bail=1"], stdio: "capture" });
+    const run = await runStagesInSubprocess({ selection, flags: [`--impl=${impl}`, `--seed=${seed}`, "--bail=1"], stdio: "capture", direct: true });
     const seconds = (performance.now() - started) / 1000;
     const failed = run.results.find((r) => !r.ok);
     const outcome: Outcome = failed || run.exitCode !== 0 ? "killed" : run.results.length === 0 ? "no cases ran" : "survived";

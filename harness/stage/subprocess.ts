@@ -12,6 +12,30 @@ export interface StageRun {
   flags?: string[];
   /** Show bun's output (grading) or capture it (self-tests). */
   stdio: "inherit" | "capture";
+  /**
+   * Start the inner run (stages/selected.test.ts) at once, with the selection and
+   * syscraft's flags as environment variables, instead of `bun test <selection>`
+   * whose preload would check them, print the first line and start that same
+   * inner run: one bun process instead of two, for the suite's fixture and
+   * real-implementation checks, whose output nobody reads.
+   */
+  direct?: boolean;
+}
+
+/** `bun test` arguments and environment of a direct inner run (see StageRun.direct), as stage-run.ts's innerEnv makes them. */
+export function directInvocation(run: StageRun): { args: string[]; env: Record<string, string | undefined> } {
+  const env: Record<string, string | undefined> = { SYSCRAFT_INNER: "1", SYSCRAFT_STAGE: undefined, SYSCRAFT_STAGE_ONLY: undefined, SYSCRAFT_IMPL: undefined, SYSCRAFT_REAL: undefined, SYSCRAFT_PARTIAL: undefined };
+  const m = /^--(stage|stage-only)=(.+)$/.exec(run.selection);
+  if (!m) throw new Error(`runStagesInSubprocess: selection must be --stage=… or --stage-only=…, not ${run.selection}`);
+  env[m[1] === "stage" ? "SYSCRAFT_STAGE" : "SYSCRAFT_STAGE_ONLY"] = m[2];
+  const args: string[] = [];
+  for (const flag of run.flags ?? []) {
+    const f = /^--(impl|seed|memory-limit)=(.*)$/s.exec(flag);
+    if (f) env[{ impl: "SYSCRAFT_IMPL", seed: "SYSCRAFT_SEED", "memory-limit": "SYSCRAFT_MEMORY_LIMIT" }[f[1] as "impl" | "seed" | "memory-limit"]] = f[2];
+    else if (flag === "--real") env.SYSCRAFT_REAL = "1";
+    else args.push(flag); // bun's own (--bail=1, …)
+  }
+  return { args: ["./stages/selected.test.ts", ...args], env };
 }
 
 export interface StageRunOutcome {
@@ -36,11 +60,17 @@ export async function runStagesInSubprocess(run: StageRun): Promise<StageRunOutc
   const resultsFile = join(work, "results.jsonl");
   let proc: ReturnType<typeof Bun.spawn> | undefined;
   try {
-    proc = Bun.spawn(["bun", "test", "--no-orphans", run.selection, ...(run.flags ?? [])], {
+    const direct = run.direct ? directInvocation(run) : undefined;
+    const env: Record<string, string | undefined> = { ...process.env, SYSCRAFT_RESULTS: resultsFile, SYSCRAFT_INVOKED_FROM: process.env.SYSCRAFT_INVOKED_FROM ?? process.cwd() };
+    for (const [k, v] of Object.entries(direct?.env ?? {})) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    proc = Bun.spawn(["bun", "test", "--no-orphans", ...(direct ? direct.args : [run.selection, ...(run.flags ?? [])])], {
       cwd: ROOT,
       stdout: run.stdio === "inherit" ? "inherit" : "pipe",
       stderr: run.stdio === "inherit" ? "inherit" : "pipe",
-      env: { ...process.env, SYSCRAFT_RESULTS: resultsFile, SYSCRAFT_INVOKED_FROM: process.env.SYSCRAFT_INVOKED_FROM ?? process.cwd() },
+      env,
     });
     trackChild(proc);
     const [exitCode, out, err] = await Promise.all([
