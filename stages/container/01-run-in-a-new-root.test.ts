@@ -8,6 +8,8 @@ import { BASE_ENV, Bundle, findProcess, mountPointsOf, rootOf } from "./bundle.t
 const RUN = "Read <bundle>/config.json, run process.args (argv[0] looked up in the container's PATH when it has no /) with exactly process.env, in process.cwd, under root.path; wait for it and exit with its status.";
 const PIVOT = "In a new mount namespace (unshare(CLONE_NEWNS)), make / private (mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE)), bind-mount the rootfs onto itself, mount config.mounts under it, chdir into it, pivot_root(\".\", \".\"), then umount2(\".\", MNT_DETACH) to drop the old root, and chdir(\"/\"). chroot(2) is not enough: it changes only the path lookup of one process, and the host's mounts stay in its mount namespace.";
 
+const SHARED = "Here the bundle is on a mount with shared propagation: pivot_root(2) fails with EINVAL (Invalid argument) while the new root's parent mount is shared, and mounts made under it would be copied back to the host. Make / private (mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)) in the new mount namespace before anything else.";
+
 function expectExit(t: CaseContext, r: CommandResult, code: number, what: string, hint = RUN): void {
   if (r.code !== code) t.fail({ message: `${what}: your runtime exited with status ${r.code}.`, expected: `exit status ${code}`, received: `exit status ${r.code}`, hint });
 }
@@ -22,9 +24,14 @@ async function runningContainer(t: CaseContext, b: Bundle) {
   const argv = sleeper(t);
   b.config.process.args = ["/bin/" + argv[0], argv[1]];
   const program = await b.start();
-  const pid = await findProcess(["/bin/" + argv[0], argv[1]!]);
+  const pid = await findProcess(["/bin/" + argv[0], argv[1]!], 5000, () => program.process.exitCode !== null);
   if (pid === undefined) {
-    t.fail({ message: `The container's process (${b.config.process.args.join(" ")}) did not appear within 5 s of starting your runtime.`, hint: RUN, detail: program.process.output.tail(10) });
+    const code = program.process.exitCode;
+    t.fail({
+      message: code !== null ? `Your runtime exited with status ${code} before the container's process (${b.config.process.args.join(" ")}) appeared.` : `The container's process (${b.config.process.args.join(" ")}) did not appear within 5 s of starting your runtime.`,
+      hint: `${RUN} ${b.shared ? SHARED : ""}`,
+      detail: program.process.output.tail(10),
+    });
   }
   return { program, pid };
 }
@@ -45,11 +52,11 @@ export default stage(import.meta, [
       const words = t.rand.shuffle(["two words", "", "*", "$HOME", "tab\there", 'a "quoted" one', "semi;colon", t.rand.word(), `${t.rand.word()}-${t.rand.int(1, 999)}`]);
       const b = new Bundle(t, ["/bin/sh", "-c", 'for a in "$@"; do printf "<%s>\\n" "$a"; done', "sh", ...words]);
       const r = await b.run();
-      expectExit(t, r, 0, "The container's process exited 0");
       t.expectEqual(r.stdout, words.map((w) => `<${w}>\n`).join(""), {
         message: "The container's process did not get process.args as given (each line shows one argument between < and >).",
         hint: "Pass process.args to execve(2) as the argv array, one string each: never join them into a shell command line.",
       });
+      expectExit(t, r, 0, "The container's process exited 0");
     },
   },
   {
@@ -77,8 +84,8 @@ export default stage(import.meta, [
       b.file(join(cwd, "here"), `${token}\n`);
       b.config.process.cwd = cwd;
       const r = await b.run();
-      expectExit(t, r, 0, "pwd; cat ./here exited 0", "chdir(2) to process.cwd (a path inside the new root) after the root has changed, before execve.");
       t.expectEqual(r.stdout, `${cwd}\n${token}\n`, { message: "The process did not start in process.cwd.", hint: "chdir(2) to process.cwd (a path inside the new root) after pivot_root, before execve." });
+      expectExit(t, r, 0, "pwd; cat ./here exited 0");
     },
   },
   {

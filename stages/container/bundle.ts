@@ -40,6 +40,8 @@ export class Bundle {
   /** runc's --root: where the runtime keeps its state for this case. */
   readonly stateRoot: string;
   readonly cgroupsPath: string;
+  /** On a tmpfs with shared propagation (see the constructor). */
+  readonly shared: boolean;
   config: Record<string, any>;
 
   /**
@@ -55,7 +57,8 @@ export class Bundle {
   ) {
     const n = ++counter;
     this.dir = join(t.dir, `bundle-${n}`);
-    if (opts.shared) sharedTmpfs(t, this.dir);
+    this.shared = opts.shared === true;
+    if (this.shared) sharedTmpfs(t, this.dir);
     this.rootfs = join(this.dir, "rootfs");
     this.stateRoot = join(t.dir, "state");
     this.id = `${t.rand.word()}-${t.rand.int(1000, 9999)}`;
@@ -91,10 +94,10 @@ export class Bundle {
     this.t.log.note(`config.json: ${JSON.stringify(this.config)}`);
   }
 
-  /** Writes config.json and runs the container to its end (bounded). */
-  async run(timeoutMs = 8000): Promise<CommandResult> {
+  /** Writes config.json and runs the container to its end (bounded), from the bundle directory unless `cwd` says otherwise. */
+  async run(opts: { timeoutMs?: number; cwd?: string; stdin?: string } = {}): Promise<CommandResult> {
     this.write();
-    return this.t.run(this.runArgs(), { timeoutMs, cwd: this.dir });
+    return this.t.run(this.runArgs(), { timeoutMs: opts.timeoutMs ?? 8000, cwd: opts.cwd ?? this.dir, stdin: opts.stdin });
   }
 
   /** Writes config.json and starts the container in the background. */
@@ -119,10 +122,10 @@ function sharedTmpfs(t: CaseContext, dir: string): void {
  * The host pid of the process whose command line is exactly `argv` (the test
  * gives the container's process a unique argument to find it by), waiting up to `ms`.
  */
-export async function findProcess(argv: string[], ms = 5000): Promise<number | undefined> {
+export async function findProcess(argv: string[], ms = 5000, giveUp: () => boolean = () => false): Promise<number | undefined> {
   const want = argv.join("\0");
   const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !giveUp()) {
     for (const name of readdirSync("/proc")) {
       if (!/^\d+$/.test(name)) continue;
       try {
