@@ -98,7 +98,7 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "a chunked upload and a large download pass through intact",
+    name: "a chunked upload, a Content-Length upload and a large download pass through intact",
     async run(t) {
       const download = bulkBytes(`download-${t.rand.int(0, 1e9)}`, 300_000);
       const app = await HttpUpstream.start(t, "app", { handler: (req) => ({ headers: [["Content-Type", "application/octet-stream"], ["X-Upload-Sha256", sha256(req.body)], ["X-Upload-Length", String(req.body.length)]], body: download }) });
@@ -110,6 +110,9 @@ export default stage(import.meta, [
       expectStatus(res, 200, { message: "The upstream answered 200; the client should get it.", hint: BODIES });
       t.expectEqual(`${header(res, "x-upload-length")} bytes, sha256 ${header(res, "x-upload-sha256")}`, `${upload.length} bytes, sha256 ${sha256(upload)}`, { message: "The upstream received a different request body from the one the client sent (in 3 chunks).", hint: BODIES });
       t.expectEqual(`${res.body.length} bytes, sha256 ${sha256(res.body)}`, `${download.length} bytes, sha256 ${sha256(download)}`, { message: "The client received a different response body from the one the upstream sent.", hint: BODIES });
+      const second = bulkBytes(`upload-cl-${t.rand.int(0, 1e9)}`, 50_000);
+      const res2 = await viaProxy(t, proxy, requestFor("POST", "/up/load", "app.test", [["Content-Length", String(second.length)], ["Content-Type", "application/octet-stream"]], second), { message: "No whole response to a POST with Content-Length through the proxy within 3 s.", hint: BODIES });
+      t.expectEqual(`${header(res2, "x-upload-length")} bytes, sha256 ${header(res2, "x-upload-sha256")}`, `${second.length} bytes, sha256 ${sha256(second)}`, { message: "The upstream received a different request body from the one the client sent with Content-Length.", hint: BODIES });
     },
   },
 ]);
