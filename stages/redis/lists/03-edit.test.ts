@@ -119,6 +119,7 @@ export default stage(import.meta, [
         [["LPOS", k, x!, "COUNT", "0"], "1) (integer) 1\n2) (integer) 3\n3) (integer) 5", "COUNT 0 means every match."],
         [["LPOS", k, x!, "RANK", "-2", "COUNT", "0"], "1) (integer) 3\n2) (integer) 1", "From the tail, the indexes come in the order they were found."],
         [["LPOS", k, x!, "COUNT", "0", "MAXLEN", "3"], "1) (integer) 1", "MAXLEN n compares only the first n elements."],
+        [["LPOS", k, x!, "COUNT", "0", "MAXLEN", "0"], "1) (integer) 1\n2) (integer) 3\n3) (integer) 5", "MAXLEN 0 means no limit (it is not an error)."],
         [["LPOS", k, a!, "RANK", "-1", "COUNT", "0", "MAXLEN", "2"], "1) (integer) 4", "With a negative RANK, MAXLEN n compares the last n elements (the first n from the end searched)."],
         [["LPOS", t.rand.key("missing"), x!], "(nil)", "LPOS on a missing key is nil."],
         [["LPOS", k, `${x}-absent`], "(nil)", "Without COUNT, no match is nil."],

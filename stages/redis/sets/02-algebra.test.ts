@@ -113,6 +113,7 @@ export default stage(import.meta, [
         [["SINTERCARD", "2", ka, kb, "LIMIT", "0"], `(integer) ${n}`, "LIMIT 0 means no limit."],
         [["SINTERCARD", "2", ka, t.rand.key("missing")], "(integer) 0", MISSING_IS_EMPTY],
         [["SINTERCARD", "0", ka], "(error) ERR numkeys should be greater than 0", 'numkeys must be at least 1: reply "-ERR numkeys should be greater than 0".'],
+        [["SINTERCARD", "two", ka, kb], "(error) ERR numkeys should be greater than 0", 'A numkeys that is not a number is the same error: "-ERR numkeys should be greater than 0".'],
         [["SINTERCARD", "3", ka, kb], "(error) ERR Number of keys can't be greater than number of args", "numkeys larger than the number of keys given is an error."],
       ]);
     },
@@ -133,6 +134,8 @@ export default stage(import.meta, [
         [["SDIFF", ka, str], WRONGTYPE, hint],
         [["SADD", dest, "keep"], "(integer) 1"],
         [["SUNIONSTORE", dest, ka, str], WRONGTYPE, hint],
+        [["SINTERSTORE", dest, t.rand.key("missing"), str], WRONGTYPE, hint],
+        [["SINTERCARD", "2", ka, str], WRONGTYPE, hint],
         [["SMEMBERS", dest], '1) "keep"', "A STORE form that fails with WRONGTYPE must leave the destination as it was."],
       ]);
       await expectUnordered(t, cli, ["SMEMBERS", ka], [...a], { message: "The input set changed.", hint: "SINTER, SUNION and SDIFF only read their inputs." });

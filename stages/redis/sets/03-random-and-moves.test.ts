@@ -68,6 +68,8 @@ export default stage(import.meta, [
       await cli.steps([
         [["SISMEMBER", key, popped], "(integer) 0", "SPOP removes the member it returns."],
         [["SCARD", key], `(integer) ${left.length}`],
+        [["SPOP", key, "0"], "(empty array)", "SPOP with a count of 0 pops nothing and replies with an empty array."],
+        [["SCARD", key], `(integer) ${left.length}`, "SPOP with a count of 0 pops nothing."],
       ]);
       const two = await expectSample(t, cli, ["SPOP", key, "2"], left, 2, true, "SPOP key count removes and replies with count different members (all of them if count >= size).");
       const rest = left.filter((m) => !two.includes(m));
@@ -105,6 +107,7 @@ export default stage(import.meta, [
         [["SET", str, "v"], "OK"],
         [["SMOVE", dst, str, c!], WRONGTYPE, "If the destination exists and is not a set, reply WRONGTYPE and move nothing."],
         [["SISMEMBER", dst, c!], "(integer) 1", "A failed SMOVE must not remove the member from the source."],
+        [["SMOVE", str, dst, c!], WRONGTYPE, "If the source exists and is not a set, reply WRONGTYPE (not 0: the key exists, with another type)."],
       ]);
     },
   },
