@@ -13,30 +13,12 @@
  *
  * Prints one line per mutant (killed / SURVIVED / stale, when its source text
  * is no longer in the reference) and the score. Exit code 0 when it ran,
- * whatever the score; 2 on bad arguments.
+ * whatever the score; 2 on bad arguments. The runner is harness/mutate/hand.ts,
+ * shared with the other challenges' hand-written mutants.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { SOLUTIONS_DIR } from "../../harness/paths.ts";
-import { runStagesInSubprocess } from "../../harness/stage/subprocess.ts";
+import { handMutantsMain, type HandMutant } from "../../harness/mutate/hand.ts";
 
-interface Mutant {
-  id: string;
-  /** 1: written first, its survivors then closed; 2: written after those fixes, measured once. */
-  batch: 1 | 2;
-  /** The stage whose .md makes the promise, e.g. "4" or "http2/5". */
-  stage: string;
-  /** The reading of the .md this mistake comes from. */
-  reading: string;
-  /** A file under solutions/http/, and the text replaced in it (which must occur exactly once). */
-  file: string;
-  find: string;
-  replace: string;
-}
-
-export const MUTANTS: Mutant[] = [
+export const MUTANTS: HandMutant[] = [
   { batch: 1, id: "reason-ok-lowercase", stage: "1", reading: "any reason phrase will do: `200 Ok`", file: "response.ts", find: '200: "OK",', replace: '200: "Ok",' },
   { batch: 1, id: "echo-text-html", stage: "2", reading: "the echo is a page: text/html", file: "routes.ts", find: 'return text(200, path.slice("/echo/".length));', replace: 'return { ...text(200, path.slice("/echo/".length)), headers: [["Content-Type", "text/html"]] };' },
   { batch: 1, id: "header-values-lowercased", stage: "3", reading: "case-insensitive fields: lowercase the whole line, value too", file: "request.ts", find: "const v = opts.lowercaseValues ? value.toLowerCase() : value;", replace: "const v = value.toLowerCase();" },
@@ -72,56 +54,4 @@ export const MUTANTS: Mutant[] = [
   { batch: 2, id: "proxy-refused-503", stage: "proxy/3", reading: "an upstream that is down is Service Unavailable", file: "proxy/proxy.ts", find: "return { res: text(502, `Bad Gateway: ${e.message}\\n`), upstream: address };", replace: "return { res: text(503, `Bad Gateway: ${e.message}\\n`), upstream: address };" },
 ];
 
-const USAGE = "usage: bun challenges/http/mutants.ts [--only=<id>] [--batch=1|2] [--seed=<n>]";
-
-function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: Bun.argv.slice(2), strict: true, options: { only: { type: "string" }, batch: { type: "string" }, seed: { type: "string" } } }));
-  } catch (e) {
-    console.error(`mutants: ${(e as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-  const chosen = MUTANTS.filter((m) => (!values.only || m.id === values.only) && (!values.batch || String(m.batch) === values.batch));
-  if (chosen.length === 0) {
-    console.error(`mutants: no mutant ${values.only}\n${USAGE}`);
-    process.exit(2);
-  }
-  return run(chosen, values.seed ?? "1");
-}
-
-async function run(mutants: Mutant[], seed: string): Promise<void> {
-  const source = join(SOLUTIONS_DIR, "http");
-  let killed = 0;
-  const survivors: string[] = [];
-  const stale: string[] = [];
-  for (const m of mutants) {
-    const dir = mkdtempSync(join(tmpdir(), `syscraft-http-mutant-${m.id}-`));
-    try {
-      cpSync(source, dir, { recursive: true });
-      const file = join(dir, m.file);
-      const text = readFileSync(file, "utf8");
-      if (text.split(m.find).length !== 2) {
-        stale.push(m.id);
-        console.log(`stale     ${m.id}: its source text is not in solutions/http/${m.file} exactly once`);
-        continue;
-      }
-      writeFileSync(file, text.replace(m.find, () => m.replace));
-      const outcome = await runStagesInSubprocess({ selection: `--stage-only=http/${m.stage}`, flags: [`--impl=bun ${join(dir, "main.ts")}`, `--seed=${seed}`], stdio: "capture" });
-      const failed = outcome.results.filter((r) => !r.ok);
-      if (outcome.exitCode !== 0 && failed.length > 0) {
-        killed++;
-        console.log(`killed    ${m.id} (http/${m.stage}: ${failed[0]!.case})`);
-      } else {
-        survivors.push(m.id);
-        console.log(`SURVIVED  ${m.id} (http/${m.stage}; reading: ${m.reading})`);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  const ran = mutants.length - stale.length;
-  console.log(`\n${killed} of ${ran} mutants killed${survivors.length ? `; survived: ${survivors.join(", ")}` : ""}${stale.length ? `; stale: ${stale.join(", ")}` : ""}`);
-}
-
-if (import.meta.main) await main();
+if (import.meta.main) await handMutantsMain("http", "main.ts", MUTANTS, Bun.argv.slice(2));
