@@ -31,6 +31,13 @@ export const MUTANTS: HandMutant[] = [
   { batch: 1, id: "clone-refspec-unforced", stage: "15", reading: "the fetch refspec is refs/heads/*:refs/remotes/origin/*", file: "clone.ts", find: "fetch = +refs/heads/*:refs/remotes/origin/*", replace: "fetch = refs/heads/*:refs/remotes/origin/*" },
   { batch: 1, id: "symref-always-master", stage: "18", reading: "HEAD's symref-target is the default branch", file: "serve.ts", find: "symref-target:${target.slice(5)}", replace: "symref-target:refs/heads/master" },
   { batch: 1, id: "peel-ignored", stage: "18", reading: "ls-refs lists each ref's own id", file: "serve.ts", find: "const p = peeled ? peel(store, oid) : oid;", replace: "const p = oid;" },
+  { batch: 2, id: "rm-one-empty-dir", stage: "10", reading: "rm removes the directory a file leaves empty", file: "rm.ts", find: "for (let dir = dirname(path); dir !== \".\"; dir = dirname(dir)) {", replace: "for (let dir = dirname(path); dir !== \".\"; dir = \".\") {" },
+  { batch: 2, id: "binary-new-side-only", stage: "11", reading: "a file is binary when its new version has a NUL", file: "diff.ts", find: "if (steps.binary(aData) || steps.binary(bData))", replace: "if (steps.binary(bData))" },
+  { batch: 2, id: "log-committer-date", stage: "12", reading: "the Date: line is the commit's date (the committer's)", file: "log.ts", find: "steps.date(c.author.time, c.author.zone)", replace: "steps.date(c.committerTime, c.author.zone)" },
+  { batch: 2, id: "fast-forward-ref-only", stage: "13", reading: "a fast-forward moves the branch", file: "merge.ts", find: "    checkoutTree(store, workTree, other);", replace: "" },
+  { batch: 2, id: "hash-object-text", stage: "2", reading: "hash-object hashes the file's text", file: "main.ts", find: "const body = readFileSync(file);", replace: "const body = Buffer.from(readFileSync(file, \"utf8\"));" },
+  { batch: 2, id: "clone-branch-master", stage: "15", reading: "a clone checks out master", file: "clone.ts", find: "const branch = head?.symref?.startsWith(\"refs/heads/\") ? head.symref.slice(\"refs/heads/\".length) : undefined;", replace: "const branch: string | undefined = head ? \"master\" : undefined;" },
+  { batch: 2, id: "push-abbrev-8", stage: "17", reading: "the status table abbreviates ids", file: "push.ts", find: "const abbrev = (oid: string) => oid.slice(0, 7);", replace: "const abbrev = (oid: string) => oid.slice(0, 8);" },
 ];
 
 if (import.meta.main) await handMutantsMain("git", "main.ts", MUTANTS, Bun.argv.slice(2));

@@ -31,3 +31,10 @@ export const REFS = ["for-each-ref", "--format=%(objectname) %(objecttype) %(ref
 export async function view(g: GitCase, repo: string, args: string[]): Promise<string> {
   return (await g.git(args, { cwd: repo, allowFail: true })).stdout;
 }
+
+/** Points the bare repository's HEAD at its branch other than master, so a program that assumes master shows. */
+export async function headOnOtherBranch(g: GitCase, bare: string): Promise<void> {
+  const other = (await g.git(["for-each-ref", "--format=%(refname)", "refs/heads/"], { cwd: bare })).stdout.split("\n").find((r) => r !== "" && r !== "refs/heads/master");
+  if (other === undefined) throw new Error("test bug: the served repository has no branch besides master");
+  await g.git(["symbolic-ref", "HEAD", other], { cwd: bare });
+}

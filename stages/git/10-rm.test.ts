@@ -46,9 +46,14 @@ export default stage(import.meta, [
     async run(t) {
       const g = GitCase.start(t);
       const files = randomFiles(t.rand, { depth: 2 });
-      const repos = await twinRepos(g, files, "First");
+      // The only file of a directory inside a directory that holds nothing else: rm leaves both empty.
+      const deep = `${t.rand.word()}-deep/${t.rand.word()}/only.txt`;
+      const repos = await twinRepos(g, [...files, { path: deep, kind: "file", content: randomText(t.rand) }], "First");
       const plain = t.rand.shuffle(files.filter((f) => f.kind === "file" && f.path.includes("/")));
       await rmBoth(t, g, repos, [plain[0]!.path]);
+      await rmBoth(t, g, repos, [deep]);
+      const top = deep.split("/")[0]!;
+      if (existsSync(join(repos.ours, top)) !== existsSync(join(repos.theirs, top))) t.fail({ message: `After rm ${deep}, the directory ${top} (left empty) should be gone, as with real git.`, hint: "After deleting a file, remove each directory it leaves empty, going up to the top of the work tree." });
       await rmBoth(t, g, repos, ["--cached", plain[1]!.path]);
       // Two top-level files named in the reverse of index order: git prints (and removes) them in index order.
       const tops = files.filter((f) => !f.path.includes("/") && f.kind !== "symlink").map((f) => f.path).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));

@@ -151,6 +151,9 @@ export default stage(import.meta, [
       put(t, repo, one, make.line(), "wrote (one line)");
       await g.git(["add", paths[0]!, paths[3]!, paths[5]!, added, addedBin, one], { cwd: repo });
       await g.git(["rm", "-q", paths[2]!], { cwd: repo });
+      const bin = p.files.find((f) => f.path.endsWith(".bin"))!;
+      await g.git(["rm", "-q", bin.path], { cwd: repo });
+      t.log.note(`the test removed ${paths[2]} and the binary ${bin.path} with git rm`);
       // A change made after staging shows in `diff`, not in `diff --cached`.
       const again = editLines(t.rand, make, p.text.get(paths[1]!)!, 1);
       put(t, repo, paths[1]!, joinLines(again.lines), `edited again (${again.what})`);

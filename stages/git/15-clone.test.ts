@@ -4,7 +4,7 @@ import { GitCase } from "../../harness/clients/git.ts";
 import { verifyPackObjects } from "../../harness/clients/git-pack.ts";
 import { startDaemon, type Daemon } from "../../harness/clients/git-daemon.ts";
 import { linearHistory } from "../../harness/clients/git-history.ts";
-import { REFS, servedHistory, view } from "../../harness/clients/git-served.ts";
+import { headOnOtherBranch, REFS, servedHistory, view } from "../../harness/clients/git-served.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
@@ -17,8 +17,12 @@ const CLONE_CONFIG = "Record the remote in .git/config so that fetch finds it: a
 const FETCH = "fetch asks the remote in .git/config for its refs, fetches the objects you lack (send `have` lines for your refs, so the pack holds only what is new), and moves refs/remotes/origin/<branch> for each remote branch (new branches too); it leaves the local branches and the working tree alone.";
 
 /** A history with a second branch, an annotated and a lightweight tag, served bare by the daemon as `<name>.git`. */
-function servedRepo(t: CaseContext, g: GitCase, d: Daemon, name: string): Promise<string> {
-  return servedHistory(t, g, d.path(name));
+async function servedRepo(t: CaseContext, g: GitCase, d: Daemon, name: string): Promise<string> {
+  const bare = d.path(name);
+  const src = await servedHistory(t, g, bare);
+  // HEAD names the second branch, not master: a clone checks out the branch the remote HEAD names.
+  await headOnOtherBranch(g, bare);
+  return src;
 }
 
 export default stage(import.meta, [

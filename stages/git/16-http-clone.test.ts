@@ -1,7 +1,7 @@
 import { GitCase } from "../../harness/clients/git.ts";
 import { linearHistory } from "../../harness/clients/git-history.ts";
 import { startHttpServer, type HttpServer } from "../../harness/clients/git-http-server.ts";
-import { REFS, servedHistory, view } from "../../harness/clients/git-served.ts";
+import { headOnOtherBranch, REFS, servedHistory, view } from "../../harness/clients/git-served.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
@@ -12,8 +12,12 @@ const CLONE_REFS =
   "After a clone: refs/remotes/origin/<branch> for each of the remote's branches, refs/remotes/origin/HEAD naming the remote HEAD's branch, its tags under refs/tags/, and a local branch named like the remote HEAD's that .git/HEAD names (stage 15).";
 const FETCH = "fetch reads the URL of origin from .git/config (an http:// URL now), asks for the refs, fetches what you lack (with `have` lines), and moves refs/remotes/origin/<branch> and the tags; the local branches and the working tree stay.";
 
-function servedRepo(t: CaseContext, g: GitCase, h: HttpServer, name: string): Promise<string> {
-  return servedHistory(t, g, h.path(name));
+async function servedRepo(t: CaseContext, g: GitCase, h: HttpServer, name: string): Promise<string> {
+  const bare = h.path(name);
+  const src = await servedHistory(t, g, bare);
+  // HEAD names the second branch, not master: a clone checks out the branch the remote HEAD names.
+  await headOnOtherBranch(g, bare);
+  return src;
 }
 
 /** The program must have asked for protocol version 2 and used smart HTTP's two endpoints. */

@@ -1,6 +1,6 @@
 import { GitCase } from "../../harness/clients/git.ts";
 import { linearHistory, writeNoted } from "../../harness/clients/git-history.ts";
-import { REFS, servedHistory, view } from "../../harness/clients/git-served.ts";
+import { headOnOtherBranch, REFS, servedHistory, view } from "../../harness/clients/git-served.ts";
 import { startOurServer } from "../../harness/clients/git-serve.ts";
 import { stage } from "../../harness/stage/define.ts";
 
@@ -30,8 +30,7 @@ export default stage(import.meta, [
       await g.git(["commit", "-q", "-m", "Add a big binary file"], { cwd: src });
       await g.git(["push", "-q", `${base}/${name}.git`, "master"], { cwd: src });
       // HEAD names the other branch, so a symref-target that is not read from HEAD shows.
-      const other = (await g.git(["for-each-ref", "--format=%(refname)", "refs/heads/"], { cwd: `${base}/${name}.git` })).stdout.split("\n").find((r) => r !== "" && r !== "refs/heads/master")!;
-      await g.git(["symbolic-ref", "HEAD", other], { cwd: `${base}/${name}.git` });
+      await headOnOtherBranch(g, `${base}/${name}.git`);
       const s = await startOurServer(t, g, base);
       const bare = s.path(name);
       const clone = await g.git(["clone", s.url(name), "clone"], { cwd: t.dir, allowFail: true });
