@@ -19,6 +19,7 @@ export default stage(import.meta, [
         [["ZADD", missing, "XX", "1", a], "(integer) 0", "XX on a missing key adds nothing."],
         [["EXISTS", missing], "(integer) 0", "ZADD XX on a missing key must not create an empty key."],
         [["ZADD", k, "nx", "xx", "1", a], "(error) ERR XX and NX options at the same time are not compatible", "NX and XX together are an error, with this exact text."],
+        [["ZADD", k, "XX", "CH"], "(error) ERR syntax error", "Options without any score/member pair are a syntax error."],
       ]);
     },
   },

@@ -84,6 +84,7 @@ export default stage(import.meta, [
         [["ZRANGE", k, "-", "+", "BYLEX", "LIMIT", "2", "3"], cliArray(["charlie", "delta", "echo"]), "LIMIT works with BYLEX too."],
         [["ZRANGE", k, "+", "[delta", "BYLEX", "REV"], cliArray(["foxtrot", "echo", "delta"]), REV],
         [["ZRANGEBYLEX", k, "[delta", "+"], cliArray(["delta", "echo", "foxtrot"]), "ZRANGEBYLEX key min max is ZRANGE key min max BYLEX."],
+        [["ZREVRANGEBYLEX", k, "(delta", "-"], cliArray(["charlie", "bravo", "alpha"]), `ZREVRANGEBYLEX key max min is ZRANGE key max min BYLEX REV. ${REV}`],
         [["ZRANGE", k, "alpha", "[delta", "BYLEX"], "(error) ERR min or max not valid string range item", "A lex bound must start with \"[\" or \"(\", or be exactly \"-\" or \"+\"; anything else is an error with this exact text."],
       ]);
     },

@@ -87,6 +87,8 @@ export default stage(import.meta, [
       await redisCli(t, redis).steps([
         [["ZADD", k, "1", a, "2", b, "3", c, "4", d], "(integer) 4"],
         [["ZMSCORE", k, b, "not-a-member", d], '1) "2"\n2) (nil)\n3) "4"', "ZMSCORE replies with an array: each member's score as a bulk string, nil for a member not in the set."],
+        [["ZPOPMIN", k, "-1"], "(error) ERR value is out of range, must be positive", "A negative ZPOPMIN/ZPOPMAX count is \"ERR value is out of range, must be positive\"."],
+        [["ZPOPMAX", k, "two"], "(error) ERR value is out of range, must be positive", "A ZPOPMIN/ZPOPMAX count that is not an integer is \"ERR value is out of range, must be positive\" too."],
         [["ZPOPMIN", k], withScores([[a, "1"]]), "ZPOPMIN removes the member with the lowest score and replies [member, score]."],
         [["ZPOPMAX", k, "2"], withScores([[d, "4"], [c, "3"]]), "ZPOPMAX count removes up to count members, highest first, replying member, score, member, score (a flat array)."],
         [["ZPOPMIN", k, "10"], withScores([[b, "2"]])],
