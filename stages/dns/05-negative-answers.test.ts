@@ -39,7 +39,8 @@ export default stage(import.meta, [
     async run(t) {
       const zone = new TestZone(t.rand);
       const parent = zone.name("dept");
-      zone.add(`${t.rand.word()}.${parent}`, "A", randomIpv4(t.rand));
+      // Two levels below: neither sub.<parent> nor <parent> owns records, and <parent> has no direct child that does.
+      zone.add(`${t.rand.word()}.sub.${parent}`, "A", randomIpv4(t.rand));
       const server = await startWithZone(t, zone);
       const r = await dig(t, server).query(parent, "A", { norec: true });
       expectStatus(r, "NOERROR", { hint: `${parent} owns no records but has names below it: it is an empty non-terminal and exists (RFC 8020: NXDOMAIN means there is nothing underneath). Answer NODATA.` });

@@ -73,6 +73,10 @@ export default stage(import.meta, [
       const NO_TCP_LIMIT = "Over TCP there is no 512-byte limit, nor the EDNS size: the 2-byte length prefix allows up to 65535 bytes, so send the whole answer (RFC 1035 §4.2.2). Apply the UDP limits to UDP replies only.";
       expectFlag(tcp, "tc", false, { message: `The 300 A records of ${huge} (about 5 KB) were truncated over TCP.`, hint: NO_TCP_LIMIT });
       expectSection(tcp, "answer", zone.rrset(huge, "A"), { hint: `${NO_TCP_LIMIT} Over TCP, send every record.` });
+      // With EDNS (dig offers 1232 bytes): the EDNS size is for UDP only.
+      const tcpEdns = await d.query(huge, "A", { norec: true, tcp: true, ignoreTc: true }, { hint: TCP });
+      expectFlag(tcpEdns, "tc", false, { message: `The 300 A records of ${huge} (about 5 KB) were truncated over TCP, to a query with EDNS (UDP size 1232).`, hint: NO_TCP_LIMIT });
+      expectSection(tcpEdns, "answer", zone.rrset(huge, "A"), { hint: `${NO_TCP_LIMIT} Over TCP, send every record.` });
     },
   },
   {
