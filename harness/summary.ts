@@ -64,3 +64,19 @@ export function summarize(challenge: Challenge, selected: StageInfo[], results: 
     cases: mine.map((r) => ({ stage: r.stage, case: r.case, ok: r.ok, durationMs: r.durationMs })),
   };
 }
+
+/** A Markdown table of the graded stages (for a GitHub step summary): one row per stage, in order. */
+export function markdownSummary(summaries: ChallengeSummary[], stageName: (challenge: string, id: string) => string): string {
+  const out: string[] = [];
+  for (const s of summaries) {
+    out.push(`### ${s.challenge}: ${s.passed.length}/${s.selected.length} stages passed`, "", `Program: \`${s.impl}\`${s.implFrom ? ` (${s.implFrom})` : ""}`, "", "| stage | | cases passed |", "|---|---|---|");
+    for (const id of s.selected) {
+      const cases = s.cases.filter((c) => c.stage === id);
+      const ok = s.passed.includes(id);
+      const ran = cases.length === 0 ? "not run" : `${cases.filter((c) => c.ok).length}/${cases.length}`;
+      out.push(`| ${stageName(s.challenge, id)} | ${ok ? "✅ passed" : "❌ failed"} | ${ran} |`);
+    }
+    out.push("");
+  }
+  return `${out.join("\n")}\n`;
+}

@@ -8,13 +8,15 @@
  * JUnit XML and a JSON summary if asked. Exit code 0 only when every selected
  * stage passes.
  */
-import { writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { challengeSlugs, loadChallenge } from "../challenge/load.ts";
 import type { Challenge, StageInfo } from "../challenge/schema.ts";
 import { implOrigin, programProblem, resolveImpl, type Impl } from "../impl.ts";
 import { junitXml } from "../junit.ts";
 import { runStagesInSubprocess } from "../stage/subprocess.ts";
-import { summarize, type ChallengeSummary } from "../summary.ts";
+import { readLearnerStage } from "../learner-stage.ts";
+import { markdownSummary, summarize, type ChallengeSummary } from "../summary.ts";
 import { findStage } from "../challenge/stages.ts";
 import { parseSelection, resolveSelection } from "../stage/selection.ts";
 import type { CaseResult } from "../stage/types.ts";
@@ -28,6 +30,8 @@ const OPTIONS = {
   json: { type: "string" },
   seed: { type: "string" },
   "memory-limit": { type: "string" },
+  "stage-file": { type: "string" },
+  "summary-md": { type: "string" },
 } as const;
 
 const USAGE = `usage: bun run grade [<challenge> | <challenge>/<n> | <challenge>/<extension>[/<n>]]… [--only] [--impl=<command>] [--real] [--junit=<file>] [--json=<file>] [--seed=<n>]
@@ -43,6 +47,8 @@ const USAGE = `usage: bun run grade [<challenge> | <challenge>/<n> | <challenge>
   --junit=<file>           write JUnit XML
   --json=<file>            write a JSON summary
   --memory-limit=<size>    memory cap for each program (default 2G; 0 for none), where cgroups are available
+  --stage-file=<file>      grade the stage a learner's syscraft.yml names (stage: redis/4), with its regression
+  --summary-md=<file>      append a Markdown table of the stages (e.g. --summary-md="$GITHUB_STEP_SUMMARY")
 Exit code: 0 when every selected stage passes, 1 otherwise, 2 on bad arguments.`;
 
 const { values: flags, positionals } = parseCommandLine("grade", USAGE, OPTIONS);
@@ -62,7 +68,10 @@ function target(text: string, only: boolean): Target {
 }
 
 function targets(): Target[] {
-  return (positionals.length > 0 ? positionals : challengeSlugs()).map((p) => target(p, flags.only === true));
+  const invokedFrom = process.env.SYSCRAFT_INVOKED_FROM ?? process.cwd();
+  const fromFile = flags["stage-file"] === undefined ? [] : [readLearnerStage(resolve(invokedFrom, flags["stage-file"]))];
+  const named = [...positionals, ...fromFile];
+  return (named.length > 0 ? named : challengeSlugs()).map((p) => target(p, flags.only === true));
 }
 
 if (flags.impl !== undefined) process.env.SYSCRAFT_IMPL = flags.impl;
@@ -121,6 +130,7 @@ for (const s of summaries) {
 
 const junit = flags.junit;
 if (junit) writeFileSync(junit, junitXml(allResults, summaries.map((s) => ({ challenge: s.challenge, impl: s.impl, implFrom: s.implFrom ?? "" }))));
+if (flags["summary-md"]) appendFileSync(flags["summary-md"], markdownSummary(summaries, (c, id) => `${c}/${id}`));
 const json = flags.json;
 const totalSelected = summaries.reduce((n, s) => n + s.selected.length, 0);
 const totalPassed = summaries.reduce((n, s) => n + s.passed.length, 0);

@@ -1,17 +1,24 @@
 /**
- * bun run init <challenge> <dir>: copies the challenge's starter into <dir>
- * (which must not exist or be empty) and records it in syscraft.local.yaml,
- * so that `bun test --stage=<challenge>/1` runs your program from then on.
+ * bun run init <challenge> <dir> [--git]: copies the challenge's starter into
+ * <dir> (which must not exist or be empty), writes the learner's syscraft.yml
+ * (the stage they are on: <challenge>/1) and a GitHub workflow that grades
+ * it, and records the program in syscraft.local.yaml, so that
+ * `bun test --stage=<challenge>/1` runs it from then on. --git also makes
+ * <dir> a git repository with a first commit.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { LEARNER_FILE, learnerFileText } from "../learner-stage.ts";
+import { githubRepo, REPO_PLACEHOLDER, WORKFLOW_PATH, workflowText } from "./workflow.ts";
 import { parse, stringify } from "yaml";
 import { configFile, configuredImpls } from "../impl.ts";
 import { CHALLENGES_DIR } from "../paths.ts";
 import { challengeArg, parseCommandLine, usageError } from "./args.ts";
 
-const USAGE = "usage: bun run init <challenge> <dir>     e.g. bun run init redis ~/my-redis";
-const { positionals } = parseCommandLine("init", USAGE, {});
+const USAGE = `usage: bun run init <challenge> <dir> [--git]     e.g. bun run init redis ~/my-redis
+
+  --git    also run git init in <dir> and commit the starter`;
+const { values, positionals } = parseCommandLine("init", USAGE, { git: { type: "boolean" } });
 const [slug, target] = positionals;
 if (!slug || !target || positionals.length > 2) usageError("init", "give a challenge and a new directory, e.g. bun run init redis ~/my-redis");
 const challenge = challengeArg("init", slug);
@@ -34,6 +41,20 @@ try {
 }
 cpSync(starter, dir, { recursive: true });
 const program = join(dir, "your_program.sh");
+writeFileSync(join(dir, LEARNER_FILE), learnerFileText(`${slug}/1`));
+const repo = githubRepo();
+const workflow = join(dir, WORKFLOW_PATH);
+mkdirSync(dirname(workflow), { recursive: true });
+writeFileSync(workflow, workflowText(challenge, repo));
+if (values.git) {
+  for (const argv of [["git", "init", "-q"], ["git", "add", "-A"], ["git", "-c", "user.name=syscraft", "-c", "user.email=syscraft@localhost", "commit", "-q", "-m", `${challenge.name} starter (syscraft)`]]) {
+    const r = Bun.spawnSync(argv, { cwd: dir, stderr: "pipe" });
+    if (r.exitCode !== 0) {
+      console.error(`init: ${argv.join(" ")} failed in ${dir}: ${r.stderr.toString().trim()}`);
+      process.exit(1);
+    }
+  }
+}
 
 const config = (existsSync(file) ? (parse(readFileSync(file, "utf8")) as { impl?: Record<string, string> } | null) : null) ?? {};
 config.impl = { ...(config.impl ?? {}), [slug]: program };
@@ -44,6 +65,8 @@ const afterBase = extensions.length === 0 ? "" : `\n  5. After the base stages c
 
 console.log(`Created ${dir} from the ${challenge.name} starter.
 Recorded in ${file}: impl.${slug} = ${program}
+Wrote ${join(dir, LEARNER_FILE)} (stage: ${slug}/1: bump it as stages pass) and ${workflow}
+${repo ? `  (the workflow grades against ${repo}, this checkout's GitHub remote)` : `  (edit SYSCRAFT_REPO: ${REPO_PLACEHOLDER} in it: the owner/name of your syscraft repository on GitHub)`}${values.git ? `\nMade ${dir} a git repository with the starter as its first commit.` : ""}
 
 Next:
   1. Read stages/${slug}/01-${challenge.stages[0]!.slug}.md

@@ -1,17 +1,25 @@
 /**
- * bun run setup: installs every client and real implementation the
- * challenges use. On Debian/Ubuntu it runs apt-get for what is missing (and
- * does nothing when everything is there); elsewhere it prints what to install.
+ * bun run setup [<challenge>…]: installs every client and real implementation
+ * the challenges use (or only those of the challenges named). On
+ * Debian/Ubuntu it runs apt-get for what is missing (and does nothing when
+ * everything is there); elsewhere it prints what to install.
  */
 import { loadAllChallenges } from "../challenge/load.ts";
 import { hasBinary } from "../clients/require.ts";
+import { challengeArg, parseCommandLine } from "./args.ts";
+
+const USAGE = `usage: bun run setup [<challenge>…] [--if-possible]
+
+  <challenge>…     install only what these challenges need (default: every challenge)
+  --if-possible    never fail (as the install hook of bun install): say what is missing and carry on`;
+const { values, positionals } = parseCommandLine("setup", USAGE, { "if-possible": { type: "boolean" } });
 
 // As the install hook (bun install), never fail the install: say what is missing and carry on.
-const lenient = process.argv.includes("--if-possible");
+const lenient = values["if-possible"] === true;
 const giveUp = (): never => process.exit(lenient ? 0 : 1);
 
 const needed = new Map<string, string>(); // binary → package
-for (const c of loadAllChallenges()) {
+for (const c of positionals.length > 0 ? positionals.map((slug) => challengeArg("setup", slug)) : loadAllChallenges()) {
   for (const client of c.clients) needed.set(client.binary, client.package);
   if (c.real) needed.set(c.real.command.split(/\s+/)[0]!, c.real.package);
 }
