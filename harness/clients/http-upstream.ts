@@ -102,6 +102,8 @@ export class HttpUpstream {
   healthy = true;
   /** Do not log each request received (the test logs a summary). */
   quiet = false;
+  /** How many times a whole request arrived on a connection while the previous one on it was still being answered (pipelining by the client). */
+  pipelined = 0;
   private readonly sockets = new Set<net.Socket>();
   private log: (line: string) => void = () => {};
 
@@ -165,6 +167,8 @@ export class HttpUpstream {
           if (p === "incomplete") return;
           if (p === "bad") return void sock.destroy();
           buf = buf.subarray(p.used);
+          // The next whole request is already here, before this one is answered: the client pipelined.
+          if (parseRequest(buf) !== "incomplete") this.pipelined++;
           clearTimeout(idleTimer);
           const req = { ...p.req, connection: id };
           this.requests.push(req);
@@ -195,6 +199,7 @@ export class HttpUpstream {
     };
     sock.on("data", (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
+      if (busy && parseRequest(buf) !== "incomplete") this.pipelined++;
       void pump().then(() => {
         if (buf.length > 0 && !busy) void pump();
       });

@@ -104,6 +104,8 @@ function parseResponse(buf: Buffer, head: boolean, ended: boolean): Parsed {
 export interface PoolOptions {
   /** Fixture switch: a new connection for every request, closed after it. */
   noPooling?: boolean;
+  /** Fixture switch: a connection goes back to the pool as soon as its request is written (before the response). */
+  pipelineToUpstream?: boolean;
   /** Fixture switch: an upstream answer that is not HTTP is waited on (until the timeout) instead of answered 502. */
   badResponseWaits?: boolean;
 }
@@ -181,6 +183,7 @@ export class UpstreamPool {
     const close = o.close ?? !!this.o.noPooling;
     const { conn, reused } = o.fresh || close ? { conn: await this.connect(address, timeoutMs), reused: false } : await this.acquire(address, timeoutMs);
     conn.socket.write(request(close));
+    if (this.o.pipelineToUpstream && !close) this.idle.set(address, [...(this.idle.get(address) ?? []), conn]);
     return new Promise<UpstreamResponse>((resolve, reject) => {
       const finish = (err?: UpstreamError, res?: UpstreamResponse, keep = false) => {
         clearTimeout(timer);
@@ -191,7 +194,7 @@ export class UpstreamPool {
         }
         if (keep) {
           const list = this.idle.get(address) ?? [];
-          list.push(conn);
+          if (!list.includes(conn)) list.push(conn);
           this.idle.set(address, list);
         } else conn.socket.destroy();
         resolve(res!);
