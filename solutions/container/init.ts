@@ -55,7 +55,7 @@ export function init(plan: Plan): never {
   const { config, quirks } = plan;
   try {
     for (const procs of plan.cgroupProcs) writeFileSync(procs, "0"); // "0": the writing process
-    const wanted = config.namespaces.filter((n) => OWN.includes(n) && !(quirks.noIpcNamespace && n === "ipc"));
+    const wanted = config.namespaces.filter((n) => OWN.includes(n) && !(quirks.noIpcNamespace && n === "ipc") && !(quirks.noNetworkNamespace && n === "network"));
     const flags = wanted.reduce((f, n) => f | CLONE[n], 0);
     if (flags !== 0) check(libc.unshare(flags), `unshare(${wanted.join(", ")})`);
     if (!wanted.includes("mount")) die("config.json must ask for a mount namespace (linux.namespaces: mount) to change the root");
@@ -64,7 +64,7 @@ export function init(plan: Plan): never {
       if (config.hostname !== undefined) check(libc.sethostname(cstr(config.hostname), Buffer.byteLength(config.hostname)), "sethostname");
       if (config.domainname !== undefined) check(libc.setdomainname(cstr(config.domainname), Buffer.byteLength(config.domainname)), "setdomainname");
     }
-    if (wanted.includes("network")) loopbackUp();
+    if (wanted.includes("network") && !quirks.loopbackDown) loopbackUp();
     const cwd = quirks.ignoreCwd ? "/" : config.process.cwd;
     check(libc.chdir(cstr(cwd)), `chdir ${cwd}`);
   } catch (e) {

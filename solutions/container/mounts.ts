@@ -63,21 +63,22 @@ function ensureTarget(path: string, asFile: boolean): void {
   else mkdirSync(path, { recursive: true });
 }
 
-function mountOne(rootfs: string, bundle: string, m: Mount): void {
+function mountOne(rootfs: string, bundle: string, m: Mount, quirks: Quirks): void {
   const target = join(rootfs, m.destination);
   const { flags, data } = parseOptions(m.options);
   const isBind = m.type === "bind" || (flags & MS.BIND) !== 0;
   if (isBind) {
-    const source = m.source?.startsWith("/") ? m.source : join(bundle, m.source ?? "");
+    const source = m.source?.startsWith("/") ? m.source : join(quirks.bindSourceFromCwd ? process.cwd() : bundle, m.source ?? "");
     ensureTarget(target, !statSync(source).isDirectory());
-    mount(source, target, null, MS.BIND | (flags & MS.REC), null, `bind-mount ${source} on ${m.destination}`);
     // A bind mount takes its other flags (ro, nosuid…) only from a remount.
     const rest = flags & ~(MS.BIND | MS.REC);
+    if (quirks.bindReadonlyWithoutRemount) return mount(source, target, null, MS.BIND | (flags & MS.REC) | rest, null, `bind-mount ${source} on ${m.destination}`);
+    mount(source, target, null, MS.BIND | (flags & MS.REC), null, `bind-mount ${source} on ${m.destination}`);
     if (rest !== 0) mount(null, target, null, MS.REMOUNT | MS.BIND | rest, null, `remount ${m.destination} with its options`);
     return;
   }
   ensureTarget(target, false);
-  mount(m.source ?? m.type ?? "none", target, m.type ?? null, flags, data, `mount ${m.type} on ${m.destination}`);
+  mount(m.source ?? m.type ?? "none", target, m.type ?? null, quirks.mountFlagsDropped ? 0 : flags, quirks.mountDataDropped ? null : data, `mount ${m.type} on ${m.destination}`);
 }
 
 /** The devices every container has (config-linux.md "Default Devices"). */
@@ -90,14 +91,14 @@ const DEFAULT_DEVICES: [string, number, number][] = [
   ["tty", 5, 0],
 ];
 
-function defaultDevices(rootfs: string): void {
+function defaultDevices(rootfs: string, quirks: Quirks): void {
   const dev = join(rootfs, "dev");
   mkdirSync(dev, { recursive: true });
   for (const [name, major, minor] of DEFAULT_DEVICES) {
     const path = join(dev, name);
     if (existsSync(path)) continue;
     check(libc.mknod(cstr(path), 0o020000 | 0o666, BigInt((major << 8) | minor)), `mknod /dev/${name}`);
-    check(libc.chmod(cstr(path), 0o666), `chmod /dev/${name}`); // mknod obeys the umask
+    if (!quirks.devicesUmasked) check(libc.chmod(cstr(path), 0o666), `chmod /dev/${name}`); // mknod obeys the umask
   }
   const links: [string, string][] = [
     ["fd", "/proc/self/fd"],
@@ -106,7 +107,7 @@ function defaultDevices(rootfs: string): void {
     ["stderr", "/proc/self/fd/2"],
     ["ptmx", "pts/ptmx"],
   ];
-  for (const [name, to] of links) {
+  for (const [name, to] of quirks.noDevSymlinks ? [] : links) {
     const path = join(dev, name);
     if (!existsOrLink(path)) symlinkSync(to, path);
   }
@@ -130,9 +131,13 @@ function maskPaths(paths: string[]): void {
   }
 }
 
-function readonlyPaths(paths: string[]): void {
+function readonlyPaths(paths: string[], quirks: Quirks): void {
   for (const p of paths) {
     if (!existsSync(p)) continue;
+    if (quirks.readonlyPathsWithoutRemount) {
+      mount(p, p, null, MS.BIND | MS.REC | MS.RDONLY, null, `bind ${p}`);
+      continue;
+    }
     mount(p, p, null, MS.BIND | MS.REC, null, `bind ${p}`);
     mount(null, p, null, MS.REMOUNT | MS.BIND | MS.RDONLY, null, `make ${p} read-only`);
   }
@@ -148,9 +153,10 @@ export function enterRootfs(config: Config, bundle: string, quirks: Quirks): voi
   // Nothing we mount may propagate back to the host's namespace.
   if (!quirks.sharedPropagation) mount(null, "/", null, MS.REC | MS.PRIVATE, null, "make / private");
   // pivot_root needs the new root to be a mount point.
-  mount(rootfs, rootfs, null, MS.BIND | MS.REC, null, "bind the rootfs onto itself");
-  for (const m of config.mounts) mountOne(rootfs, bundle, m);
-  defaultDevices(rootfs);
+  const readonlyAtBind = quirks.readonlyRootAtBind && config.readonlyRoot ? MS.RDONLY : 0;
+  mount(rootfs, rootfs, null, MS.BIND | MS.REC | readonlyAtBind, null, "bind the rootfs onto itself");
+  for (const m of config.mounts) mountOne(rootfs, bundle, m, quirks);
+  defaultDevices(rootfs, quirks);
   if (quirks.chroot) {
     check(libc.chroot(cstr(rootfs)), "chroot");
     check(libc.chdir(cstr("/")), "chdir /");
@@ -162,7 +168,7 @@ export function enterRootfs(config: Config, bundle: string, quirks: Quirks): voi
     if (!quirks.keepOldRoot) check(libc.umount2(cstr("."), MNT_DETACH), "detach the old root");
     check(libc.chdir(cstr("/")), "chdir /");
   }
-  maskPaths(config.maskedPaths);
-  readonlyPaths(config.readonlyPaths);
-  if (config.readonlyRoot) mount(null, "/", null, MS.REMOUNT | MS.BIND | MS.RDONLY, null, "make / read-only");
+  if (!quirks.maskedPathsIgnored) maskPaths(config.maskedPaths);
+  readonlyPaths(config.readonlyPaths, quirks);
+  if (config.readonlyRoot && !quirks.readonlyRootAtBind) mount(null, "/", null, MS.REMOUNT | MS.BIND | MS.RDONLY, null, "make / read-only");
 }

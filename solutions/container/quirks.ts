@@ -31,4 +31,26 @@ export interface Quirks {
   ignoreHostname?: boolean;
   /** Leave out the IPC namespace even when config.json asks for one. */
   noIpcNamespace?: boolean;
+  /** Mount tmpfs and other file systems without their data options (size=, mode=…). */
+  mountDataDropped?: boolean;
+  /** Mount tmpfs and other file systems without their flag options (ro, nosuid, noexec…). */
+  mountFlagsDropped?: boolean;
+  /** Resolve a relative bind-mount source from the runtime's working directory instead of the bundle. */
+  bindSourceFromCwd?: boolean;
+  /** Pass "ro" of a bind mount to the bind itself (which ignores it) instead of remounting. */
+  bindReadonlyWithoutRemount?: boolean;
+  /** mknod the default devices without the chmod after it, so the umask takes bits off 0666. */
+  devicesUmasked?: boolean;
+  /** Leave out the /dev/fd, /dev/stdin, /dev/stdout, /dev/stderr symbolic links. */
+  noDevSymlinks?: boolean;
+  /** Pass MS_RDONLY to the rootfs's bind onto itself (which ignores it) instead of remounting / read-only. */
+  readonlyRootAtBind?: boolean;
+  /** Ignore linux.maskedPaths. */
+  maskedPathsIgnored?: boolean;
+  /** Bind each linux.readonlyPaths path with MS_RDONLY in one call (ignored by the kernel) instead of remounting it. */
+  readonlyPathsWithoutRemount?: boolean;
+  /** Leave out the network namespace even when config.json asks for one. */
+  noNetworkNamespace?: boolean;
+  /** Make the network namespace but leave its lo down. */
+  loopbackDown?: boolean;
 }
