@@ -91,6 +91,11 @@ export default stage(import.meta, [
       const reply = await udpExpectReply(t, server, buildQuery({ id, name: zone.origin, type: "SOA", opcode: 2 }), { message: "No reply to a query with opcode 2 (STATUS).", hint: NO_REPLY, note: "opcode 2 (STATUS)" });
       t.expectEqual(`id ${reply.header.id}`, `id ${id}`, { message: "The reply's ID is not the query's.", hint: COPY_ID });
       expectHeader(t, reply.header, { qr: 1, opcode: 2, rd: 1, z: 0, ra: 0, tc: 0, rcode: 4 }, "the reply to a query with opcode 2 (STATUS)");
+      const h = reply.header;
+      t.expectEqual(`QUERY ${h.qdcount}, ANSWER ${h.ancount}, AUTHORITY ${h.nscount}, ADDITIONAL ${h.arcount}; ${reply.bytes.length} bytes`, "QUERY 0, ANSWER 0, AUTHORITY 0, ADDITIONAL 0; 12 bytes", {
+        message: "The NOTIMP reply to a query with opcode 2 should be the header alone.",
+        hint: "A query whose opcode you do not implement gets the 12-byte header alone: its ID, QR, its opcode, RD copied, RCODE 4 and every count 0.",
+      });
     },
   },
 ]);
