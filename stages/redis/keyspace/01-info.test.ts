@@ -100,9 +100,12 @@ export default stage(import.meta, [
       const misses = t.rand.int(1, 2);
       for (let i = 0; i < hits; i++) await cli.expect(["GET", key], '"v"');
       for (let i = 0; i < misses; i++) await cli.expect(["GET", `${key}:missing`], "(nil)");
+      // Writes count neither as hits nor as misses: one SET of the existing key, one of a new key.
+      await cli.expect(["SET", key, "v"], "OK");
+      await cli.expect(["SET", `${key}:new`, "v"], "OK");
       const hits1 = await field(t, redis, "stats", "keyspace_hits");
       const misses1 = await field(t, redis, "stats", "keyspace_misses");
-      const what = `after ${hits} GETs of an existing key and ${misses} GETs of a missing key`;
+      const what = `after ${hits} GETs of an existing key, ${misses} GETs of a missing key, and two SETs (of the existing key and of a new one)`;
       if (hits1 - hits0 !== hits || misses1 - misses0 !== misses) {
         t.fail({
           message: `keyspace_hits and keyspace_misses should grow by ${hits} and ${misses} ${what}.`,
@@ -133,6 +136,18 @@ export default stage(import.meta, [
       const expired1 = await field(t, redis, "stats", "expired_keys");
       if (expired1 - expired0 !== 1) {
         t.fail({ message: "expired_keys should grow by 1 after one key expired.", expected: `${expired0 + 1}`, received: `${expired1}`, hint: "Count each key deleted because its TTL passed, whether it was noticed on access or by the background cycle." });
+      }
+      // A key that expires untouched is deleted by the background cycle, and counts too.
+      const quiet = t.rand.key("quiet");
+      await cli.expect(["SET", quiet, "v", "PX", "50"], "OK");
+      t.log.note("waiting up to 3 s (polling INFO stats) for the key to expire in the background, without touching it");
+      let expired2 = expired1;
+      for (const start = Date.now(); expired2 === expired1 && Date.now() - start < 3000; ) {
+        await Bun.sleep(150);
+        expired2 = await field(t, redis, "stats", "expired_keys");
+      }
+      if (expired2 - expired1 !== 1) {
+        t.fail({ message: "expired_keys should grow by 1 when a key expires untouched (SET … PX 50, then no command on it for 3 s).", expected: `${expired1 + 1}`, received: `${expired2}`, hint: "Keys are also deleted by the background expiry cycle (a few times a second), and those count in expired_keys too, not only the ones noticed on access." });
       }
       const evicted = await field(t, redis, "stats", "evicted_keys");
       if (evicted !== 0) t.fail({ message: "evicted_keys should be 0 without maxmemory.", received: `${evicted}` });

@@ -65,6 +65,9 @@ export default stage(import.meta, [
         [["EXPIRETIME", k], `(integer) ${at}`, "EXPIRETIME replies with the absolute deadline in Unix seconds, as given to EXPIREAT."],
         [["PEXPIRETIME", k], `(integer) ${at * 1000}`, "PEXPIRETIME replies with the deadline in Unix milliseconds."],
         [["EXPIREAT", k, String(at + 5), "NX"], "(integer) 0", "EXPIREAT takes the same NX/XX/GT/LT options as EXPIRE: NX does nothing if the key has a TTL."],
+        [["EXPIREAT", k, String(at - 5), "GT"], "(integer) 0", "EXPIREAT … GT sets the deadline only if it is later than the current one."],
+        [["EXPIREAT", plain, String(at), "XX"], "(integer) 0", "EXPIREAT … XX sets the deadline only if the key already has a TTL."],
+        [["EXPIRETIME", plain], "(integer) -1", "EXPIREAT … XX on a key without a TTL changes nothing."],
         [["PEXPIREAT", k, String(atMs)], "(integer) 1", "PEXPIREAT key <unix milliseconds> replies 1."],
         [["PEXPIRETIME", k], `(integer) ${atMs}`, "PEXPIRETIME replies with the deadline exactly as PEXPIREAT set it."],
         [["EXPIRETIME", plain], "(integer) -1", "EXPIRETIME is -1 for a key without a TTL."],
@@ -102,6 +105,7 @@ export default stage(import.meta, [
       const redis = await t.start();
       const cli = redisCli(t, redis);
       const [src, dst, other, num, long] = [t.rand.key("src"), t.rand.key("dst"), t.rand.key("other"), t.rand.key("num"), t.rand.key("long")];
+      const [list, listCopy, at44, at45] = [t.rand.key("list"), t.rand.key("copy"), t.rand.key("s44"), t.rand.key("s45")];
       const value = t.rand.word();
       await cli.steps([
         [["RANDOMKEY"], "(nil)", "RANDOMKEY on an empty database replies nil."],
@@ -122,6 +126,15 @@ export default stage(import.meta, [
         [["OBJECT", "ENCODING", src], '"embstr"', "A short string (up to 44 bytes) is embstr."],
         [["OBJECT", "ENCODING", long], '"raw"', "A string over 44 bytes is raw."],
         [["OBJECT", "ENCODING", t.rand.key("missing")], "(nil)", "OBJECT ENCODING of a missing key replies nil."],
+        [["SET", at44, "x".repeat(44)], "OK"],
+        [["SET", at45, "x".repeat(45)], "OK"],
+        [["OBJECT", "ENCODING", at44], '"embstr"', "A string of exactly 44 bytes is still embstr (the limit is 44, as in Redis 7.0, not 39 as in Redis 3.0)."],
+        [["OBJECT", "ENCODING", at45], '"raw"', "A string of 45 bytes is raw."],
+        [["RPUSH", list, "a"], "(integer) 1"],
+        [["COPY", list, listCopy], "(integer) 1"],
+        [["RPUSH", listCopy, "b"], "(integer) 2"],
+        [["LLEN", list], "(integer) 1", "COPY makes a copy: pushing onto the copy must not change the source list (copy the value, do not share it)."],
+        [["DEL", list, listCopy], "(integer) 2"],
         [["UNLINK", src, dst, t.rand.key("missing")], "(integer) 2", "UNLINK deletes keys like DEL and replies how many existed."],
         [["EXISTS", src, dst], "(integer) 0"],
       ]);

@@ -64,6 +64,7 @@ export default stage(import.meta, [
       const cli = redisCli(t, redis);
       await cli.expect(["SCAN", "not-a-cursor"], "(error) ERR invalid cursor", { hint: 'A cursor that is not an unsigned number is "-ERR invalid cursor".' });
       await cli.expect(["SCAN", "0", "COUNT", "0"], "(error) ERR syntax error", { hint: "COUNT must be at least 1: COUNT 0 is -ERR syntax error." });
+      await cli.expect(["SCAN", "0", "COUNT", "-3"], "(error) ERR syntax error", { hint: "COUNT must be at least 1: a negative COUNT is -ERR syntax error." });
       await cli.expect(["SCAN", "0", "COUNT", "many"], "(error) ERR value is not an integer or out of range");
       await cli.expect(["SCAN", "0", "LIMIT", "5"], "(error) ERR syntax error", { hint: "SCAN accepts only MATCH, COUNT and TYPE options." });
     },
