@@ -19,6 +19,10 @@ export function hash32(s: string): number {
 export interface BalanceOptions {
   /** Fixture switch: hash the key modulo the number of addresses (most keys move when one is added). */
   moduloHash?: boolean;
+  /** Fixture switch: least-conn counts every request ever sent, not those in flight. */
+  leastConnCountsTotal?: boolean;
+  /** Fixture switch: round-robin never advances (always the first address). */
+  roundRobinStuck?: boolean;
 }
 
 export class Balancer {
@@ -56,7 +60,7 @@ export class Balancer {
       }
       return undefined;
     }
-    const start = this.next++;
+    const start = this.o.roundRobinStuck ? 0 : this.next++;
     if (policy.kind === "round-robin") return candidates[start % candidates.length];
     // least-conn: fewest in flight; ties broken in round-robin order.
     let best: string | undefined;
@@ -72,6 +76,7 @@ export class Balancer {
   }
 
   end(address: string): void {
+    if (this.o.leastConnCountsTotal) return;
     this.active.set(address, (this.active.get(address) ?? 1) - 1);
   }
 }
