@@ -79,9 +79,9 @@ export default stage(import.meta, [
       await expectSession(
         t,
         redis,
-        [["MULTI"], ["SET", key], ["EXEC"], ["SET", key, value], ["EXEC"]],
-        ["OK", "(error) ERR wrong number of arguments for 'set' command", EXECABORT, "OK", "(error) ERR EXEC without MULTI"],
-        { message: "MULTI, SET with a missing argument, EXEC, then SET and EXEC again.", hint: `${ABORT_HINT} Forget the failed flag with the queue, so the next transaction starts clean.` },
+        [["MULTI"], ["SET", key], ["EXEC"], ["SET", key, value], ["EXEC"], ["MULTI"], ["SET", key, value], ["EXEC"]],
+        ["OK", "(error) ERR wrong number of arguments for 'set' command", EXECABORT, "OK", "(error) ERR EXEC without MULTI", "OK", "QUEUED", "1) OK"],
+        { message: "MULTI, SET with a missing argument, EXEC, then SET and EXEC again, then a new MULTI, SET, EXEC (which must run).", hint: `${ABORT_HINT} Forget the failed flag with the queue, so the next transaction starts clean.` },
       );
     },
   },

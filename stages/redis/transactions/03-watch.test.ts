@@ -59,7 +59,7 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "the watching client's own write, a deletion, expiry and FLUSHALL all fail EXEC",
+    name: "the watching client's own write, a deletion, expiry, FLUSHALL and FLUSHDB all fail EXEC",
     async run(t) {
       const redis = await t.start();
       const cli = redisCli(t, redis);
@@ -88,6 +88,12 @@ export default stage(import.meta, [
       await watch(conn, key);
       await cli.expect(["FLUSHALL"], "OK");
       await transaction(conn, key, ours(t), ABORTED, "client 1 sent EXEC after another client ran FLUSHALL, which deleted the key it watches.", WATCH_FAIL);
+
+      // FLUSHDB.
+      await cli.expect(["SET", key, t.rand.word()], "OK");
+      await watch(conn, key);
+      await cli.expect(["FLUSHDB"], "OK");
+      await transaction(conn, key, ours(t), ABORTED, "client 1 sent EXEC after another client ran FLUSHDB, which deleted the key it watches.", WATCH_FAIL);
     },
   },
   {
