@@ -51,6 +51,12 @@ export default stage(import.meta, [
       const message = t.rand.word();
       await redisCli(t, redis).expect(["PUBLISH", channels[1]!, message], "(integer) 1", { hint: COUNT });
       await conn.expectReply(push("message", channels[1]!, message), { message: "The subscriber should receive the message.", hint: DELIVER });
+      // The message is binary-safe: CR LF, a zero byte and a byte that is not UTF-8.
+      const binary = `${t.rand.word()}\r\n\x00\xff`;
+      const publisher = await RespConnection.open(t, redis, "publisher");
+      await publisher.command("PUBLISH", channels[2]!, Buffer.from(binary, "latin1"));
+      await publisher.expectReply(":1\r\n", { hint: COUNT });
+      await conn.expectReply(push("message", channels[2]!, binary), { message: "The subscriber should receive the binary message (with \\r\\n, a zero byte and the byte 0xff) byte for byte.", hint: "The message is binary-safe: pass its bytes through unchanged (do not decode them as UTF-8 text), with its length in bytes." });
     },
   },
   {

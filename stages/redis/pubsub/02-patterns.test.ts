@@ -28,13 +28,27 @@ export default stage(import.meta, [
       const cli = redisCli(t, redis);
       const base = t.rand.key("room");
       const conn = await RespConnection.open(t, redis, "subscriber");
-      await conn.command("PSUBSCRIBE", `${base}?`, `${base}:[ab]`);
-      await conn.expectReply(push("psubscribe", `${base}?`, 1));
-      await conn.expectReply(push("psubscribe", `${base}:[ab]`, 2));
-      const cases: [string, number][] = [[`${base}1`, 1], [`${base}12`, 0], [`${base}:b`, 1], [`${base}:c`, 0], [`${base}`, 0]];
-      for (const [channel, n] of cases) await cli.expect(["PUBLISH", channel, "x"], `(integer) ${n}`, { message: `PUBLISH ${channel} with patterns ${base}? and ${base}:[ab].`, hint: GLOB });
-      await conn.expectReply(push("pmessage", `${base}?`, `${base}1`, "x"), { hint: PMESSAGE });
-      await conn.expectReply(push("pmessage", `${base}:[ab]`, `${base}:b`, "x"), { hint: PMESSAGE });
+      const patterns = [`${base}?`, `${base}:[ab]`, `${base}/[^x]`, `${base}=[a-c]`, `${base}+\\*`];
+      await conn.command("PSUBSCRIBE", ...patterns);
+      for (const [i, p] of patterns.entries()) await conn.expectReply(push("psubscribe", p, i + 1));
+      // [channel, deliveries, the pattern that matches it (null: none), the glob rule it shows]
+      const cases: [string, number, string | null, string][] = [
+        [`${base}1`, 1, patterns[0]!, "? is exactly one byte"],
+        [`${base}12`, 0, null, "? is exactly one byte"],
+        [`${base}:b`, 1, patterns[1]!, "[ab] is one byte of the set"],
+        [`${base}:c`, 0, null, "[ab] is one byte of the set"],
+        [`${base}`, 0, null, "? is exactly one byte"],
+        [`${base}/y`, 1, patterns[2]!, "[^x] is any byte but x"],
+        [`${base}/x`, 0, null, "[^x] is any byte but x"],
+        [`${base}=b`, 1, patterns[3]!, "[a-c] is a byte in the range"],
+        [`${base}=d`, 0, null, "[a-c] is a byte in the range"],
+        [`${base}+*`, 1, patterns[4]!, "\\* is a literal *"],
+        [`${base}+z`, 0, null, "\\* is a literal *"],
+      ];
+      for (const [channel, n, , rule] of cases) {
+        await cli.expect(["PUBLISH", channel, "x"], `(integer) ${n}`, { message: `PUBLISH ${channel} with patterns ${patterns.join(" ")} (${rule}).`, hint: GLOB });
+      }
+      for (const [channel, , pattern] of cases) if (pattern !== null) await conn.expectReply(push("pmessage", pattern, channel, "x"), { hint: PMESSAGE });
     },
   },
   {
