@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "./config.ts";
+import type { Quirks } from "./quirks.ts";
 
 const ROOT = "/sys/fs/cgroup";
 
@@ -23,10 +24,12 @@ function write(dir: string, file: string, value: string | number): void {
   writeFileSync(join(dir, file), String(value));
 }
 
-export function createCgroup(config: Config): Cgroup | undefined {
+export function createCgroup(config: Config, quirks: Quirks = {}): Cgroup | undefined {
   if (config.cgroupsPath === undefined) return undefined;
   const rel = config.cgroupsPath.replace(/^\/+/, "");
-  const r = config.resources;
+  const r = { ...config.resources };
+  if (quirks.memoryLimitIgnored) r.memoryLimit = undefined;
+  if (quirks.pidsLimitIgnored) r.pidsLimit = undefined;
   const dirs: string[] = [];
   const make = (dir: string) => {
     mkdirSync(dir, { recursive: true });
@@ -52,8 +55,9 @@ export function createCgroup(config: Config): Cgroup | undefined {
     if (r.cpuQuota !== undefined) write(cpu, "cpu.cfs_quota_us", r.cpuQuota);
   }
   return {
-    procs: dirs.map((d) => join(d, "cgroup.procs")),
+    procs: quirks.cgroupNotJoined ? [] : dirs.map((d) => join(d, "cgroup.procs")),
     remove() {
+      if (quirks.cgroupLeftBehind) return;
       for (const dir of dirs.reverse()) {
         for (let attempt = 0; attempt < 50; attempt++) {
           const pids = existsSync(dir) ? readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean) : [];

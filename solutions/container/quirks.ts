@@ -53,4 +53,12 @@ export interface Quirks {
   noNetworkNamespace?: boolean;
   /** Make the network namespace but leave its lo down. */
   loopbackDown?: boolean;
+  /** Make the cgroup and write its limits, but never move the container's process into it. */
+  cgroupNotJoined?: boolean;
+  /** Ignore linux.resources.memory.limit. */
+  memoryLimitIgnored?: boolean;
+  /** Ignore linux.resources.pids.limit. */
+  pidsLimitIgnored?: boolean;
+  /** Leave the cgroup behind when the container exits. */
+  cgroupLeftBehind?: boolean;
 }

@@ -18,7 +18,7 @@ const FORWARDED = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2
 
 export async function run(opts: { root: string; bundle: string; id: string; quirks: Quirks }): Promise<number> {
   const config = readConfig(opts.bundle);
-  const cgroup = createCgroup(config);
+  const cgroup = createCgroup(config, opts.quirks);
   try {
     if (config.namespaces.includes("pid") && !opts.quirks.noPidNamespace) check(libc.unshare(CLONE.pid), "unshare(pid)");
     if (opts.quirks.hostEnv) config.process.env = [...Object.entries(process.env).map(([k, v]) => `${k}=${v}`), ...config.process.env];

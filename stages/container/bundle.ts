@@ -160,11 +160,23 @@ export function mountPointsOf(pid: number): string[] {
   }
 }
 
+/** cgroup v2 (one unified hierarchy at /sys/fs/cgroup), or v1 (a hierarchy per controller under it). */
+export const cgroupV2 = (): boolean => existsSync("/sys/fs/cgroup/cgroup.controllers");
+
+/** The directories of the cgroup at `path` in every hierarchy (v1: one per controller, and the named ones; v2: one). */
+export function cgroupDirs(path: string): string[] {
+  const roots = cgroupV2() ? ["/sys/fs/cgroup"] : readdirSync("/sys/fs/cgroup").map((c) => join("/sys/fs/cgroup", c));
+  return roots.map((root) => join(root, path));
+}
+
+/** The directories of the cgroup at `path` that hold the given controllers' files (v1: each controller's hierarchy; v2: the one directory). */
+export function controllerDirs(path: string, controllers: string[]): string[] {
+  return cgroupV2() ? [join("/sys/fs/cgroup", path)] : controllers.map((c) => join("/sys/fs/cgroup", c, path));
+}
+
 /** Kills what is left in a container's cgroup and removes it, in every hierarchy (v1: one per controller; v2: one). */
 export function removeCgroup(path: string): void {
-  const roots = existsSync("/sys/fs/cgroup/cgroup.controllers") ? ["/sys/fs/cgroup"] : readdirSync("/sys/fs/cgroup").map((c) => join("/sys/fs/cgroup", c));
-  for (const root of roots) {
-    const dir = join(root, path);
+  for (const dir of cgroupDirs(path)) {
     if (!existsSync(dir)) continue;
     const deadline = Date.now() + 2000;
     for (;;) {
