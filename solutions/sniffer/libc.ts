@@ -8,6 +8,7 @@ const lib = dlopen("libc.so.6", {
   bind: { args: ["i32", "ptr", "u32"], returns: "i32" },
   recvfrom: { args: ["i32", "ptr", "u64", "i32", "ptr", "ptr"], returns: "i64" },
   getsockopt: { args: ["i32", "i32", "i32", "ptr", "ptr"], returns: "i32" },
+  setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
   ioctl: { args: ["i32", "u64", "ptr"], returns: "i32" },
   if_nametoindex: { args: ["ptr"], returns: "u32" },
   close: { args: ["i32"], returns: "i32" },

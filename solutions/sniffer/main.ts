@@ -1,11 +1,13 @@
 /**
  * A packet sniffer with tcpdump's command line, from the packet socket up:
- *   bun solutions/sniffer/main.ts -i <iface> [-n] [-e] [-l] [-c <count>] [-w <file>]
- *   bun solutions/sniffer/main.ts -r <file> [-n] [-e] [-c <count>]
+ *   bun solutions/sniffer/main.ts -i <iface> [-n] [-e] [-l] [-c <count>] [-w <file>] [<filter expression>]
+ *   bun solutions/sniffer/main.ts -r <file> [-n] [-e] [-c <count>] [<filter expression>]
  * Capturing: one line per frame on stdout in tcpdump's format (or each frame
  * into a pcap file with -w); on exit (after -c frames, or on SIGINT/SIGTERM)
  * the closing counts on stderr. Reading (-r): a pcap or pcapng file's frames,
- * printed with their recorded times.
+ * printed with their recorded times. A filter expression (pcap-filter(7),
+ * the part filter/parse.ts reads) is compiled to classic BPF and attached to
+ * the socket, so the kernel drops what does not match.
  */
 import { readFileSync, writeSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -13,6 +15,9 @@ import { timeOfDay } from "./bytes.ts";
 import { PACKET_OUTGOING } from "./libc.ts";
 import { defaultPrinters, LinePrinter, type Printers } from "./line.ts";
 import { CaptureFileError, PcapWriter, readCaptureFile, SNAPLEN, type PcapWriterOptions, type Record } from "./pcap.ts";
+import { compileFilter, type Insn } from "./filter/compile.ts";
+import { FilterSyntaxError, parseFilter, type Filter } from "./filter/parse.ts";
+import { runFilter } from "./filter/run.ts";
 import type { Received } from "./recv-worker.ts";
 import { PacketSocket, type Stats } from "./socket.ts";
 
@@ -33,12 +38,20 @@ export interface SnifferOptions {
   pcap?: PcapWriterOptions;
   /** How -r reads a file (a fixture replaces it). */
   read?: (data: Buffer) => Record[];
+  /** Reads a filter expression (a fixture replaces it). */
+  parse?: (text: string) => Filter;
+  /** Compiles a filter to classic BPF (a fixture replaces it). */
+  compile?: (f: Filter) => Insn[];
+  /** Opens the packet socket (a fixture replaces it). */
+  openSocket?: typeof PacketSocket.open;
+  /** Whether to print a captured frame (a fixture filters in user space here). */
+  keep?: (frame: Uint8Array) => boolean;
 }
 
 export const closingCounts = (captured: number, stats: Stats): string =>
   `${captured} packets captured\n${stats.received} packets received by filter\n${stats.dropped} packets dropped by kernel\n`;
 
-const USAGE = "usage: main.ts -i <iface> [-n] [-e] [-l] [-c <count>] [-w <file>] | -r <file> [-n] [-e] [-c <count>]";
+const USAGE = "usage: main.ts -i <iface> [-n] [-e] [-l] [-c <count>] [-w <file>] [expression] | -r <file> [-n] [-e] [-c <count>] [expression]";
 
 function usage(problem: string): never {
   process.stderr.write(`${problem}\n${USAGE}\n`);
@@ -47,11 +60,13 @@ function usage(problem: string): never {
 
 export async function runMain(argv: string[], options: SnifferOptions = {}): Promise<void> {
   let values;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: argv,
       options: { i: { type: "string" }, n: { type: "boolean" }, e: { type: "boolean" }, l: { type: "boolean" }, c: { type: "string" }, w: { type: "string" }, r: { type: "string" } },
       strict: true,
+      allowPositionals: true,
     }));
   } catch (e) {
     usage((e as Error).message);
@@ -59,16 +74,27 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
   const count = values.c === undefined ? Infinity : Number(values.c);
   if (!((Number.isInteger(count) && count > 0) || count === Infinity)) usage(`-c needs a positive count (got "${values.c}")`);
   const printer = new LinePrinter(values.e === true, { ...defaultPrinters, ...options.printers });
+  // A filter expression (its words joined, as tcpdump does), compiled to classic BPF.
+  let filter: Insn[] | undefined;
+  if (positionals.length > 0) {
+    try {
+      filter = (options.compile ?? compileFilter)((options.parse ?? parseFilter)(positionals.join(" ")));
+    } catch (e) {
+      if (!(e instanceof FilterSyntaxError)) throw e;
+      usage(e.message);
+    }
+  }
   const time = options.time ?? timeOfDay;
 
   if (values.r !== undefined) {
-    readFile(values.r, count, (r) => `${time(r.sec, r.usec)} ${printer.line(r.frame)}\n`, options.read ?? readCaptureFile);
+    const keep = (r: Record) => !filter || runFilter(filter, r.frame, r.length) !== 0;
+    readFile(values.r, count, keep, (r) => `${time(r.sec, r.usec)} ${printer.line(r.frame)}\n`, options.read ?? readCaptureFile);
     return;
   }
   const iface = values.i ?? usage("-i <iface> (or -r <file>) is required");
   let socket: PacketSocket;
   try {
-    socket = PacketSocket.open(iface, options.anyInterface);
+    socket = (options.openSocket ?? PacketSocket.open)(iface, options.anyInterface, filter);
   } catch (e) {
     usage((e as Error).message);
   }
@@ -93,6 +119,7 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
     const r = e.data;
     if (dropOutgoing && r.pktType === PACKET_OUTGOING) return;
     if (captured >= count) return;
+    if (options.keep && !options.keep(r.frame)) return;
     captured++;
     if (writer) writer.write(r);
     else writeSync(1, `${time(r.sec, r.usec)} ${printer.line(r.frame)}\n`);
@@ -101,8 +128,8 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
   worker.postMessage(socket.fd);
 }
 
-/** -r: prints the first `count` records of a capture file. */
-function readFile(path: string, count: number, line: (r: Record) => string, read: (data: Buffer) => Record[]): void {
+/** -r: prints the first `count` records of a capture file that `keep` accepts. */
+function readFile(path: string, count: number, keep: (r: Record) => boolean, line: (r: Record) => string, read: (data: Buffer) => Record[]): void {
   let records: Record[];
   try {
     records = read(readFileSync(path));
@@ -111,7 +138,7 @@ function readFile(path: string, count: number, line: (r: Record) => string, read
     process.exit(1);
   }
   writeSync(2, `reading from file ${path}, link-type EN10MB (Ethernet)\n`);
-  for (const r of records.slice(0, count)) writeSync(1, line(r));
+  for (const r of records.filter(keep).slice(0, count)) writeSync(1, line(r));
 }
 
 if (import.meta.main) await runMain(Bun.argv.slice(2));

@@ -156,7 +156,7 @@ function packetSockets(ns: string): [number, number][] {
  * waits (bounded) until it captures: a packet socket there is bound to a
  * protocol (read from the namespace's /proc/net/packet).
  */
-export async function startCapture(t: CaseContext, ns: string, iface: string, flags: string[]): Promise<Capture> {
+export async function startCapture(t: CaseContext, ns: string, iface: string, flags: string[], opts: { listening?: boolean } = {}): Promise<Capture> {
   const ifindex = ifindexIn(ns, iface);
   const bound = () => packetSockets(ns).filter(([proto, index]) => proto !== 0 && (index === ifindex || index === 0)).length;
   const before = bound();
@@ -164,7 +164,8 @@ export async function startCapture(t: CaseContext, ns: string, iface: string, fl
   const capture = new Capture(t, proc, iface);
   const deadline = Date.now() + 5000;
   for (;;) {
-    if (bound() > before) return capture;
+    // With a filter, "listening on …" on stderr says it is attached (tcpdump prints it after SO_ATTACH_FILTER).
+    if (bound() > before && (!opts.listening || /^listening on /m.test(capture.output))) return capture;
     const code = proc.process.exitCode;
     if (code !== null) {
       t.fail({
@@ -174,6 +175,7 @@ export async function startCapture(t: CaseContext, ns: string, iface: string, fl
       });
     }
     if (Date.now() > deadline || t.signal.aborted) {
+      if (opts.listening && bound() > before) t.fail({ message: `Your program did not print "listening on ${iface}, …" on stderr within 5 s of starting.`, hint: 'Once the filter is attached to the bound socket, print "listening on <iface>, link-type EN10MB (Ethernet), snapshot length 262144 bytes" to stderr: the tests wait for it before sending frames.', detail: capture.tail() });
       t.fail({
         message: `Your program did not open a packet socket bound to ${iface} within 5 s of starting.`,
         hint: "Bind a packet socket to the interface named by -i (sockaddr_ll with sll_protocol = htons(ETH_P_ALL) and sll_ifindex = if_nametoindex(iface)); the tests wait for it in /proc/net/packet before sending any frame.",
