@@ -80,6 +80,16 @@ export default stage(import.meta, [
         [["XADD", str, "1-1", "f", "v"], "(error) WRONGTYPE Operation against a key holding the wrong kind of value", "XADD on a key holding another type is a WRONGTYPE error."],
         [["XLEN", str], "(error) WRONGTYPE Operation against a key holding the wrong kind of value", "XLEN on a key holding another type is a WRONGTYPE error."],
       ]);
+      // Both parts are unsigned 64-bit integers: compare them exactly (JavaScript numbers lose precision past 2^53).
+      const big = t.rand.key("big");
+      const top = "18446744073709551615";
+      const u64 = "Both parts of an ID are unsigned 64-bit integers (up to 18446744073709551615): parse and compare them exactly, with BigInt; a JavaScript number cannot tell 18446744073709551614 from 18446744073709551615.";
+      await cli.steps([
+        [["XADD", big, `${top}-18446744073709551614`, "f", "v"], `"${top}-18446744073709551614"`, u64],
+        [["XADD", big, `${top}-${top}`, "f", "v"], `"${top}-${top}"`, u64],
+        [["XLEN", big], "(integer) 2", u64],
+        [["XADD", t.rand.key("over"), "18446744073709551616-0", "f", "v"], INVALID_ID, `18446744073709551616 does not fit in 64 bits: it is not a valid ID. ${u64}`],
+      ]);
     },
   },
 ]);

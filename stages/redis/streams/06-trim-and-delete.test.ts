@@ -24,6 +24,8 @@ export default stage(import.meta, [
         [["XADD", key, e[2]![0], "n", "4"], TOO_SMALL, LAST_ID],
         [["XADD", key, e[1]![0], "n", "4"], TOO_SMALL, LAST_ID],
         [["XADD", key, `${ms}-*`, "n", "4"], `"${ms}-${seq + 1}"`, LAST_ID],
+        [["XDEL", key, "abc"], "(error) ERR Invalid stream ID specified as stream command argument", "XDEL with an ID that is not valid replies \"-ERR Invalid stream ID specified as stream command argument\"."],
+        [["XDEL", t.rand.key("missing"), `${ms}-${seq + 1}`], "(integer) 0", "XDEL on a missing key replies 0."],
       ]);
     },
   },
