@@ -5,27 +5,14 @@
  * finding the container's process from the host; and removing whatever the
  * container left (its cgroup, at the linux.cgroupsPath the test chose).
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { requireBinary } from "../../harness/clients/require.ts";
 import type { CommandResult } from "../../harness/clients/command.ts";
 import { processStartTime } from "../../harness/process/proc.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import type { Program } from "../../harness/stage/program.ts";
-
-const BUSYBOX = "/bin/busybox";
-let applets: string[] | undefined;
-
-/** busybox's applet names; fails the case (naming the package) when there is no static busybox. */
-function busyboxApplets(): string[] {
-  requireBinary("busybox", "busybox-static");
-  if (applets) return applets;
-  const head = readFileSync(BUSYBOX).subarray(0, 8192);
-  if (head.includes(Buffer.from("ld-linux"))) throw new Error(`${BUSYBOX} is linked dynamically: the container's root has no C library; install busybox-static (apt-get install busybox-static)`);
-  const out = Bun.spawnSync([BUSYBOX, "--list"]);
-  applets = out.stdout.toString().split("\n").filter((a) => a !== "" && a !== "busybox");
-  return applets;
-}
+import { buildRootfs } from "../../challenges/container/rootfs.ts";
 
 /** The default process environment: HOME is set so that no runtime has to invent it (runc sets HOME when it is missing). */
 export const BASE_ENV = ["PATH=/bin:/sbin:/usr/bin", "HOME=/root"];
@@ -64,9 +51,8 @@ export class Bundle {
     this.id = `${t.rand.word()}-${t.rand.int(1000, 9999)}`;
     // Named like the harness's own cgroups (owner pid and start time), so a killed run's leftovers are swept.
     this.cgroupsPath = `/syscraft-${process.pid}-${processStartTime(process.pid) ?? 0}-ct${n}`;
-    for (const d of ["bin", "dev", "etc", "proc", "root", "sys", "tmp"]) mkdirSync(join(this.rootfs, d), { recursive: true });
-    copyFileSync(BUSYBOX, join(this.rootfs, "bin", "busybox"));
-    for (const a of busyboxApplets()) symlinkSync("busybox", join(this.rootfs, "bin", a));
+    requireBinary("busybox", "busybox-static");
+    buildRootfs(this.rootfs);
     this.config = {
       ociVersion: "1.0.2",
       process: { terminal: false, user: { uid: 0, gid: 0 }, args, env: [...BASE_ENV], cwd: "/" },
