@@ -21,6 +21,9 @@ export default stage(import.meta, [
       await cli.expect(["BGSAVE"], "Background saving started", {
         hint: 'BGSAVE replies with the simple string "Background saving started" at once and writes the dump in the background (Redis forks); it does not reply +OK like SAVE.',
       });
+      // Written right after BGSAVE replied: not part of the snapshot.
+      const late = t.rand.key("after-bgsave");
+      await cli.expect(["SET", late, "late"], "OK", { hint: "Commands keep being served while BGSAVE writes the dump." });
       const deadline = Date.now() + 5000;
       let last = before;
       while (Date.now() < deadline) {
@@ -32,6 +35,10 @@ export default stage(import.meta, [
       const path = join(t.dir, file);
       if (!existsSync(path)) t.fail({ message: `After BGSAVE completed there is no file ${path}.`, hint: "Write the dump into the --dir directory under the name given by --dbfilename." });
       const real = await startRealRedis(t, ["--dir", t.dir, "--dbfilename", file]);
+      await real.cli.expect(["EXISTS", late], "(integer) 0", {
+        message: `The key ${late}, SET right after BGSAVE replied, must not be in the dump (redis-server, started on it, has it).`,
+        hint: "BGSAVE saves the data as it was when BGSAVE ran: take the snapshot at once (Redis forks), then write it in the background; later changes are not in it.",
+      });
       await expectData(real.cli, data, "redis-server, started on the dump BGSAVE wrote, must hold the same data.");
     },
   },
