@@ -81,6 +81,9 @@ export async function runTraced(t: CaseContext, file: string, sql: string, timeo
   const display = `${strace.map((a) => (a === log ? `${file}.strace` : a === db || a === journal ? a.slice(t.dir.length + 1) : shellQuote(a))).join(" ")} -- ${printable(command, [file, sql.length > 300 ? `${sql.slice(0, 300)}…` : sql])}`;
   const result = await runCommand([...strace, "--", ...shellArgv(command, [file, sql])], { cwd: t.dir, display, log: t.log, timeoutMs, signal: t.signal, quietStderr: true });
   const text = existsSync(log) ? readFileSync(log, "utf8") : "";
+  // strace itself failing (ptrace not permitted here, say) is the machine's problem, not the program's.
+  const straceError = /^strace: (?!Requested path).*$/m.exec(result.output);
+  if (straceError && !/^\d+\s+execve\(|^\d+\s+\w+\(/m.test(text)) throw new Error(`strace could not run the program (${straceError[0]}): stage 10 needs ptrace (run the tests as a user allowed to trace its own children)`);
   const calls = fileCalls(text, db, journal);
   t.log.note(`strace saw ${calls.length} writes, syncs and deletions of ${file} and ${file}-journal; the first ones:`);
   for (const c of calls.slice(0, 6)) t.log.note(`  ${c.line.length > 150 ? `${c.line.slice(0, 150)}…` : c.line}`);
