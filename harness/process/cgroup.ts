@@ -314,10 +314,20 @@ function findOurs(dir: string, depth: number, out: string[]): void {
   }
 }
 
-/** Every syscraft cgroup on this machine, in the hierarchies the harness uses. */
+/**
+ * Every syscraft cgroup on this machine: v2's one tree, or every v1 hierarchy
+ * (not only the harness's memory and pids: a container runtime under test
+ * makes its cgroup at the path the test names in each hierarchy).
+ */
 export function listCgroups(): string[] {
   const out: string[] = [];
-  const roots = existsSync(join(ROOT, "cgroup.controllers")) ? [ROOT] : V1_CONTROLLERS.map((c) => join(ROOT, c));
+  let v1: string[] = [];
+  try {
+    v1 = readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(ROOT, d.name));
+  } catch {
+    // no cgroup file system
+  }
+  const roots = existsSync(join(ROOT, "cgroup.controllers")) ? [ROOT] : v1;
   for (const root of roots) findOurs(root, 3, out);
   return out;
 }
