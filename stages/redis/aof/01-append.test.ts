@@ -1,6 +1,8 @@
 import { stage } from "../../../harness/stage/define.ts";
 import { expectData, startRealRedis, writeRandomData } from "../rdb/shared.ts";
-import { aofArgs, kill9, manifestFiles, startWith } from "./shared.ts";
+import { readFileSync } from "node:fs";
+import { visible } from "../../../harness/report/show.ts";
+import { aofArgs, incrFile, kill9, manifestFiles, startWith } from "./shared.ts";
 
 const ALWAYS = "With appendfsync always, append each write command (as RESP, the way clients send it) to the AOF and fsync it BEFORE sending the reply: a write that was acknowledged must survive kill -9. At start-up with appendonly yes, replay the AOF.";
 
@@ -54,6 +56,32 @@ export default stage(import.meta, [
           const ms = Number(/^\(integer\) (\d+)$/.exec(out)?.[1] ?? NaN);
           return ms > 0 && ms <= 2100;
         }, { expected: "(integer) 1 … 2100 (3 s set about a second before the restart)", hint });
+      }
+    },
+  },
+  {
+    name: "only commands that changed data are appended",
+    async run(t) {
+      const args = aofArgs(t.dir, "always");
+      const first = await startWith(t, args, ALWAYS);
+      const [key, missing] = [t.rand.key("kept"), t.rand.key("missing")];
+      const value = t.rand.word();
+      await first.cli.expect(["SET", key, value], "OK");
+      await first.cli.expect(["GET", key], `"${value}"`);
+      await first.cli.expect(["GET", missing], "(nil)");
+      await first.cli.expect(["EXISTS", key], "(integer) 1");
+      await first.cli.expect(["DEL", missing], "(integer) 0");
+      await kill9(t, first.redis);
+      const path = incrFile(t.dir);
+      const text = readFileSync(path).toString("latin1");
+      const logged = /\$3\r\n(GET|DEL)\r\n|\$6\r\nEXISTS\r\n/i.exec(text);
+      if (!/\$3\r\nSET\r\n/i.test(text) || logged) {
+        t.fail({
+          message: logged ? `The incremental AOF file holds a ${logged[1] ?? "EXISTS"} command: after SET, GET, GET of a missing key, EXISTS and DEL of a missing key, only the SET changed data.` : "The incremental AOF file does not hold the SET.",
+          expected: "SELECT 0, then the SET only",
+          received: visible(Buffer.from(text, "latin1")),
+          hint: "Append only the commands that changed data: not reads (GET, EXISTS), and not writes that changed nothing (DEL of a missing key).",
+        });
       }
     },
   },
