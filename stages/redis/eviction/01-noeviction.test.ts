@@ -1,10 +1,31 @@
+import { redisCli } from "../../../harness/clients/redis.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import { show } from "../keyspace/pipeline.ts";
 import { configSet, dbsize, evictedKeys, keyNames, OOM, sets, startLimited, VALUE_BYTES } from "./memory.ts";
 
 const REFUSE = `Before running a command flagged denyoom (SET, APPEND, INCR, LPUSH, …), compare your used memory with maxmemory; if it is above and the policy is noeviction, reply "-${OOM}" instead of running it.`;
 
+const CONFIG_FAILED = (name: string) => `(error) ERR CONFIG SET failed (possibly related to argument '${name}')`;
+
 export default stage(import.meta, [
+  {
+    name: "CONFIG SET takes memory units and several pairs, and refuses bad values",
+    async run(t) {
+      const redis = await t.start();
+      const cli = redisCli(t, redis);
+      const bad = "A value CONFIG SET cannot use is refused with \"-ERR CONFIG SET failed (possibly related to argument '<name>') - <why>\", and the setting keeps its value.";
+      await cli.steps([
+        [["CONFIG", "SET", "maxmemory", "100mb"], "OK", "maxmemory takes a unit: 100mb is 100 × 1024 × 1024 bytes."],
+        [["CONFIG", "GET", "maxmemory"], '1) "maxmemory"\n2) "104857600"', "maxmemory takes a unit: 100mb is 100 × 1024 × 1024 bytes, reported in bytes."],
+        [["CONFIG", "SET", "maxmemory", "1gb", "maxmemory-samples", "7"], "OK", "CONFIG SET takes several name value pairs at once."],
+        [["CONFIG", "GET", "maxmemory-samples"], '1) "maxmemory-samples"\n2) "7"', "CONFIG SET takes several name value pairs at once."],
+        [["CONFIG", "GET", "maxmemory"], '1) "maxmemory"\n2) "1073741824"', "1gb is 1024 × 1024 × 1024 bytes."],
+      ]);
+      await cli.expectThat(["CONFIG", "SET", "maxmemory", "lots"], (out) => out.startsWith(CONFIG_FAILED("maxmemory")), { expected: `${CONFIG_FAILED("maxmemory")} - …`, hint: bad });
+      await cli.expectThat(["CONFIG", "SET", "maxmemory-policy", "sometimes"], (out) => out.startsWith(CONFIG_FAILED("maxmemory-policy")), { expected: `${CONFIG_FAILED("maxmemory-policy")} - …`, hint: bad });
+      await cli.expect(["CONFIG", "GET", "maxmemory"], '1) "maxmemory"\n2) "1073741824"', { hint: bad });
+    },
+  },
   {
     name: "writes past maxmemory are refused with the OOM error; reads and DEL still work, and DEL makes room",
     async run(t) {
