@@ -42,8 +42,16 @@ export default stage(import.meta, [
       ]);
       // Had the replica answered the commands, those replies would arrive before the ACK.
       const sent = Buffer.concat([streamCommand("SELECT", "0"), streamCommand("SET", a, va), streamCommand("SET", gone, "x"), streamCommand("SET", b, vb), streamCommand("DEL", gone)]).length;
-      await link.send(streamCommand("REPLCONF", "GETACK", "*"));
+      const getack = streamCommand("REPLCONF", "GETACK", "*");
+      await link.send(getack);
       await expectAck(t, link, offset + sent);
+      // One command split across two reads (a pause between the pieces, cut inside the value).
+      const [c, vc] = [t.rand.key("split"), `${t.rand.word()}-${t.rand.word()}`];
+      const split = streamCommand("SET", c, vc);
+      await link.send([split.subarray(0, split.length - 5), split.subarray(split.length - 5)], 150);
+      await waitForOutput(t, cli, ["GET", c], `"${vc}"`, 3000, "A SET the master sent in two pieces (split inside its value, 150 ms apart) did not show on your replica", "A command from the master may be split across reads: keep the bytes of an incomplete command and go on when the rest arrives, as on a client connection.");
+      await link.send(getack);
+      await expectAck(t, link, offset + sent + getack.length + split.length);
     },
   },
   {
