@@ -1,6 +1,6 @@
 /**
  * A packet sniffer with tcpdump's command line, from the packet socket up:
- *   bun solutions/sniffer/main.ts -i <iface> [-n] [-e] [-l] [-c <count>] [-w <file>] [<filter expression>]
+ *   bun solutions/sniffer/main.ts -i <iface> [-n] [-e] [-l] [-x|-xx|-X|-XX] [-c <count>] [-w <file>] [<filter expression>]
  *   bun solutions/sniffer/main.ts -r <file> [-n] [-e] [-c <count>] [<filter expression>]
  * Capturing: one line per frame on stdout in tcpdump's format (or each frame
  * into a pcap file with -w); on exit (after -c frames, or on SIGINT/SIGTERM)
@@ -13,6 +13,7 @@ import { readFileSync, writeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { timeOfDay } from "./bytes.ts";
 import { PACKET_OUTGOING } from "./libc.ts";
+import { hexDump, type HexStyle } from "./hexdump.ts";
 import { defaultPrinters, LinePrinter, type Printers } from "./line.ts";
 import { CaptureFileError, PcapWriter, readCaptureFile, SNAPLEN, type PcapWriterOptions, type Record } from "./pcap.ts";
 import { compileFilter, type Insn } from "./filter/compile.ts";
@@ -42,6 +43,10 @@ export interface SnifferOptions {
   parse?: (text: string) => Filter;
   /** Compiles a filter to classic BPF (a fixture replaces it). */
   compile?: (f: Filter) => Insn[];
+  /** How -x/-X dump (fixtures' mistakes). */
+  hex?: Partial<HexStyle>;
+  /** Replaces the dump of the bytes -x/-X print (a fixture's mistake). */
+  dump?: (bytes: Uint8Array, style: HexStyle) => string;
   /** Opens the packet socket (a fixture replaces it). */
   openSocket?: typeof PacketSocket.open;
   /** Whether to print a captured frame (a fixture filters in user space here). */
@@ -51,7 +56,7 @@ export interface SnifferOptions {
 export const closingCounts = (captured: number, stats: Stats): string =>
   `${captured} packets captured\n${stats.received} packets received by filter\n${stats.dropped} packets dropped by kernel\n`;
 
-const USAGE = "usage: main.ts -i <iface> [-n] [-e] [-l] [-c <count>] [-w <file>] [expression] | -r <file> [-n] [-e] [-c <count>] [expression]";
+const USAGE = "usage: main.ts -i <iface> [-n] [-e] [-l] [-x|-xx|-X|-XX] [-c <count>] [-w <file>] [expression] | -r <file> [-n] [-e] [-x|-X…] [-c <count>] [expression]";
 
 function usage(problem: string): never {
   process.stderr.write(`${problem}\n${USAGE}\n`);
@@ -64,7 +69,10 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
   try {
     ({ values, positionals } = parseArgs({
       args: argv,
-      options: { i: { type: "string" }, n: { type: "boolean" }, e: { type: "boolean" }, l: { type: "boolean" }, c: { type: "string" }, w: { type: "string" }, r: { type: "string" } },
+      options: {
+        i: { type: "string" }, n: { type: "boolean" }, e: { type: "boolean" }, l: { type: "boolean" }, c: { type: "string" }, w: { type: "string" }, r: { type: "string" },
+        x: { type: "boolean", multiple: true }, X: { type: "boolean", multiple: true },
+      },
       strict: true,
       allowPositionals: true,
     }));
@@ -85,10 +93,15 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
     }
   }
   const time = options.time ?? timeOfDay;
+  // -x/-X dump the frame after its link-level header; -xx/-XX the whole frame.
+  const hexLevel = Math.max(values.x?.length ?? 0, values.X?.length ?? 0);
+  const hexStyle: HexStyle = { ascii: (values.X?.length ?? 0) > 0, ...options.hex };
+  const dump = (frame: Uint8Array) => (hexLevel === 0 ? "" : (options.dump ?? hexDump)(hexLevel >= 2 ? frame : frame.subarray(14), hexStyle));
+  const line = (sec: number, usec: number, frame: Uint8Array) => `${time(sec, usec)} ${printer.line(frame)}${dump(frame)}\n`;
 
   if (values.r !== undefined) {
     const keep = (r: Record) => !filter || runFilter(filter, r.frame, r.length) !== 0;
-    readFile(values.r, count, keep, (r) => `${time(r.sec, r.usec)} ${printer.line(r.frame)}\n`, options.read ?? readCaptureFile);
+    readFile(values.r, count, keep, (r) => line(r.sec, r.usec, r.frame), options.read ?? readCaptureFile);
     return;
   }
   const iface = values.i ?? usage("-i <iface> (or -r <file>) is required");
@@ -122,7 +135,7 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
     if (options.keep && !options.keep(r.frame)) return;
     captured++;
     if (writer) writer.write(r);
-    else writeSync(1, `${time(r.sec, r.usec)} ${printer.line(r.frame)}\n`);
+    else writeSync(1, line(r.sec, r.usec, r.frame));
     if (captured >= count) finish();
   };
   worker.postMessage(socket.fd);

@@ -236,6 +236,8 @@ export interface Scenario {
   loopback?: boolean;
   /** Frames sent first on a's loopback while the program captures on veth-a: none of them may show. */
   elsewhere?: Uint8Array[];
+  /** Compare every line, the indented ones of -x/-X dumps too (timestamps removed), not only the packet lines. */
+  allLines?: boolean;
 }
 
 /**
@@ -253,6 +255,14 @@ export async function expectTcpdumpLines(t: CaseContext, s: Scenario, message: s
   else await sent.send(t, w.b.ns, w.b.iface.name, s.frames, s.what);
   await capture.exited(5000, `after -c ${s.frames.length} (the number of frames sent)`, "Print one line per frame captured on the interface named by -i, and exit after -c <count> lines.");
   t.log.note("what tcpdump prints for the frames that were sent:");
+  if (s.allLines) {
+    const file = join(t.dir, "sent.pcap");
+    await Bun.write(file, pcapFile(sent.frames));
+    const want = (await tcpdumpRead(t, file, s.flags)).text.trimEnd();
+    const got = withoutTimestamps(capture.stdout).trimEnd();
+    if (got !== want) t.fail({ message, expected: want, received: got, hint, detail: capture.tail() });
+    return;
+  }
   const expected = await sent.tcpdumpLines(t, s.flags);
   expectLines(t, capture, expected, message, hint);
 }
@@ -279,5 +289,10 @@ export function mixedFrames(rand: Random, n: number): Buffer[] {
 /** `tcpdump -r <file> …flags`: its exit code, every stdout line with a leading timestamp removed, and its stderr. */
 export async function tcpdumpRead(t: CaseContext, file: string, flags: string[]): Promise<{ code: number; text: string; output: string }> {
   const r = await t.client("tcpdump", ["tcpdump", "-r", file, ...flags]);
-  return { code: r.code, text: r.stdout.replace(/^\d\d:\d\d:\d\d\.\d{6} /gm, ""), output: r.output };
+  return { code: r.code, text: withoutTimestamps(r.stdout), output: r.output };
+}
+
+/** Output with the HH:MM:SS.uuuuuu at the start of each line removed. */
+export function withoutTimestamps(text: string): string {
+  return text.replace(/^\d\d:\d\d:\d\d\.\d{6} /gm, "");
 }
