@@ -11,7 +11,7 @@ export default stage(import.meta, [
       const cli = redisCli(t, redis);
       const key = t.rand.key();
       const value = t.rand.word();
-      await cli.expect(["SET", key, value, "PX", "300"], "OK", { hint: "SET accepts options after the value: PX <milliseconds>." });
+      await cli.expect(["SET", key, value, "px", "300"], "OK", { hint: "SET accepts options after the value: PX <milliseconds>; option names are case-insensitive (px is PX)." });
       await cli.expect(["GET", key], `"${value}"`, { hint: "The key must exist until its 300 ms are up." });
       t.log.note("waiting 500 ms for the key to expire");
       await Bun.sleep(500);

@@ -31,6 +31,8 @@ export default stage(import.meta, [
       await conn.expectReply("+OK\r\n", { hint });
       await conn.send(`GET ${key}\r\n`);
       await conn.expectReply(`$${value.length}\r\n${value}\r\n`, { hint });
+      await conn.send(`GET ${key}\n`);
+      await conn.expectReply(`$${value.length}\r\n${value}\r\n`, { message: "An inline command ended by a bare \\n (no \\r).", hint: "An inline command ends at \\n; a \\r before it is optional (accept a bare \\n, as nc without -C sends)." });
     },
   },
   {
@@ -46,8 +48,10 @@ export default stage(import.meta, [
       });
       const conn = await RespConnection.open(t, redis);
       await conn.command(name);
-      const { value } = await conn.reply();
-      if (value.type !== "error") t.fail({ message: `${name} should be answered with an error reply.`, hint: "Errors start with \"-\"." });
+      await conn.expectReply(`-ERR unknown command '${name}', with args beginning with: \r\n`, {
+        message: `${name} sent alone (no arguments).`,
+        hint: "With no arguments, nothing follows \"with args beginning with: \" (the trailing space stays): -ERR unknown command '<name>', with args beginning with: \\r\\n",
+      });
       await conn.command("PING");
       await conn.expectReply("+PONG\r\n", { hint: "After an error reply, keep serving the connection." });
     },
@@ -62,6 +66,9 @@ export default stage(import.meta, [
         [["SET", t.rand.key()], "(error) ERR wrong number of arguments for 'set' command", hint],
         [["ECHO"], "(error) ERR wrong number of arguments for 'echo' command", hint],
         [["ECHO", "a", "b"], "(error) ERR wrong number of arguments for 'echo' command", hint],
+        [["TTL"], "(error) ERR wrong number of arguments for 'ttl' command", hint],
+        [["PTTL", "a", "b"], "(error) ERR wrong number of arguments for 'pttl' command", hint],
+        [["PING", "a", "b"], "(error) ERR wrong number of arguments for 'ping' command", `${hint} (PING takes 0 or 1 argument.)`],
       ]);
     },
   },

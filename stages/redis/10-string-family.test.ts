@@ -19,6 +19,16 @@ export default stage(import.meta, [
         [["DECRBY", k, "3"], "(integer) -2"],
         [["GET", k], '"-2"', "Counters are stored as strings: GET shows the decimal number."],
       ]);
+      const timed = t.rand.key("timed");
+      await redisCli(t, redis).steps([
+        [["SET", timed, "5", "EX", "100"], "OK"],
+        [["INCR", timed], "(integer) 6"],
+        [["DECRBY", timed, "2"], "(integer) 4"],
+      ]);
+      await redisCli(t, redis).expectThat(["TTL", timed], (out) => out === "(integer) 100" || out === "(integer) 99", {
+        expected: "(integer) 100",
+        hint: "INCR, DECR, INCRBY and DECRBY change the value in place: the key keeps its expiry (do not store the result with a plain SET, which removes it).",
+      });
     },
   },
   {
@@ -34,10 +44,17 @@ export default stage(import.meta, [
         [["GET", word], `"${value}"`, hint],
         [["SET", spaced, " 12"], "OK"],
         [["INCR", spaced], NOT_INT, hint],
+        [["SET", spaced, "012"], "OK"],
+        [["INCR", spaced], NOT_INT, "Integers are written strictly: \"012\" (a leading zero) is not one."],
+        [["GET", spaced], '"012"', hint],
         [["INCRBY", t.rand.key(), "ten"], NOT_INT, "The increment must be an integer too."],
+        [["INCRBY", t.rand.key(), "+5"], NOT_INT, "The increment is written strictly too: \"+5\" (a plus sign) is not an integer."],
         [["SET", max, "9223372036854775807"], "OK"],
         [["INCR", max], "(error) ERR increment or decrement would overflow", "9223372036854775807 is the largest 64-bit integer: INCR on it overflows."],
         [["GET", max], '"9223372036854775807"'],
+        [["SET", max, "-9223372036854775808"], "OK"],
+        [["DECR", max], "(error) ERR increment or decrement would overflow", "-9223372036854775808 is the smallest 64-bit integer: DECR on it overflows too."],
+        [["GET", max], '"-9223372036854775808"'],
       ]);
     },
   },
@@ -78,14 +95,15 @@ export default stage(import.meta, [
       const redis = await t.start();
       const cli = redisCli(t, redis);
       const p = t.rand.word();
-      const names = [`${p}:hello`, `${p}:hallo`, `${p}:hxllo`, `${p}:hllo`, `${p}:heeeello`, `other:${p}`];
+      const names = [`${p}:hello`, `${p}:hallo`, `${p}:hxllo`, `${p}:hllo`, `${p}:heeeello`, `other:${p}`, `${p}:h*llo`];
       for (const n of names) await cli.expect(["SET", n, "x"], "OK");
       const cases: [string, string[]][] = [
-        [`${p}:h?llo`, [`${p}:hallo`, `${p}:hello`, `${p}:hxllo`]],
-        [`${p}:h*llo`, [`${p}:heeeello`, `${p}:hallo`, `${p}:hello`, `${p}:hllo`, `${p}:hxllo`]],
+        [`${p}:h?llo`, [`${p}:hallo`, `${p}:hello`, `${p}:hxllo`, `${p}:h*llo`]],
+        [`${p}:h*llo`, [`${p}:heeeello`, `${p}:hallo`, `${p}:hello`, `${p}:hllo`, `${p}:hxllo`, `${p}:h*llo`]],
         [`${p}:h[ae]llo`, [`${p}:hallo`, `${p}:hello`]],
-        [`${p}:h[^e]llo`, [`${p}:hallo`, `${p}:hxllo`]],
+        [`${p}:h[^e]llo`, [`${p}:hallo`, `${p}:hxllo`, `${p}:h*llo`]],
         [`${p}:h[a-b]llo`, [`${p}:hallo`]],
+        [`${p}:h\\*llo`, [`${p}:h*llo`]],
         ["*", [...names].sort()],
       ];
       for (const [pattern, want] of cases) {
@@ -94,7 +112,7 @@ export default stage(import.meta, [
         const got = out === "(empty array)" ? [] : out.split("\n").map((l) => l.replace(/^\s*\d+\) "(.*)"$/, "$1")).sort();
         t.expectEqual(got.join("\n"), [...want].sort().join("\n"), {
           message: `KEYS ${pattern} returned the wrong keys (shown sorted).`,
-          hint: "KEYS patterns are globs: ? is one character, * any run of characters, [ae] one of a set, [^e] anything but, [a-b] a range.",
+          hint: "KEYS patterns are globs: ? is one character, * any run of characters, [ae] one of a set, [^e] anything but, [a-b] a range, and \\ makes the next character literal (\\* is a * itself).",
         });
       }
     },
@@ -128,6 +146,9 @@ export default stage(import.meta, [
         [["SET", fresh, "v", "GET"], "(nil)"],
         [["GET", fresh], '"v"'],
         [["SET", k, "v", "NX", "XX"], "(error) ERR syntax error", "NX and XX together are a syntax error."],
+        [["SET", k, "v", "EX", "10", "PX", "100"], "(error) ERR syntax error", "EX and PX together are a syntax error."],
+        [["SET", k, "v", "SOON"], "(error) ERR syntax error", "An unknown SET option is a syntax error."],
+        [["GET", k], '"four"', "A SET refused with a syntax error changes nothing."],
       ]);
     },
   },
