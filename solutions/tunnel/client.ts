@@ -32,6 +32,8 @@ export interface ClientOptions {
   noBackoffReset?: boolean;
   /** Any refusal ends the client, even "taken" for its own old name while reconnecting. */
   exitWhenTaken?: boolean;
+  /** The client keeps a request's bytes until the public side's END, then writes them all (whole-body buffering). */
+  bufferRequests?: boolean;
   /** Backoff that doubles for ever, with no longest wait. */
   noBackoffCap?: boolean;
   /** Window grants cut to a quarter window (see SessionOptions.lossyGrants). */
@@ -110,6 +112,7 @@ export function startClient(o: ClientOptions): void {
     const extra = o.connectionPerStream ? net.connect({ host: o.server.host, port: o.server.port }).on("error", () => {}) : null;
     const stream = new Stream(session, id, local, {
       onAbort: (_s, _reason) => local.destroy(),
+      bufferUntilEnd: o.bufferRequests,
       onDone: () => extra?.destroy(),
     });
     local.on("connect", () => local.setNoDelay(true));

@@ -97,6 +97,10 @@ export interface ServerOptions {
   grantOnArrival?: boolean;
   /** A connection is given up after this many silent keep-alive intervals (see SessionOptions.silentIntervals). */
   silentIntervals?: number;
+  /** The client's END frames are ignored: a local service's FIN never reaches the public user. */
+  ignoreEnd?: boolean;
+  /** HTTPS requests go to the first HTTP tunnel registered, whatever their Host. */
+  httpsToFirstTunnel?: boolean;
 }
 
 /** A header section larger than this is refused with 431 (RFC 6585 §5). */
@@ -196,7 +200,7 @@ export function startServer(o: ServerOptions): void {
       }
       const host = hostLine.slice(hostLine.indexOf(":") + 1).trim();
       const name = o.caseSensitiveHost ? host.replace(/:\d*$/, "").split(".")[0]! : tunnelName(host, o.routeByWholeHost);
-      const t = http.get(name) ?? (o.unknownHostToAny ? [...http.values()][0] : undefined);
+      const t = o.httpsToFirstTunnel && sock instanceof tls.TLSSocket ? [...http.values()][0] : (http.get(name) ?? (o.unknownHostToAny ? [...http.values()][0] : undefined));
       if (!t) {
         sock.end(httpError("404 Not Found", `tunnel ${name} not found`));
         return;
@@ -312,6 +316,7 @@ export function startServer(o: ServerOptions): void {
         lossyGrants: o.lossyGrants,
         grantOnArrival: o.grantOnArrival,
         silentIntervals: o.silentIntervals,
+        ignoreEnd: o.ignoreEnd,
         onControl: (f: Frame) => {
           if (f.type !== FrameType.Hello || hello) return;
           hello = true;

@@ -27,6 +27,8 @@ export interface SessionOptions {
   noHalfClose?: boolean;
   /** Grant exactly a quarter window each time one is counted, dropping the bytes counted beyond it (a mistake, for fixtures). */
   lossyGrants?: boolean;
+  /** END frames from the peer are ignored: its FIN never reaches our socket (a mistake, for fixtures). */
+  ignoreEnd?: boolean;
   /** Intervals of silence after which the peer is dead (3; more is a mistake, for fixtures). */
   silentIntervals?: number;
   /** Grant bytes back as soon as they arrive, before the stream's socket has taken them (a mistake, for fixtures). */
@@ -93,7 +95,7 @@ export class Session {
     if (!s) return; // a frame for a stream already finished
     if (f.type === FrameType.Data) s.onData(f.payload);
     else if (f.type === FrameType.Window) s.onWindow(f.payload.readUInt32BE(0));
-    else if (f.type === FrameType.End) s.onEnd();
+    else if (f.type === FrameType.End && !this.o.ignoreEnd) s.onEnd();
     else if (f.type === FrameType.Reset) s.abort(f.payload.toString("utf8"), false);
   }
 
