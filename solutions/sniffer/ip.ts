@@ -1,5 +1,6 @@
 /** IPv4 (RFC 791) and what it carries, as tcpdump prints it with -n: "10.0.0.1.5353 > 10.0.0.2.53: UDP, length 12". */
 import { ipv4, u16 } from "./bytes.ts";
+import { dnsText } from "./dns.ts";
 import { icmpText } from "./icmp.ts";
 import { tcpText, type Bases } from "./tcp.ts";
 
@@ -9,10 +10,17 @@ export interface IpPrinters {
   udp: (d: Uint8Array) => string;
 }
 
+/** A UDP datagram: DNS when either port is 53, else its length. */
+export function udpText(d: Uint8Array): string {
+  const payload = d.subarray(8, Math.max(8, Math.min(u16(d, 4), d.length)));
+  if (u16(d, 0) === 53 || u16(d, 2) === 53) return dnsText(payload);
+  return `UDP, length ${u16(d, 4) - 8}`;
+}
+
 export const defaultIpPrinters: IpPrinters = {
   icmp: icmpText,
   tcp: tcpText,
-  udp: (d) => `UDP, length ${u16(d, 4) - 8}`,
+  udp: udpText,
 };
 
 /** The text for an IPv4 packet (`p` starts at the IP header), without the "IP " in front. */
