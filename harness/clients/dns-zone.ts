@@ -6,7 +6,9 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isListening } from "../process/listening.ts";
 import type { Random } from "../random.ts";
+import { StageFailure } from "../report/failure.ts";
 import type { CaseContext } from "../stage/context.ts";
 import type { Program } from "../stage/program.ts";
 
@@ -145,12 +147,33 @@ export class TestZone {
   }
 }
 
-/** Writes the zone where the program will read it ({dir}/zone.db) and starts the program (with `extraArgs` after the contract's). */
-export async function startWithZone(t: CaseContext, zone: TestZone, extraArgs: string[] = []): Promise<Program> {
+/** How long a program that receives on UDP may take to listen on TCP as well (the same bound as readiness). */
+const TCP_LISTEN_MS = 5000;
+
+/**
+ * Writes the zone where the program will read it ({dir}/zone.db) and starts
+ * the program (with `extraArgs` after the contract's). The harness knows it
+ * is ready once it receives on UDP; with `tcp`, this also waits (bounded)
+ * until it listens on TCP, which a program may open a moment later.
+ */
+export async function startWithZone(t: CaseContext, zone: TestZone, extraArgs: string[] = [], o: { tcp?: boolean } = {}): Promise<Program> {
   const text = zone.text();
   writeFileSync(join(t.dir, ZONE_FILE), text);
   t.log.command(`cat > ${ZONE_FILE} <<'EOF'\n${text}EOF`);
-  return t.start({ extraArgs });
+  const program = await t.start({ extraArgs });
+  if (o.tcp) {
+    const end = Date.now() + TCP_LISTEN_MS;
+    while (!isListening(program.port, "tcp")) {
+      if (Date.now() > end || program.process.exitCode !== null) {
+        throw new StageFailure({
+          message: `Your program receives on UDP port ${program.port} but does not listen on TCP port ${program.port} (waited ${TCP_LISTEN_MS / 1000} s), so nothing can be asked over TCP.`,
+          hint: "From stage 6, listen on TCP too, on the same port as UDP (RFC 1035 §4.2.2).",
+        });
+      }
+      await Bun.sleep(20);
+    }
+  }
+  return program;
 }
 
 /** A random IPv4 address in 10.0.0.0/8 (only ever written into zones, never contacted). */

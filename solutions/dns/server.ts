@@ -52,6 +52,54 @@ export async function serve(o: ServerOptions): Promise<void> {
     }
   };
 
+  // TCP first: the harness (and a client) takes the UDP port to mean the server is up, so TCP must be there by then.
+  if (o.tcp !== false) {
+    /** Writes what the socket takes now and keeps the rest, in order, for `drain`. */
+    const send = (socket: Socket<Connection>, bytes: Uint8Array) => {
+      const { unsent } = socket.data;
+      if (unsent.length === 0) {
+        const n = socket.write(bytes);
+        if (n < bytes.length) unsent.push(bytes.subarray(Math.max(0, n)));
+      } else unsent.push(bytes);
+    };
+    Bun.listen<Connection>({
+      hostname: "127.0.0.1",
+      port: o.port,
+      data: { pending: Buffer.alloc(0), unsent: [] },
+      socket: {
+        open(socket) {
+          socket.data = { pending: Buffer.alloc(0), unsent: [] };
+        },
+        drain(socket) {
+          const { unsent } = socket.data;
+          while (unsent.length > 0) {
+            const head = unsent[0]!;
+            const n = socket.write(head);
+            if (n < head.length) {
+              unsent[0] = head.subarray(Math.max(0, n));
+              return;
+            }
+            unsent.shift();
+          }
+        },
+        data(socket, chunk) {
+          const { messages, rest } = frames(Buffer.concat([socket.data.pending, chunk]));
+          socket.data.pending = rest;
+          // Each message is answered as soon as its answer is ready (RFC 7766 §7: replies may come out of order).
+          for (const message of messages) {
+            void answer(message, "tcp").then((reply) => {
+              if (!reply) return;
+              const framed = Buffer.alloc(2 + reply.length);
+              framed.writeUInt16BE(reply.length, 0);
+              framed.set(reply, 2);
+              send(socket, framed);
+            });
+          }
+        },
+      },
+    });
+  }
+
   // node:dgram rather than Bun.udpSocket: it can enlarge the receive buffer, so that a burst of
   // datagrams arriving while the server is busy waits in the kernel instead of being dropped.
   const udp = createSocket({ type: "udp4", recvBufferSize: UDP_RECEIVE_BUFFER });
@@ -67,50 +115,6 @@ export async function serve(o: ServerOptions): Promise<void> {
       resolve();
     });
   });
-
-  if (o.tcp === false) return;
-  /** Writes what the socket takes now and keeps the rest, in order, for `drain`. */
-  const send = (socket: Socket<Connection>, bytes: Uint8Array) => {
-    const { unsent } = socket.data;
-    if (unsent.length === 0) {
-      const n = socket.write(bytes);
-      if (n < bytes.length) unsent.push(bytes.subarray(Math.max(0, n)));
-    } else unsent.push(bytes);
-  };
-  Bun.listen<Connection>({
-    hostname: "127.0.0.1",
-    port: o.port,
-    data: { pending: Buffer.alloc(0), unsent: [] },
-    socket: {
-      open(socket) {
-        socket.data = { pending: Buffer.alloc(0), unsent: [] };
-      },
-      drain(socket) {
-        const { unsent } = socket.data;
-        while (unsent.length > 0) {
-          const head = unsent[0]!;
-          const n = socket.write(head);
-          if (n < head.length) {
-            unsent[0] = head.subarray(Math.max(0, n));
-            return;
-          }
-          unsent.shift();
-        }
-      },
-      data(socket, chunk) {
-        const { messages, rest } = frames(Buffer.concat([socket.data.pending, chunk]));
-        socket.data.pending = rest;
-        // Each message is answered as soon as its answer is ready (RFC 7766 §7: replies may come out of order).
-        for (const message of messages) {
-          void answer(message, "tcp").then((reply) => {
-            if (!reply) return;
-            const framed = Buffer.alloc(2 + reply.length);
-            framed.writeUInt16BE(reply.length, 0);
-            framed.set(reply, 2);
-            send(socket, framed);
-          });
-        }
-      },
-    },
-  });
+  // An error on the socket (a reply the kernel could not deliver) must not end the server: an 'error' event without a listener would.
+  udp.on("error", (e) => console.error(`UDP socket: ${e.message}`));
 }

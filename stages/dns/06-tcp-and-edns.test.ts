@@ -26,7 +26,7 @@ export default stage(import.meta, [
       const zone = new TestZone(t.rand);
       const www = zone.name("www");
       zone.add(www, "A", randomIpv4(t.rand)).add(www, "A", randomIpv4(t.rand));
-      const server = await startWithZone(t, zone);
+      const server = await startWithZone(t, zone, [], { tcp: true });
       const r = await dig(t, server).query(www, "A", { tcp: true, norec: true }, { hint: TCP });
       expectSection(r, "answer", zone.rrset(www, "A"), { hint: TCP });
     },
@@ -37,7 +37,7 @@ export default stage(import.meta, [
       const zone = new TestZone(t.rand);
       const names = [zone.name("a"), zone.name("b"), zone.name("c")];
       for (const n of names) zone.add(n, "A", randomIpv4(t.rand));
-      const server = await startWithZone(t, zone);
+      const server = await startWithZone(t, zone, [], { tcp: true });
       const conn = await DnsTcp.open(t, server);
       const ids = names.map(() => t.rand.int(1, 0xfffe));
       const queries = names.map((name, i) => buildQuery({ id: ids[i]!, name, type: "A", rd: false }));
@@ -62,7 +62,7 @@ export default stage(import.meta, [
     name: "an answer over 512 bytes sets TC over UDP without EDNS, and comes whole over TCP",
     async run(t) {
       const { zone, big, huge } = bigZone(t.rand);
-      const server = await startWithZone(t, zone);
+      const server = await startWithZone(t, zone, [], { tcp: true });
       const d = dig(t, server);
       const udp = await d.query(big, "A", { norec: true, noedns: true, ignoreTc: true });
       expectFlag(udp, "tc", true, { message: `The 60 A records of ${big} take about 1000 bytes: over UDP without EDNS the reply must be truncated.`, hint: TRUNCATE });
@@ -88,7 +88,7 @@ export default stage(import.meta, [
         const host = zone.name(`mx${i}`);
         zone.add("@", "MX", `${i + 1} ${host}`).add(host, "A", randomIpv4(t.rand)).add(host, "AAAA", randomIpv6(t.rand));
       }
-      const server = await startWithZone(t, zone);
+      const server = await startWithZone(t, zone, [], { tcp: true });
       const r = await dig(t, server).query(zone.origin, "MX", { norec: true, noedns: true, ignoreTc: true });
       const DROP_ADDITIONAL = "When the answer fits but the ADDITIONAL records do not, send the reply without them (or with those that fit), and without TC: the client has its answer, and TC would make it ask again over TCP for nothing (RFC 2181 §9).";
       expectFlag(r, "tc", false, { message: `The ten MX records of ${zone.origin} fit in 512 bytes; only their addresses in ADDITIONAL do not, yet the reply was truncated.`, hint: DROP_ADDITIONAL });
@@ -100,7 +100,7 @@ export default stage(import.meta, [
     name: "an OPT record raises the UDP limit, and the reply carries OPT",
     async run(t) {
       const { zone, mid, big } = bigZone(t.rand);
-      const server = await startWithZone(t, zone);
+      const server = await startWithZone(t, zone, [], { tcp: true });
       const d = dig(t, server);
       const r = await d.query(big, "A", { norec: true, bufsize: 1232, ignoreTc: true });
       if (!r.edns) t.fail({ message: "The reply to a query with an OPT record has no OPT record (dig prints no \"EDNS:\" line).", hint: EDNS });
@@ -117,7 +117,7 @@ export default stage(import.meta, [
     name: "an EDNS version other than 0 gets BADVERS",
     async run(t) {
       const zone = new TestZone(t.rand);
-      const server = await startWithZone(t, zone);
+      const server = await startWithZone(t, zone, [], { tcp: true });
       const r = await dig(t, server).query(zone.origin, "SOA", { norec: true, ednsVersion: 1 });
       expectStatus(r, "BADVERS", {
         hint: "RFC 6891 §6.1.3: to a query whose OPT has a VERSION you do not implement (only 0 exists), reply with extended RCODE 16, BADVERS: RCODE 0 in the header and 1 in the top byte of your OPT record's TTL field.",
