@@ -20,8 +20,8 @@ import { runStagesInSubprocess } from "../stage/subprocess.ts";
 
 export interface HandMutant {
   id: string;
-  /** 1: written first, its survivors then closed; 2: written after those fixes, measured once. */
-  batch: 1 | 2;
+  /** 1: written first, its survivors then closed; later batches are each measured once, then what they found is fixed. */
+  batch: number;
   /** The stage whose .md makes the promise, e.g. "4" or "lists/2". */
   stage: string;
   /** The reading of the .md this mistake comes from. */
@@ -70,9 +70,9 @@ export async function runHandMutants(slug: string, entry: string, mutants: HandM
   return { killed, ran, survivors };
 }
 
-/** The command line of challenges/<slug>/mutants.ts: [--only=<id>] [--batch=1|2] [--seed=<n>]; exit code 2 on bad arguments. */
+/** The command line of challenges/<slug>/mutants.ts: [--only=<id>] [--batch=<n>] [--seed=<n>]; exit code 2 on bad arguments. */
 export async function handMutantsMain(slug: string, entry: string, mutants: HandMutant[], argv: string[]): Promise<void> {
-  const usage = `usage: bun challenges/${slug}/mutants.ts [--only=<id>] [--batch=1|2] [--seed=<n>]`;
+  const usage = `usage: bun challenges/${slug}/mutants.ts [--only=<id>] [--batch=<n>] [--seed=<n>]`;
   let values;
   try {
     ({ values } = parseArgs({ args: argv, strict: true, options: { only: { type: "string" }, batch: { type: "string" }, seed: { type: "string" } } }));

@@ -36,6 +36,7 @@ const FIXED_ROWS: Cell[][] = [
   [-3n, 3.5, "Éclair", "apple"],
   [12n, 5.5, "12", 12.5],
   [7n, 1, "007", "zebra"],
+  [8n, 2, " 8", " 8 "],
 ];
 
 /** items (qty INTEGER, price REAL, label TEXT, extra — no type) with 250–400 rows (FIXED_ROWS among them), no index. */
@@ -151,6 +152,7 @@ export default stage(import.meta, [
         [`extra = '${numText}'`, AFFINITY],
         [`price = '${t.rand.int(-5, 5)}.5'`, AFFINITY],
         [`label = qty`, `Between an INTEGER column and a TEXT column, the TEXT column's value gets numeric affinity. ${AFFINITY}`],
+        [`qty = ' 8 '`, `Text with spaces around a number still looks like a number: ' 8 ' becomes 8 next to an INTEGER column. ${AFFINITY}`],
       ]);
       // The affinity comes from the words of the declared type (datatype3 §3.1), not from its exact name.
       const kinds = await sql.build(

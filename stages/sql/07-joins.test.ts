@@ -99,6 +99,8 @@ export default stage(import.meta, [
         "SELECT c.id, c.name, o.id, o.qty FROM customers c LEFT JOIN orders o ON o.customer_id = c.id ORDER BY c.id, o.id",
         "SELECT c.id, count(o.id), sum(o.qty) FROM customers c LEFT JOIN orders o ON o.customer_id = c.id GROUP BY c.id ORDER BY c.id",
         "SELECT c.id, c.name FROM customers c LEFT JOIN orders o ON o.customer_id = c.id WHERE o.id IS NULL ORDER BY c.id",
+        // WHERE applies to the NULL rows too: o.qty > q is NULL there, so they go.
+        `SELECT c.id, o.id, o.qty FROM customers c LEFT JOIN orders o ON o.customer_id = c.id WHERE o.qty > ${q} OR c.id % 7 = 0 ORDER BY c.id, o.id`,
         `SELECT c.id, o.id FROM customers c LEFT OUTER JOIN orders o ON o.customer_id = c.id AND o.qty > ${q} ORDER BY c.id, o.id`,
         "SELECT o.id, c.name FROM orders o LEFT JOIN customers c ON c.id = o.customer_id ORDER BY o.id LIMIT 100",
       ]) await sql.expectSame(file, query, { hint: LEFT });
