@@ -1,0 +1,3 @@
+module syscraft.local/container
+
+go 1.19

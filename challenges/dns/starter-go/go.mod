@@ -1,0 +1,3 @@
+module syscraft.local/dns
+
+go 1.19

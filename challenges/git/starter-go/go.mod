@@ -1,0 +1,3 @@
+module syscraft.local/git
+
+go 1.19

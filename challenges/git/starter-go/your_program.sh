@@ -1,0 +1,16 @@
+#!/bin/sh
+# syscraft runs this script like git, once per command, in a test repository:
+#   ./your_program.sh init      ./your_program.sh hash-object -w file.txt   …
+# It builds app/ with `go build` into .build/ when a .go file or go.mod is
+# newer than the last build (so repeated starts are fast), then runs it.
+# To use another language, change the lines below to start your program,
+# passing the arguments on ("$@").
+set -e
+dir="$(cd "$(dirname "$0")" && pwd)"
+bin="$dir/.build/program"
+if [ ! -x "$bin" ] || [ -n "$(find "$dir/app" "$dir/go.mod" -newer "$bin" \( -name '*.go' -o -name go.mod \) -print -quit)" ]; then
+  mkdir -p "$dir/.build"
+  (cd "$dir" && go build -o "$bin.$$" ./app) || { rm -f "$bin.$$"; exit 1; }
+  mv -f "$bin.$$" "$bin"
+fi
+exec "$bin" "$@"

@@ -1,0 +1,3 @@
+module syscraft.local/http
+
+go 1.19

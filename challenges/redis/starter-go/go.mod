@@ -1,0 +1,3 @@
+module syscraft.local/redis
+
+go 1.19

@@ -1,0 +1,3 @@
+module syscraft.local/sniffer
+
+go 1.19

@@ -1,0 +1,3 @@
+module syscraft.local/sql
+
+go 1.19

@@ -1,0 +1,16 @@
+#!/bin/sh
+# syscraft runs this script like sqlite3, once per command, in a test directory:
+#   ./your_program.sh shop.db .dbinfo      ./your_program.sh shop.db "SELECT COUNT(*) FROM orders"
+# It builds app/ with `go build` into .build/ when a .go file or go.mod is
+# newer than the last build (so repeated starts are fast), then runs it.
+# To use another language, change the lines below to start your program,
+# passing the arguments on ("$@").
+set -e
+dir="$(cd "$(dirname "$0")" && pwd)"
+bin="$dir/.build/program"
+if [ ! -x "$bin" ] || [ -n "$(find "$dir/app" "$dir/go.mod" -newer "$bin" \( -name '*.go' -o -name go.mod \) -print -quit)" ]; then
+  mkdir -p "$dir/.build"
+  (cd "$dir" && go build -o "$bin.$$" ./app) || { rm -f "$bin.$$"; exit 1; }
+  mv -f "$bin.$$" "$bin"
+fi
+exec "$bin" "$@"

@@ -1,0 +1,3 @@
+module syscraft.local/tunnel
+
+go 1.19
