@@ -56,3 +56,9 @@ export class LinePrinter {
     return this.printers.linkHeader(frame).trimEnd();
   }
 }
+
+/** -q: quick output: a TCP segment is "tcp <payload bytes>", a UDP datagram "UDP, length <n>" (no application decoding). */
+export const quickPrinters: Partial<Printers> = {
+  tcp: (s) => `tcp ${s.length - (s[12]! >> 4) * 4}`,
+  udp: (d) => `UDP, length ${u16(d, 4) - 8}`,
+};

@@ -1,6 +1,6 @@
 /**
  * A packet sniffer with tcpdump's command line, from the packet socket up:
- *   bun solutions/sniffer/main.ts -i <iface> [-n] [-e] [-l] [-x|-xx|-X|-XX] [-c <count>] [-w <file>] [<filter expression>]
+ *   bun solutions/sniffer/main.ts -i <iface> [-n] [-e] [-l] [-q] [-t…] [-x|-xx|-X|-XX] [-c <count>] [-w <file>] [<filter expression>]
  *   bun solutions/sniffer/main.ts -r <file> [-n] [-e] [-c <count>] [<filter expression>]
  * Capturing: one line per frame on stdout in tcpdump's format (or each frame
  * into a pcap file with -w); on exit (after -c frames, or on SIGINT/SIGTERM)
@@ -11,10 +11,10 @@
  */
 import { readFileSync, writeSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { timeOfDay } from "./bytes.ts";
+import { Stamper } from "./bytes.ts";
 import { PACKET_OUTGOING } from "./libc.ts";
 import { hexDump, type HexStyle } from "./hexdump.ts";
-import { defaultPrinters, LinePrinter, type Printers } from "./line.ts";
+import { defaultPrinters, LinePrinter, quickPrinters, type Printers } from "./line.ts";
 import { CaptureFileError, PcapWriter, readCaptureFile, SNAPLEN, type PcapWriterOptions, type Record } from "./pcap.ts";
 import { compileFilter, type Insn } from "./filter/compile.ts";
 import { FilterSyntaxError, parseFilter, type Filter } from "./filter/parse.ts";
@@ -31,8 +31,10 @@ export interface SnifferOptions {
   anyInterface?: boolean;
   /** Leave SIGINT to its default action (a fixture's mistake). */
   noSignalHandler?: boolean;
-  /** Formats a frame's time (a fixture replaces it). */
+  /** Formats a frame's time, without the space after it (a fixture replaces it; -t options then have no effect). */
   time?: (sec: number, usec: number) => string;
+  /** Makes what prints the -t… timestamps (fixtures' mistakes). */
+  stamper?: (level: number) => Stamper;
   /** The closing counts' text (a fixture replaces it). */
   closing?: (captured: number, stats: Stats) => string;
   /** How -w writes (fixtures' mistakes). */
@@ -56,7 +58,7 @@ export interface SnifferOptions {
 export const closingCounts = (captured: number, stats: Stats): string =>
   `${captured} packets captured\n${stats.received} packets received by filter\n${stats.dropped} packets dropped by kernel\n`;
 
-const USAGE = "usage: main.ts -i <iface> [-n] [-e] [-l] [-x|-xx|-X|-XX] [-c <count>] [-w <file>] [expression] | -r <file> [-n] [-e] [-x|-X…] [-c <count>] [expression]";
+const USAGE = "usage: main.ts -i <iface> [-n] [-e] [-l] [-q] [-t…] [-x|-xx|-X|-XX] [-c <count>] [-w <file>] [expression] | -r <file> [-n] [-e] [-x|-X…] [-c <count>] [expression]";
 
 function usage(problem: string): never {
   process.stderr.write(`${problem}\n${USAGE}\n`);
@@ -71,7 +73,7 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
       args: argv,
       options: {
         i: { type: "string" }, n: { type: "boolean" }, e: { type: "boolean" }, l: { type: "boolean" }, c: { type: "string" }, w: { type: "string" }, r: { type: "string" },
-        x: { type: "boolean", multiple: true }, X: { type: "boolean", multiple: true },
+        x: { type: "boolean", multiple: true }, X: { type: "boolean", multiple: true }, t: { type: "boolean", multiple: true }, q: { type: "boolean" },
       },
       strict: true,
       allowPositionals: true,
@@ -81,7 +83,7 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
   }
   const count = values.c === undefined ? Infinity : Number(values.c);
   if (!((Number.isInteger(count) && count > 0) || count === Infinity)) usage(`-c needs a positive count (got "${values.c}")`);
-  const printer = new LinePrinter(values.e === true, { ...defaultPrinters, ...options.printers });
+  const printer = new LinePrinter(values.e === true, { ...defaultPrinters, ...(values.q ? quickPrinters : {}), ...options.printers });
   // A filter expression (its words joined, as tcpdump does), compiled to classic BPF.
   let filter: Insn[] | undefined;
   if (positionals.length > 0) {
@@ -92,12 +94,13 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
       usage(e.message);
     }
   }
-  const time = options.time ?? timeOfDay;
+  const stamper = (options.stamper ?? ((level: number) => new Stamper(level)))(values.t?.length ?? 0);
+  const time = options.time ? (sec: number, usec: number) => `${options.time!(sec, usec)} ` : (sec: number, usec: number) => stamper.stamp(sec, usec);
   // -x/-X dump the frame after its link-level header; -xx/-XX the whole frame.
   const hexLevel = Math.max(values.x?.length ?? 0, values.X?.length ?? 0);
   const hexStyle: HexStyle = { ascii: (values.X?.length ?? 0) > 0, ...options.hex };
   const dump = (frame: Uint8Array) => (hexLevel === 0 ? "" : (options.dump ?? hexDump)(hexLevel >= 2 ? frame : frame.subarray(14), hexStyle));
-  const line = (sec: number, usec: number, frame: Uint8Array) => `${time(sec, usec)} ${printer.line(frame)}${dump(frame)}\n`;
+  const line = (sec: number, usec: number, frame: Uint8Array) => `${time(sec, usec)}${printer.line(frame)}${dump(frame)}\n`;
 
   if (values.r !== undefined) {
     const keep = (r: Record) => !filter || runFilter(filter, r.frame, r.length) !== 0;

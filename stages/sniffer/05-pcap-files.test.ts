@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { pcapFile, type PcapOptions } from "../../harness/netns/pcap.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
-import { mixedFrames, packetLines, Sent, startCapture, tcpdumpRead, wire } from "./sniff.ts";
+import { expectReadLikeTcpdump, mixedFrames, packetLines, Sent, startCapture, tcpdumpRead, wire } from "./sniff.ts";
 
 const WRITE = "With -w <file>, write each frame to the file instead of printing it: a 24-byte global header (magic 0xa1b2c3d4, version 2.4, this-zone 0, sigfigs 0, snapshot length 262144, link type 1), then per frame a 16-byte record header (seconds, microseconds, captured length, length on the wire) and the frame's bytes, all little-endian on this machine.";
 
@@ -33,17 +33,6 @@ function pastFrames(t: CaseContext, n: number) {
     timeUs += t.rand.int(1, 5_000_000);
     return { timeUs, frame, extraNs: t.rand.int(0, 999) };
   });
-}
-
-/** Runs the program with -r on a file the test wrote, and compares its lines, timestamps included, with tcpdump's. */
-async function expectReadLikeTcpdump(t: CaseContext, file: string, what: string, hint: string): Promise<void> {
-  const r = await t.run(["-r", file, "-n"]);
-  const expected = await t.client("tcpdump", ["tcpdump", "-r", file, "-n"], { quietStderr: true });
-  const got = packetLines(r.stdout).map((l) => l.raw);
-  const want = packetLines(expected.stdout).map((l) => l.raw);
-  if (r.code !== 0 || got.join("\n") !== want.join("\n")) {
-    t.fail({ message: `Your program's lines for ${what} differ from tcpdump's (timestamps included: they come from the file).`, expected: want.join("\n"), received: r.code !== 0 ? `exit status ${r.code}: ${r.output.trim()}` : got.join("\n"), hint });
-  }
 }
 
 export default stage(import.meta, [

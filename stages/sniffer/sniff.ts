@@ -296,3 +296,20 @@ export async function tcpdumpRead(t: CaseContext, file: string, flags: string[])
 export function withoutTimestamps(text: string): string {
   return text.replace(/^\d\d:\d\d:\d\d\.\d{6} /gm, "");
 }
+
+/**
+ * Runs the program with `-r <file> -n …flags` on a file the test wrote and
+ * compares every line, timestamps included (they come from the file), with
+ * what tcpdump prints for the same file and flags. `env` (e.g. TZ) is given
+ * to both.
+ */
+export async function expectReadLikeTcpdump(t: CaseContext, file: string, what: string, hint: string, flags: string[] = [], env?: Record<string, string>): Promise<void> {
+  if (env) t.log.note(`both commands below run with ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ")} in their environment`);
+  const r = await t.run(["-r", file, "-n", ...flags], { env });
+  const expected = await t.client("tcpdump", ["tcpdump", "-r", file, "-n", ...flags], { quietStderr: true, env });
+  const got = r.stdout.trimEnd();
+  const want = expected.stdout.trimEnd();
+  if (r.code !== 0 || got !== want) {
+    t.fail({ message: `Your program's lines for ${what} differ from tcpdump's (timestamps included: they come from the file).`, expected: want, received: r.code !== 0 ? `exit status ${r.code}: ${r.output.trim()}` : got, hint });
+  }
+}
