@@ -64,7 +64,7 @@ export function* joinRows(db: Database, first: Iterable<Row>, levels: Level[], w
     }
     if (!matched && level.left && !quirks.leftJoinAsInner) {
       for (let j = 0; j < n; j++) row[offset + j] = null;
-      if (filter && truth(filter(row, [])) !== true) return;
+      if (filter && !quirks.leftJoinNullRowsSkipWhere && truth(filter(row, [])) !== true) return;
       yield* descend(i + 1);
     }
   }

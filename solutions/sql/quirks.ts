@@ -123,4 +123,10 @@ export const quirks = {
   playbackNotSynced: false,
   /** .tables leaves out only the names that start with "sqlite_" exactly (sqlite3 leaves out those LIKE 'sqlite_%': SQLiteLog too). */
   tablesHideOnlySqliteUnderscore: false,
+  /** A LEFT JOIN's NULL-extended rows skip the WHERE terms on the right table. */
+  leftJoinNullRowsSkipWhere: false,
+  /** After an index or rowid lookup, the rest of the WHERE is not checked. */
+  lookupSkipsRestOfWhere: false,
+  /** Text counts as a number only without spaces around it (' 8 ' stays text). */
+  numericTextWithoutSpaces: false,
 };

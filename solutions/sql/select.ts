@@ -90,7 +90,7 @@ export function runSelect(db: Database, s: Select, explain: boolean): Value[][] 
   }
 
   const results = exprs.map((e) => compile(e, scope));
-  let where = s.where ? compile(s.where, rowScope) : undefined;
+  let where = s.where && !(quirks.lookupSkipsRestOfWhere && p.kind !== "scan") ? compile(s.where, rowScope) : undefined;
   // With joins, each WHERE term is checked as soon as the tables it reads have their rows.
   const filters: (Compiled | undefined)[] = sources.map(() => undefined);
   if (levels.length > 0 && s.where) {

@@ -75,6 +75,7 @@ const REAL_RE = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 /** A text that is a well-formed numeric literal, as a number value; else undefined. */
 export function textAsNumber(s: string): bigint | number | undefined {
+  if (quirks.numericTextWithoutSpaces && s.trim() !== s) return undefined;
   if (INT_RE.test(s)) {
     const v = BigInt(s.trim());
     if (v > MAX_I64 || v < MIN_I64) return Number(s.trim());
