@@ -43,18 +43,19 @@ export interface NetnsProcess {
   stop(): Promise<void>;
 }
 
-function startArgv(t: CaseContext, ns: string, argv: string[], display: string): NetnsProcess {
-  const commandLine = `ip netns exec ${ns} ${display}`;
+function startArgv(t: CaseContext, ns: string, argv: string[], display: string, env?: Record<string, string>): NetnsProcess {
+  const vars = env ? `${Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`).join(" ")} ` : "";
+  const commandLine = `${vars}ip netns exec ${ns} ${display}`;
   t.log.command(`${commandLine} &`);
-  const proc = new GroupProcess(inNs(ns, argv), { cwd: t.dir });
+  const proc = new GroupProcess(inNs(ns, argv), { cwd: t.dir, env });
   const handle: NetnsProcess = { ns, commandLine, process: proc, stop: () => proc.stop() };
   t.defer(() => proc.stop());
   return handle;
 }
 
-/** Starts the program under test (the case's implementation) with `args`, inside a namespace, in the background. */
-export function startProgramIn(t: CaseContext, ns: string, args: string[]): NetnsProcess {
-  return startArgv(t, ns, shellArgv(absolutize(t.impl.command, t.impl.base), args), printable(t.impl.command, args));
+/** Starts the program under test (the case's implementation) with `args`, inside a namespace, in the background, with `env` added to its environment. */
+export function startProgramIn(t: CaseContext, ns: string, args: string[], env?: Record<string, string>): NetnsProcess {
+  return startArgv(t, ns, shellArgv(absolutize(t.impl.command, t.impl.base), args), printable(t.impl.command, args), env);
 }
 
 /** Starts a real client or server inside a namespace in the background (stopped when the case ends). */

@@ -15,18 +15,22 @@ function arpFrames(t: CaseContext, n: number): Uint8Array[] {
 }
 
 /** Starts the program with -c n on a's end, sends n + 2 frames from b, and waits for it to exit. */
-async function countedCapture(t: CaseContext, n: number, w: Wire = wire(t)) {
-  const capture = await startCapture(t, w.a.ns, w.a.iface.name, ["-n", "-c", String(n)]);
+async function countedCapture(t: CaseContext, n: number, env?: Record<string, string>, w: Wire = wire(t)) {
+  const capture = await startCapture(t, w.a.ns, w.a.iface.name, ["-n", "-c", String(n)], { env });
   const startedAt = Date.now();
   await new Sent().send(t, w.b.ns, w.b.iface.name, arpFrames(t, n + 2), `${n + 2} ARP requests`);
   const code = await capture.exited(5000, `after printing ${n} packets with -c ${n}`, COUNT);
   return { capture, code, startedAt, endedAt: Date.now() };
 }
 
-/** Seconds since local midnight. */
-function secondsOfDay(ms: number): number {
-  const d = new Date(ms);
-  return d.getHours() * 3600 + d.getMinutes() * 60 + d.getSeconds() + d.getMilliseconds() / 1000;
+/** Time zones a few hours and half hours away from UTC, on both sides. */
+const ZONES = ["America/New_York", "Asia/Kolkata", "Asia/Tokyo", "America/St_Johns", "Australia/Adelaide", "Europe/Moscow"];
+
+/** Seconds since midnight in a time zone. */
+function secondsOfDay(ms: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }).formatToParts(new Date(ms));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  return get("hour") * 3600 + get("minute") * 60 + get("second") + (ms % 1000) / 1000;
 }
 
 export default stage(import.meta, [
@@ -41,20 +45,23 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "each line starts with the frame's capture time as HH:MM:SS.uuuuuu, local time",
+    name: "each line starts with the frame's capture time as HH:MM:SS.uuuuuu, local time (TZ)",
     async run(t) {
       const n = t.rand.int(2, 4);
-      const { capture, startedAt, endedAt } = await countedCapture(t, n);
+      // The program runs in a time zone other than UTC: "local" must follow TZ.
+      const TZ = ZONES[t.rand.int(0, ZONES.length - 1)]!;
+      const { capture, startedAt, endedAt } = await countedCapture(t, n, { TZ });
       const lines = packetLines(capture.stdout);
-      const hint = "Start each line with the time the kernel received the frame (ioctl SIOCGSTAMP after each recvfrom(), or SO_TIMESTAMP): hours, minutes and seconds of the local time of day, a dot, then six digits of microseconds, then a space.";
+      const hint = `Start each line with the time the kernel received the frame (ioctl SIOCGSTAMP after each recvfrom(), or SO_TIMESTAMP): hours, minutes and seconds of the local time of day (in the time zone TZ names, here ${TZ}), a dot, then six digits of microseconds, then a space.`;
       const bad = lines.find((l) => l.time === undefined);
       if (bad) t.fail({ message: "A line does not start with a timestamp in tcpdump's default form.", expected: "HH:MM:SS.uuuuuu <packet>", received: bad.raw, hint, detail: capture.tail() });
       // The frames were sent between startedAt and endedAt: each time is within that window (1 s margin), in order.
-      const [lo, hi] = [secondsOfDay(startedAt) - 1, secondsOfDay(endedAt) + 1];
+      const [lo, hi] = [secondsOfDay(startedAt, TZ) - 1, secondsOfDay(endedAt, TZ) + 1];
       const inWindow = (s: number) => [s, s + 86400, s - 86400].some((x) => x >= lo && x <= hi);
       for (const [i, l] of lines.entries()) {
-        if (!inWindow(l.time!)) t.fail({ message: `Line ${i + 1}'s time is not when the frame was captured: the frames went out between ${new Date(startedAt).toTimeString().slice(0, 8)} and ${new Date(endedAt).toTimeString().slice(0, 8)} local time.`, received: l.raw, hint, detail: capture.tail() });
-        if (i > 0 && l.time! < lines[i - 1]!.time!) t.fail({ message: "The lines' times go backwards.", received: `${lines[i - 1]!.raw}\n${l.raw}`, hint, detail: capture.tail() });
+        const at = (ms: number) => new Date(ms).toLocaleTimeString("en-GB", { timeZone: TZ, hourCycle: "h23" });
+        if (!inWindow(l.time!)) t.fail({ message: `Line ${i + 1}'s time is not when the frame was captured: the frames went out between ${at(startedAt)} and ${at(endedAt)}, local time in ${TZ} (the program ran with TZ=${TZ}).`, expected: `a line starting between ${at(startedAt)} and ${at(endedAt)} (± 1 s)`, received: l.raw, hint, detail: capture.tail() });
+        if (i > 0 && l.time! < lines[i - 1]!.time!) t.fail({ message: "The lines' times go backwards.", expected: "each line's time at or after the one before", received: `${lines[i - 1]!.raw}\n${l.raw}`, hint, detail: capture.tail() });
       }
     },
   },

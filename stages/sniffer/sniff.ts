@@ -156,11 +156,11 @@ function packetSockets(ns: string): [number, number][] {
  * waits (bounded) until it captures: a packet socket there is bound to a
  * protocol (read from the namespace's /proc/net/packet).
  */
-export async function startCapture(t: CaseContext, ns: string, iface: string, flags: string[], opts: { listening?: boolean } = {}): Promise<Capture> {
+export async function startCapture(t: CaseContext, ns: string, iface: string, flags: string[], opts: { listening?: boolean; env?: Record<string, string> } = {}): Promise<Capture> {
   const ifindex = ifindexIn(ns, iface);
   const bound = () => packetSockets(ns).filter(([proto, index]) => proto !== 0 && (index === ifindex || index === 0)).length;
   const before = bound();
-  const proc = startProgramIn(t, ns, ["-i", iface, ...flags]);
+  const proc = startProgramIn(t, ns, ["-i", iface, ...flags], opts.env);
   const capture = new Capture(t, proc, iface);
   const deadline = Date.now() + 5000;
   for (;;) {
