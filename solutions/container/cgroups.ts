@@ -26,56 +26,62 @@ function write(dir: string, file: string, value: string | number): void {
 
 export function createCgroup(config: Config, quirks: Quirks = {}): Cgroup | undefined {
   if (config.cgroupsPath === undefined) return undefined;
-  const rel = config.cgroupsPath.replace(/^\/+/, "");
   const r = { ...config.resources };
   if (quirks.memoryLimitIgnored) r.memoryLimit = undefined;
   if (quirks.pidsLimitIgnored) r.pidsLimit = undefined;
-  const dirs: string[] = [];
-  const make = (dir: string) => {
-    mkdirSync(dir, { recursive: true });
-    dirs.push(dir);
-    return dir;
-  };
+  const dirs = dirsOf(config.cgroupsPath);
+  for (const dir of dirs) mkdirSync(dir, { recursive: true });
   if (isV2()) {
-    const dir = make(join(ROOT, rel));
+    const [dir] = dirs as [string];
     if (r.memoryLimit !== undefined) write(dir, "memory.max", r.memoryLimit), existsSync(join(dir, "memory.swap.max")) && write(dir, "memory.swap.max", 0);
     if (r.pidsLimit !== undefined) write(dir, "pids.max", r.pidsLimit > 0 ? r.pidsLimit : "max");
     if (r.cpuQuota !== undefined) write(dir, "cpu.max", `${r.cpuQuota > 0 ? r.cpuQuota : "max"} ${r.cpuPeriod ?? 100000}`);
   } else {
-    const memory = make(join(ROOT, "memory", rel));
+    const [memory, pids, cpu] = dirs as [string, string, string];
     if (r.memoryLimit !== undefined) {
       write(memory, "memory.limit_in_bytes", r.memoryLimit);
       // No swap beyond the limit, so going over it means the OOM killer.
       if (existsSync(join(memory, "memory.memsw.limit_in_bytes"))) write(memory, "memory.memsw.limit_in_bytes", r.memoryLimit);
     }
-    const pids = make(join(ROOT, "pids", rel));
     if (r.pidsLimit !== undefined) write(pids, "pids.max", r.pidsLimit > 0 ? r.pidsLimit : "max");
-    const cpu = make(join(ROOT, "cpu", rel));
     if (r.cpuPeriod !== undefined) write(cpu, "cpu.cfs_period_us", r.cpuPeriod);
     if (r.cpuQuota !== undefined) write(cpu, "cpu.cfs_quota_us", r.cpuQuota);
   }
   return {
     procs: quirks.cgroupNotJoined ? [] : dirs.map((d) => join(d, "cgroup.procs")),
     remove() {
-      if (quirks.cgroupLeftBehind) return;
-      for (const dir of dirs.reverse()) {
-        for (let attempt = 0; attempt < 50; attempt++) {
-          const pids = existsSync(dir) ? readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean) : [];
-          for (const pid of pids) {
-            try {
-              process.kill(Number(pid), "SIGKILL");
-            } catch {
-              // already gone
-            }
-          }
-          try {
-            rmdirSync(dir);
-            break;
-          } catch {
-            Bun.sleepSync(10);
-          }
-        }
-      }
+      if (!quirks.cgroupLeftBehind) removeDirs(dirs);
     },
   };
+}
+
+/** The cgroup's directories: v2, one; v1, one in the memory, pids and cpu hierarchies (in that order). */
+function dirsOf(cgroupsPath: string): string[] {
+  const rel = cgroupsPath.replace(/^\/+/, "");
+  return isV2() ? [join(ROOT, rel)] : ["memory", "pids", "cpu"].map((c) => join(ROOT, c, rel));
+}
+
+/** Removes the container's cgroup made earlier (by `create`), for `delete`. */
+export function removeCgroupAt(cgroupsPath: string): void {
+  removeDirs(dirsOf(cgroupsPath));
+}
+
+/** Kills what is left in each cgroup and removes it (an empty cgroup goes with rmdir). */
+function removeDirs(dirs: string[]): void {
+  for (const dir of [...dirs].reverse()) {
+    for (let attempt = 0; attempt < 50 && existsSync(dir); attempt++) {
+      for (const pid of readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean)) {
+        try {
+          process.kill(Number(pid), "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      try {
+        rmdirSync(dir);
+      } catch {
+        Bun.sleepSync(10);
+      }
+    }
+  }
 }

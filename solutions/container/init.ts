@@ -9,7 +9,7 @@
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config, NamespaceType } from "./config.ts";
-import { check, CLONE, cstr, cstrArray, errno, libc } from "./libc.ts";
+import { check, CLONE, cstr, cstrArray, errno, libc, O } from "./libc.ts";
 import { enterRootfs } from "./mounts.ts";
 import type { Quirks } from "./quirks.ts";
 
@@ -19,6 +19,10 @@ export interface Plan {
   quirks: Quirks;
   /** cgroup.procs files to join before anything else, so every later process is counted. */
   cgroupProcs: string[];
+  /** create: a byte into this fifo (opened before the root changes) says the container is set up… */
+  readyFifo?: string;
+  /** …and init then waits for start's byte on this one before execve. */
+  execFifo?: string;
 }
 
 /** Namespaces this process unshares itself (the PID namespace was made by the runtime, for its child). */
@@ -55,6 +59,11 @@ export function init(plan: Plan): never {
   const { config, quirks } = plan;
   try {
     for (const procs of plan.cgroupProcs) writeFileSync(procs, "0"); // "0": the writing process
+    // A session of its own, as runc gives it: the container outlives the runtime's process group (create returns).
+    check(libc.setsid(), "setsid");
+    // Both fifos are in the runtime's state directory, out of reach once the root has changed: open them now (closed on execve).
+    const ready = plan.readyFifo === undefined ? -1 : check(libc.open(cstr(plan.readyFifo), O.WRONLY | O.CLOEXEC, 0), "open ready.fifo");
+    const exec = plan.execFifo === undefined ? -1 : check(libc.open(cstr(plan.execFifo), O.RDWR | O.CLOEXEC, 0), "open exec.fifo");
     const wanted = config.namespaces.filter((n) => OWN.includes(n) && !(quirks.noIpcNamespace && n === "ipc") && !(quirks.noNetworkNamespace && n === "network"));
     const flags = wanted.reduce((f, n) => f | CLONE[n], 0);
     if (flags !== 0) check(libc.unshare(flags), `unshare(${wanted.join(", ")})`);
@@ -67,6 +76,9 @@ export function init(plan: Plan): never {
     if (wanted.includes("network") && !quirks.loopbackDown) loopbackUp();
     const cwd = quirks.ignoreCwd ? "/" : config.process.cwd;
     check(libc.chdir(cstr(cwd)), `chdir ${cwd}`);
+    if (ready >= 0) check(libc.write(ready, Buffer.from("1"), 1), "write ready.fifo");
+    // Blocks until start writes its byte (with create-runs-program, not at all).
+    if (exec >= 0 && !quirks.createRunsProgram) check(libc.read(exec, Buffer.alloc(1), 1), "wait for start on exec.fifo");
   } catch (e) {
     die((e as Error).message);
   }

@@ -18,6 +18,12 @@ const lib = dlopen("libc.so.6", {
   socket: { args: ["i32", "i32", "i32"], returns: "i32" },
   ioctl: { args: ["i32", "u64", "ptr"], returns: "i32" },
   close: { args: ["i32"], returns: "i32" },
+  open: { args: ["ptr", "i32", "u32"], returns: "i32" },
+  read: { args: ["i32", "ptr", "u64"], returns: "i64" },
+  write: { args: ["i32", "ptr", "u64"], returns: "i64" },
+  mkfifo: { args: ["ptr", "u32"], returns: "i32" },
+  kill: { args: ["i32", "i32"], returns: "i32" },
+  setsid: { args: [], returns: "i32" },
 });
 export const libc = lib.symbols;
 
@@ -50,6 +56,8 @@ export const MS = {
   RELATIME: 1 << 21,
   STRICTATIME: 1 << 24,
 } as const;
+
+export const O = { WRONLY: 0o1, RDWR: 0o2, NONBLOCK: 0o4000, CLOEXEC: 0o2000000 } as const;
 
 export const MNT_DETACH = 2;
 export const SYS_PIVOT_ROOT = 155;

@@ -1,16 +1,26 @@
 /**
- * A container runtime with runc's command line:
- *   main.ts [--root <state dir>] run -b|--bundle <bundle> <container id>
+ * A container runtime with runc's command line (runtime.md "Operations"):
+ *   main.ts [--root <state dir>] run    [-b <bundle>] <id>
+ *   main.ts [--root <state dir>] create [-b <bundle>] <id>
+ *   main.ts [--root <state dir>] start  <id>
+ *   main.ts [--root <state dir>] state  <id>
+ *   main.ts [--root <state dir>] kill   <id> [<signal>]
+ *   main.ts [--root <state dir>] delete [-f|--force] <id>
  * It reads <bundle>/config.json (the OCI runtime spec) and runs its process
  * in new namespaces, in a new root, with the config's mounts and limits.
  */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "./config.ts";
 import type { Quirks } from "./quirks.ts";
-import { run } from "./run.ts";
+import { create, kill, remove, run, start, state, type Target } from "./run.ts";
 import { exists } from "./state.ts";
 
-const USAGE = "usage: main.ts [--root <dir>] run -b <bundle> <container-id>";
+const USAGE = `usage: main.ts [--root <dir>] <command> …
+  run|create [-b <bundle>] <container-id>
+  start|state <container-id>
+  kill <container-id> [<signal>]
+  delete [-f] <container-id>`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -29,21 +39,49 @@ export async function runMain(argv: string[], quirks: Quirks = {}): Promise<neve
     i++;
   }
   const command = argv[i];
-  if (command !== "run") fail(command === undefined ? USAGE : `unknown command "${command}"\n${USAGE}`);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv.slice(i + 1), allowPositionals: true, strict: true, options: { bundle: { type: "string", short: "b" } } });
+    parsed = parseArgs({
+      args: argv.slice(i + 1),
+      allowPositionals: true,
+      strict: true,
+      options: { bundle: { type: "string", short: "b" }, force: { type: "boolean", short: "f" } },
+    });
   } catch (e) {
     fail(`${(e as Error).message}\n${USAGE}`);
   }
-  const id = parsed.positionals[0];
-  if (id === undefined || parsed.positionals.length !== 1) fail(USAGE);
-  if (exists(root, id)) fail(`container "${id}" already exists`);
+  const [id, ...rest] = parsed.positionals;
+  if (id === undefined || rest.length > (command === "kill" ? 1 : 0)) fail(USAGE);
+  const target: Target = { root, id, quirks };
+  const bundle = resolve(parsed.values.bundle ?? process.cwd());
   try {
-    process.exit(await run({ root, bundle: parsed.values.bundle ?? process.cwd(), id, quirks }));
+    switch (command) {
+      case "run":
+        if (exists(root, id)) fail(`container "${id}" already exists`);
+        process.exit(await run(bundle, target));
+      case "create":
+        if (exists(root, id)) fail(`container "${id}" already exists`);
+        await create(bundle, target);
+        break;
+      case "start":
+        start(target);
+        break;
+      case "state":
+        process.stdout.write(`${JSON.stringify(state(target), null, 2)}\n`);
+        break;
+      case "kill":
+        kill(target, rest[0]);
+        break;
+      case "delete":
+        await remove(target, parsed.values.force === true);
+        break;
+      default:
+        fail(command === undefined ? USAGE : `unknown command "${command}"\n${USAGE}`);
+    }
   } catch (e) {
     fail(e instanceof ConfigError ? `config.json: ${e.message}` : (e as Error).message);
   }
+  process.exit(0);
 }
 
 if (import.meta.main) await runMain(Bun.argv.slice(2));

@@ -61,4 +61,14 @@ export interface Quirks {
   pidsLimitIgnored?: boolean;
   /** Leave the cgroup behind when the container exits. */
   cgroupLeftBehind?: boolean;
+  /** create lets the container's program run at once, without waiting for start. */
+  createRunsProgram?: boolean;
+  /** state reports the status the runtime last recorded (created, running), not what the container's process is doing. */
+  stateFromFile?: boolean;
+  /** kill sends SIGKILL whatever signal it is given. */
+  killAlwaysSigkill?: boolean;
+  /** state reports "running" for a container that is only created. */
+  stateCreatedAsRunning?: boolean;
+  /** delete removes the cgroup but leaves the container's state behind. */
+  deleteKeepsState?: boolean;
 }

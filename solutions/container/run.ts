@@ -1,38 +1,147 @@
 /**
- * `run`: create the container and run its process to the end, in the
- * foreground (runc run). The runtime stays outside the container: it makes
- * the PID namespace (which only its next child enters), starts init.ts as that
- * child, passes signals on to it, waits, and exits with the container's
- * status: the process's exit code, or 128 + the signal that killed it.
+ * The runtime side of the lifecycle (runtime.md "Operations"). The runtime
+ * stays outside the container: it makes the PID namespace (which only its
+ * next child enters) and starts init.ts as that child.
+ *
+ * - run: create, start, wait, and exit with the container's status: the
+ *   process's exit code, or 128 + the signal that killed it; signals to the
+ *   runtime are passed on; the container is deleted after.
+ * - create: the container is set up, its init waits on <state>/exec.fifo;
+ *   the runtime records it and returns. start: one byte into the fifo lets
+ *   init execve the program. kill, delete, state: on the recorded pid.
  */
+import { mkdirSync, rmSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
-import { createCgroup } from "./cgroups.ts";
+import { createCgroup, removeCgroupAt } from "./cgroups.ts";
 import { readConfig } from "./config.ts";
-import { check, CLONE, libc } from "./libc.ts";
 import type { Plan } from "./init.ts";
+import { check, CLONE, cstr, libc, O } from "./libc.ts";
 import type { Quirks } from "./quirks.ts";
-import { removeState, writeState } from "./state.ts";
+import { execFifo, procStat, readState, removeState, stateDir, statusOf, writeState } from "./state.ts";
 
 const FORWARDED = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;
 
-export async function run(opts: { root: string; bundle: string; id: string; quirks: Quirks }): Promise<number> {
-  const config = readConfig(opts.bundle);
-  const cgroup = createCgroup(config, opts.quirks);
+export interface Target {
+  root: string;
+  id: string;
+  quirks: Quirks;
+}
+
+function spawnInit(bundle: string, plan: Omit<Plan, "bundle" | "config" | "quirks" | "cgroupProcs">, t: Target) {
+  const config = readConfig(bundle);
+  const cgroup = createCgroup(config, t.quirks);
   try {
-    if (config.namespaces.includes("pid") && !opts.quirks.noPidNamespace) check(libc.unshare(CLONE.pid), "unshare(pid)");
-    if (opts.quirks.hostEnv) config.process.env = [...Object.entries(process.env).map(([k, v]) => `${k}=${v}`), ...config.process.env];
-    const plan: Plan = { bundle: opts.bundle, config, quirks: opts.quirks, cgroupProcs: cgroup?.procs ?? [] };
-    const child = Bun.spawn([process.execPath, join(import.meta.dir, "init.ts"), JSON.stringify(plan)], { stdio: ["inherit", "inherit", "inherit"], env: {} });
-    writeState(opts.root, { id: opts.id, pid: child.pid, bundle: opts.bundle, status: "running" });
-    if (!opts.quirks.noSignalForwarding) {
-      for (const sig of opts.quirks.forwardTermOnly ? (["SIGTERM"] as const) : FORWARDED) process.on(sig, () => child.kill(sig));
+    if (config.namespaces.includes("pid") && !t.quirks.noPidNamespace) check(libc.unshare(CLONE.pid), "unshare(pid)");
+    if (t.quirks.hostEnv) config.process.env = [...Object.entries(process.env).map(([k, v]) => `${k}=${v}`), ...config.process.env];
+    const full: Plan = { ...plan, bundle, config, quirks: t.quirks, cgroupProcs: cgroup?.procs ?? [] };
+    const child = Bun.spawn([process.execPath, join(import.meta.dir, "init.ts"), JSON.stringify(full)], { stdio: ["inherit", "inherit", "inherit"], env: {} });
+    return { config, cgroup, child };
+  } catch (e) {
+    cgroup?.remove();
+    throw e;
+  }
+}
+
+function record(t: Target, bundle: string, pid: number, cgroupsPath: string | undefined, recorded: "created" | "running"): void {
+  writeState(t.root, { id: t.id, pid, startTime: procStat(pid)?.startTime ?? 0, bundle, cgroupsPath, created: new Date().toISOString(), recorded });
+}
+
+export async function run(bundle: string, t: Target): Promise<number> {
+  const { config, cgroup, child } = spawnInit(bundle, {}, t);
+  try {
+    record(t, bundle, child.pid, config.cgroupsPath, "running");
+    if (!t.quirks.noSignalForwarding) {
+      for (const sig of t.quirks.forwardTermOnly ? (["SIGTERM"] as const) : FORWARDED) process.on(sig, () => child.kill(sig));
     }
     const code = await child.exited;
-    if (child.signalCode) return opts.quirks.signalExitOne ? 1 : 128 + (constants.signals[child.signalCode as keyof typeof constants.signals] ?? 0);
-    return opts.quirks.exitZero ? 0 : code;
+    if (child.signalCode) return t.quirks.signalExitOne ? 1 : 128 + (constants.signals[child.signalCode as keyof typeof constants.signals] ?? 0);
+    return t.quirks.exitZero ? 0 : code;
   } finally {
     cgroup?.remove();
-    removeState(opts.root, opts.id);
+    removeState(t.root, t.id);
   }
+}
+
+/** Sets the container up and returns once its init waits for `start` (it has told so through a fifo of its own). */
+export async function create(bundle: string, t: Target): Promise<void> {
+  const dir = stateDir(t.root, t.id);
+  mkdirSync(dir, { recursive: true });
+  const ready = join(dir, "ready.fifo");
+  for (const fifo of [execFifo(t.root, t.id), ready]) check(libc.mkfifo(cstr(fifo), 0o600), `mkfifo ${fifo}`);
+  // Held open for reading here, so init's open for writing does not block; read without blocking.
+  const readyFd = check(libc.open(cstr(ready), O.RDWR | O.NONBLOCK | O.CLOEXEC, 0), "open ready.fifo");
+  let spawned: ReturnType<typeof spawnInit> | undefined;
+  try {
+    spawned = spawnInit(bundle, { execFifo: execFifo(t.root, t.id), readyFifo: ready }, t);
+    const byte = Buffer.alloc(1);
+    const deadline = Date.now() + 30_000;
+    while (Number(libc.read(readyFd, byte, 1)) !== 1) {
+      if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) throw new Error(`the container's init exited (status ${spawned.child.exitCode ?? spawned.child.signalCode}) before the container was created`);
+      if (Date.now() > deadline) throw new Error("the container's init did not get ready within 30 s");
+      await Bun.sleep(5);
+    }
+    record(t, bundle, spawned.child.pid, spawned.config.cgroupsPath, "created");
+    spawned.child.unref();
+  } catch (e) {
+    spawned?.child.kill("SIGKILL");
+    spawned?.cgroup?.remove();
+    removeState(t.root, t.id);
+    throw e;
+  } finally {
+    libc.close(readyFd);
+    rmSync(ready, { force: true });
+  }
+}
+
+/** Lets a created container's init run the program: one byte into exec.fifo, which init is blocked reading. */
+export function start(t: Target): void {
+  const s = readState(t.root, t.id);
+  const status = statusOf(t.root, s, t.quirks.stateFromFile);
+  if (status !== "created") throw new Error(`cannot start a container that is ${status}`);
+  const fifo = execFifo(t.root, t.id);
+  if (!t.quirks.createRunsProgram) {
+    const fd = check(libc.open(cstr(fifo), O.WRONLY | O.NONBLOCK | O.CLOEXEC, 0), "open exec.fifo");
+    check(libc.write(fd, Buffer.from("1"), 1), "write exec.fifo");
+    libc.close(fd);
+  }
+  rmSync(fifo, { force: true });
+  writeState(t.root, { ...s, recorded: "running" });
+}
+
+/** The state of the container as runtime.md "State" gives it. */
+export function state(t: Target): Record<string, unknown> {
+  const s = readState(t.root, t.id);
+  const seen = statusOf(t.root, s, t.quirks.stateFromFile);
+  const status = t.quirks.stateCreatedAsRunning && seen === "created" ? "running" : seen;
+  return { ociVersion: "1.0.2", id: s.id, pid: status === "stopped" ? 0 : s.pid, status, bundle: s.bundle, created: s.created };
+}
+
+/** A signal by name (KILL, SIGKILL) or number; SIGTERM by default, as with runc. */
+export function signalNumber(name: string | undefined): number {
+  if (name === undefined) return constants.signals.SIGTERM;
+  if (/^\d+$/.test(name)) return Number(name);
+  const n = constants.signals[(name.toUpperCase().startsWith("SIG") ? name.toUpperCase() : `SIG${name.toUpperCase()}`) as keyof typeof constants.signals];
+  if (n === undefined) throw new Error(`unknown signal "${name}"`);
+  return n;
+}
+
+export function kill(t: Target, signal: string | undefined): void {
+  const s = readState(t.root, t.id);
+  const status = statusOf(t.root, s, t.quirks.stateFromFile);
+  if (status !== "created" && status !== "running") throw new Error(`container "${t.id}" is not running`);
+  process.kill(s.pid, t.quirks.killAlwaysSigkill ? constants.signals.SIGKILL : signalNumber(signal));
+}
+
+/** Removes a stopped container (a created one is killed first; a running one only with --force). */
+export async function remove(t: Target, force: boolean): Promise<void> {
+  const s = readState(t.root, t.id);
+  const status = statusOf(t.root, s);
+  if (status === "running" && !force) throw new Error(`cannot delete container "${t.id}" that is not stopped: ${status}`);
+  if (status !== "stopped") {
+    process.kill(s.pid, "SIGKILL");
+    for (let i = 0; i < 200 && statusOf(t.root, s) !== "stopped"; i++) await Bun.sleep(10);
+  }
+  if (s.cgroupsPath !== undefined && !t.quirks.cgroupLeftBehind) removeCgroupAt(s.cgroupsPath);
+  if (!t.quirks.deleteKeepsState) removeState(t.root, t.id);
 }

@@ -86,6 +86,26 @@ export class Bundle {
     return this.t.run(this.runArgs(), { timeoutMs: opts.timeoutMs ?? 8000, cwd: opts.cwd ?? this.dir, stdin: opts.stdin });
   }
 
+  /**
+   * Writes config.json and runs `create` in the background; the runtime should
+   * return once the container is created, while the container lives on. The
+   * container's output is the returned program's (it inherits the runtime's).
+   */
+  async create(): Promise<{ program: Program; code: number | null }> {
+    this.write();
+    // bun test --no-orphans hands its flag on to every program in the environment, and a Bun program with it
+    // kills every process it started when it exits: the container would die with `create`. Off for create
+    // (the container is still removed with its cgroup when the case ends).
+    const env = { BUN_FEATURE_FLAG_NO_ORPHANS: "0" };
+    const program = await this.t.start({ args: ["--root", this.stateRoot, "create", "-b", this.dir, this.id], ready: "none", env });
+    return { program, code: await program.process.waitExit(10000) };
+  }
+
+  /** `--root <state> <command> <args…>` (start, state, kill, delete: runc's command line), run to its end. */
+  async command(command: string, ...args: string[]): Promise<CommandResult> {
+    return this.t.run(["--root", this.stateRoot, command, ...args], { timeoutMs: 8000, cwd: this.dir });
+  }
+
   /** Writes config.json and starts the container in the background. */
   async start(): Promise<Program> {
     this.write();
