@@ -1,12 +1,14 @@
 /**
  * bun run setup [<challenge>…]: installs every client and real implementation
- * the challenges use (or only those of the challenges named). On
+ * the challenges use (or only those of the challenges named), and, for the
+ * whole suite, the toolchains of the Python and Go starters. On
  * Debian/Ubuntu it runs apt-get for what is missing (and does nothing when
  * everything is there); elsewhere it prints what to install.
  */
 import { loadAllChallenges } from "../challenge/load.ts";
 import { hasBinary } from "../clients/require.ts";
 import { challengeArg, parseCommandLine } from "./args.ts";
+import { TOOLCHAINS } from "./starters.ts";
 
 const USAGE = `usage: bun run setup [<challenge>…] [--if-possible]
 
@@ -23,6 +25,10 @@ for (const c of positionals.length > 0 ? positionals.map((slug) => challengeArg(
   for (const client of c.clients) needed.set(client.binary, client.package);
   if (c.real) needed.set(c.real.command.split(/\s+/)[0]!, c.real.package);
 }
+// The starters' toolchains other than bun (python3, go): the self-test harness/cli/starters.test.ts runs every
+// starter in every language, so the full setup (what `bun test` needs) installs them; `bun run setup <challenge>`
+// (what a learner's workflow runs) does not: the learner brings the toolchain of the language they chose.
+if (positionals.length === 0) for (const [language, t] of Object.entries(TOOLCHAINS)) if (language !== "typescript") needed.set(t.binary, t.package);
 const missing = [...needed].filter(([binary]) => !hasBinary(binary));
 if (missing.length === 0) {
   console.log(`setup: all ${needed.size} clients and real implementations are installed (${[...needed.keys()].join(", ")}).`);

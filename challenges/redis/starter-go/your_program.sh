@@ -7,6 +7,8 @@
 set -e
 dir="$(cd "$(dirname "$0")" && pwd)"
 bin="$dir/.build/program"
+# go build needs a cache directory: its default is under $HOME (or $XDG_CACHE_HOME).
+[ -n "${GOCACHE:-}${XDG_CACHE_HOME:-}${HOME:-}" ] || export GOCACHE="$dir/.build/gocache"
 if [ ! -x "$bin" ] || [ -n "$(find "$dir/app" "$dir/go.mod" -newer "$bin" \( -name '*.go' -o -name go.mod \) -print -quit)" ]; then
   mkdir -p "$dir/.build"
   (cd "$dir" && go build -o "$bin.$$" ./app) || { rm -f "$bin.$$"; exit 1; }

@@ -27,4 +27,4 @@ print(f"Logs from your program will appear here (port {port}, directory {directo
 #     client, address = server.accept()
 #     request = client.recv(65536)
 #     # … read the request in `request`, then write a response (RFC 9112 §2.1) …
-#     client.sendall(b"HTTP/1.1 200 OK\r\n…")
+#     client.sendall("HTTP/1.1 200 OK\r\n…".encode())
