@@ -19,7 +19,7 @@ import { ROOT } from "../paths.ts";
 import { makeTempDir, removeTempDir } from "../process/tempdir.ts";
 import { selfTests } from "../self-test.ts";
 import { runStagesInSubprocess } from "../stage/subprocess.ts";
-import { type Language, LANGUAGES, MAIN_FILE, TOOLCHAINS } from "./starters.ts";
+import { type Language, LANGUAGES, MAIN_FILE, starterDir, TOOLCHAINS } from "./starters.ts";
 
 /** What the first failing report of stage 1 must contain for the untouched starter: the starter's own words where it prints any. */
 const TEACHES: Record<string, (language: Language) => string> = {
@@ -78,6 +78,14 @@ selfTests("starters: bun run init <challenge> <dir> --language=<l>", () => {
   });
 
   for (const slug of challengeSlugs()) {
+    test(`${slug}: the Python and Go starters' READMEs open with the TypeScript one's paragraph (what the tests run)`, () => {
+      const opening = (language: Language) => readFileSync(join(starterDir(slug, language), "README.md"), "utf8").split("\n\n").slice(0, 2).join("\n\n");
+      for (const language of LANGUAGES) expect(opening(language)).toBe(opening("typescript"));
+    });
+    test(`${slug}: every language's your_program.sh opens with the TypeScript one's comment (how syscraft runs it)`, () => {
+      const usage = (language: Language) => readFileSync(join(starterDir(slug, language), "your_program.sh"), "utf8").split("\n").filter((l) => l.startsWith("#")).join("\n").split("# To use another language")[0]!.split("# It builds app/")[0]!;
+      for (const language of LANGUAGES) expect(usage(language)).toBe(usage("typescript"));
+    });
     for (const language of LANGUAGES) {
       const after = AFTER_CHANGE[slug];
       const name = `${slug} in ${language}: fails stage 1 with the starter's teaching message${after === "pass" ? ", passes it once the marked block is uncommented" : after === "listens" ? ", listens once the marked block is uncommented" : ""}`;
