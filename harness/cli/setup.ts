@@ -31,7 +31,7 @@ for (const c of positionals.length > 0 ? positionals.map((slug) => challengeArg(
 if (positionals.length === 0) for (const [language, t] of Object.entries(TOOLCHAINS)) if (language !== "typescript") needed.set(t.binary, t.package);
 const missing = [...needed].filter(([binary]) => !hasBinary(binary));
 if (missing.length === 0) {
-  console.log(`setup: all ${needed.size} clients and real implementations are installed (${[...needed.keys()].join(", ")}).`);
+  console.log(`setup: all ${needed.size} ${positionals.length === 0 ? "clients, real implementations and starter toolchains" : "clients and real implementations"} are installed (${[...needed.keys()].join(", ")}).`);
   process.exit(0);
 }
 const packages = [...new Set(missing.map(([, pkg]) => pkg))].sort();
