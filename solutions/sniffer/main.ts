@@ -27,6 +27,8 @@ export interface SnifferOptions {
   printers?: Partial<Printers>;
   /** Keep the second copy loopback gives of each frame (a fixture's mistake). */
   keepOutgoingOnLoopback?: boolean;
+  /** Skip every outgoing frame, on any interface (a fixture's mistake). */
+  dropAllOutgoing?: boolean;
   /** Bind to every interface instead of the one named by -i (a fixture's mistake). */
   anyInterface?: boolean;
   /** Leave SIGINT to its default action (a fixture's mistake). */
@@ -129,7 +131,7 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
   }
 
   // Loopback hands a packet socket each frame twice: as sent (OUTGOING) and as received. Keep one.
-  const dropOutgoing = iface === "lo" && !options.keepOutgoingOnLoopback;
+  const dropOutgoing = (iface === "lo" && !options.keepOutgoingOnLoopback) || options.dropAllOutgoing === true;
   const worker = new Worker(new URL("./recv-worker.ts", import.meta.url).href);
   worker.onmessage = (e: MessageEvent<Received>) => {
     const r = e.data;

@@ -1,7 +1,10 @@
 import { arp, ethernet, ETHERTYPE, type Arp } from "../../harness/netns/frames.ts";
 import type { Random } from "../../harness/random.ts";
 import { stage } from "../../harness/stage/define.ts";
-import { expectTcpdumpLines, randomIp, randomMac } from "./sniff.ts";
+import { clientIn } from "../../harness/netns/case.ts";
+import { join } from "node:path";
+import { pcapFile } from "../../harness/netns/pcap.ts";
+import { expectLines, expectTcpdumpLines, packetLines, randomIp, randomMac, startCapture, wire } from "./sniff.ts";
 
 const ZERO = "00:00:00:00:00:00";
 const BROADCAST = "ff:ff:ff:ff:ff:ff";
@@ -66,6 +69,23 @@ export default stage(import.meta, [
       const elsewhere = [request(t.rand), reply(t.rand)];
       const frames = [request(t.rand), reply(t.rand), request(t.rand)];
       await expectTcpdumpLines(t, { flags: ["-n"], frames, elsewhere, what: "ARP frames on the captured interface" }, "Your program printed frames that did not cross the interface named by -i.", "Bind the packet socket to the interface: sll_ifindex = if_nametoindex(<iface>) in the sockaddr_ll passed to bind(). With ifindex 0 it receives the frames of every interface of the host (here, its loopback too).");
+    },
+  },
+  {
+    name: "the host's own frames are captured too: its ARP reply to a real ping",
+    async run(t) {
+      const w = wire(t);
+      const capture = await startCapture(t, w.a.ns, w.a.iface.name, ["-n", "-c", "2"]);
+      // A real ping from b: b asks who has a's address (broadcast), a answers (a frame a itself sends).
+      await clientIn(t, w.b.ns, "iputils-ping", ["ping", "-c", "1", "-W", "2", w.a.iface.ip], { timeoutMs: 5000 });
+      await capture.exited(5000, "after -c 2 (the ARP request and reply of a ping)", "Print the frames the host sends as well as those it receives.");
+      const request = arpFrame({ op: "request", senderMac: w.b.iface.mac, senderIp: w.b.iface.ip, targetMac: ZERO, targetIp: w.a.iface.ip }, BROADCAST);
+      const answer = arpFrame({ op: "reply", senderMac: w.a.iface.mac, senderIp: w.a.iface.ip, targetMac: w.b.iface.mac, targetIp: w.b.iface.ip }, w.b.iface.mac);
+      const file = join(t.dir, "arp.pcap");
+      await Bun.write(file, pcapFile([request, answer].map((frame) => ({ timeUs: Date.now() * 1000, frame }))));
+      t.log.note("what tcpdump prints for the ARP request and reply the kernels send:");
+      const r = await t.client("tcpdump", ["tcpdump", "-r", file, "-n"], { quietStderr: true });
+      expectLines(t, capture, packetLines(r.stdout).map((l) => l.text), "Your program did not print the host's own ARP reply.", "On interfaces other than lo, a frame the host sends reaches the packet socket once, with sll_pkttype PACKET_OUTGOING (4): it is the host's own traffic, print it. Only on the loopback interface is the outgoing copy a duplicate to skip.");
     },
   },
   {
