@@ -14,7 +14,8 @@ import { loadChallenge, stageTestFile } from "../harness/challenge/load.ts";
 import { stageName } from "../harness/challenge/stages.ts";
 import { ROOT } from "../harness/paths.ts";
 import { registerStage } from "../harness/stage/register.ts";
-import { currentSelection, resolveSelection, type Selection } from "../harness/stage/selection.ts";
+import { currentSelection, resolveSelection, runnableStages, type Selection } from "../harness/stage/selection.ts";
+import { harnessOptions } from "../harness/cmdline.ts";
 import type { StageDefinition } from "../harness/stage/types.ts";
 
 function selectionError(message: string): void {
@@ -39,7 +40,7 @@ if (problem) selectionError(problem);
 else if (selection) {
   try {
     const challenge = loadChallenge(selection.challenge);
-    for (const { stage, regression } of resolveSelection(challenge, selection)) {
+    for (const { stage, regression } of runnableStages(resolveSelection(challenge, selection), harnessOptions().real).run) {
       const file = stageTestFile(challenge, stage);
       if (!existsSync(file)) throw new Error(`${stageName(challenge, stage)} ${stage.name}: its tests are not written yet (no ${relative(ROOT, file)})`);
       const mod = (await import(file)) as { default: StageDefinition };

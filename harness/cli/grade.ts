@@ -18,7 +18,7 @@ import { runStagesInSubprocess } from "../stage/subprocess.ts";
 import { readLearnerStage } from "../learner-stage.ts";
 import { markdownSummary, summarize, type ChallengeSummary } from "../summary.ts";
 import { findStage } from "../challenge/stages.ts";
-import { parseSelection, resolveSelection } from "../stage/selection.ts";
+import { parseSelection, resolveSelection, runnableStages } from "../stage/selection.ts";
 import type { CaseResult } from "../stage/types.ts";
 import { challengeArg, parseCommandLine, usageError } from "./args.ts";
 
@@ -63,7 +63,9 @@ interface Target {
 function target(text: string, only: boolean): Target {
   const sel = parseSelection(text, only);
   const challenge = challengeArg("grade", sel.challenge);
-  const selected = resolveSelection(challenge, sel).map((s) => s.stage);
+  const { run, notRun } = runnableStages(resolveSelection(challenge, sel), flags.real === true);
+  for (const { stage } of notRun) console.log(`syscraft: ${challenge.slug}/${stage.id} ${stage.name} is not graded against the real implementation (real_differs): ${stage.realDiffers}`);
+  const selected = run.map((s) => s.stage);
   return { challenge, flag: `${only ? "--stage-only" : "--stage"}=${text}`, selected };
 }
 

@@ -18,7 +18,7 @@ import { flagProblem, harnessOptions, isTestWorker, parentPid, splitArgs, testAr
 import { ROOT, STATE_DIR } from "../paths.ts";
 import { configFile, configuredImpls, implOrigin, programProblem, resolveImpl, type Impl } from "../impl.ts";
 import { say } from "../report/say.ts";
-import { currentSelection, resolveSelection, type SelectedStage } from "./selection.ts";
+import { currentSelection, resolveSelection, runnableStages, type SelectedStage } from "./selection.ts";
 import { runStages } from "./stage-run.ts";
 
 /** The learner's flags that are bun's own (with their values), to pass on to the inner run; and the positional words. */
@@ -162,7 +162,12 @@ async function main(): Promise<void> {
     const known = challengeSlugs();
     if (!known.includes(selection.challenge)) stop(`${selection.only ? "--stage-only" : "--stage"}=${selection.text}: no challenge named "${selection.challenge}" (did you mean ${closest(selection.challenge, known)}?); known: ${known.join(", ")}`);
     const challenge = loadChallenge(selection.challenge);
-    const stages = resolveSelection(challenge, selection);
+    const { run: stages, notRun } = runnableStages(resolveSelection(challenge, selection), harnessOptions().real);
+    for (const { stage } of notRun) say(`syscraft: ${stageName(challenge, stage)} ${stage.name} is not run against the real implementation (real_differs in challenge.yaml): ${stage.realDiffers}`);
+    if (!stages.some((s) => !s.regression)) {
+      const earlier = notRun.find((s) => !s.regression)!.stage;
+      stop(`${stageName(challenge, earlier)} does not run against the real implementation (real_differs: ${earlier.realDiffers})${stages.length > 0 ? `; its regression stages do: bun test --stage=${stageName(challenge, stages.at(-1)!.stage)} --real` : ""}`);
+    }
     const unwritten = stages.find(({ stage }) => !existsSync(stageTestFile(challenge, stage)));
     if (unwritten) stop(`${stageName(challenge, unwritten.stage)} ${unwritten.stage.name}: its tests are not written yet (no ${relative(ROOT, stageTestFile(challenge, unwritten.stage))})`);
     const impl = resolveImpl(challenge);

@@ -73,6 +73,16 @@ export function resolveSelection(c: Challenge, sel: Selection): SelectedStage[] 
   return [{ stage: target, regression: false }, ...regression.map((stage) => ({ stage, regression: true }))];
 }
 
+/**
+ * Against the real implementation (--real), a stage marked real_differs is not
+ * run: its .md explains why the real system cannot pass it. The stages to run,
+ * and those left out, for the run to say so (never silently).
+ */
+export function runnableStages(stages: SelectedStage[], real: boolean): { run: SelectedStage[]; notRun: SelectedStage[] } {
+  if (!real) return { run: stages, notRun: [] };
+  return { run: stages.filter((s) => s.stage.realDiffers === undefined), notRun: stages.filter((s) => s.stage.realDiffers !== undefined) };
+}
+
 /** The selection given on the command line or in SYSCRAFT_STAGE / SYSCRAFT_STAGE_ONLY, if any. */
 export function currentSelection(): Selection | undefined {
   const o = harnessOptions();
