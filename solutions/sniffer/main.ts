@@ -27,6 +27,8 @@ export interface SnifferOptions {
   printers?: Partial<Printers>;
   /** Keep the second copy loopback gives of each frame (a fixture's mistake). */
   keepOutgoingOnLoopback?: boolean;
+  /** Print "listening on …" once capturing (a fixture leaves it out). */
+  listeningLine?: boolean;
   /** Skip every outgoing frame, on any interface (a fixture's mistake). */
   dropAllOutgoing?: boolean;
   /** Bind to every interface instead of the one named by -i (a fixture's mistake). */
@@ -117,7 +119,7 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
     usage((e as Error).message);
   }
   const writer = values.w === undefined ? undefined : new PcapWriter(values.w, options.pcap);
-  writeSync(2, `listening on ${iface}, link-type EN10MB (Ethernet), snapshot length ${SNAPLEN} bytes\n`);
+  if (options.listeningLine !== false) writeSync(2, `listening on ${iface}, link-type EN10MB (Ethernet), snapshot length ${SNAPLEN} bytes\n`);
 
   let captured = 0;
   const finish = (): never => {

@@ -162,10 +162,16 @@ export async function startCapture(t: CaseContext, ns: string, iface: string, fl
   const before = bound();
   const proc = startProgramIn(t, ns, ["-i", iface, ...flags], opts.env);
   const capture = new Capture(t, proc, iface);
-  const deadline = Date.now() + 5000;
+  let deadline = Date.now() + 5000;
+  let boundAt: number | undefined;
   for (;;) {
-    // With a filter, "listening on …" on stderr says it is attached (tcpdump prints it after SO_ATTACH_FILTER).
-    if (bound() > before && (!opts.listening || /^listening on /m.test(capture.output))) return capture;
+    // With a filter, "listening on …" on stderr says it is attached (tcpdump prints it after SO_ATTACH_FILTER):
+    // once the socket is bound, it gets 3 s more.
+    if (bound() > before) {
+      if (!opts.listening || /^listening on /m.test(capture.output)) return capture;
+      boundAt ??= Date.now();
+      if (Date.now() > boundAt + 3000) deadline = 0;
+    }
     const code = proc.process.exitCode;
     if (code !== null) {
       t.fail({
@@ -175,7 +181,7 @@ export async function startCapture(t: CaseContext, ns: string, iface: string, fl
       });
     }
     if (Date.now() > deadline || t.signal.aborted) {
-      if (opts.listening && bound() > before) t.fail({ message: `Your program did not print "listening on ${iface}, …" on stderr within 5 s of starting.`, hint: 'Once the filter is attached to the bound socket, print "listening on <iface>, link-type EN10MB (Ethernet), snapshot length 262144 bytes" to stderr: the tests wait for it before sending frames.', detail: capture.tail() });
+      if (opts.listening && bound() > before) t.fail({ message: `Your program did not print "listening on ${iface}, …" on stderr within 3 s of binding its packet socket.`, hint: 'Once the filter is attached to the bound socket, print "listening on <iface>, link-type EN10MB (Ethernet), snapshot length 262144 bytes" to stderr: the tests wait for it before sending frames.', detail: capture.tail() });
       t.fail({
         message: `Your program did not open a packet socket bound to ${iface} within 5 s of starting.`,
         hint: "Bind a packet socket to the interface named by -i (sockaddr_ll with sll_protocol = htons(ETH_P_ALL) and sll_ifindex = if_nametoindex(iface)); the tests wait for it in /proc/net/packet before sending any frame.",
