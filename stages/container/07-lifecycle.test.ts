@@ -119,7 +119,7 @@ export default stage(import.meta, [
   {
     name: "delete removes a stopped container: its cgroup, and its state (state then fails)",
     async run(t) {
-      const sleep = ["/bin/sleep", `1.${t.rand.int(100000, 999999)}`];
+      const sleep = ["/bin/sleep", `2.${t.rand.int(100000, 999999)}`];
       const b = new Bundle(t, sleep);
       b.config.linux.resources = { pids: { limit: t.rand.int(32, 64) } };
       await created(t, b);
