@@ -5,7 +5,7 @@
  */
 import { FormatError, Reader, Writer, type Name } from "./wire.ts";
 
-export const TYPE = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, OPT: 41, ANY: 255 } as const;
+export const TYPE = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, OPT: 41, DS: 43, ANY: 255 } as const;
 export const CLASS_IN = 1;
 export const OPCODE_QUERY = 0;
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, BADVERS: 16 } as const;
