@@ -71,6 +71,10 @@ export default stage(import.meta, [
       const i = inter(a, b);
       await cli.expect(["SINTERSTORE", dest, ka, kb], `(integer) ${i.length}`, { hint: "SINTERSTORE replies with the number of members stored." });
       await expectUnordered(t, cli, ["SMEMBERS", dest], i, { message: "SINTERSTORE must replace the destination's members with the intersection (not add to them).", hint: replaceHint });
+      // One source key is enough: the result is that set.
+      const copy = t.rand.key("copy");
+      await cli.expect(["SINTERSTORE", copy, kb], `(integer) ${b.size}`, { hint: "The STORE forms take one source key or more: SINTERSTORE dest key stores a copy of that set." });
+      await expectUnordered(t, cli, ["SMEMBERS", copy], [...b], { message: "SINTERSTORE with one source key stored the wrong members.", hint: "With one key, the intersection is that set itself." });
       // The destination may also be one of the sources.
       const d = diff(a, b);
       await cli.expect(["SDIFFSTORE", ka, ka, kb], `(integer) ${d.length}`, { hint: "The destination may be one of the inputs: compute the result first, then store it." });
