@@ -18,6 +18,9 @@ export interface TcpOptions {
  * A raw TCP connection for byte-exact protocol checks: what nc would do, with
  * every byte sent and received logged escaped (\r\n), and every wait bounded.
  */
+/** How long a send waits for the peer to take more bytes before giving up (every wait is bounded). */
+const SEND_STALL_MS = 5000;
+
 export class TcpConnection {
   private buffer = Buffer.alloc(0);
   private waiters: (() => void)[] = [];
@@ -114,11 +117,14 @@ export class TcpConnection {
       const shown = bytes.length > 2000 ? `${visible(bytes.subarray(0, 1000))}…${visible(bytes.subarray(-200))}    (${bytes.length} bytes)` : visible(bytes);
       if (!this.o.quiet) this.o.log.output(`> ${shown}${pieces.length > 1 ? `    (piece ${i + 1} of ${pieces.length})` : ""}`);
       let off = 0;
+      let progressAt = Date.now();
       while (off < bytes.length) {
         if (this.ended) throw new StageFailure({ message: `${this.o.name}: your program closed the connection while the test was still sending.` });
         const n = this.socket.write(bytes.subarray(off));
         off += n;
-        if (n === 0) await Bun.sleep(1);
+        if (n > 0) progressAt = Date.now();
+        else if (Date.now() - progressAt > SEND_STALL_MS) throw new StageFailure({ message: `${this.o.name}: your program stopped reading: ${bytes.length - off} bytes were still to send and it took none for ${SEND_STALL_MS / 1000} s (nor closed the connection).` });
+        else await Bun.sleep(1);
       }
       this.socket.flush();
       if (i < pieces.length - 1) await Bun.sleep(pauseMs);

@@ -74,16 +74,16 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
 type BodyResult = { body: Buffer; used: number } | "incomplete";
 
 /** A Content-Length body: exactly that many bytes after the head. */
-function lengthBody(buf: Buffer, start: number, value: string, loose = false): BodyResult {
+function lengthBody(buf: Buffer, start: number, value: string, loose = false, atLimit = false): BodyResult {
   if (loose ? Number.isNaN(Number(value)) || value.trim() === "" : !/^\d+$/.test(value)) throw new ParseError(400, `bad Content-Length ${JSON.stringify(value)}`);
   const length = Number(value);
-  if (length > MAX_BODY_BYTES) throw new ParseError(413, `body of ${length} bytes is over the limit of ${MAX_BODY_BYTES}`);
+  if (length > MAX_BODY_BYTES - (atLimit ? 1 : 0)) throw new ParseError(413, `body of ${length} bytes is over the limit of ${MAX_BODY_BYTES}`);
   if (buf.length - start < length) return "incomplete";
   return { body: buf.subarray(start, start + length), used: start + length };
 }
 
 /** A chunked body (RFC 9112 §7.1): hex size [;ext] CRLF data CRLF …, then 0 CRLF, trailers, CRLF. */
-function chunkedBody(buf: Buffer, start: number, noTrailers = false, limit = true): BodyResult {
+function chunkedBody(buf: Buffer, start: number, noTrailers = false, limit = true, atLimit = false): BodyResult {
   const pieces: Buffer[] = [];
   let total = 0;
   let at = start;
@@ -99,7 +99,7 @@ function chunkedBody(buf: Buffer, start: number, noTrailers = false, limit = tru
     at = eol + 2;
     if (size === 0) break;
     total += size;
-    if (limit && total > MAX_BODY_BYTES) throw new ParseError(413, `chunked body over the limit of ${MAX_BODY_BYTES} bytes`);
+    if (limit && total > MAX_BODY_BYTES - (atLimit ? 1 : 0)) throw new ParseError(413, `chunked body over the limit of ${MAX_BODY_BYTES} bytes`);
     if (buf.length < at + size + 2) return "incomplete";
     if (buf[at + size] !== 13 || buf[at + size + 1] !== 10) throw new ParseError(400, "chunk data not followed by CRLF");
     pieces.push(buf.subarray(at, at + size));
@@ -124,6 +124,8 @@ export interface ParseOptions {
   ignoreChunked?: boolean;
   /** Fixture switch: after the last chunk, expect the empty line at once (no trailer fields). */
   noTrailers?: boolean;
+  /** Fixture switch: a body of exactly 1 MiB is refused too (413 from 1,048,576 bytes, not above it). */
+  refuseAtLimit?: boolean;
   /** Fixture switch: no limit on a chunked body's size. */
   noChunkedLimit?: boolean;
   /** Fixture switch: a request with neither Content-Length nor Transfer-Encoding waits for a body. */
@@ -173,9 +175,9 @@ export function parseRequest(buf: Buffer, opts: ParseOptions = {}): { request: R
     // RFC 9112 §6.1: chunked must be the final coding; §6.3: Transfer-Encoding overrides Content-Length.
     if (te.toLowerCase() !== "chunked") throw new ParseError(501, `unsupported Transfer-Encoding ${JSON.stringify(te)}`);
     if (cl !== undefined) throw new ParseError(400, "both Transfer-Encoding and Content-Length");
-    result = opts.ignoreChunked ? { body: Buffer.alloc(0), used: bodyStart } : chunkedBody(buf, bodyStart, opts.noTrailers, !opts.noChunkedLimit);
+    result = opts.ignoreChunked ? { body: Buffer.alloc(0), used: bodyStart } : chunkedBody(buf, bodyStart, opts.noTrailers, !opts.noChunkedLimit, opts.refuseAtLimit);
   } else if (cl !== undefined) {
-    result = lengthBody(buf, bodyStart, cl, opts.looseContentLength);
+    result = lengthBody(buf, bodyStart, cl, opts.looseContentLength, opts.refuseAtLimit);
   } else {
     // Fixture switch: a body without a length read until the close (which this parser never sees).
     result = opts.bodyWithoutLength ? "incomplete" : { body: Buffer.alloc(0), used: bodyStart };

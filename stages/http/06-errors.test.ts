@@ -8,6 +8,7 @@ const REQUEST_LINE = "A request line is exactly `method SP request-target SP HTT
 const FIELDS = "A header line is `name: value` where the name is a token with no whitespace before the colon (RFC 9112 §5.1: answer 400), an HTTP/1.1 request carries exactly one Host header (§3.2: answer 400 otherwise), and Content-Length is one decimal number (§6.3: answer 400 otherwise).";
 const AND_CLOSE = "After a request you cannot parse (400), close the connection once the error response is sent (RFC 9112 §9.6): you cannot tell where the next request would start.";
 const CHUNKED_TOO_LARGE = "A chunked body has no length up front: count its bytes as the chunks come, and once the total passes your limit (1 MiB here), stop reading, answer 413 Content Too Large and close the connection (RFC 9110 §15.5.14).";
+const AT_LIMIT = "The limit is 1 MiB inclusive: a body of 1,048,576 bytes is taken; only more than that gets 413 (compare with >, not >=).";
 const TOO_LARGE = "Check Content-Length before reading the body: when it is over your limit (1 MiB here), answer 413 Content Too Large at once (RFC 9110 §15.5.14) and close the connection, without waiting for bytes the client may never send.";
 
 /** Sends `request` on a fresh connection and expects a response with `status`. */
@@ -18,6 +19,11 @@ async function expectRejected(t: CaseContext, server: Program, request: string, 
   t.expectEqual(`status ${r.status}`, `status ${status}`, { message: `Wrong status for ${what} (${visible(request.slice(0, 60))}…).`, hint });
   if (status === 400 && !(await conn.waitClosed(2000))) t.fail({ message: `After answering ${status} to ${what}, the server did not close the connection within 2 s.`, expected: "the connection closed", received: "still open", hint: AND_CLOSE });
   conn.close();
+}
+
+/** Sends a large request in 16 KiB writes, stopping once the server has answered or closed (a server that refuses early may stop reading). */
+async function sendUntilAnswered(conn: HttpConnection, bytes: Buffer): Promise<void> {
+  for (let at = 0; at < bytes.length && conn.tcp.pending.length === 0 && !conn.closed; at += 16384) await conn.send(bytes.subarray(at, at + 16384), 0).catch(() => {});
 }
 
 async function expectStillServing(t: CaseContext, server: Program): Promise<void> {
@@ -83,10 +89,29 @@ export default stage(import.meta, [
       const conn = await HttpConnection.open(t, server, "client", { quiet: true });
       const frame = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")]);
       // PUT, which nginx (run with --real) reads the body of; the limit does not depend on the method.
-      await conn.send([rawRequest("PUT", `/files/${t.rand.word()}`, [["Transfer-Encoding", "chunked"]]), ...Array.from({ length: count }, () => frame)], 0).catch(() => {});
+      await sendUntilAnswered(conn, Buffer.concat([Buffer.from(rawRequest("PUT", `/files/${t.rand.word()}`, [["Transfer-Encoding", "chunked"]]), "latin1"), ...Array.from({ length: count }, () => frame)]));
       const r = await conn.response({ message: `No response within 2 s to a chunked PUT whose chunks reached ${count * chunk.length} bytes (over the 1 MiB limit): expected 413.`, hint: CHUNKED_TOO_LARGE }, { timeoutMs: 2000 });
       t.expectEqual(`status ${r.status}`, "status 413", { message: `Wrong status for a chunked body of ${count * chunk.length} bytes (over the 1 MiB limit).`, hint: CHUNKED_TOO_LARGE });
       await expectStillServing(t, server);
+    },
+  },
+  {
+    name: "a body of exactly 1 MiB is taken, with Content-Length and chunked",
+    async run(t) {
+      const server = await t.start();
+      const body = Buffer.alloc(1024 * 1024, t.rand.word());
+      const name = t.rand.word();
+      // PUT, which nginx (run with --real) stores; the limit does not depend on the method.
+      for (const chunked of [false, true]) {
+        const conn = await HttpConnection.open(t, server, chunked ? "client (chunked)" : "client (Content-Length)", { quiet: true });
+        const head = rawRequest("PUT", `/files/${name}-${chunked ? "chunked" : "length"}`, [chunked ? ["Transfer-Encoding", "chunked"] : ["Content-Length", String(body.length)], ["Connection", "close"]]);
+        t.log.note(`a PUT of exactly 1,048,576 bytes${chunked ? " in 16 chunks of 64 KiB" : " with Content-Length: 1048576"}`);
+        const pieces = chunked ? [...Array.from({ length: 16 }, (_, i) => Buffer.concat([Buffer.from("10000\r\n"), body.subarray(i * 65536, (i + 1) * 65536), Buffer.from("\r\n")])), Buffer.from("0\r\n\r\n")] : [body];
+        await sendUntilAnswered(conn, Buffer.concat([Buffer.from(head, "latin1"), ...pieces]));
+        const r = await conn.response({ message: `No response within 3 s to a PUT of exactly 1 MiB${chunked ? " (chunked)" : ""}.`, hint: AT_LIMIT });
+        t.expectEqual(`status ${r.status}`, "status 201", { message: `A body of exactly 1,048,576 bytes${chunked ? " sent in chunks" : " with Content-Length: 1048576"} is within the 1 MiB limit: it should be stored (201), not refused.`, hint: AT_LIMIT });
+        conn.close();
+      }
     },
   },
 ]);
