@@ -65,10 +65,14 @@ export interface Quirks {
   createRunsProgram?: boolean;
   /** state reports the status the runtime last recorded (created, running), not what the container's process is doing. */
   stateFromFile?: boolean;
-  /** kill sends SIGKILL whatever signal it is given. */
-  killAlwaysSigkill?: boolean;
+  /** kill takes signal numbers only: a name is refused. */
+  killNumbersOnly?: boolean;
   /** state reports "running" for a container that is only created. */
   stateCreatedAsRunning?: boolean;
   /** delete removes the cgroup but leaves the container's state behind. */
   deleteKeepsState?: boolean;
+  /** kill takes signal names only, not numbers. */
+  killNamesOnly?: boolean;
+  /** kill without a signal sends SIGKILL instead of SIGTERM. */
+  killDefaultSigkill?: boolean;
 }

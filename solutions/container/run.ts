@@ -118,9 +118,10 @@ export function state(t: Target): Record<string, unknown> {
 }
 
 /** A signal by name (KILL, SIGKILL) or number; SIGTERM by default, as with runc. */
-export function signalNumber(name: string | undefined): number {
-  if (name === undefined) return constants.signals.SIGTERM;
-  if (/^\d+$/.test(name)) return Number(name);
+export function signalNumber(name: string | undefined, quirks: Quirks = {}): number {
+  if (name === undefined) return quirks.killDefaultSigkill ? constants.signals.SIGKILL : constants.signals.SIGTERM;
+  if (/^\d+$/.test(name) && !quirks.killNamesOnly) return Number(name);
+  if (quirks.killNumbersOnly) throw new Error(`signal "${name}" is not a number`);
   const n = constants.signals[(name.toUpperCase().startsWith("SIG") ? name.toUpperCase() : `SIG${name.toUpperCase()}`) as keyof typeof constants.signals];
   if (n === undefined) throw new Error(`unknown signal "${name}"`);
   return n;
@@ -130,7 +131,7 @@ export function kill(t: Target, signal: string | undefined): void {
   const s = readState(t.root, t.id);
   const status = statusOf(t.root, s, t.quirks.stateFromFile);
   if (status !== "created" && status !== "running") throw new Error(`container "${t.id}" is not running`);
-  process.kill(s.pid, t.quirks.killAlwaysSigkill ? constants.signals.SIGKILL : signalNumber(signal));
+  process.kill(s.pid, signalNumber(signal, t.quirks));
 }
 
 /** Removes a stopped container (a created one is killed first; a running one only with --force). */

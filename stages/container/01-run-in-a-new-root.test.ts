@@ -36,9 +36,9 @@ async function runningContainer(t: CaseContext, b: Bundle) {
   return { program, pid };
 }
 
-/** Mount points in the host's mount table below `dir` (not `dir` itself: the test's own tmpfs). */
-function hostMountsUnder(dir: string): string[] {
-  return readFileSync("/proc/self/mountinfo", "utf8")
+/** Mount points below `dir` (not `dir` itself: the test's own bind mount) in the mount namespace `pid` is in. */
+function mountsUnder(pid: number, dir: string): string[] {
+  return readFileSync(`/proc/${pid}/mountinfo`, "utf8")
     .split("\n")
     .filter(Boolean)
     .map((l) => l.split(" ")[4]!)
@@ -131,7 +131,7 @@ export default stage(import.meta, [
     name: "pivot_root: seen from the host, the process's root is / of a mount namespace holding only the container's mounts",
     async run(t) {
       const b = new Bundle(t, [], { shared: true });
-      const { pid } = await runningContainer(t, b);
+      const { program, pid } = await runningContainer(t, b);
       const root = rootOf(pid!);
       if (root !== "/") {
         t.fail({ message: `readlink /proc/${pid}/root on the host gives ${root}: the container's process has a chroot-style root inside the host's tree.`, expected: "/", received: String(root), hint: PIVOT });
@@ -151,21 +151,10 @@ export default stage(import.meta, [
           hint: PIVOT,
         });
       }
-      const leaked = hostMountsUnder(b.dir);
+      // The runtime was started in a mount namespace of its own (see Bundle.sandbox): that is the "host" its mistakes can reach.
+      const leaked = mountsUnder(program.process.pid, b.dir);
       if (leaked.length > 0) {
-        t.fail({ message: "Mounts made for the container show up in the host's own mount table.", received: leaked.join("\n"), hint: "Make / private in the new mount namespace (mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)) before mounting anything: with shared propagation every mount under the rootfs is copied back to the host." });
-      }
-    },
-  },
-  {
-    name: "when the container has exited, nothing it mounted is left on the host",
-    async run(t) {
-      const b = new Bundle(t, ["/bin/sh", "-c", "exit 0"], { shared: true });
-      const r = await b.run();
-      expectExit(t, r, 0, "exit 0");
-      const leaked = hostMountsUnder(b.dir);
-      if (leaked.length > 0) {
-        t.fail({ message: "After the container exited, the host's mount table still holds mounts under the bundle.", received: leaked.join("\n"), hint: "Do every mount inside the container's own mount namespace, after making / private there: the namespace, and its mounts, go away with its last process." });
+        t.fail({ message: "Mounts made for the container show up in the mount table of the namespace your runtime was started in (the host's, outside the tests).", received: leaked.join("\n"), hint: "Make / private in the new mount namespace (mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)) before mounting anything: with shared propagation every mount under the rootfs is copied back to the host." });
       }
     },
   },

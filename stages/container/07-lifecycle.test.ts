@@ -7,7 +7,7 @@ import { Bundle, cgroupDirs, findProcess } from "./bundle.ts";
 
 const CREATE = "create sets the container up (namespaces, cgroup, root, mounts) and returns, with the container's first process waiting; only start lets it execve the program. runc's way: the first process blocks opening or reading a FIFO in the state directory (opened before the root changes); start writes one byte into it.";
 const STATE = "state <id> prints the container's state as JSON (runtime.md \"State\"): ociVersion, id, status (\"created\" after create, \"running\" once started, \"stopped\" once its process has exited), pid (the host pid of the container's process: the one that becomes the program) and bundle (the bundle's absolute path). Work the status out each time from the process itself (alive? still waiting for start?), not from what was last written down.";
-const KILL = "kill <id> <signal> sends the signal (a name such as TERM or USR1, or a number) to the container's process: kill(2) with the pid recorded at create. The container's PID 1 gets a signal from outside its namespace only if it handles it, as the shell's trap does.";
+const KILL = "kill <id> [<signal>] sends the signal (a name such as TERM or USR1, or a number such as 10; SIGTERM when none is given) to the container's process: kill(2) with the pid recorded at create. The container's PID 1 gets a signal from outside its namespace only if it handles it, as the shell's trap does.";
 const DELETE = "delete <id> removes a stopped container: its cgroup (rmdir in every hierarchy) and its state under --root, so that state <id> then fails (and the id can be used again).";
 
 /** A unique `sleep` the host can find by its command line. */
@@ -73,9 +73,11 @@ export default stage(import.meta, [
         await Bun.sleep(50);
       }
       await started(t, b);
+      // Until the shell has written its line (the file exists, empty, a moment before).
+      const read = () => (existsSync(file) ? readFileSync(file, "utf8") : "(no /started)");
       const until = Date.now() + 5000;
-      while (!existsSync(file) && Date.now() < until) await Bun.sleep(20);
-      const written = existsSync(file) ? readFileSync(file, "utf8") : "(no /started)";
+      while (read() !== `${token}\n` && Date.now() < until) await Bun.sleep(20);
+      const written = read();
       t.expectEqual(written, `${token}\n`, { message: "Within 5 s of start, the container's program should have run (it writes /started).", hint: CREATE });
       if ((await findProcess(sleep)) === undefined) t.fail({ message: `After start, the container's program (${sleep.join(" ")}) does not run.`, hint: CREATE });
     },
@@ -114,6 +116,22 @@ export default stage(import.meta, [
       await waitOutput(t, program, `got ${sig}\n`, `kill ${b.id} ${sig}; the container's shell traps SIG${sig} and prints "got ${sig}"`, KILL);
       const s = await waitStatus(t, b, "stopped", 5000);
       t.expectEqual(String(s.status), "stopped", { message: "state, once the container's process has exited: status should be \"stopped\".", hint: STATE });
+    },
+  },
+  {
+    name: "kill takes a signal number, and sends SIGTERM when given none",
+    async run(t) {
+      const code = t.rand.int(3, 60);
+      const b = new Bundle(t, ["/bin/sh", "-c", `trap 'echo got USR1' USR1; trap 'echo got TERM; exit ${code}' TERM; echo ready; while :; do sleep 0.05; done`]);
+      const program = await created(t, b);
+      await started(t, b);
+      await waitOutput(t, program, "ready\n", "the container's shell to start", CREATE);
+      const byNumber = await b.command("kill", b.id, "10");
+      if (byNumber.code !== 0) t.fail({ message: `kill ${b.id} 10 (SIGUSR1 by number) exited with status ${byNumber.code}.`, expected: "exit status 0", received: `exit status ${byNumber.code}`, hint: KILL, detail: byNumber.output });
+      await waitOutput(t, program, "got USR1\n", `kill ${b.id} 10; the container's shell traps SIGUSR1 (10) and prints "got USR1"`, KILL);
+      const byDefault = await b.command("kill", b.id);
+      if (byDefault.code !== 0) t.fail({ message: `kill ${b.id} (no signal) exited with status ${byDefault.code}.`, expected: "exit status 0", received: `exit status ${byDefault.code}`, hint: KILL, detail: byDefault.output });
+      await waitOutput(t, program, "got TERM\n", `kill ${b.id} with no signal should send SIGTERM; the container's shell traps it and prints "got TERM"`, KILL);
     },
   },
   {

@@ -32,10 +32,11 @@ export class Bundle {
   config: Record<string, any>;
 
   /**
-   * `shared`: the bundle lives on a tmpfs the test mounts with shared propagation,
-   * so that mounts a runtime makes under it in a namespace whose / it did not make
-   * private are copied back to the host, where the test can see them (on a
-   * machine whose own / is private, nothing else would show that mistake).
+   * `shared`: the runtime finds the bundle on a mount with shared propagation (see
+   * sandbox()), so that mounts it makes under it in a namespace whose / it did not
+   * make private are copied back to the namespace it was started in, where the
+   * test can see them (/proc/<runtime pid>/mountinfo), and pivot_root refuses a
+   * new root whose parent mount is shared (whatever the machine's own / is).
    */
   constructor(
     private readonly t: CaseContext,
@@ -45,7 +46,6 @@ export class Bundle {
     const n = ++counter;
     this.dir = join(t.dir, `bundle-${n}`);
     this.shared = opts.shared === true;
-    if (this.shared) sharedTmpfs(t, this.dir);
     this.rootfs = join(this.dir, "rootfs");
     this.stateRoot = join(t.dir, "state");
     this.id = `${t.rand.word()}-${t.rand.int(1000, 9999)}`;
@@ -83,7 +83,7 @@ export class Bundle {
   /** Writes config.json and runs the container to its end (bounded), from the bundle directory unless `cwd` says otherwise. */
   async run(opts: { timeoutMs?: number; cwd?: string; stdin?: string } = {}): Promise<CommandResult> {
     this.write();
-    return this.t.run(this.runArgs(), { timeoutMs: opts.timeoutMs ?? 8000, cwd: opts.cwd ?? this.dir, stdin: opts.stdin });
+    return this.t.run(this.runArgs(), { timeoutMs: opts.timeoutMs ?? 8000, cwd: opts.cwd ?? this.dir, stdin: opts.stdin, wrap: this.sandbox() });
   }
 
   /**
@@ -97,31 +97,33 @@ export class Bundle {
     // kills every process it started when it exits: the container would die with `create`. Off for create
     // (the container is still removed with its cgroup when the case ends).
     const env = { BUN_FEATURE_FLAG_NO_ORPHANS: "0" };
-    const program = await this.t.start({ args: ["--root", this.stateRoot, "create", "-b", this.dir, this.id], ready: "none", env });
+    const program = await this.t.start({ args: ["--root", this.stateRoot, "create", "-b", this.dir, this.id], ready: "none", env, wrap: this.sandbox() });
     return { program, code: await program.process.waitExit(10000) };
   }
 
   /** `--root <state> <command> <args…>` (start, state, kill, delete: runc's command line), run to its end. */
   async command(command: string, ...args: string[]): Promise<CommandResult> {
-    return this.t.run(["--root", this.stateRoot, command, ...args], { timeoutMs: 8000, cwd: this.dir });
+    return this.t.run(["--root", this.stateRoot, command, ...args], { timeoutMs: 8000, cwd: this.dir, wrap: this.sandbox() });
   }
 
   /** Writes config.json and starts the container in the background. */
   async start(): Promise<Program> {
     this.write();
-    return this.t.start({ args: this.runArgs(), ready: "none" });
+    return this.t.start({ args: this.runArgs(), ready: "none", wrap: this.sandbox() });
   }
-}
 
-function sharedTmpfs(t: CaseContext, dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  for (const argv of [["mount", "-t", "tmpfs", "-o", "size=64m", "syscraft-bundle", dir], ["mount", "--make-shared", dir]]) {
-    const r = Bun.spawnSync(argv, { stderr: "pipe" });
-    if (r.exitCode !== 0) throw new Error(`${argv.join(" ")}: ${r.stderr.toString().trim()}`);
+  /**
+   * Every runtime runs in a mount namespace of its own with private propagation
+   * (unshare(1)), so that no runtime's mistake can reach the host's mount table:
+   * a runtime that forgets to make / private and then detaches the old root would
+   * otherwise unmount the host's shared mounts. For a `shared` bundle, the bundle
+   * directory is bind-mounted onto itself there with shared propagation first.
+   */
+  sandbox(): string[] {
+    const unshare = ["unshare", "--mount", "--propagation", "private"];
+    if (!this.shared) return unshare;
+    return [...unshare, "/bin/sh", "-c", 'mount --bind "$0" "$0" && mount --make-shared "$0" && exec "$@"', this.dir];
   }
-  t.log.note(`the bundle is on a tmpfs mounted at ${dir} with shared propagation (mount --make-shared)`);
-  // Lazily, with whatever was mounted under it: after the container's processes are gone.
-  t.defer(() => Bun.spawnSync(["umount", "-l", dir]));
 }
 
 /**
