@@ -315,7 +315,7 @@ function inflateCounted(data: Uint8Array): [Buffer, number] {
  * entries, resolves deltas (bases in the pack, or `lookup` for a thin
  * pack's bases elsewhere), names every object; returns the .idx.
  */
-export function indexPack(pack: Uint8Array, lookup: (oid: string) => GitObject | undefined): { idx: Buffer; checksum: string; objects: Map<string, ObjectType> } {
+export function indexPack(pack: Uint8Array, lookup: (oid: string) => GitObject | undefined): { idx: Buffer; checksum: string } {
   const buf = Buffer.from(pack);
   if (buf.toString("latin1", 0, 4) !== "PACK") throw new GitError("not a pack: no PACK signature");
   const count = buf.readUInt32BE(8);
@@ -345,13 +345,11 @@ export function indexPack(pack: Uint8Array, lookup: (oid: string) => GitObject |
   const resolved = new Map<number, GitObject>();
   const byOid = new Map<string, GitObject>();
   const entries: { oid: string; offset: number; crc: number }[] = [];
-  const objects = new Map<string, ObjectType>();
   const name = (r: Raw, obj: GitObject) => {
     const oid = createHash("sha1").update(Buffer.from(`${obj.type} ${obj.body.length}\0`)).update(obj.body).digest("hex");
     resolved.set(r.offset, obj);
     byOid.set(oid, obj);
     entries.push({ oid, offset: r.offset, crc: r.crc });
-    objects.set(oid, obj.type);
   };
   for (const r of raws) if (TYPE_CODES[r.type]) name(r, { type: TYPE_CODES[r.type]!, body: r.data });
   // Deltas whose base is resolved, until none is left (a chain resolves one link per round).
@@ -367,5 +365,5 @@ export function indexPack(pack: Uint8Array, lookup: (oid: string) => GitObject |
     pending = next;
   }
   const trailer = buf.subarray(end);
-  return { idx: encodeIdx(entries, trailer), checksum: trailer.toString("hex"), objects };
+  return { idx: encodeIdx(entries, trailer), checksum: trailer.toString("hex") };
 }
