@@ -32,6 +32,7 @@ const TEACHES: Record<string, (language: Language) => string> = {
   tunnel: () => "server: control port ",
   sniffer: () => "listening on veth-a (not yet: see stage 1)",
   container: () => "container runtime: not yet (see stage 1); called with: --root ",
+  distributed: () => "got init: not answering yet (see stage 1)",
 };
 
 /** What stage 1 says once the documented change is made: "pass" (redis), or that the program now listens (its report is about what it answers). */

@@ -20,6 +20,20 @@ export interface SpawnOptions {
   contain?: boolean;
   /** Memory cap in bytes for a contained process (default: memoryLimit(), null for none). */
   memoryLimit?: number | null;
+  /** Leave stdin open as a pipe the caller writes (GroupProcess.stdin) instead of `stdin`. */
+  pipeStdin?: boolean;
+  /** Called with each chunk of stdout as it arrives (it is captured too). */
+  onStdout?: (chunk: Uint8Array) => void;
+}
+
+/** Passes each chunk to a callback instead of keeping it. */
+class Tap extends CappedOutput {
+  constructor(private readonly fn: (chunk: Uint8Array) => void) {
+    super(0);
+  }
+  override push(chunk: Uint8Array): void {
+    this.fn(chunk);
+  }
 }
 
 /**
@@ -36,6 +50,8 @@ export class GroupProcess {
   readonly exited: Promise<number>;
   /** Its cgroup, when contained and cgroups are available. */
   readonly cgroup: Cgroup | null;
+  /** Its stdin, when started with pipeStdin. */
+  readonly stdin: import("bun").FileSink | null;
   private readonly proc: ReturnType<typeof Bun.spawn>;
   private readonly pumps: Promise<void>[];
 
@@ -51,7 +67,7 @@ export class GroupProcess {
       this.proc = Bun.spawn(cmd, {
         cwd: opts.cwd,
         env: { ...process.env, ...opts.env } as Record<string, string>,
-        stdin: opts.stdin === undefined ? "ignore" : new Blob([opts.stdin]),
+        stdin: opts.pipeStdin ? "pipe" : opts.stdin === undefined ? "ignore" : new Blob([opts.stdin]),
         stdout: "pipe",
         stderr: "pipe",
         detached: true,
@@ -61,8 +77,9 @@ export class GroupProcess {
       throw e;
     }
     track(this.proc.pid, this.cgroup ?? undefined);
+    this.stdin = opts.pipeStdin ? (this.proc.stdin as import("bun").FileSink) : null;
     this.pumps = [
-      drain(this.proc.stdout as ReadableStream<Uint8Array>, this.output, this.stdout),
+      drain(this.proc.stdout as ReadableStream<Uint8Array>, this.output, this.stdout, ...(opts.onStdout ? [new Tap(opts.onStdout)] : [])),
       drain(this.proc.stderr as ReadableStream<Uint8Array>, this.output),
     ];
     this.exited = this.proc.exited;

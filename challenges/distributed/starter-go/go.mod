@@ -1,0 +1,3 @@
+module syscraft.local/distributed
+
+go 1.19

@@ -1,0 +1,6 @@
+#!/bin/sh
+# syscraft runs this script once per node, with no arguments:
+#   ./your_program.sh
+# It reads one JSON message per line on stdin and writes one per line on stdout.
+# To use another language, change the line below to start your program.
+exec python3 -u "$(dirname "$0")/app/main.py" "$@"

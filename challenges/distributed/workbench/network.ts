@@ -1,0 +1,194 @@
+import type { CaseContext } from "../../../harness/stage/context.ts";
+import { StageFailure } from "../../../harness/report/failure.ts";
+import { show, type Message } from "./message.ts";
+import { NodeProcess } from "./node-process.ts";
+
+/** How long a node has to answer its init: it may be starting a runtime or compiling first. */
+const INIT_TIMEOUT_MS = 8_000;
+
+/** How many client↔node messages the transcript shows before it only counts them. */
+const LOGGED = 30;
+
+interface Waiting {
+  node: string;
+  request: Message;
+  resolve(reply: Message): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * The simulated network between the nodes and the test's clients: every message a
+ * node prints goes through it. Node-to-node messages are delivered after a latency
+ * the seed draws, or dropped while a partition separates the two nodes; replies to
+ * clients resolve the request they answer (by in_reply_to).
+ */
+export class Network {
+  readonly nodes = new Map<string, NodeProcess>();
+  /** Messages between nodes, delivered or dropped. */
+  interNode = 0;
+  dropped = 0;
+  private readonly waiting = new Map<string, Waiting>();
+  /** What each client got that answered no request of its own. */
+  private readonly strays = new Map<string, Message[]>();
+  private readonly nextMsgId = new Map<string, number>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private side: Map<string, number> | null = null;
+  private problem: StageFailure | null = null;
+  private logged = 0;
+
+  constructor(private readonly t: CaseContext, private readonly latencyMs: [number, number] = [0, 5]) {
+    t.defer(() => {
+      for (const timer of this.timers) clearTimeout(timer);
+    });
+  }
+
+  /** Starts nodes n1…nN (not yet initialised). */
+  start(count: number): string[] {
+    const ids = Array.from({ length: count }, (_, i) => `n${i + 1}`);
+    for (const id of ids) this.nodes.set(id, new NodeProcess(this.t, id, { message: (from, m) => this.route(from, m), problem: (from, what, line) => this.fail(from, what, line) }));
+    return ids;
+  }
+
+  /** The first msg_id a client uses is drawn from the seed, so a hard-coded in_reply_to does not match. */
+  private msgId(client: string): number {
+    const next = this.nextMsgId.get(client) ?? this.t.rand.int(1, 900);
+    this.nextMsgId.set(client, next + 1);
+    return next;
+  }
+
+  /** Splits the nodes into groups that cannot reach each other (each node not listed is alone). */
+  partition(groups: string[][]): void {
+    this.side = new Map();
+    groups.forEach((g, i) => g.forEach((n) => this.side!.set(n, i)));
+    this.t.log.note(`network partition: ${[...this.nodes.keys()].map((n) => n).join(" ")} split into ${groups.map((g) => `{${g.join(" ")}}`).join(" ")}${groups.flat().length < this.nodes.size ? " and the rest each alone" : ""}`);
+  }
+
+  heal(): void {
+    this.side = null;
+    this.t.log.note("network partition healed");
+  }
+
+  private separated(a: string, b: string): boolean {
+    if (!this.side) return false;
+    const sa = this.side.get(a);
+    const sb = this.side.get(b);
+    return sa === undefined || sb === undefined || sa !== sb;
+  }
+
+  private note(text: string): void {
+    if (this.logged < LOGGED) this.t.log.note(text);
+    else if (this.logged === LOGGED) this.t.log.note("… (further client messages not shown)");
+    this.logged++;
+  }
+
+  private route(from: NodeProcess, m: Message): void {
+    if (m.src !== from.id) {
+      this.fail(from, `sent a message with "src": ${JSON.stringify(m.src)}; a node's messages carry its own id, the node_id its init gave (${from.id})`, JSON.stringify(m));
+      return;
+    }
+    const node = this.nodes.get(m.dest);
+    if (node) {
+      this.interNode++;
+      if (this.separated(m.src, m.dest)) {
+        this.dropped++;
+        return;
+      }
+      const [lo, hi] = this.latencyMs;
+      const timer = setTimeout(() => (this.timers.delete(timer), node.write(m)), this.t.rand.int(lo, hi));
+      this.timers.add(timer);
+      return;
+    }
+    if (!/^c\d+$/.test(m.dest)) {
+      this.fail(from, `sent a message to ${JSON.stringify(m.dest)}, which is neither a node (${[...this.nodes.keys()].join(", ")}) nor a client (c1, c2, …)`, JSON.stringify(m));
+      return;
+    }
+    this.note(show(m));
+    const key = `${m.dest}:${m.body.in_reply_to}`;
+    const w = m.body.in_reply_to === undefined ? undefined : this.waiting.get(key);
+    if (!w || w.node !== m.src) {
+      const list = this.strays.get(m.dest) ?? [];
+      list.push(m);
+      this.strays.set(m.dest, list);
+      return;
+    }
+    this.waiting.delete(key);
+    w.resolve(m);
+  }
+
+  /** A node broke the protocol: every request in flight fails with a report that shows what it printed. */
+  private fail(from: NodeProcess, what: string, line?: string): void {
+    if (this.problem) return;
+    this.problem = new StageFailure({
+      message: `Node ${from.id} ${what}${line === undefined ? "." : `:\n  ${line}`}`,
+      hint: "Each node writes one JSON object per line on stdout, {\"src\": <its node id>, \"dest\": <a node or client id>, \"body\": {\"type\": …}}, and nothing else: logs go to stderr.",
+      detail: `${from.id}'s output:\n${from.log()}`,
+    });
+    for (const [key, w] of this.waiting) {
+      this.waiting.delete(key);
+      w.reject(this.problem);
+    }
+  }
+
+  /** Fails the case if a node broke the protocol since it started. */
+  check(): void {
+    if (this.problem) throw this.problem;
+  }
+
+  /**
+   * Sends `body` from `client` to `node` with a fresh msg_id and waits, bounded, for
+   * the reply (a message to the client whose in_reply_to is that msg_id).
+   */
+  async rpc(client: string, node: string, body: { type: string; [field: string]: unknown }, opts: { timeoutMs?: number; hint?: string } = {}): Promise<Message> {
+    this.check();
+    const target = this.nodes.get(node);
+    if (!target) throw new Error(`no node ${node}`);
+    const request: Message = { src: client, dest: node, body: { ...body, msg_id: this.msgId(client) } };
+    const key = `${client}:${request.body.msg_id}`;
+    const timeoutMs = opts.timeoutMs ?? 3000;
+    const reply = new Promise<Message>((resolve, reject) => this.waiting.set(key, { node, request, resolve, reject }));
+    this.note(show(request));
+    target.write(request);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.waiting.delete(key);
+        const strays = [...this.strays.values()].flat().filter((m) => m.src === node);
+        reject(
+          new StageFailure({
+            message: `No reply from ${node} to ${client}'s ${body.type} (msg_id ${request.body.msg_id}) within ${timeoutMs} ms.`,
+            expected: `a message from ${node} to ${client} whose body has "in_reply_to": ${request.body.msg_id}`,
+            received: strays.length > 0 ? `${node} sent, answering no request:\n${strays.map(show).join("\n")}` : `nothing from ${node} to ${client}`,
+            hint: opts.hint ?? "Answer every request: the reply goes to the request's src, with in_reply_to set to the request's msg_id.",
+            detail: `${node}'s output:\n${target.log()}`,
+          }),
+        );
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([reply, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Starts `count` nodes and initialises each (init from a client of its own, node_ids
+   * every node), checking its init_ok. Returns the node ids.
+   */
+  async boot(count: number): Promise<string[]> {
+    const ids = this.start(count);
+    await Promise.all(ids.map((id, i) => this.init(`c${i + 1}`, id, ids)));
+    return ids;
+  }
+
+  private async init(client: string, id: string, ids: string[]): Promise<void> {
+    const hint = 'The first message to each node is init: remember node_id and node_ids, then answer {"type": "init_ok", "in_reply_to": <the init\'s msg_id>} to the init\'s src.';
+    const reply = await this.rpc(client, id, { type: "init", node_id: id, node_ids: ids }, { hint, timeoutMs: INIT_TIMEOUT_MS });
+    if (reply.body.type !== "init_ok") this.t.fail({ message: `${id} answered init with a body of type ${JSON.stringify(reply.body.type)}.`, expected: "init_ok", received: reply.body.type, hint });
+  }
+
+  /** A client id after those boot used. */
+  client(k: number): string {
+    return `c${this.nodes.size + k}`;
+  }
+}
