@@ -26,6 +26,8 @@ export interface StartOptions {
   args?: string[];
   /** Readiness instead of the contract's ("none": the caller waits for the program itself). */
   ready?: Readiness;
+  /** A command the program runs under, e.g. ["unshare", "--mount", "--propagation", "private"] (shown in the transcript). */
+  wrap?: string[];
 }
 
 export interface ClientOptions {
@@ -37,6 +39,8 @@ export interface ClientOptions {
   quietStderr?: boolean;
   /** Environment variables added to the test process's (not shown in the transcript: log them if they matter). */
   env?: Record<string, string | undefined>;
+  /** run(): a command the program runs under, e.g. ["unshare", "--mount", "--propagation", "private"] (shown in the transcript). */
+  wrap?: string[];
 }
 
 /** What a stage case gets: its program, clients, randomness, transcript and checks. */
@@ -112,7 +116,7 @@ export class CaseContext {
     const dir = this.programs.length === 0 ? this.dir : makeTempDir(this.tempLabel());
     if (dir !== this.dir) this.extraDirs.push(dir);
     try {
-      const started = await launchProgram({ challenge: this.challenge, impl, port, dir, extraArgs: opts.extraArgs, args: opts.args, ready: opts.ready, env: opts.env, readyTimeoutMs: opts.readyTimeoutMs, signal: this.signal, log: this.log });
+      const started = await launchProgram({ challenge: this.challenge, impl, port, dir, extraArgs: opts.extraArgs, args: opts.args, ready: opts.ready, env: opts.env, readyTimeoutMs: opts.readyTimeoutMs, signal: this.signal, log: this.log, wrap: opts.wrap });
       // A program the test stops itself did not exit on its own (see exited()).
       const program: Program = { ...started, stop: () => (this.stoppedByTest.add(started.process), started.stop()) };
       this.programs.push(program);
@@ -131,10 +135,10 @@ export class CaseContext {
    * line can be re-run from the directory it ran in.
    */
   async run(args: string[], opts: ClientOptions = {}): Promise<CommandResult> {
-    return runCommand(programArgv(this.command(), args), {
+    return runCommand([...(opts.wrap ?? []), ...programArgv(this.command(), args)], {
       contain: true,
       cwd: opts.cwd ?? this.dir,
-      display: opts.display ?? withStdin(opts.stdin, printable(this.command(), args)),
+      display: opts.display ?? withStdin(opts.stdin, `${opts.wrap ? `${shellLine(opts.wrap)} ` : ""}${printable(this.command(), args)}`),
       log: this.log,
       timeoutMs: opts.timeoutMs,
       stdin: opts.stdin,

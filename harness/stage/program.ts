@@ -4,7 +4,7 @@ import type { Transcript } from "../report/transcript.ts";
 import { isListening } from "../process/listening.ts";
 import { GroupProcess } from "../process/spawn.ts";
 import { StageFailure } from "../report/failure.ts";
-import { shellQuote } from "../report/show.ts";
+import { shellLine, shellQuote } from "../report/show.ts";
 
 /** A running program under test. */
 export interface Program {
@@ -134,6 +134,8 @@ export interface LaunchOptions {
   readyTimeoutMs?: number;
   signal: AbortSignal;
   log: Transcript;
+  /** A command the program runs under (e.g. ["unshare", "--mount", "--propagation", "private"]), shown before it in the transcript. */
+  wrap?: string[];
 }
 
 /**
@@ -145,9 +147,9 @@ export async function launchProgram(o: LaunchOptions): Promise<Program> {
   const host = "127.0.0.1";
   const contract: ProgramContract = { ...o.challenge.program, args: o.args ?? o.challenge.program.args, ready: o.ready ?? o.challenge.program.ready };
   const args = [...fillArgs(contract.args, { port: o.port, dir: o.dir, host }), ...(o.extraArgs ?? [])];
-  const commandLine = printable(o.impl.command, args);
+  const commandLine = `${o.wrap ? `${shellLine(o.wrap)} ` : ""}${printable(o.impl.command, args)}`;
   o.log.command(`${commandLine} &`);
-  const proc = new GroupProcess(programArgv(absolutize(o.impl.command, o.impl.base), args), { cwd: o.dir, env: o.env, contain: true });
+  const proc = new GroupProcess([...(o.wrap ?? []), ...programArgv(absolutize(o.impl.command, o.impl.base), args)], { cwd: o.dir, env: o.env, contain: true });
   const program: Program = { host, port: o.port, dir: o.dir, commandLine, process: proc, stop: () => proc.stop() };
   try {
     await waitReady({ proc, contract, port: o.port, host, timeoutMs: o.readyTimeoutMs ?? 5000, signal: o.signal });
