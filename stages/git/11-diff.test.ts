@@ -17,7 +17,8 @@ function project(t: CaseContext, make: LineMaker): Project {
   const dir = `${w()}-src`;
   const paths = [`${w()}.txt`, `${dir}/${w()}.py`, `${dir}/${w()}-notes.md`, `${dir}/deep/${w()}.c`, `${w()}-list.txt`, `${w()}-end.txt`];
   const text = new Map(paths.map((p, i) => [p, make.lines(i === 0 ? t.rand.int(30, 40) : t.rand.int(8, 20))] as const));
-  // One file with no newline after its last line.
+  // One file that starts with an empty line (a newline at byte 0), and one with no newline after its last line.
+  text.get(paths[4]!)!.unshift("\n");
   const last = paths[5]!;
   const lines = text.get(last)!;
   lines[lines.length - 1] = lines[lines.length - 1]!.replace(/\n$/, "");
