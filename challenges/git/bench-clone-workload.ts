@@ -8,7 +8,7 @@
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { randomText } from "../../harness/clients/git-repo.ts";
+import { randomText } from "./clients/git-repo.ts";
 import { Random } from "../../harness/random.ts";
 
 const [port, program] = [Bun.argv[2], Bun.argv[3]];

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { randomFiles, writeFiles, type RepoFile } from "../../harness/clients/git-repo.ts";
+import { randomFiles, writeFiles, type RepoFile } from "./clients/git-repo.ts";
 import { Random } from "../../harness/random.ts";
 
 const program = Bun.argv[2];

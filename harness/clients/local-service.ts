@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import net from "node:net";
 import tls from "node:tls";
 import type { CaseContext } from "../stage/context.ts";
-import { StreamSocket } from "./stream-socket.ts";
+import { StreamSocket } from "../../challenges/tunnel/clients/stream-socket.ts";
 
 export class ServiceRequest {
   readonly headers: [string, string][] = [];

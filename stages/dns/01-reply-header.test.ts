@@ -1,7 +1,7 @@
-import { dig, expectFlag } from "../../harness/clients/dns.ts";
-import { udpExpectReply } from "../../harness/clients/dns.ts";
-import { buildQuery, showHeader, type WireHeader } from "../../harness/clients/dns-wire.ts";
-import { randomIpv4, startWithZone, TestZone } from "../../harness/clients/dns-zone.ts";
+import { dig, expectFlag } from "../../challenges/dns/clients/dns.ts";
+import { udpExpectReply } from "../../challenges/dns/clients/dns.ts";
+import { buildQuery, showHeader, type WireHeader } from "../../challenges/dns/clients/dns-wire.ts";
+import { randomIpv4, startWithZone, TestZone } from "../../challenges/dns/clients/dns-zone.ts";
 import type { Random } from "../../harness/random.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";

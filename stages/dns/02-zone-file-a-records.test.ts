@@ -1,5 +1,5 @@
-import { dig, expectSection } from "../../harness/clients/dns.ts";
-import { randomIpv4, startWithZone, TestZone } from "../../harness/clients/dns-zone.ts";
+import { dig, expectSection } from "../../challenges/dns/clients/dns.ts";
+import { randomIpv4, startWithZone, TestZone } from "../../challenges/dns/clients/dns-zone.ts";
 import { StageFailure } from "../../harness/report/failure.ts";
 import { stage } from "../../harness/stage/define.ts";
 

@@ -1,5 +1,5 @@
-import { dig, expectSection, expectSectionIncludes } from "../../harness/clients/dns.ts";
-import { randomIpv4, randomIpv6, startWithZone, TestZone } from "../../harness/clients/dns-zone.ts";
+import { dig, expectSection, expectSectionIncludes } from "../../challenges/dns/clients/dns.ts";
+import { randomIpv4, randomIpv6, startWithZone, TestZone } from "../../challenges/dns/clients/dns-zone.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 export default stage(import.meta, [

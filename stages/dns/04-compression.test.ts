@@ -1,6 +1,6 @@
-import { dig, expectFlag, expectSection, udpExchange, udpExpectReply } from "../../harness/clients/dns.ts";
-import { buildQuery, encodeName, readWireMessage, RCODES, showHeader } from "../../harness/clients/dns-wire.ts";
-import { randomIpv4, startWithZone, TestZone } from "../../harness/clients/dns-zone.ts";
+import { dig, expectFlag, expectSection, udpExchange, udpExpectReply } from "../../challenges/dns/clients/dns.ts";
+import { buildQuery, encodeName, readWireMessage, RCODES, showHeader } from "../../challenges/dns/clients/dns-wire.ts";
+import { randomIpv4, startWithZone, TestZone } from "../../challenges/dns/clients/dns-zone.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import type { Program } from "../../harness/stage/program.ts";
 import { stage } from "../../harness/stage/define.ts";

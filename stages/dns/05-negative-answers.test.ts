@@ -1,5 +1,5 @@
-import { dig, expectFlag, expectSection, expectStatus } from "../../harness/clients/dns.ts";
-import { randomIpv4, startWithZone, TestZone } from "../../harness/clients/dns-zone.ts";
+import { dig, expectFlag, expectSection, expectStatus } from "../../challenges/dns/clients/dns.ts";
+import { randomIpv4, startWithZone, TestZone } from "../../challenges/dns/clients/dns-zone.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const SOA_IN_AUTHORITY = "A negative answer carries the zone's SOA record in AUTHORITY, with TTL min(SOA TTL, SOA MINIMUM) (RFC 2308 §3): that is how long resolvers may cache the \"no\".";

@@ -1,6 +1,6 @@
-import { dig, DnsTcp, expectFlag, expectSection, expectStatus } from "../../harness/clients/dns.ts";
-import { buildQuery, readWireMessage } from "../../harness/clients/dns-wire.ts";
-import { randomIpv4, randomIpv6, startWithZone, TestZone } from "../../harness/clients/dns-zone.ts";
+import { dig, DnsTcp, expectFlag, expectSection, expectStatus } from "../../challenges/dns/clients/dns.ts";
+import { buildQuery, readWireMessage } from "../../challenges/dns/clients/dns-wire.ts";
+import { randomIpv4, randomIpv6, startWithZone, TestZone } from "../../challenges/dns/clients/dns-zone.ts";
 import type { Random } from "../../harness/random.ts";
 import { stage } from "../../harness/stage/define.ts";
 

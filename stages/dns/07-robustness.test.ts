@@ -1,6 +1,6 @@
-import { udpBurst, UdpBurster, udpExchange } from "../../harness/clients/dns.ts";
-import { buildQuery, encodeName, readWireMessage, showHeader } from "../../harness/clients/dns-wire.ts";
-import { randomIpv4, startWithZone, TestZone } from "../../harness/clients/dns-zone.ts";
+import { udpBurst, UdpBurster, udpExchange } from "../../challenges/dns/clients/dns.ts";
+import { buildQuery, encodeName, readWireMessage, showHeader } from "../../challenges/dns/clients/dns-wire.ts";
+import { randomIpv4, startWithZone, TestZone } from "../../challenges/dns/clients/dns-zone.ts";
 import { TcpConnection } from "../../harness/clients/tcp.ts";
 import type { Random } from "../../harness/random.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";

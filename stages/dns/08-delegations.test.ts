@@ -1,5 +1,5 @@
-import { dig, expectFlag, expectSection, expectStatus, type DigResult } from "../../harness/clients/dns.ts";
-import { randomIpv4, randomIpv6, startWithZone, TestZone } from "../../harness/clients/dns-zone.ts";
+import { dig, expectFlag, expectSection, expectStatus, type DigResult } from "../../challenges/dns/clients/dns.ts";
+import { randomIpv4, randomIpv6, startWithZone, TestZone } from "../../challenges/dns/clients/dns-zone.ts";
 import type { Random } from "../../harness/random.ts";
 import { stage } from "../../harness/stage/define.ts";
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { GitCase } from "../../harness/clients/git.ts";
-import { randomText } from "../../harness/clients/git-repo.ts";
+import { GitCase } from "../../challenges/git/clients/git.ts";
+import { randomText } from "../../challenges/git/clients/git-repo.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 

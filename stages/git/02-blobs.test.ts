@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import { GitCase } from "../../harness/clients/git.ts";
-import { diagnoseObject } from "../../harness/clients/git-objects.ts";
-import { randomBinary, randomText, type RepoFile } from "../../harness/clients/git-repo.ts";
+import { GitCase } from "../../challenges/git/clients/git.ts";
+import { diagnoseObject } from "../../challenges/git/clients/git-objects.ts";
+import { randomBinary, randomText, type RepoFile } from "../../challenges/git/clients/git-repo.ts";
 import type { Random } from "../../harness/random.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";

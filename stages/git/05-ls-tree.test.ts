@@ -1,5 +1,5 @@
-import { GitCase } from "../../harness/clients/git.ts";
-import { randomFiles } from "../../harness/clients/git-repo.ts";
+import { GitCase } from "../../challenges/git/clients/git.ts";
+import { randomFiles } from "../../challenges/git/clients/git-repo.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const FORMAT = "Each line is `<mode> SP <type> SP <object> TAB <path>`, the mode in six digits (040000 for a tree), entries in the tree's order.";

@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { GitCase } from "../../harness/clients/git.ts";
-import { expectSameIndex, indexProblem, indexStatProblem, twinRepos, type Twins } from "../../harness/clients/git-index.ts";
-import { randomBinary, randomFiles, randomText, writeFiles } from "../../harness/clients/git-repo.ts";
+import { GitCase } from "../../challenges/git/clients/git.ts";
+import { expectSameIndex, indexProblem, indexStatProblem, twinRepos, type Twins } from "../../challenges/git/clients/git-index.ts";
+import { randomBinary, randomFiles, randomText, writeFiles } from "../../challenges/git/clients/git-repo.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 

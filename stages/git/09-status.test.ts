@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { GitCase } from "../../harness/clients/git.ts";
-import { randomBinary, randomFiles, randomText, type RepoFile } from "../../harness/clients/git-repo.ts";
+import { GitCase } from "../../challenges/git/clients/git.ts";
+import { randomBinary, randomFiles, randomText, type RepoFile } from "../../challenges/git/clients/git-repo.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 

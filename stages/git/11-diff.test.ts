@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { GitCase } from "../../harness/clients/git.ts";
-import { diffProblem, editLines, joinLines, LineMaker } from "../../harness/clients/git-diff.ts";
-import { randomBinary, type RepoFile } from "../../harness/clients/git-repo.ts";
+import { GitCase } from "../../challenges/git/clients/git.ts";
+import { diffProblem, editLines, joinLines, LineMaker } from "../../challenges/git/clients/git-diff.ts";
+import { randomBinary, type RepoFile } from "../../challenges/git/clients/git-repo.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 

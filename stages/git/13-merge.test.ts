@@ -1,9 +1,9 @@
 import { cpSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { GitCase } from "../../harness/clients/git.ts";
-import { joinLines, LineMaker } from "../../harness/clients/git-diff.ts";
-import { commitWithDate, linearHistory, writeNoted } from "../../harness/clients/git-history.ts";
-import { randomFiles, type RepoFile } from "../../harness/clients/git-repo.ts";
+import { GitCase } from "../../challenges/git/clients/git.ts";
+import { joinLines, LineMaker } from "../../challenges/git/clients/git-diff.ts";
+import { commitWithDate, linearHistory, writeNoted } from "../../challenges/git/clients/git-history.ts";
+import { randomFiles, type RepoFile } from "../../challenges/git/clients/git-repo.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 

@@ -1,10 +1,10 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { GitCase } from "../../harness/clients/git.ts";
-import { joinLines, LineMaker } from "../../harness/clients/git-diff.ts";
-import { commitWithDate, writeNoted } from "../../harness/clients/git-history.ts";
-import { deltaCopies, entryTypes, idxDifference, IDX_LAYOUT, verifyPackObjects, type PackedObject } from "../../harness/clients/git-pack.ts";
-import { randomFiles } from "../../harness/clients/git-repo.ts";
+import { GitCase } from "../../challenges/git/clients/git.ts";
+import { joinLines, LineMaker } from "../../challenges/git/clients/git-diff.ts";
+import { commitWithDate, writeNoted } from "../../challenges/git/clients/git-history.ts";
+import { deltaCopies, entryTypes, idxDifference, IDX_LAYOUT, verifyPackObjects, type PackedObject } from "../../challenges/git/clients/git-pack.ts";
+import { randomFiles } from "../../challenges/git/clients/git-repo.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 

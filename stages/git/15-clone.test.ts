@@ -1,10 +1,10 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { GitCase } from "../../harness/clients/git.ts";
-import { verifyPackObjects } from "../../harness/clients/git-pack.ts";
-import { startDaemon, type Daemon } from "../../harness/clients/git-daemon.ts";
-import { linearHistory } from "../../harness/clients/git-history.ts";
-import { headOnOtherBranch, REFS, servedHistory, view } from "../../harness/clients/git-served.ts";
+import { GitCase } from "../../challenges/git/clients/git.ts";
+import { verifyPackObjects } from "../../challenges/git/clients/git-pack.ts";
+import { startDaemon, type Daemon } from "../../challenges/git/clients/git-daemon.ts";
+import { linearHistory } from "../../challenges/git/clients/git-history.ts";
+import { headOnOtherBranch, REFS, servedHistory, view } from "../../challenges/git/clients/git-served.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 

@@ -1,7 +1,7 @@
-import { GitCase } from "../../harness/clients/git.ts";
-import { linearHistory } from "../../harness/clients/git-history.ts";
-import { startHttpServer, type HttpServer } from "../../harness/clients/git-http-server.ts";
-import { headOnOtherBranch, REFS, servedHistory, view } from "../../harness/clients/git-served.ts";
+import { GitCase } from "../../challenges/git/clients/git.ts";
+import { linearHistory } from "../../challenges/git/clients/git-history.ts";
+import { startHttpServer, type HttpServer } from "../../challenges/git/clients/git-http-server.ts";
+import { headOnOtherBranch, REFS, servedHistory, view } from "../../challenges/git/clients/git-served.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 

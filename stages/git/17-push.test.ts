@@ -1,10 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { GitCase } from "../../harness/clients/git.ts";
-import { startDaemon } from "../../harness/clients/git-daemon.ts";
-import { linearHistory } from "../../harness/clients/git-history.ts";
-import { startHttpServer } from "../../harness/clients/git-http-server.ts";
-import { REFS, servedHistory, view } from "../../harness/clients/git-served.ts";
+import { GitCase } from "../../challenges/git/clients/git.ts";
+import { startDaemon } from "../../challenges/git/clients/git-daemon.ts";
+import { linearHistory } from "../../challenges/git/clients/git-history.ts";
+import { startHttpServer } from "../../challenges/git/clients/git-http-server.ts";
+import { REFS, servedHistory, view } from "../../challenges/git/clients/git-served.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 

@@ -1,7 +1,7 @@
-import { GitCase } from "../../harness/clients/git.ts";
-import { linearHistory, writeNoted } from "../../harness/clients/git-history.ts";
-import { headOnOtherBranch, REFS, servedHistory, view } from "../../harness/clients/git-served.ts";
-import { startOurServer } from "../../harness/clients/git-serve.ts";
+import { GitCase } from "../../challenges/git/clients/git.ts";
+import { linearHistory, writeNoted } from "../../challenges/git/clients/git-history.ts";
+import { headOnOtherBranch, REFS, servedHistory, view } from "../../challenges/git/clients/git-served.ts";
+import { startOurServer } from "../../challenges/git/clients/git-serve.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const SERVE =

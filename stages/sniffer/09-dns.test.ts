@@ -1,4 +1,4 @@
-import { buildQuery, encodeName, TYPES } from "../../harness/clients/dns-wire.ts";
+import { buildQuery, encodeName, TYPES } from "../../challenges/dns/clients/dns-wire.ts";
 import { ethernet, ETHERTYPE, ipv4, IPPROTO, udp } from "../../harness/netns/frames.ts";
 import type { Random } from "../../harness/random.ts";
 import { stage } from "../../harness/stage/define.ts";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { buildQuery } from "../../harness/clients/dns-wire.ts";
+import { buildQuery } from "../../challenges/dns/clients/dns-wire.ts";
 import { ethernet, ETHERTYPE, ipv4, IPPROTO, tcp, udp } from "../../harness/netns/frames.ts";
 import { pcapFile } from "../../harness/netns/pcap.ts";
 import type { Random } from "../../harness/random.ts";

@@ -1,5 +1,5 @@
-import { SqlCase } from "../../harness/clients/sqlite.ts";
-import { longText, PAGE_SIZES, randomBlob, randomTable, sqlLiteral, tableScript, type Kind } from "../../harness/clients/sqlite-data.ts";
+import { SqlCase } from "../../challenges/sql/clients/sqlite.ts";
+import { longText, PAGE_SIZES, randomBlob, randomTable, sqlLiteral, tableScript, type Kind } from "../../challenges/sql/clients/sqlite-data.ts";
 import type { Random } from "../../harness/random.ts";
 import { stage } from "../../harness/stage/define.ts";
 

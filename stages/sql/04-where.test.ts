@@ -1,5 +1,5 @@
-import { SqlCase } from "../../harness/clients/sqlite.ts";
-import { sqlLiteral, type Cell } from "../../harness/clients/sqlite-data.ts";
+import { SqlCase } from "../../challenges/sql/clients/sqlite.ts";
+import { sqlLiteral, type Cell } from "../../challenges/sql/clients/sqlite-data.ts";
 import type { Random } from "../../harness/random.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";

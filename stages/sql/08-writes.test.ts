@@ -1,5 +1,5 @@
-import { SqlCase } from "../../harness/clients/sqlite.ts";
-import { createTableSql, longText, randomTable, sqlLiteral, tableScript, type Kind, type TableSpec } from "../../harness/clients/sqlite-data.ts";
+import { SqlCase } from "../../challenges/sql/clients/sqlite.ts";
+import { createTableSql, longText, randomTable, sqlLiteral, tableScript, type Kind, type TableSpec } from "../../challenges/sql/clients/sqlite-data.ts";
 import type { Random } from "../../harness/random.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";

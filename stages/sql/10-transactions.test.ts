@@ -1,10 +1,10 @@
 import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { describeKillPoint, runAndKill, type KillPoint } from "../../harness/clients/sqlite-crash.ts";
-import { shorten, SqlCase } from "../../harness/clients/sqlite.ts";
-import { journalProblem, writeHotJournal } from "../../harness/clients/sqlite-journal.ts";
-import { commitOrderProblem, playbackOrderProblem, runTraced } from "../../harness/clients/sqlite-syscalls.ts";
-import { longText, sqlLiteral, tableScript, type TableSpec } from "../../harness/clients/sqlite-data.ts";
+import { describeKillPoint, runAndKill, type KillPoint } from "../../challenges/sql/clients/sqlite-crash.ts";
+import { shorten, SqlCase } from "../../challenges/sql/clients/sqlite.ts";
+import { journalProblem, writeHotJournal } from "../../challenges/sql/clients/sqlite-journal.ts";
+import { commitOrderProblem, playbackOrderProblem, runTraced } from "../../challenges/sql/clients/sqlite-syscalls.ts";
+import { longText, sqlLiteral, tableScript, type TableSpec } from "../../challenges/sql/clients/sqlite-data.ts";
 import type { Random } from "../../harness/random.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { runSltFile, type SltRecord } from "../../harness/clients/sqllogictest.ts";
-import { SqlCase } from "../../harness/clients/sqlite.ts";
+import { runSltFile, type SltRecord } from "../../challenges/sql/clients/sqllogictest.ts";
+import { SqlCase } from "../../challenges/sql/clients/sqlite.ts";
 import { ROOT } from "../../harness/paths.ts";
 import { stage } from "../../harness/stage/define.ts";
 

@@ -1,5 +1,5 @@
 import { isListening } from "../../harness/process/listening.ts";
-import { clientOutcome, connectionsTo, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
+import { clientOutcome, connectionsTo, startTunnelClient, startTunnelServer } from "../../challenges/tunnel/clients/tunnel.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const READY_HINT = "The client connects to --server, sends the token and the name (or port) it wants, and prints `tunnel ready …` once the server has accepted.";

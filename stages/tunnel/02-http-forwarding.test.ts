@@ -1,8 +1,8 @@
 import { curl, expectBody, expectHeader, expectStatus, type HttpResponse } from "../../harness/clients/http.ts";
 import { LocalHttpService } from "../../harness/clients/local-service.ts";
-import { StreamSocket } from "../../harness/clients/stream-socket.ts";
+import { StreamSocket } from "../../challenges/tunnel/clients/stream-socket.ts";
 import { visible } from "../../harness/report/show.ts";
-import { publicUrl, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
+import { publicUrl, startTunnelClient, startTunnelServer } from "../../challenges/tunnel/clients/tunnel.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const FORWARD = "The server reads the public request's header section, finds the tunnel by the Host header, and passes the request's bytes, unchanged, over the tunnel; the client writes them to a connection to --to and sends back what the local service answers, byte for byte.";

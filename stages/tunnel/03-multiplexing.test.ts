@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { curl, CURL_PACKAGE } from "../../harness/clients/http.ts";
 import { bulkBytes, LocalHttpService, responseHead, sha256 } from "../../harness/clients/local-service.ts";
-import { StreamSocket } from "../../harness/clients/stream-socket.ts";
-import { connectionsTo, publicUrl, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
+import { StreamSocket } from "../../challenges/tunnel/clients/stream-socket.ts";
+import { connectionsTo, publicUrl, startTunnelClient, startTunnelServer } from "../../challenges/tunnel/clients/tunnel.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const ONE_CONNECTION = "Carry every public connection as a stream on the client's one connection to the server: give each a stream id and tag every piece of data with it (the reference's DATA frames, RFC 9113 §5 is the model). Opening a connection to the server per request is what the tunnel is meant to avoid.";

@@ -1,9 +1,9 @@
 import { startBackground } from "../../harness/clients/background.ts";
 import { curl, CURL_PACKAGE } from "../../harness/clients/http.ts";
 import { bulkBytes, LocalHttpService, responseHead, sha256, type ServiceRequest } from "../../harness/clients/local-service.ts";
-import { StreamSocket } from "../../harness/clients/stream-socket.ts";
-import { TcpProxy } from "../../harness/clients/tcp-proxy.ts";
-import { publicUrl, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
+import { StreamSocket } from "../../challenges/tunnel/clients/stream-socket.ts";
+import { TcpProxy } from "../../challenges/tunnel/clients/tcp-proxy.ts";
+import { publicUrl, startTunnelClient, startTunnelServer } from "../../challenges/tunnel/clients/tunnel.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const PER_STREAM = "Give each stream its own flow-control window (RFC 9113 §5.2): the sender may have at most a window's worth of unacknowledged bytes in flight on a stream, and the receiver grants more (the reference's WINDOW frame, like HTTP/2's WINDOW_UPDATE, RFC 9113 §6.9) only once it has written them to the stream's socket. A full socket then stops its own stream, while the connection keeps carrying the others. Never stop reading the tunnel connection because one stream's socket is full: that stalls every stream behind it (head-of-line blocking).";

@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { requireBinary } from "../../harness/clients/require.ts";
 import { NC_PACKAGE } from "../../harness/clients/http.ts";
 import { bulkBytes, sha256, startTcpService } from "../../harness/clients/local-service.ts";
-import type { StreamSocket } from "../../harness/clients/stream-socket.ts";
-import { StreamSocket as Public } from "../../harness/clients/stream-socket.ts";
-import { startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
+import type { StreamSocket } from "../../challenges/tunnel/clients/stream-socket.ts";
+import { StreamSocket as Public } from "../../challenges/tunnel/clients/stream-socket.ts";
+import { startTunnelClient, startTunnelServer } from "../../challenges/tunnel/clients/tunnel.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const HALF_CLOSE = "A FIN closes one direction only (RFC 9293 §3.6): when one side of a stream shuts down its writing, pass that on as a half-close (the reference's END frame, then shutdown(SHUT_WR) — socket.end() — on the other side) and keep carrying the other direction until it ends too. Closing the whole stream at the first FIN loses everything the other side still had to send.";

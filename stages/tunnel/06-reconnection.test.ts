@@ -1,7 +1,7 @@
 import { curl, CURL_PACKAGE } from "../../harness/clients/http.ts";
 import { LocalHttpService } from "../../harness/clients/local-service.ts";
-import { TcpProxy } from "../../harness/clients/tcp-proxy.ts";
-import { publicUrl, startTunnelClient, startTunnelServer, waitForReadyLine } from "../../harness/clients/tunnel.ts";
+import { TcpProxy } from "../../challenges/tunnel/clients/tcp-proxy.ts";
+import { publicUrl, startTunnelClient, startTunnelServer, waitForReadyLine } from "../../challenges/tunnel/clients/tunnel.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const RECONNECT = "When the connection to the server is lost, the client does not exit: it waits a moment and connects again, registering the same name, with exponential backoff between failed attempts (e.g. 100 ms, 200 ms, 400 ms… up to a few seconds, with jitter). The server frees a name when its client's connection goes, so the same name can be registered again.";

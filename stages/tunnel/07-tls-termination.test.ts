@@ -1,6 +1,6 @@
 import { curl, expectBody, expectStatus } from "../../harness/clients/http.ts";
 import { LocalHttpService } from "../../harness/clients/local-service.ts";
-import { publicUrl, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
+import { publicUrl, startTunnelClient, startTunnelServer } from "../../challenges/tunnel/clients/tunnel.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const TERMINATE = "Listen on --https-port with TLS (node:tls, with --cert and --key): the server completes the handshake, decrypts, and from there handles the request exactly like one on --http-port — routed by Host, forwarded as plain HTTP over the tunnel. The local service never sees TLS.";

@@ -1,8 +1,8 @@
 import { LocalHttpService } from "../../harness/clients/local-service.ts";
-import { StreamSocket } from "../../harness/clients/stream-socket.ts";
-import { startTunnelClient, startTunnelServer, type TunnelServer } from "../../harness/clients/tunnel.ts";
+import { StreamSocket } from "../../challenges/tunnel/clients/stream-socket.ts";
+import { startTunnelClient, startTunnelServer, type TunnelServer } from "../../challenges/tunnel/clients/tunnel.ts";
 import { expectedAccept, Opcode } from "../../harness/clients/http-websocket.ts";
-import { acceptWebSocket, WsPeer } from "../../harness/clients/websocket.ts";
+import { acceptWebSocket, WsPeer } from "../../challenges/tunnel/clients/websocket.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 

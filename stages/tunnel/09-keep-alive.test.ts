@@ -1,7 +1,7 @@
 import { curl, CURL_PACKAGE } from "../../harness/clients/http.ts";
 import { LocalHttpService } from "../../harness/clients/local-service.ts";
-import { TcpProxy } from "../../harness/clients/tcp-proxy.ts";
-import { publicUrl, READY, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
+import { TcpProxy } from "../../challenges/tunnel/clients/tcp-proxy.ts";
+import { publicUrl, READY, startTunnelClient, startTunnelServer } from "../../challenges/tunnel/clients/tunnel.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 /** The keep-alive interval the tests ask for: a connection silent for 3 of them is dead. */

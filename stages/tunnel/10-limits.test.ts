@@ -1,8 +1,8 @@
 import { CURL_PACKAGE, expectHeader, expectStatus, frameResponse } from "../../harness/clients/http.ts";
 import { visible } from "../../harness/report/show.ts";
 import { LocalHttpService, startTcpService } from "../../harness/clients/local-service.ts";
-import { StreamSocket } from "../../harness/clients/stream-socket.ts";
-import { publicUrl, startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
+import { StreamSocket } from "../../challenges/tunnel/clients/stream-socket.ts";
+import { publicUrl, startTunnelClient, startTunnelServer } from "../../challenges/tunnel/clients/tunnel.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 

@@ -1,6 +1,6 @@
 import { bulkBytes, LocalHttpService, sha256, startTcpService, type ServiceRequest } from "../../harness/clients/local-service.ts";
-import { StreamSocket } from "../../harness/clients/stream-socket.ts";
-import { startTunnelClient, startTunnelServer } from "../../harness/clients/tunnel.ts";
+import { StreamSocket } from "../../challenges/tunnel/clients/stream-socket.ts";
+import { startTunnelClient, startTunnelServer } from "../../challenges/tunnel/clients/tunnel.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 /** --max-bytes-per-sec for both cases: 256 KiB/s, so the bucket holds 256 KiB. */

@@ -1,12 +1,12 @@
 import type { TLSSocket } from "node:tls";
-import { clientHello, handshakeRecord, otherExtensions, serverNameExtension, type Extension } from "../../harness/clients/client-hello.ts";
-import { HelloSplitter } from "../../harness/clients/hello-splitter.ts";
+import { clientHello, handshakeRecord, otherExtensions, serverNameExtension, type Extension } from "../../challenges/tunnel/clients/client-hello.ts";
+import { HelloSplitter } from "../../challenges/tunnel/clients/hello-splitter.ts";
 import { CURL_PACKAGE } from "../../harness/clients/http.ts";
 import { makeCertificate } from "../../harness/clients/http-tls.ts";
 import { LocalHttpService, startTcpService } from "../../harness/clients/local-service.ts";
-import { StreamSocket } from "../../harness/clients/stream-socket.ts";
+import { StreamSocket } from "../../challenges/tunnel/clients/stream-socket.ts";
 import { visible } from "../../harness/report/show.ts";
-import { startTunnelClient, startTunnelServer, type TunnelServer } from "../../harness/clients/tunnel.ts";
+import { startTunnelClient, startTunnelServer, type TunnelServer } from "../../challenges/tunnel/clients/tunnel.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 

@@ -1,7 +1,7 @@
-import { dig, expectFlag, expectSection, expectStatus, udpExpectReply } from "../../../harness/clients/dns.ts";
-import { withoutTtls, withUpstream, withUpstreamName } from "../../../harness/clients/dns-upstream.ts";
-import { buildQuery } from "../../../harness/clients/dns-wire.ts";
-import { randomIpv4, randomIpv6 } from "../../../harness/clients/dns-zone.ts";
+import { dig, expectFlag, expectSection, expectStatus, udpExpectReply } from "../../../challenges/dns/clients/dns.ts";
+import { withoutTtls, withUpstream, withUpstreamName } from "../../../challenges/dns/clients/dns-upstream.ts";
+import { buildQuery } from "../../../challenges/dns/clients/dns-wire.ts";
+import { randomIpv4, randomIpv6 } from "../../../challenges/dns/clients/dns-zone.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
 const FORWARD = "A question for a name outside your zone goes to the server given with --resolver <ip>:<port>: send it a query for the same name and type (RD set), wait for its reply (bounded), and answer your client with that reply's RCODE and records.";

@@ -1,7 +1,7 @@
-import { dig, expectSection, expectStatus } from "../../../harness/clients/dns.ts";
-import { randomIpv4, randomIpv6 } from "../../../harness/clients/dns-zone.ts";
+import { dig, expectSection, expectStatus } from "../../../challenges/dns/clients/dns.ts";
+import { randomIpv4, randomIpv6 } from "../../../challenges/dns/clients/dns-zone.ts";
 import { stage } from "../../../harness/stage/define.ts";
-import { withoutTtls, withUpstream, withUpstreamName } from "../../../harness/clients/dns-upstream.ts";
+import { withoutTtls, withUpstream, withUpstreamName } from "../../../challenges/dns/clients/dns-upstream.ts";
 
 const CACHE = "Keep each answer from upstream, by question (name, type, class), until its TTL runs out, and answer the same question from there (RFC 1035 §7.4).";
 

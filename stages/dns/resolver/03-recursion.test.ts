@@ -1,6 +1,6 @@
-import { dig, expectFlag, expectSection, expectStatus } from "../../../harness/clients/dns.ts";
-import { startHierarchy, withoutTtls } from "../../../harness/clients/dns-upstream.ts";
-import { randomIpv4, startWithZone, TestZone } from "../../../harness/clients/dns-zone.ts";
+import { dig, expectFlag, expectSection, expectStatus } from "../../../challenges/dns/clients/dns.ts";
+import { startHierarchy, withoutTtls } from "../../../challenges/dns/clients/dns-upstream.ts";
+import { randomIpv4, startWithZone, TestZone } from "../../../challenges/dns/clients/dns-zone.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import { stage } from "../../../harness/stage/define.ts";
 

@@ -1,6 +1,6 @@
-import { dig } from "../../../harness/clients/dns.ts";
-import { FakeUpstream } from "../../../harness/clients/dns-upstream.ts";
-import { randomIpv4, startWithZone, TestZone } from "../../../harness/clients/dns-zone.ts";
+import { dig } from "../../../challenges/dns/clients/dns.ts";
+import { FakeUpstream } from "../../../challenges/dns/clients/dns-upstream.ts";
+import { randomIpv4, startWithZone, TestZone } from "../../../challenges/dns/clients/dns-zone.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
 export default stage(import.meta, [

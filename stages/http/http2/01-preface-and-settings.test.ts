@@ -1,6 +1,6 @@
 import { baseUrl, curl, expectBody, expectStatus, HttpConnection, rawRequest, startWithFiles } from "../../../harness/clients/http.ts";
-import { curlH2, h2url } from "../../../harness/clients/http2.ts";
-import { describe, field, Flag, FrameType, H2Client, PREFACE as PREFACE_OCTETS, Setting, settingsFrame } from "../../../harness/clients/http2-frames.ts";
+import { curlH2, h2url } from "../../../challenges/http/clients/http2.ts";
+import { describe, field, Flag, FrameType, H2Client, PREFACE as PREFACE_OCTETS, Setting, settingsFrame } from "../../../challenges/http/clients/http2-frames.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
 const PREFACE = "A client with prior knowledge opens with the 24 octets `PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n` and a SETTINGS frame. Detect those octets at the start of a connection and speak HTTP/2 on it: your first frame is a SETTINGS frame of your own (possibly empty) on stream 0 (RFC 9113 §3.4); any other first bytes are HTTP/1.1 as before.";

@@ -1,6 +1,6 @@
-import { h2load, h2url, nghttp } from "../../../harness/clients/http2.ts";
-import { describe, encodeFrame, ErrorCode, errorName, Flag, FrameType, H2Client, Setting, type H2Response } from "../../../harness/clients/http2-frames.ts";
-import type { HeaderField } from "../../../harness/clients/http2-hpack.ts";
+import { h2load, h2url, nghttp } from "../../../challenges/http/clients/http2.ts";
+import { describe, encodeFrame, ErrorCode, errorName, Flag, FrameType, H2Client, Setting, type H2Response } from "../../../challenges/http/clients/http2-frames.ts";
+import type { HeaderField } from "../../../challenges/http/clients/http2-hpack.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import { stage } from "../../../harness/stage/define.ts";
 

@@ -1,6 +1,6 @@
 import { startWithFiles } from "../../../harness/clients/http.ts";
-import { h2load, h2url, nghttp } from "../../../harness/clients/http2.ts";
-import { encodeFrame, ErrorCode, errorName, FrameType, H2Client, Setting } from "../../../harness/clients/http2-frames.ts";
+import { h2load, h2url, nghttp } from "../../../challenges/http/clients/http2.ts";
+import { encodeFrame, ErrorCode, errorName, FrameType, H2Client, Setting } from "../../../challenges/http/clients/http2-frames.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
 const STREAMS = "Streams are independent (RFC 9113 §5): keep a table of open streams by id, feed each frame to its stream, and answer a stream as soon as its request is complete — whatever the other streams are doing. Every frame of a response carries the request's stream id.";

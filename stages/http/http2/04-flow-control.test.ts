@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startWithFiles } from "../../../harness/clients/http.ts";
-import { h2url, nghttp } from "../../../harness/clients/http2.ts";
-import { encodeFrame, Flag, FrameType, H2Client, Setting, u32, type Frame } from "../../../harness/clients/http2-frames.ts";
+import { h2url, nghttp } from "../../../challenges/http/clients/http2.ts";
+import { encodeFrame, Flag, FrameType, H2Client, Setting, u32, type Frame } from "../../../challenges/http/clients/http2-frames.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import { stage } from "../../../harness/stage/define.ts";
 

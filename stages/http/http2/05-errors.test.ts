@@ -1,6 +1,6 @@
 import { startWithFiles } from "../../../harness/clients/http.ts";
-import { describe, encodeFrame, ErrorCode, errorName, Flag, FrameType, H2Client, Setting, u32 } from "../../../harness/clients/http2-frames.ts";
-import { HpackEncoder } from "../../../harness/clients/http2-hpack.ts";
+import { describe, encodeFrame, ErrorCode, errorName, Flag, FrameType, H2Client, Setting, u32 } from "../../../challenges/http/clients/http2-frames.ts";
+import { HpackEncoder } from "../../../challenges/http/clients/http2-hpack.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import type { Program } from "../../../harness/stage/program.ts";
 import { stage } from "../../../harness/stage/define.ts";

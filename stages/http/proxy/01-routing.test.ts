@@ -1,6 +1,6 @@
 import { bulkBytes, sha256 } from "../../../harness/clients/local-service.ts";
 import { baseUrl, curl, expectBody, expectStatus, header } from "../../../harness/clients/http.ts";
-import { fieldOf, HttpUpstream, requestFor, startProxy, viaProxy, type UpstreamRequest } from "../../../harness/clients/http-upstream.ts";
+import { fieldOf, HttpUpstream, requestFor, startProxy, viaProxy, type UpstreamRequest } from "../../../challenges/http/clients/http-upstream.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 

@@ -1,5 +1,5 @@
 import { expectBody, expectStatus } from "../../../harness/clients/http.ts";
-import { HttpUpstream, requestFor, startProxy, viaProxy } from "../../../harness/clients/http-upstream.ts";
+import { HttpUpstream, requestFor, startProxy, viaProxy } from "../../../challenges/http/clients/http-upstream.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
 const POOL = "Keep connections to upstreams open between requests (HTTP/1.1 connections are persistent unless either side says Connection: close, RFC 9112 §9.3): after a whole response, put the connection in a pool of idle connections for that upstream address and take the next request's connection from there, opening a new one only when none is idle. Do not send Connection: close upstream.";

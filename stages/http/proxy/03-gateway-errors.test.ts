@@ -1,5 +1,5 @@
 import { curl, baseUrl, expectBody, expectStatus } from "../../../harness/clients/http.ts";
-import { HttpUpstream, requestFor, startProxy, viaProxy } from "../../../harness/clients/http-upstream.ts";
+import { HttpUpstream, requestFor, startProxy, viaProxy } from "../../../challenges/http/clients/http-upstream.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
 const BAD_GATEWAY = "When the upstream cannot be reached (connection refused) or closes the connection without a whole response, answer the client 502 Bad Gateway (RFC 9110 §15.6.3) and keep serving other requests.";

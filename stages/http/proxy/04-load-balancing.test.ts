@@ -1,5 +1,5 @@
 import { HttpConnection, header } from "../../../harness/clients/http.ts";
-import { HttpUpstream, requestFor, startProxy, viaProxy } from "../../../harness/clients/http-upstream.ts";
+import { HttpUpstream, requestFor, startProxy, viaProxy } from "../../../challenges/http/clients/http-upstream.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import type { Program } from "../../../harness/stage/program.ts";
 import { stage } from "../../../harness/stage/define.ts";

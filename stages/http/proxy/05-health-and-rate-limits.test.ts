@@ -1,5 +1,5 @@
 import { baseUrl, curl, expectStatus, header } from "../../../harness/clients/http.ts";
-import { HttpUpstream, requestFor, startProxy, viaProxy } from "../../../harness/clients/http-upstream.ts";
+import { HttpUpstream, requestFor, startProxy, viaProxy } from "../../../challenges/http/clients/http-upstream.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
 const HEALTH = "`health <path> <interval ms>`: every interval, send GET <path> to every upstream address; a 2xx or 3xx answer in time means up, anything else (an error status, a refused or timed-out connection) means down. Send no requests to an address that is down; when its check passes again, send it requests again. If every address of a pool is down, answer 503.";

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { baseUrl, curl, expectStatus, header } from "../../../harness/clients/http.ts";
-import { fieldOf, HttpUpstream, requestFor, startProxy, viaProxy } from "../../../harness/clients/http-upstream.ts";
+import { fieldOf, HttpUpstream, requestFor, startProxy, viaProxy } from "../../../challenges/http/clients/http-upstream.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
 const LOG = "`access-log <file>`: after answering each proxied request, append one line: the Common Log Format (`<client address> - - [<dd/Mon/yyyy:hh:mm:ss +zzzz>] \"<request line>\" <status> <body bytes sent>`) followed by the upstream address in quotes (`\"-\"` if none was tried) and the milliseconds the request took, separated by single spaces.";

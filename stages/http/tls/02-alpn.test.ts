@@ -1,6 +1,6 @@
-import { h2load } from "../../../harness/clients/http2.ts";
+import { h2load } from "../../../challenges/http/clients/http2.ts";
 import { curlTls, opensslAlpn, startTls } from "../../../harness/clients/http-tls.ts";
-import { NGHTTP2_PACKAGE } from "../../../harness/clients/http2.ts";
+import { NGHTTP2_PACKAGE } from "../../../challenges/http/clients/http2.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
 const ALPN = "Offer ALPN (RFC 7301) in your TLS server: when the client's list has \"h2\", select it and speak HTTP/2 on the connection (RFC 9113 §3.2: the client then starts with the preface, as with prior knowledge); when it offers only \"http/1.1\", select that and speak HTTP/1.1. With Bun.listen: tls: { ALPNProtocols: Buffer.from(\"\\x02h2\\x08http/1.1\") } (the wire format: each name after its length), then socket.alpnProtocol.";
