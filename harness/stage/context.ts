@@ -28,6 +28,8 @@ export interface StartOptions {
   ready?: Readiness;
   /** A command the program runs under, e.g. ["unshare", "--mount", "--propagation", "private"] (shown in the transcript). */
   wrap?: string[];
+  /** The program is meant to exit by itself during the case (e.g. `create`, which returns while the container lives on): a failure report does not call its exit news. */
+  exitExpected?: boolean;
 }
 
 export interface ClientOptions {
@@ -119,6 +121,8 @@ export class CaseContext {
       const started = await launchProgram({ challenge: this.challenge, impl, port, dir, extraArgs: opts.extraArgs, args: opts.args, ready: opts.ready, env: opts.env, readyTimeoutMs: opts.readyTimeoutMs, signal: this.signal, log: this.log, wrap: opts.wrap });
       // A program the test stops itself did not exit on its own (see exited()).
       const program: Program = { ...started, stop: () => (this.stoppedByTest.add(started.process), started.stop()) };
+      // A program meant to exit by itself (a command run in the background): its exit is no news in a report either.
+      if (opts.exitExpected) this.stoppedByTest.add(started.process);
       this.programs.push(program);
       return program;
     } catch (e) {

@@ -97,7 +97,7 @@ export class Bundle {
     // kills every process it started when it exits: the container would die with `create`. Off for create
     // (the container is still removed with its cgroup when the case ends).
     const env = { BUN_FEATURE_FLAG_NO_ORPHANS: "0" };
-    const program = await this.t.start({ args: ["--root", this.stateRoot, "create", "-b", this.dir, this.id], ready: "none", env, wrap: this.sandbox() });
+    const program = await this.t.start({ args: ["--root", this.stateRoot, "create", "-b", this.dir, this.id], ready: "none", env, wrap: this.sandbox(), exitExpected: true });
     return { program, code: await program.process.waitExit(10000) };
   }
 
