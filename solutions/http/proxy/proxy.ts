@@ -49,6 +49,20 @@ export interface ProxyOptions extends PoolOptions, BalanceOptions {
   noHealthChecks?: boolean;
   /** Fixture switch: metrics count requests per upstream only, every one under code 200. */
   metricsIgnoreStatus?: boolean;
+  /** Fixture switch: any answer to a health check means up, whatever its status. */
+  healthAnyStatus?: boolean;
+  /** Fixture switch: an address taken out stays out, even when its check passes again. */
+  healthNoRecovery?: boolean;
+  /** Fixture switch: when every address is down, pick among them all instead of answering 503. */
+  allDownStillForward?: boolean;
+  /** Fixture switch: one rate-limit budget shared by every client. */
+  rateLimitShared?: boolean;
+  /** Fixture switch: a request past the limit is forwarded anyway, then answered 429. */
+  rateLimitForwardsOver?: boolean;
+  /** Fixture switch: 429 without Retry-After. */
+  rateLimitNoRetryAfter?: boolean;
+  /** Fixture switch: requests never leave the window (a client past the limit stays limited). */
+  rateLimitNoExpiry?: boolean;
 }
 
 /** The fields of `fields` minus the hop-by-hop ones (RFC 9110 §7.6.1). */
@@ -115,14 +129,16 @@ export class Proxy {
     const limit = this.config.rateLimit;
     if (!limit) return undefined;
     const now = Date.now();
-    const times = (this.recent.get(client) ?? []).filter((at) => at > now - limit.windowMs);
-    this.recent.set(client, times);
+    const key = this.o.rateLimitShared ? "*" : client;
+    const times = (this.recent.get(key) ?? []).filter((at) => this.o.rateLimitNoExpiry || at > now - limit.windowMs);
+    this.recent.set(key, times);
     if (times.length < limit.requests) {
       times.push(now);
       return undefined;
     }
     const retry = Math.max(1, Math.ceil((times[0]! + limit.windowMs - now) / 1000));
-    return response(429, `Too Many Requests: at most ${limit.requests} in ${limit.windowMs / 1000} s\n`, [["Content-Type", "text/plain"], ["Retry-After", String(retry)]]);
+    const retryAfter: [string, string][] = this.o.rateLimitNoRetryAfter ? [] : [["Retry-After", String(retry)]];
+    return response(429, `Too Many Requests: at most ${limit.requests} in ${limit.windowMs / 1000} s\n`, [["Content-Type", "text/plain"], ...retryAfter]);
   }
 
   /** Prometheus text exposition format: one counter, labelled by upstream address and status code. */
@@ -161,13 +177,16 @@ export class Proxy {
     return result.res;
   }
 
-  private async forwardRoute(req: Request, route: Route, client: string): Promise<{ res: Response; upstream?: string }> {
-    const limited = this.limited(client);
-    if (limited) return { res: limited };
+  private async forwardRoute(req: Request, route: Route, client: string, unlimited = false): Promise<{ res: Response; upstream?: string }> {
+    const limited = unlimited ? undefined : this.limited(client);
+    if (limited) {
+      if (this.o.rateLimitForwardsOver) await this.forwardRoute(req, route, client, true);
+      return { res: limited };
+    }
     const balancer = this.balancers.get(route.pool)!;
     const policy = balancer.pool.policy;
     const key = policy.kind === "hash" ? (policy.key === "ip" ? client : (req.headers.get(policy.key.header) ?? "")) : "";
-    const address = balancer.pick((a) => !this.down.has(a), key);
+    const address = balancer.pick((a) => !this.down.has(a), key) ?? (this.o.allDownStillForward ? balancer.pick(() => true, key) : undefined);
     if (!address) return { res: text(503, `No healthy upstream for ${route.pool}\n`) };
     const host = req.headers.get("host") ?? "";
     let fields = endToEnd(req.rawHeaders, this.o).filter(([n]) => !/^(content-length|expect)$/i.test(n));
@@ -209,12 +228,12 @@ export class Proxy {
       let ok = false;
       try {
         const res = await this.pool.probe(address, request, Math.max(intervalMs, 500));
-        ok = res.status >= 200 && res.status < 400;
+        ok = this.o.healthAnyStatus || (res.status >= 200 && res.status < 400);
       } catch {
         ok = false;
       }
       if (ok === this.down.has(address)) console.log(`health ${address}: ${ok ? "up" : "down"}`);
-      if (ok) this.down.delete(address);
+      if (ok && !(this.o.healthNoRecovery && this.down.has(address))) this.down.delete(address);
       else this.down.add(address);
     };
     const tick = () => {
