@@ -78,20 +78,22 @@ export default stage(import.meta, [
   {
     name: "a program named without a / is looked up in process.env's PATH, inside the container",
     async run(t) {
-      const dir = `/opt/${t.rand.word()}-${t.rand.int(10, 99)}/bin`;
-      const name = `${t.rand.word()}-tool`;
-      const token = `${t.rand.word()}-${t.rand.int(1000, 9999)}`;
-      const b = new Bundle(t, [name, "arg"]);
-      // Only in the container's PATH, and not in the first directory of it; started from another directory.
-      b.file(`${dir}/${name}`, `#!/bin/sh\necho "found $1 ${token}"\n`, 0o755);
-      b.config.process.env = [`PATH=/usr/local/bin:${dir}:/bin`, "HOME=/root"];
-      b.config.process.cwd = "/tmp";
-      const r = await b.run();
-      t.expectEqual(r.stdout, `found arg ${token}\n`, {
-        message: `process.args[0] is "${name}", a name without a /: it should be found in ${dir}, a directory of the container's PATH.`,
-        hint: "When process.args[0] has no /, look it up as execvp(3) does: in each directory of the PATH in process.env (the container's, not the runtime's), inside the new root, the first match that is an executable file.",
-      });
-      expectExit(t, r, 0, "The program found in PATH exited 0");
+      // Found in the first directory of PATH, then in the second; started from another directory than /.
+      for (const position of ["first", "second"] as const) {
+        const dir = `/opt/${t.rand.word()}-${t.rand.int(10, 99)}/bin`;
+        const name = `${t.rand.word()}-tool`;
+        const token = `${t.rand.word()}-${t.rand.int(1000, 9999)}`;
+        const b = new Bundle(t, [name, "arg"]);
+        b.file(`${dir}/${name}`, `#!/bin/sh\necho "found $1 ${token}"\n`, 0o755);
+        b.config.process.env = [position === "first" ? `PATH=${dir}:/bin` : `PATH=/usr/local/bin:${dir}:/bin`, "HOME=/root"];
+        b.config.process.cwd = "/tmp";
+        const r = await b.run();
+        t.expectEqual(r.stdout, `found arg ${token}\n`, {
+          message: `process.args[0] is "${name}", a name without a /: it should be found in ${dir}, the ${position} directory of the container's PATH.`,
+          hint: "When process.args[0] has no /, look it up as execvp(3) does: in each directory of the PATH in process.env (the container's, not the runtime's), inside the new root, the first match that is an executable file.",
+        });
+        expectExit(t, r, 0, "The program found in PATH exited 0");
+      }
     },
   },
   {
