@@ -34,8 +34,9 @@ function clfTime(d: Date): string {
  * One access-log line: the Common Log Format (client, ident, user, [time],
  * "request line", status, body bytes) plus "upstream address" (or "-") and the time taken in ms.
  */
-export function accessLogLine(client: string, at: Date, req: Request, status: number, bytes: number, upstream: string | undefined, ms: number): string {
-  return `${client} - - ${clfTime(at)} "${req.method} ${req.target} ${req.version}" ${status} ${bytes} "${upstream ?? "-"}" ${ms}\n`;
+export function accessLogLine(client: string, at: Date, req: Request, status: number, bytes: number, upstream: string | undefined, ms: number, o: ProxyOptions = {}): string {
+  const time = o.accessLogIsoTime ? `[${at.toISOString()}]` : clfTime(at);
+  return `${client} - - ${time} "${req.method} ${req.target} ${req.version}" ${status} ${o.accessLogZeroBytes ? 0 : bytes} "${upstream ?? (o.accessLogNoDash ? "" : "-")}" ${ms}\n`;
 }
 
 export interface ProxyOptions extends PoolOptions, BalanceOptions {
@@ -63,6 +64,20 @@ export interface ProxyOptions extends PoolOptions, BalanceOptions {
   rateLimitNoRetryAfter?: boolean;
   /** Fixture switch: requests never leave the window (a client past the limit stays limited). */
   rateLimitNoExpiry?: boolean;
+  /** Fixture switch: no access-log line for a request answered 5xx. */
+  accessLogSkipsErrors?: boolean;
+  /** Fixture switch: the access log's time in ISO 8601, not the Common Log Format's. */
+  accessLogIsoTime?: boolean;
+  /** Fixture switch: the access log always says 0 body bytes. */
+  accessLogZeroBytes?: boolean;
+  /** Fixture switch: the access log's upstream is "" (not "-") when none was tried. */
+  accessLogNoDash?: boolean;
+  /** Fixture switch: set-header adds its field without removing the ones already there. */
+  setHeaderAppends?: boolean;
+  /** Fixture switch: header rules apply to requests only, never to responses. */
+  responseRulesIgnored?: boolean;
+  /** Fixture switch: the metrics path is answered only when no route matches it. */
+  metricsAfterRoutes?: boolean;
 }
 
 /** The fields of `fields` minus the hop-by-hop ones (RFC 9110 §7.6.1). */
@@ -112,7 +127,8 @@ export class Proxy {
 
   /** The metrics endpoint, or the route for this request: the longest prefix among the routes for its Host (or "*"). */
   match(req: Request): Match | undefined {
-    if (this.config.metricsPath !== undefined && req.target.split("?")[0] === this.config.metricsPath) return { metrics: true };
+    const metrics = this.config.metricsPath !== undefined && req.target.split("?")[0] === this.config.metricsPath;
+    if (metrics && !this.o.metricsAfterRoutes) return { metrics: true };
     const host = (req.headers.get("host") ?? "").toLowerCase().replace(/:\d+$/, "");
     const path = req.target.split("?")[0]!;
     let best: Route | undefined;
@@ -121,7 +137,7 @@ export class Proxy {
       if (!path.startsWith(r.prefix)) continue;
       if (!best || r.prefix.length > best.prefix.length || (r.prefix.length === best.prefix.length && best.host === "*" && r.host !== "*")) best = r;
     }
-    return best;
+    return best ?? (metrics ? { metrics: true } : undefined);
   }
 
   /** RFC 6585 §4: past the limit, 429 with Retry-After (seconds until the oldest request in the window leaves it). */
@@ -154,8 +170,8 @@ export class Proxy {
   /** Header rules (set-header / remove-header) for one side, in order. */
   private rewrite(fields: [string, string][], side: "request" | "response"): [string, string][] {
     for (const r of this.config.rules) {
-      if (r.side !== side) continue;
-      fields = fields.filter(([n]) => n.toLowerCase() !== r.name.toLowerCase());
+      if (r.side !== side || (side === "response" && this.o.responseRulesIgnored)) continue;
+      if (!(this.o.setHeaderAppends && r.value !== undefined)) fields = fields.filter(([n]) => n.toLowerCase() !== r.name.toLowerCase());
       if (r.value !== undefined) fields.push([r.name, r.value]);
     }
     return fields;
@@ -170,9 +186,9 @@ export class Proxy {
       const key = `${upstream} ${this.o.metricsIgnoreStatus ? 200 : result.res.status}`;
       this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     }
-    if (this.config.accessLog) {
+    if (this.config.accessLog && !(this.o.accessLogSkipsErrors && result.res.status >= 500)) {
       const bytes = req.method === "HEAD" ? 0 : result.res.body.length;
-      appendFileSync(this.config.accessLog, accessLogLine(client, at, req, result.res.status, bytes, upstream, Date.now() - at.getTime()));
+      appendFileSync(this.config.accessLog, accessLogLine(client, at, req, result.res.status, bytes, upstream, Date.now() - at.getTime(), this.o));
     }
     return result.res;
   }

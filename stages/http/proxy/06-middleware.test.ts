@@ -19,11 +19,13 @@ export default stage(import.meta, [
       const app = await HttpUpstream.start(t, "app", { handler: (req) => ({ body: req.target === "/big" ? "x".repeat(1234) : "hi\n" }) });
       const nobody = await t.port();
       const log = join(t.dir, "access.log");
-      const proxy = await startProxy(t, [`access-log ${log}`, "timeout 500", `upstream app round-robin ${app.address}`, `upstream gone round-robin 127.0.0.1:${nobody}`, "route * /gone/ gone", "route * / app"]);
+      // rate-limit 3 60: the 4th request is answered 429 by the proxy itself, so its line names no upstream ("-").
+      const proxy = await startProxy(t, [`access-log ${log}`, "timeout 500", "rate-limit 3 60", `upstream app round-robin ${app.address}`, `upstream gone round-robin 127.0.0.1:${nobody}`, "route * /gone/ gone", "route * / app"]);
       const sent: [string, number, string][] = [
         ["GET /small?q=1", 200, app.address],
         ["GET /big", 200, app.address],
         ["GET /gone/x", 502, `127.0.0.1:${nobody}`],
+        ["GET /limited", 429, "-"],
       ];
       /** The body bytes each response had (the log must say the same). */
       const sizes: number[] = [];
@@ -79,8 +81,10 @@ export default stage(import.meta, [
       for (let i = 1; i <= 2; i++) await viaProxy(t, proxy, requestFor("GET", `/gone/${i}`, "app.test"), { message: "No response through the proxy within 3 s.", hint: METRICS });
       const r = await curl(t, ["-H", "Host: app.test", `${baseUrl(proxy)}/metrics`], { message: "curl for /metrics failed.", hint: METRICS });
       const res = r.responses[r.responses.length - 1]!;
-      expectStatus(res, 200, { message: "GET /metrics should be answered by the proxy itself with 200.", hint: METRICS });
       t.expectEqual(`upstream got ${app.served.length} requests`, "upstream got 3 requests", { message: "GET /metrics must not be forwarded (even though route * / matches it).", hint: METRICS });
+      expectStatus(res, 200, { message: "GET /metrics should be answered by the proxy itself with 200.", hint: METRICS });
+      t.expectEqual(`Content-Type: ${header(res, "content-type") ?? "(none)"}`.replace(/;\s*/g, "; "), "Content-Type: text/plain; version=0.0.4", { message: "The metrics endpoint answers in the Prometheus text exposition format, whose media type is text/plain; version=0.0.4.", hint: METRICS });
+      if (!res.body.toString().split("\n").some((l) => /^# TYPE proxy_requests_total counter\s*$/.test(l))) t.fail({ message: "The metrics should declare the counter's type.", expected: "a line # TYPE proxy_requests_total counter", received: res.body.toString(), hint: METRICS });
       const samples = new Map<string, string>();
       for (const line of res.body.toString().split("\n")) {
         const m = /^proxy_requests_total\{([^}]*)\}\s+(\S+)$/.exec(line.trim());
