@@ -11,7 +11,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface Request {
   method: string;
-  /** The request target as sent: `/echo/abc?x=1`. */
+  /** The request target in origin form: `/echo/abc?x=1` (an absolute-form target, `http://host/echo/abc?x=1`, is reduced to it). */
   target: string;
   version: "HTTP/1.0" | "HTTP/1.1" | "HTTP/2";
   /** Field names lowercased (they are case-insensitive, RFC 9110 §5.1); repeated fields joined with ", ". */
@@ -68,7 +68,10 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
   }
   // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host is a 400.
   if (version === "HTTP/1.1" && (opts.severalHosts ? !headers.has("host") : (headers.get("host") ?? ",").includes(","))) throw new ParseError(400, "HTTP/1.1 request without exactly one Host header");
-  return { method, target, version, headers, rawHeaders };
+  // RFC 9112 §3.2.2: a server MUST accept the absolute form; the target's authority replaces Host.
+  const absolute = opts.noAbsoluteForm ? undefined : absoluteForm(target);
+  if (absolute) headers.set("host", absolute.authority);
+  return { method, target: absolute?.target ?? target, version, headers, rawHeaders };
 }
 
 type BodyResult = { body: Buffer; used: number } | "incomplete";
@@ -148,6 +151,16 @@ export interface ParseOptions {
   limitWithoutRequestLine?: boolean;
   /** Fixture switch: buffer a header section of any size. */
   noHeaderLimit?: boolean;
+  /** Fixture switch: an absolute-form target (http://host/path) is kept as it is, so no route matches it. */
+  noAbsoluteForm?: boolean;
+}
+
+/** RFC 9112 §3.2.2: `http://host:port/path?q` → the authority and the origin-form `/path?q`; undefined for any other form. */
+function absoluteForm(target: string): { authority: string; target: string } | undefined {
+  const m = /^https?:\/\/([^/?#]*)([^#]*)/i.exec(target);
+  if (!m) return undefined;
+  const rest = m[2]!;
+  return { authority: m[1]!, target: rest.startsWith("/") ? rest : `/${rest}` };
 }
 
 /**
