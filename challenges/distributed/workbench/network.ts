@@ -6,6 +6,9 @@ import { NodeProcess } from "./node-process.ts";
 /** How long a node has to answer its init: it may be starting a runtime or compiling first. */
 const INIT_TIMEOUT_MS = 8_000;
 
+const LINES = "Each node writes one JSON object per line on stdout, {\"src\": <its node id>, \"dest\": <a node or client id>, \"body\": {\"type\": …}}, and nothing else: logs go to stderr.";
+const EXITED = "A node keeps running, reading one message per line on stdin, until the test stops it: look at its output above for the error that ended it (exit code 127: the shell could not find the command you gave).";
+
 /** How many client↔node messages the transcript shows before it only counts them. */
 const LOGGED = 30;
 
@@ -120,7 +123,7 @@ export class Network {
     if (this.problem) return;
     this.problem = new StageFailure({
       message: `Node ${from.id} ${what}${line === undefined ? "." : `:\n  ${line}`}`,
-      hint: "Each node writes one JSON object per line on stdout, {\"src\": <its node id>, \"dest\": <a node or client id>, \"body\": {\"type\": …}}, and nothing else: logs go to stderr.",
+      hint: line === undefined ? EXITED : LINES,
       detail: `${from.id}'s output:\n${from.log()}`,
     });
     for (const [key, w] of this.waiting) {
