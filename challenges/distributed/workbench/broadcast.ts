@@ -30,7 +30,7 @@ export async function read(t: CaseContext, net: Network, client: string, node: s
   const reply = await net.rpc(client, node, { type: "read" }, { hint: BROADCAST });
   checkReply(t, reply, { node, client, type: "read_ok", hint: BROADCAST });
   const messages = reply.body.messages;
-  if (!Array.isArray(messages)) t.fail({ message: `${node}'s read_ok has no "messages" array.`, received: show(reply), hint: BROADCAST });
+  if (!Array.isArray(messages)) t.fail({ message: `${node}'s read_ok has no "messages" array.`, detail: show(reply), hint: BROADCAST });
   return messages;
 }
 

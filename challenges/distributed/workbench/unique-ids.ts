@@ -19,7 +19,7 @@ export async function generateFrom(t: CaseContext, net: Network, nodes: string[]
         const node = nodes[(k + i) % nodes.length]!;
         const reply = await net.rpc(client, node, { type: "generate" }, { hint });
         checkReply(t, reply, { node, client, type: "generate_ok", hint });
-        if (reply.body.id === undefined || reply.body.id === null) t.fail({ message: `${node}'s generate_ok has no id.`, received: show(reply), hint });
+        if (reply.body.id === undefined || reply.body.id === null) t.fail({ message: `${node}'s generate_ok has no id.`, detail: show(reply), hint });
         replies.push(reply);
       }
     }),
