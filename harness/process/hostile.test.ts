@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { loadChallenge } from "../challenge/load.ts";
-import { redisCli } from "../clients/redis.ts";
+import { redisCli } from "../../challenges/redis/clients/redis.ts";
 import { ROOT } from "../paths.ts";
 import { selfTests } from "../self-test.ts";
 import { runCase } from "../stage/run-case.ts";

@@ -1,4 +1,4 @@
-import { redisCli, RespConnection } from "../../harness/clients/redis.ts";
+import { redisCli, RespConnection } from "../../challenges/redis/clients/redis.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const SIMPLE_PONG = 'PING\'s reply is the simple string "+PONG\\r\\n" (a "+", the text, then \\r\\n).';

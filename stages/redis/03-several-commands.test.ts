@@ -1,4 +1,4 @@
-import { redisCli, RespConnection } from "../../harness/clients/redis.ts";
+import { redisCli, RespConnection } from "../../challenges/redis/clients/redis.ts";
 import { StageFailure } from "../../harness/report/failure.ts";
 import { stage } from "../../harness/stage/define.ts";
 

@@ -1,4 +1,4 @@
-import { RespConnection } from "../../harness/clients/redis.ts";
+import { RespConnection } from "../../challenges/redis/clients/redis.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const CONCURRENT = "Serve every connection at the same time (an event loop, or a thread/task per client): a new client must not wait for an earlier one to disconnect.";

@@ -1,4 +1,4 @@
-import { redisCli, RespConnection } from "../../harness/clients/redis.ts";
+import { redisCli, RespConnection } from "../../challenges/redis/clients/redis.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const BULK = "ECHO replies with a bulk string: \"$<byte length>\\r\\n<message>\\r\\n\". redis-cli shows bulk strings in double quotes.";

@@ -1,4 +1,4 @@
-import { redisCli, RespConnection } from "../../harness/clients/redis.ts";
+import { redisCli, RespConnection } from "../../challenges/redis/clients/redis.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const NULL_BULK = 'A key that does not exist is the null bulk string "$-1\\r\\n" (redis-cli shows (nil)), not an empty string "$0\\r\\n\\r\\n".';

@@ -1,4 +1,4 @@
-import { redisCli } from "../../harness/clients/redis.ts";
+import { redisCli } from "../../challenges/redis/clients/redis.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const EXPIRES = "Store an absolute expiry time with the key when SET has PX (milliseconds) or EX (seconds), and treat the key as missing once that time has passed.";

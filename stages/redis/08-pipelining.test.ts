@@ -1,5 +1,5 @@
-import { encodeCommand } from "../../harness/clients/resp.ts";
-import { RespConnection, REDIS_TOOLS } from "../../harness/clients/redis.ts";
+import { encodeCommand } from "../../challenges/redis/clients/resp.ts";
+import { RespConnection, REDIS_TOOLS } from "../../challenges/redis/clients/redis.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const PIPELINE = "One read from the socket can hold many commands: parse and answer every complete command in the buffer, in order, and keep any incomplete rest for the next read.";

@@ -1,5 +1,5 @@
-import { encodeCommand } from "../../harness/clients/resp.ts";
-import { redisCli, RespConnection } from "../../harness/clients/redis.ts";
+import { encodeCommand } from "../../challenges/redis/clients/resp.ts";
+import { redisCli, RespConnection } from "../../challenges/redis/clients/redis.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const SPLIT = "TCP is a byte stream: one read may hold part of a command. Keep unparsed bytes in a per-connection buffer and parse only when a whole command has arrived.";

@@ -1,4 +1,4 @@
-import { redisCli } from "../../harness/clients/redis.ts";
+import { redisCli } from "../../challenges/redis/clients/redis.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const NOT_INT = "(error) ERR value is not an integer or out of range";

@@ -1,4 +1,4 @@
-import type { RedisCli } from "../../../harness/clients/redis.ts";
+import type { RedisCli } from "../../../challenges/redis/clients/redis.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import { startRealRedis } from "../rdb/shared.ts";

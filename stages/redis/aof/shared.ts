@@ -1,7 +1,7 @@
 // Helpers shared by the aof extension's stages (not a stage itself).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { redisCli, type RedisCli } from "../../../harness/clients/redis.ts";
+import { redisCli, type RedisCli } from "../../../challenges/redis/clients/redis.ts";
 import { StageFailure } from "../../../harness/report/failure.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import type { Program } from "../../../harness/stage/program.ts";

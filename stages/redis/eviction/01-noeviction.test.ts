@@ -1,4 +1,4 @@
-import { redisCli } from "../../../harness/clients/redis.ts";
+import { redisCli } from "../../../challenges/redis/clients/redis.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import { show } from "../keyspace/pipeline.ts";
 import { configSet, dbsize, evictedKeys, keyNames, OOM, sets, startLimited, VALUE_BYTES } from "./memory.ts";

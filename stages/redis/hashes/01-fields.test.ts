@@ -1,4 +1,4 @@
-import { redisCli, type RedisCli } from "../../../harness/clients/redis.ts";
+import { redisCli, type RedisCli } from "../../../challenges/redis/clients/redis.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import { arrayItems, expectHash, expectSample, expectUnordered, quoted, randomNames } from "../sets/shared.ts";

@@ -1,4 +1,4 @@
-import { redisCli } from "../../../harness/clients/redis.ts";
+import { redisCli } from "../../../challenges/redis/clients/redis.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
 const TTL_MOVES = "RENAME moves the key's TTL with it: the new key expires when the old one would have (and the old key, being gone, has no TTL).";

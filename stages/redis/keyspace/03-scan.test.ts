@@ -1,4 +1,4 @@
-import { redisCli } from "../../../harness/clients/redis.ts";
+import { redisCli } from "../../../challenges/redis/clients/redis.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import { Pipeline, show, type Command, type Plain } from "./pipeline.ts";

@@ -1,8 +1,8 @@
 // A RESP connection for stages that send many commands (SCAN loops, filling
 // memory): pipelined batches and INFO fields, read back as plain values.
 // Used by the keyspace and eviction stages.
-import { RespConnection } from "../../../harness/clients/redis.ts";
-import { showReply, type RespValue } from "../../../harness/clients/resp.ts";
+import { RespConnection } from "../../../challenges/redis/clients/redis.ts";
+import { showReply, type RespValue } from "../../../challenges/redis/clients/resp.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import type { Program } from "../../../harness/stage/program.ts";
 

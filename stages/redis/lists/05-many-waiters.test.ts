@@ -1,4 +1,4 @@
-import { redisCli, RespConnection } from "../../../harness/clients/redis.ts";
+import { redisCli, RespConnection } from "../../../challenges/redis/clients/redis.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import type { Program } from "../../../harness/stage/program.ts";

@@ -1,5 +1,5 @@
 // Helpers shared by the lists extension's stages (not a stage itself).
-import type { RespConnection } from "../../../harness/clients/redis.ts";
+import type { RespConnection } from "../../../challenges/redis/clients/redis.ts";
 import { StageFailure } from "../../../harness/report/failure.ts";
 import { visible } from "../../../harness/report/show.ts";
 

@@ -1,6 +1,6 @@
-import { RespConnection, redisCli } from "../../../harness/clients/redis.ts";
+import { RespConnection, redisCli } from "../../../challenges/redis/clients/redis.ts";
 import { stage } from "../../../harness/stage/define.ts";
-import { showReply } from "../../../harness/clients/resp.ts";
+import { showReply } from "../../../challenges/redis/clients/resp.ts";
 import { push } from "./shared.ts";
 
 const REFUSED = (cmd: string) => `-ERR Can't execute '${cmd}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n`;

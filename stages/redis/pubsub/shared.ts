@@ -1,6 +1,6 @@
 // Helpers shared by the pub/sub stages.
 import { startBackground, type BackgroundClient } from "../../../harness/clients/background.ts";
-import { REDIS_TOOLS, redisCli } from "../../../harness/clients/redis.ts";
+import { REDIS_TOOLS, redisCli } from "../../../challenges/redis/clients/redis.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import type { Program } from "../../../harness/stage/program.ts";
 

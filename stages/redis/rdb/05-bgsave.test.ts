@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { redisCli } from "../../../harness/clients/redis.ts";
+import { redisCli } from "../../../challenges/redis/clients/redis.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import { expectData, startRealRedis, writeRandomData } from "./shared.ts";
 

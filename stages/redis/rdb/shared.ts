@@ -4,7 +4,7 @@
 // key's whole content through redis-cli.
 import { copyFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import { redisCli, type RedisCli } from "../../../harness/clients/redis.ts";
+import { redisCli, type RedisCli } from "../../../challenges/redis/clients/redis.ts";
 import { requireBinary } from "../../../harness/clients/require.ts";
 import { isListening } from "../../../harness/process/listening.ts";
 import { GroupProcess } from "../../../harness/process/spawn.ts";

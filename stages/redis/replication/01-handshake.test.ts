@@ -1,4 +1,4 @@
-import { redisCli } from "../../../harness/clients/redis.ts";
+import { redisCli } from "../../../challenges/redis/clients/redis.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import { fullResync, handshake, infoField, replicaOfTest, waitForInfo } from "./support.ts";
 

@@ -1,7 +1,7 @@
-import { redisCli } from "../../../harness/clients/redis.ts";
+import { redisCli } from "../../../challenges/redis/clients/redis.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
-import type { RespConnection } from "../../../harness/clients/redis.ts";
+import type { RespConnection } from "../../../challenges/redis/clients/redis.ts";
 import { fullResync, handshake, readCommand, replicaOfTest, show, streamCommand, waitForOutput } from "./support.ts";
 
 const NO_REPLY = "A replica applies the commands its master streams to it without replying to them (the master does not read replies); the only exception is REPLCONF GETACK *, answered with REPLCONF ACK <offset>.";

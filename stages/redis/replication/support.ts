@@ -1,8 +1,8 @@
 // Shared by the replication stages: the test playing a master, and polling INFO.
-import type { RedisCli } from "../../../harness/clients/redis.ts";
-import { RespConnection } from "../../../harness/clients/redis.ts";
-import { encodeCommand, showReply } from "../../../harness/clients/resp.ts";
-import { TcpListener } from "../../../harness/clients/tcp-listener.ts";
+import type { RedisCli } from "../../../challenges/redis/clients/redis.ts";
+import { RespConnection } from "../../../challenges/redis/clients/redis.ts";
+import { encodeCommand, showReply } from "../../../challenges/redis/clients/resp.ts";
+import { TcpListener } from "../../../challenges/redis/clients/tcp-listener.ts";
 import { StageFailure } from "../../../harness/report/failure.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import type { Program } from "../../../harness/stage/program.ts";

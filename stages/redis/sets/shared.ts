@@ -3,7 +3,7 @@
 // Redis replies with the members of a set, and the fields of a hash, in
 // hash-table order, which no client may rely on: these helpers compare such
 // replies as sorted lists.
-import type { RedisCli } from "../../../harness/clients/redis.ts";
+import type { RedisCli } from "../../../challenges/redis/clients/redis.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 
 export const WRONGTYPE = "(error) WRONGTYPE Operation against a key holding the wrong kind of value";

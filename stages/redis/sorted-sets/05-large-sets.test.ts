@@ -1,5 +1,5 @@
-import { REDIS_TOOLS, RespConnection } from "../../../harness/clients/redis.ts";
-import { encodeCommand, showReply } from "../../../harness/clients/resp.ts";
+import { REDIS_TOOLS, RespConnection } from "../../../challenges/redis/clients/redis.ts";
+import { encodeCommand, showReply } from "../../../challenges/redis/clients/resp.ts";
 import { StageFailure } from "../../../harness/report/failure.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import type { Program } from "../../../harness/stage/program.ts";

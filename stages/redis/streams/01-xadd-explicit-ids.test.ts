@@ -1,4 +1,4 @@
-import { redisCli } from "../../../harness/clients/redis.ts";
+import { redisCli } from "../../../challenges/redis/clients/redis.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
 const ORDERING = 'Each new ID must be strictly greater than the stream\'s last ID (compare the milliseconds part first, then the sequence number, as numbers): otherwise reply "-ERR The ID specified in XADD is equal or smaller than the target stream top item". An equal ID is rejected too.';

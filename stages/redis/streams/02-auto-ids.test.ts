@@ -1,5 +1,5 @@
-import { RespConnection, redisCli } from "../../../harness/clients/redis.ts";
-import { encodeCommand } from "../../../harness/clients/resp.ts";
+import { RespConnection, redisCli } from "../../../challenges/redis/clients/redis.ts";
+import { encodeCommand } from "../../../challenges/redis/clients/resp.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
 const TOO_SMALL = "(error) ERR The ID specified in XADD is equal or smaller than the target stream top item";

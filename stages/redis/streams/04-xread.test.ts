@@ -1,4 +1,4 @@
-import { RespConnection, redisCli } from "../../../harness/clients/redis.ts";
+import { RespConnection, redisCli } from "../../../challenges/redis/clients/redis.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import { expectNoReply, expectShown, showRead, type Entry } from "./replies.ts";
 

@@ -1,4 +1,4 @@
-import { RespConnection, redisCli } from "../../../harness/clients/redis.ts";
+import { RespConnection, redisCli } from "../../../challenges/redis/clients/redis.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import { expectNoReply, expectPending, expectShown, sampleEntries, showRead, startWithStream, type Entry } from "./replies.ts";

@@ -3,8 +3,8 @@
  * shows them, and reading a nested reply from a raw connection to compare it
  * in that same shape (so failure reports look like redis-cli output).
  */
-import { redisCli, type RedisCli, type RespConnection } from "../../../harness/clients/redis.ts";
-import { showReply, type RespValue } from "../../../harness/clients/resp.ts";
+import { redisCli, type RedisCli, type RespConnection } from "../../../challenges/redis/clients/redis.ts";
+import { showReply, type RespValue } from "../../../challenges/redis/clients/resp.ts";
 import { StageFailure } from "../../../harness/report/failure.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import type { Program } from "../../../harness/stage/program.ts";

@@ -1,4 +1,4 @@
-import { RespConnection, redisCli } from "../../../harness/clients/redis.ts";
+import { RespConnection, redisCli } from "../../../challenges/redis/clients/redis.ts";
 import { stage } from "../../../harness/stage/define.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import { expectSession } from "./shared.ts";

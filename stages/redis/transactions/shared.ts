@@ -1,5 +1,5 @@
 // Helpers shared by the transactions stages.
-import { REDIS_TOOLS, redisCli } from "../../../harness/clients/redis.ts";
+import { REDIS_TOOLS, redisCli } from "../../../challenges/redis/clients/redis.ts";
 import { StageFailure } from "../../../harness/report/failure.ts";
 import { shellLine } from "../../../harness/report/show.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";

@@ -3,12 +3,12 @@
  * would run it) and a raw RESP connection for what redis-cli hides (framing,
  * pipelining, split writes, byte-exact replies).
  */
-import type { CaseContext } from "../stage/context.ts";
-import type { Program } from "../stage/program.ts";
-import { StageFailure } from "../report/failure.ts";
-import { caret, visible } from "../report/show.ts";
+import type { CaseContext } from "../../../harness/stage/context.ts";
+import type { Program } from "../../../harness/stage/program.ts";
+import { StageFailure } from "../../../harness/report/failure.ts";
+import { caret, visible } from "../../../harness/report/show.ts";
 import { encodeCommand, parseReply, showReply, type RespValue } from "./resp.ts";
-import { TcpConnection } from "./tcp.ts";
+import { TcpConnection } from "../../../harness/clients/tcp.ts";
 
 export const REDIS_TOOLS = "redis-tools";
 

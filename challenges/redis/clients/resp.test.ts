@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { selfTests } from "../self-test.ts";
+import { selfTests } from "../../../harness/self-test.ts";
 import { encodeCommand, parseReply, showReply } from "./resp.ts";
 
 const parse = (s: string) => parseReply(Buffer.from(s, "latin1"));

@@ -1,10 +1,10 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { loadChallenge } from "../challenge/load.ts";
-import { ROOT } from "../paths.ts";
-import { selfTests } from "../self-test.ts";
-import { runCase } from "../stage/run-case.ts";
-import type { StageDefinition } from "../stage/types.ts";
+import { loadChallenge } from "../../../harness/challenge/load.ts";
+import { ROOT } from "../../../harness/paths.ts";
+import { selfTests } from "../../../harness/self-test.ts";
+import { runCase } from "../../../harness/stage/run-case.ts";
+import type { StageDefinition } from "../../../harness/stage/types.ts";
 import { redisCli } from "./redis.ts";
 
 /** A server still loading its data answers -LOADING: redis-cli checks retry, as real clients do, within the case's limit. */

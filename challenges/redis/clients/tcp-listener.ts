@@ -1,7 +1,7 @@
 import type { Socket } from "bun";
-import { StageFailure } from "../report/failure.ts";
-import type { CaseContext } from "../stage/context.ts";
-import { TcpConnection } from "./tcp.ts";
+import { StageFailure } from "../../../harness/report/failure.ts";
+import type { CaseContext } from "../../../harness/stage/context.ts";
+import { TcpConnection } from "../../../harness/clients/tcp.ts";
 
 /**
  * A TCP server the test plays (a fake master, an upstream): listens on a
