@@ -52,6 +52,8 @@ export interface ProxyOptions extends PoolOptions, BalanceOptions {
   metricsIgnoreStatus?: boolean;
   /** Fixture switch: any answer to a health check means up, whatever its status. */
   healthAnyStatus?: boolean;
+  /** Fixture switch: a health check whose connection fails (refused, no answer) counts as up. */
+  healthErrorsUp?: boolean;
   /** Fixture switch: an address taken out stays out, even when its check passes again. */
   healthNoRecovery?: boolean;
   /** Fixture switch: when every address is down, pick among them all instead of answering 503. */
@@ -246,7 +248,7 @@ export class Proxy {
         const res = await this.pool.probe(address, request, Math.max(intervalMs, 500));
         ok = this.o.healthAnyStatus || (res.status >= 200 && res.status < 400);
       } catch {
-        ok = false;
+        ok = this.o.healthErrorsUp === true;
       }
       if (ok === this.down.has(address)) console.log(`health ${address}: ${ok ? "up" : "down"}`);
       if (ok && !(this.o.healthNoRecovery && this.down.has(address))) this.down.delete(address);

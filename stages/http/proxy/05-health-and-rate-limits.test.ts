@@ -67,6 +67,29 @@ export default stage(import.meta, [
     },
   },
   {
+    name: "an upstream that refuses the health check's connection is down",
+    async run(t) {
+      const b = await HttpUpstream.start(t, "b");
+      b.quiet = true;
+      const refused = `127.0.0.1:${await t.port()}`;
+      t.log.output(`(nothing listens on ${refused}: its health checks are refused)`);
+      const proxy = await startProxy(t, [`health /healthz ${INTERVAL_MS}`, `upstream pool round-robin ${refused} ${b.address}`, "route * / pool"]);
+      const startedAt = Date.now();
+      let streak = 0;
+      let i = 0;
+      let last = "";
+      const tally = new Map<string, number>();
+      while (streak < 6 && Date.now() - startedAt < NOTICE_MS) {
+        const res = await viaProxy(t, proxy, requestFor("GET", `/d/${++i}`, "app.test"), { message: `No response to request ${i} within 3 s.`, hint: HEALTH });
+        last = header(res, "x-upstream") ?? `status ${res.status}`;
+        tally.set(last, (tally.get(last) ?? 0) + 1);
+        streak = last === "b" ? streak + 1 : 0;
+        await Bun.sleep(50);
+      }
+      if (streak < 6) t.fail({ message: `${NOTICE_MS / 1000} s after start, requests still went to ${refused}, whose health checks are refused: a refused connection means down.`, expected: "six requests in a row to b", received: `answers to ${i} requests: ${[...tally].map(([k, n]) => `${k}: ${n}`).join(", ")} (the status 502 ones went to ${refused})`, hint: HEALTH });
+    },
+  },
+  {
     name: "past the per-client limit: 429 with Retry-After, not forwarded; another client is not limited",
     async run(t) {
       const app = await HttpUpstream.start(t, "app");
