@@ -19,6 +19,7 @@ import type { Impl } from "../impl.ts";
 import { ROOT } from "../paths.ts";
 import { BunOutputFilter } from "../report/bun-output.ts";
 import { say } from "../report/say.ts";
+import { processStartTime } from "../process/proc.ts";
 import { readResults } from "./results.ts";
 import type { Selection, SelectedStage } from "./selection.ts";
 import type { CaseResult } from "./types.ts";
@@ -135,7 +136,10 @@ async function pump(stream: ReadableStream<Uint8Array>, onLine: (line: string) =
 /** Runs the plan in an inner bun test; returns the exit code the learner's command should end with. */
 export async function runStages(plan: StageRunPlan): Promise<number> {
   const given = process.env.SYSCRAFT_RESULTS;
-  const work = given ? undefined : mkdtempSync(join(tmpdir(), "syscraft-stage-run-"));
+  // Named for its owner (pid and start time) as tempdir.ts names them, so that a run killed outright leaves nothing the
+  // next run does not sweep; made here without tempdir.ts, whose emergency handlers would exit on SIGTERM before the
+  // inner run is stopped (this process passes the signal on and waits, below).
+  const work = given ? undefined : mkdtempSync(join(tmpdir(), `syscraft-stage-run-o${process.pid}.${processStartTime(process.pid) ?? 0}-`));
   const resultsFile = given ?? join(work!, "results.jsonl");
   const before = given ? readResults(given).length : 0;
   const filter = new BunOutputFilter();
