@@ -135,8 +135,7 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
   // Loopback hands a packet socket each frame twice: as sent (OUTGOING) and as received. Keep one.
   const dropOutgoing = (iface === "lo" && !options.keepOutgoingOnLoopback) || options.dropAllOutgoing === true;
   const worker = new Worker(new URL("./recv-worker.ts", import.meta.url).href);
-  worker.onmessage = (e: MessageEvent<Received>) => {
-    const r = e.data;
+  const onFrame = (r: Received) => {
     if (dropOutgoing && r.pktType === PACKET_OUTGOING) return;
     if (captured >= count) return;
     if (options.keep && !options.keep(r.frame)) return;
@@ -145,6 +144,7 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
     else writeSync(1, line(r.sec, r.usec, r.frame));
     if (captured >= count) finish();
   };
+  worker.onmessage = (e: MessageEvent<Received[]>) => e.data.forEach(onFrame);
   worker.postMessage(socket.fd);
 }
 

@@ -9,6 +9,10 @@ import { AF_PACKET, check, ETH_P_ALL, libc, PACKET_STATISTICS, SIOCGSTAMP, SOCK_
 
 const SOL_SOCKET = 1;
 const SO_ATTACH_FILTER = 26;
+/** SO_RCVBUF past net.core.rmem_max (needs CAP_NET_ADMIN). */
+const SO_RCVBUFFORCE = 33;
+/** The socket's receive queue, as tcpdump's default capture buffer (-B): 2 MiB. The default (net.core.rmem_default, about 200 KiB) holds a few hundred small frames. */
+const RCVBUF = 2 * 1024 * 1024;
 
 /** setsockopt(SO_ATTACH_FILTER): struct sock_fprog { u16 len; struct sock_filter *filter; }, each sock_filter { u16 code; u8 jt; u8 jf; u32 k; }. */
 function attachFilter(fd: number, prog: Insn[]): void {
@@ -49,6 +53,9 @@ export class PacketSocket {
     const fd = check(libc.socket(AF_PACKET, SOCK_RAW, 0), "socket(AF_PACKET, SOCK_RAW)");
     // The first SIOCGSTAMP switches kernel receive timestamps on (it fails: nothing read yet).
     libc.ioctl(fd, SIOCGSTAMP, Buffer.alloc(16));
+    const size = Buffer.alloc(4);
+    size.writeInt32LE(RCVBUF, 0);
+    check(libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4), "setsockopt(SO_RCVBUFFORCE)");
     if (filter) attachFilter(fd, filter);
     // struct sockaddr_ll: u16 family, be16 protocol, i32 ifindex, u16 hatype, u8 pkttype, u8 halen, u8 addr[8]
     const sll = Buffer.alloc(20);
