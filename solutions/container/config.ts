@@ -16,8 +16,25 @@ export interface Mount {
   options: string[];
 }
 
+/** process.capabilities: capability names (CAP_CHOWN…) per set; a set left out of config.json is undefined. */
+export interface Capabilities {
+  bounding?: string[];
+  effective?: string[];
+  permitted?: string[];
+  inheritable?: string[];
+  ambient?: string[];
+}
+
 export interface Config {
-  process: { args: string[]; env: string[]; cwd: string; terminal: boolean };
+  process: {
+    args: string[];
+    env: string[];
+    cwd: string;
+    terminal: boolean;
+    user: { uid: number; gid: number; additionalGids: number[] };
+    capabilities?: Capabilities;
+    noNewPrivileges: boolean;
+  };
   /** Absolute path of the root filesystem. */
   rootfs: string;
   readonlyRoot: boolean;
@@ -65,6 +82,21 @@ export function readConfig(bundle: string): Config {
   if (args.length === 0) throw new ConfigError("process.args must name the program to run");
   const cwd = typeof proc.cwd === "string" ? proc.cwd : "/";
   if (!isAbsolute(cwd)) throw new ConfigError("process.cwd must be an absolute path");
+  const user = proc.user === undefined ? {} : obj(proc.user, "process.user");
+  const id = (v: unknown, where: string): number => {
+    const n = optionalNumber(v, where) ?? 0;
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${where} must be a non-negative integer`);
+    return n;
+  };
+  const additionalGids = (Array.isArray(user.additionalGids) ? user.additionalGids : []).map((g, i) => id(g, `process.user.additionalGids[${i}]`));
+  let capabilities: Capabilities | undefined;
+  if (proc.capabilities !== undefined) {
+    const caps = obj(proc.capabilities, "process.capabilities");
+    capabilities = {};
+    for (const set of ["bounding", "effective", "permitted", "inheritable", "ambient"] as const) {
+      if (caps[set] !== undefined) capabilities[set] = strings(caps[set], `process.capabilities.${set}`);
+    }
+  }
   const root = obj(raw.root, "root");
   if (typeof root.path !== "string") throw new ConfigError("root.path must be a path");
   const linux = raw.linux === undefined ? {} : obj(raw.linux, "linux");
@@ -84,7 +116,15 @@ export function readConfig(bundle: string): Config {
   const pids = resources.pids === undefined ? {} : obj(resources.pids, "linux.resources.pids");
   const cpu = resources.cpu === undefined ? {} : obj(resources.cpu, "linux.resources.cpu");
   return {
-    process: { args, env: strings(proc.env, "process.env"), cwd, terminal: proc.terminal === true },
+    process: {
+      args,
+      env: strings(proc.env, "process.env"),
+      cwd,
+      terminal: proc.terminal === true,
+      user: { uid: id(user.uid, "process.user.uid"), gid: id(user.gid, "process.user.gid"), additionalGids },
+      capabilities,
+      noNewPrivileges: proc.noNewPrivileges === true,
+    },
     rootfs: isAbsolute(root.path) ? root.path : join(bundle, root.path),
     readonlyRoot: root.readonly === true,
     hostname: typeof raw.hostname === "string" ? raw.hostname : undefined,

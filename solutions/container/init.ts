@@ -6,10 +6,11 @@
  *
  *   bun init.ts '<plan as JSON>'
  */
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Config, NamespaceType } from "./config.ts";
 import { check, CLONE, cstr, cstrArray, errno, libc, O } from "./libc.ts";
+import { applyCredentials } from "./credentials.ts";
 import { enterRootfs } from "./mounts.ts";
 import type { Quirks } from "./quirks.ts";
 
@@ -17,7 +18,7 @@ export interface Plan {
   bundle: string;
   config: Config;
   quirks: Quirks;
-  /** cgroup.procs files to join before anything else, so every later process is counted. */
+  /** cgroup.procs files to join (opened first, written just before execve: the container's program starts in the cgroup). */
   cgroupProcs: string[];
   /** create: a byte into this fifo (opened before the root changes) says the container is set up… */
   readyFifo?: string;
@@ -57,8 +58,10 @@ function resolveProgram(program: string, env: string[]): string {
 
 export function init(plan: Plan): never {
   const { config, quirks } = plan;
+  let cgroupFds: number[] = [];
   try {
-    for (const procs of plan.cgroupProcs) writeFileSync(procs, "0"); // "0": the writing process
+    // cgroup.procs is out of reach once the root has changed: opened now, joined just before execve (see there).
+    cgroupFds = plan.cgroupProcs.map((procs) => check(libc.open(cstr(procs), O.WRONLY | O.CLOEXEC, 0), `open ${procs}`));
     // A session of its own, as runc gives it: the container outlives the runtime's process group (create returns).
     check(libc.setsid(), "setsid");
     // Both fifos are in the runtime's state directory, out of reach once the root has changed: open them now (closed on execve).
@@ -82,6 +85,13 @@ export function init(plan: Plan): never {
   } catch (e) {
     die((e as Error).message);
   }
+  try {
+    // Joined last: in a cgroup with a pids limit, Bun could not start another thread (it aborts when it cannot),
+    // and the threads it has are gone with execve. "0": the writing process.
+    for (const fd of cgroupFds) check(libc.write(fd, Buffer.from("0"), 1), "write cgroup.procs");
+  } catch (e) {
+    die((e as Error).message);
+  }
   const env = config.process.env;
   const args = quirks.joinArgs ? ["/bin/sh", "-c", config.process.args.join(" ")] : config.process.args;
   const path = resolveProgram(args[0]!, env);
@@ -91,6 +101,11 @@ export function init(plan: Plan): never {
   }
   const argv = cstrArray(args);
   const envp = cstrArray(env);
+  try {
+    applyCredentials(config, quirks);
+  } catch (e) {
+    die((e as Error).message);
+  }
   libc.execve(cstr(path), argv.array, envp.array);
   die(`exec ${path}: errno ${errno()}`);
 }

@@ -24,6 +24,7 @@ const lib = dlopen("libc.so.6", {
   mkfifo: { args: ["ptr", "u32"], returns: "i32" },
   kill: { args: ["i32", "i32"], returns: "i32" },
   setsid: { args: [], returns: "i32" },
+  prctl: { args: ["i32", "u64", "u64", "u64", "u64"], returns: "i32" },
 });
 export const libc = lib.symbols;
 

@@ -75,4 +75,16 @@ export interface Quirks {
   killNamesOnly?: boolean;
   /** kill without a signal sends SIGKILL instead of SIGTERM. */
   killDefaultSigkill?: boolean;
+  /** Leave the container's process root: ignore process.user. */
+  uidNotSet?: boolean;
+  /** Ignore process.capabilities: the process keeps every capability the runtime had. */
+  capsLeftFull?: boolean;
+  /** Set the effective, permitted, inheritable and ambient sets, but never drop anything from the bounding set. */
+  boundingNotDropped?: boolean;
+  /** Ignore process.noNewPrivileges. */
+  noNewPrivsIgnored?: boolean;
+  /** setgroups(2) with no groups at all, whatever process.user.additionalGids says. */
+  additionalGidsIgnored?: boolean;
+  /** Set the other capability sets, but never raise the ambient ones. */
+  ambientNotRaised?: boolean;
 }
