@@ -46,9 +46,10 @@ function loopbackUp(): void {
 }
 
 /** args[0] as execve needs it: a path, or looked up in the container's PATH like execvp(3). */
-function resolveProgram(program: string, env: string[]): string {
+function resolveProgram(program: string, env: string[], quirks: Quirks): string {
   if (program.includes("/")) return program;
-  const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? "/usr/local/bin:/usr/bin:/bin";
+  const fallback = "/usr/local/bin:/usr/bin:/bin";
+  const path = quirks.pathIgnored ? fallback : (env.find((e) => e.startsWith("PATH="))?.slice(5) ?? fallback);
   for (const dir of path.split(":")) {
     const candidate = join(dir || ".", program);
     if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
@@ -94,7 +95,7 @@ export function init(plan: Plan): never {
   }
   const env = config.process.env;
   const args = quirks.joinArgs ? ["/bin/sh", "-c", config.process.args.join(" ")] : config.process.args;
-  const path = resolveProgram(args[0]!, env);
+  const path = resolveProgram(args[0]!, env, quirks);
   if (quirks.initNotExec) {
     const child = Bun.spawnSync([path, ...args.slice(1)], { env: Object.fromEntries(env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)])), stdio: ["inherit", "inherit", "inherit"] });
     process.exit(child.exitCode ?? 128 + (child.signalCode ? 9 : 0));

@@ -11,6 +11,8 @@ export interface Quirks {
   sharedPropagation?: boolean;
   /** Give the container the runtime's own environment on top of process.env. */
   hostEnv?: boolean;
+  /** Look a program named without a / up in a fixed PATH (/usr/local/bin:/usr/bin:/bin), not the container's. */
+  pathIgnored?: boolean;
   /** Start the process in / whatever process.cwd says. */
   ignoreCwd?: boolean;
   /** Run process.args joined into one shell command line (sh -c "a b c"). */
