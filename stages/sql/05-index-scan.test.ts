@@ -77,7 +77,7 @@ export default stage(import.meta, [
       await sql.expectSame(db.file, `SELECT id, score FROM events WHERE score = '${v}'`, { hint: `score has INTEGER affinity: the text '${v}' is compared as the number ${v}, so the lookup in the index must use the number. ${INDEX}` });
       await sql.expectSame(db.file, `SELECT id FROM events WHERE score = ${db.distinct + 5}`, { hint: "No entry has this key: print nothing." });
       // The lookup finds candidates; the whole WHERE still decides.
-      await sql.expectSame(db.file, `SELECT id, score, tag FROM events WHERE score = ${v} AND tag > ${Math.floor(db.distinct / 2)}`, { hint: `An index lookup only narrows the rows down: evaluate the whole WHERE on each row it finds (here tag > ${Math.floor(db.distinct / 2)} too). ${INDEX}` });
+      await sql.expectSame(db.file, `SELECT id, score, tag FROM events WHERE score = ${v} AND tag > ${Math.floor(db.distinct / 2)}`, { hint: `An index lookup only narrows the rows down: the rest of the WHERE must still hold on each row it finds (here tag > ${Math.floor(db.distinct / 2)} too). ${INDEX}` });
       await sql.expectSame(db.file, `SELECT id, kind FROM events WHERE id = ${t.rand.int(1, db.rows)} AND kind = 'zulu'`, { hint: "A rowid lookup finds one row; the rest of the WHERE (kind = 'zulu', which no row has) must still hold: print nothing." });
       await sql.expectSame(db.file, `SELECT id FROM events WHERE kind = 'zulu'`, { hint: "No entry has this key: print nothing." });
       // A range: rows in index order (score, then rowid), as sqlite3 reads them.
