@@ -34,3 +34,8 @@ export interface Benchmark {
   /** The workload starts the program itself (e.g. in several roles, as the tunnel's server and client): bench does not start it. */
   startsProgram?: boolean;
 }
+
+/** Metrics a workload script printed one per line as "<name> <value>". */
+export function metricLines(stdout: string): Map<string, number> {
+  return new Map(stdout.trim().split("\n").map((line) => [line.split(" ")[0]!, Number(line.split(" ")[1])] as const));
+}

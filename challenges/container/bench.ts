@@ -6,7 +6,7 @@
  * (milliseconds, lower is better) and containers per second (higher is better).
  */
 import { join } from "node:path";
-import type { Benchmark } from "../../harness/bench.ts";
+import { type Benchmark, metricLines } from "../../harness/bench.ts";
 
 const workload = join(import.meta.dir, "bench-workload.ts");
 
@@ -17,7 +17,7 @@ const benchmark: Benchmark = {
     {
       name: "/bin/true in new pid, mount, uts, ipc and network namespaces, 20 times",
       argv: (_port, program) => ["bun", workload, program, ".", "20"], // run in the bench's own temporary directory
-      parse: (stdout) => new Map(stdout.trim().split("\n").map((line) => [line.split(" ")[0]!, Number(line.split(" ")[1])] as const)),
+      parse: metricLines,
     },
   ],
 };

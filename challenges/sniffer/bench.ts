@@ -7,7 +7,7 @@
  * losing a frame, and what was captured of the fastest burst.
  */
 import { join } from "node:path";
-import type { Benchmark } from "../../harness/bench.ts";
+import { type Benchmark, metricLines } from "../../harness/bench.ts";
 
 const workload = join(import.meta.dir, "bench-workload.ts");
 
@@ -18,7 +18,7 @@ const benchmark: Benchmark = {
     {
       name: "20,000 UDP frames of 106 bytes on a veth pair, -w /dev/null, bursts at 2.5k, 5k, 10k, 25k, 50k, 100k frames/s and unpaced",
       argv: (_port, program) => ["bun", workload, program, "20000"],
-      parse: (stdout) => new Map(stdout.trim().split("\n").map((line) => [line.split(" ")[0]!, Number(line.split(" ")[1])] as const)),
+      parse: metricLines,
     },
   ],
 };

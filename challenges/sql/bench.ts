@@ -7,7 +7,7 @@
  * three), lower is better.
  */
 import { join } from "node:path";
-import type { Benchmark } from "../../harness/bench.ts";
+import { type Benchmark, metricLines } from "../../harness/bench.ts";
 
 const workload = join(import.meta.dir, "bench-workload.ts");
 
@@ -30,7 +30,7 @@ const benchmark: Benchmark = {
     {
       name: "six queries on 100,000 rows (count, scan with WHERE, index lookup, rowid lookup, GROUP BY, ORDER BY … LIMIT)",
       argv: (_port, program) => ["bun", workload, program],
-      parse: (stdout) => new Map(stdout.trim().split("\n").map((line) => [line.split(" ")[0]!, Number(line.split(" ")[1])] as const)),
+      parse: metricLines,
     },
   ],
 };
