@@ -25,7 +25,10 @@ async function expectFormerr(t: CaseContext, server: Program, zone: TestZone, ra
   t.expectEqual(`id ${h.id}, QR=${h.qr ? 1 : 0}, rcode ${RCODES[h.rcode] ?? h.rcode}`, `id ${id}, QR=1, rcode FORMERR`, { message: `Wrong reply to a query whose name has ${what} (${showHeader(h)}).`, hint: FORMERR });
   const counts = `QUERY ${h.qdcount}, ANSWER ${h.ancount}, AUTHORITY ${h.nscount}, ADDITIONAL ${h.arcount}; ${reply.bytes.length} bytes`;
   t.expectEqual(counts, "QUERY 0, ANSWER 0, AUTHORITY 0, ADDITIONAL 0; 12 bytes", { message: `The FORMERR reply to a query whose name has ${what} should be the header alone.`, hint: "A FORMERR reply is the 12-byte header with every count 0: the question could not be read, so it cannot be repeated (and the query's counts must not be copied)." });
-  // The server must still be there, and answer a well-formed query.
+  // The server must still be there, and answer a well-formed query. A program that dies of the query a moment after
+  // replying (an error thrown later, outside the handler) would still answer a query sent at once: wait a little first.
+  await Bun.sleep(100);
+  if (server.process.exitCode !== null) t.fail({ message: `After a query whose name has ${what}, your program no longer answers well-formed queries: it exited (code ${server.process.exitCode}).`, hint: FORMERR });
   const after = await udpExchange(t, server, buildQuery({ id: id ^ 1, name: zone.origin, type: "SOA" }), { note: "a well-formed query after it" });
   if (!after) t.fail({ message: `After a query whose name has ${what}, your program no longer answers well-formed queries: it crashed or hangs.`, hint: FORMERR });
 }
