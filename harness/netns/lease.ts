@@ -1,15 +1,17 @@
 /**
  * Network namespaces and address ranges are leased per case, like ports, so
  * that parallel test processes never collide. A lease is a slot number claimed
- * with a lock directory (mkdir is atomic) recording the owner's pid; the slot
+ * with a lock directory (harness/process/lock-claim.ts, as ports are); the slot
  * gives the case four /24 subnets and its namespace names, which carry a
  * prefix and the owner's pid: `sc<pid>s<slot>-<role>`. The first lease of a
  * run sweeps what killed earlier runs left: namespaces and locks whose owner
  * is dead.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { claimLock, ensureLockRoot, releaseLock, sweepDeadLocks } from "../process/lock-claim.ts";
+import { processAlive } from "../process/proc.ts";
 import { shQuiet } from "./ip.ts";
 
 const LOCK_DIR = join(tmpdir(), "syscraft-netns");
@@ -25,23 +27,6 @@ export interface Lease {
   /** The first three octets of subnet i (0–3) of this lease: "10.101.12" for 10.101.12.0/24. */
   subnet(i: number): string;
   release(): void;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-function ownerOf(lockDir: string): number | undefined {
-  try {
-    return Number(readFileSync(join(lockDir, "pid"), "utf8"));
-  } catch {
-    return undefined; // being created right now
-  }
 }
 
 /** Namespaces named by the harness (any owner), from /run/netns. */
@@ -62,42 +47,15 @@ export function harnessNamespaces(): { name: string; pid: number; slot: number }
 export function sweepDeadOwners(): string[] {
   const removed: string[] = [];
   for (const n of harnessNamespaces()) {
-    if (alive(n.pid)) continue;
+    if (processAlive(n.pid)) continue;
     if (shQuiet(["ip", "netns", "del", n.name])) removed.push(n.name);
   }
-  let locks: string[] = [];
-  try {
-    locks = readdirSync(LOCK_DIR);
-  } catch {
-    // none yet
-  }
-  for (const slot of locks) {
-    const owner = ownerOf(join(LOCK_DIR, slot));
-    if (owner !== undefined && Number.isFinite(owner) && !alive(owner)) rmSync(join(LOCK_DIR, slot), { recursive: true, force: true });
-  }
+  sweepDeadLocks(LOCK_DIR);
   return removed;
 }
 
 let swept = false;
 const held = new Set<number>();
-
-function claim(slot: number): boolean {
-  const dir = join(LOCK_DIR, String(slot));
-  try {
-    mkdirSync(dir);
-  } catch {
-    const owner = ownerOf(dir);
-    if (owner === undefined || !Number.isFinite(owner) || alive(owner)) return false;
-    rmSync(dir, { recursive: true, force: true });
-    try {
-      mkdirSync(dir);
-    } catch {
-      return false;
-    }
-  }
-  writeFileSync(join(dir, "pid"), String(process.pid));
-  return true;
-}
 
 /** Claims a slot: namespace names and four /24 subnets no other test process holds. */
 export function leaseSlot(): Lease {
@@ -105,10 +63,10 @@ export function leaseSlot(): Lease {
     swept = true;
     sweepDeadOwners();
   }
-  mkdirSync(LOCK_DIR, { recursive: true });
+  ensureLockRoot(LOCK_DIR);
   for (let attempt = 0; attempt < 200; attempt++) {
     const slot = Math.floor(Math.random() * SLOTS);
-    if (held.has(slot) || !claim(slot)) continue;
+    if (held.has(slot) || !claimLock(LOCK_DIR, String(slot))) continue;
     held.add(slot);
     const prefix = `sc${process.pid}s${slot}`;
     return {
@@ -117,7 +75,7 @@ export function leaseSlot(): Lease {
       subnet: (i) => `10.${100 + (slot >> 6)}.${((slot & 63) << 2) + i}`,
       release: () => {
         if (!held.delete(slot)) return;
-        rmSync(join(LOCK_DIR, String(slot)), { recursive: true, force: true });
+        releaseLock(LOCK_DIR, String(slot));
       },
     };
   }

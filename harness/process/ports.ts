@@ -1,17 +1,15 @@
-import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
-import { processAlive } from "./proc.ts";
+import { claimLock, ensureLockRoot, releaseLock } from "./lock-claim.ts";
 import { onEmergency } from "./reaper.ts";
 
 /**
  * Ports for programs under test. Several test processes (bun test --parallel)
- * allocate at once, so a port is claimed with a lock directory created
- * atomically (mkdir fails if it exists) that records the owner's pid; locks of
- * dead owners are reclaimed. A claimed port is then checked free on 127.0.0.1
- * for both TCP and UDP. Ports come from 20000–32767, below Linux's ephemeral
+ * allocate at once, so a port is claimed with a lock directory (lock-claim.ts;
+ * locks of dead owners are reclaimed). A claimed port is then checked free on
+ * 127.0.0.1 for both TCP and UDP. Ports come from 20000–32767, below Linux's ephemeral
  * range (32768–60999), so clients' outgoing connections never take them.
  */
 const LOCK_DIR = join(tmpdir(), "syscraft-ports");
@@ -20,31 +18,11 @@ const HIGH = 32767;
 const held = new Set<number>();
 
 function claim(port: number): boolean {
-  const dir = join(LOCK_DIR, String(port));
-  try {
-    mkdirSync(dir);
-  } catch {
-    // Taken: reclaim only if its owner is dead.
-    let owner = NaN;
-    try {
-      owner = Number(readFileSync(join(dir, "pid"), "utf8"));
-    } catch {
-      return false; // being created right now
-    }
-    if (!Number.isFinite(owner) || processAlive(owner)) return false;
-    rmSync(dir, { recursive: true, force: true });
-    try {
-      mkdirSync(dir);
-    } catch {
-      return false;
-    }
-  }
-  writeFileSync(join(dir, "pid"), String(process.pid));
-  return true;
+  return claimLock(LOCK_DIR, String(port));
 }
 
 function unlock(port: number): void {
-  rmSync(join(LOCK_DIR, String(port)), { recursive: true, force: true });
+  releaseLock(LOCK_DIR, String(port));
 }
 
 function tcpFree(port: number, host: string): Promise<boolean> {
@@ -66,19 +44,9 @@ function udpFree(port: number, host: string): Promise<boolean> {
   });
 }
 
-/** The lock directory, shared by every user on the machine (world-writable with the sticky bit, like /tmp). */
-function lockDir(): void {
-  mkdirSync(LOCK_DIR, { recursive: true });
-  try {
-    if ((statSync(LOCK_DIR).mode & 0o7777) !== 0o1777) chmodSync(LOCK_DIR, 0o1777);
-  } catch {
-    // made by another user: theirs to open up
-  }
-}
-
 /** Claims a free port (TCP and UDP) on loopback. Release it with releasePort. */
 export async function allocatePort(): Promise<number> {
-  lockDir();
+  ensureLockRoot(LOCK_DIR);
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = LOW + Math.floor(Math.random() * (HIGH - LOW + 1));
     if (held.has(port) || !claim(port)) continue;
