@@ -22,4 +22,23 @@ export default stage(import.meta, [
       }
     },
   },
+  {
+    name: "the program keeps running after clients connect and disconnect",
+    async run(t) {
+      const redis = await t.start();
+      // Each client connects and closes without sending anything; the next one must still be accepted.
+      for (let i = 1; i <= 3; i++) {
+        const conn = await TcpConnection.open({ host: redis.host, port: redis.port, log: t.log, name: `client ${i}` });
+        conn.close();
+        await Bun.sleep(300);
+        const gone = await t.exited();
+        if (gone) {
+          t.fail({
+            message: `Your program exited with code ${gone.process.exitCode} after client ${i} connected and closed its connection.`,
+            hint: "A client closing its connection is normal: handle it (close that socket, forget the connection) and keep listening for the next one.",
+          });
+        }
+      }
+    },
+  },
 ]);
