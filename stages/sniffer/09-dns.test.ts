@@ -109,6 +109,45 @@ export default stage(import.meta, [
     },
   },
   {
+    name: "a message cut short prints what was read, then [|domain]",
+    async run(t) {
+      const e = ends(t.rand);
+      const name = randomName(t.rand);
+      const labels = (n: string) => encodeName(n).subarray(0, -1);
+      const header = (id: number, flags: number, an: number, ar: number) => {
+        const h = Buffer.alloc(12);
+        h.writeUInt16BE(id, 0);
+        h.writeUInt16BE(flags, 2);
+        h.writeUInt16BE(1, 4);
+        h.writeUInt16BE(an, 6);
+        h.writeUInt16BE(ar, 10);
+        return h;
+      };
+      const id = () => t.rand.int(0, 65535);
+      const label = t.rand.word();
+      const a = { type: "A", data: ipBytes(t.rand) };
+      const messages: [Uint8Array, boolean][] = [
+        // A query whose name ends in the first byte of a pointer: no room for the type.
+        [Buffer.concat([header(id(), 0x0100, 0, 1), labels(name), Buffer.from([0xc0])]), true],
+        // A query whose last label is cut.
+        [Buffer.concat([header(id(), 0x0000, 0, 0), labels(name), Buffer.from([label.length + 2]), Buffer.from(label)]), true],
+        // A response that says 2 answers and holds one.
+        [response({ id: id(), flags: 0x8580, name, type: "A", answers: [a] }).fill(2, 7, 8), false],
+        // A response whose CNAME's last label is cut.
+        [Buffer.concat([response({ id: id(), flags: 0x8180, name, type: "A", answers: [a] }).fill(2, 7, 8), Buffer.from([0xc0, 0x0c, 0, 5, 0, 1, 0, 0, 1, 0x2c, 0, label.length + 1, label.length + 3]), Buffer.from(label)]), false],
+        // A response whose CNAME ends with a pointer cut after its first byte, at the message's end.
+        [Buffer.concat([response({ id: id(), flags: 0x8180, name, type: "A", answers: [a] }).fill(2, 7, 8), Buffer.from([0xc0, 0x0c, 0, 5, 0, 1, 0, 0, 1, 0x2c, 0, label.length + 2, label.length]), Buffer.from(label), Buffer.from([0xc0])]), false],
+      ];
+      const frames = messages.map(([m, toServer]) => datagram(t.rand, e.client, e.server, e.port, m, toServer));
+      await expectTcpdumpLines(
+        t,
+        { flags: ["-n"], frames, what: "DNS messages cut short: in a query's name, in a label, an answer missing, a pointer cut after its first byte" },
+        "Your lines for DNS messages cut short differ from tcpdump's.",
+        'tcpdump prints a DNS message as it reads it: when the message ends before what it must read next (the rest of a label, the question\'s type, an answer the count promises), it prints " [|domain]" after what it has printed so far (the ID and flags, " [<n>au]", the counts, the answers before) and no "(<length>)". A pointer whose second byte is past the end ends the name where it stands, in an answer; in a query\'s question it leaves no room for the type, so the message is cut.',
+      );
+    },
+  },
+  {
     name: "only UDP port 53 is decoded as DNS",
     async run(t) {
       const e = ends(t.rand);
