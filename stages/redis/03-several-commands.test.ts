@@ -6,6 +6,9 @@ const KEEP_OPEN = "After replying, keep reading from the same connection: a clie
 const COMMAND_DOCS =
   "redis-cli run without a command first sends COMMAND DOCS and waits for its reply before it sends your PINGs: reply to every command you do not know with an error (for example -ERR unknown command 'COMMAND'\\r\\n) and keep the connection open.";
 
+/** A made-up command name no Redis version has, e.g. MANGOQX. */
+const unknownName = (word: string) => `${word.toUpperCase()}QX`;
+
 export default stage(import.meta, [
   {
     name: "one connection carries several PINGs, each answered",
@@ -33,6 +36,42 @@ export default stage(import.meta, [
         throw e;
       }
       t.expectEqual(out, Array(count).fill("PONG").join("\n"), { message: `redis-cli sent ${count} PINGs on one connection.`, hint: KEEP_OPEN });
+    },
+  },
+  {
+    name: "an unknown command gets an error reply, and the connection goes on",
+    async run(t) {
+      const redis = await t.start();
+      const conn = await RespConnection.open(t, redis);
+      const name = unknownName(t.rand.word());
+      const hint = "Reply to a command you do not know with an error (\"-ERR unknown command '<name>'…\\r\\n\"), and keep reading the connection: never leave a command without a reply.";
+      await conn.command(name, t.rand.word());
+      const { raw } = await conn.reply(3000, { message: `${name} is not a command.`, hint });
+      if (raw[0] !== 0x2d /* - */) t.fail({ message: `${name} is not a command: the reply must be an error.`, expected: "-ERR unknown command …\\r\\n", received: JSON.stringify(raw.toString("latin1")), hint });
+      await conn.command("PING");
+      await conn.expectReply("+PONG\r\n", { message: `PING sent on the same connection after ${name}.`, hint: `After an error reply, keep the connection open. ${KEEP_OPEN}` });
+    },
+  },
+  {
+    name: "a client that disconnects does not stop the server",
+    async run(t) {
+      const redis = await t.start();
+      const first = await RespConnection.open(t, redis, "client 1");
+      await first.command("PING");
+      await first.expectReply("+PONG\r\n", { hint: KEEP_OPEN });
+      first.close();
+      await Bun.sleep(300);
+      const hint = "When a client closes its connection, clean up that connection only: the server keeps running and keeps accepting clients.";
+      const gone = await t.exited();
+      if (gone) t.fail({ message: `Your program exited with code ${gone.process.exitCode} after client 1 sent PING and closed its connection.`, hint });
+      let second: RespConnection;
+      try {
+        second = await RespConnection.open(t, redis, "client 2");
+      } catch (e) {
+        t.fail({ message: `After client 1 sent PING and closed its connection, a new client could not connect: ${(e as Error).message}`, hint });
+      }
+      await second.command("PING");
+      await second.expectReply("+PONG\r\n", { message: "client 2 connected after client 1 had closed its connection, and sent PING.", hint });
     },
   },
 ]);
