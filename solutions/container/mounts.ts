@@ -78,7 +78,12 @@ function mountOne(rootfs: string, bundle: string, m: Mount, quirks: Quirks): voi
     return;
   }
   ensureTarget(target, false);
-  mount(m.source ?? m.type ?? "none", target, m.type ?? null, quirks.mountFlagsDropped ? 0 : flags, quirks.mountDataDropped ? null : data, `mount ${m.type} on ${m.destination}`);
+  if (m.type === "sysfs" && quirks.sysfsFromHost) {
+    mount("/sys", target, null, MS.BIND | MS.REC, null, `bind the host's /sys on ${m.destination}`);
+    return mount(null, target, null, MS.REMOUNT | MS.BIND | (flags & ~MS.REC), null, `remount ${m.destination} with its options`);
+  }
+  const own = m.type === "sysfs" && quirks.sysfsReadWrite ? flags & ~MS.RDONLY : flags;
+  mount(m.source ?? m.type ?? "none", target, m.type ?? null, quirks.mountFlagsDropped ? 0 : own, quirks.mountDataDropped ? null : data, `mount ${m.type} on ${m.destination}`);
 }
 
 /** The devices every container has (config-linux.md "Default Devices"). */
@@ -107,7 +112,7 @@ function defaultDevices(rootfs: string, quirks: Quirks): void {
     ["stderr", "/proc/self/fd/2"],
     ["ptmx", "pts/ptmx"],
   ];
-  for (const [name, to] of quirks.noDevSymlinks ? [] : links) {
+  for (const [name, to] of quirks.noDevSymlinks ? [] : links.filter(([name]) => !(quirks.noPtmx && name === "ptmx"))) {
     const path = join(dev, name);
     if (!existsOrLink(path)) symlinkSync(to, path);
   }
@@ -155,7 +160,8 @@ export function enterRootfs(config: Config, bundle: string, quirks: Quirks): voi
   // pivot_root needs the new root to be a mount point.
   const readonlyAtBind = quirks.readonlyRootAtBind && config.readonlyRoot ? MS.RDONLY : 0;
   mount(rootfs, rootfs, null, MS.BIND | MS.REC | readonlyAtBind, null, "bind the rootfs onto itself");
-  for (const m of config.mounts) mountOne(rootfs, bundle, m, quirks);
+  // In the listed order (config.md "Mounts"): /dev/pts and /dev/shm go on the tmpfs mounted at /dev before them.
+  for (const m of quirks.mountsReversed ? [...config.mounts].reverse() : config.mounts) mountOne(rootfs, bundle, m, quirks);
   defaultDevices(rootfs, quirks);
   if (quirks.chroot) {
     check(libc.chroot(cstr(rootfs)), "chroot");

@@ -47,6 +47,14 @@ export interface Quirks {
   noDevSymlinks?: boolean;
   /** Pass MS_RDONLY to the rootfs's bind onto itself (which ignores it) instead of remounting / read-only. */
   readonlyRootAtBind?: boolean;
+  /** Leave out the /dev/ptmx link to pts/ptmx (a default device). */
+  noPtmx?: boolean;
+  /** Mount config.json's mounts in reverse order. */
+  mountsReversed?: boolean;
+  /** Bind-mount the host's /sys (read-only) for a sysfs mount instead of mounting a new sysfs. */
+  sysfsFromHost?: boolean;
+  /** Mount sysfs without MS_RDONLY whatever its options say. */
+  sysfsReadWrite?: boolean;
   /** Ignore linux.maskedPaths. */
   maskedPathsIgnored?: boolean;
   /** Bind each linux.readonlyPaths path with MS_RDONLY in one call (ignored by the kernel) instead of remounting it. */

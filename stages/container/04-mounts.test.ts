@@ -10,6 +10,10 @@ const BIND = "A mount is a bind mount when its options hold \"bind\" or \"rbind\
 const BIND_RO = "A bind mount ignores every flag but MS_BIND and MS_REC: to make it read-only (\"ro\"), remount it: mount(NULL, target, NULL, MS_REMOUNT|MS_BIND|MS_RDONLY, NULL).";
 const DEVICES = "Create the default devices in the container's /dev (config-linux.md \"Default Devices\"): character devices null 1:3, zero 1:5, full 1:7, random 1:8, urandom 1:9, tty 5:0, mode 0666: mknod(path, S_IFCHR|0666, makedev(major, minor)), then chmod (mknod obeys the umask).";
 const LINKS = "Create the symbolic links of runtime-linux.md \"Dev symbolic links\": /dev/fd -> /proc/self/fd, /dev/stdin -> /proc/self/fd/0, /dev/stdout -> /proc/self/fd/1, /dev/stderr -> /proc/self/fd/2.";
+const PTY = "A pty is opened through /dev/ptmx, a default device (config-linux.md): make /dev/ptmx a symbolic link to pts/ptmx, so that it reaches the devpts config.json mounts at /dev/pts (newinstance, ptmxmode=0666): the container's first pty is then /dev/pts/0.";
+const ORDER = "Mount config.json's mounts in the order listed (config.md \"Mounts\": the runtime MUST mount entries in the listed order): the tmpfs at /dev first, then /dev/pts and /dev/shm on it (make their directories in it).";
+const SYSFS = "Mount a sysfs entry as a new sysfs (mount(\"sysfs\", <rootfs>/sys, \"sysfs\", flags, NULL)) after unsharing the network namespace: a new sysfs shows the network devices of the namespace that mounts it; a bind of the host's /sys shows the host's.";
+const SYSFS_RO = "The sysfs at /sys is listed with \"ro\": mount it with MS_RDONLY (with nosuid, noexec, nodev), so that nothing in the container can write to the kernel's settings through it.";
 const READONLY_ROOT = "When root.readonly is true, remount the new root read-only once everything is mounted: after pivot_root, mount(NULL, \"/\", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY, NULL). Mounts on top of it (a tmpfs on /tmp) keep their own flags.";
 const MASKED = "For each path of linux.maskedPaths that exists in the container (after pivot_root): bind-mount /dev/null over a file, mount an empty read-only tmpfs over a directory. Paths that do not exist are skipped.";
 const READONLY_PATHS = "For each path of linux.readonlyPaths that exists in the container: bind-mount it onto itself (MS_BIND|MS_REC), then remount that bind read-only (MS_REMOUNT|MS_BIND|MS_RDONLY). Paths that do not exist are skipped.";
@@ -53,6 +57,14 @@ function hostDir(t: CaseContext, parent: string): { dir: string; file: string; t
 
 /** /dev as `runc spec` writes it: a tmpfs the runtime fills. */
 const DEV_TMPFS = { destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["nosuid", "strictatime", "mode=755", "size=65536k"] };
+/** The mounts `runc spec` puts on that /dev: devpts (a new instance) and a tmpfs for POSIX shared memory. */
+const DEV_PTS = { destination: "/dev/pts", type: "devpts", source: "devpts", options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"] };
+const DEV_SHM = { destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] };
+/** /sys as `runc spec` writes it. */
+const SYS = { destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"] };
+
+/** The file-system type of the mount at `path` inside the container (mountinfo: the field after " - "), as a shell command. */
+const fsType = (path: string): string => `awk '$5 == "${path}" { for (i = 7; $i != "-"; i++); t = $(i + 1) } END { print t }' /proc/self/mountinfo`;
 
 export default stage(import.meta, [
   {
@@ -159,6 +171,46 @@ export default stage(import.meta, [
       const r = await b.run({ stdin: `${token}\n` });
       const want = ["/dev/fd -> /proc/self/fd", "/dev/stdin -> /proc/self/fd/0", "/dev/stdout -> /proc/self/fd/1", "/dev/stderr -> /proc/self/fd/2", token].join("\n");
       t.expectEqual(r.output, `${want}\n`, { message: "Each link's target (readlink) inside the container, then cat /dev/stdin given a line on the runtime's standard input.", hint: LINKS });
+    },
+  },
+  {
+    name: "mounts go in the listed order: /dev/pts and /dev/shm on the /dev tmpfs",
+    async run(t) {
+      const name = `${t.rand.word()}-${t.rand.int(100, 999)}`;
+      const script = ['echo "pts $(' + fsType("/dev/pts") + ')"', 'echo "shm $(' + fsType("/dev/shm") + ') $(stat -c %a /dev/shm)"', tryWrite("write", `{ echo x > /dev/shm/${name}; }`), 'echo "null $(stat -c %t:%T /dev/null)"'].join("; ");
+      const b = new Bundle(t, ["/bin/sh", "-c", script]);
+      b.config.mounts.push(DEV_TMPFS, DEV_PTS, DEV_SHM);
+      const r = await ran(t, b, ORDER);
+      t.expectEqual(line(r.stdout, "pts"), "pts devpts", { message: "config.json lists a tmpfs at /dev, then a devpts at /dev/pts: /dev/pts should be a devpts mount (mountinfo's type), visible on the /dev tmpfs.", hint: ORDER });
+      t.expectEqual(line(r.stdout, "shm"), "shm tmpfs 1777", { message: "config.json lists a tmpfs at /dev, then a tmpfs at /dev/shm with mode=1777: /dev/shm should be that tmpfs (type, mode).", hint: ORDER });
+      expectWritten(t, r, "write", `Writing /dev/shm/${name}`, ORDER);
+    },
+  },
+  {
+    name: "/dev/pts is the container's own devpts: a pty opened through /dev/ptmx is /dev/pts/0",
+    async run(t) {
+      const script = ["exec 3<>/dev/ptmx", 'echo "pts [$(echo $(ls /dev/pts))]"', 'echo "type $(' + fsType("/dev/pts") + ')"', 'echo "ptmx $(stat -c %a /dev/pts/ptmx)"'].join("; ");
+      const b = new Bundle(t, ["/bin/sh", "-c", script]);
+      b.config.mounts.push(DEV_TMPFS, DEV_PTS);
+      const r = await ran(t, b, PTY);
+      t.expectEqual(line(r.stdout, "type"), "type devpts", { message: "/dev/pts should be the devpts config.json mounts there.", hint: ORDER });
+      t.expectEqual(line(r.stdout, "pts"), "pts [0 ptmx]", { message: "The shell opened /dev/ptmx (exec 3<>/dev/ptmx), then listed /dev/pts: the container's new devpts instance should hold its first pty, 0, and ptmx.", hint: PTY });
+      t.expectEqual(line(r.stdout, "ptmx"), "ptmx 666", { message: "/dev/pts was mounted with ptmxmode=0666: stat -c %a /dev/pts/ptmx should show 666.", hint: PTY });
+    },
+  },
+  {
+    name: "/sys is a read-only sysfs of the container's network namespace",
+    async run(t) {
+      const name = `${t.rand.word()}-${t.rand.int(100, 999)}`;
+      const script = ['echo "type $(' + fsType("/sys") + ')"', 'echo "net [$(echo $(ls /sys/class/net))]"', tryWrite("create", `touch /sys/${name}`), tryWrite("attr", "{ cat /sys/kernel/uevent_seqnum > /sys/kernel/uevent_seqnum; }")].join("; ");
+      const b = new Bundle(t, ["/bin/sh", "-c", script]);
+      b.config.linux.namespaces.push({ type: "network" });
+      b.config.mounts.push(SYS);
+      const r = await ran(t, b, SYSFS);
+      t.expectEqual(line(r.stdout, "type"), "type sysfs", { message: "/sys should be the sysfs config.json mounts there.", hint: SYSFS });
+      t.expectEqual(line(r.stdout, "net"), "net [lo]", { message: "The container has a network namespace of its own: ls /sys/class/net should list only its lo.", hint: SYSFS });
+      expectRefused(t, r, "create", `/sys is mounted "ro": touch /sys/${name}`, SYSFS_RO);
+      expectRefused(t, r, "attr", "/sys is mounted \"ro\": writing /sys/kernel/uevent_seqnum", SYSFS_RO);
     },
   },
   {
