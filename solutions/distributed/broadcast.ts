@@ -8,6 +8,9 @@ const seen = new Set<unknown>();
 const messages: unknown[] = [];
 let neighbours: string[] | undefined;
 
+/** Every value this node has, in the order it got them. */
+export const seenMessages = (): readonly unknown[] => messages;
+
 /** Sends `value` to `dest` until it acknowledges (across partitions: the node retries until the network heals). */
 export async function deliver(node: Node, dest: string, value: unknown): Promise<void> {
   while (!(await node.rpc(dest, { type: "broadcast", message: value }, RETRY_MS)));

@@ -2,6 +2,7 @@ import type { CaseContext } from "../../../harness/stage/context.ts";
 import { StageFailure } from "../../../harness/report/failure.ts";
 import { show, type Message } from "./message.ts";
 import { NodeProcess } from "./node-process.ts";
+import { isService, makeService, type Service, type ServiceId } from "./services.ts";
 
 /** How long a node has to answer its init: it may be starting a runtime or compiling first. */
 const INIT_TIMEOUT_MS = 8_000;
@@ -30,6 +31,9 @@ export class Network {
   /** Messages between nodes, delivered or dropped. */
   interNode = 0;
   dropped = 0;
+  /** Requests the nodes sent to services (seq-kv, lin-kv, lww-kv, lin-tso). */
+  serviceRequests = 0;
+  private readonly services = new Map<ServiceId, Service>();
   private readonly waiting = new Map<string, Waiting>();
   /** What each client got that answered no request of its own. */
   private readonly strays = new Map<string, Message[]>();
@@ -84,9 +88,36 @@ export class Network {
     this.logged++;
   }
 
+  /** Runs `deliver` after a latency drawn from the seed (cancelled when the case ends). */
+  private later(deliver: () => void): void {
+    const [lo, hi] = this.latencyMs;
+    const timer = setTimeout(() => (this.timers.delete(timer), deliver()), this.t.rand.int(lo, hi));
+    this.timers.add(timer);
+  }
+
+  /**
+   * A request to a service: handled when it arrives (one latency), its reply back to
+   * the node after another. Services are never cut off by a partition (as in Maelstrom,
+   * whose partitions split the nodes only).
+   */
+  private toService(from: NodeProcess, id: ServiceId, m: Message): void {
+    this.serviceRequests++;
+    let service = this.services.get(id);
+    if (!service) this.services.set(id, (service = makeService(id, (lo, hi) => this.t.rand.int(lo, hi))));
+    const s = service;
+    this.later(() => {
+      const reply = s.handle(m.src, m.body);
+      this.later(() => from.write({ src: id, dest: m.src, body: { ...reply, in_reply_to: m.body.msg_id } }));
+    });
+  }
+
   private route(from: NodeProcess, m: Message): void {
     if (m.src !== from.id) {
       this.fail(from, `sent a message with "src": ${JSON.stringify(m.src)}; a node's messages carry its own id, the node_id its init gave (${from.id})`, JSON.stringify(m));
+      return;
+    }
+    if (isService(m.dest)) {
+      this.toService(from, m.dest, m);
       return;
     }
     const node = this.nodes.get(m.dest);
@@ -96,13 +127,11 @@ export class Network {
         this.dropped++;
         return;
       }
-      const [lo, hi] = this.latencyMs;
-      const timer = setTimeout(() => (this.timers.delete(timer), node.write(m)), this.t.rand.int(lo, hi));
-      this.timers.add(timer);
+      this.later(() => node.write(m));
       return;
     }
     if (!/^c\d+$/.test(m.dest)) {
-      this.fail(from, `sent a message to ${JSON.stringify(m.dest)}, which is neither a node (${[...this.nodes.keys()].join(", ")}) nor a client (c1, c2, …)`, JSON.stringify(m));
+      this.fail(from, `sent a message to ${JSON.stringify(m.dest)}, which is neither a node (${[...this.nodes.keys()].join(", ")}), a service (seq-kv, lin-kv, lww-kv, lin-tso) nor a client (c1, c2, …)`, JSON.stringify(m));
       return;
     }
     this.note(show(m));

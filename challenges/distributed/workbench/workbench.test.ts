@@ -2,6 +2,8 @@ import { expect, test } from "bun:test";
 import { selfTests } from "../../../harness/self-test.ts";
 import { lineTopology } from "./broadcast.ts";
 import { parseLine } from "./message.ts";
+import { applyKv, LastWriteWinsKv, LinearizableKv, SequentialKv, TimestampOracle, type KvState } from "./services.ts";
+import { Random } from "../../../harness/random.ts";
 
 selfTests("distributed workbench", () => {
   test("parseLine accepts a Maelstrom message and names what is wrong with anything else", () => {
@@ -22,5 +24,63 @@ selfTests("distributed workbench", () => {
   test("lineTopology: each node's neighbours are the ones before and after it", () => {
     expect(lineTopology(["n3", "n1", "n2"])).toEqual({ n3: ["n1"], n1: ["n3", "n2"], n2: ["n1"] });
     expect(lineTopology(["n1"])).toEqual({ n1: [] });
+  });
+
+  test("kv services: read, write, cas with Maelstrom's error codes 20 and 22, create_if_not_exists", () => {
+    let state: KvState = new Map();
+    const run = (body: Record<string, unknown>) => {
+      const r = applyKv(state, { type: String(body.type), ...body });
+      state = r.state;
+      return r.reply;
+    };
+    expect(run({ type: "read", key: "x" })).toMatchObject({ type: "error", code: 20 });
+    expect(run({ type: "cas", key: "x", from: 1, to: 2 })).toMatchObject({ type: "error", code: 20 });
+    expect(run({ type: "cas", key: "x", from: 1, to: 2, create_if_not_exists: true })).toEqual({ type: "cas_ok" });
+    expect(run({ type: "read", key: "x" })).toEqual({ type: "read_ok", value: 2 });
+    expect(run({ type: "cas", key: "x", from: "2", to: 3 })).toMatchObject({ type: "error", code: 22 });
+    expect(run({ type: "cas", key: "x", from: 2, to: 3 })).toEqual({ type: "cas_ok" });
+    expect(run({ type: "write", key: "x", value: [1] })).toEqual({ type: "write_ok" });
+    expect(run({ type: "read", key: "x" })).toEqual({ type: "read_ok", value: [1] });
+    expect(run({ type: "append", key: "x" })).toMatchObject({ type: "error", code: 10 });
+    const lin = new LinearizableKv();
+    lin.handle("n1", { type: "write", key: 1, value: "a" });
+    expect(lin.handle("n2", { type: "read", key: 1 })).toEqual({ type: "read_ok", value: "a" });
+  });
+
+  test("seq-kv: a client that only reads keeps an old state; its updates apply to the newest; each client moves forward only", () => {
+    const rand = new Random("seq-kv");
+    const kv = new SequentialKv((lo, hi) => rand.int(lo, hi));
+    expect(kv.handle("n1", { type: "write", key: "k", value: 1 })).toEqual({ type: "write_ok" });
+    // n2 never saw the write: its reads stay on the state before it, however often it reads.
+    for (let i = 0; i < 20; i++) expect(kv.handle("n2", { type: "read", key: "k" })).toMatchObject({ type: "error", code: 20 });
+    // A cas from a stale belief fails on the newest state: updates do not go back in time.
+    expect(kv.handle("n2", { type: "cas", key: "k", from: 0, to: 5, create_if_not_exists: true })).toMatchObject({ type: "error", code: 22 });
+    // n2's failed cas saw the newest state, so it reads 1 from now on.
+    expect(kv.handle("n2", { type: "read", key: "k" })).toEqual({ type: "read_ok", value: 1 });
+    // n1 counts up; n3 reads along: stale values, but never going backwards.
+    let last = 0;
+    for (let v = 2; v <= 40; v++) {
+      kv.handle("n1", { type: "write", key: "k", value: v });
+      const r = kv.handle("n3", { type: "read", key: "k" });
+      if (r.type === "read_ok") {
+        expect(r.value as number).toBeGreaterThanOrEqual(last);
+        expect(r.value as number).toBeLessThan(v);
+        last = r.value as number;
+      }
+    }
+    // A write of a value no one wrote before brings the writer to the newest state.
+    kv.handle("n3", { type: "write", key: "sync", value: "n3-1" });
+    expect(kv.handle("n3", { type: "read", key: "k" })).toEqual({ type: "read_ok", value: 40 });
+  });
+
+  test("lww-kv: replicas answer on their own and converge; lin-tso counts from 0", () => {
+    const rand = new Random("lww-kv");
+    const kv = new LastWriteWinsKv((lo, hi) => rand.int(lo, hi));
+    kv.handle("n1", { type: "write", key: "k", value: "a" });
+    const reads = Array.from({ length: 200 }, () => kv.handle("n2", { type: "read", key: "k" }));
+    expect(reads.some((r) => r.type === "error" && r.code === 20)).toBe(true);
+    expect(reads.slice(-5).every((r) => r.type === "read_ok" && r.value === "a")).toBe(true);
+    const tso = new TimestampOracle();
+    expect([0, 1, 2].map(() => tso.handle("n1", { type: "ts" }))).toEqual([0, 1, 2].map((ts) => ({ type: "ts_ok", ts })));
   });
 });
