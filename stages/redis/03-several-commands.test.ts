@@ -64,12 +64,9 @@ export default stage(import.meta, [
       const hint = "When a client closes its connection, clean up that connection only: the server keeps running and keeps accepting clients.";
       const gone = await t.exited();
       if (gone) t.fail({ message: `Your program exited with code ${gone.process.exitCode} after client 1 sent PING and closed its connection.`, hint });
-      let second: RespConnection;
-      try {
-        second = await RespConnection.open(t, redis, "client 2");
-      } catch (e) {
-        t.fail({ message: `After client 1 sent PING and closed its connection, a new client could not connect: ${(e as Error).message}`, hint });
-      }
+      const second = await RespConnection.open(t, redis, "client 2").catch((e: unknown) =>
+        t.fail({ message: `After client 1 sent PING and closed its connection, a new client could not connect: ${(e as Error).message}`, hint }),
+      );
       await second.command("PING");
       await second.expectReply("+PONG\r\n", { message: "client 2 connected after client 1 had closed its connection, and sent PING.", hint });
     },
