@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
+import { parseSeccomp, type Seccomp } from "./seccomp.ts";
 
 export type NamespaceType = "pid" | "network" | "mount" | "ipc" | "uts" | "user" | "cgroup";
 const NAMESPACE_TYPES: NamespaceType[] = ["pid", "network", "mount", "ipc", "uts", "user", "cgroup"];
@@ -46,6 +47,8 @@ export interface Config {
   resources: { memoryLimit?: number; pidsLimit?: number; cpuQuota?: number; cpuPeriod?: number };
   maskedPaths: string[];
   readonlyPaths: string[];
+  /** linux.seccomp, read by seccomp.ts. */
+  seccomp?: Seccomp;
 }
 
 export class ConfigError extends Error {}
@@ -67,6 +70,14 @@ function optionalNumber(v: unknown, where: string): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "number" || !Number.isFinite(v)) throw new ConfigError(`${where} must be a number`);
   return v;
+}
+
+function seccompOf(raw: unknown): Seccomp {
+  try {
+    return parseSeccomp(raw);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
 }
 
 export function readConfig(bundle: string): Config {
@@ -140,5 +151,6 @@ export function readConfig(bundle: string): Config {
     },
     maskedPaths: strings(linux.maskedPaths, "linux.maskedPaths"),
     readonlyPaths: strings(linux.readonlyPaths, "linux.readonlyPaths"),
+    seccomp: linux.seccomp === undefined ? undefined : seccompOf(linux.seccomp),
   };
 }

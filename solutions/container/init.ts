@@ -12,6 +12,7 @@ import type { Config, NamespaceType } from "./config.ts";
 import { check, CLONE, cstr, cstrArray, errno, libc, O } from "./libc.ts";
 import { applyCredentials } from "./credentials.ts";
 import { enterRootfs } from "./mounts.ts";
+import { compileSeccomp, installSeccomp } from "./seccomp.ts";
 import type { Quirks } from "./quirks.ts";
 
 export interface Plan {
@@ -103,7 +104,13 @@ export function init(plan: Plan): never {
   const argv = cstrArray(args);
   const envp = cstrArray(env);
   try {
+    // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: before process.user and the capabilities take it
+    // away; with it, as late as possible (seccomp(2)). The filter is compiled first: as few system calls as possible after.
+    const filter = config.seccomp === undefined || quirks.seccompIgnored ? undefined : compileSeccomp(config.seccomp, quirks);
+    const late = config.process.noNewPrivileges || quirks.seccompAfterCredentials;
+    if (filter && !late) installSeccomp(filter);
     applyCredentials(config, quirks);
+    if (filter && late) installSeccomp(filter);
   } catch (e) {
     die((e as Error).message);
   }
