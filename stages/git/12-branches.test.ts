@@ -20,6 +20,7 @@ const DATE = "The date is the author's, shown in the author's own time zone as `
 function dateHint(ours: string, real: string): string {
   const clock = (line: string) => /\d\d:\d\d:\d\d/.exec(line)?.[0];
   if (/^Date: +\w+ \w+ 0\d /.test(ours)) return `The day of the month is not padded: \`Sep 7\`, not \`Sep 07\`. ${DATE}`;
+  if (!clock(ours)) return `The time of day has two digits for each of the hour, minute and second: \`07:04:09\`, not \`7:4:9\`. ${DATE}`;
   if (clock(ours) === clock(real)) return `The weekday, month and day come from the local time as well: a zone can move the date across midnight (-1000 makes 05:00 UTC the day before). ${DATE}`;
   return `Add the zone's offset to the UTC time, its minutes with the same sign as its hours: -0230 is 2 h 30 min west of UTC, -(2×60 + 30) minutes. ${DATE}`;
 }

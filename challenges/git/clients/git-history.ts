@@ -24,10 +24,12 @@ export function randomMessage(t: CaseContext): string[] {
  */
 const ZONES = ["-0230", "+0530", "-1000", "+1245"] as const;
 
-/** Seconds into the UTC day at which a commit in `zone` shows another calendar day than UTC does (the day boundary). */
+/** Seconds into the UTC day at which a commit in `zone` shows another calendar day than UTC does (the day boundary), or at -0230 a time of day whose every field is one digit. */
 function acrossMidnight(t: CaseContext, zone: string): number {
   if (zone === "-1000") return t.rand.int(0, 9 * 3600); // 00:00–09:00 UTC is the day before at -1000
   if (zone === "+1245") return t.rand.int(12 * 3600, 20 * 3600); // 12:00–20:00 UTC is the next day at +1245, before 09:00
+  // The padding boundary: at -0230 (every history's step 0) the local time's hour, minute and second are each below 10 (07:04:09).
+  if (zone === "-0230") return 9000 + t.rand.int(0, 9) * 3600 + t.rand.int(0, 9) * 60 + t.rand.int(0, 9);
   return t.rand.int(0, 86_399);
 }
 
