@@ -49,7 +49,7 @@ export default stage(import.meta, [
     async run(t) {
       const redis = await t.start();
       const cli = redisCli(t, redis);
-      const pairs = Array.from({ length: t.rand.int(5, 10) }, (_, i) => [`${t.rand.word()}:${i}`, `${t.rand.word()} ${t.rand.word()}`] as const);
+      const pairs: [string, string][] = Array.from({ length: t.rand.int(5, 10) }, (_, i) => [`${t.rand.word()}:${i}`, `${t.rand.word()} ${t.rand.word()}`]);
       // Every run has a key with a space in it.
       pairs.push([`${t.rand.word()} ${t.rand.word()}:${pairs.length}`, t.rand.word()]);
       for (const [k, v] of pairs) await cli.expect(["SET", k, v], "OK");
