@@ -3,6 +3,7 @@ import { init, Node, type Handler, type NodeOptions } from "./node.ts";
 import { echo, generate } from "./workloads.ts";
 import { broadcastHandlers, seenMessages } from "./broadcast.ts";
 import { addToCounter, counterValue } from "./counter.ts";
+import { kafkaHandlers } from "./kafka.ts";
 
 /**
  * `read` is both the broadcast workload's (messages) and the g-counter's (value):
@@ -15,7 +16,7 @@ const add: Handler = async (node, m) => {
   node.reply(m, { type: "add_ok" });
 };
 
-export const defaultHandlers: Record<string, Handler> = { init, echo, generate, ...broadcastHandlers(), read, add };
+export const defaultHandlers: Record<string, Handler> = { init, echo, generate, ...broadcastHandlers(), read, add, ...kafkaHandlers };
 
 export async function runMain(opts: Partial<NodeOptions> = {}): Promise<void> {
   await new Node({ ...opts, handlers: { ...defaultHandlers, ...opts.handlers } }).run();
