@@ -2,19 +2,22 @@ import { availableParallelism } from "node:os";
 import { userArgv } from "../cmdline.ts";
 
 /**
- * Runs the slow part of a file's tests (a child `bun test` each) a few at a
- * time, ahead of the test that reports it, so both cores work while bun runs
- * the tests themselves one after another.
+ * Runs the slow part of a file's tests (a child `bun test` each) `width` at a
+ * time, ahead of the tests that report them, so every core works while bun
+ * runs the tests themselves one after another.
  *
- * When test k asks for its result, jobs k and the next width-1 jobs that the
- * run will reach are started; so at most `width` children run at once, and a
- * test waits only for its own job (never for a queue), keeping each test's
- * time limit meaningful. Jobs whose tests a `-t <pattern>` filters out are
- * never started.
+ * The first test that asks for its result starts a pool: jobs start in the
+ * order of their tests, and whenever one ends the next starts, so `width`
+ * children run at once until none is left (a test waits only for its own job,
+ * which started before or when the test did: its time limit stays
+ * meaningful). Jobs whose tests a `-t <pattern>` filters out are never started.
  */
 export class Ahead<T> {
   private readonly started = new Map<number, Promise<Settled<T>>>();
   private readonly selected: boolean[];
+  private running = 0;
+  /** Every selected job below this index has been started. */
+  private next = 0;
 
   constructor(
     private readonly jobs: readonly { name: string; run: () => Promise<T> }[],
@@ -26,26 +29,34 @@ export class Ahead<T> {
 
   /** The result of job `index`; resolves or rejects as its job did. */
   async result(index: number): Promise<T> {
+    this.next = Math.max(this.next, index);
     this.start(index);
-    let ahead = 0;
-    for (let k = index + 1; k < this.jobs.length && ahead < this.width - 1; k++) {
-      if (!this.selected[k]) continue;
-      this.start(k);
-      ahead++;
-    }
+    this.fill();
     const settled = await this.started.get(index)!;
     if (!settled.ok) throw settled.error;
     return settled.value;
   }
 
+  /** Starts the next jobs in order while fewer than `width` run. */
+  private fill(): void {
+    while (this.running < this.width && this.next < this.jobs.length) {
+      const k = this.next++;
+      if (this.selected[k]) this.start(k);
+    }
+  }
+
   private start(index: number): void {
     if (this.started.has(index)) return;
+    this.running++;
     this.started.set(
       index,
       this.jobs[index]!.run().then(
         (value): Settled<T> => ({ ok: true, value }),
         (error: unknown): Settled<T> => ({ ok: false, error }),
-      ),
+      ).finally(() => {
+        this.running--;
+        this.fill();
+      }),
     );
   }
 }

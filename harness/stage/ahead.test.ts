@@ -1,0 +1,31 @@
+import { expect, test } from "bun:test";
+import { selfTests } from "../self-test.ts";
+import { Ahead } from "./ahead.ts";
+
+selfTests("Ahead runs the jobs of a file's tests width at a time, ahead of them", () => {
+  test("width jobs run at once, started in the tests' order, and each test gets its own job's result or error", async () => {
+    let running = 0;
+    let most = 0;
+    const startedOrder: number[] = [];
+    const jobs = [40, 10, 10, 60, 10, 10].map((ms, i) => ({
+      name: `job ${i}`,
+      run: async () => {
+        startedOrder.push(i);
+        most = Math.max(most, ++running);
+        await Bun.sleep(ms);
+        running--;
+        if (i === 2) throw new Error("job 2 failed");
+        return i * 10;
+      },
+    }));
+    const ahead = new Ahead(jobs, 2);
+    expect(await ahead.result(0)).toBe(0);
+    // While job 0 ran, job 1 ended and the pool went on (jobs 2 and 3): a slot never waits for a slower job.
+    expect(startedOrder.slice(0, 3)).toEqual([0, 1, 2]);
+    expect(await ahead.result(1)).toBe(10);
+    await expect(ahead.result(2)).rejects.toThrow("job 2 failed");
+    for (const i of [3, 4, 5]) expect(await ahead.result(i)).toBe(i * 10);
+    expect(startedOrder).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(most).toBe(2);
+  });
+});
