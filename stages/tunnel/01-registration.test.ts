@@ -42,7 +42,7 @@ export default stage(import.meta, [
       const name = t.rand.word();
       const first = await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: name, to: await t.port() });
       const r = await clientOutcome(t, { serverPort: server.controlPort, token: server.token, http: name, to: await t.port() });
-      if (r.kind !== "exited" || r.code === 0) return t.fail({ message: `A second client was given the name "${name}" while the first still holds it.`, expected: "the second client exits non-zero", received: r.kind === "ready" ? r.line : r.kind === "neither" ? "it kept running" : "exit status 0", hint: TAKEN_HINT });
+      if (r.kind !== "exited" || r.code === 0) return t.fail({ message: r.kind === "exited" ? `A second client asking for the name "${name}", which the first still holds, exited with status 0.` : `A second client was given the name "${name}" while the first still holds it.`, expected: "the second client exits non-zero", received: r.kind === "ready" ? r.line : r.kind === "neither" ? "it kept running" : "exit status 0", hint: TAKEN_HINT });
       if (!r.output.toLowerCase().includes(name)) t.fail({ message: "The refused client should say which name is taken.", expected: `a message naming "${name}"`, received: r.output.trim() || "(no output)", hint: TAKEN_HINT });
       if (first.process.exitCode !== null) t.fail({ message: "The first client exited when a second one asked for its name.", hint: TAKEN_HINT });
       // A different name is still free.
