@@ -29,6 +29,8 @@ export function createCgroup(config: Config, quirks: Quirks = {}): Cgroup | unde
   const r = { ...config.resources };
   if (quirks.memoryLimitIgnored) r.memoryLimit = undefined;
   if (quirks.pidsLimitIgnored) r.pidsLimit = undefined;
+  if (quirks.cpuQuotaIgnored) r.cpuQuota = undefined;
+  if (quirks.cpuPeriodIgnored) r.cpuPeriod = undefined;
   const dirs = dirsOf(config.cgroupsPath);
   for (const dir of dirs) mkdirSync(dir, { recursive: true });
   if (isV2()) {

@@ -69,6 +69,10 @@ export interface Quirks {
   memoryLimitIgnored?: boolean;
   /** Ignore linux.resources.pids.limit. */
   pidsLimitIgnored?: boolean;
+  /** Ignore linux.resources.cpu.quota. */
+  cpuQuotaIgnored?: boolean;
+  /** Write linux.resources.cpu.quota but not its period (the kernel's default period, 100 ms, stays). */
+  cpuPeriodIgnored?: boolean;
   /** Leave the cgroup behind when the container exits. */
   cgroupLeftBehind?: boolean;
   /** create lets the container's program run at once, without waiting for start. */

@@ -32,10 +32,14 @@ function spawnInit(bundle: string, plan: Omit<Plan, "bundle" | "config" | "quirk
   const config = readConfig(bundle);
   const cgroup = createCgroup(config, t.quirks);
   try {
-    if (config.namespaces.includes("pid") && !t.quirks.noPidNamespace) check(libc.unshare(CLONE.pid), "unshare(pid)");
+    // unshare(CLONE_NEWPID) moves only the next child into the new namespace, and until it is undone this process
+    // cannot start a thread (clone(2): EINVAL), which Bun does later on (it aborts): set it back once init is spawned.
+    const ownPidNs = config.namespaces.includes("pid") && !t.quirks.noPidNamespace ? check(libc.open(cstr("/proc/self/ns/pid"), O.CLOEXEC, 0), "open /proc/self/ns/pid") : -1;
+    if (ownPidNs >= 0) check(libc.unshare(CLONE.pid), "unshare(pid)");
     if (t.quirks.hostEnv) config.process.env = [...Object.entries(process.env).map(([k, v]) => `${k}=${v}`), ...config.process.env];
     const full: Plan = { ...plan, bundle, config, quirks: t.quirks, cgroupProcs: cgroup?.procs ?? [] };
     const child = Bun.spawn([process.execPath, join(import.meta.dir, "init.ts"), JSON.stringify(full)], { stdio: ["inherit", "inherit", "inherit"], env: {} });
+    if (ownPidNs >= 0) check(libc.setns(ownPidNs, CLONE.pid), "setns back to the runtime's PID namespace"), libc.close(ownPidNs);
     return { config, cgroup, child };
   } catch (e) {
     cgroup?.remove();
