@@ -1,10 +1,8 @@
-import { join } from "node:path";
 import { arp, ethernet, ETHERTYPE, icmpEcho, ipv4, IPPROTO, tcp, udp } from "../../harness/netns/frames.ts";
-import { pcapFile } from "../../harness/netns/pcap.ts";
 import type { Random } from "../../harness/random.ts";
-import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
-import { closingCounts, expectLines, packetLines, randomMac, Sent, startCapture, wire } from "./sniff.ts";
+import { expectFiltered } from "./filtered.ts";
+import { closingCounts, randomMac } from "./sniff.ts";
 
 /** A small network's traffic: hosts h1, h2 inside net/24, o1, o2 outside; each frame named for what filters should see in it. */
 function zoo(rand: Random) {
@@ -34,30 +32,6 @@ function zoo(rand: Random) {
     ip("h1", "o2", h1, o2, IPPROTO.udp, udp(h1, o2, pa2, pb, rand.bytes(rand.int(900, 1200)))),
   ];
   return { net, h1, h2, o1, o2, pa, pb, pa2, pb2, frames };
-}
-
-/**
- * Captures the zoo's frames with a filter expression and compares the lines
- * with what tcpdump -r prints for the same frames and expression. Returns the
- * capture and how many frames matched.
- */
-async function expectFiltered(t: CaseContext, frames: Buffer[], expression: string, message: string, hint: string) {
-  const file = join(t.dir, "sent.pcap");
-  await Bun.write(file, pcapFile(frames.map((frame) => ({ timeUs: Date.now() * 1000, frame }))));
-  t.log.note(`what tcpdump keeps of the frames the test will send, with the expression: ${expression}`);
-  const words = expression.split(" ");
-  const r = await t.client("tcpdump", ["tcpdump", "-r", file, "-n", ...words], { quietStderr: true });
-  if (r.code !== 0) throw new Error(`tcpdump -r with "${expression}" failed: ${r.output}`);
-  const expected = packetLines(r.stdout).map((l) => l.text);
-  if (expected.length === 0) throw new Error(`the test's expression "${expression}" matches none of its frames`);
-  const w = wire(t);
-  const capture = await startCapture(t, w.a.ns, w.a.iface.name, ["-n", "-c", String(expected.length), ...words], { listening: true });
-  await new Sent().send(t, w.b.ns, w.b.iface.name, frames, `${frames.length} frames (ARP, ICMP, UDP, TCP, a UDP fragment)`);
-  // A filter that drops a frame it should keep never reaches -c: compare what it printed anyway, so the report shows the missing frame.
-  const code = await capture.proc.process.waitExit(5000);
-  expectLines(t, capture, expected, code === null ? `${message} (It printed these within 5 s and was still waiting for more.)` : message, hint);
-  if (code === null) await capture.exited(0, `after the ${expected.length} frames that match "${expression}" (-c ${expected.length})`, `${hint} Frames that do not match are not printed and do not count for -c.`);
-  return { capture, matched: expected.length };
 }
 
 const GRAMMAR = 'The expression is the words after the options, joined with spaces (pcap-filter(7)). Compile it to a classic BPF program and attach it with setsockopt(SOL_SOCKET, SO_ATTACH_FILTER) before bind(); print "listening on …" to stderr once it is attached.';
