@@ -10,8 +10,8 @@ export default stage(import.meta, [
     async run(t) {
       const net = new Network(t);
       const ids = await net.boot(3);
-      const sum = await addFrom(t, net, ids, 3, t.rand.int(8, 12));
-      await awaitFinalReads(t, net, ids, sum, 3000, "the last add_ok");
+      const added = await addFrom(t, net, ids, 3, t.rand.int(8, 12));
+      await awaitFinalReads(t, net, ids, added, 3000, "the last add_ok");
       net.check();
     },
   },
@@ -21,10 +21,10 @@ export default stage(import.meta, [
       const net = new Network(t);
       const ids = await net.boot(t.rand.int(3, 4));
       net.partition(ids.map((id) => [id]));
-      const sum = await addFrom(t, net, ids, 2, t.rand.int(6, 9));
+      const added = await addFrom(t, net, ids, 2, t.rand.int(6, 9));
       await Bun.sleep(300);
       net.heal();
-      await awaitFinalReads(t, net, ids, sum, 3000, "the partition healed", PARTITION);
+      await awaitFinalReads(t, net, ids, added, 3000, "the partition healed", PARTITION);
       net.check();
     },
   },

@@ -22,27 +22,40 @@ export async function readCounter(t: CaseContext, net: Network, client: string, 
 
 /**
  * `clients` clients at once each send `perClient` adds (deltas 1 to 9 from the seed), one
- * after another, to the nodes in turn. Returns the sum of the deltas (all acknowledged).
+ * after another, to the nodes in turn. Returns the sum of the deltas (all acknowledged),
+ * and each node's share of it.
  */
-export async function addFrom(t: CaseContext, net: Network, nodes: string[], clients: number, perClient: number): Promise<number> {
+export async function addFrom(t: CaseContext, net: Network, nodes: string[], clients: number, perClient: number): Promise<Added> {
   let sum = 0;
+  const perNode = new Map<string, number>(nodes.map((n) => [n, 0]));
   await Promise.all(
     Array.from({ length: clients }, async (_, k) => {
       const client = net.client(k + 1);
       for (let i = 0; i < perClient; i++) {
         const delta = t.rand.int(1, 9);
-        await add(t, net, client, nodes[(k + i) % nodes.length]!, delta);
+        const node = nodes[(k + i) % nodes.length]!;
+        await add(t, net, client, node, delta);
         sum += delta;
+        perNode.set(node, perNode.get(node)! + delta);
       }
     }),
   );
   t.log.note(`${clients * perClient} adds acknowledged, summing to ${sum}`);
-  return sum;
+  return { sum, perNode };
+}
+
+export interface Added {
+  sum: number;
+  /** The sum of the adds each node was given. */
+  perNode: Map<string, number>;
 }
 
 /** Why final reads are wrong, from what they read: the hint names the likely mistake. */
-function diagnose(sum: number, values: Map<string, number>): string {
+export function diagnose({ sum, perNode }: Added, values: Map<string, number>): string {
   const vs = [...values.values()];
+  if ([...values].every(([n, v]) => v === perNode.get(n)) && [...perNode.values()].some((v) => v !== sum)) {
+    return "Each node reads the sum of the adds it was given itself: the nodes do not share their counts. Keep the count where every node can read it (seq-kv: a key per node, or one key updated with cas), or send it to the other nodes.";
+  }
   if (vs.some((v) => v > sum)) return "A node read more than was ever added: an add was counted twice (a retried write or cas applied again, or a value added to a total that already held it).";
   if (new Set(vs).size > 1) {
     return "The nodes disagree: each node must see the adds given to every other node, so keep the count where all can read it (seq-kv). seq-kv is only sequentially consistent: a node that only reads may keep getting an old state, however often it reads. Before reading, write a value no one wrote before (to a key of the node's own): that moves the node to the newest state, and the reads after it see every add acknowledged before.";
@@ -56,7 +69,8 @@ function diagnose(sum: number, values: Map<string, number>): string {
  * `sum`, for at most `withinMs`; then the case fails naming each node's value, with
  * `hint` (what the case adds) before the mistake its values point to.
  */
-export async function awaitFinalReads(t: CaseContext, net: Network, nodes: string[], sum: number, withinMs: number, context: string, hint = ""): Promise<void> {
+export async function awaitFinalReads(t: CaseContext, net: Network, nodes: string[], added: Added, withinMs: number, context: string, hint = ""): Promise<void> {
+  const { sum } = added;
   const client = net.client(9);
   const started = Date.now();
   for (;;) {
@@ -72,7 +86,7 @@ export async function awaitFinalReads(t: CaseContext, net: Network, nodes: strin
         message: `${withinMs / 1000} s after ${context}, ${wrong.length} of ${nodes.length} nodes' final read is not the sum of the acknowledged adds.`,
         expected: `every node reads ${sum}`,
         received: [...values].map(([n, v]) => `${n} reads ${v}`).join("\n"),
-        hint: `${hint}${diagnose(sum, values)}`,
+        hint: `${hint}${diagnose(added, values)}`,
         detail: `${net.serviceRequests} requests to services, ${net.interNode} messages between nodes so far, ${net.dropped} dropped by the partition.`,
       });
     }

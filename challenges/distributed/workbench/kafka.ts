@@ -103,20 +103,8 @@ export class KafkaHistory {
   }
 
   private checkPolled(reply: Message, key: string, from: number, pairs: [number, unknown][]): void {
-    const fail = (message: string, hint: string) => this.t.fail({ message: `${reply.src}'s poll_ok for key ${JSON.stringify(key)} from offset ${from}: ${message}`, detail: show(reply), hint });
-    const polled = pairs.map((p) => p[0]);
-    if (pairs.length === 0) return;
-    if (polled[0]! < from) fail(`it begins at offset ${polled[0]}, before the offset asked for.`, ORDER);
-    for (let i = 1; i < polled.length; i++) if (polled[i]! <= polled[i - 1]!) fail(`offset ${polled[i]} comes after offset ${polled[i - 1]}: offsets must increase.`, ORDER);
-    const log = this.log(key);
-    for (const [offset, msg] of pairs) {
-      const sent = log.get(offset);
-      if (sent && JSON.stringify(sent.msg) !== JSON.stringify(msg)) fail(`offset ${offset} holds ${JSON.stringify(msg)}, but send_ok gave offset ${offset} to msg ${sent.msg}.`, MATCH);
-    }
-    const last = polled[polled.length - 1]!;
-    const returned = new Set(polled);
-    const skipped = this.offsets(key).filter((o) => o >= from && o < last && !returned.has(o));
-    if (skipped.length > 0) fail(`it skips offset${skipped.length > 1 ? "s" : ""} ${skipped.join(", ")}, which send_ok gave (msg ${skipped.map((o) => log.get(o)!.msg).join(", ")}), and returns offset ${last}.`, SKIP);
+    const problem = pollProblem(this.log(key), from, pairs);
+    if (problem) this.t.fail({ message: `${reply.src}'s poll_ok for key ${JSON.stringify(key)} from offset ${from}: ${problem.message}`, detail: show(reply), hint: problem.hint });
   }
 
   /**
@@ -179,4 +167,28 @@ export class KafkaHistory {
     }
     return listed;
   }
+}
+
+/**
+ * What is wrong with the [offset, msg] pairs a poll from offset `from` returned for a
+ * key whose acknowledged sends are `log` (offset → send), if anything: pairs out of
+ * order or before `from`, an offset holding another message than its send_ok said, or
+ * an acknowledged offset left out before the last one returned (a skip).
+ */
+export function pollProblem(log: ReadonlyMap<number, { msg: unknown }>, from: number, pairs: [number, unknown][]): { message: string; hint: string } | undefined {
+  if (pairs.length === 0) return undefined;
+  const polled = pairs.map((p) => p[0]);
+  if (polled[0]! < from) return { message: `it begins at offset ${polled[0]}, before the offset asked for.`, hint: ORDER };
+  for (let i = 1; i < polled.length; i++) if (polled[i]! <= polled[i - 1]!) return { message: `offset ${polled[i]} comes after offset ${polled[i - 1]}: offsets must increase.`, hint: ORDER };
+  for (const [offset, msg] of pairs) {
+    const sent = log.get(offset);
+    if (sent && JSON.stringify(sent.msg) !== JSON.stringify(msg)) return { message: `offset ${offset} holds ${JSON.stringify(msg)}, but send_ok gave offset ${offset} to msg ${JSON.stringify(sent.msg)}.`, hint: MATCH };
+  }
+  const last = polled[polled.length - 1]!;
+  const returned = new Set(polled);
+  const skipped = [...log.keys()].filter((o) => o >= from && o < last && !returned.has(o)).sort((a, b) => a - b);
+  if (skipped.length > 0) {
+    return { message: `it skips offset${skipped.length > 1 ? "s" : ""} ${skipped.join(", ")}, which send_ok gave (msg ${skipped.map((o) => JSON.stringify(log.get(o)!.msg)).join(", ")}), and returns offset ${last}.`, hint: SKIP };
+  }
+  return undefined;
 }

@@ -4,6 +4,8 @@ import { lineTopology } from "./broadcast.ts";
 import { parseLine } from "./message.ts";
 import { applyKv, LastWriteWinsKv, LinearizableKv, SequentialKv, TimestampOracle, type KvState } from "./services.ts";
 import { Random } from "../../../harness/random.ts";
+import { diagnose } from "./counter.ts";
+import { pollProblem } from "./kafka.ts";
 
 selfTests("distributed workbench", () => {
   test("parseLine accepts a Maelstrom message and names what is wrong with anything else", () => {
@@ -82,5 +84,30 @@ selfTests("distributed workbench", () => {
     expect(reads.slice(-5).every((r) => r.type === "read_ok" && r.value === "a")).toBe(true);
     const tso = new TimestampOracle();
     expect([0, 1, 2].map(() => tso.handle("n1", { type: "ts" }))).toEqual([0, 1, 2].map((ts) => ({ type: "ts_ok", ts })));
+  });
+
+  test("g-counter final reads: the hint follows from the values read", () => {
+    const added = { sum: 30, perNode: new Map([["n1", 10], ["n2", 20]]) };
+    const hint = (values: [string, number][]) => diagnose(added, new Map(values));
+    expect(hint([["n1", 10], ["n2", 20]])).toContain("the nodes do not share their counts");
+    expect(hint([["n1", 30], ["n2", 31]])).toContain("counted twice");
+    expect(hint([["n1", 30], ["n2", 25]])).toContain("The nodes disagree");
+    expect(hint([["n1", 25], ["n2", 25]])).toContain("overwrites an add another node made");
+  });
+
+  test("kafka polls: handmade histories that pass and that fail", () => {
+    const log = new Map([0, 1, 2, 4, 7].map((o) => [o, { msg: o * 10 }] as const));
+    const problem = (from: number, pairs: [number, unknown][]) => pollProblem(log, from, pairs)?.message ?? "ok";
+    expect(problem(0, [])).toBe("ok");
+    expect(problem(0, [[0, 0], [1, 10], [2, 20]])).toBe("ok");
+    // Sparse offsets: 3 was never acknowledged, so jumping from 2 to 4 is no skip; an unknown offset (a send in flight) is allowed.
+    expect(problem(2, [[2, 20], [3, 99], [4, 40]])).toBe("ok");
+    expect(problem(5, [[7, 70]])).toBe("ok");
+    expect(problem(1, [[0, 0], [1, 10]])).toContain("before the offset asked for");
+    expect(problem(0, [[1, 10], [0, 0]])).toContain("offsets must increase");
+    expect(problem(0, [[0, 0], [0, 0]])).toContain("offsets must increase");
+    expect(problem(0, [[0, 0], [1, 20]])).toContain("but send_ok gave offset 1 to msg 10");
+    expect(problem(0, [[0, 0], [2, 20]])).toContain("it skips offset 1, which send_ok gave (msg 10)");
+    expect(problem(2, [[7, 70]])).toContain("it skips offsets 2, 4");
   });
 });
