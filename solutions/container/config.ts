@@ -47,8 +47,17 @@ export interface Config {
   resources: { memoryLimit?: number; pidsLimit?: number; cpuQuota?: number; cpuPeriod?: number };
   maskedPaths: string[];
   readonlyPaths: string[];
+  uidMappings: IdMapping[];
+  gidMappings: IdMapping[];
   /** linux.seccomp, read by seccomp.ts. */
   seccomp?: Seccomp;
+}
+
+/** linux.uidMappings / gidMappings: container ids [containerID, containerID + size) are host ids from hostID. */
+export interface IdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
 }
 
 export class ConfigError extends Error {}
@@ -70,6 +79,20 @@ function optionalNumber(v: unknown, where: string): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "number" || !Number.isFinite(v)) throw new ConfigError(`${where} must be a number`);
   return v;
+}
+
+function mappings(v: unknown, where: string): IdMapping[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new ConfigError(`${where} must be an array`);
+  return v.map((m, i) => {
+    const o = obj(m, `${where}[${i}]`);
+    const n = (k: string) => {
+      const x = o[k];
+      if (typeof x !== "number" || !Number.isInteger(x) || x < 0) throw new ConfigError(`${where}[${i}].${k} must be a non-negative integer`);
+      return x;
+    };
+    return { containerID: n("containerID"), hostID: n("hostID"), size: n("size") };
+  });
 }
 
 function seccompOf(raw: unknown): Seccomp {
@@ -151,6 +174,8 @@ export function readConfig(bundle: string): Config {
     },
     maskedPaths: strings(linux.maskedPaths, "linux.maskedPaths"),
     readonlyPaths: strings(linux.readonlyPaths, "linux.readonlyPaths"),
+    uidMappings: mappings(linux.uidMappings, "linux.uidMappings"),
+    gidMappings: mappings(linux.gidMappings, "linux.gidMappings"),
     seccomp: linux.seccomp === undefined ? undefined : seccompOf(linux.seccomp),
   };
 }

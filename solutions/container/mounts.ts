@@ -8,7 +8,9 @@
 import { existsSync, lstatSync, mkdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Config, Mount } from "./config.ts";
-import { check, cstr, libc, MNT_DETACH, MS, SYS_PIVOT_ROOT } from "./libc.ts";
+import { check, cstr, errno, libc, MNT_DETACH, MS, SYS_PIVOT_ROOT } from "./libc.ts";
+
+const EPERM = 1;
 import type { Quirks } from "./quirks.ts";
 
 const NULL = null as unknown as Buffer;
@@ -102,7 +104,14 @@ function defaultDevices(rootfs: string, quirks: Quirks): void {
   for (const [name, major, minor] of DEFAULT_DEVICES) {
     const path = join(dev, name);
     if (existsSync(path)) continue;
-    check(libc.mknod(cstr(path), 0o020000 | 0o666, BigInt((major << 8) | minor)), `mknod /dev/${name}`);
+    const made = Number(libc.mknod(cstr(path), 0o020000 | 0o666, BigInt((major << 8) | minor)));
+    if (made < 0 && errno() === EPERM && !quirks.devicesNoBind) {
+      // In a user namespace no one may mknod: bind the host's device instead, as runc does (config-linux.md "Devices").
+      writeFileSync(path, "");
+      mount(`/dev/${name}`, path, null, MS.BIND, null, `bind the host's /dev/${name}`);
+      continue;
+    }
+    check(made, `mknod /dev/${name}`);
     if (!quirks.devicesUmasked) check(libc.chmod(cstr(path), 0o666), `chmod /dev/${name}`); // mknod obeys the umask
   }
   const links: [string, string][] = [

@@ -18,7 +18,9 @@ import { readConfig } from "./config.ts";
 import type { Plan } from "./init.ts";
 import { check, CLONE, cstr, libc, O } from "./libc.ts";
 import type { Quirks } from "./quirks.ts";
+import { hasHooks, type Hooks, readHooks, runHooks, runHooksWarning } from "./hooks.ts";
 import { execFifo, procStat, readState, removeState, stateDir, statusOf, writeState } from "./state.ts";
+import { type InitProcess, spawnInUserNamespace } from "./userns.ts";
 
 const FORWARDED = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;
 
@@ -32,13 +34,19 @@ function spawnInit(bundle: string, plan: Omit<Plan, "bundle" | "config" | "quirk
   const config = readConfig(bundle);
   const cgroup = createCgroup(config, t.quirks);
   try {
+    const newPid = config.namespaces.includes("pid") && !t.quirks.noPidNamespace;
+    // With a user namespace, userns.ts clones init into it (and into the new PID namespace) and moves it into the cgroups.
+    const userns = config.namespaces.includes("user") && !t.quirks.usernsIgnored;
     // unshare(CLONE_NEWPID) moves only the next child into the new namespace, and until it is undone this process
     // cannot start a thread (clone(2): EINVAL), which Bun does later on (it aborts): set it back once init is spawned.
-    const ownPidNs = config.namespaces.includes("pid") && !t.quirks.noPidNamespace ? check(libc.open(cstr("/proc/self/ns/pid"), O.CLOEXEC, 0), "open /proc/self/ns/pid") : -1;
+    const ownPidNs = newPid && !userns ? check(libc.open(cstr("/proc/self/ns/pid"), O.CLOEXEC, 0), "open /proc/self/ns/pid") : -1;
     if (ownPidNs >= 0) check(libc.unshare(CLONE.pid), "unshare(pid)");
     if (t.quirks.hostEnv) config.process.env = [...Object.entries(process.env).map(([k, v]) => `${k}=${v}`), ...config.process.env];
-    const full: Plan = { ...plan, bundle, config, quirks: t.quirks, cgroupProcs: cgroup?.procs ?? [] };
-    const child = Bun.spawn([process.execPath, join(import.meta.dir, "init.ts"), JSON.stringify(full)], { stdio: ["inherit", "inherit", "inherit"], env: {} });
+    const full: Plan = { ...plan, bundle, config, quirks: t.quirks, cgroupProcs: userns ? [] : (cgroup?.procs ?? []) };
+    const argv = [process.execPath, join(import.meta.dir, "init.ts"), JSON.stringify(full)];
+    const child: InitProcess = userns
+      ? spawnInUserNamespace(argv, { uid: config.uidMappings, gid: config.gidMappings }, newPid, cgroup?.procs ?? [], t.quirks)
+      : Bun.spawn(argv, { stdio: ["inherit", "inherit", "inherit"], env: {} });
     if (ownPidNs >= 0) check(libc.setns(ownPidNs, CLONE.pid), "setns back to the runtime's PID namespace"), libc.close(ownPidNs);
     return { config, cgroup, child };
   } catch (e) {
@@ -52,23 +60,35 @@ function record(t: Target, bundle: string, pid: number, cgroupsPath: string | un
 }
 
 export async function run(bundle: string, t: Target): Promise<number> {
-  const { config, cgroup, child } = spawnInit(bundle, {}, t);
+  const hooks = readHooks(bundle);
+  // With hooks, run is create (the prestart and createRuntime hooks run while init waits) then start; without, init goes straight on.
+  const withHooks = hasHooks(hooks);
+  const { config, cgroup, child } = withHooks ? await setUp(bundle, t, hooks) : spawnInit(bundle, {}, t);
+  let code: number | undefined;
   try {
     record(t, bundle, child.pid, config.cgroupsPath, "running");
+    if (withHooks) release(t), runHooksWarning(hooks, "poststart", { id: t.id, status: "running", pid: child.pid, bundle }, t.quirks);
     if (!t.quirks.noSignalForwarding) {
       for (const sig of t.quirks.forwardTermOnly ? (["SIGTERM"] as const) : FORWARDED) process.on(sig, () => child.kill(sig));
     }
-    const code = await child.exited;
+    code = await child.exited;
     if (child.signalCode) return t.quirks.signalExitOne ? 1 : 128 + (constants.signals[child.signalCode as keyof typeof constants.signals] ?? 0);
     return t.quirks.exitZero ? 0 : code;
   } finally {
-    cgroup?.remove();
-    removeState(t.root, t.id);
+    // setup-failure-left-behind: a runtime that cleans up only after a program that ran (init exits 127 when set-up fails).
+    if (!(t.quirks.setupFailureLeftBehind && code === 127)) {
+      cgroup?.remove();
+      removeState(t.root, t.id);
+    }
+    runHooksWarning(hooks, "poststop", { id: t.id, status: "stopped", bundle }, t.quirks);
   }
 }
 
-/** Sets the container up and returns once its init waits for `start` (it has told so through a fifo of its own). */
-export async function create(bundle: string, t: Target): Promise<void> {
+/**
+ * Sets the container up and returns once its init waits for `start` (it has told so through a fifo of its own) and
+ * the prestart and createRuntime hooks have run. When that fails, the container is torn down and the poststop hooks run.
+ */
+async function setUp(bundle: string, t: Target, hooks: Hooks): Promise<ReturnType<typeof spawnInit>> {
   const dir = stateDir(t.root, t.id);
   mkdirSync(dir, { recursive: true });
   const ready = join(dir, "ready.fifo");
@@ -85,12 +105,14 @@ export async function create(bundle: string, t: Target): Promise<void> {
       if (Date.now() > deadline) throw new Error("the container's init did not get ready within 30 s");
       await Bun.sleep(5);
     }
-    record(t, bundle, spawned.child.pid, spawned.config.cgroupsPath, "created");
-    spawned.child.unref();
+    const creating = { id: t.id, status: "creating" as const, pid: spawned.child.pid, bundle };
+    if (!t.quirks.hooksInStart) runHooks(hooks, "prestart", creating, t.quirks), runHooks(hooks, "createRuntime", creating, t.quirks);
+    return spawned;
   } catch (e) {
     spawned?.child.kill("SIGKILL");
     spawned?.cgroup?.remove();
     removeState(t.root, t.id);
+    runHooksWarning(hooks, "poststop", { id: t.id, status: "stopped", bundle }, t.quirks);
     throw e;
   } finally {
     libc.close(readyFd);
@@ -98,11 +120,34 @@ export async function create(bundle: string, t: Target): Promise<void> {
   }
 }
 
-/** Lets a created container's init run the program: one byte into exec.fifo, which init is blocked reading. */
+export async function create(bundle: string, t: Target): Promise<void> {
+  const spawned = await setUp(bundle, t, readHooks(bundle));
+  try {
+    record(t, bundle, spawned.child.pid, spawned.config.cgroupsPath, "created");
+  } catch (e) {
+    spawned.child.kill("SIGKILL");
+    spawned.cgroup?.remove();
+    removeState(t.root, t.id);
+    throw e;
+  }
+  spawned.child.unref();
+}
+
+/** Lets a created container's init run the program, then runs the poststart hooks. */
 export function start(t: Target): void {
   const s = readState(t.root, t.id);
   const status = statusOf(t.root, s, t.quirks.stateFromFile);
   if (status !== "created") throw new Error(`cannot start a container that is ${status}`);
+  const hooks = readHooks(s.bundle);
+  const creating = { id: t.id, status: "creating" as const, pid: s.pid, bundle: s.bundle };
+  if (t.quirks.hooksInStart) runHooks(hooks, "prestart", creating, t.quirks), runHooks(hooks, "createRuntime", creating, t.quirks);
+  release(t);
+  writeState(t.root, { ...s, recorded: "running" });
+  runHooksWarning(hooks, "poststart", { id: t.id, status: "running", pid: s.pid, bundle: s.bundle }, t.quirks);
+}
+
+/** One byte into exec.fifo, which the created container's init is blocked reading: it execve's the program. */
+function release(t: Target): void {
   const fifo = execFifo(t.root, t.id);
   if (!t.quirks.createRunsProgram) {
     const fd = check(libc.open(cstr(fifo), O.WRONLY | O.NONBLOCK | O.CLOEXEC, 0), "open exec.fifo");
@@ -110,7 +155,6 @@ export function start(t: Target): void {
     libc.close(fd);
   }
   rmSync(fifo, { force: true });
-  writeState(t.root, { ...s, recorded: "running" });
 }
 
 /** The state of the container as runtime.md "State" gives it. */
@@ -149,4 +193,11 @@ export async function remove(t: Target, force: boolean): Promise<void> {
   }
   if (s.cgroupsPath !== undefined && !t.quirks.cgroupLeftBehind) removeCgroupAt(s.cgroupsPath);
   if (!t.quirks.deleteKeepsState) removeState(t.root, t.id);
+  let hooks: Hooks | undefined;
+  try {
+    hooks = readHooks(s.bundle);
+  } catch {
+    // the bundle is gone: no hooks to run
+  }
+  if (hooks) runHooksWarning(hooks, "poststop", { id: t.id, status: "stopped", bundle: s.bundle }, t.quirks);
 }

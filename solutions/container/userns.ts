@@ -1,0 +1,136 @@
+/**
+ * A container in a user namespace of its own (config-linux.md "User
+ * namespace mappings"; user_namespaces(7)): the runtime clones the init
+ * process with CLONE_NEWUSER (and CLONE_NEWPID, so that the new PID
+ * namespace belongs to the new user namespace and its root may mount /proc),
+ * writes /proc/<pid>/uid_map and gid_map from linux.uidMappings and
+ * gidMappings, moves it into the container's cgroups (the cgroup files
+ * belong to the host's root, which the container's root is not), then lets
+ * it run: it becomes uid 0 of the namespace and execs init.ts, which makes
+ * the other namespaces itself, as without a user namespace.
+ *
+ * The clone is done by userns.c (see there for why in C); the child is not
+ * a Bun subprocess, so its end is watched with waitpid(WNOHANG).
+ */
+import { cc, dlopen, ptr } from "bun:ffi";
+import { writeFileSync } from "node:fs";
+import { constants } from "node:os";
+import { join } from "node:path";
+import type { IdMapping } from "./config.ts";
+import { check, CLONE, cstrArray, libc } from "./libc.ts";
+import type { Quirks } from "./quirks.ts";
+
+declare module "./quirks.ts" {
+  interface Quirks {
+    /** Leave out the user namespace even when config.json asks for one. */
+    usernsIgnored?: boolean;
+    /** Write gid_map from linux.uidMappings. */
+    usernsGidMapFromUid?: boolean;
+    /** Let init go on with the ids it has after the clone instead of becoming uid and gid 0 of the namespace. */
+    usernsNotRoot?: boolean;
+    /** Write each mapping to uid_map and gid_map with a write of its own (the kernel takes one write). */
+    usernsMapsLineByLine?: boolean;
+    /** Only mknod the default devices, with no bind mount of the host's when mknod is refused. */
+    devicesNoBind?: boolean;
+  }
+}
+
+/** What run.ts needs of the container's first process (a Bun subprocess has the same shape). */
+export interface InitProcess {
+  readonly pid: number;
+  readonly exited: Promise<number>;
+  readonly exitCode: number | null;
+  readonly signalCode: NodeJS.Signals | number | null;
+  kill(signal?: NodeJS.Signals | number): void;
+  unref(): void;
+}
+
+const sys = dlopen("libc.so.6", {
+  pipe2: { args: ["ptr", "i32"], returns: "i32" },
+  waitpid: { args: ["i32", "ptr", "i32"], returns: "i32" },
+}).symbols;
+const WNOHANG = 1;
+const O_CLOEXEC = 0o2000000;
+
+let trampoline: ((flags: bigint, syncFd: number, parentEnd: number, becomeRoot: number, argv: BigUint64Array, envp: BigUint64Array) => number) | undefined;
+
+function compiled() {
+  trampoline ??= cc({
+    source: join(import.meta.dir, "userns.c"),
+    symbols: { clone_and_exec: { args: ["i64", "i32", "i32", "i32", "ptr", "ptr"], returns: "i32" } },
+  }).symbols.clone_and_exec as unknown as typeof trampoline;
+  return trampoline!;
+}
+
+/** "containerID hostID size" lines, as /proc/<pid>/uid_map takes them (one write). */
+export function mapText(mappings: IdMapping[]): string {
+  return mappings.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
+}
+
+const signalName = (n: number): NodeJS.Signals | null => (Object.entries(constants.signals).find(([, v]) => v === n)?.[0] as NodeJS.Signals | undefined) ?? null;
+
+/**
+ * Starts `argv` (init) in a new user namespace (and a new PID namespace when `newPid`), mapped as
+ * config.json says, in the cgroups whose cgroup.procs files are given, and returns it once it runs.
+ */
+export function spawnInUserNamespace(argv: string[], maps: { uid: IdMapping[]; gid: IdMapping[] }, newPid: boolean, cgroupProcs: string[], quirks: Quirks): InitProcess {
+  if (maps.uid.length === 0 || maps.gid.length === 0) throw new Error("linux.namespaces has a user namespace but linux.uidMappings or linux.gidMappings is empty");
+  const clone = compiled();
+  const fds = new Int32Array(2);
+  check(sys.pipe2(ptr(fds), O_CLOEXEC), "pipe2");
+  const [readEnd, writeEnd] = [fds[0]!, fds[1]!];
+  const args = cstrArray(argv);
+  const env = cstrArray([]);
+  let pid: number;
+  try {
+    // CLOEXEC on the pipe: the child closes its write end itself, and execve closes the read end.
+    pid = check(clone(BigInt(CLONE.user | (newPid ? CLONE.pid : 0)), readEnd, writeEnd, quirks.usernsNotRoot ? 0 : 1, args.array, env.array), "clone(CLONE_NEWUSER)");
+  } finally {
+    libc.close(readEnd);
+  }
+  try {
+    // gid_map can be written by a parent with CAP_SETGID in the parent namespace without setgroups "deny" first.
+    // Each file takes one write, with every line (user_namespaces(7)).
+    const write = (file: string, m: IdMapping[]) => (quirks.usernsMapsLineByLine ? m.map((one) => [one]) : [m]).forEach((part) => writeFileSync(file, mapText(part)));
+    write(`/proc/${pid}/uid_map`, maps.uid);
+    write(`/proc/${pid}/gid_map`, quirks.usernsGidMapFromUid ? maps.uid : maps.gid);
+    for (const procs of cgroupProcs) writeFileSync(procs, String(pid));
+    check(libc.write(writeEnd, Buffer.from("1"), 1), "release the container's init");
+  } catch (e) {
+    process.kill(pid, "SIGKILL");
+    sys.waitpid(pid, null, 0);
+    throw e;
+  } finally {
+    libc.close(writeEnd);
+  }
+  return watch(pid);
+}
+
+/** The process's end, seen with waitpid(WNOHANG) every 10 ms. */
+function watch(pid: number): InitProcess {
+  const status = new Int32Array(1);
+  const child = {
+    pid,
+    exitCode: null as number | null,
+    signalCode: null as NodeJS.Signals | null,
+    exited: undefined as unknown as Promise<number>,
+    kill(signal: NodeJS.Signals | number = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) process.kill(pid, signal);
+    },
+    unref() {
+      clearInterval(timer);
+    },
+  };
+  let timer: ReturnType<typeof setInterval>;
+  child.exited = new Promise<number>((resolve) => {
+    timer = setInterval(() => {
+      if (sys.waitpid(pid, ptr(status), WNOHANG) !== pid) return;
+      clearInterval(timer);
+      const s = status[0]!;
+      if ((s & 0x7f) === 0) child.exitCode = (s >> 8) & 0xff;
+      else child.signalCode = signalName(s & 0x7f);
+      resolve(child.exitCode ?? 128 + (s & 0x7f));
+    }, 10);
+  });
+  return child;
+}
