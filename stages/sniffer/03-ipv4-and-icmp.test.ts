@@ -15,16 +15,22 @@ function echo(rand: Random, kind: "request" | "reply", dataLength = rand.int(0, 
 }
 
 /** The first 28 bytes of a packet an ICMP error quotes: its IP header and 8 bytes of what it carried. */
-function quoted(rand: Random, protocol: number): Buffer {
+/** The start of a packet an ICMP error quotes: its IP header (with 4 bytes of options when asked) and 8 bytes more. */
+function quoted(rand: Random, protocol: number, ipOptions = false): Buffer {
   const src = randomIp(rand);
   let dst = randomIp(rand);
   while (dst === src) dst = randomIp(rand);
   const payload = protocol === IPPROTO.udp ? udp(src, dst, rand.int(1024, 65535), rand.int(1024, 65535), rand.bytes(8)) : protocol === IPPROTO.tcp ? tcp({ src, dst, srcPort: rand.int(1024, 65535), dstPort: rand.int(1024, 65535), seq: rand.int(0, 2 ** 31), flags: ["syn"] }) : Buffer.from(rand.bytes(8));
-  return ipv4({ src, dst, protocol, payload }).subarray(0, 28);
+  const packet = ipv4({ src, dst, protocol, payload });
+  if (!ipOptions) return packet.subarray(0, 28);
+  const withOptions = Buffer.concat([packet.subarray(0, 20), Buffer.from([0x94, 4, 0, 0]), packet.subarray(20)]);
+  withOptions[0] = 0x46;
+  withOptions.writeUInt16BE(withOptions.length, 2);
+  return withOptions.subarray(0, 32);
 }
 
-function icmpError(rand: Random, type: number, code: number, protocol: number = IPPROTO.udp): Buffer {
-  return frame(rand, { protocol: IPPROTO.icmp, payload: icmp(type, code, Buffer.alloc(4), quoted(rand, protocol)) });
+function icmpError(rand: Random, type: number, code: number, protocol: number = IPPROTO.udp, ipOptions = false): Buffer {
+  return frame(rand, { protocol: IPPROTO.icmp, payload: icmp(type, code, Buffer.alloc(4), quoted(rand, protocol, ipOptions)) });
 }
 
 /** An IPv4 packet with header options (IHL > 5). */
@@ -55,8 +61,8 @@ export default stage(import.meta, [
   {
     name: "destination unreachable names what could not be reached, read from the quoted packet",
     async run(t) {
-      const frames = [icmpError(t.rand, 3, 3, IPPROTO.udp), icmpError(t.rand, 3, 3, IPPROTO.tcp), icmpError(t.rand, 3, 1), icmpError(t.rand, 3, 0), icmpError(t.rand, 3, 2, 47)];
-      await expectTcpdumpLines(t, { flags: ["-n"], frames, what: "ICMP destination unreachable: port (UDP, TCP), host, net, protocol" }, "Your lines for ICMP destination unreachable differ from tcpdump's.", 'An ICMP error (type 3) quotes the IP header and first 8 bytes of the packet that failed, after its own 8-byte header. Name the quoted packet\'s destination (bytes 16-19 of the quoted IP header): code 0 "net <dst> unreachable", 1 "host <dst> unreachable", 2 "<dst> protocol <n> unreachable", 3 "<dst> udp port <port> unreachable" (the destination port, read after the quoted header\'s IHL).');
+      const frames = [icmpError(t.rand, 3, 3, IPPROTO.udp), icmpError(t.rand, 3, 3, IPPROTO.tcp), icmpError(t.rand, 3, 3, IPPROTO.udp, true), icmpError(t.rand, 3, 1), icmpError(t.rand, 3, 0), icmpError(t.rand, 3, 2, 47)];
+      await expectTcpdumpLines(t, { flags: ["-n"], frames, what: "ICMP destination unreachable: port (UDP, TCP; one quoting a header with options), host, net, protocol" }, "Your lines for ICMP destination unreachable differ from tcpdump's.", 'An ICMP error (type 3) quotes the IP header and first 8 bytes of the packet that failed, after its own 8-byte header. Name the quoted packet\'s destination (bytes 16-19 of the quoted IP header): code 0 "net <dst> unreachable", 1 "host <dst> unreachable", 2 "<dst> protocol <n> unreachable", 3 "<dst> udp port <port> unreachable" (the destination port, read after the quoted header\'s IHL).');
     },
   },
   {
