@@ -157,6 +157,15 @@ export class TcpConnection {
     return Buffer.from(out);
   }
 
+  /** Stops reading from the socket, so the peer sees TCP backpressure (its writes fill the kernel's buffers), until resume(). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   close(): void {
     try {
       this.socket?.end();
