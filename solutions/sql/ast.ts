@@ -9,7 +9,12 @@ export type Expr =
   | { k: "is"; not: boolean; l: Expr; r: Expr }
   | { k: "isnull"; not: boolean; e: Expr }
   | { k: "between"; not: boolean; e: Expr; lo: Expr; hi: Expr }
-  | { k: "in"; not: boolean; e: Expr; list: Expr[] }
+  /** `e IN (list)`, or `e IN (SELECT …)` when `select` is set (lang_expr.html#the_in_and_not_in_operators). */
+  | { k: "in"; not: boolean; e: Expr; list: Expr[]; select?: Select }
+  /** A scalar subquery: the first column of its first row, NULL when it has none (lang_expr.html#subquery_expressions). */
+  | { k: "subquery"; select: Select }
+  /** EXISTS (SELECT …): 1 when the subquery has a row, else 0 (lang_expr.html#the_exists_operator). */
+  | { k: "exists"; select: Select }
   | { k: "like"; op: "LIKE" | "GLOB"; not: boolean; l: Expr; r: Expr; escape?: Expr }
   | { k: "fn"; name: string; args: Expr[]; star: boolean; distinct: boolean }
   | { k: "cast"; e: Expr; type: string }
@@ -31,7 +36,15 @@ export interface FromItem {
   on?: Expr;
 }
 
+/** A compound operator (lang_select.html#compound_select_statements). */
+export type CompoundOp = "UNION" | "UNION ALL" | "INTERSECT" | "EXCEPT";
+
 export interface Select {
+  /**
+   * Further SELECTs joined to this one by compound operators, left to right;
+   * when present, this Select's ORDER BY and LIMIT apply to the whole compound.
+   */
+  compound?: { op: CompoundOp; select: Select }[];
   distinct: boolean;
   columns: ResultColumn[];
   from: FromItem[];
@@ -48,7 +61,8 @@ export type Statement =
   /** `sql` is what sqlite_schema stores: "CREATE TABLE " and the text from the name to the statement's end. */
   | { k: "create-table"; name: string; ifNotExists: boolean; sql: string }
   | { k: "create-index"; name: string; table: string; ifNotExists: boolean; sql: string }
-  | { k: "insert"; table: string; columns?: string[]; rows: Expr[][] }
+  /** INSERT … VALUES (`rows`) or INSERT … SELECT (`select`). */
+  | { k: "insert"; table: string; columns?: string[]; rows: Expr[][]; select?: Select }
   | { k: "update"; table: string; set: { column: string; e: Expr }[]; where?: Expr }
   | { k: "delete"; table: string; where?: Expr }
   | { k: "drop"; type: "table" | "index"; name: string; ifExists: boolean }

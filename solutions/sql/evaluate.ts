@@ -3,7 +3,7 @@
  * three-valued logic, comparisons with the affinity rules of datatype3.html §4.2,
  * arithmetic with integer overflow to real, LIKE/GLOB, CASE, CAST, functions.
  */
-import type { Expr } from "./ast.ts";
+import type { Expr, Select } from "./ast.ts";
 import { AGGREGATES, scalarFunction } from "./functions.ts";
 import type { Table } from "./schema.ts";
 import { quirks } from "./quirks.ts";
@@ -25,12 +25,34 @@ export interface Scope {
   sources: Source[];
   /** Aggregate calls found so far; an aggregate compiles to a read of its slot. */
   aggregates?: Expr[];
+  /** The query this one is a subquery of: a column not found here is looked up there (a correlated reference). */
+  outer?: Scope;
+  /** The query level this scope belongs to: runs its subqueries (absent where subqueries cannot appear). */
+  level?: QueryLevel;
 }
+
+/** What a SELECT gave: its rows and the affinity of each result column (a column's, or NONE). */
+export interface SelectResult {
+  rows: Value[][];
+  affinities: Affinity[];
+}
+
+export interface QueryLevel {
+  /** Set when a column of this level (or of one inside it) names a column of an enclosing query. */
+  correlated: boolean;
+  /** Runs a subquery with `outer` as its enclosing scope; `correlated` says whether it read the enclosing row. */
+  run(select: Select, outer: Scope): { result: SelectResult; correlated: boolean };
+}
+
+/** The rows of the enclosing queries while a subquery runs, innermost last. */
+const OUTER_ROWS: Row[] = [];
 
 export interface Resolved {
   source: Source;
   /** Position in the source's table (columns.length: the rowid). */
   index: number;
+  /** How many queries out the column was found (absent or 0: this one). */
+  depth?: number;
 }
 
 function columnOf(t: Table, name: string): number {
@@ -40,13 +62,32 @@ function columnOf(t: Table, name: string): number {
   return -1;
 }
 
+function outerHas(scope: Scope, e: Extract<Expr, { k: "col" }>): boolean {
+  try {
+    resolveColumn(scope, e);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Which table and column a column reference names. */
 export function resolveColumn(scope: Scope, e: Extract<Expr, { k: "col" }>): Resolved {
   const name = e.name.toLowerCase();
   const qualifier = e.table?.toLowerCase();
-  const candidates = scope.sources.filter((s) => !qualifier || (s.alias ? s.alias.toLowerCase() === qualifier : s.table.name.toLowerCase() === qualifier) || s.table.name.toLowerCase() === qualifier);
-  const hits = candidates.map((source) => ({ source, index: columnOf(source.table, name) })).filter((h) => h.index >= 0);
+  const named = (strict: boolean) => scope.sources.filter((s) => !qualifier || (s.alias ? s.alias.toLowerCase() === qualifier : s.table.name.toLowerCase() === qualifier) || (!strict && s.table.name.toLowerCase() === qualifier));
+  const columnHits = (sources: Source[]) => sources.map((source) => ({ source, index: columnOf(source.table, name) })).filter((h) => h.index >= 0);
+  let hits = columnHits(named(true));
+  // t.x where this query's t has an alias: the enclosing query's t when it has one (a correlated reference), else this one's.
+  if (hits.length === 0 && !(qualifier && scope.outer && outerHas(scope.outer, e))) hits = columnHits(named(false));
   if (hits.length > 1 && !quirks.ambiguousColumnsAllowed) throw new SqlError(`ambiguous column name: ${e.table ? `${e.table}.` : ""}${e.name}`);
+  if (hits.length === 0 && scope.outer) {
+    if (outerHas(scope.outer, e)) {
+      const r = resolveColumn(scope.outer, e);
+      if (scope.level) scope.level.correlated = true;
+      return { ...r, depth: (r.depth ?? 0) + 1 };
+    }
+  }
   if (hits.length === 0) throw new SqlError(`no such column: ${e.table ? `${e.table}.` : ""}${e.name}`);
   return hits[0]!;
 }
@@ -218,6 +259,28 @@ function castTo(v: Value, type: string): Value {
   }
 }
 
+/**
+ * A subquery of `scope`'s query: run when first needed with the row of the
+ * enclosing query at hand, and again for each row only when it reads that
+ * row (a correlated subquery); otherwise its result is kept.
+ */
+function subquery(select: Select, scope: Scope): (row: Row) => SelectResult {
+  const level = scope.level;
+  if (!level) throw new SqlError("subqueries are not supported here");
+  let kept: SelectResult | undefined;
+  return (row) => {
+    if (kept) return kept;
+    OUTER_ROWS.push(row);
+    try {
+      const { result, correlated } = level.run(select, scope);
+      if (!correlated || quirks.subqueryRunOnce) kept = result;
+      return result;
+    } finally {
+      OUTER_ROWS.pop();
+    }
+  };
+}
+
 export function isAggregate(e: Expr): boolean {
   return e.k === "fn" && AGGREGATES.has(e.name) && !((e.name === "MIN" || e.name === "MAX") && e.args.length > 1);
 }
@@ -229,8 +292,23 @@ export function compile(e: Expr, scope: Scope): Compiled {
       return () => v;
     }
     case "col": {
-      const i = columnIndex(scope, e);
+      const r = resolveColumn(scope, e);
+      const i = r.source.offset + r.index;
+      const d = r.depth ?? 0;
+      if (d > 0) return () => OUTER_ROWS[OUTER_ROWS.length - d]?.[i] ?? null;
       return (row) => row[i] ?? null;
+    }
+    case "subquery": {
+      const run = subquery(e.select, scope);
+      return (row) => {
+        const r = run(row);
+        if (r.affinities.length !== 1) throw new SqlError(`sub-select returns ${r.affinities.length} columns - expected 1`);
+        return r.rows[0]?.[0] ?? (r.rows.length === 0 && quirks.emptyScalarSubqueryIsZero ? 0n : null);
+      };
+    }
+    case "exists": {
+      const run = subquery(e.select, scope);
+      return (row) => bool(run(row).rows.some((r) => !quirks.existsSkipsNullRows || r[0] !== null));
     }
     case "collate":
       return compile(e.e, scope);
@@ -350,6 +428,23 @@ export function compile(e: Expr, scope: Scope): Compiled {
     case "in": {
       const x = compile(e.e, scope);
       const ax = exprAffinity(e.e, scope);
+      if (e.select) {
+        const run = subquery(e.select, scope);
+        return (row, a) => {
+          const v = x(row, a);
+          const r = run(row);
+          if (r.affinities.length !== 1) throw new SqlError(`sub-select returns ${r.affinities.length} columns - expected 1`);
+          if (r.rows.length === 0) return bool(e.not);
+          if (v === null) return null;
+          const aff = comparisonAffinity(ax, r.affinities[0]!);
+          let sawNull = false;
+          for (const [w] of r.rows) {
+            if (w === null || w === undefined) sawNull = !quirks.inSubqueryIgnoresNull;
+            else if (compareValues(prepareOperand(v, aff), prepareOperand(w, aff)) === 0) return bool(!e.not);
+          }
+          return sawNull ? null : bool(e.not);
+        };
+      }
       const items = e.list.map((i) => ({ f: compile(i, scope), aff: ax === "NONE" ? exprAffinity(i, scope) : ax }));
       return (row, a) => {
         const v = x(row, a);

@@ -1,10 +1,10 @@
 /** A recursive-descent parser for SELECT (https://www.sqlite.org/lang_select.html) and expressions (lang_expr.html). */
-import type { Expr, OrderTerm, ResultColumn, Select, Statement } from "./ast.ts";
+import type { CompoundOp, Expr, OrderTerm, ResultColumn, Select, Statement } from "./ast.ts";
 import { SqlError, tokenize, type Token } from "./tokenizer.ts";
 import { quirks } from "./quirks.ts";
 import type { Value } from "./value.ts";
 
-const RESERVED = new Set(["FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "UNION", "AS", "ON", "JOIN", "AND", "OR", "NOT", "SELECT", "ASC", "DESC", "BY", "IS", "IN", "LIKE", "GLOB", "BETWEEN", "CASE", "WHEN", "THEN", "ELSE", "END", "NULL", "COLLATE", "ESCAPE", "INNER", "LEFT", "CROSS", "NATURAL", "USING", "RIGHT", "FULL", "OUTER", "ISNULL", "NOTNULL", "EXCEPT", "INTERSECT", "SET"]);
+const RESERVED = new Set(["FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "UNION", "AS", "ON", "JOIN", "AND", "OR", "NOT", "SELECT", "ASC", "DESC", "BY", "IS", "IN", "LIKE", "GLOB", "BETWEEN", "CASE", "WHEN", "THEN", "ELSE", "END", "NULL", "COLLATE", "ESCAPE", "INNER", "LEFT", "CROSS", "NATURAL", "USING", "RIGHT", "FULL", "OUTER", "ISNULL", "NOTNULL", "EXCEPT", "INTERSECT", "SET", "EXISTS"]);
 
 export class Parser {
   private toks: Token[];
@@ -189,6 +189,7 @@ export class Parser {
       while (this.eatOp(","));
       this.expectOp(")");
     }
+    if (this.kw("SELECT")) return { k: "insert", table, columns, rows: [], select: this.select() };
     this.expectKw("VALUES");
     const rows: Expr[][] = [];
     do {
@@ -202,7 +203,35 @@ export class Parser {
     return { k: "insert", table, columns, rows };
   }
 
+  /** A SELECT: cores joined by UNION [ALL], INTERSECT or EXCEPT, then ORDER BY and LIMIT for the whole. */
   select(): Select {
+    const s = this.selectCore();
+    for (;;) {
+      let op: CompoundOp;
+      if (this.eatKw("UNION", "ALL")) op = "UNION ALL";
+      else if (this.eatKw("UNION")) op = "UNION";
+      else if (this.eatKw("INTERSECT")) op = "INTERSECT";
+      else if (this.eatKw("EXCEPT")) op = "EXCEPT";
+      else break;
+      (s.compound ??= []).push({ op, select: this.selectCore() });
+    }
+    if (this.eatKw("ORDER", "BY")) {
+      do s.orderBy.push(this.orderTerm());
+      while (this.eatOp(","));
+    }
+    if (this.eatKw("LIMIT")) {
+      s.limit = this.expr();
+      if (this.eatKw("OFFSET")) s.offset = this.expr();
+      else if (this.eatOp(",")) {
+        s.offset = s.limit;
+        s.limit = this.expr();
+      }
+    }
+    return s;
+  }
+
+  /** One SELECT of a compound: result columns, FROM, WHERE, GROUP BY and HAVING. */
+  private selectCore(): Select {
     this.expectKw("SELECT");
     const distinct = this.eatKw("DISTINCT");
     if (!distinct) this.eatKw("ALL");
@@ -230,18 +259,6 @@ export class Parser {
       do s.groupBy.push(this.expr());
       while (this.eatOp(","));
       if (this.eatKw("HAVING")) s.having = this.expr();
-    }
-    if (this.eatKw("ORDER", "BY")) {
-      do s.orderBy.push(this.orderTerm());
-      while (this.eatOp(","));
-    }
-    if (this.eatKw("LIMIT")) {
-      s.limit = this.expr();
-      if (this.eatKw("OFFSET")) s.offset = this.expr();
-      else if (this.eatOp(",")) {
-        s.offset = s.limit;
-        s.limit = this.expr();
-      }
     }
     return s;
   }
@@ -326,6 +343,12 @@ export class Parser {
         if (not) this.i++;
         if (this.eatKw("IN")) {
           this.expectOp("(");
+          if (this.kw("SELECT")) {
+            const select = this.select();
+            this.expectOp(")");
+            l = { k: "in", not, e: l, list: [], select };
+            continue;
+          }
           const list: Expr[] = [];
           if (!this.isOp(")")) {
             do list.push(this.expr());
@@ -420,6 +443,11 @@ export class Parser {
         return { k: "lit", v: t.v };
       case "op":
         if (t.v === "(") {
+          if (this.kw("SELECT")) {
+            const select = this.select();
+            this.expectOp(")");
+            return { k: "subquery", select };
+          }
           const e = this.expr();
           this.expectOp(")");
           return e;
@@ -436,6 +464,11 @@ export class Parser {
     if (!t.quoted) {
       if (word === "NULL") return { k: "lit", v: null };
       if (word === "CASE") return this.caseExpr();
+      if (word === "EXISTS" && this.eatOp("(")) {
+        const select = this.select();
+        this.expectOp(")");
+        return { k: "exists", select };
+      }
       if (word === "CAST") {
         this.expectOp("(");
         const e = this.expr();
@@ -454,6 +487,7 @@ export class Parser {
         if (this.eatOp("*")) fn.star = true;
         else if (!this.isOp(")")) {
           fn.distinct = this.eatKw("DISTINCT");
+          if (!fn.distinct) this.eatKw("ALL");
           do fn.args.push(this.expr());
           while (this.eatOp(","));
         }

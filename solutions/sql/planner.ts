@@ -123,10 +123,16 @@ export interface JoinLookup {
 /** Tables (source positions) an expression reads; -1 when it cannot be used as a lookup key. */
 export function sourcesOf(e: Expr, scope: Scope, out: Set<number>): void {
   if (e.k === "col") {
-    out.add(scope.sources.indexOf(resolveColumn(scope, e).source));
+    const r = resolveColumn(scope, e);
+    out.add(r.depth ? -1 : scope.sources.indexOf(r.source));
     return;
   }
   if (e.k === "fn" && ["COUNT", "SUM", "TOTAL", "AVG", "GROUP_CONCAT"].includes(e.name)) out.add(-1);
+  // A subquery may read any table of this query (a correlated reference): it waits for them all, and is no lookup key.
+  if (e.k === "subquery" || e.k === "exists" || (e.k === "in" && e.select)) {
+    out.add(-1);
+    out.add(scope.sources.length - 1);
+  }
   for (const v of Object.values(e)) {
     if (Array.isArray(v)) for (const x of v) if (x && typeof x === "object" && "k" in x) sourcesOf(x as Expr, scope, out);
     if (v && typeof v === "object" && "k" in v) sourcesOf(v as Expr, scope, out);

@@ -129,4 +129,18 @@ export const quirks = {
   lookupSkipsRestOfWhere: false,
   /** Text counts as a number only without spaces around it (' 8 ' stays text). */
   numericTextWithoutSpaces: false,
+  /** A subquery runs once and its result is kept, even when it reads the enclosing query's row (a correlated subquery). */
+  subqueryRunOnce: false,
+  /** A scalar subquery with no rows is 0 instead of NULL. */
+  emptyScalarSubqueryIsZero: false,
+  /** EXISTS counts only rows whose first column is not NULL. */
+  existsSkipsNullRows: false,
+  /** x IN (SELECT …) skips NULLs the subquery returns: false instead of NULL when nothing matches. */
+  inSubqueryIgnoresNull: false,
+  /** UNION keeps duplicate rows (as UNION ALL does). */
+  unionKeepsDuplicates: false,
+  /** EXCEPT keeps the duplicates of the left SELECT's rows. */
+  exceptKeepsDuplicates: false,
+  /** A compound's ORDER BY and LIMIT apply to its last SELECT only, not to the whole result. */
+  compoundOrderOnLastSelect: false,
 };

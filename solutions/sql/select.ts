@@ -5,7 +5,7 @@
  */
 import type { Expr, Select } from "./ast.ts";
 import { countTable } from "./btree.ts";
-import { compile, isAggregate, resolveColumn, type Compiled, type Row, type Scope, type Source } from "./evaluate.ts";
+import { compile, exprAffinity, isAggregate, resolveColumn, type Compiled, type QueryLevel, type Row, type Scope, type SelectResult, type Source } from "./evaluate.ts";
 import { Accumulator, groupKey } from "./functions.ts";
 import { joinRows, type Level } from "./join.ts";
 import { conjuncts, describePlan, plan, planJoin, sourcesOf, type Plan } from "./planner.ts";
@@ -23,7 +23,7 @@ function columnsUsed(s: Select, scope: Scope, exprs: Expr[]): Set<number>[] {
     if (x.k === "col") {
       try {
         const r = resolveColumn(scope, e as Extract<Expr, { k: "col" }>);
-        used[scope.sources.indexOf(r.source)]!.add(r.index);
+        if (!r.depth) used[scope.sources.indexOf(r.source)]!.add(r.index);
       } catch {
         // reported when compiled
       }
@@ -46,6 +46,29 @@ function planLines(lines: string[]): Value[][] {
 }
 
 export function runSelect(db: Database, s: Select, explain: boolean): Value[][] {
+  return selectResult(db, s, explain, undefined).rows;
+}
+
+/** A query level: its subqueries run with it as their enclosing scope. */
+function queryLevel(db: Database): QueryLevel {
+  return {
+    correlated: false,
+    run(select, outer) {
+      const result = selectResult(db, select, false, outer);
+      return { result, correlated: result.correlated };
+    },
+  };
+}
+
+/** A SELECT's rows and column affinities; `outer` is the enclosing query's scope for a subquery. */
+function selectResult(db: Database, s: Select, explain: boolean, outer: Scope | undefined): SelectResult & { correlated: boolean } {
+  if (s.compound && s.compound.length > 0 && !explain) return runCompound(db, s, outer);
+  const level = queryLevel(db);
+  const rows = simpleSelect(db, s, explain, outer, level);
+  return { ...rows, correlated: level.correlated };
+}
+
+function simpleSelect(db: Database, s: Select, explain: boolean, outer: Scope | undefined, level: QueryLevel): SelectResult {
   const sources: Source[] = [];
   let width = 0;
   for (const f of s.from) {
@@ -54,7 +77,7 @@ export function runSelect(db: Database, s: Select, explain: boolean): Value[][] 
     width += table.columns.length + 1;
   }
   const table = sources[0]?.table;
-  const scope: Scope = { sources, aggregates: [] };
+  const scope: Scope = { sources, aggregates: [], outer, level };
   // Result columns, with * expanded.
   const exprs: Expr[] = [];
   for (const c of s.columns) {
@@ -65,7 +88,7 @@ export function runSelect(db: Database, s: Select, explain: boolean): Value[][] 
       for (const src of chosen) src.table.columns.forEach((col) => exprs.push({ k: "col", table: src.alias ?? src.table.name, name: col.name }));
     } else exprs.push(c.e);
   }
-  const rowScope: Scope = { sources };
+  const rowScope: Scope = { sources, outer, level };
   const usedCols = columnsUsed(s, rowScope, exprs);
   const p: Plan = table ? plan(s.where, rowScope, sources[0]!, usedCols[0]!) : { kind: "scan", detail: "", covering: false };
   const whereTerms = conjuncts(s.where);
@@ -76,10 +99,11 @@ export function runSelect(db: Database, s: Select, explain: boolean): Value[][] 
     const lookup = planJoin(conds, rowScope, level, usedCols[level]!);
     return { source: sources[level]!, needed: neededOf(level), left: f.join === "left", on: f.on ? compile(f.on, rowScope) : undefined, lookup, key: lookup ? compile(lookup.key, rowScope) : undefined };
   });
+  const affinities = exprs.map((e) => exprAffinity(e, rowScope));
   if (explain) {
-    if (!table) return planLines(["SCAN CONSTANT ROW"]);
+    if (!table) return { rows: planLines(["SCAN CONSTANT ROW"]), affinities: ["NONE"] };
     const name = (src: Source) => src.alias ?? src.table.name;
-    return planLines([
+    const rows = planLines([
       describePlan(p, name(sources[0]!)),
       ...levels.map((l) => {
         const lk = l.lookup;
@@ -87,6 +111,7 @@ export function runSelect(db: Database, s: Select, explain: boolean): Value[][] 
         return l.left && lk ? `${line} LEFT-JOIN` : line;
       }),
     ]);
+    return { rows, affinities: ["NONE"] };
   }
 
   const results = exprs.map((e) => compile(e, scope));
@@ -162,6 +187,16 @@ export function runSelect(db: Database, s: Select, explain: boolean): Value[][] 
       return true;
     });
   }
+  const { offset, limit } = limits(s);
+  if (orderBy.length > 0) {
+    const desc = orderBy.map((o) => o.desc);
+    final = offset + limit <= 1000 ? topK(final, offset + limit, desc) : final.map((o, i) => ({ o, i })).sort((a, b) => compareRows(a.o.keys, b.o.keys, desc) || a.i - b.i).map((x) => x.o);
+  }
+  return { rows: final.slice(offset, limit === Infinity ? undefined : offset + limit).map((o) => o.values), affinities };
+}
+
+/** LIMIT and OFFSET as numbers (lang_select.html#the_limit_clause): no limit when negative. */
+function limits(s: Select): { offset: number; limit: number } {
   let offset = 0;
   let limit = Infinity;
   if (s.limit) {
@@ -175,11 +210,81 @@ export function runSelect(db: Database, s: Select, explain: boolean): Value[][] 
     if (typeof o !== "bigint") throw new SqlError("datatype mismatch");
     if (o > 0n) offset = Number(o);
   }
-  if (orderBy.length > 0) {
-    const desc = orderBy.map((o) => o.desc);
-    final = offset + limit <= 1000 ? topK(final, offset + limit, desc) : final.map((o, i) => ({ o, i })).sort((a, b) => compareRows(a.o.keys, b.o.keys, desc) || a.i - b.i).map((x) => x.o);
+  return { offset, limit };
+}
+
+const ORDINALS = ["1st", "2nd", "3rd"];
+
+/**
+ * A compound SELECT (lang_select.html#compound_select_statements): the
+ * SELECTs combined left to right; UNION, INTERSECT and EXCEPT compare whole
+ * rows (NULLs equal, 1 equal to 1.0) and give each distinct row once, in
+ * sorted order as SQLite's temporary index does; UNION ALL appends. ORDER BY
+ * terms name result columns (a number, an alias or a column of the first
+ * SELECT); ORDER BY and LIMIT apply to the whole result.
+ */
+function runCompound(db: Database, s: Select, outer: Scope | undefined): SelectResult & { correlated: boolean } {
+  const whole = quirks.compoundOrderOnLastSelect ? { ...s, orderBy: [], limit: undefined, offset: undefined } : s;
+  const parts = [{ op: "UNION ALL", select: { ...s, compound: undefined, orderBy: [], limit: undefined, offset: undefined } as Select }, ...s.compound!];
+  if (quirks.compoundOrderOnLastSelect) parts[parts.length - 1] = { ...parts[parts.length - 1]!, select: { ...parts[parts.length - 1]!.select, orderBy: s.orderBy, limit: s.limit, offset: s.offset } };
+  let rows: Value[][] = [];
+  let affinities: SelectResult["affinities"] = [];
+  let correlated = false;
+  parts.forEach((part, i) => {
+    const r = selectResult(db, part.select, false, outer);
+    correlated ||= r.correlated;
+    if (i === 0) affinities = r.affinities;
+    else if (r.affinities.length !== affinities.length) throw new SqlError(`SELECTs to the left and right of ${part.op} do not have the same number of result columns`);
+    const keys = (rs: Value[][]) => new Set(rs.map((x) => groupKey(x)));
+    switch (part.op) {
+      case "UNION ALL":
+        rows = rows.concat(r.rows);
+        return;
+      case "UNION":
+        rows = quirks.unionKeepsDuplicates ? rows.concat(r.rows) : distinctSorted(rows.concat(r.rows));
+        return;
+      case "INTERSECT": {
+        const right = keys(r.rows);
+        rows = distinctSorted(rows).filter((x) => right.has(groupKey(x)));
+        return;
+      }
+      case "EXCEPT": {
+        const right = keys(r.rows);
+        rows = quirks.exceptKeepsDuplicates ? rows.filter((x) => !right.has(groupKey(x))) : distinctSorted(rows).filter((x) => !right.has(groupKey(x)));
+      }
+    }
+  });
+  if (whole.orderBy.length > 0) {
+    const first = s.columns;
+    const positions = whole.orderBy.map((o, n) => {
+      const e = o.e;
+      let k = -1;
+      if (e.k === "lit" && typeof e.v === "bigint") {
+        k = Number(e.v) - 1;
+        if (k < 0 || k >= affinities.length) throw new SqlError(`${ORDINALS[n] ?? `${n + 1}th`} ORDER BY term out of range - should be between 1 and ${affinities.length}`);
+      } else if (e.k === "col") {
+        const name = e.name.toLowerCase();
+        k = first.findIndex((c) => c.k === "expr" && (c.alias?.toLowerCase() === name || (!c.alias && c.e.k === "col" && c.e.name.toLowerCase() === name)));
+      }
+      if (k < 0) throw new SqlError(`${ORDINALS[n] ?? `${n + 1}th`} ORDER BY term does not match any column in the result set`);
+      return k;
+    });
+    const desc = whole.orderBy.map((o) => o.desc);
+    rows = rows
+      .map((values, i) => ({ values, i, keys: positions.map((k) => values[k]!) }))
+      .sort((a, b) => compareRows(a.keys, b.keys, desc) || a.i - b.i)
+      .map((x) => x.values);
   }
-  return final.slice(offset, limit === Infinity ? undefined : offset + limit).map((o) => o.values);
+  const { offset, limit } = limits(whole);
+  return { rows: rows.slice(offset, limit === Infinity ? undefined : offset + limit), affinities, correlated };
+}
+
+/** Each distinct row once (the last of equal rows, 1.0 after 1 gives 1.0, as SQLite's temporary index keeps), sorted by all its columns. */
+function distinctSorted(rows: Value[][]): Value[][] {
+  const seen = new Map<string, Value[]>();
+  for (const r of rows) seen.set(groupKey(r), r);
+  const all = [...seen.values()];
+  return all.sort((a, b) => compareRows(a, b, []));
 }
 
 /** The first k rows in ORDER BY order (ties in input order), without sorting them all. */
