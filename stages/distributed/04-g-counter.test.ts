@@ -6,11 +6,13 @@ const PARTITION = "Messages between nodes are lost while a partition separates t
 
 export default stage(import.meta, [
   {
-    name: "several nodes, adds from several clients at once: every node's final read is the sum within 3 s",
+    name: "several nodes, adds from several clients at once: every node's final read is the sum within 3 s, also on a node that was given no add",
     async run(t) {
       const net = new Network(t);
-      const ids = await net.boot(3);
-      const added = await addFrom(t, net, ids, 3, t.rand.int(8, 12));
+      const ids = await net.boot(4);
+      const readOnly = t.rand.pick(ids);
+      t.log.note(`${readOnly} is given no add, only reads`);
+      const added = await addFrom(t, net, ids.filter((id) => id !== readOnly), 3, t.rand.int(8, 12));
       await awaitFinalReads(t, net, ids, added, 3000, "the last add_ok");
       net.check();
     },

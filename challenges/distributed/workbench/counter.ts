@@ -14,6 +14,9 @@ export async function add(t: CaseContext, net: Network, client: string, node: st
 /** What `node` answers to read, as an integer. */
 export async function readCounter(t: CaseContext, net: Network, client: string, node: string): Promise<number> {
   const reply = await net.rpc(client, node, { type: "read" }, { hint: COUNTER });
+  if (reply.body.type === "error" && reply.body.code === 20) {
+    t.fail({ message: `${node} answered read with error 20 (key-does-not-exist) instead of read_ok.`, expected: "read_ok", received: show(reply), hint: `${COUNTER} A key no node wrote yet (a node given no add has written nothing) does not exist in seq-kv, which answers error 20: count it as 0.` });
+  }
   checkReply(t, reply, { node, client, type: "read_ok", hint: COUNTER });
   const value = reply.body.value;
   if (typeof value !== "number" || !Number.isInteger(value)) t.fail({ message: `${node}'s read_ok has no integer "value".`, detail: show(reply), hint: COUNTER });
@@ -53,7 +56,7 @@ export interface Added {
 /** Why final reads are wrong, from what they read: the hint names the likely mistake. */
 export function diagnose({ sum, perNode }: Added, values: Map<string, number>): string {
   const vs = [...values.values()];
-  if ([...values].every(([n, v]) => v === perNode.get(n)) && [...perNode.values()].some((v) => v !== sum)) {
+  if ([...values].every(([n, v]) => v === (perNode.get(n) ?? 0)) && [...perNode.values()].some((v) => v !== sum)) {
     return "Each node reads the sum of the adds it was given itself: the nodes do not share their counts. Keep the count where every node can read it (seq-kv: a key per node, or one key updated with cas), or send it to the other nodes.";
   }
   if (vs.some((v) => v > sum)) return "A node read more than was ever added: an add was counted twice (a retried write or cas applied again, or a value added to a total that already held it).";
