@@ -61,7 +61,8 @@ function traffic(rand: Random) {
     synAck: seg(["syn", "ack"]),
     finAck: seg(["fin", "ack"], { data: rand.int(1, 100) }),
     finPush: seg(["fin", "psh"], { data: rand.int(1, 100) }),
-    dataWithIpOptions: seg(["psh", "ack"], { options: true, data: rand.int(1, 300) }),
+    // More data than finAck's: the len case needs four different lengths (42, 54, finAck's, this one's).
+    dataWithIpOptions: seg(["psh", "ack"], { options: true, data: rand.int(101, 300) }),
     pureAck: seg(["ack"]),
     pureAckWithIpOptions: seg(["ack"], { options: true }),
     rst: seg(["rst"]),
@@ -92,9 +93,9 @@ function kept(name: string, c: { frames: (f: Frames) => Buffer[]; last: (f: Fram
   };
 }
 
-/** The frames sent in the len case: their lengths all differ by kind. */
+/** The frames sent in the len case, and their lengths: at least four different ones (see dataWithIpOptions). */
 const sized = (f: Frames) => [f.arpBroadcast, f.synAck, f.echoRequest, f.udpMulticast, f.finAck, f.dataWithIpOptions];
-const lengths = (f: Frames) => sized(f).map((x) => x.length).sort((a, b) => a - b);
+const lengths = (f: Frames) => [...new Set(sized(f).map((x) => x.length))].sort((a, b) => a - b);
 
 export default stage(import.meta, [
   kept("ip[offset] counts from the start of the IPv4 header", {
@@ -157,8 +158,14 @@ export default stage(import.meta, [
   kept("len compares the frame's length: > and < exclusive, >= and <= inclusive", {
     frames: sized,
     last: (f) => sized(f).find((x) => x.length === lengths(f).at(-1))!,
-    expression: (z) => `len > ${lengths(z.frames)[0]} and len <= ${lengths(z.frames).at(-1)}`,
-    message: "Your program kept other frames than tcpdump for a relation on len.",
-    hint: (z) => `len is the frame's length on the wire (BPF: ld #pktlen). "len > ${lengths(z.frames)[0]}" leaves out frames of exactly ${lengths(z.frames)[0]} bytes; "len <= ${lengths(z.frames).at(-1)}" keeps frames of exactly ${lengths(z.frames).at(-1)}.`,
+    expression: (z) => {
+      const l = lengths(z.frames);
+      return `len > ${l[0]} and len <= ${l.at(-1)} and not (len >= ${l[1]} and len < ${l[2]})`;
+    },
+    message: "Your program kept other frames than tcpdump for relations on len.",
+    hint: (z) => {
+      const l = lengths(z.frames);
+      return `len is the frame's length on the wire (BPF: ld #pktlen). "len > ${l[0]}" leaves out frames of exactly ${l[0]} bytes, "len <= ${l.at(-1)}" keeps frames of exactly ${l.at(-1)}; "len >= ${l[1]}" holds for ${l[1]} bytes, "len < ${l[2]}" does not hold for ${l[2]}.`;
+    },
   }),
 ]);
