@@ -2,6 +2,8 @@ import { dig, expectSection, expectSectionIncludes } from "../../challenges/dns/
 import { randomIpv4, randomIpv6, startWithZone, TestZone } from "../../challenges/dns/clients/dns-zone.ts";
 import { stage } from "../../harness/stage/define.ts";
 
+const RELATIVE = "A name in the data that does not end with \".\" is relative to $ORIGIN, like an owner name: `mail` in the file is mail.<origin>.";
+
 export default stage(import.meta, [
   {
     name: "AAAA, MX, TXT, SOA and PTR records are answered",
@@ -19,10 +21,10 @@ export default stage(import.meta, [
       const server = await startWithZone(t, zone);
       const table: [string, string, string][] = [
         [v6, "AAAA", "An AAAA record's data is the 16 bytes of the IPv6 address (RFC 3596 §2.2); `::` in the file stands for the run of zero groups."],
-        [zone.origin, "MX", "MX data is a 16-bit preference, then the exchange's name (RFC 1035 §3.3.9)."],
+        [zone.origin, "MX", `MX data is a 16-bit preference, then the exchange's name (RFC 1035 §3.3.9). ${RELATIVE}`],
         [txt, "TXT", "TXT data is one or more character-strings, each a length byte and up to 255 bytes (RFC 1035 §3.3.14): keep each quoted string of the file as its own string, spaces included."],
-        [zone.origin, "SOA", "SOA data is MNAME, RNAME, then SERIAL, REFRESH, RETRY, EXPIRE and MINIMUM as 32-bit numbers (RFC 1035 §3.3.13); the file may spread it over lines with ( )."],
-        [ptr, "PTR", "PTR data is one domain name (RFC 1035 §3.3.12)."],
+        [zone.origin, "SOA", `SOA data is MNAME, RNAME, then SERIAL, REFRESH, RETRY, EXPIRE and MINIMUM as 32-bit numbers (RFC 1035 §3.3.13); the file may spread it over lines with ( ). ${RELATIVE}`],
+        [ptr, "PTR", `PTR data is one domain name (RFC 1035 §3.3.12). ${RELATIVE}`],
       ];
       for (const [name, type, hint] of table) expectSection(await dig(t, server).query(name, type, { norec: true }), "answer", zone.rrset(name, type), { hint });
     },
