@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { Config, NamespaceType } from "./config.ts";
 import { check, CLONE, cstr, cstrArray, errno, libc, O } from "./libc.ts";
 import { applyCredentials } from "./credentials.ts";
+import { mountImageRoot } from "./image.ts";
 import { enterRootfs } from "./mounts.ts";
 import { compileSeccomp, installSeccomp } from "./seccomp.ts";
 import type { Quirks } from "./quirks.ts";
@@ -73,6 +74,7 @@ export function init(plan: Plan): never {
     const flags = wanted.reduce((f, n) => f | CLONE[n], 0);
     if (flags !== 0) check(libc.unshare(flags), `unshare(${wanted.join(", ")})`);
     if (!wanted.includes("mount")) die("config.json must ask for a mount namespace (linux.namespaces: mount) to change the root");
+    mountImageRoot(plan.bundle, config.rootfs, quirks);
     enterRootfs(config, plan.bundle, quirks);
     if (wanted.includes("uts") && !quirks.ignoreHostname) {
       if (config.hostname !== undefined) check(libc.sethostname(cstr(config.hostname), Buffer.byteLength(config.hostname)), "sethostname");

@@ -6,6 +6,7 @@
  *   main.ts [--root <state dir>] state  <id>
  *   main.ts [--root <state dir>] kill   <id> [<signal>]
  *   main.ts [--root <state dir>] delete [-f|--force] <id>
+ *   main.ts [--root <state dir>] unpack <OCI image layout> <ref> <bundle>   (image.ts: not runc's)
  * It reads <bundle>/config.json (the OCI runtime spec) and runs its process
  * in new namespaces, in a new root, with the config's mounts and limits.
  */
@@ -15,12 +16,14 @@ import { ConfigError } from "./config.ts";
 import type { Quirks } from "./quirks.ts";
 import { create, kill, remove, run, start, state, type Target } from "./run.ts";
 import { exists } from "./state.ts";
+import { unpack } from "./image.ts";
 
 const USAGE = `usage: main.ts [--root <dir>] <command> …
   run|create [-b <bundle>] <container-id>
   start|state <container-id>
   kill <container-id> [<signal>]
-  delete [-f] <container-id>`;
+  delete [-f] <container-id>
+  unpack <image layout> <ref> <bundle>`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -51,7 +54,7 @@ export async function runMain(argv: string[], quirks: Quirks = {}): Promise<neve
     fail(`${(e as Error).message}\n${USAGE}`);
   }
   const [id, ...rest] = parsed.positionals;
-  if (id === undefined || rest.length > (command === "kill" ? 1 : 0)) fail(USAGE);
+  if (id === undefined || rest.length > (command === "kill" ? 1 : 0) + (command === "unpack" ? 2 : 0) || (command === "unpack" && rest.length !== 2)) fail(USAGE);
   const target: Target = { root, id, quirks };
   const bundle = resolve(parsed.values.bundle ?? process.cwd());
   try {
@@ -71,6 +74,9 @@ export async function runMain(argv: string[], quirks: Quirks = {}): Promise<neve
         break;
       case "kill":
         kill(target, rest[0]);
+        break;
+      case "unpack":
+        unpack(root, id, rest[0]!, rest[1]!, quirks);
         break;
       case "delete":
         await remove(target, parsed.values.force === true);
