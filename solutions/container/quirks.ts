@@ -73,6 +73,20 @@ export interface Quirks {
   cpuQuotaIgnored?: boolean;
   /** Write linux.resources.cpu.quota but not its period (the kernel's default period, 100 ms, stays). */
   cpuPeriodIgnored?: boolean;
+  /** Run each hook with the runtime's own environment instead of the hook's env. */
+  hookEnvInherited?: boolean;
+  /** Give hooks nothing on standard input instead of the container's state. */
+  hookStateMissing?: boolean;
+  /** Carry on when a prestart or createRuntime hook fails. */
+  prestartFailureIgnored?: boolean;
+  /** Never run the poststart hooks. */
+  poststartIgnored?: boolean;
+  /** Never run the poststop hooks. */
+  poststopIgnored?: boolean;
+  /** Run the prestart and createRuntime hooks in start (just before the program runs) instead of in create. */
+  hooksInStart?: boolean;
+  /** After a set-up failure (init exits 127), leave the cgroup and the state behind. */
+  setupFailureLeftBehind?: boolean;
   /** Leave the cgroup behind when the container exits. */
   cgroupLeftBehind?: boolean;
   /** create lets the container's program run at once, without waiting for start. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
@@ -9,6 +9,46 @@ const CREATE = "create sets the container up (namespaces, cgroup, root, mounts) 
 const STATE = "state <id> prints the container's state as JSON (runtime.md \"State\"): ociVersion, id, status (\"created\" after create, \"running\" once started, \"stopped\" once its process has exited), pid (the host pid of the container's process: the one that becomes the program) and bundle (the bundle's absolute path). Work the status out each time from the process itself (alive? still waiting for start?), not from what was last written down.";
 const KILL = "kill <id> [<signal>] sends the signal (a name such as TERM or USR1, or a number such as 10; SIGTERM when none is given) to the container's process: kill(2) with the pid recorded at create. The container's PID 1 gets a signal from outside its namespace only if it handles it, as the shell's trap does.";
 const DELETE = "delete <id> removes a stopped container: its cgroup (rmdir in every hierarchy) and its state under --root, so that state <id> then fails (and the id can be used again).";
+
+const HOOKS = "config.json's hooks are host programs the runtime runs (path, args with args[0] as argv[0], env as their whole environment, the container's state as JSON on standard input: runtime.md \"State\"): prestart, then createRuntime, in create once the container's process exists and before the program runs (status \"creating\", pid the container's process); poststart after start has let the program run; poststop once the container is deleted (status \"stopped\"). Each kind in the order listed.";
+const HOOK_FAILS = "A prestart (or createRuntime) hook that exits non-zero is an error (runtime.md \"Lifecycle\"): stop there — the hooks after it do not run, the container's program never runs — tear the container down (its process, cgroup and state), run the poststop hooks, and exit non-zero with a message on stderr.";
+const SETUP_FAILS = "When the container cannot be set up (here: root.path does not exist), exit non-zero with a message on stderr saying why, and leave nothing behind: no cgroup at linux.cgroupsPath, no state (state <id> fails).";
+
+/**
+ * Hooks that record themselves: each appends "<name> <$HOOK_TOKEN>" to <dir>/order and saves its standard input
+ * as <dir>/<name>.json. `name` is passed as the hook's $0 (its args), the token in its env.
+ */
+function recordingHooks(t: CaseContext, names: Record<string, string[]>, failing?: { name: string; code: number }): { dir: string; hooks: Record<string, unknown[]>; tokens: Record<string, string> } {
+  const dir = join(t.dir, `hooks-${t.rand.int(1000, 9999)}`);
+  mkdirSync(dir, { recursive: true });
+  const tokens: Record<string, string> = {};
+  const hooks: Record<string, unknown[]> = {};
+  for (const [kind, list] of Object.entries(names)) {
+    hooks[kind] = list.map((name) => {
+      tokens[name] = `${t.rand.word()}-${t.rand.int(1000, 9999)}`;
+      const fail = failing?.name === name ? `; echo "hook ${name} refuses" >&2; exit ${failing.code}` : "";
+      return { path: "/bin/sh", args: ["sh", "-c", `cat > '${dir}'/"$0".json; echo "$0 $HOOK_TOKEN" >> '${dir}'/order${fail}`, name], env: [`HOOK_TOKEN=${tokens[name]}`, "PATH=/usr/sbin:/usr/bin:/sbin:/bin"] };
+    });
+  }
+  return { dir, hooks, tokens };
+}
+
+/** The lines of <dir>/order ("<name> <token>"), joined with ", ". */
+function hookOrder(dir: string): string {
+  return existsSync(join(dir, "order")) ? readFileSync(join(dir, "order"), "utf8").trim().split("\n").join(", ") : "";
+}
+
+/** What a hook got on standard input, parsed (fails the case when it is not a JSON object). */
+function hookState(t: CaseContext, dir: string, name: string): Record<string, unknown> {
+  const text = existsSync(join(dir, `${name}.json`)) ? readFileSync(join(dir, `${name}.json`), "utf8") : "(the hook did not run)";
+  try {
+    const s = JSON.parse(text) as unknown;
+    if (typeof s === "object" && s !== null && !Array.isArray(s)) return s as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  t.fail({ message: `The ${name} hook should get the container's state, a JSON object, on its standard input.`, received: text === "" ? "(nothing)" : text, hint: HOOKS });
+}
 
 /** A unique `sleep` the host can find by its command line. */
 function marker(t: CaseContext): string[] {
@@ -160,6 +200,79 @@ export default stage(import.meta, [
       if (left.length > 0) t.fail({ message: "After delete, the container's cgroup is still there.", received: left.join("\n"), hint: DELETE });
       const s = await b.command("state", b.id);
       if (s.code === 0) t.fail({ message: `After delete, state ${b.id} should fail (the container no longer exists); it exited 0.`, received: s.output, hint: DELETE });
+    },
+  },
+  {
+    name: "hooks: prestart then createRuntime during create, poststart after start, poststop at delete, each with its args, env and the state on stdin",
+    async run(t) {
+      const [pre1, pre2, runtime, post, stop] = ["prestart", "prestart", "createRuntime", "poststart", "poststop"].map((k, i) => `${k}-${i}${t.rand.int(10, 99)}`) as [string, string, string, string, string];
+      const { dir, hooks, tokens } = recordingHooks(t, { prestart: [pre1, pre2], createRuntime: [runtime], poststart: [post], poststop: [stop] });
+      const b = new Bundle(t, ["/bin/sleep", `0.${t.rand.int(300, 600)}`]);
+      b.config.hooks = hooks;
+      const line = (name: string) => `${name} ${tokens[name]}`;
+      await created(t, b);
+      // runc 1.1.5 runs the poststart hooks at the end of create (the spec: once start has run the program); both pass.
+      const afterCreate = hookOrder(dir);
+      const want = [pre1, pre2, runtime].map(line).join(", ");
+      if (afterCreate !== want && afterCreate !== `${want}, ${line(post)}`) t.expectEqual(afterCreate, want, { message: "After create: the prestart hooks, in order, then the createRuntime hook should have run (each line: the hook's $0, from its args, and $HOOK_TOKEN, from its env); no other.", hint: HOOKS });
+      const { pid } = await stateOf(t, b);
+      for (const name of [pre1, pre2, runtime]) {
+        const s = hookState(t, dir, name);
+        const got = { id: s.id, bundle: s.bundle, status: s.status, pid: s.pid };
+        t.expectEqual(JSON.stringify(got), JSON.stringify({ id: b.id, bundle: b.dir, status: "creating", pid }), { message: `The state the ${name} hook got on stdin: id, bundle, status "creating" and pid, the container's process (as state gives it).`, hint: HOOKS });
+      }
+      await started(t, b);
+      const until = Date.now() + 5000;
+      while (!hookOrder(dir).includes(post) && Date.now() < until) await Bun.sleep(20);
+      t.expectEqual(hookOrder(dir), [pre1, pre2, runtime, post].map(line).join(", "), { message: "Once start has returned: the poststart hook should have run, after the others.", hint: HOOKS });
+      const ps = hookState(t, dir, post);
+      if (ps.id !== b.id || ps.pid !== pid || !["created", "running"].includes(String(ps.status))) t.fail({ message: `The state the poststart hook got on stdin: id, and pid the container's process (status "running", or "created" as runc gives it).`, expected: JSON.stringify({ id: b.id, status: "running", pid }), received: JSON.stringify(ps), hint: HOOKS });
+      await waitStatus(t, b, "stopped", 5000);
+      const r = await b.command("delete", b.id);
+      if (r.code !== 0) t.fail({ message: `delete ${b.id}, once its process had exited, exited with status ${r.code}.`, expected: "exit status 0", received: `exit status ${r.code}`, hint: DELETE, detail: r.output });
+      t.expectEqual(hookOrder(dir), [pre1, pre2, runtime, post, stop].map(line).join(", "), { message: "Once delete has returned: the poststop hook should have run, last.", hint: HOOKS });
+      const ss = hookState(t, dir, stop);
+      t.expectEqual(JSON.stringify({ id: ss.id, bundle: ss.bundle, status: ss.status }), JSON.stringify({ id: b.id, bundle: b.dir, status: "stopped" }), { message: "The state the poststop hook got on stdin: id, bundle, status \"stopped\".", hint: HOOKS });
+    },
+  },
+  {
+    name: "a prestart hook that fails stops the container before its program runs: non-zero exit, later hooks skipped, poststop run, nothing left",
+    async run(t) {
+      const [ok, bad, runtime, stop] = ["prestart", "prestart", "createRuntime", "poststop"].map((k, i) => `${k}-${i}${t.rand.int(10, 99)}`) as [string, string, string, string];
+      const code = t.rand.int(1, 9);
+      const { dir, hooks, tokens } = recordingHooks(t, { prestart: [ok, bad], createRuntime: [runtime], poststop: [stop] }, { name: bad, code });
+      const b = new Bundle(t, ["/bin/sh", "-c", "echo ran > /ran"]);
+      b.config.hooks = hooks;
+      b.config.linux.resources = { pids: { limit: t.rand.int(32, 64) } };
+      t.log.note(`the second prestart hook (${bad}) exits ${code}`);
+      const r = await b.run();
+      if (r.code === 0) t.fail({ message: `The prestart hook ${bad} exited ${code}: your runtime should fail (exit non-zero).`, expected: "a non-zero exit status", received: "exit status 0", hint: HOOK_FAILS, detail: r.output.slice(-1000) });
+      if (existsSync(join(b.rootfs, "ran"))) t.fail({ message: `The prestart hook ${bad} failed, yet the container's program ran (it wrote /ran).`, hint: HOOK_FAILS });
+      const line = (name: string) => `${name} ${tokens[name]}`;
+      t.expectEqual(hookOrder(dir), [ok, bad, stop].map(line).join(", "), { message: `The hooks that ran: the prestart hooks up to the failing one (${bad}), then no createRuntime hook, then the poststop hook.`, hint: HOOK_FAILS });
+      const left = cgroupDirs(b.cgroupsPath).filter((d) => existsSync(d));
+      if (left.length > 0) t.fail({ message: "After the failed prestart hook, the container's cgroup is still there.", received: left.join("\n"), hint: HOOK_FAILS });
+      const s = await b.command("state", b.id);
+      if (s.code === 0) t.fail({ message: `After the failed prestart hook, state ${b.id} should fail (there is no container); it exited 0.`, received: s.output, hint: HOOK_FAILS });
+    },
+  },
+  {
+    name: "a container that cannot be set up (no root file system): non-zero exit, a message on stderr, nothing left behind",
+    async run(t) {
+      const b = new Bundle(t, ["/bin/true"]);
+      const missing = `${t.rand.word()}-${t.rand.int(100, 999)}`;
+      b.config.root.path = missing;
+      b.config.linux.resources = { pids: { limit: t.rand.int(32, 64) } };
+      t.log.note(`root.path is "${missing}", which the bundle does not have`);
+      const r = await b.run();
+      if (r.code === 0) t.fail({ message: `root.path "${missing}" does not exist: your runtime should fail (exit non-zero).`, expected: "a non-zero exit status", received: "exit status 0", hint: SETUP_FAILS, detail: r.output.slice(-1000) });
+      const errors = r.output.trim();
+      if (errors === "") t.fail({ message: "Your runtime failed without a word: it should say on stderr why the container could not be set up.", received: "(no output)", hint: SETUP_FAILS });
+      const left = cgroupDirs(b.cgroupsPath).filter((d) => existsSync(d));
+      if (left.length > 0) t.fail({ message: "After the failed set-up, the container's cgroup is still there.", received: left.join("\n"), hint: SETUP_FAILS });
+      const s = await b.command("state", b.id);
+      const states = existsSync(b.stateRoot) ? readdirSync(b.stateRoot) : [];
+      if (s.code === 0 || states.length > 0) t.fail({ message: `After the failed set-up, state ${b.id} should fail and --root (${b.stateRoot}) hold nothing of the container.`, received: `state exited ${s.code}; --root holds: ${states.join(" ") || "(nothing)"}`, hint: SETUP_FAILS });
     },
   },
 ]);
