@@ -71,9 +71,18 @@ export class TestZone {
     return name.endsWith(".") ? name : `${name}.${this.origin}`;
   }
 
-  /** A fresh random name in the zone. */
+  /** Names `name()` gave out, so that two calls never return the same name (two "alias-NNNN" drawn alike would make one record set). */
+  private readonly named = new Set<string>();
+
+  /** A fresh random name in the zone, never one this zone gave out before. */
   name(prefix?: string): string {
-    return this.fqdn(`${prefix ?? this.rand.word()}-${this.rand.int(1000, 9999)}`);
+    for (;;) {
+      const fq = this.fqdn(`${prefix ?? this.rand.word()}-${this.rand.int(1000, 9999)}`);
+      if (!this.named.has(fq)) {
+        this.named.add(fq);
+        return fq;
+      }
+    }
   }
 
   /**
