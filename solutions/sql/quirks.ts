@@ -143,4 +143,8 @@ export const quirks = {
   exceptKeepsDuplicates: false,
   /** A compound's ORDER BY and LIMIT apply to its last SELECT only, not to the whole result. */
   compoundOrderOnLastSelect: false,
+  /** INTERSECT keeps the duplicates of the left SELECT's rows. */
+  intersectKeepsDuplicates: false,
+  /** SELECTs of a compound may have different numbers of columns (no error). */
+  compoundUnevenColumns: false,
 };

@@ -234,7 +234,7 @@ function runCompound(db: Database, s: Select, outer: Scope | undefined): SelectR
     const r = selectResult(db, part.select, false, outer);
     correlated ||= r.correlated;
     if (i === 0) affinities = r.affinities;
-    else if (r.affinities.length !== affinities.length) throw new SqlError(`SELECTs to the left and right of ${part.op} do not have the same number of result columns`);
+    else if (r.affinities.length !== affinities.length && !quirks.compoundUnevenColumns) throw new SqlError(`SELECTs to the left and right of ${part.op} do not have the same number of result columns`);
     const keys = (rs: Value[][]) => new Set(rs.map((x) => groupKey(x)));
     switch (part.op) {
       case "UNION ALL":
@@ -245,7 +245,7 @@ function runCompound(db: Database, s: Select, outer: Scope | undefined): SelectR
         return;
       case "INTERSECT": {
         const right = keys(r.rows);
-        rows = distinctSorted(rows).filter((x) => right.has(groupKey(x)));
+        rows = (quirks.intersectKeepsDuplicates ? rows : distinctSorted(rows)).filter((x) => right.has(groupKey(x)));
         return;
       }
       case "EXCEPT": {
