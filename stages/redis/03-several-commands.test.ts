@@ -1,4 +1,5 @@
 import { redisCli, RespConnection } from "../../challenges/redis/clients/redis.ts";
+import { NC_PACKAGE } from "../../harness/clients/http.ts";
 import { StageFailure } from "../../harness/report/failure.ts";
 import { stage } from "../../harness/stage/define.ts";
 
@@ -69,6 +70,27 @@ export default stage(import.meta, [
       );
       await second.command("PING");
       await second.expectReply("+PONG\r\n", { message: "client 2 connected after client 1 had closed its connection, and sent PING.", hint });
+    },
+  },
+  {
+    name: "a client that half-closes gets its reply, then the connection closed",
+    async run(t) {
+      const redis = await t.start();
+      // nc -N shuts down its sending side after its input (the server reads end-of-file), then waits for the server to close.
+      const argv = ["nc", "-N", redis.host, String(redis.port)];
+      const request = "*1\r\n$4\r\nPING\r\n";
+      const display = `printf '*1\\r\\n$4\\r\\nPING\\r\\n' | nc -N ${redis.host} ${redis.port}`;
+      const hint = "When a read returns end-of-file (the client closed or shut down its side), send the replies still due, then close that connection (and only it).";
+      let out: string;
+      try {
+        out = (await t.client(NC_PACKAGE, argv, { stdin: request, display, timeoutMs: 3000, quietStderr: true })).stdout;
+      } catch (e) {
+        if (e instanceof StageFailure && e.message.startsWith("This command did not finish")) {
+          throw new StageFailure({ ...e.details, message: `${e.message}\nnc sent PING, then end-of-file, and waited for your program to close the connection.`, hint });
+        }
+        throw e;
+      }
+      t.expectEqual(out, "+PONG\r\n", { message: "nc sent PING, then end-of-file: the reply must still arrive before the connection closes.", hint });
     },
   },
 ]);

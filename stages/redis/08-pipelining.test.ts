@@ -152,6 +152,19 @@ export default stage(import.meta, [
         }
       }
       t.log.note(`received ${gets} × ${one.length} bytes, each the value as a bulk string`);
+      // The connection goes on once the backlog is written (a queue left blocked after a drain would stall it).
+      await conn.send(encodeCommand(["PING"]));
+      const total = one.length * gets;
+      const pong = await conn.tcp.waitFor((buf) => buf.length >= total + 7, 3000);
+      const after = conn.tcp.pending.subarray(total).toString("latin1");
+      if (!pong || after !== "+PONG\r\n") {
+        t.fail({
+          message: "After the 16 replies were delivered, the client sent PING on the same connection.",
+          expected: "+PONG\\r\\n",
+          received: after.length === 0 ? "nothing within 3 s" : JSON.stringify(after),
+          hint: "Once the queued replies are written, go back to writing replies directly: a connection must keep working after a backlog.",
+        });
+      }
     },
   },
   {
