@@ -308,6 +308,19 @@ export class BTrees {
     }
   }
 
+  /** The first entry whose leading values equal `prefix`, if there is one (a UNIQUE check). */
+  entryWithPrefix(root: number, prefix: Value[], desc: KeyOrder): Value[] | undefined {
+    const { path } = this.indexPath(root, prefix, desc);
+    for (let d = path.length - 1; d >= 0; d--) {
+      const { node, i } = path[d]!;
+      if (i < node.cells.length) {
+        const key = this.indexKey(node.cells[i]!, !isLeaf(node.type));
+        return prefix.every((v, j) => compareValues(v, key[j] ?? null) === 0) ? key : undefined;
+      }
+    }
+    return undefined;
+  }
+
   /** Adds an index entry: the indexed values, then the rowid. */
   insertEntry(root: number, key: Value[], record: Uint8Array, desc: KeyOrder): void {
     const { path, found } = this.indexPath(root, key, desc);

@@ -11,7 +11,7 @@ import { Pager } from "./pager.ts";
 import { parseStatements } from "./parser.ts";
 import { Schema } from "./schema.ts";
 import { runSelect, type Database } from "./select.ts";
-import { SqlError } from "./tokenizer.ts";
+import { ConstraintError, SqlError } from "./tokenizer.ts";
 import { valueToText, type Value } from "./value.ts";
 import { applyWrite } from "./writer.ts";
 import { quirks } from "./quirks.ts";
@@ -118,7 +118,8 @@ export function runMain(args: string[]): number {
         process.stdout.write(Buffer.concat(session.execute(input)));
       } catch (e) {
         session.abandon();
-        process.stderr.write(`${input.trim().startsWith(".") ? "Error" : "Parse error"}: ${(e as Error).message}\n`);
+        const message = (e as Error).message;
+        process.stderr.write(e instanceof ConstraintError ? `Runtime error: ${message} (19)\n` : `${input.trim().startsWith(".") ? "Error" : "Parse error"}: ${message}\n`);
         return 1;
       }
     }

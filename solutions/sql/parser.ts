@@ -143,7 +143,6 @@ export class Parser {
       const table = this.name();
       this.i = at;
       const sql = `CREATE${unique ? " UNIQUE" : ""} INDEX ${this.restOfStatement(at)}`;
-      if (unique) throw new SqlError("UNIQUE indexes are not supported");
       return { k: "create-index", name, table, ifNotExists, sql };
     }
     return this.error();

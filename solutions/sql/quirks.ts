@@ -147,4 +147,14 @@ export const quirks = {
   intersectKeepsDuplicates: false,
   /** SELECTs of a compound may have different numbers of columns (no error). */
   compoundUnevenColumns: false,
+  /** NOT NULL constraints are not enforced. */
+  ignoreNotNull: false,
+  /** A CHECK constraint fails only when its expression is NULL or false, instead of false alone (NULL passes). */
+  checkFailsOnNull: false,
+  /** A column left out of an INSERT is NULL, whatever its DEFAULT. */
+  ignoreDefaults: false,
+  /** A UNIQUE constraint also refuses a second NULL (NULLs taken as equal). */
+  uniqueNullsEqual: false,
+  /** UNIQUE constraints are checked but no sqlite_autoindex is written: the schema has no index for them. */
+  noAutoindex: false,
 };

@@ -11,6 +11,9 @@ const OPS = ["||", "<=", ">=", "==", "!=", "<>", "<<", ">>", "(", ")", ",", ".",
 
 export class SqlError extends Error {}
 
+/** A constraint that a write would break (SQLITE_CONSTRAINT, result code 19): sqlite3 reports it as a runtime error. */
+export class ConstraintError extends SqlError {}
+
 export function tokenize(sql: string): Token[] {
   const out: Token[] = [];
   let i = 0;

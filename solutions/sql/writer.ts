@@ -9,13 +9,15 @@
  */
 import type { Statement } from "./ast.ts";
 import { BTrees, type KeyOrder } from "./btree-write.ts";
+import { parseConstraints, type Constraints } from "./constraints.ts";
 import { compile } from "./evaluate.ts";
 import type { Pager } from "./pager.ts";
 import { quirks } from "./quirks.ts";
 import { decodeRecord } from "./record.ts";
 import { encodeRecord } from "./record-encode.ts";
-import { parseCreateIndex, parseCreateTable, readSchemaRows, type Index, type SchemaRow, type Table } from "./schema.ts";
-import { SqlError, tokenize } from "./tokenizer.ts";
+import { parseCreateIndex, parseCreateTable, readSchemaRows, Schema, type Index, type SchemaRow, type Table } from "./schema.ts";
+import { runSelect } from "./select.ts";
+import { ConstraintError, SqlError, tokenize } from "./tokenizer.ts";
 import { applyNumeric, realIsInt, truth, valueToText, type Affinity, type Value } from "./value.ts";
 
 interface Row {
@@ -56,7 +58,15 @@ function visible(table: Table, r: Row): Value[] {
 }
 
 function uniqueError(table: Table): SqlError {
-  return new SqlError(`UNIQUE constraint failed: ${table.name}.${table.rowidAlias >= 0 ? table.columns[table.rowidAlias]!.name : "rowid"}`);
+  return new ConstraintError(`UNIQUE constraint failed: ${table.name}.${table.rowidAlias >= 0 ? table.columns[table.rowidAlias]!.name : "rowid"}`);
+}
+
+/** A table being written: its parsed CREATE TABLE, constraints and indexes (automatic ones included). */
+interface Target {
+  row: SchemaRow;
+  table: Table;
+  constraints: Constraints;
+  indexes: (Index & { unique: boolean })[];
 }
 
 
@@ -69,7 +79,7 @@ function uniqueError(table: Table): SqlError {
 function unsupportedTable(sql: string, table: Table): string | undefined {
   const words = tokenize(sql).flatMap((t) => (t.k === "id" && !t.quoted ? [t.v.toUpperCase()] : []));
   if (words.includes("AUTOINCREMENT")) return "AUTOINCREMENT (the sqlite_sequence table)";
-  if (words.includes("UNIQUE") || (words.includes("PRIMARY") && table.rowidAlias < 0)) return "automatic indexes (UNIQUE, or a PRIMARY KEY other than INTEGER PRIMARY KEY)";
+  if (table.columns.length === 0) return "no columns";
   return undefined;
 }
 class Writer {
@@ -86,19 +96,23 @@ class Writer {
     return this.schemaRows.find((r) => r.type === type && r.name.toLowerCase() === name.toLowerCase());
   }
 
-  private table(name: string): { row: SchemaRow; table: Table; indexes: Index[] } {
+  private table(name: string): Target {
     const row = this.find("table", name);
     if (!row || !row.sql) throw new SqlError(`no such table: ${name}`);
     const table = parseCreateTable(row.name, row.rootpage, row.sql);
     const missing = unsupportedTable(row.sql, table);
     if (missing) throw new SqlError(`writing to a table with ${missing} is not supported`);
+    const constraints = parseConstraints(row.sql, table);
     const indexes = this.schemaRows
       .filter((r) => r.type === "index" && r.tblName.toLowerCase() === row.name.toLowerCase())
       .map((r) => {
-        if (r.sql === null) throw new SqlError(`writing to a table with automatic indexes (${r.name}) is not supported`);
-        return parseCreateIndex(r.name, r.rootpage, r.sql, table);
+        if (r.sql !== null) return { ...parseCreateIndex(r.name, r.rootpage, r.sql, table), unique: /^CREATE\s+UNIQUE\b/i.test(r.sql) };
+        // sqlite_autoindex_<table>_<N>: the N-th UNIQUE or PRIMARY KEY constraint.
+        const cols = constraints.uniques[Number(/_(\d+)$/.exec(r.name)?.[1] ?? 0) - 1];
+        if (!cols) throw new SqlError(`writing to a table with the automatic index ${r.name}, which matches no constraint, is not supported`);
+        return { name: r.name, root: r.rootpage, columns: cols.map((col) => ({ col: col === table.rowidAlias ? -1 : col, desc: false })), unique: true };
       });
-    return { row, table, indexes };
+    return { row, table, constraints, indexes };
   }
 
   private key(index: Index, table: Table, r: Row): Value[] {
@@ -114,13 +128,42 @@ class Writer {
     this.trees.insertEntry(index.root, key, encodeRecord(key), this.order(index));
   }
 
-  private addRow(t: { table: Table; indexes: Index[] }, r: Row): void {
-    if (this.trees.hasRow(t.table.root, r.rowid)) throw uniqueError(t.table);
+  /**
+   * A row must satisfy the table's constraints, in SQLite's order: NOT NULL
+   * (column by column), CHECK (false fails, NULL passes), a new rowid, then
+   * each UNIQUE index (NULLs are distinct from each other).
+   */
+  private checkRow(t: Target, r: Row): void {
+    const { table, constraints } = t;
+    table.columns.forEach((c, i) => {
+      if (constraints.notNull[i] && i !== table.rowidAlias && (r.values[i] ?? null) === null) throw new ConstraintError(`NOT NULL constraint failed: ${table.name}.${c.name}`);
+    });
+    if (constraints.checks.length > 0) {
+      const scope = { sources: [{ table, offset: 0 }] };
+      const row = visible(table, r);
+      for (const check of constraints.checks) {
+        const v = truth(compile(check.e, scope)(row, []));
+        if (v === false || (v === null && quirks.checkFailsOnNull)) throw new ConstraintError(`CHECK constraint failed: ${check.label}`);
+      }
+    }
+    if (this.trees.hasRow(table.root, r.rowid)) throw uniqueError(table);
+    for (const index of t.indexes) {
+      if (!index.unique) continue;
+      const prefix = this.key(index, table, r).slice(0, -1);
+      if (prefix.some((v) => v === null) && !quirks.uniqueNullsEqual) continue;
+      if (this.trees.entryWithPrefix(index.root, prefix, this.order(index))) {
+        throw new ConstraintError(`UNIQUE constraint failed: ${index.columns.map((c) => `${table.name}.${c.col < 0 ? (table.rowidAlias >= 0 ? table.columns[table.rowidAlias]!.name : "rowid") : table.columns[c.col]!.name}`).join(", ")}`);
+      }
+    }
+  }
+
+  private addRow(t: Target, r: Row): void {
+    this.checkRow(t, r);
     this.trees.insertRow(t.table.root, r.rowid, encodeRecord(r.values));
     if (!quirks.indexesMissNewRows) for (const index of t.indexes) this.addEntry(index, t.table, r);
   }
 
-  private removeRow(t: { table: Table; indexes: Index[] }, r: Row, keepIndexEntries = false): void {
+  private removeRow(t: Target, r: Row, keepIndexEntries = false): void {
     this.trees.deleteRow(t.table.root, r.rowid);
     if (!keepIndexEntries) for (const index of t.indexes) this.trees.deleteEntry(index.root, this.key(index, t.table, r), this.order(index));
   }
@@ -161,8 +204,13 @@ class Writer {
     const missing = unsupportedTable(st.sql, parseCreateTable(st.name, 0, st.sql));
     if (missing) throw new SqlError(`tables with ${missing} are not supported`);
     if (st.name.toLowerCase().startsWith("sqlite_")) throw new SqlError(`object name reserved for internal use: ${st.name}`);
+    const table = parseCreateTable(st.name, 0, st.sql);
+    const { uniques } = parseConstraints(st.sql, table);
+    if (uniques.some((cols) => cols.includes(-1))) throw new SqlError(`no such column in ${st.sql}`);
     const root = this.trees.create(false);
     this.addSchemaRow(["table", st.name, st.name, BigInt(root), st.sql]);
+    // One automatic index per UNIQUE or PRIMARY KEY constraint, its sql NULL (fileformat2 §2.6).
+    if (!quirks.noAutoindex) uniques.forEach((_, i) => this.addSchemaRow(["index", `sqlite_autoindex_${st.name}_${i + 1}`, st.name, BigInt(this.trees.create(true)), null]));
   }
 
   private createIndex(st: Extract<Statement, { k: "create-index" }>): void {
@@ -174,8 +222,14 @@ class Writer {
     const parsed = parseCreateIndex(st.name, 0, st.sql, t.table);
     if (parsed.columns.some((c) => c.col === -2)) throw new SqlError(`no such column in ${st.sql}`);
     const rows = this.rows(t.table.root);
-    const index = { ...parsed, root: this.trees.create(true) };
-    for (const r of rows) this.addEntry(index, t.table, r);
+    const index = { ...parsed, root: this.trees.create(true), unique: /^CREATE\s+UNIQUE\b/i.test(st.sql) };
+    for (const r of rows) {
+      const prefix = this.key(index, t.table, r).slice(0, -1);
+      if (index.unique && !prefix.some((v) => v === null) && this.trees.entryWithPrefix(index.root, prefix, this.order(index))) {
+        throw new ConstraintError(`UNIQUE constraint failed: ${index.columns.map((c) => `${t.table.name}.${c.col < 0 ? "rowid" : t.table.columns[c.col]!.name}`).join(", ")}`);
+      }
+      this.addEntry(index, t.table, r);
+    }
     this.addSchemaRow(["index", st.name, t.row.name, BigInt(index.root), st.sql]);
   }
 
@@ -189,13 +243,17 @@ class Writer {
           return i;
         })
       : table.columns.map((_, i) => i);
-    for (const exprs of st.rows) {
-      if (exprs.length !== positions.length) {
-        throw new SqlError(st.columns ? `${exprs.length} values for ${positions.length} columns` : `table ${table.name} has ${positions.length} columns but ${exprs.length} values were supplied`);
-      }
-      const values: Value[] = table.columns.map(() => null);
-      exprs.forEach((e, j) => {
-        values[positions[j]!] = storeAs(compile(e, { sources: [] })([], []), table.columns[positions[j]!]!.affinity);
+    const count = (n: number) => {
+      if (n !== positions.length) throw new SqlError(st.columns ? `${n} values for ${positions.length} columns` : `table ${table.name} has ${positions.length} columns but ${n} values were supplied`);
+    };
+    // INSERT … SELECT: the SELECT's rows, all read before the first is inserted.
+    const given: Value[][] = st.select ? this.selectRows(st.select) : st.rows.map((exprs) => (count(exprs.length), exprs.map((e) => compile(e, { sources: [] })([], []))));
+    const defaults = t.constraints.defaults.map((e, i) => (e && !positions.includes(i) && !quirks.ignoreDefaults ? compile(e, { sources: [] })([], []) : null));
+    for (const got of given) {
+      count(got.length);
+      const values: Value[] = table.columns.map((c, i) => (positions.includes(i) ? null : storeAs(defaults[i]!, c.affinity)));
+      got.forEach((v, j) => {
+        values[positions[j]!] = storeAs(v, table.columns[positions[j]!]!.affinity);
       });
       let rowid: bigint;
       const alias = table.rowidAlias >= 0 ? values[table.rowidAlias] : null;
@@ -210,6 +268,12 @@ class Writer {
       }
       this.addRow(t, { rowid, values });
     }
+  }
+
+  /** A SELECT's rows on the database as this statement has it so far. */
+  private selectRows(select: NonNullable<Extract<Statement, { k: "insert" }>["select"]>): Value[][] {
+    this.trees.flush();
+    return runSelect({ pager: this.pager, schema: new Schema(this.pager) }, select, false);
   }
 
   /** UPDATE and DELETE: the rows for which WHERE is true (lang_update.html, lang_delete.html). */
