@@ -1,4 +1,4 @@
-/** tcpdump's -x/-X dumps: 16 bytes a line, "\t0x<offset>:  " then 2-byte hex groups, and with -X the bytes as ASCII. */
+/** tcpdump's -x/-X dumps: 16 bytes a line, "\t0x<offset>:  " then 2-byte hex groups, and with -X the bytes as ASCII; and -A's ASCII alone. */
 
 export interface HexStyle {
   /** Also print the bytes as ASCII (-X). */
@@ -26,6 +26,23 @@ export function hexDump(bytes: Uint8Array, style: HexStyle): string {
     }
     if (style.align !== false) hex = hex.padEnd(39);
     out += `${hex}  ${[...line].map((b) => (printable(b) ? String.fromCharCode(b) : ".")).join("")}`;
+  }
+  return out;
+}
+
+/**
+ * -A: a newline, then the bytes as text: printable ASCII, space, tab and LF
+ * as they are, other bytes as "."; a CR is left out before a LF and among
+ * the last two bytes (as tcpdump does), else it is a ".".
+ */
+export function asciiDump(bytes: Uint8Array): string {
+  let out = "\n";
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    const left = bytes.length - i - 1;
+    if (c === 0x0d) {
+      if (left > 1 && bytes[i + 1] !== 0x0a) out += ".";
+    } else out += graphic(c) || c === 0x20 || c === 0x09 || c === 0x0a ? String.fromCharCode(c) : ".";
   }
   return out;
 }

@@ -1,6 +1,6 @@
 /**
  * A packet sniffer with tcpdump's command line, from the packet socket up:
- *   bun solutions/sniffer/main.ts -i <iface> [-n] [-e] [-l] [-q] [-t…] [-x|-xx|-X|-XX] [-c <count>] [-w <file>] [<filter expression>]
+ *   bun solutions/sniffer/main.ts -i <iface> [-n] [-e] [-l] [-q] [-t…] [-x|-xx|-X|-XX] [-A] [-c <count>] [-w <file>] [<filter expression>]
  *   bun solutions/sniffer/main.ts -r <file> [-n] [-e] [-c <count>] [<filter expression>]
  * Capturing: one line per frame on stdout in tcpdump's format (or each frame
  * into a pcap file with -w); on exit (after -c frames, or on SIGINT/SIGTERM)
@@ -13,7 +13,7 @@ import { readFileSync, writeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Stamper } from "./bytes.ts";
 import { PACKET_OUTGOING } from "./libc.ts";
-import { hexDump, type HexStyle } from "./hexdump.ts";
+import { asciiDump, hexDump, type HexStyle } from "./hexdump.ts";
 import { defaultPrinters, LinePrinter, quickPrinters, type Printers } from "./line.ts";
 import { CaptureFileError, PcapWriter, readCaptureFile, SNAPLEN, type PcapWriterOptions, type Record } from "./pcap.ts";
 import { compileFilter, type Insn } from "./filter/compile.ts";
@@ -51,6 +51,8 @@ export interface SnifferOptions {
   compile?: (f: Filter) => Insn[];
   /** How -x/-X dump (fixtures' mistakes). */
   hex?: Partial<HexStyle>;
+  /** Replaces -A's text of the bytes after the link-level header (a fixture's mistake). */
+  ascii?: (bytes: Uint8Array) => string;
   /** Replaces the dump of the bytes -x/-X print (a fixture's mistake). */
   dump?: (bytes: Uint8Array, style: HexStyle) => string;
   /** Opens the packet socket (a fixture replaces it). */
@@ -62,7 +64,7 @@ export interface SnifferOptions {
 export const closingCounts = (captured: number, stats: Stats): string =>
   `${captured} packets captured\n${stats.received} packets received by filter\n${stats.dropped} packets dropped by kernel\n`;
 
-const USAGE = "usage: main.ts -i <iface> [-n] [-e] [-l] [-q] [-t…] [-x|-xx|-X|-XX] [-c <count>] [-w <file>] [expression] | -r <file> [-n] [-e] [-x|-X…] [-c <count>] [expression]";
+const USAGE = "usage: main.ts -i <iface> [-n] [-e] [-l] [-q] [-t…] [-x|-xx|-X|-XX|-A] [-c <count>] [-w <file>] [expression] | -r <file> [-n] [-e] [-x|-X…] [-c <count>] [expression]";
 
 function usage(problem: string): never {
   process.stderr.write(`${problem}\n${USAGE}\n`);
@@ -77,7 +79,7 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
       args: argv,
       options: {
         i: { type: "string" }, n: { type: "boolean" }, e: { type: "boolean" }, l: { type: "boolean" }, c: { type: "string" }, w: { type: "string" }, r: { type: "string" },
-        x: { type: "boolean", multiple: true }, X: { type: "boolean", multiple: true }, t: { type: "boolean", multiple: true }, q: { type: "boolean" },
+        x: { type: "boolean", multiple: true }, X: { type: "boolean", multiple: true }, A: { type: "boolean" }, t: { type: "boolean", multiple: true }, q: { type: "boolean" },
       },
       strict: true,
       allowPositionals: true,
@@ -103,7 +105,8 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
   // -x/-X dump the frame after its link-level header; -xx/-XX the whole frame.
   const hexLevel = Math.max(values.x?.length ?? 0, values.X?.length ?? 0);
   const hexStyle: HexStyle = { ascii: (values.X?.length ?? 0) > 0, ...options.hex };
-  const dump = (frame: Uint8Array) => (hexLevel === 0 ? "" : (options.dump ?? hexDump)(hexLevel >= 2 ? frame : frame.subarray(14), hexStyle));
+  // -A: the frame after its link-level header as text (-x and -X come first).
+  const dump = (frame: Uint8Array) => (hexLevel > 0 ? (options.dump ?? hexDump)(hexLevel >= 2 ? frame : frame.subarray(14), hexStyle) : values.A ? (options.ascii ?? asciiDump)(frame.subarray(14)) : "");
   const line = (sec: number, usec: number, frame: Uint8Array) => `${time(sec, usec)}${printer.line(frame)}${dump(frame)}\n`;
 
   if (values.r !== undefined) {

@@ -1,5 +1,6 @@
 /** TCP segments (RFC 9293), as tcpdump prints them with -n. */
 import { u16, u32 } from "./bytes.ts";
+import { tcpPayloadText } from "./http.ts";
 
 const FLAGS: [number, string][] = [
   [0x01, "F"],
@@ -72,7 +73,7 @@ export class SequenceBases implements Bases {
 }
 
 /** "Flags [S.], seq 0, ack 1, win 65160, options [...], length 0" for a segment (`s` starts at the TCP header). */
-export function tcpText(s: Uint8Array, src: string, dst: string, bases: Bases): string {
+export function tcpText(s: Uint8Array, src: string, dst: string, bases: Bases, payloadText: typeof tcpPayloadText = tcpPayloadText): string {
   if (s.length < 20) return "[|tcp]";
   const flags = s[13]!;
   const dataOffset = (s[12]! >> 4) * 4;
@@ -85,5 +86,5 @@ export function tcpText(s: Uint8Array, src: string, dst: string, bases: Bases): 
   text += `, win ${u16(s, 14)}`;
   if (flags & 0x20) text += `, urg ${u16(s, 18)}`;
   if (dataOffset > 20) text += `, options [${tcpOptions(s.subarray(20, dataOffset))}]`;
-  return `${text}, length ${length}`;
+  return `${text}, length ${length}${payloadText(s.subarray(dataOffset), u16(s, 0), u16(s, 2))}`;
 }
