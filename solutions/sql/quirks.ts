@@ -155,6 +155,8 @@ export const quirks = {
   ignoreDefaults: false,
   /** A UNIQUE constraint also refuses a second NULL (NULLs taken as equal). */
   uniqueNullsEqual: false,
-  /** UNIQUE constraints are checked but no sqlite_autoindex is written: the schema has no index for them. */
+  /** CREATE TABLE writes no sqlite_autoindex for UNIQUE and PRIMARY KEY constraints (so nothing refuses duplicates either). */
   noAutoindex: false,
+  /** INSERT … SELECT puts the SELECT's values in the table's first columns, ignoring the column list. */
+  insertSelectIgnoresColumnList: false,
 };

@@ -236,7 +236,9 @@ class Writer {
   private insert(st: Extract<Statement, { k: "insert" }>): void {
     const t = this.table(st.table);
     const { table } = t;
-    const positions = st.columns
+    const positions = st.columns && st.select && quirks.insertSelectIgnoresColumnList
+      ? st.columns.map((_, i) => i)
+      : st.columns
       ? st.columns.map((name) => {
           const i = table.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
           if (i < 0) throw new SqlError(`table ${table.name} has no column named ${name}`);

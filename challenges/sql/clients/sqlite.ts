@@ -230,6 +230,25 @@ export class SqlCase {
     }
   }
 
+  /**
+   * A statement sqlite3 refuses on `twin` must fail on `ours` too: a non-zero
+   * exit status and sqlite3's message (without its "Error: stepping, " or
+   * "Runtime error: " prefix and " (19)" code) in the program's output.
+   */
+  async expectSameError(ours: string, twin: string, sql: string, hint: string): Promise<void> {
+    const r = await this.quiet(["sqlite3", twin, sql], `sqlite3 ${twin} ${shellQuote(sql)}`);
+    if (r.code === 0) throw new Error(`sqlite3 accepted a statement the test expects it to refuse: ${sql}`);
+    const message = r.output
+      .trim()
+      .split("\n")[0]!
+      .replace(/^(Error: (stepping|in prepare), |Runtime error: |Parse error: |Error: )/, "")
+      .replace(/ \(\d+\)$/, "");
+    const { result } = await this.ours(ours, sql);
+    if (result.code === 0 || !result.output.includes(message)) {
+      this.t.fail({ message: `Your program did not refuse, as sqlite3 does: ${shorten(sql, 3, 300)}`, expected: `a non-zero exit status and the message "${message}"`, received: `exit status ${result.code}: ${shorten(result.output.trim(), 3, 200) || "(no output)"}`, hint });
+    }
+  }
+
   /** Runs `sql` through sqlite3 on two files; fails unless both print the same. */
   async expectSameFiles(ours: string, twin: string, sql: string, hint: string): Promise<void> {
     const expected = await this.sqlite(twin, sql);
