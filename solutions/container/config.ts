@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { parseSeccomp, type Seccomp } from "./seccomp.ts";
+import type { Seccomp } from "./seccomp.ts";
 
 export type NamespaceType = "pid" | "network" | "mount" | "ipc" | "uts" | "user" | "cgroup";
 const NAMESPACE_TYPES: NamespaceType[] = ["pid", "network", "mount", "ipc", "uts", "user", "cgroup"];
@@ -97,7 +97,8 @@ function mappings(v: unknown, where: string): IdMapping[] {
 
 function seccompOf(raw: unknown): Seccomp {
   try {
-    return parseSeccomp(raw);
+    // Loaded only for a config with linux.seccomp: every module costs start-up time.
+    return (require("./seccomp.ts") as typeof import("./seccomp.ts")).parseSeccomp(raw);
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }

@@ -22,10 +22,8 @@
  * rest of the root is built (mountImageRoot).
  */
 import { dlopen } from "bun:ffi";
-import { createHash } from "node:crypto";
 import { chmodSync, existsSync, lchownSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { readTar, type TarEntry } from "./image-tar.ts";
 import { check, cstr, libc, MS } from "./libc.ts";
 import type { Quirks } from "./quirks.ts";
@@ -71,7 +69,7 @@ function blob(layout: string, d: Descriptor, quirks: Quirks): Buffer {
   if (algorithm !== "sha256" || !/^[0-9a-f]{64}$/.test(hex ?? "")) throw new Error(`unsupported digest ${d.digest}`);
   const data = readFileSync(join(layout, "blobs", "sha256", hex!));
   if (!quirks.imageDigestsUnchecked) {
-    const actual = createHash("sha256").update(data).digest("hex");
+    const actual = (require("node:crypto") as typeof import("node:crypto")).createHash("sha256").update(data).digest("hex");
     if (actual !== hex) throw new Error(`blob ${d.digest}: its content has digest sha256:${actual}`);
     if (data.length !== d.size) throw new Error(`blob ${d.digest}: ${data.length} bytes, its descriptor says ${d.size}`);
   }
@@ -82,7 +80,7 @@ const json = (layout: string, d: Descriptor, quirks: Quirks): Json => JSON.parse
 
 function layerTar(layout: string, d: Descriptor, quirks: Quirks): Buffer {
   const data = blob(layout, d, quirks);
-  if (/tar\+gzip$|tar\.gzip$/.test(d.mediaType)) return gunzipSync(data);
+  if (/tar\+gzip$|tar\.gzip$/.test(d.mediaType)) return (require("node:zlib") as typeof import("node:zlib")).gunzipSync(data); // loaded here: init.ts imports this file too, and start-up time counts
   if (/tar$/.test(d.mediaType)) return data;
   throw new Error(`layer ${d.digest}: media type ${d.mediaType} is not supported`);
 }

@@ -13,7 +13,6 @@ import { check, CLONE, cstr, cstrArray, errno, libc, O } from "./libc.ts";
 import { applyCredentials } from "./credentials.ts";
 import { mountImageRoot } from "./image.ts";
 import { enterRootfs } from "./mounts.ts";
-import { compileSeccomp, installSeccomp } from "./seccomp.ts";
 import type { Quirks } from "./quirks.ts";
 
 export interface Plan {
@@ -61,6 +60,9 @@ function resolveProgram(program: string, env: string[], quirks: Quirks): string 
 
 export function init(plan: Plan): never {
   const { config, quirks } = plan;
+  // Loaded only when needed (every module costs start-up time; the benchmark's /bin/true has no filter), and now:
+  // once the root has changed, this file's directory is out of reach.
+  const seccomp = config.seccomp === undefined || quirks.seccompIgnored ? undefined : (require("./seccomp.ts") as typeof import("./seccomp.ts"));
   let cgroupFds: number[] = [];
   try {
     // cgroup.procs is out of reach once the root has changed: opened now, joined just before execve (see there).
@@ -108,11 +110,11 @@ export function init(plan: Plan): never {
   try {
     // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: before process.user and the capabilities take it
     // away; with it, as late as possible (seccomp(2)). The filter is compiled first: as few system calls as possible after.
-    const filter = config.seccomp === undefined || quirks.seccompIgnored ? undefined : compileSeccomp(config.seccomp, quirks);
+    const filter = seccomp?.compileSeccomp(config.seccomp!, quirks);
     const late = config.process.noNewPrivileges || quirks.seccompAfterCredentials;
-    if (filter && !late) installSeccomp(filter);
+    if (filter && !late) seccomp!.installSeccomp(filter);
     applyCredentials(config, quirks);
-    if (filter && late) installSeccomp(filter);
+    if (filter && late) seccomp!.installSeccomp(filter);
   } catch (e) {
     die((e as Error).message);
   }

@@ -16,7 +16,6 @@ import { ConfigError } from "./config.ts";
 import type { Quirks } from "./quirks.ts";
 import { create, kill, remove, run, start, state, type Target } from "./run.ts";
 import { exists } from "./state.ts";
-import { unpack } from "./image.ts";
 
 const USAGE = `usage: main.ts [--root <dir>] <command> …
   run|create [-b <bundle>] <container-id>
@@ -76,7 +75,8 @@ export async function runMain(argv: string[], quirks: Quirks = {}): Promise<neve
         kill(target, rest[0]);
         break;
       case "unpack":
-        unpack(root, id, rest[0]!, rest[1]!, quirks);
+        // Loaded only for unpack: node:zlib and node:crypto cost every other command start-up time.
+        (require("./image.ts") as typeof import("./image.ts")).unpack(root, id, rest[0]!, rest[1]!, quirks);
         break;
       case "delete":
         await remove(target, parsed.values.force === true);

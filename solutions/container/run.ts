@@ -20,7 +20,7 @@ import { check, CLONE, cstr, libc, O } from "./libc.ts";
 import type { Quirks } from "./quirks.ts";
 import { hasHooks, type Hooks, readHooks, runHooks, runHooksWarning } from "./hooks.ts";
 import { execFifo, procStat, readState, removeState, stateDir, statusOf, writeState } from "./state.ts";
-import { type InitProcess, spawnInUserNamespace } from "./userns.ts";
+import type { InitProcess } from "./userns.ts";
 
 const FORWARDED = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;
 
@@ -45,7 +45,8 @@ function spawnInit(bundle: string, plan: Omit<Plan, "bundle" | "config" | "quirk
     const full: Plan = { ...plan, bundle, config, quirks: t.quirks, cgroupProcs: userns ? [] : (cgroup?.procs ?? []) };
     const argv = [process.execPath, join(import.meta.dir, "init.ts"), JSON.stringify(full)];
     const child: InitProcess = userns
-      ? spawnInUserNamespace(argv, { uid: config.uidMappings, gid: config.gidMappings }, newPid, cgroup?.procs ?? [], t.quirks)
+      ? // Loaded only for a user namespace: it compiles its C trampoline when loaded.
+        (require("./userns.ts") as typeof import("./userns.ts")).spawnInUserNamespace(argv, { uid: config.uidMappings, gid: config.gidMappings }, newPid, cgroup?.procs ?? [], t.quirks)
       : Bun.spawn(argv, { stdio: ["inherit", "inherit", "inherit"], env: {} });
     if (ownPidNs >= 0) check(libc.setns(ownPidNs, CLONE.pid), "setns back to the runtime's PID namespace"), libc.close(ownPidNs);
     return { config, cgroup, child };
