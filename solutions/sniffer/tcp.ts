@@ -13,6 +13,7 @@ const FLAGS: [number, string][] = [
   [0x80, "W"],
 ];
 const ACK = 0x10;
+const SYN = 0x02;
 const SYN_FIN_RST = 0x07;
 
 /** The option list: "mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7". */
@@ -53,7 +54,8 @@ export interface Bases {
 /**
  * Relative sequence numbers, like tcpdump without -S: for each connection,
  * the first segment with ACK set is printed as is and fixes the bases (its
- * sender's base is its seq, the other side's is its ack - 1); later segments
+ * sender's base is its seq, the other side's is its ack - 1), and so does
+ * any segment with SYN and ACK set (a retransmitted SYN-ACK); later segments
  * with ACK set print seq and ack minus those bases.
  */
 export class SequenceBases implements Bases {
@@ -64,7 +66,7 @@ export class SequenceBases implements Bases {
     if (!(flags & ACK)) return [seq, ack];
     const key = [src, dst].sort().join(" ");
     const conn = this.bases.get(key);
-    if (!conn) {
+    if (!conn || flags & SYN) {
       this.bases.set(key, new Map([[src, seq], [dst, (ack - 1) >>> 0]]));
       return [seq, ack];
     }

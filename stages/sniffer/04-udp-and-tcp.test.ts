@@ -49,6 +49,8 @@ function conversation(rand: Random, isnC: number, isnS: number): Buffer[] {
     segment(c, s, { seq: isnC, flags: ["syn"], window: win(), options: [{ kind: "mss", value: 1460 }] }),
     segment(s, c, { seq: isnS, ack: u(isnC + 1), flags: ["syn", "ack"], window: win(), options: [{ kind: "mss", value: 1460 }] }),
     segment(c, s, { seq: u(isnC + 1), ack: u(isnS + 1), flags: ["ack"], window: win() }),
+    // The server sends its SYN-ACK again (as when the ACK above was lost): a SYN-ACK always prints as it is.
+    segment(s, c, { seq: isnS, ack: u(isnC + 1), flags: ["syn", "ack"], window: win(), options: [{ kind: "mss", value: 1460 }] }),
     segment(c, s, { seq: u(isnC + 1), ack: u(isnS + 1), flags: ["psh", "ack"], window: win(), payload: rand.bytes(n1) }),
     segment(s, c, { seq: u(isnS + 1), ack: u(isnC + 1 + n1), flags: ["ack"], window: win() }),
     segment(s, c, { seq: u(isnS + 1), ack: u(isnC + 1 + n1), flags: ["psh", "ack"], window: win(), payload: rand.bytes(n2) }),
@@ -90,7 +92,7 @@ export default stage(import.meta, [
     name: "sequence numbers are relative to the connection's first segment with ACK set",
     async run(t) {
       const frames = conversation(t.rand, isn(t.rand), isn(t.rand));
-      await expectTcpdumpLines(t, { flags: ["-n"], frames, what: "a whole TCP connection: handshake, data both ways, FIN both ways" }, "Your lines for a TCP connection differ from tcpdump's.", `${TCP_LINE} Like tcpdump without -S, print relative numbers: per connection (both directions), the first segment with ACK set is printed as is and sets the bases: its sender's base is its seq, the other side's is its ack - 1. Later segments with ACK set print seq and ack minus the base of their own side and of the other side. "seq" is printed when there is data or SYN, FIN or RST ("seq a:b" with data: b = a + length), "ack" only when ACK is set.`);
+      await expectTcpdumpLines(t, { flags: ["-n"], frames, what: "a whole TCP connection: handshake, data both ways, FIN both ways" }, "Your lines for a TCP connection differ from tcpdump's.", `${TCP_LINE} Like tcpdump without -S, print relative numbers: per connection (both directions), the first segment with ACK set is printed as is and sets the bases: its sender's base is its seq, the other side's is its ack - 1; so does every segment with SYN and ACK set (a retransmitted SYN-ACK prints its numbers as they are). Later segments with ACK set print seq and ack minus the base of their own side and of the other side. "seq" is printed when there is data or SYN, FIN or RST ("seq a:b" with data: b = a + length), "ack" only when ACK is set.`);
     },
   },
   {
