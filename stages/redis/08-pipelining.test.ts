@@ -176,10 +176,17 @@ export default stage(import.meta, [
       for (let i = 0; i < n; i++) lines.push(i % 2 === 0 ? `SET ${t.rand.word()}:${i} ${t.rand.word()}` : "PING");
       const input = lines.map((l) => encodeCommand(l.split(" ")).toString("latin1")).join("");
       // --pipe writes everything, then waits for the reply to a final ECHO it adds itself.
-      const r = await t.client(REDIS_TOOLS, ["redis-cli", "-p", String(redis.port), "--pipe"], {
-        stdin: Buffer.from(input, "latin1"),
-        display: `printf '%s' "<${n} commands in RESP>" | redis-cli -p ${redis.port} --pipe`,
-      });
+      const r = await t
+        .client(REDIS_TOOLS, ["redis-cli", "-p", String(redis.port), "--pipe"], {
+          stdin: Buffer.from(input, "latin1"),
+          display: `printf '%s' "<${n} commands in RESP>" | redis-cli -p ${redis.port} --pipe`,
+        })
+        .catch((e: unknown) => {
+          if (e instanceof StageFailure && e.message.startsWith("This command did not finish")) {
+            throw new StageFailure({ ...e.details, hint: `redis-cli --pipe stops when the reply to the ECHO it sends last comes back, so every command before it must be answered. ${PIPELINE}` });
+          }
+          throw e;
+        });
       if (!r.output.split("\n").some((l) => l.trim() === `errors: 0, replies: ${n}`)) {
         t.fail({ message: `redis-cli --pipe sent ${n} commands.`, expected: `… errors: 0, replies: ${n}`, received: r.output.trim(), hint: PIPELINE });
       }
