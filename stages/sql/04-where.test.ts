@@ -4,6 +4,9 @@ import type { Random } from "../../harness/random.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
+/** A case's time limit in seconds: ten to thirty queries, each run by your program and by sqlite3, on a machine that may be loaded. */
+const MANY_QUERIES = 30;
+
 const WORDS = ["apple", "Apple", "banana", "cherry", "date", "Fig", "grape"];
 const NUMERIC_TEXTS = ["12", "3.5", "007", "-4", "1e2", " 8", "10"];
 
@@ -88,6 +91,7 @@ function num(rand: Random): string {
 export default stage(import.meta, [
   {
     name: "comparisons of integer and real columns with numbers",
+    timeout: MANY_QUERIES,
     async run(t) {
       const sql = SqlCase.start(t);
       const file = await itemsDb(t, sql);
@@ -111,6 +115,7 @@ export default stage(import.meta, [
   },
   {
     name: "AND, OR, NOT and NULL: three-valued logic",
+    timeout: MANY_QUERIES,
     async run(t) {
       const sql = SqlCase.start(t);
       const file = await itemsDb(t, sql);
@@ -139,6 +144,7 @@ export default stage(import.meta, [
   },
   {
     name: "type affinity: numbers and text in INTEGER, TEXT and untyped columns",
+    timeout: MANY_QUERIES,
     async run(t) {
       const sql = SqlCase.start(t);
       const file = await itemsDb(t, sql);
@@ -172,6 +178,7 @@ export default stage(import.meta, [
   },
   {
     name: "BETWEEN, IN and LIKE",
+    timeout: MANY_QUERIES,
     async run(t) {
       const sql = SqlCase.start(t);
       const file = await itemsDb(t, sql);

@@ -3,6 +3,9 @@ import { sqlLiteral, type Cell } from "../../challenges/sql/clients/sqlite-data.
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
+/** A case's time limit in seconds: ten to thirty queries, each run by your program and by sqlite3, on a machine that may be loaded. */
+const MANY_QUERIES = 30;
+
 const REGIONS = ["north", "south", "East", "west", "central"];
 const PRODUCTS = ["banana", "mango", "papaya", "Kiwi", "grape", "orange", "pineapple"];
 
@@ -42,6 +45,7 @@ const BOUNDARIES = "SELECT 7 / 2, -7 / 2, 7 % 3, -7 % 3, 7 % -3, qty / 0, qty % 
 export default stage(import.meta, [
   {
     name: "ORDER BY one or more terms, ASC and DESC, NULLs first",
+    timeout: MANY_QUERIES,
     async run(t) {
       const sql = SqlCase.start(t);
       const file = await salesDb(t, sql);
@@ -59,6 +63,7 @@ export default stage(import.meta, [
   },
   {
     name: "LIMIT and OFFSET",
+    timeout: MANY_QUERIES,
     async run(t) {
       const sql = SqlCase.start(t);
       const file = await salesDb(t, sql);
@@ -76,6 +81,7 @@ export default stage(import.meta, [
   },
   {
     name: "GROUP BY and HAVING with COUNT, SUM, AVG, MIN and MAX",
+    timeout: MANY_QUERIES,
     async run(t) {
       const sql = SqlCase.start(t);
       const file = await salesDb(t, sql);
@@ -95,6 +101,7 @@ export default stage(import.meta, [
   },
   {
     name: "DISTINCT and expressions",
+    timeout: MANY_QUERIES,
     async run(t) {
       const sql = SqlCase.start(t);
       const file = await salesDb(t, sql);
@@ -113,6 +120,7 @@ export default stage(import.meta, [
   },
   {
     name: "core functions",
+    timeout: MANY_QUERIES,
     async run(t) {
       const sql = SqlCase.start(t);
       const file = await salesDb(t, sql);
