@@ -1,5 +1,5 @@
 /** A recursive-descent parser for SELECT (https://www.sqlite.org/lang_select.html) and expressions (lang_expr.html). */
-import type { CompoundOp, Expr, OrderTerm, ResultColumn, Select, Statement } from "./ast.ts";
+import type { CompoundOp, Expr, FromItem, OrderTerm, ResultColumn, Select, Statement } from "./ast.ts";
 import { SqlError, tokenize, type Token } from "./tokenizer.ts";
 import { quirks } from "./quirks.ts";
 import type { Value } from "./value.ts";
@@ -238,21 +238,7 @@ export class Parser {
     do columns.push(this.resultColumn());
     while (this.eatOp(","));
     const s: Select = { distinct, columns, from: [], groupBy: [], orderBy: [] };
-    if (this.eatKw("FROM")) {
-      s.from.push({ ...this.tableRef(), join: "first" });
-      for (;;) {
-        let join: "inner" | "left";
-        if (this.eatOp(",")) join = "inner";
-        else if (this.eatKw("JOIN") || this.eatKw("INNER", "JOIN") || this.eatKw("CROSS", "JOIN")) join = "inner";
-        else if (this.eatKw("LEFT", "JOIN") || this.eatKw("LEFT", "OUTER", "JOIN")) join = "left";
-        else if (this.kw("NATURAL") || this.kw("RIGHT") || this.kw("FULL")) throw new SqlError(`${text(this.peek()).toUpperCase()} joins are not supported`);
-        else break;
-        const item = { ...this.tableRef(), join, on: undefined as Expr | undefined };
-        if (this.eatKw("ON")) item.on = this.expr();
-        else if (this.kw("USING")) throw new SqlError("JOIN … USING is not supported");
-        s.from.push(item);
-      }
-    }
+    if (this.eatKw("FROM")) s.from = this.joinList();
     if (this.eatKw("WHERE")) s.where = this.expr();
     if (this.eatKw("GROUP", "BY")) {
       do s.groupBy.push(this.expr());
@@ -260,6 +246,40 @@ export class Parser {
       if (this.eatKw("HAVING")) s.having = this.expr();
     }
     return s;
+  }
+
+  /** The tables of FROM, left to right, each joined to those before it. */
+  private joinList(): FromItem[] {
+    const out = this.fromTerm("first");
+    for (;;) {
+      let join: "inner" | "left";
+      if (this.eatOp(",")) join = "inner";
+      else if (this.eatKw("JOIN") || this.eatKw("INNER", "JOIN") || this.eatKw("CROSS", "JOIN")) join = "inner";
+      else if (this.eatKw("LEFT", "JOIN") || this.eatKw("LEFT", "OUTER", "JOIN")) join = "left";
+      else if (this.kw("NATURAL") || this.kw("RIGHT") || this.kw("FULL")) throw new SqlError(`${text(this.peek()).toUpperCase()} joins are not supported`);
+      else break;
+      const group = this.fromTerm(join);
+      const on = this.eatKw("ON") ? this.expr() : undefined;
+      if (!on && this.kw("USING")) throw new SqlError("JOIN … USING is not supported");
+      // A parenthesised group of inner joins joined by an inner join is the same as its tables joined one by one, its ON checked with the last.
+      if (group.length > 1 && (join === "left" || group.some((g) => g.join === "left"))) throw new SqlError("a parenthesised join with LEFT JOIN is not supported");
+      const last = group[group.length - 1]!;
+      if (on) last.on = last.on ? { k: "bin", op: "AND", l: last.on, r: on } : on;
+      out.push(...group);
+    }
+    return out;
+  }
+
+  /** A table, or a parenthesised list of joined tables (lang_select.html: the join-clause in parentheses). */
+  private fromTerm(join: FromItem["join"]): FromItem[] {
+    if (this.isOp("(") && !this.kw("SELECT", 1)) {
+      this.i++;
+      const inner = this.joinList();
+      this.expectOp(")");
+      inner[0]!.join = join;
+      return inner;
+    }
+    return [{ ...this.tableRef(), join }];
   }
 
   private tableRef(): { table: string; alias?: string } {
