@@ -124,8 +124,10 @@ export default stage(import.meta, [
       const key = t.rand.key();
       const value = Buffer.alloc(1024 * 1024, `${t.rand.word()} `);
       const gets = 16;
-      await conn.command("SET", key, value);
-      await conn.expectReply("+OK\r\n");
+      // A PING in the same write as the 1 MiB SET: the command after a long argument must be parsed too.
+      await conn.send(Buffer.concat([encodeCommand(["SET", key, value]), encodeCommand(["PING"])]));
+      await conn.expectReply("+OK\r\n", { message: `SET of a ${value.length}-byte value, followed by PING in the same write.` });
+      await conn.expectReply("+PONG\r\n", { message: `PING sent in the same write as the SET of a ${value.length}-byte value.`, hint: `${PIPELINE} This holds after a long argument that arrived over several reads too.` });
       // The client reads nothing for a while: 16 MiB of replies fill the kernel's buffers (a few MiB on loopback),
       // so the program's writes cannot all be taken at once.
       t.log.note(`the client stops reading, sends GET ${key} ${gets} times in one write, waits 300 ms, then reads`);
