@@ -1,22 +1,31 @@
-// A Maelstrom node (the Gossip Glomers workloads: echo, unique ids, broadcast, g-counter, Kafka-style log): run with no arguments, one process per node.
+// A Maelstrom node (the Gossip Glomers workloads: echo, unique ids, broadcast, g-counter, Kafka-style log; lin-kv on Raft): run with no arguments, one process per node.
 import { init, Node, type Handler, type NodeOptions } from "./node.ts";
 import { echo, generate } from "./workloads.ts";
 import { broadcastHandlers, seenMessages } from "./broadcast.ts";
 import { addToCounter, counterValue } from "./counter.ts";
 import { kafkaHandlers } from "./kafka.ts";
+import { Raft, raftHandlers } from "./raft.ts";
 
 /**
- * `read` is both the broadcast workload's (messages) and the g-counter's (value):
- * one program runs every stage, so its read_ok carries both.
+ * The lin-kv handlers on a Raft that `make` builds, with `read`: both the broadcast
+ * workload's (messages) and the g-counter's (value), one program running every stage,
+ * so its read_ok carries both; a read with a key is lin-kv's, answered through Raft.
  */
-const read: Handler = async (node, m) => node.reply(m, { type: "read_ok", messages: seenMessages(), value: await counterValue(node) });
+export function kvHandlers(make?: (node: Node) => Raft): Record<string, Handler> {
+  const raft = raftHandlers(make);
+  const read: Handler = async (node, m) => {
+    if ("key" in m.body) return raft.kv(node, m);
+    node.reply(m, { type: "read_ok", messages: seenMessages(), value: await counterValue(node) });
+  };
+  return { ...raft.handlers, read };
+}
 
 const add: Handler = async (node, m) => {
   await addToCounter(node, Number(m.body.delta));
   node.reply(m, { type: "add_ok" });
 };
 
-export const defaultHandlers: Record<string, Handler> = { init, echo, generate, ...broadcastHandlers(), read, add, ...kafkaHandlers };
+export const defaultHandlers: Record<string, Handler> = { init, echo, generate, ...broadcastHandlers(), add, ...kafkaHandlers, ...kvHandlers() };
 
 export async function runMain(opts: Partial<NodeOptions> = {}): Promise<void> {
   await new Node({ ...opts, handlers: { ...defaultHandlers, ...opts.handlers } }).run();

@@ -23,6 +23,8 @@ export interface KvOp {
   /** When it was sent and when its reply came (ms; `end` is ignored for an unknown outcome). */
   start: number;
   end: number;
+  /** Its node was cut off from a majority by a partition when it was sent. */
+  cutOff?: boolean;
 }
 
 /** The register's value as JSON text, or undefined while the key does not exist. */
@@ -212,5 +214,5 @@ export function describeOp(op: KvOp, t0: number): string {
   const result =
     o.kind === "ok" ? (op.call.f === "read" ? `read_ok ${text(o.value)}` : `${op.call.f}_ok`) : o.kind === "missing" ? "error 20 (key does not exist)" : o.kind === "mismatch" ? "error 22 (precondition failed)" : o.kind === "failed" ? "failed (definite error)" : "no reply (may or may not have happened)";
   const end = o.kind === "unknown" ? "…" : `${Math.round(op.end - t0)}`;
-  return `${op.client} via ${op.node}: ${what} [${Math.round(op.start - t0)}–${end} ms] → ${result}`;
+  return `${op.client} via ${op.node}${op.cutOff ? " (cut off from the majority)" : ""}: ${what} [${Math.round(op.start - t0)}–${end} ms] → ${result}`;
 }

@@ -40,6 +40,8 @@ export class Network {
   private readonly nextMsgId = new Map<string, number>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private side: Map<string, number> | null = null;
+  /** Recent node-to-node messages (src, dest, when), for guessing which node leads. */
+  private recent: { src: string; dest: string; at: number }[] = [];
   private problem: StageFailure | null = null;
   private logged = 0;
 
@@ -73,6 +75,37 @@ export class Network {
   heal(): void {
     this.side = null;
     this.t.log.note("network partition healed");
+  }
+
+  /**
+   * The node that sent to the most other nodes in the last `ms` (ties: the most
+   * messages), undefined if none sent any: a Raft leader sends to every follower,
+   * a follower mostly answers the leader.
+   */
+  busiest(ms: number): string | undefined {
+    const since = Date.now() - ms;
+    const per = new Map<string, { dests: Set<string>; count: number }>();
+    for (const r of this.recent) {
+      if (r.at < since) continue;
+      const p = per.get(r.src) ?? { dests: new Set(), count: 0 };
+      p.dests.add(r.dest);
+      p.count++;
+      per.set(r.src, p);
+    }
+    let best: string | undefined;
+    for (const [id, p] of per) {
+      const b = best === undefined ? undefined : per.get(best)!;
+      if (!b || p.dests.size > b.dests.size || (p.dests.size === b.dests.size && p.count > b.count)) best = id;
+    }
+    return best;
+  }
+
+  /** Whether a partition leaves `node` on a side with fewer than a majority of the nodes. */
+  cutOff(node: string): boolean {
+    if (!this.side) return false;
+    const side = this.side.get(node);
+    const with_ = side === undefined ? 1 : [...this.side.values()].filter((s) => s === side).length;
+    return with_ <= this.nodes.size / 2;
   }
 
   private separated(a: string, b: string): boolean {
@@ -123,6 +156,8 @@ export class Network {
     const node = this.nodes.get(m.dest);
     if (node) {
       this.interNode++;
+      this.recent.push({ src: m.src, dest: m.dest, at: Date.now() });
+      if (this.recent.length > 4000) this.recent = this.recent.slice(-2000);
       if (this.separated(m.src, m.dest)) {
         this.dropped++;
         return;

@@ -1,0 +1,277 @@
+/**
+ * Maelstrom's lin-kv workload (read, write, cas on keys) made linearizable by Raft
+ * (Ongaro & Ousterhout 2014, §5): a leader elected for a term by a majority with
+ * randomised timeouts (§5.2), a log it replicates with AppendEntries (§5.3), an entry
+ * committed once a majority holds it and it is of the leader's term (§5.3, §5.4.2),
+ * votes only for a candidate whose log is at least as up to date (§5.4.1). Every
+ * request, reads too, goes through the log, and the node a client asked answers once
+ * the entry is applied. A node that is not the leader passes the request to the one it
+ * knows, or answers error 11 (temporarily unavailable) when it knows none.
+ *
+ * Fixtures subclass Raft to break one rule each. Raft starts on the first lin-kv request or Raft message, so the other workloads never
+ * see its traffic.
+ */
+import type { Body, Handler, Message, Node } from "./node.ts";
+
+export interface Entry {
+  term: number;
+  /** The client request (read, write or cas body). */
+  op: Body;
+  /** Which node proposed it and its proposal id: the node answers the client once it is applied. */
+  by: string;
+  id: number;
+}
+
+const HEARTBEAT_MS = 50;
+const ELECTION_MS: [number, number] = [150, 300];
+const FORWARD_MS = 1000;
+
+export type KvResult = Body;
+
+/** The key-value state machine: the same answers as Maelstrom's lin-kv service. */
+export class KvMachine {
+  readonly values = new Map<string, unknown>();
+  apply(op: Body): KvResult {
+    const k = JSON.stringify(op.key);
+    const has = this.values.has(k);
+    switch (op.type) {
+      case "read":
+        return has ? { type: "read_ok", value: this.values.get(k) } : { type: "error", code: 20, text: "key does not exist" };
+      case "write":
+        this.values.set(k, op.value);
+        return { type: "write_ok" };
+      case "cas":
+        if (!has) return { type: "error", code: 20, text: "key does not exist" };
+        if (JSON.stringify(this.values.get(k)) !== JSON.stringify(op.from)) return { type: "error", code: 22, text: `value is ${JSON.stringify(this.values.get(k))}, not ${JSON.stringify(op.from)}` };
+        this.values.set(k, op.to);
+        return { type: "cas_ok" };
+      default:
+        return { type: "error", code: 10, text: `not a lin-kv request: ${op.type}` };
+    }
+  }
+}
+
+export class Raft {
+  term = 0;
+  votedFor: string | null = null;
+  log: Entry[] = [];
+  commitIndex = 0;
+  lastApplied = 0;
+  role: "follower" | "candidate" | "leader" = "follower";
+  leader: string | null = null;
+  readonly machine = new KvMachine();
+  private nextIndex = new Map<string, number>();
+  private matchIndex = new Map<string, number>();
+  private electionTimer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private started = false;
+  private nextId = 0;
+  private readonly waiting = new Map<number, (result: KvResult) => void>();
+
+  constructor(protected readonly node: Node) {}
+
+  private get majority(): number {
+    return Math.floor(this.node.nodeIds.length / 2) + 1;
+  }
+
+  private lastTerm(): number {
+    return this.log.length === 0 ? 0 : this.log[this.log.length - 1]!.term;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    if (this.node.nodeIds.length === 1) this.elect();
+    else this.resetElection();
+  }
+
+  private resetElection(): void {
+    clearTimeout(this.electionTimer);
+    const [lo, hi] = ELECTION_MS;
+    this.electionTimer = setTimeout(() => this.elect(), lo + Math.random() * (hi - lo));
+  }
+
+  /** A higher term seen anywhere: follow it, with no vote cast yet (§5.1). */
+  private observe(term: number): void {
+    if (term <= this.term) return;
+    this.term = term;
+    this.votedFor = null;
+    if (this.role === "leader") clearInterval(this.heartbeatTimer);
+    this.role = "follower";
+    this.leader = null;
+  }
+
+  /** The election timer fired: stand for the next term (§5.2). */
+  protected elect(): void {
+    if (this.role === "leader") return;
+    this.term++;
+    this.role = "candidate";
+    this.votedFor = this.node.id;
+    this.leader = null;
+    const term = this.term;
+    let votes = 1;
+    this.resetElection();
+    if (votes >= this.majority) return this.lead();
+    for (const peer of this.peers()) {
+      void this.node.rpc(peer, { type: "request_vote", term, candidate: this.node.id, last_log_index: this.log.length, last_log_term: this.lastTerm() }, ELECTION_MS[0]).then((r) => {
+        if (!r) return;
+        this.observe(Number(r.term));
+        if (this.role !== "candidate" || this.term !== term || r.vote_granted !== true) return;
+        if (++votes >= this.majority) this.lead();
+      });
+    }
+  }
+
+  private peers(): string[] {
+    return this.node.nodeIds.filter((n) => n !== this.node.id);
+  }
+
+  private lead(): void {
+    this.role = "leader";
+    this.leader = this.node.id;
+    clearTimeout(this.electionTimer);
+    for (const p of this.peers()) {
+      this.nextIndex.set(p, this.log.length + 1);
+      this.matchIndex.set(p, 0);
+    }
+    console.error(`${this.node.id} leads term ${this.term}`);
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = setInterval(() => this.replicate(), HEARTBEAT_MS);
+    this.replicate();
+  }
+
+  /** Sends each follower the entries it lacks (none: a heartbeat). */
+  private replicate(): void {
+    if (this.role !== "leader") return;
+    const term = this.term;
+    for (const peer of this.peers()) {
+      const next = this.nextIndex.get(peer) ?? 1;
+      const entries = this.log.slice(next - 1);
+      const prev = next - 1;
+      void this.node
+        .rpc(peer, { type: "append_entries", term, leader: this.node.id, prev_log_index: prev, prev_log_term: prev === 0 ? 0 : this.log[prev - 1]!.term, entries, leader_commit: this.commitIndex }, HEARTBEAT_MS * 2)
+        .then((r) => {
+          if (!r) return;
+          this.observe(Number(r.term));
+          if (this.role !== "leader" || this.term !== term) return;
+          if (r.success === true) {
+            const match = prev + entries.length;
+            if (match > (this.matchIndex.get(peer) ?? 0)) this.matchIndex.set(peer, match);
+            this.nextIndex.set(peer, Math.max(this.nextIndex.get(peer) ?? 1, match + 1));
+            this.advanceCommit();
+          } else {
+            this.nextIndex.set(peer, Math.max(1, Math.min(next - 1, Number(r.log_length) + 1)));
+          }
+        });
+    }
+  }
+
+  /** The highest index a majority holds, if of this term, is committed (§5.3, §5.4.2). */
+  private advanceCommit(): void {
+    for (let n = this.log.length; n > this.commitIndex; n--) {
+      if (this.log[n - 1]!.term !== this.term) break;
+      const holders = 1 + this.peers().filter((p) => (this.matchIndex.get(p) ?? 0) >= n).length;
+      if (holders >= this.majority) {
+        this.commitIndex = n;
+        this.applyCommitted();
+        return;
+      }
+    }
+  }
+
+  protected applyCommitted(): void {
+    while (this.lastApplied < this.commitIndex) {
+      const e = this.log[this.lastApplied++]!;
+      const result = this.machine.apply(e.op);
+      if (e.by !== this.node.id) continue;
+      const done = this.waiting.get(e.id);
+      this.waiting.delete(e.id);
+      done?.(result);
+    }
+  }
+
+  /** The election restriction (§5.4.1): a candidate's log ending in a later term, or as long in the same term. */
+  protected upToDate(lastLogTerm: number, lastLogIndex: number): boolean {
+    return lastLogTerm > this.lastTerm() || (lastLogTerm === this.lastTerm() && lastLogIndex >= this.log.length);
+  }
+
+  onRequestVote(m: Message): void {
+    this.start();
+    const b = m.body;
+    this.observe(Number(b.term));
+    const grant = Number(b.term) === this.term && (this.votedFor === null || this.votedFor === b.candidate) && this.upToDate(Number(b.last_log_term), Number(b.last_log_index));
+    if (grant) {
+      this.votedFor = String(b.candidate);
+      this.resetElection();
+    }
+    this.node.reply(m, { type: "request_vote_ok", term: this.term, vote_granted: grant });
+  }
+
+  onAppendEntries(m: Message): void {
+    this.start();
+    const b = m.body;
+    this.observe(Number(b.term));
+    if (Number(b.term) < this.term) return this.node.reply(m, { type: "append_entries_ok", term: this.term, success: false, log_length: this.log.length });
+    this.role = "follower";
+    this.leader = String(b.leader);
+    this.resetElection();
+    const prev = Number(b.prev_log_index);
+    if (prev > this.log.length || (prev > 0 && this.log[prev - 1]!.term !== Number(b.prev_log_term))) {
+      return this.node.reply(m, { type: "append_entries_ok", term: this.term, success: false, log_length: Math.min(this.log.length, prev - 1) });
+    }
+    const entries = b.entries as Entry[];
+    entries.forEach((e, i) => {
+      const at = prev + i;
+      if (at < this.log.length && this.log[at]!.term !== e.term) this.log.length = at;
+      if (at >= this.log.length) this.log.push(e);
+    });
+    const commit = Math.min(Number(b.leader_commit), prev + entries.length);
+    if (commit > this.commitIndex) {
+      this.commitIndex = commit;
+      this.applyCommitted();
+    }
+    this.node.reply(m, { type: "append_entries_ok", term: this.term, success: true, log_length: this.log.length });
+  }
+
+  /** Appends a request as the leader; resolves with its result once applied (never, if the entry is lost). */
+  propose(op: Body): Promise<KvResult> {
+    const id = this.nextId++;
+    this.log.push({ term: this.term, op, by: this.node.id, id });
+    const applied = new Promise<KvResult>((resolve) => this.waiting.set(id, resolve));
+    if (this.majority === 1) this.advanceCommit();
+    this.replicate();
+    return applied;
+  }
+
+  /** A client's (or another node's forwarded) lin-kv request: through the leader's log. */
+  async request(op: Body): Promise<KvResult | undefined> {
+    this.start();
+    if (this.role === "leader") return this.propose(op);
+    if (this.leader === null || this.leader === this.node.id) return { type: "error", code: 11, text: "no leader known: an election is under way" };
+    return this.node.rpc(this.leader, { type: "kv_forward", op }, FORWARD_MS);
+  }
+}
+
+/** The handlers: read, write and cas (read only with a key: without one it is another workload's), and Raft's RPCs. */
+export function raftHandlers(make: (node: Node) => Raft = (node) => new Raft(node)): { kv: Handler; handlers: Record<string, Handler> } {
+  let raft: Raft | undefined;
+  const of = (node: Node) => (raft ??= make(node));
+  const strip = ({ msg_id: _m, in_reply_to: _r, ...rest }: Body): Body => rest;
+  const kv: Handler = async (node, m) => {
+    const result = await of(node).request(strip(m.body));
+    if (result) node.reply(m, strip(result));
+  };
+  return {
+    kv,
+    handlers: {
+      write: kv,
+      cas: kv,
+      request_vote: (node, m) => of(node).onRequestVote(m),
+      append_entries: (node, m) => of(node).onAppendEntries(m),
+      kv_forward: async (node, m) => {
+        const result = await of(node).request(m.body.op as Body);
+        if (result) node.reply(m, strip(result));
+      },
+    },
+  };
+}
