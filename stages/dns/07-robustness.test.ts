@@ -9,6 +9,7 @@ import { stage } from "../../harness/stage/define.ts";
 import { visible } from "../../harness/report/show.ts";
 
 const SURVIVE = "Treat every datagram as untrusted: check each length against the end of the message before reading, catch errors per packet, and on anything you cannot parse reply FORMERR (or drop it) — never let one packet stop the server.";
+const TCP_SURVIVE = "Over TCP, keep the bytes of a message that has not fully arrived until the rest comes or the client closes (then drop them); read the 2-byte length only once both bytes are there; and catch errors per connection: what one client sends must never stop the server.";
 
 /** Well-formed queries for names of the zone, of several types. */
 function queries(rand: Random, zone: TestZone, names: string[], n: number): Uint8Array[] {
@@ -165,13 +166,27 @@ export default stage(import.meta, [
     name: "garbage and half messages over TCP never stop the server",
     async run(t) {
       const { zone, server } = await zoneAndServer(t, { tcp: true });
+      const sent: string[] = [];
+      const stillRunning = () => {
+        const conns = sent.length === 1 ? "a TCP connection" : `${sent.length} TCP connections`;
+        if (server.process.exitCode !== null) t.fail({ message: `Your program exited (code ${server.process.exitCode}) after ${conns} that sent ${sent.join(", then ")} and closed.`, hint: TCP_SURVIVE });
+      };
       for (let i = 0; i < 5; i++) {
-        const conn = await TcpConnection.open({ host: server.host, port: server.port, log: t.log, name: `garbage connection ${i + 1}` });
+        // A program that died of the previous connection's bytes refuses this one: say so, rather than "cannot connect".
+        stillRunning();
+        const conn = await TcpConnection.open({ host: server.host, port: server.port, log: t.log, name: `garbage connection ${i + 1}` }).catch(async (e: unknown) => {
+          // Refused: most likely the program is dying of what the last connection sent (bounded wait for its exit).
+          await Promise.race([server.process.exited, Bun.sleep(1000)]);
+          stillRunning();
+          throw e;
+        });
         const junk = i % 2 === 0 ? t.rand.bytes(t.rand.int(1, 300)) : Uint8Array.from([0x01, 0x00, ...encodeName(zone.origin)]);
+        sent.push(i % 2 === 0 ? `${junk.length} random bytes` : "half a message");
         await conn.send(junk);
         conn.close();
       }
       await Bun.sleep(100);
+      stillRunning();
       await expectStillAnswering(t, server, zone, "five TCP connections that sent garbage or half a message and closed");
     },
   },
