@@ -87,14 +87,15 @@ export default stage(import.meta, [
   {
     name: "ICMPv6 errors name the quoted packet's destination: unreachable, packet too big, time exceeded",
     async run(t) {
-      const err = (type: number, code: number, rest: Buffer, next: "udp" | "tcp") => {
+      const err = (type: number, code: number, rest: Buffer, next: "udp" | "tcp", quotedBytes?: number) => {
         const [src, dst] = [randomIp6(t.rand), randomIp6(t.rand)];
-        return frame(t.rand, src, dst, 58, icmpv6(src, dst, type, code, rest, quotedPacket(t.rand, next).packet));
+        return frame(t.rand, src, dst, 58, icmpv6(src, dst, type, code, rest, quotedPacket(t.rand, next).packet.subarray(0, quotedBytes)));
       };
       const mtu = Buffer.alloc(4);
       mtu.writeUInt32BE(t.rand.int(1280, 9000), 0);
-      const frames = [err(1, 4, Buffer.alloc(4), "udp"), err(1, 4, Buffer.alloc(4), "tcp"), err(1, 3, Buffer.alloc(4), "udp"), err(1, 0, Buffer.alloc(4), "tcp"), err(2, 0, mtu, "udp"), err(3, 0, Buffer.alloc(4), "udp"), err(3, 1, Buffer.alloc(4), "tcp")];
-      await expectTcpdumpLines(t, { flags: ["-n"], frames, what: "ICMPv6 destination unreachable (port, address, route), packet too big, time exceeded" }, "Your lines for ICMPv6 errors differ from tcpdump's.", 'An ICMPv6 error (RFC 4443 §3) quotes the packet that failed after its 8-byte header. Destination unreachable (type 1): code 4 "unreachable port, <quoted dst> udp port <quoted dst port>", code 3 "unreachable address <quoted dst>", code 0 "unreachable route <quoted dst>"; packet too big (2): "mtu <bytes 4-7>"; time exceeded (3): code 0 "in-transit for <quoted dst>", code 1 "in-transit (reassembly)".');
+      // The third quotes only the IPv6 header and the 4 bytes of ports: enough for the port.
+      const frames = [err(1, 4, Buffer.alloc(4), "udp"), err(1, 4, Buffer.alloc(4), "tcp"), err(1, 4, Buffer.alloc(4), "udp", 44), err(1, 3, Buffer.alloc(4), "udp"), err(1, 0, Buffer.alloc(4), "tcp"), err(2, 0, mtu, "udp"), err(3, 0, Buffer.alloc(4), "udp"), err(3, 1, Buffer.alloc(4), "tcp")];
+      await expectTcpdumpLines(t, { flags: ["-n"], frames, what: "ICMPv6 destination unreachable (port, one quoting only 44 bytes; address, route), packet too big, time exceeded" }, "Your lines for ICMPv6 errors differ from tcpdump's.", 'An ICMPv6 error (RFC 4443 §3) quotes the packet that failed after its 8-byte header. Destination unreachable (type 1): code 4 "unreachable port, <quoted dst> udp port <quoted dst port>" (the port is there as soon as the quote holds 40 + 4 bytes), code 3 "unreachable address <quoted dst>", code 0 "unreachable route <quoted dst>"; packet too big (2): "mtu <bytes 4-7>"; time exceeded (3): code 0 "in-transit for <quoted dst>", code 1 "in-transit (reassembly)".');
     },
   },
   {
