@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { isMap, isScalar, LineCounter, parseDocument, type Node } from "yaml";
+import type { Node } from "yaml";
 import type { Challenge } from "./challenge/schema.ts";
 import { challengeSlugs } from "./challenge/load.ts";
 import { closest } from "./closest.ts";
@@ -45,6 +45,8 @@ const EXAMPLE = "impl:\n    redis: /home/me/my-redis/your_program.sh";
  */
 export function configuredImpls(file = configFile(), known: readonly string[] = challengeSlugs()): Record<string, ConfiguredImpl> {
   if (!existsSync(file)) return {};
+  // Loaded only when there is a file: the package costs every bun test process about 50 ms of CPU.
+  const { isMap, isScalar, LineCounter, parseDocument } = require("yaml") as typeof import("yaml");
   const lines = new LineCounter();
   const doc = parseDocument(readFileSync(file, "utf8"), { lineCounter: lines });
   const lineOf = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 1);

@@ -72,7 +72,7 @@ selfTests("a stage run as the learner types it", () => {
     expect(r.lines.length).toBeLessThanOrEqual(80);
     expect(r.out).not.toMatch(/\.test\.ts:$|\(report above\)|^\s+at |^\(fail\)|^ \d+ pass/m);
     expect(r.lines.slice(-2)).toEqual([
-      "✗ redis/2 Respond to PING failed: 3 of 3 cases; 2 of 5 cases passed in all.",
+      "✗ redis/2 Respond to PING failed: 3 of 3 cases; 3 of 6 cases passed in all.",
       "Next: fix the first report above (instructions: stages/redis/02-ping.md), then run: bun test --stage=redis/2",
     ]);
   }, 60_000);
