@@ -1,4 +1,3 @@
-
 /** A challenge.yaml (or extension .yaml) that does not have the expected shape. The message names the file and the field. */
 export class ChallengeFileError extends Error {
   constructor(file: string, field: string, problem: string) {
@@ -18,7 +17,7 @@ export function show(v: unknown): string {
   return JSON.stringify(v) ?? String(v);
 }
 
-/** Parses YAML text (Bun's parser: the yaml package costs every bun test process about 50 ms of CPU to load); a syntax error is a ChallengeFileError naming the file. */
+/** Parses YAML text X; a syntax error is a ChallengeFileError naming the file. */
 export function parseYaml(text: string, file: string): unknown {
   try {
     return Bun.YAML.parse(text);
