@@ -45,7 +45,7 @@ const EXAMPLE = "impl:\n    redis: /home/me/my-redis/your_program.sh";
  */
 export function configuredImpls(file = configFile(), known: readonly string[] = challengeSlugs()): Record<string, ConfiguredImpl> {
   if (!existsSync(file)) return {};
-  // Loaded only when there is a file: the package costs every bun test process about 50 ms of CPU.
+  // Loaded only when there is a file: it was most of a bun test process's start-up.
   const { isMap, isScalar, LineCounter, parseDocument } = require("yaml") as typeof import("yaml");
   const lines = new LineCounter();
   const doc = parseDocument(readFileSync(file, "utf8"), { lineCounter: lines });

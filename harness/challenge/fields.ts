@@ -17,7 +17,7 @@ export function show(v: unknown): string {
   return JSON.stringify(v) ?? String(v);
 }
 
-/** Parses YAML text X; a syntax error is a ChallengeFileError naming the file. */
+/** Parses YAML text (Bun's own parser: loading the yaml package was most of a bun test process's start-up); a syntax error is a ChallengeFileError naming the file. */
 export function parseYaml(text: string, file: string): unknown {
   try {
     return Bun.YAML.parse(text);
