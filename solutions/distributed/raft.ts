@@ -8,10 +8,18 @@
  * the entry is applied. A node that is not the leader passes the request to the one it
  * knows, or answers error 11 (temporarily unavailable) when it knows none.
  *
+ * The term, the vote and the log are written to a file (and fsynced) before the node
+ * answers or sends anything that depends on them, and read back when it starts, so a
+ * node killed and restarted keeps its promises (Figure 2's persistent state).
+ *
  * Fixtures subclass Raft to break one rule each. Raft starts on the first lin-kv request or Raft message, so the other workloads never
  * see its traffic.
  */
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import type { Body, Handler, Message, Node } from "./node.ts";
+
+/** Where a node keeps its term, vote and log (§5.1: persistent state), in its working directory. */
+export const STATE_FILE = "raft-state.json";
 
 export interface Entry {
   term: number;
@@ -66,9 +74,34 @@ export class Raft {
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private started = false;
   private nextId = 0;
-  private readonly waiting = new Map<number, (result: KvResult) => void>();
+  private readonly waiting = new Map<string, (result: KvResult) => void>();
 
-  constructor(protected readonly node: Node) {}
+  constructor(protected readonly node: Node) {
+    this.load();
+  }
+
+  /** Reads back the term, vote and log a previous run of this node saved. */
+  protected load(): void {
+    if (!existsSync(STATE_FILE)) return;
+    const saved = JSON.parse(readFileSync(STATE_FILE, "utf8")) as { term: number; voted_for: string | null; log: Entry[] };
+    this.term = saved.term;
+    this.votedFor = saved.voted_for;
+    this.log = saved.log;
+    console.error(`${this.node.id} restarted: term ${this.term}, ${this.log.length} log entries`);
+  }
+
+  /** Writes the term, vote and log to disk, durably (a new file fsynced, then renamed over the old one). */
+  protected persist(): void {
+    const tmp = `${STATE_FILE}.tmp`;
+    const fd = openSync(tmp, "w");
+    try {
+      writeSync(fd, JSON.stringify({ term: this.term, voted_for: this.votedFor, log: this.log }));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, STATE_FILE);
+  }
 
   private get majority(): number {
     return Math.floor(this.node.nodeIds.length / 2) + 1;
@@ -96,6 +129,7 @@ export class Raft {
     if (term <= this.term) return;
     this.term = term;
     this.votedFor = null;
+    this.persist();
     if (this.role === "leader") clearInterval(this.heartbeatTimer);
     this.role = "follower";
     this.leader = null;
@@ -107,6 +141,7 @@ export class Raft {
     this.term++;
     this.role = "candidate";
     this.votedFor = this.node.id;
+    this.persist();
     this.leader = null;
     const term = this.term;
     let votes = 1;
@@ -184,8 +219,10 @@ export class Raft {
       const e = this.log[this.lastApplied++]!;
       const result = this.machine.apply(e.op);
       if (e.by !== this.node.id) continue;
-      const done = this.waiting.get(e.id);
-      this.waiting.delete(e.id);
+      // term:id names a proposal of this run: an entry this node proposed before a restart has no one waiting.
+      const key = `${e.term}:${e.id}`;
+      const done = this.waiting.get(key);
+      this.waiting.delete(key);
       done?.(result);
     }
   }
@@ -202,6 +239,7 @@ export class Raft {
     const grant = Number(b.term) === this.term && (this.votedFor === null || this.votedFor === b.candidate) && this.upToDate(Number(b.last_log_term), Number(b.last_log_index));
     if (grant) {
       this.votedFor = String(b.candidate);
+      this.persist();
       this.resetElection();
     }
     this.node.reply(m, { type: "request_vote_ok", term: this.term, vote_granted: grant });
@@ -220,11 +258,16 @@ export class Raft {
       return this.node.reply(m, { type: "append_entries_ok", term: this.term, success: false, log_length: Math.min(this.log.length, prev - 1) });
     }
     const entries = b.entries as Entry[];
+    let changed = false;
     entries.forEach((e, i) => {
       const at = prev + i;
       if (at < this.log.length && this.log[at]!.term !== e.term) this.log.length = at;
-      if (at >= this.log.length) this.log.push(e);
+      if (at >= this.log.length) {
+        this.log.push(e);
+        changed = true;
+      }
     });
+    if (changed) this.persist();
     const commit = Math.min(Number(b.leader_commit), prev + entries.length);
     if (commit > this.commitIndex) {
       this.commitIndex = commit;
@@ -237,7 +280,9 @@ export class Raft {
   propose(op: Body): Promise<KvResult> {
     const id = this.nextId++;
     this.log.push({ term: this.term, op, by: this.node.id, id });
-    const applied = new Promise<KvResult>((resolve) => this.waiting.set(id, resolve));
+    this.persist();
+    const key = `${this.term}:${id}`;
+    const applied = new Promise<KvResult>((resolve) => this.waiting.set(key, resolve));
     if (this.majority === 1) this.advanceCommit();
     this.replicate();
     return applied;

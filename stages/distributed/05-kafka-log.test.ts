@@ -2,13 +2,7 @@ import { stage } from "../../harness/stage/define.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { Network } from "../../challenges/distributed/workbench/network.ts";
 import { KafkaHistory } from "../../challenges/distributed/workbench/kafka.ts";
-
-/** `count` key names, drawn from the seed. */
-function keys(t: CaseContext, count: number): string[] {
-  const out = new Set<string>();
-  while (out.size < count) out.add(`${t.rand.word()}-${t.rand.int(1, 99)}`);
-  return [...out];
-}
+import { keys } from "../../challenges/distributed/workbench/message.ts";
 
 /** Distinct message values, drawn from the seed. */
 function messages(t: CaseContext): () => number {

@@ -1,14 +1,7 @@
 import { stage } from "../../harness/stage/define.ts";
-import type { CaseContext } from "../../harness/stage/context.ts";
 import { Network } from "../../challenges/distributed/workbench/network.ts";
 import { KvHistory } from "../../challenges/distributed/workbench/lin-kv.ts";
-
-/** `count` key names, drawn from the seed. */
-function keys(t: CaseContext, count: number): string[] {
-  const out = new Set<string>();
-  while (out.size < count) out.add(`${t.rand.word()}-${t.rand.int(1, 99)}`);
-  return [...out];
-}
+import { keys } from "../../challenges/distributed/workbench/message.ts";
 
 /** Reads every key through every node, each until a definite answer within `withinMs`. */
 async function readEverywhere(h: KvHistory, client: string, nodes: string[], ks: string[], withinMs: number, when: string): Promise<void> {
@@ -24,7 +17,6 @@ export default stage(import.meta, [
       const h = new KvHistory(t, net);
       const ks = keys(t, 3);
       for (const key of ks) await h.until(net.client(1), ids, key, { f: "write", value: h.fresh() }, 3000, "after init (the first leader must be elected by then)");
-      await h.random([1, 2, 3].map((k) => net.client(k)), ids, ks, Date.now() + 1200);
       // Three rounds: one value written, then four clients at once cas from it to values of their own, through every node.
       for (let round = 0; round < 3; round++) {
         const key = ks[round]!;
@@ -32,6 +24,7 @@ export default stage(import.meta, [
         await h.until(net.client(1), ids, key, { f: "write", value: from }, 2000, "on a healthy network");
         await Promise.all([1, 2, 3, 4].map((k) => h.until(net.client(k + 1), [ids[k % ids.length]!], key, { f: "cas", from, to: h.fresh() }, 2000, "on a healthy network")));
       }
+      await h.random([1, 2, 3].map((k) => net.client(k)), ids, ks, Date.now() + 1200);
       await readEverywhere(h, net.client(6), ids, ks, 2000, "on a healthy network");
       net.check();
       h.check();

@@ -1,3 +1,5 @@
+import type { CaseContext } from "../../../harness/stage/context.ts";
+
 /** Maelstrom's message format: one JSON object per line, {"src", "dest", "body": {"type", "msg_id", "in_reply_to", …}}. */
 export interface Body {
   type: string;
@@ -33,4 +35,11 @@ export function parseLine(line: string): { message: Message } | { problem: strin
 /** A message as one line of the transcript. */
 export function show(m: Message): string {
   return `${m.src} → ${m.dest} ${JSON.stringify(m.body)}`;
+}
+
+/** `count` distinct key names, drawn from the seed. */
+export function keys(t: CaseContext, count: number): string[] {
+  const out = new Set<string>();
+  while (out.size < count) out.add(`${t.rand.word()}-${t.rand.int(1, 99)}`);
+  return [...out];
 }

@@ -54,8 +54,25 @@ export class Network {
   /** Starts nodes n1…nN (not yet initialised). */
   start(count: number): string[] {
     const ids = Array.from({ length: count }, (_, i) => `n${i + 1}`);
-    for (const id of ids) this.nodes.set(id, new NodeProcess(this.t, id, { message: (from, m) => this.route(from, m), problem: (from, what, line) => this.fail(from, what, line) }));
+    for (const id of ids) this.spawn(id);
     return ids;
+  }
+
+  private spawn(id: string): void {
+    this.nodes.set(id, new NodeProcess(this.t, id, { message: (from, m) => this.route(from, m), problem: (from, what, line) => this.fail(from, what, line) }));
+  }
+
+  /**
+   * Kills nodes with SIGKILL (messages on their way to them are lost), then starts each
+   * again with the same id in the same directory (its files kept) and sends it init
+   * again, as Maelstrom's kill nemesis does.
+   */
+  async crashAndRestart(ids: string[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.nodes.get(id)!.kill()));
+    this.t.log.note(`kill -9 ${ids.join(" ")}; restarted with their directories kept`);
+    for (const id of ids) this.spawn(id);
+    const all = [...this.nodes.keys()];
+    await Promise.all(ids.map((id) => this.init(this.client(Number(id.slice(1)) + 50), id, all)));
   }
 
   /** The first msg_id a client uses is drawn from the seed, so a hard-coded in_reply_to does not match. */

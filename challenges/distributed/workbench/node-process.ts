@@ -61,6 +61,17 @@ export class NodeProcess {
     return this.process.output.tail(lines);
   }
 
+  /** kill -9 of its process group: it gets no chance to write anything more (its directory is kept). */
+  async kill(): Promise<void> {
+    this.stopping = true;
+    try {
+      process.kill(-this.process.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    await this.process.stop(0);
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     try {
