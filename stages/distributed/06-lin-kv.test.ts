@@ -1,22 +1,11 @@
 import { stage } from "../../harness/stage/define.ts";
-import { Network } from "../../challenges/distributed/workbench/network.ts";
-import { KvHistory } from "../../challenges/distributed/workbench/lin-kv.ts";
-import { keys } from "../../challenges/distributed/workbench/message.ts";
-
-/** Reads every key through every node, each until a definite answer within `withinMs`. */
-async function readEverywhere(h: KvHistory, client: string, nodes: string[], ks: string[], withinMs: number, when: string): Promise<void> {
-  for (const node of nodes) for (const key of ks) await h.until(client, [node], key, { f: "read" }, withinMs, when);
-}
+import { kvCluster, presumedLeader } from "../../challenges/distributed/workbench/lin-kv.ts";
 
 export default stage(import.meta, [
   {
     name: "three nodes, healthy network: random read, write and cas from several clients through every node are linearizable; concurrent cas from one value: at most one succeeds",
     async run(t) {
-      const net = new Network(t);
-      const ids = await net.boot(3);
-      const h = new KvHistory(t, net);
-      const ks = keys(t, 3);
-      for (const key of ks) await h.until(net.client(1), ids, key, { f: "write", value: h.fresh() }, 3000, "after init (the first leader must be elected by then)");
+      const { net, ids, h, ks } = await kvCluster(t, 3, 3);
       // Three rounds: one value written, then four clients at once cas from it to values of their own, through every node.
       for (let round = 0; round < 3; round++) {
         const key = ks[round]!;
@@ -25,7 +14,7 @@ export default stage(import.meta, [
         await Promise.all([1, 2, 3, 4].map((k) => h.until(net.client(k + 1), [ids[k % ids.length]!], key, { f: "cas", from, to: h.fresh() }, 2000, "on a healthy network")));
       }
       await h.random([1, 2, 3].map((k) => net.client(k)), ids, ks, Date.now() + 1200);
-      await readEverywhere(h, net.client(6), ids, ks, 2000, "on a healthy network");
+      await h.readEverywhere(net.client(6), ids, ks, 2000, "on a healthy network");
       net.check();
       h.check();
     },
@@ -33,20 +22,13 @@ export default stage(import.meta, [
   {
     name: "five nodes, the leader cut off with one other node, then healed: the majority serves, the minority neither acknowledges writes nor answers stale reads, and all serve again after the heal",
     async run(t) {
-      const net = new Network(t);
-      const ids = await net.boot(5);
-      const h = new KvHistory(t, net);
-      const [k1, k2, k3] = keys(t, 3) as [string, string, string];
-      for (const key of [k1, k2, k3]) await h.until(net.client(1), ids, key, { f: "write", value: h.fresh() }, 3000, "after init (the first leader must be elected by then)");
-      await Bun.sleep(300);
-      // The node sending to the most others lately: the leader, if it sends heartbeats (else any node).
-      const leader = net.busiest(300) ?? t.rand.pick(ids);
-      const minority = [leader, t.rand.pick(ids.filter((n) => n !== leader))];
+      const { net, ids, h, ks } = await kvCluster(t, 5, 3);
+      const [k1, k2, k3] = ks as [string, string, string];
+      const minority = await presumedLeader(t, net, ids);
+      const leader = minority[0];
       const majority = ids.filter((n) => !minority.includes(n));
-      t.log.note(`${leader} sent to the most nodes in the last 300 ms: taken as the leader`);
       net.partition([minority, majority]);
-      const cut = Date.now();
-      const background = h.random([net.client(4), net.client(5)], ids, [k3], cut + 1500);
+      const background = h.random([net.client(4), net.client(5)], ids, [k3], Date.now() + 1500);
       // A write through the old leader: it cannot commit without the majority.
       await h.op(net.client(1), leader, k2, { f: "write", value: h.fresh() });
       // The majority elects a leader and serves.
@@ -57,7 +39,7 @@ export default stage(import.meta, [
       for (const node of minority) await h.op(net.client(3), node, k1, { f: "read" });
       await background;
       net.heal();
-      await readEverywhere(h, net.client(6), ids, [k1, k2, k3], 3000, "after the partition healed");
+      await h.readEverywhere(net.client(6), ids, ks, 3000, "after the partition healed");
       await h.until(net.client(6), ids, k1, { f: "write", value: h.fresh() }, 3000, "after the partition healed");
       net.check();
       h.check();

@@ -7,8 +7,8 @@
  */
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import { StageFailure } from "../../../harness/report/failure.ts";
-import { show, type Message } from "./message.ts";
-import type { Network } from "./network.ts";
+import { keys, show, type Message } from "./message.ts";
+import { Network } from "./network.ts";
 import { checkKv, describeOp, type KvCall, type KvOp, type Outcome } from "./linearizability.ts";
 
 export const LIN_KV =
@@ -38,6 +38,11 @@ export class KvHistory {
 
   constructor(private readonly t: CaseContext, private readonly net: Network) {
     this.nextValue = t.rand.int(1, 900) * 1000;
+  }
+
+  /** Reads every key through every node, each until a definite answer within `withinMs`. */
+  async readEverywhere(client: string, nodes: string[], ks: string[], withinMs: number, when: string): Promise<void> {
+    for (const node of nodes) for (const key of ks) await this.until(client, [node], key, { f: "read" }, withinMs, when);
   }
 
   /** Kills `ids` with SIGKILL and restarts them (Network.crashAndRestart), noting when. */
@@ -177,4 +182,25 @@ function staleRead(core: KvOp[], read: KvOp): boolean {
   const wrote = (o: KvOp) => (o.call.f === "write" ? JSON.stringify(o.call.value) : o.call.f === "cas" ? JSON.stringify(o.call.to) : undefined);
   const writer = core.find((o) => o.outcome.kind === "ok" && wrote(o) === v);
   return writer !== undefined && core.some((o) => o !== writer && o.outcome.kind === "ok" && wrote(o) !== undefined && o.start > writer.end && o.end < read.start);
+}
+
+/**
+ * Boots `count` nodes and writes a first value to each of `keyCount` keys, each within
+ * 3 s (a first leader must be elected by then).
+ */
+export async function kvCluster(t: CaseContext, count: number, keyCount: number): Promise<{ net: Network; ids: string[]; h: KvHistory; ks: string[] }> {
+  const net = new Network(t);
+  const ids = await net.boot(count);
+  const h = new KvHistory(t, net);
+  const ks = keys(t, keyCount);
+  for (const key of ks) await h.until(net.client(1), ids, key, { f: "write", value: h.fresh() }, 3000, "after init (the first leader must be elected by then)");
+  return { net, ids, h, ks };
+}
+
+/** After 300 ms more, the node that sent to the most others in them (a Raft leader's heartbeats), and another node drawn from the seed. */
+export async function presumedLeader(t: CaseContext, net: Network, ids: string[]): Promise<[string, string]> {
+  await Bun.sleep(300);
+  const leader = net.busiest(300) ?? t.rand.pick(ids);
+  t.log.note(`${leader} sent to the most nodes in the last 300 ms: taken as the leader`);
+  return [leader, t.rand.pick(ids.filter((n) => n !== leader))];
 }
