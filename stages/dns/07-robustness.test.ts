@@ -169,7 +169,8 @@ export default stage(import.meta, [
       const sent: string[] = [];
       const stillRunning = () => {
         const conns = sent.length === 1 ? "a TCP connection" : `${sent.length} TCP connections`;
-        if (server.process.exitCode !== null) t.fail({ message: `Your program exited (code ${server.process.exitCode}) after ${conns} that sent ${sent.join(", then ")} and closed.`, hint: TCP_SURVIVE });
+        const after = sent.length === 0 ? "before the first TCP connection" : `after ${conns} that sent ${sent.join(", then ")} and closed`;
+        if (server.process.exitCode !== null) t.fail({ message: `Your program exited (code ${server.process.exitCode}) ${after}.`, hint: TCP_SURVIVE });
       };
       for (let i = 0; i < 5; i++) {
         // A program that died of the previous connection's bytes refuses this one: say so, rather than "cannot connect".
