@@ -52,7 +52,7 @@ export default stage(import.meta, [
       const pairs: [string, string][] = Array.from({ length: t.rand.int(5, 10) }, (_, i) => [`${t.rand.word()}:${i}`, `${t.rand.word()} ${t.rand.word()}`]);
       // Every run has a key with a space in it.
       pairs.push([`${t.rand.word()} ${t.rand.word()}:${pairs.length}`, t.rand.word()]);
-      for (const [k, v] of pairs) await cli.expect(["SET", k, v], "OK");
+      for (const [k, v] of pairs) await cli.expect(["SET", k, v], "OK", { hint: "SET replies +OK\\r\\n. Keys and values may contain spaces and colons: each is one argument, read by its declared length." });
       for (const [k, v] of t.rand.shuffle(pairs)) await cli.expect(["GET", k], `"${v}"`, { hint: `${SHARED} A key may contain spaces and colons.` });
     },
   },
