@@ -45,4 +45,26 @@ export default stage(import.meta, [
       h.check();
     },
   },
+  {
+    name: "three nodes, a follower cut off while the other two commit writes, then reachable through one node only: it must not lead with its shorter log",
+    async run(t) {
+      const { net, ids, h, ks } = await kvCluster(t, 3, 2);
+      const [leader, behind] = await presumedLeader(t, net, ids);
+      const bridge = ids.find((n) => n !== leader && n !== behind)!;
+      net.partition([[leader, bridge], [behind]]);
+      for (const key of ks) await h.until(net.client(1), [leader, bridge], key, { f: "write", value: h.fresh() }, 3000, "with two of three nodes reaching each other");
+      // The cut-off node times out again and again: its term climbs past the others'.
+      await Bun.sleep(700);
+      // It now reaches only the node that still hears the leader's heartbeats: its next RequestVote is the first thing that node hears of a newer term.
+      net.cutBetween(leader, behind);
+      await Bun.sleep(700);
+      await h.readEverywhere(net.client(2), [bridge], ks, 3000, `with ${leader} and ${behind} cut off from each other`);
+      net.heal();
+      await h.readEverywhere(net.client(2), ids, ks, 3000, "after the network healed");
+      net.check();
+      h.check(
+        `In this case ${behind}, cut off while the others committed writes, came back with a higher term and a shorter log, reachable through ${bridge} only: if it was elected, it overwrote committed entries. Refuse a vote to a candidate whose last log entry has an older term than yours, or the same term and a lower index (§5.4.1).`,
+      );
+    },
+  },
 ]);

@@ -138,8 +138,12 @@ export class KvHistory {
     );
   }
 
-  /** Fails the case unless every key's history is linearizable, showing the operations that cannot be ordered. */
-  check(): void {
+  /**
+   * Fails the case unless every key's history is linearizable, showing the operations
+   * that cannot be ordered; `scenario` (what this case did that a mistake may not survive)
+   * follows the hint.
+   */
+  check(scenario?: string): void {
     const findings = checkKv(this.ops, 5000);
     const counts = `${this.ops.length} operations (${this.ops.filter((o) => o.outcome.kind === "unknown").length} without a reply, ${this.ops.filter((o) => o.outcome.kind === "failed").length} refused with error 11)`;
     const undecided = findings.find((f) => f.verdict === "timed out");
@@ -158,7 +162,7 @@ export class KvHistory {
         message: `The history of key ${JSON.stringify(bad.key)} is not linearizable: no order of its operations, each taking effect at one instant between its request and its reply, explains what the clients saw. It broke at: ${describeOp(culprit, this.t0)}.`,
         expected: "an order of these operations (times in ms since the first request), each one inside its own interval, in which each read returns the last value written and each cas sees the value it compares with",
         received: core.map((o) => describeOp(o, this.t0)).join("\n"),
-        hint,
+        hint: scenario ? `${hint} ${scenario}` : hint,
         detail: `${counts}; the ${this.ops.filter((o) => o.key === bad.key).length} of key ${JSON.stringify(bad.key)}:\n${this.ops
           .filter((o) => o.key === bad.key)
           .sort((a, b) => a.start - b.start)

@@ -40,6 +40,7 @@ export class Network {
   private readonly nextMsgId = new Map<string, number>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private side: Map<string, number> | null = null;
+  private cutPair: [string, string] | null = null;
   /** Recent node-to-node messages (src, dest, when), for guessing which node leads. */
   private recent: { src: string; dest: string; at: number }[] = [];
   private problem: StageFailure | null = null;
@@ -91,7 +92,15 @@ export class Network {
 
   heal(): void {
     this.side = null;
+    this.cutPair = null;
     this.t.log.note("network partition healed");
+  }
+
+  /** Heals any partition but cuts `a` off from `b` (each still reaches every other node: a bridge between them). */
+  cutBetween(a: string, b: string): void {
+    this.side = null;
+    this.cutPair = [a, b];
+    this.t.log.note(`network: every node reaches every other, except ${a} and ${b}, cut off from each other`);
   }
 
   /**
@@ -126,6 +135,7 @@ export class Network {
   }
 
   private separated(a: string, b: string): boolean {
+    if (this.cutPair && this.cutPair.includes(a) && this.cutPair.includes(b) && a !== b) return true;
     if (!this.side) return false;
     const sa = this.side.get(a);
     const sb = this.side.get(b);
