@@ -1,5 +1,5 @@
 /**
- * bun challenges/sql/mutants.ts [--only=<id>] [--batch=1|2] [--seed=<n>]
+ * bun challenges/sql/mutants.ts [--only=<id>] [--batch=1|2|3|4] [--seed=<n>]
  *
  * Hand-written mutants of the reference SQL engine, for the mutation score in
  * challenges/sql/README.md ("Promises and checks"): each one plausible
@@ -25,7 +25,7 @@ export const MUTANTS: HandMutant[] = [
   { batch: 1, id: "substr-zero-start", stage: "6", reading: "substr counts from 1, so 0 is the first character too", file: "functions.ts", find: "  else if (start === 0) {\n    start = 1;\n    len--;\n  }", replace: "  else if (start === 0) start = 1;" },
   { batch: 1, id: "left-join-where-as-on", stage: "7", reading: "a LEFT JOIN's conditions all decide what matches", file: "join.ts", find: "      matched = true;\n      if (filter && truth(filter(row, [])) !== true) continue;", replace: "      if (filter && truth(filter(row, [])) !== true) continue;\n      matched = true;" },
   { batch: 1, id: "real-keeps-integers", stage: "8", reading: "REAL columns take numbers as they are", file: "writer.ts", find: "      return typeof n === \"bigint\" ? Number(n) : n;", replace: "      return n;", note: "equivalent: SQLite itself may keep a whole number in a REAL column as an integer on disk (stage 3), and every reader turns it back into a real" },
-  { batch: 1, id: "insert-no-unique-check", stage: "8", reading: "a rowid given twice replaces the row", file: "writer.ts", find: "    if (this.trees.hasRow(t.table.root, r.rowid)) throw uniqueError(t.table);\n", replace: "    if (this.trees.hasRow(t.table.root, r.rowid)) this.trees.deleteRow(t.table.root, r.rowid);\n" },
+  { batch: 1, id: "insert-no-unique-check", stage: "8", reading: "a rowid given twice replaces the row", file: "writer.ts", find: "    if (this.trees.hasRow(table.root, r.rowid)) throw uniqueError(table);\n", replace: "    if (this.trees.hasRow(table.root, r.rowid)) this.trees.deleteRow(table.root, r.rowid);\n" },
   { batch: 1, id: "freelist-trunk-only", stage: "9", reading: "reuse the freelist's trunk pages; leaves stay free", file: "pager.ts", find: "if (trunk !== 0 && this.header.freelistCount > 0 && !quirks.neverReuseFreePages) {", replace: "if (trunk !== 0 && this.header.freelistCount === 1 && !quirks.neverReuseFreePages) {" },
   { batch: 1, id: "journal-sector-4096", stage: "10", reading: "the sector is the disk's, 4096 bytes", file: "journal.ts", find: "hv.setUint32(20, SECTOR);", replace: "hv.setUint32(20, 4096);" },
   { batch: 1, id: "journal-original-size-zero", stage: "10", reading: "the journal header's database size is filled in at commit (0 until then)", file: "journal.ts", find: "hv.setUint32(16, originalPages);", replace: "hv.setUint32(16, 0);" },
@@ -49,6 +49,14 @@ export const MUTANTS: HandMutant[] = [
   { batch: 3, id: "trim-all-whitespace", stage: "6", reading: "trim() removes whitespace", file: "functions.ts", find: ': " ";', replace: ': " \\t\\n";' },
   { batch: 3, id: "journal-page-size-zero", stage: "10", reading: "the journal's page size field is for other page sizes than the default", file: "journal.ts", find: "hv.setUint32(24, pageSize);", replace: "hv.setUint32(24, pageSize === 4096 ? 0 : pageSize);" },
   { batch: 3, id: "delete-unless-false", stage: "9", reading: "DELETE removes the rows the WHERE does not reject", file: "writer.ts", find: "truth(where(visible(table, r), [])) === true", replace: "truth(where(visible(table, r), [])) !== false" },
+  // Batch 4: stages 12–14, written after their cases and fixtures, measured once before any fix.
+  { batch: 4, id: "scalar-subquery-last-row", stage: "12", reading: "a scalar subquery's value is its row's (the last one read)", file: "evaluate.ts", find: "return r.rows[0]?.[0] ?? (", replace: "return r.rows[r.rows.length - 1]?.[0] ?? (" },
+  { batch: 4, id: "in-subquery-no-affinity", stage: "12", reading: "IN (SELECT …) compares the values as they are", file: "evaluate.ts", find: "const aff = comparisonAffinity(ax, r.affinities[0]!);", replace: 'const aff = "NONE" as const;' },
+  { batch: 4, id: "union-all-dedupes", stage: "13", reading: "UNION ALL: all the distinct rows of both", file: "select.ts", find: "        rows = rows.concat(r.rows);\n        return;", replace: "        rows = distinctSorted(rows.concat(r.rows));\n        return;" },
+  { batch: 4, id: "except-either-side", stage: "13", reading: "EXCEPT: the rows that are not in both", file: "select.ts", find: "distinctSorted(rows).filter((x) => !right.has(groupKey(x)));", replace: "distinctSorted([...rows.filter((x) => !right.has(groupKey(x))), ...r.rows.filter((x) => !keys(rows).has(groupKey(x)))]);" },
+  { batch: 4, id: "default-as-written", stage: "14", reading: "a DEFAULT is stored as written", file: "writer.ts", find: "(positions.includes(i) ? null : storeAs(defaults[i]!, c.affinity))", replace: "(positions.includes(i) ? null : defaults[i]!)" },
+  { batch: 4, id: "autoindex-from-zero", stage: "14", reading: "automatic indexes are numbered from 0", file: "writer.ts", find: "`sqlite_autoindex_${st.name}_${i + 1}`", replace: "`sqlite_autoindex_${st.name}_${i}`" },
+  { batch: 4, id: "check-label-expression", stage: "14", reading: "a failed CHECK names its expression", file: "constraints.ts", find: "label: label ?? text(j + 2, to)", replace: "label: text(j + 2, to)" },
 ];
 
 if (import.meta.main) await handMutantsMain("sql", "main.ts", MUTANTS, Bun.argv.slice(2));

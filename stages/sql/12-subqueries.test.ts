@@ -22,6 +22,8 @@ export default stage(import.meta, [
         "SELECT id, salary - (SELECT min(salary) FROM emp) FROM emp ORDER BY id",
         `SELECT id, name FROM emp WHERE salary > (SELECT avg(salary) FROM emp) + ${k - 4500} ORDER BY id`,
         "SELECT (SELECT id FROM emp ORDER BY salary DESC, id LIMIT 1), (SELECT name FROM emp WHERE id = 3)",
+        // A subquery of several rows: the first one's value.
+        "SELECT (SELECT name FROM emp ORDER BY id), (SELECT id FROM dept ORDER BY id DESC), (SELECT salary FROM emp WHERE salary IS NOT NULL ORDER BY salary, id)",
         // No row: NULL (an empty field), on every seed.
         "SELECT (SELECT name FROM dept WHERE id = -1), (SELECT salary FROM emp WHERE id < 0) IS NULL",
         "SELECT id, coalesce((SELECT budget FROM dept WHERE id = -1), 'none') FROM dept ORDER BY id",
