@@ -35,6 +35,8 @@ declare module "./quirks.ts" {
     seccompArgsIgnored?: boolean;
     /** SCMP_CMP_MASKED_EQ compared as SCMP_CMP_EQ with `value`. */
     seccompMaskedEqAsEq?: boolean;
+    /** When a rule's argument conditions do not hold, return defaultAction instead of trying the next rules. */
+    seccompConditionFailsToDefault?: boolean;
     /** Install the filter last, after process.user is applied, even without noNewPrivileges. */
     seccompAfterCredentials?: boolean;
   }
@@ -200,6 +202,7 @@ export function compileSeccomp(profile: Seccomp, quirks: Quirks = {}): Buffer {
   asm.ret(RET.KILL_THREAD);
   asm.place(rules);
   let holdsNr = true; // whether A still holds the system call number
+  const fallback = asm.label("default");
   for (const rule of profile.rules) {
     const args = quirks.seccompArgsIgnored ? [] : rule.args;
     const ret = retValue(rule.action, quirks);
@@ -209,12 +212,13 @@ export function compileSeccomp(profile: Seccomp, quirks: Quirks = {}): Buffer {
       const skip = asm.label("skip");
       if (!holdsNr) asm.loadWord(DATA.nr);
       asm.jump("JEQ", nr, "next", skip);
-      for (const c of args) condition(asm, c, skip, quirks);
+      for (const c of args) condition(asm, c, quirks.seccompConditionFailsToDefault ? fallback : skip, quirks);
       asm.ret(ret);
       asm.place(skip);
       holdsNr = args.length === 0;
     }
   }
+  asm.place(fallback);
   asm.ret(quirks.seccompDefaultActionIgnored ? RET.ALLOW : retValue(profile.defaultAction, quirks));
   if (asm.length > 4096) throw new Error(`linux.seccomp: the filter has ${asm.length} instructions, more than the kernel's 4096`);
   return asm.assemble();

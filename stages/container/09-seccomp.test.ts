@@ -92,13 +92,14 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "args: SCMP_CMP_EQ on kill's signal and SCMP_CMP_MASKED_EQ on chmod's mode deny only the calls whose arguments match",
+    name: "args: SCMP_CMP_EQ on kill's signal (two rules, two signals) and SCMP_CMP_MASKED_EQ on chmod's mode deny only the calls whose arguments match",
     async run(t) {
       // Signals that do nothing to the container's shell (PID 1 ignores what it has no handler for).
-      const [denied, allowed] = t.rand.shuffle([["WINCH", 28], ["URG", 23], ["CHLD", 17]] as [string, number][]) as [[string, number], [string, number]];
+      const [denied, denied2, allowed] = t.rand.shuffle([["WINCH", 28], ["URG", 23], ["CHLD", 17]] as [string, number][]) as [[string, number], [string, number], [string, number]];
       const bit = t.rand.shuffle([0o001, 0o002, 0o010, 0o020])[0]!;
       const [killErrno, killMessage] = pickErrno(t);
       const [chmodErrno, chmodMessage] = pickErrno(t, killErrno);
+      const [kill2Errno, kill2Message] = t.rand.shuffle(ERRNOS.filter(([n]) => n !== killErrno && n !== chmodErrno))[0]!;
       const deniedMode = (0o640 | bit).toString(8);
       const b = new Bundle(t, []);
       b.config.linux.seccomp = {
@@ -106,17 +107,20 @@ export default stage(import.meta, [
         architectures: ["SCMP_ARCH_X86_64"],
         syscalls: [
           { names: ["kill"], action: "SCMP_ACT_ERRNO", errnoRet: killErrno, args: [{ index: 1, value: denied[1], op: "SCMP_CMP_EQ" }] },
+          { names: ["kill"], action: "SCMP_ACT_ERRNO", errnoRet: kill2Errno, args: [{ index: 1, value: denied2[1], op: "SCMP_CMP_EQ" }] },
           { names: ["chmod", "fchmodat"], action: "SCMP_ACT_ERRNO", errnoRet: chmodErrno, args: [{ index: 1, value: bit, valueTwo: bit, op: "SCMP_CMP_MASKED_EQ" }] },
         ],
       };
       b.file("/tmp/file", t.rand.word());
-      b.config.process.args = ["/bin/sh", "-c", `kill -${denied[0]} $$; echo "denied $?"; kill -${allowed[0]} $$; echo "allowed $?"; chmod ${deniedMode} /tmp/file; echo "chmod1 $?"; chmod 640 /tmp/file; echo "chmod2 $?"`];
+      b.config.process.args = ["/bin/sh", "-c", `kill -${denied[0]} $$; echo "denied $?"; kill -${denied2[0]} $$; echo "denied2 $?"; kill -${allowed[0]} $$; echo "allowed $?"; chmod ${deniedMode} /tmp/file; echo "chmod1 $?"; chmod 640 /tmp/file; echo "chmod2 $?"`];
       const r = await b.run();
       expectRan(t, r, ARGS);
       const rule = (what: string) => `${what} (the profile: ${JSON.stringify(b.config.linux.seccomp.syscalls)})`;
       t.expectEqual(statusOf(r, "denied"), "1", { message: rule(`kill -${denied[0]} (signal ${denied[1]}) should fail: a rule denies kill when argument 1 == ${denied[1]}`), hint: ARGS, detail: r.output });
       if (!r.output.includes(killMessage)) t.fail({ message: `kill -${denied[0]} failed with another error than the rule's errnoRet ${killErrno}.`, expected: killMessage, received: r.output, hint: ERRNO });
-      t.expectEqual(statusOf(r, "allowed"), "0", { message: rule(`kill -${allowed[0]} (signal ${allowed[1]}) should succeed: the rule on kill applies only when argument 1 == ${denied[1]}`), hint: ARGS, detail: r.output });
+      t.expectEqual(statusOf(r, "allowed"), "0", { message: rule(`kill -${allowed[0]} (signal ${allowed[1]}) should succeed: the rules on kill apply only when argument 1 == ${denied[1]} or ${denied2[1]}`), hint: ARGS, detail: r.output });
+      t.expectEqual(statusOf(r, "denied2"), "1", { message: rule(`kill -${denied2[0]} (signal ${denied2[1]}) should fail: a second rule on kill denies it when argument 1 == ${denied2[1]} (the first rule's condition does not hold: the next rule decides)`), hint: ARGS, detail: r.output });
+      if (!r.output.includes(kill2Message)) t.fail({ message: `kill -${denied2[0]} failed with another error than the second rule's errnoRet ${kill2Errno}.`, expected: kill2Message, received: r.output, hint: ERRNO });
       t.expectEqual(statusOf(r, "chmod1"), "1", { message: rule(`chmod ${deniedMode} should fail: a rule denies chmod when (mode & 0${bit.toString(8)}) == 0${bit.toString(8)}`), hint: ARGS, detail: r.output });
       if (!r.output.includes(chmodMessage)) t.fail({ message: `chmod ${deniedMode} failed with another error than the rule's errnoRet ${chmodErrno}.`, expected: chmodMessage, received: r.output, hint: ERRNO });
       t.expectEqual(statusOf(r, "chmod2"), "0", { message: rule(`chmod 640 should succeed: (0640 & 0${bit.toString(8)}) is 0, so the rule on chmod does not apply`), hint: ARGS, detail: r.output });
