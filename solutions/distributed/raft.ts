@@ -130,7 +130,11 @@ export class Raft {
     this.term = term;
     this.votedFor = null;
     this.persist();
-    if (this.role === "leader") clearInterval(this.heartbeatTimer);
+    if (this.role === "leader") {
+      // A former leader has no election timer running: start one, so it stands again if no one else leads.
+      clearInterval(this.heartbeatTimer);
+      this.resetElection();
+    }
     this.role = "follower";
     this.leader = null;
   }
