@@ -8,7 +8,7 @@ import { expectLines, expectTcpdumpLines, packetLines, randomIp, randomMac, star
 
 const ZERO = "00:00:00:00:00:00";
 const BROADCAST = "ff:ff:ff:ff:ff:ff";
-const REQUEST = `An ARP request (operation 1) reads "ARP, Request who-has <target protocol address> tell <sender protocol address>, length <n>": the address asked about is the target's (bytes 24-27 of the ARP packet), the one asking is the sender's (bytes 14-17).`;
+const REQUEST = `An ARP request (operation 1) reads "ARP, Request who-has <target protocol address> tell <sender protocol address>, length <n>": the address asked about is the target's (bytes 24-27 of the ARP packet), the one asking is the sender's (bytes 14-17). A gratuitous request (sender and target the same address) prints the same way.`;
 const LENGTH = "\"length\" is the number of bytes after the 14-byte Ethernet header, padding included: 28 for a bare ARP packet, 46 when the frame was padded to the 60-byte Ethernet minimum.";
 
 function arpFrame(a: Arp, dst: string, pad = false): Uint8Array {

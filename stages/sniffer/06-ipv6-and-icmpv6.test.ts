@@ -113,7 +113,7 @@ export default stage(import.meta, [
         frame(t.rand, src, dst, IPPROTO6.fragment, Buffer.concat([ip6Fragment(58, 0, true, id), message.subarray(0, cut)])),
         frame(t.rand, src, dst, IPPROTO6.fragment, Buffer.concat([ip6Fragment(58, cut, false, id), message.subarray(cut)])),
       ];
-      await expectTcpdumpLines(t, { flags: ["-n"], frames, what: "ICMPv6 echo requests behind hop-by-hop and destination options headers, and in two fragments" }, "Your lines for IPv6 extension headers differ from tcpdump's.", 'The fixed header\'s Next Header may name an extension header (RFC 8200 §4) before the upper-layer one: hop-by-hop options (0, printed "HBH ") and destination options (60, "DSTOPT ") hold their own Next Header and length (byte 1, in 8-byte units not counting the first 8): skip them. A fragment header (44, 8 bytes) prints "frag (<offset>|<bytes after it>) "; only the fragment at offset 0 goes on to the upper layer.');
+      await expectTcpdumpLines(t, { flags: ["-n"], frames, what: "ICMPv6 echo requests behind hop-by-hop and destination options headers, and in two fragments" }, "Your lines for IPv6 extension headers differ from tcpdump's.", 'The fixed header\'s Next Header may name an extension header (RFC 8200 §4) before the upper-layer one: hop-by-hop options (0, printed "HBH ") and destination options (60, "DSTOPT ") hold their own Next Header and length (byte 1, in 8-byte units not counting the first 8): skip them. A fragment header (44, 8 bytes) prints "frag (<offset in bytes: the 13-bit field × 8>|<bytes after it>) "; only the fragment at offset 0 goes on to the upper layer.');
     },
   },
   {
