@@ -185,16 +185,18 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "a layer blob whose content does not match its digest is refused",
+    name: "unpack refuses a ref index.json does not name, and a layer blob whose content does not match its digest",
     async run(t) {
       const img = buildImage(t, "true");
+      const b = new Bundle(t, []);
+      const missing = await unpack(t, b, { ...img, ref: `${img.ref}-missing` });
+      if (missing.r.code === 0) t.fail({ message: `unpack of the ref "${img.ref}-missing", which no manifest of index.json is named, succeeded.`, expected: "a non-zero exit status", received: `exit status 0\n${missing.r.output}`, hint: REF });
       const hex = img.top.digest.slice("sha256:".length);
       const path = join(img.layout.dir, "blobs", "sha256", hex);
       const data = readFileSync(path);
       // Another byte in the gzip header's mtime field: the layer still unpacks, but its digest differs.
       data[4] = (data[4]! + 1) % 256;
       writeFileSync(path, data);
-      const b = new Bundle(t, []);
       const { r } = await unpack(t, b, img);
       if (r.code === 0) t.fail({ message: `unpack succeeded although the blob of layer ${img.top.digest} has another digest (one byte changed).`, expected: "a non-zero exit status", received: `exit status 0\n${r.output}`, hint: DIGEST });
     },
