@@ -92,7 +92,7 @@ function hincrby(ctx: CommandContext, argv: Buffer[]): Reply {
 const FLOAT_TEXT = /^[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity)$/i;
 
 /** Parses a float argument the way Redis's string2ld does; null if it is not one. */
-function parseFloatArg(bytes: Uint8Array): number | null {
+export function parseFloatArg(bytes: Uint8Array): number | null {
   const text = byteString(bytes);
   if (!FLOAT_TEXT.test(text)) return null;
   const lower = text.toLowerCase();

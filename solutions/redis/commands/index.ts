@@ -20,6 +20,7 @@ import { defineCommand, type CommandDefinition } from "./define.ts";
 import { keyCommands } from "./keys.ts";
 import { serverCommands } from "./server.ts";
 import { stringCommands } from "./strings.ts";
+import { moreStringCommands } from "./more-strings.ts";
 import { listCommands } from "./lists.ts";
 import { hashCommands } from "./hashes.ts";
 import { setCommands } from "./sets.ts";
@@ -37,6 +38,7 @@ export type { BlockRequest, CommandContext, CommandHandler, CommandResult, Comma
 export const COMMAND_MODULES: ReadonlyArray<readonly CommandDefinition[]> = [
   connectionCommands,
   stringCommands,
+  moreStringCommands,
   keyCommands,
   serverCommands,
   configCommands,

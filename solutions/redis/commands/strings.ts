@@ -26,7 +26,7 @@ type ExpireUnit = "EX" | "PX" | "EXAT" | "PXAT";
  * reply. Relative units are added to the current time; values must be
  * positive and the result must fit in a signed 64-bit integer.
  */
-function setDeadline(ctx: CommandContext, unit: ExpireUnit, arg: Uint8Array): number | Reply {
+export function setDeadline(ctx: CommandContext, unit: ExpireUnit, arg: Uint8Array): number | Reply {
   const n = parseInt64(arg);
   if (n === null) return ERR_NOT_INTEGER;
   const seconds = unit === "EX" || unit === "EXAT";
