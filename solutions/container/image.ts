@@ -136,7 +136,13 @@ function storedLayer(root: string, layout: string, d: Descriptor, quirks: Quirks
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
   for (const entry of readTar(layerTar(layout, d, quirks))) extract(partial, entry, quirks);
-  renameSync(partial, dir);
+  try {
+    renameSync(partial, dir);
+  } catch (e) {
+    // Another unpack stored the same layer meanwhile: use its copy.
+    rmSync(partial, { recursive: true, force: true });
+    if (!existsSync(dir)) throw e;
+  }
   return dir;
 }
 

@@ -85,6 +85,9 @@ export function spawnInUserNamespace(argv: string[], maps: { uid: IdMapping[]; g
   try {
     // CLOEXEC on the pipe: the child closes its write end itself, and execve closes the read end.
     pid = check(clone(BigInt(CLONE.user | (newPid ? CLONE.pid : 0)), readEnd, writeEnd, quirks.usernsNotRoot ? 0 : 1, args.array, env.array), "clone(CLONE_NEWUSER)");
+  } catch (e) {
+    libc.close(writeEnd);
+    throw e;
   } finally {
     libc.close(readEnd);
   }
