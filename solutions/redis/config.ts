@@ -11,6 +11,8 @@
 
 export const DEFAULT_PORT = 6379;
 export const DEFAULT_HOST = "127.0.0.1";
+/** Like redis-server: databases 0 to 15 (SELECT, SWAPDB, MOVE). */
+export const DEFAULT_DATABASES = 16;
 
 /** Defaults for settings later stages rely on; `dir` is the working directory. */
 export function defaultSettings(): Array<[string, string]> {
@@ -24,7 +26,7 @@ export function defaultSettings(): Array<[string, string]> {
   ["appendfilename", "appendonly.aof"],
   ["maxmemory", "0"],
   ["maxmemory-policy", "noeviction"],
-  ["databases", "1"],
+  ["databases", String(DEFAULT_DATABASES)],
   ["hz", "10"],
   ];
 }

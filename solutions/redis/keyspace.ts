@@ -114,7 +114,8 @@ const ACTIVE_EXPIRE_BUDGET_MS = 25;
 
 export class Keyspace {
   readonly now: () => number;
-  readonly index: number;
+  /** The database number; SWAPDB exchanges two keyspaces' places and numbers. */
+  index: number;
   /** Set by the server state; null for a keyspace on its own (unit tests). */
   events: KeyspaceEvents | null = null;
   protected readonly values = new Map<string, RedisValue>();

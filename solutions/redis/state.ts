@@ -6,7 +6,7 @@ import type { ClientState } from "./client.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { createCommandTable } from "./commands/index.ts";
 import type { BeforeCommandHook, CommandTable } from "./commands/types.ts";
-import { Config } from "./config.ts";
+import { Config, DEFAULT_DATABASES } from "./config.ts";
 import { installEviction } from "./eviction/index.ts";
 import { Keyspace } from "./keyspace.ts";
 import { PersistenceStatus } from "./persistence/status.ts";
@@ -30,8 +30,8 @@ export interface ServerStats {
 export interface ServerState {
   readonly config: Config;
   readonly commands: CommandTable;
-  /** Only database 0 exists for now; SELECT of any other index fails. */
-  readonly databases: readonly Keyspace[];
+  /** The databases 0 … N-1 (`databases` setting, 16 by default); SWAPDB swaps two entries. */
+  readonly databases: Keyspace[];
   readonly stats: ServerStats;
   /** Changes made since start (Redis's server.dirty): every key modification counts one. */
   dirty: number;
@@ -56,11 +56,20 @@ export interface ServerStateOptions {
   keyspace?: Keyspace;
 }
 
+/** Database 0 (`options.keyspace` if given), then the others on the same clock, up to the `databases` setting. */
+function createDatabases(options: ServerStateOptions): Keyspace[] {
+  const first = options.keyspace ?? new Keyspace();
+  const count = Math.max(1, Number(options.config?.get("databases") ?? DEFAULT_DATABASES) || 1);
+  const databases = [first];
+  for (let index = 1; index < count; index++) databases.push(new Keyspace({ index, clock: first.now }));
+  return databases;
+}
+
 export function createServerState(options: ServerStateOptions = {}): ServerState {
   const state: ServerState = {
     config: options.config ?? new Config(),
     commands: options.commands ?? createCommandTable(),
-    databases: [options.keyspace ?? new Keyspace()],
+    databases: createDatabases(options),
     stats: {
       startedAt: Date.now(),
       connectionsReceived: 0,

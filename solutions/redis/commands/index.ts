@@ -21,6 +21,7 @@ import { keyCommands } from "./keys.ts";
 import { serverCommands } from "./server.ts";
 import { stringCommands } from "./strings.ts";
 import { moreStringCommands } from "./more-strings.ts";
+import { databaseCommands } from "./databases.ts";
 import { listCommands } from "./lists.ts";
 import { hashCommands } from "./hashes.ts";
 import { setCommands } from "./sets.ts";
@@ -39,6 +40,7 @@ export const COMMAND_MODULES: ReadonlyArray<readonly CommandDefinition[]> = [
   connectionCommands,
   stringCommands,
   moreStringCommands,
+  databaseCommands,
   keyCommands,
   serverCommands,
   configCommands,

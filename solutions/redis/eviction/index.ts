@@ -80,7 +80,7 @@ export class AccessTracker implements KeyAccessListener {
   logFactor = 10;
   decayTime = 1;
 
-  constructor(private readonly db: Keyspace) {}
+  constructor(readonly db: Keyspace) {}
 
   added(_db: Keyspace, key: string): void {
     const now = this.db.now();
@@ -167,7 +167,8 @@ export class Evictor {
   private evictOne(): boolean {
     for (let i = 0; i < this.state.databases.length; i++) {
       const db = this.state.databases[i]!;
-      const key = this.chooseVictim(db, this.trackers[i]!);
+      // Found by keyspace, not by position: SWAPDB moves keyspaces between positions.
+      const key = this.chooseVictim(db, this.trackers.find((t) => t.db === db)!);
       if (key === undefined) continue;
       this.state.propagation.add(db.index, [DEL, Buffer.from(key, "latin1")]);
       if (db.delete(key)) this.state.stats.evictedKeys++;
