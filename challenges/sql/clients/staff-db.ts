@@ -9,7 +9,7 @@
  * with different salaries; emp 1 has a NULL dept_id, emp 2 the dept_id 999
  * (no such dept) and a NULL salary; emp.code holds numbers as text ('7',
  * ' 12') or words; alumni repeats some emp rows (name, dept_id, salary as
- * the REAL 1234.0) and repeats rows of its own.
+ * the REAL 1234.0) and rows of its own — emp 3's row twice on every seed.
  */
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import { sqlLiteral, type Cell } from "./sqlite-data.ts";
@@ -37,7 +37,11 @@ export async function staffDb(t: CaseContext, sql: SqlCase): Promise<StaffDb> {
     const code = r.pick([String(r.int(1, depts + 2)), ` ${r.int(1, depts)}`, r.word()]);
     emp.push([BigInt(id), r.word(), r.next() < 0.05 ? null : BigInt(r.int(2, depts)), r.next() < 0.05 ? null : BigInt(r.int(20, 90) * 100), code]);
   }
-  const alumni: Cell[][] = [];
+  // Emp 3's row twice, its salary as the REAL 5000.0: a duplicate within alumni and of emp on every seed.
+  const alumni: Cell[][] = [
+    ["first", 2n, 5000],
+    ["first", 2n, 5000],
+  ];
   const n = r.int(20, 50);
   while (alumni.length < n) {
     const e = r.pick(emp);
