@@ -3,6 +3,9 @@ import { longText, PAGE_SIZES, randomBlob, randomTable, sqlLiteral, tableScript,
 import type { Random } from "../../harness/random.ts";
 import { stage } from "../../harness/stage/define.ts";
 
+/** A case's time limit in seconds: three or four files built by sqlite3, and each read by your program and by sqlite3, on a machine that may be loaded. */
+const MANY_FILES = 30;
+
 const RECORD =
   "Decode the record (fileformat2 §2.1): a header size varint, one serial-type varint per column, then the values: types 1–6 are big-endian two's-complement integers of 1, 2, 3, 4, 6 and 8 bytes, 7 an IEEE 754 double, 8 and 9 the constants 0 and 1, even N ≥ 12 a blob of (N-12)/2 bytes, odd N ≥ 13 a text of (N-13)/2 bytes; 0 is NULL. Print reals as sqlite3 does (\"%!.15g\": 15 significant digits, always a decimal point, e.g. 5.0, 1.0e+20).";
 const VARINT =
@@ -110,6 +113,7 @@ export default stage(import.meta, [
   },
   {
     name: "long texts and blobs on overflow pages, with page sizes from 512 to 65536",
+    timeout: MANY_FILES,
     async run(t) {
       const sql = SqlCase.start(t);
       const sizes = [512, 65536, t.rand.pick([1024, 4096, 8192])];
@@ -127,6 +131,7 @@ export default stage(import.meta, [
   },
   {
     name: "payloads at exactly the overflow thresholds X, X+1 and K = X, with page sizes from 512 to 65536",
+    timeout: MANY_FILES,
     async run(t) {
       const sql = SqlCase.start(t);
       // The last one keeps reserved bytes at the end of each page (offset 20 of the header): U is smaller than the page size.

@@ -39,7 +39,11 @@ export default stage(import.meta, [
       await user.write(`GET /third HTTP/1.1\r\nHost: ${name}.localhost:${server.httpPort}\r\n\r\n`);
       await user.until(() => user.bytes().includes("\r\n\r\n"), 4000);
       const framed = frameResponse(user.bytes(), { closed: true });
-      if (framed === "incomplete" || "error" in framed) return t.fail({ message: "With --max-streams 2 and two requests open on the tunnel, a third got no HTTP response within 4 s.", received: visible(user.bytes()) || "nothing", hint: MAX_STREAMS });
+      if (framed === "incomplete" || "error" in framed) {
+        // Forwarded instead of refused: its answer may simply be slow to come back through the tunnel (a loaded machine).
+        if (local.requests.some((r) => r.target === "/third")) return t.fail({ message: "With --max-streams 2 and two requests open on the tunnel, a third should be refused with 503 Service Unavailable, but it was forwarded to the local service.", received: `GET /third at the local service; ${visible(user.bytes()) || "nothing"} back within 4 s`, hint: MAX_STREAMS });
+        return t.fail({ message: "With --max-streams 2 and two requests open on the tunnel, a third got no HTTP response within 4 s.", received: visible(user.bytes()) || "nothing", hint: MAX_STREAMS });
+      }
       const third = framed.response;
       expectStatus(third, 503, { message: "With --max-streams 2 and two requests open on the tunnel, a third should be refused with 503 Service Unavailable.", hint: MAX_STREAMS });
       expectHeader(third, "Retry-After", /^(\d+|[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT)$/, { message: "The 503 should say when to try again: a Retry-After field, in seconds or as an HTTP date (RFC 9110 §10.2.3).", hint: MAX_STREAMS });
