@@ -6,6 +6,10 @@ export default stage(import.meta, [
     name: "three nodes, healthy network: random read, write and cas from several clients through every node are linearizable; concurrent cas from one value: at most one succeeds",
     async run(t) {
       const { net, ids, h, ks } = await kvCluster(t, 3, 3);
+      // A key never written does not exist: read and cas both answer error 20.
+      const never = `${ks[0]}-never`;
+      await h.until(net.client(1), ids, never, { f: "read" }, 2000, "on a healthy network");
+      await h.until(net.client(1), ids, never, { f: "cas", from: h.fresh(), to: h.fresh() }, 2000, "on a healthy network");
       // Three rounds: one value written, then four clients at once cas from it to values of their own, through every node.
       for (let round = 0; round < 3; round++) {
         const key = ks[round]!;

@@ -26,6 +26,8 @@ export const ORDER =
   "Every node must apply the same committed entries in the same order, and answer a client only from them: reads through the log (or a lease), an entry acknowledged only once a majority stores it (§5.3), votes only for a candidate whose log is at least as up to date as yours (§5.4.1).";
 export const PERSIST =
   "A write acknowledged before every node was killed is gone after they restarted: save the term, the vote and the log to a file in the node's directory, and flush it to disk (fsync), before answering a client or replying to a Raft message that depends on them; read the file back when the node starts (Figure 2 of the Raft paper: persistent state).";
+export const MISSING =
+  "A key no write (or cas) ever gave a value does not exist: read answers error 20 (key-does-not-exist), not a read_ok, and so does cas, whatever its from (22 is for a key that exists with another value).";
 export const CAS =
   "Two cas requests from the same value both succeeded, with no write of that value between them: a cas compares and sets in one step of the log (one entry, applied by every node the same way), never as a read then a write.";
 
@@ -157,7 +159,8 @@ export class KvHistory {
       const read = culprit.call.f === "read";
       const ackedCutOff = core.some((o) => o.call.f !== "read" && o.outcome.kind === "ok" && o.cutOff);
       const acrossCrash = this.crashes.some((c) => culprit.start > c && core.some((o) => o.call.f !== "read" && o.outcome.kind === "ok" && o.end < c));
-      const hint = sameFrom ? CAS : read && culprit.cutOff ? STALE : ackedCutOff ? LOST : acrossCrash ? PERSIST : read && staleRead(core, culprit) ? STALE : ORDER;
+      const neverWritten = !core.some((o) => o.call.f !== "read" && o.outcome.kind !== "missing" && o.outcome.kind !== "mismatch");
+      const hint = neverWritten && (culprit.outcome.kind === "ok" || culprit.outcome.kind === "mismatch") ? MISSING : sameFrom ? CAS : read && culprit.cutOff ? STALE : ackedCutOff ? LOST : acrossCrash ? PERSIST : read && staleRead(core, culprit) ? STALE : ORDER;
       this.t.fail({
         message: `The history of key ${JSON.stringify(bad.key)} is not linearizable: no order of its operations, each taking effect at one instant between its request and its reply, explains what the clients saw. It broke at: ${describeOp(culprit, this.t0)}.`,
         expected: "an order of these operations (times in ms since the first request), each one inside its own interval, in which each read returns the last value written and each cas sees the value it compares with",
