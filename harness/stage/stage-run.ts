@@ -89,9 +89,11 @@ export function conclusion(plan: StageRunPlan, results: CaseResult[], exitCode: 
     lines.push(`✗ ${names ? `Not every case of ${names} ran` : `bun exited with code ${exitCode}`} (see bun's output above); ${counts}. Run again: ${rerun}`);
     return { lines, ok: false };
   }
-  const target = plan.stages[0]!.stage;
-  const regression = plan.stages.length - 1;
-  const passed = plan.stages.length === 1 ? `${stageName(c, target)} passed` : `${stageName(c, target)} passed, and its ${regression} regression stage${regression === 1 ? "" : "s"}`;
+  // The selected stages (one, or a whole challenge or extension), then the earlier stages run again as regression.
+  const selected = plan.stages.filter((s) => !s.regression).map((s) => s.stage);
+  const regression = plan.stages.length - selected.length;
+  const head = selected.length === 1 ? `${stageName(c, selected[0]!)} passed` : `${stageName(c, selected[0]!)} to ${stageName(c, selected.at(-1)!)} passed (${selected.length} stages)`;
+  const passed = regression === 0 ? head : `${head}, and its ${regression} regression stage${regression === 1 ? "" : "s"}`;
   const last = plan.stages.filter((s) => !s.regression).at(-1)!.stage;
   const next = nextStage(c, last);
   if (next) lines.push(`✓ ${passed}. Next: ${stageName(c, next)} ${next.name}: ${docPath(c, next)}, then: bun test --stage=${stageName(c, next)}`);
