@@ -1,6 +1,6 @@
 // The rest of Redis 7.0's string commands: SETNX, SETEX, PSETEX, MGET, MSET,
 // MSETNX, GETSET, GETDEL, GETEX, INCRBYFLOAT, SETRANGE, GETRANGE (and its old
-// name SUBSTR). https://redis.io/commands/<name>/ — reply shapes, error texts
+// name SUBSTR), LCS. https://redis.io/commands/<name>/ — reply shapes, error texts
 // and their precedence follow Redis 7.0's t_string.c.
 
 import { arityError, ERR_NOT_INTEGER, ERR_STRING_TOO_LONG, ERR_SYNTAX, ERR_WRONGTYPE } from "../errors.ts";
@@ -130,6 +130,74 @@ function getrange(ctx: CommandContext, argv: Buffer[]): Reply {
   if (end >= length) end = length - 1n;
   if (start > end || length === 0n) return EMPTY_BULK;
   return bulk(value.subarray(Number(start), Number(end) + 1));
+}
+
+/** The table of LCS lengths of every pair of prefixes: at [i * (b.length + 1) + j], LCS(a[0..i), b[0..j)). */
+function lcsTable(a: Uint8Array, b: Uint8Array): Uint32Array {
+  const width = b.length + 1;
+  const table = new Uint32Array((a.length + 1) * width);
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      table[i * width + j] = a[i - 1] === b[j - 1]
+        ? table[(i - 1) * width + j - 1]! + 1
+        : Math.max(table[(i - 1) * width + j]!, table[i * width + j - 1]!);
+    }
+  }
+  return table;
+}
+
+/** LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN], walking the table back as Redis 7.0 does. */
+function lcs(ctx: CommandContext, argv: Buffer[]): Reply {
+  const values = [argv[1]!, argv[2]!].map((k) => ctx.db.get(keyOf(k)));
+  if (values.some((v) => v !== undefined && v.type !== "string")) return error("ERR The specified keys must contain string values");
+  const [a, b] = values.map((v) => (v?.type === "string" ? v.data : Buffer.alloc(0))) as [Buffer, Buffer];
+  let [getLen, getIdx, withMatchLen, minMatchLen] = [false, false, false, 0n];
+  for (let j = 3; j < argv.length; j++) {
+    const opt = argv[j]!;
+    if (isOption(opt, "idx")) getIdx = true;
+    else if (isOption(opt, "len")) getLen = true;
+    else if (isOption(opt, "withmatchlen")) withMatchLen = true;
+    else if (isOption(opt, "minmatchlen") && j + 1 < argv.length) {
+      const n = parseInt64(argv[++j]!);
+      if (n === null) return ERR_NOT_INTEGER;
+      minMatchLen = n < 0n ? 0n : n;
+    } else return ERR_SYNTAX;
+  }
+  if (getIdx && getLen) return error("ERR If you want both the length and indexes, please just use IDX.");
+  const width = b.length + 1;
+  const table = lcsTable(a, b);
+  const total = table[a.length * width + b.length]!;
+  if (getLen) return integer(total);
+  const result = Buffer.alloc(total);
+  const matches: Reply[] = [];
+  // The current run of matching bytes, found backwards: a[aStart..aEnd] = b[bStart..bEnd]; aStart = a.length when none.
+  let [aStart, aEnd, bStart, bEnd] = [a.length, 0, 0, 0];
+  let [i, j, idx] = [a.length, b.length, total];
+  while (i > 0 && j > 0) {
+    let emit = false;
+    if (a[i - 1] === b[j - 1]) {
+      result[idx - 1] = a[i - 1]!;
+      if (aStart === a.length) [aStart, aEnd, bStart, bEnd] = [i - 1, i - 1, j - 1, j - 1];
+      else if (aStart === i && bStart === j) [aStart, bStart] = [aStart - 1, bStart - 1];
+      else emit = true;
+      if (aStart === 0 || bStart === 0) emit = true;
+      [idx, i, j] = [idx - 1, i - 1, j - 1];
+    } else {
+      if (table[(i - 1) * width + j]! > table[i * width + j - 1]!) i--;
+      else j--;
+      if (aStart !== a.length) emit = true;
+    }
+    if (emit) {
+      const length = aEnd - aStart + 1;
+      if (minMatchLen === 0n || BigInt(length) >= minMatchLen) {
+        const match = [array([integer(aStart), integer(aEnd)]), array([integer(bStart), integer(bEnd)])];
+        matches.push(array(withMatchLen ? [...match, integer(length)] : match));
+      }
+      aStart = a.length;
+    }
+  }
+  if (getIdx) return array([bulk(Buffer.from("matches")), array(matches), bulk(Buffer.from("len")), integer(total)]);
+  return bulk(result);
 }
 
 const STRING_KEY = [1, 1, 1] as const;
@@ -275,6 +343,16 @@ export const moreStringCommands: readonly CommandDefinition[] = [
     summary: "Overwrite part of a string at key starting at the specified offset",
     since: "2.2.0",
     handler: setrange,
+  },
+  {
+    name: "lcs",
+    arity: -3,
+    flags: ["readonly"],
+    keys: [1, 2, 1],
+    group: "string",
+    summary: "Find longest common substring",
+    since: "7.0.0",
+    handler: lcs,
   },
   { name: "getrange", summary: "Get a substring of the string stored at a key", since: "2.4.0", ...getrangeDefinition },
   { name: "substr", summary: "Get a substring of the string stored at a key", since: "1.0.0", ...getrangeDefinition },

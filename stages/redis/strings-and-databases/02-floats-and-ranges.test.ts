@@ -103,4 +103,28 @@ export default stage(import.meta, [
       ]);
     },
   },
+  {
+    name: "LCS replies the longest common subsequence of two strings, its length (LEN) or its matching ranges (IDX)",
+    async run(t) {
+      const cli = redisCli(t, await t.start());
+      const [k1, k2] = [t.rand.key("a"), t.rand.key("b")];
+      // The example of https://redis.io/docs/latest/commands/lcs/.
+      await cli.expect(["MSET", k1, "ohmytext", k2, "mynewtext"], "OK");
+      await cli.steps([
+        [["LCS", k1, k2], '"mytext"', "LCS replies with the longest common subsequence: the bytes common to both strings in order, not necessarily next to each other (\"mytext\", not the common substring \"text\")."],
+        [["LCS", k1, k2, "LEN"], "(integer) 6", "LCS … LEN replies with the subsequence's length only."],
+        [["LCS", k1, "missing"], '""', "A missing key counts as the empty string."],
+      ]);
+      await cli.expect(["LCS", k1, k2, "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"], [
+        '1) "matches"',
+        "2) 1) 1) 1) (integer) 4",
+        "         2) (integer) 7",
+        "      2) 1) (integer) 5",
+        "         2) (integer) 8",
+        "      3) (integer) 4",
+        '3) "len"',
+        "4) (integer) 6",
+      ].join("\n"), { hint: "LCS … IDX replies [\"matches\", [[[start1, end1], [start2, end2], length?] …], \"len\", length]: each run of consecutive matching bytes as its ranges in both strings, last run first; MINMATCHLEN drops shorter runs, WITHMATCHLEN adds each run's length." });
+    },
+  },
 ]);
