@@ -105,7 +105,10 @@ export default stage(import.meta, [
       }
       const upstreamIds = up.queries.map((q) => q.id);
       const RANDOM_ID = "Give each query you send upstream a new random ID (RFC 5452 §9.2): an ID a client chose, or a predictable one, makes forged replies easy to get accepted (cache poisoning). Map the reply back to the client's ID.";
-      if (upstreamIds.some((id) => ids.includes(id))) {
+      // Query i went upstream as upstreamIds[i] (the client queries are sent one after another). A forwarder
+      // that copies IDs matches on all three; a random ID equals its client's by chance with p = 1/65536, so
+      // two matches (p ≈ 7e-10) are never a correct program's bad luck, where one would be (p ≈ 5e-5).
+      if (upstreamIds.filter((id, i) => id === ids[i]).length >= 2) {
         t.fail({
           message: "Your program forwarded queries to the upstream with the clients' own IDs.",
           expected: `fresh IDs, unlike the clients' ${ids.join(", ")}`,
