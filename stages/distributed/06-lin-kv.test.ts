@@ -60,14 +60,22 @@ export default stage(import.meta, [
       // The cut-off node times out again and again: its term climbs past the others'.
       await Bun.sleep(700);
       // It now reaches only the node that still hears the leader's heartbeats: its next RequestVote is the first thing that node hears of a newer term.
-      net.cutBetween(leader, behind);
-      await Bun.sleep(700);
-      await h.readEverywhere(net.client(2), [bridge], ks, 3000, `with ${leader} and ${behind} cut off from each other`);
+      // (The leader of the two: the one that kept sending to the cut-off node, its heartbeats.)
+      const current = net.mostTo(behind, 300, [leader, bridge]) ?? leader;
+      const follower = current === leader ? bridge : leader;
+      net.cutBetween(current, behind);
+      // Reads through that node for 1 s: if the node left behind won, they are served from its shorter log (while it leads).
+      const until = Date.now() + 1000;
+      for (let i = 0; Date.now() < until; i++) {
+        await h.op(net.client(3), follower, ks[i % ks.length]!, { f: "read" });
+        await Bun.sleep(30);
+      }
+      await h.readEverywhere(net.client(2), [follower], ks, 3000, `with ${current} and ${behind} cut off from each other`);
       net.heal();
       await h.readEverywhere(net.client(2), ids, ks, 3000, "after the network healed");
       net.check();
       h.check(
-        `In this case ${behind}, cut off while the others committed writes, came back with a higher term and a shorter log, reachable through ${bridge} only: if it was elected, it overwrote committed entries. Refuse a vote to a candidate whose last log entry has an older term than yours, or the same term and a lower index (§5.4.1).`,
+        `In this case ${behind}, cut off while the others committed writes, came back with a higher term and a shorter log, reachable through ${follower} only: if it was elected, it overwrote committed entries. Refuse a vote to a candidate whose last log entry has an older term than yours, or the same term and a lower index (§5.4.1).`,
       );
     },
   },

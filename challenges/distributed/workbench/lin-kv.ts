@@ -19,7 +19,7 @@ const INDEFINITE = new Set([0, 13]);
 
 /** Hints for an ordering nobody could explain, chosen by what the operations that broke it show. */
 export const STALE =
-  "A read answered after a write's reply returned an older value. Answer reads only once you know you are still the leader of a majority: put reads through the log too (answer once the entry commits), or a lease (§8 of the Raft paper); a node cut off from the majority, leader or not, must not answer from its own state.";
+  "An answer (a read's value, a cas's error 22) came from an older state than a write already acknowledged. Answer reads only once you know you are still the leader of a majority: put reads through the log too (answer once the entry commits), or a lease (§8 of the Raft paper); a node cut off from the majority, leader or not, must not answer from its own state, and an entry (a read's too) commits only once a majority of nodes stores it (§5.3).";
 export const LOST =
   "A write (or cas) that a node cut off from the majority acknowledged is missing from what the majority returns later: acknowledge an entry only once a majority of nodes stores it and it is committed (§5.3); a leader cut off from the majority can commit nothing.";
 export const ORDER =
@@ -160,7 +160,10 @@ export class KvHistory {
       const ackedCutOff = core.some((o) => o.call.f !== "read" && o.outcome.kind === "ok" && o.cutOff);
       const acrossCrash = this.crashes.some((c) => culprit.start > c && core.some((o) => o.call.f !== "read" && o.outcome.kind === "ok" && o.end < c));
       const neverWritten = !core.some((o) => o.call.f !== "read" && o.outcome.kind !== "missing" && o.outcome.kind !== "mismatch");
-      const hint = neverWritten && (culprit.outcome.kind === "ok" || culprit.outcome.kind === "mismatch") ? MISSING : sameFrom ? CAS : read && culprit.cutOff ? STALE : ackedCutOff ? LOST : acrossCrash ? PERSIST : read && staleRead(core, culprit) ? STALE : ORDER;
+      // A node cut off from the majority that answered anything but a time-out or 11 is the likely culprit.
+      const cutOffAnswered = core.some((o) => o.cutOff && o.outcome.kind !== "unknown" && o.outcome.kind !== "failed");
+      const hint =
+        neverWritten && (culprit.outcome.kind === "ok" || culprit.outcome.kind === "mismatch") ? MISSING : sameFrom ? CAS : ackedCutOff ? LOST : cutOffAnswered ? STALE : acrossCrash ? PERSIST : read && staleRead(core, culprit) ? STALE : ORDER;
       this.t.fail({
         message: `The history of key ${JSON.stringify(bad.key)} is not linearizable: no order of its operations, each taking effect at one instant between its request and its reply, explains what the clients saw. It broke at: ${describeOp(culprit, this.t0)}.`,
         expected: "an order of these operations (times in ms since the first request), each one inside its own interval, in which each read returns the last value written and each cas sees the value it compares with",
@@ -204,10 +207,21 @@ export async function kvCluster(t: CaseContext, count: number, keyCount: number)
   return { net, ids, h, ks };
 }
 
-/** After 300 ms more, the node that sent to the most others in them (a Raft leader's heartbeats), and another node drawn from the seed. */
+/**
+ * The node that sent to the most other nodes (a Raft leader's heartbeats) in each of
+ * two windows of 200 ms in a row (tried up to 5 times: an election may be under way),
+ * and another node drawn from the seed.
+ */
 export async function presumedLeader(t: CaseContext, net: Network, ids: string[]): Promise<[string, string]> {
-  await Bun.sleep(300);
-  const leader = net.busiest(300) ?? t.rand.pick(ids);
-  t.log.note(`${leader} sent to the most nodes in the last 300 ms: taken as the leader`);
+  let leader: string | undefined;
+  for (let i = 0; i < 5; i++) {
+    await Bun.sleep(200);
+    const first = net.busiest(200);
+    await Bun.sleep(200);
+    leader = net.busiest(200);
+    if (leader !== undefined && leader === first) break;
+  }
+  leader ??= t.rand.pick(ids);
+  t.log.note(`${leader} sent to the most nodes in the last 200 ms, twice in a row: taken as the leader`);
   return [leader, t.rand.pick(ids.filter((n) => n !== leader))];
 }

@@ -126,6 +126,14 @@ export class Network {
     return best;
   }
 
+  /** Of `among`, the node that sent the most messages to `dest` in the last `ms` (undefined if none did). */
+  mostTo(dest: string, ms: number, among: string[]): string | undefined {
+    const since = Date.now() - ms;
+    const counts = new Map<string, number>();
+    for (const r of this.recent) if (r.at >= since && r.dest === dest && among.includes(r.src)) counts.set(r.src, (counts.get(r.src) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  }
+
   /** Whether a partition leaves `node` on a side with fewer than a majority of the nodes. */
   cutOff(node: string): boolean {
     if (!this.side) return false;
