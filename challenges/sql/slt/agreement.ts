@@ -3,11 +3,11 @@
  * corpus (https://www.sqlite.org/sqllogictest/doc/trunk/about.wiki). Not a
  * stage: a measure of coverage, kept out of the tests.
  *
- *   bun challenges/sql/slt/agreement.ts --corpus=<sqllogictest>/test [--records=250] [--impl="bun solutions/sql/main.ts"] [--verbose]
+ *   bun challenges/sql/slt/agreement.ts --corpus=<sqllogictest>/test [--records=250] [--impl="bun solutions/sql/main.ts"] [--verbose] [--file=<path under test/> …]
  *
  * The corpus is not in this repository: pass the `test/` folder of a copy of
  * SQLite's sqllogictest (for example a GitHub mirror of it). For each file
- * below, the first N records (statement or query; `skipif sqlite` and
+ * below (or each --file given instead), the first N records (statement or query; `skipif sqlite` and
  * `onlyif <other>` records left out, `hash-threshold` and comments ignored)
  * run one by one, each through sqlite3 on one fresh database and through
  * the program on another. A record agrees when both succeed or both fail
@@ -105,17 +105,18 @@ if (import.meta.main) {
       records: { type: "string", default: "250" },
       impl: { type: "string", default: `bun ${join(import.meta.dir, "../../../solutions/sql/main.ts")}` },
       verbose: { type: "boolean", default: false },
+      file: { type: "string", multiple: true },
     },
   });
   if (!values.corpus) {
-    process.stderr.write("usage: bun challenges/sql/slt/agreement.ts --corpus=<sqllogictest>/test [--records=250] [--impl=<command>] [--verbose]\n");
+    process.stderr.write("usage: bun challenges/sql/slt/agreement.ts --corpus=<sqllogictest>/test [--records=250] [--impl=<command>] [--verbose] [--file=<path under test/> …]\n");
     process.exit(2);
   }
   const limit = Number(values.records);
   const impl = values.impl!.split(/\s+/);
   let agreeAll = 0;
   let totalAll = 0;
-  for (const file of FILES) {
+  for (const file of values.file ?? FILES) {
     const records = corpusRecords(readFileSync(join(values.corpus, file), "utf8")).slice(0, limit);
     const dir = mkdtempSync(join(tmpdir(), "slt-agreement-"));
     let agree = 0;
