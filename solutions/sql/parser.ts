@@ -361,6 +361,12 @@ export class Parser {
         const not = this.kw("NOT") && (this.kw("IN", 1) || this.kw("LIKE", 1) || this.kw("GLOB", 1) || this.kw("BETWEEN", 1));
         if (not) this.i++;
         if (this.eatKw("IN")) {
+          if (!this.isOp("(")) {
+            // x IN table: the same as x IN (SELECT * FROM table) (lang_expr.html#the_in_and_not_in_operators).
+            const select: Select = { distinct: false, columns: [{ k: "star" }], from: [{ table: this.name(), join: "first" }], groupBy: [], orderBy: [] };
+            l = { k: "in", not, e: l, list: [], select };
+            continue;
+          }
           this.expectOp("(");
           if (this.kw("SELECT")) {
             const select = this.select();

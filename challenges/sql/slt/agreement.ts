@@ -53,7 +53,12 @@ export function corpusRecords(text: string): CorpusRecord[] {
     if (line === "" || line.startsWith("#")) continue;
     const w = line.split(/\s+/);
     if (w[0] === "hash-threshold") continue;
-    if (w[0] === "halt") break;
+    if (w[0] === "halt") {
+      // `onlyif <other>` before a halt stops other engines only.
+      if (!skip) break;
+      skip = false;
+      continue;
+    }
     if (w[0] === "skipif") {
       if (w[1] === "sqlite") skip = true;
       continue;
