@@ -88,6 +88,7 @@ export default stage(import.meta, [
         [["MOVE", "missing", String(db)], "(integer) 0", "MOVE of a missing key replies 0."],
         [["MOVE", "k", "0"], "(error) ERR source and destination objects are the same", "MOVE to the selected database itself is refused with ERR source and destination objects are the same."],
         [["MOVE", "k", "16"], "(error) ERR DB index is out of range", "A target outside 0–15 is refused with ERR DB index is out of range."],
+        [["MOVE", "k", "2147483647"], "(error) ERR DB index is out of range", "A target outside 0–15 is refused with ERR DB index is out of range (2147483647 is still a valid int, just not a database)."],
       ]);
     },
   },
@@ -115,6 +116,7 @@ export default stage(import.meta, [
       await cli.steps([
         [["SWAPDB", "0", "16"], "(error) ERR DB index is out of range", "An index outside 0–15 is refused with ERR DB index is out of range."],
         [["SWAPDB", "zero", "1"], "(error) ERR invalid first DB index", "A first index that is not an integer is refused with ERR invalid first DB index."],
+        [["SWAPDB", "2147483648", "1"], "(error) ERR invalid first DB index", "A first index that does not fit in a 32-bit int is refused with ERR invalid first DB index."],
         [["SWAPDB", "0", "one"], "(error) ERR invalid second DB index", "A second index that is not an integer is refused with ERR invalid second DB index."],
       ]);
     },
