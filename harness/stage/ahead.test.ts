@@ -18,7 +18,7 @@ selfTests("Ahead runs the jobs of a file's tests width at a time, ahead of them"
         return i * 10;
       },
     }));
-    const ahead = new Ahead(jobs, 2, 4, () => 0, 5);
+    const ahead = new Ahead(jobs, 2);
     expect(await ahead.result(0)).toBe(0);
     // While job 0 ran, job 1 ended and the pool went on (jobs 2 and 3): a slot never waits for a slower job.
     expect(startedOrder.slice(0, 3)).toEqual([0, 1, 2]);
@@ -27,25 +27,5 @@ selfTests("Ahead runs the jobs of a file's tests width at a time, ahead of them"
     for (const i of [3, 4, 5]) expect(await ahead.result(i)).toBe(i * 10);
     expect(startedOrder).toEqual([0, 1, 2, 3, 4, 5]);
     expect(most).toBe(2);
-  });
-
-  test("one more job (up to most) starts only while the processors were idle for two samples in a row", async () => {
-    const peak = async (idle: number) => {
-      let running = 0;
-      let most = 0;
-      const jobs = Array.from({ length: 4 }, (_, i) => ({
-        name: `job ${i}`,
-        run: async () => {
-          most = Math.max(most, ++running);
-          await Bun.sleep(150);
-          running--;
-        },
-      }));
-      const ahead = new Ahead(jobs, 1, 2, () => idle, 10);
-      for (let i = 0; i < jobs.length; i++) await ahead.result(i);
-      return most;
-    };
-    expect(await peak(0.9)).toBe(2);
-    expect(await peak(0.3)).toBe(1);
   });
 });

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { userArgv } from "../cmdline.ts";
 
@@ -12,12 +11,6 @@ import { userArgv } from "../cmdline.ts";
  * children run at once until none is left (a test waits only for its own job,
  * which started before or when the test did: its time limit stays
  * meaningful). Jobs whose tests a `-t <pattern>` filters out are never started.
- *
- * A job spends much of its time waiting (on a program's reply, a time limit,
- * a sleep in a case), so `width` jobs do not always keep `width` cores busy:
- * when the machine's processors were mostly idle (over 60% for a second),
- * one more job starts, up to `most`. On a machine busy with other work the
- * pool stays at `width`.
  */
 export class Ahead<T> {
   private readonly started = new Map<number, Promise<Settled<T>>>();
@@ -26,15 +19,9 @@ export class Ahead<T> {
   /** Every selected job below this index has been started. */
   private next = 0;
 
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private idleSamples = 0;
-
   constructor(
     private readonly jobs: readonly { name: string; run: () => Promise<T> }[],
     private readonly width = defaultWidth(),
-    private readonly most = process.env.SYSCRAFT_JOBS ? width : 2 * width,
-    private readonly idle: () => number | undefined = cpuIdleSince(),
-    private readonly sampleMs = 500,
   ) {
     const pattern = testNamePattern();
     this.selected = jobs.map((j) => pattern === undefined || pattern.test(j.name));
@@ -50,39 +37,11 @@ export class Ahead<T> {
     return settled.value;
   }
 
-  /** Starts the next jobs in order while fewer than `width` run; while jobs are left, watches for idle processors. */
+  /** Starts the next jobs in order while fewer than `width` run. */
   private fill(): void {
-    while (this.running < this.width && this.startNext());
-    if (this.most > this.width && this.timer === undefined && this.next < this.jobs.length) {
-      this.idle();
-      this.timer = setInterval(() => this.extra(), this.sampleMs);
-      this.timer.unref();
-    }
-  }
-
-  /** Starts the next selected job, if any is left. */
-  private startNext(): boolean {
-    while (this.next < this.jobs.length) {
+    while (this.running < this.width && this.next < this.jobs.length) {
       const k = this.next++;
-      if (this.selected[k]) {
-        this.start(k);
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** One more job beyond `width` when the processors were idle for two samples in a row. */
-  private extra(): void {
-    if (this.next >= this.jobs.length) {
-      clearInterval(this.timer);
-      return;
-    }
-    const idle = this.idle();
-    this.idleSamples = idle !== undefined && idle > 0.6 ? this.idleSamples + 1 : 0;
-    if (this.idleSamples >= 2 && this.running < this.most) {
-      this.idleSamples = 0;
-      this.startNext();
+      if (this.selected[k]) this.start(k);
     }
   }
 
@@ -109,24 +68,6 @@ export function defaultWidth(): number {
   const fromEnv = Number(process.env.SYSCRAFT_JOBS);
   if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
   return Math.max(1, availableParallelism());
-}
-
-/** A probe of the fraction of time the machine's processors were idle since its last call (from /proc/stat). */
-export function cpuIdleSince(): () => number | undefined {
-  let last: { idle: number; total: number } | undefined;
-  return () => {
-    let now: { idle: number; total: number };
-    try {
-      const ticks = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-      now = { idle: ticks[3]! + (ticks[4] ?? 0), total: ticks.reduce((a, b) => a + b, 0) };
-    } catch {
-      return undefined;
-    }
-    const before = last;
-    last = now;
-    if (!before || now.total <= before.total) return undefined;
-    return (now.idle - before.idle) / (now.total - before.total);
-  };
 }
 
 /** bun test's `-t` / `--test-name-pattern`, as a regular expression, if given. */

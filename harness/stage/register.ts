@@ -39,35 +39,20 @@ export function shownReport(message: string): string {
   return message;
 }
 
-/**
- * SYSCRAFT_STOP_WHEN_SAYS (a JSON array of texts), set by the fixture checks
- * (harness/fixtures/fixtures.test.ts): once a failing case's report says all
- * of them, the run's remaining cases are not run, since that report is what
- * the check judges.
- */
-function stopWhenSays(): string[] | undefined {
-  const raw = process.env.SYSCRAFT_STOP_WHEN_SAYS;
-  return raw ? (JSON.parse(raw) as string[]) : undefined;
-}
-let said = false;
-
 /** Registers a stage's cases as bun tests, run against the implementation in force. */
 export function registerStage(def: StageDefinition, regression = false): void {
   const title = stageTitle(def, regression);
   describe(title, () => {
     const impl = resolveImpl(def.challenge);
-    const awaited = stopWhenSays();
     let failed = 0;
     let ran = 0;
     for (const c of def.cases) {
       test(
         c.name,
         async () => {
-          if (said) return;
           const r = await runCase(def, c, impl);
           ran++;
           if (!r.ok) failed++;
-          if (!r.ok && awaited?.every((s) => r.message.includes(s))) said = true;
           appendResult(harnessOptions().resultsFile, r);
           if (!r.ok) {
             const shown = shownReport(r.message);

@@ -20,8 +20,6 @@ export interface StageRun {
    * real-implementation checks, whose output nobody reads.
    */
   direct?: boolean;
-  /** Stop the run once a failing case's report says all of these (SYSCRAFT_STOP_WHEN_SAYS, see register.ts). */
-  stopWhenSays?: string[];
 }
 
 /** `bun test` arguments and environment of a direct inner run (see StageRun.direct), as stage-run.ts's innerEnv makes them. */
@@ -64,8 +62,6 @@ export async function runStagesInSubprocess(run: StageRun): Promise<StageRunOutc
   try {
     const direct = run.direct ? directInvocation(run) : undefined;
     const env: Record<string, string | undefined> = { ...process.env, SYSCRAFT_RESULTS: resultsFile, SYSCRAFT_INVOKED_FROM: process.env.SYSCRAFT_INVOKED_FROM ?? process.cwd() };
-    if (run.stopWhenSays) env.SYSCRAFT_STOP_WHEN_SAYS = JSON.stringify(run.stopWhenSays);
-    else delete env.SYSCRAFT_STOP_WHEN_SAYS;
     for (const [k, v] of Object.entries(direct?.env ?? {})) {
       if (v === undefined) delete env[k];
       else env[k] = v;
