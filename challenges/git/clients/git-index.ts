@@ -16,6 +16,9 @@ export const INDEX_LAYOUT =
 export const PADDING_HINT =
   "After each entry's path come 1 to 8 NUL bytes, so that the entry's length (62 bytes of fields + the path + the NULs) is a multiple of 8; with a path whose entry would end on a multiple of 8, that is 8 NULs.";
 
+export const FLAGS_HINT =
+  "An entry's 16-bit flags, after its object id, hold the path's length in bytes in the low 12 bits (0xFFF when it is longer) and the stage in bits 12–13: git reads the path by that length, not up to the NUL.";
+
 export const ORDER_HINT = "Index entries are sorted by path, comparing the paths byte by byte (a/b sorts before a.c, unlike in a tree), then by stage.";
 
 export const STAGE_HINT =
@@ -46,6 +49,10 @@ export function indexProblem(bytes: Uint8Array): IndexProblem | undefined {
     if (at + 62 > body.length) return { message: `.git/index says it holds ${count} entries but ends after ${i}.`, hint: INDEX_LAYOUT };
     const length = buf.readUInt16BE(at + 60) & 0xfff;
     const path = buf.subarray(at + 62, at + 62 + length);
+    const nul = buf.indexOf(0, at + 62);
+    if (length < 0xfff && nul >= 0 && nul < body.length && nul - (at + 62) !== length) {
+      return { message: `Entry ${i + 1} of .git/index (${buf.toString("utf8", at + 62, nul)}) has ${length} as its path length in the low 12 bits of its flags; the path is ${nul - (at + 62)} bytes.`, hint: FLAGS_HINT };
+    }
     const padded = 62 + length + 8 - ((62 + length) % 8);
     const pad = buf.subarray(at + 62 + length, at + padded);
     if (at + padded > body.length || pad.some((b) => b !== 0)) {
