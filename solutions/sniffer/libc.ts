@@ -12,6 +12,8 @@ const lib = dlopen("libc.so.6", {
   ioctl: { args: ["i32", "u64", "ptr"], returns: "i32" },
   if_nametoindex: { args: ["ptr"], returns: "u32" },
   close: { args: ["i32"], returns: "i32" },
+  mmap: { args: ["ptr", "u64", "i32", "i32", "i32", "i64"], returns: "ptr" },
+  poll: { args: ["ptr", "u64", "i32"], returns: "i32" },
 });
 
 export const libc = lib.symbols;
@@ -22,6 +24,11 @@ export const SOCK_RAW = 3;
 export const ETH_P_ALL = 0x0003;
 export const SOL_PACKET = 263;
 export const PACKET_STATISTICS = 6;
+/** setsockopt(SOL_PACKET): the receive ring (struct tpacket_req3 for TPACKET_V3). */
+export const PACKET_RX_RING = 5;
+/** setsockopt(SOL_PACKET): the ring's frame header layout (TPACKET_V1, V2, V3). */
+export const PACKET_VERSION = 10;
+export const TPACKET_V3 = 2;
 /** The kernel's receive timestamp of the last packet read (struct timeval). */
 export const SIOCGSTAMP = 0x8906;
 /** sockaddr_ll.sll_pkttype of a frame this host sent. */

@@ -19,7 +19,7 @@ import { CaptureFileError, PcapWriter, readCaptureFile, SNAPLEN, type PcapWriter
 import { compileFilter, type Insn } from "./filter/compile.ts";
 import { FilterSyntaxError, parseFilter, type Filter } from "./filter/parse.ts";
 import { runFilter } from "./filter/run.ts";
-import type { Received } from "./recv-worker.ts";
+import type { Received } from "./ring-worker.ts";
 import { PacketSocket, type Stats } from "./socket.ts";
 
 export interface SnifferOptions {
@@ -137,7 +137,7 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
 
   // Loopback hands a packet socket each frame twice: as sent (OUTGOING) and as received. Keep one.
   const dropOutgoing = (iface === "lo" && !options.keepOutgoingOnLoopback) || options.dropAllOutgoing === true;
-  const worker = new Worker(new URL("./recv-worker.ts", import.meta.url).href);
+  const worker = new Worker(new URL("./ring-worker.ts", import.meta.url).href);
   const onFrame = (r: Received) => {
     if (dropOutgoing && r.pktType === PACKET_OUTGOING) return;
     if (captured >= count) return;
@@ -148,7 +148,7 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
     if (captured >= count) finish();
   };
   worker.onmessage = (e: MessageEvent<Received[]>) => e.data.forEach(onFrame);
-  worker.postMessage(socket.fd);
+  worker.postMessage({ fd: socket.fd, ring: socket.ring });
 }
 
 /** -r: prints the first `count` records of a capture file that `keep` accepts. */
