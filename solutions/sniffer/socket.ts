@@ -20,11 +20,13 @@ export interface Ring {
 
 /**
  * 2 MiB, tcpdump's default capture buffer (-B 2048), in 16 blocks of 128 KiB
- * (a block holds one frame of loopback's 64 KiB MTU whole, or about 900
- * frames of 100 bytes); a block is handed over at most 10 ms after its first
- * frame, so a line is printed soon after its frame arrives.
+ * (a block holds one frame of loopback's 64 KiB MTU whole, or about 680
+ * frames of 106 bytes). A block is handed over when full or 100 ms after it
+ * was opened: a line is printed at most that long after its frame arrived,
+ * and while nothing reads the ring, the kernel closes a block at least every
+ * 100 ms, so the 16 fill up no sooner than in 1.6 s even when frames trickle.
  */
-export const DEFAULT_RING: Ring = { blockSize: 128 * 1024, blockCount: 16, timeoutMs: 10 };
+export const DEFAULT_RING: Ring = { blockSize: 128 * 1024, blockCount: 16, timeoutMs: 100 };
 
 /** Sets up the ring: setsockopt(PACKET_VERSION, TPACKET_V3), then PACKET_RX_RING with struct tpacket_req3 (seven u32). */
 function setupRing(fd: number, ring: Ring): void {
