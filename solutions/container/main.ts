@@ -1,6 +1,7 @@
 /**
  * A container runtime with runc's command line (runtime.md "Operations"):
- *   main.ts [--root <state dir>] run    [-b <bundle>] <id>
+ *   main.ts [--root <state dir>] run    [-b <bundle>] [--network=bridge:<bridge>,<cidr> [--publish=<host port>:<container port>]…] <id>
+ *     (--network, --publish: network.ts, not runc's)
  *   main.ts [--root <state dir>] create [-b <bundle>] <id>
  *   main.ts [--root <state dir>] start  <id>
  *   main.ts [--root <state dir>] state  <id>
@@ -18,7 +19,8 @@ import { create, kill, remove, run, start, state, type Target } from "./run.ts";
 import { exists } from "./state.ts";
 
 const USAGE = `usage: main.ts [--root <dir>] <command> …
-  run|create [-b <bundle>] <container-id>
+  run [-b <bundle>] [--network=bridge:<bridge>,<cidr> [--publish=<host port>:<container port>]…] <container-id>
+  create [-b <bundle>] <container-id>
   start|state <container-id>
   kill <container-id> [<signal>]
   delete [-f] <container-id>
@@ -47,7 +49,7 @@ export async function runMain(argv: string[], quirks: Quirks = {}): Promise<neve
       args: argv.slice(i + 1),
       allowPositionals: true,
       strict: true,
-      options: { bundle: { type: "string", short: "b" }, force: { type: "boolean", short: "f" } },
+      options: { bundle: { type: "string", short: "b" }, force: { type: "boolean", short: "f" }, network: { type: "string" }, publish: { type: "string", short: "p", multiple: true } },
     });
   } catch (e) {
     fail(`${(e as Error).message}\n${USAGE}`);
@@ -55,11 +57,16 @@ export async function runMain(argv: string[], quirks: Quirks = {}): Promise<neve
   const [id, ...rest] = parsed.positionals;
   if (id === undefined || rest.length > (command === "kill" ? 1 : 0) + (command === "unpack" ? 2 : 0) || (command === "unpack" && rest.length !== 2)) fail(USAGE);
   const target: Target = { root, id, quirks };
+  if ((parsed.values.network !== undefined || parsed.values.publish !== undefined) && command !== "run") fail(`--network and --publish are options of run\n${USAGE}`);
+  if (parsed.values.publish !== undefined && parsed.values.network === undefined) fail(`--publish needs --network\n${USAGE}`);
   const bundle = resolve(parsed.values.bundle ?? process.cwd());
   try {
     switch (command) {
       case "run":
         if (exists(root, id)) fail(`container "${id}" already exists`);
+        if (parsed.values.network !== undefined) {
+          target.network = (require("./network.ts") as typeof import("./network.ts")).parseNetwork(parsed.values.network, parsed.values.publish ?? []);
+        }
         process.exit(await run(bundle, target));
       case "create":
         if (exists(root, id)) fail(`container "${id}" already exists`);

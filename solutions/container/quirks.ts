@@ -115,4 +115,14 @@ export interface Quirks {
   additionalGidsIgnored?: boolean;
   /** Set the other capability sets, but never raise the ambient ones. */
   ambientNotRaised?: boolean;
+  /** --network: no default route in the container. */
+  noDefaultRoute?: boolean;
+  /** --network: no MASQUERADE rule for the network's CIDR. */
+  noMasquerade?: boolean;
+  /** --network: --publish is accepted but no DNAT rule is added. */
+  publishIgnored?: boolean;
+  /** --network: the container's address is outside the CIDR. */
+  addressOutsideCidr?: boolean;
+  /** --network: the NAT rules stay when the container ends. */
+  natRulesLeftBehind?: boolean;
 }

@@ -21,6 +21,7 @@ import type { Quirks } from "./quirks.ts";
 import { hasHooks, type Hooks, readHooks, runHooks, runHooksWarning } from "./hooks.ts";
 import { execFifo, procStat, readState, removeState, stateDir, statusOf, writeState } from "./state.ts";
 import type { InitProcess } from "./userns.ts";
+import type { NetworkPlan } from "./network.ts";
 
 const FORWARDED = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;
 
@@ -28,6 +29,8 @@ export interface Target {
   root: string;
   id: string;
   quirks: Quirks;
+  /** run --network (network.ts): wire the container to a bridge before its program starts. */
+  network?: NetworkPlan;
 }
 
 function spawnInit(bundle: string, plan: Omit<Plan, "bundle" | "config" | "quirks" | "cgroupProcs">, t: Target) {
@@ -63,11 +66,24 @@ function record(t: Target, bundle: string, pid: number, cgroupsPath: string | un
 export async function run(bundle: string, t: Target): Promise<number> {
   const hooks = readHooks(bundle);
   // With hooks, run is create (the prestart and createRuntime hooks run while init waits) then start; without, init goes straight on.
-  const withHooks = hasHooks(hooks);
+  // With --network too: the runtime wires the container's network namespace while init waits.
+  const withHooks = hasHooks(hooks) || t.network !== undefined;
   const { config, cgroup, child } = withHooks ? await setUp(bundle, t, hooks) : spawnInit(bundle, {}, t);
   let code: number | undefined;
+  let detach: (() => void) | undefined;
   try {
     record(t, bundle, child.pid, config.cgroupsPath, "running");
+    if (t.network) {
+      if (!config.namespaces.includes("network")) throw new Error("--network needs a network namespace (linux.namespaces: network) in config.json");
+      try {
+        // Loaded only for --network.
+        detach = (require("./network.ts") as typeof import("./network.ts")).attach(child.pid, t.id, t.network, t.quirks);
+      } catch (e) {
+        child.kill("SIGKILL");
+        await child.exited;
+        throw e;
+      }
+    }
     if (withHooks) release(t), runHooksWarning(hooks, "poststart", { id: t.id, status: "running", pid: child.pid, bundle }, t.quirks);
     if (!t.quirks.noSignalForwarding) {
       for (const sig of t.quirks.forwardTermOnly ? (["SIGTERM"] as const) : FORWARDED) process.on(sig, () => child.kill(sig));
@@ -76,6 +92,7 @@ export async function run(bundle: string, t: Target): Promise<number> {
     if (child.signalCode) return t.quirks.signalExitOne ? 1 : 128 + (constants.signals[child.signalCode as keyof typeof constants.signals] ?? 0);
     return t.quirks.exitZero ? 0 : code;
   } finally {
+    detach?.();
     // setup-failure-left-behind: a runtime that cleans up only after a program that ran (init exits 127 when set-up fails).
     if (!(t.quirks.setupFailureLeftBehind && code === 127)) {
       cgroup?.remove();
