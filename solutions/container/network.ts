@@ -95,7 +95,7 @@ export function attach(pid: number, id: string, plan: NetworkPlan, quirks: Quirk
   try {
     unlessExists(() => host.addBridge(plan.bridge));
     const bridge = ifindex(plan.bridge);
-    unlessExists(() => host.addAddress(bridge, gateway, plan.prefix, plan.bridge));
+    if (!quirks.bridgeWithoutAddress) unlessExists(() => host.addAddress(bridge, gateway, plan.prefix, plan.bridge));
     host.up(bridge, plan.bridge);
     const hostEnd = `veth${pid.toString(16)}`;
     host.addVeth(hostEnd, bridge, "eth0", containerNs);

@@ -123,6 +123,8 @@ export interface Quirks {
   publishIgnored?: boolean;
   /** --network: the container's address is outside the CIDR. */
   addressOutsideCidr?: boolean;
+  /** --network: the bridge gets no address (the container's default route still names the network's first). */
+  bridgeWithoutAddress?: boolean;
   /** --network: the NAT rules stay when the container ends. */
   natRulesLeftBehind?: boolean;
 }
