@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import { selfTests } from "../self-test.ts";
 import { formatFailure, renderDiff, StageFailure } from "./failure.ts";
 import { caret, printfFormat, shellLine, visible, withStdin } from "./show.ts";
+import { MAX_OUTPUT_LINE, Transcript } from "./transcript.ts";
 
 selfTests("failure reports", () => {
   test("invisible bytes are shown escaped", () => {
@@ -49,5 +50,17 @@ selfTests("failure reports", () => {
     const bytes = new Uint8Array([...Buffer.from("it's 100% \\ done\r\n"), 0, 1, 0x7f, 0xff]);
     const printed = Bun.spawnSync(["sh", "-c", `printf '${printfFormat(bytes)}'`]).stdout;
     expect([...printed]).toEqual([...bytes]);
+  });
+
+  test("a very long line of output is shown by its start and end", () => {
+    const t = new Transcript(false);
+    t.command("nc -C 127.0.0.1 6379");
+    t.output(`< ${"+PONG\\r\\n".repeat(10000)}`);
+    const [cmd, shown] = t.tail().split("\n");
+    expect(cmd).toBe("$ nc -C 127.0.0.1 6379");
+    expect(shown!.length).toBeLessThan(MAX_OUTPUT_LINE + 100);
+    expect(shown).toStartWith("  < +PONG\\r\\n+PONG");
+    expect(shown).toContain(`characters, ${2 + 9 * 10000} in all) … `);
+    expect(shown).toEndWith("+PONG\\r\\n");
   });
 });

@@ -22,7 +22,7 @@ export class Transcript {
   /** What a command printed or a server replied, indented under it. */
   output(text: string): void {
     const body = text.replace(/\n$/, "");
-    for (const line of (body === "" ? "(no output)" : body).split("\n")) this.add(`  ${line}`);
+    for (const line of (body === "" ? "(no output)" : body).split("\n")) this.add(`  ${shorten(line)}`);
   }
 
   /** A remark from the harness, not something the learner would type. */
@@ -40,4 +40,14 @@ export class Transcript {
   get empty(): boolean {
     return this.lines.length === 0;
   }
+}
+
+/** Lines of output longer than this are shown by their start and end (a report stays readable: 10,000 replies in one read would be 70 KB). */
+export const MAX_OUTPUT_LINE = 1200;
+
+function shorten(line: string): string {
+  if (line.length <= MAX_OUTPUT_LINE) return line;
+  const head = line.slice(0, 800);
+  const tail = line.slice(-300);
+  return `${head} … (${line.length - head.length - tail.length} more characters, ${line.length} in all) … ${tail}`;
 }
