@@ -1,6 +1,6 @@
 /**
  * A packet sniffer with tcpdump's command line, from the packet socket up:
- *   bun solutions/sniffer/main.ts -i <iface> [-n] [-e] [-l] [-q] [-t…] [-x|-xx|-X|-XX] [-A] [-c <count>] [-w <file>] [<filter expression>]
+ *   bun solutions/sniffer/main.ts -i <iface> [-B <KiB>] [-n] [-e] [-l] [-q] [-t…] [-x|-xx|-X|-XX] [-A] [-c <count>] [-w <file>] [<filter expression>]
  *   bun solutions/sniffer/main.ts -r <file> [-n] [-e] [-c <count>] [<filter expression>]
  * Capturing: one line per frame on stdout in tcpdump's format (or each frame
  * into a pcap file with -w); on exit (after -c frames, or on SIGINT/SIGTERM)
@@ -20,7 +20,7 @@ import { compileFilter, type Insn } from "./filter/compile.ts";
 import { FilterSyntaxError, parseFilter, type Filter } from "./filter/parse.ts";
 import { runFilter } from "./filter/run.ts";
 import type { Received } from "./ring-worker.ts";
-import { PacketSocket, type Stats } from "./socket.ts";
+import { DEFAULT_RING, PacketSocket, type Stats } from "./socket.ts";
 
 export interface SnifferOptions {
   /** Replaces some of the printers (the broken fixtures use this). */
@@ -64,7 +64,7 @@ export interface SnifferOptions {
 export const closingCounts = (captured: number, stats: Stats): string =>
   `${captured} packets captured\n${stats.received} packets received by filter\n${stats.dropped} packets dropped by kernel\n`;
 
-const USAGE = "usage: main.ts -i <iface> [-n] [-e] [-l] [-q] [-t…] [-x|-xx|-X|-XX|-A] [-c <count>] [-w <file>] [expression] | -r <file> [-n] [-e] [-x|-X…] [-c <count>] [expression]";
+const USAGE = "usage: main.ts -i <iface> [-B <KiB>] [-n] [-e] [-l] [-q] [-t…] [-x|-xx|-X|-XX|-A] [-c <count>] [-w <file>] [expression] | -r <file> [-n] [-e] [-x|-X…] [-c <count>] [expression]";
 
 function usage(problem: string): never {
   process.stderr.write(`${problem}\n${USAGE}\n`);
@@ -78,7 +78,7 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
     ({ values, positionals } = parseArgs({
       args: argv,
       options: {
-        i: { type: "string" }, n: { type: "boolean" }, e: { type: "boolean" }, l: { type: "boolean" }, c: { type: "string" }, w: { type: "string" }, r: { type: "string" },
+        i: { type: "string" }, B: { type: "string" }, n: { type: "boolean" }, e: { type: "boolean" }, l: { type: "boolean" }, c: { type: "string" }, w: { type: "string" }, r: { type: "string" },
         x: { type: "boolean", multiple: true }, X: { type: "boolean", multiple: true }, A: { type: "boolean" }, t: { type: "boolean", multiple: true }, q: { type: "boolean" },
       },
       strict: true,
@@ -89,6 +89,10 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
   }
   const count = values.c === undefined ? Infinity : Number(values.c);
   if (!((Number.isInteger(count) && count > 0) || count === Infinity)) usage(`-c needs a positive count (got "${values.c}")`);
+  // -B: the capture buffer in KiB (the ring's size, in whole blocks).
+  const bufferKiB = values.B === undefined ? undefined : Number(values.B);
+  if (bufferKiB !== undefined && !(Number.isInteger(bufferKiB) && bufferKiB > 0)) usage(`-B needs a positive size in KiB (got "${values.B}")`);
+  const ring = bufferKiB === undefined ? DEFAULT_RING : { ...DEFAULT_RING, blockCount: Math.max(1, Math.floor((bufferKiB * 1024) / DEFAULT_RING.blockSize)) };
   const printer = new LinePrinter(values.e === true, { ...defaultPrinters, ...(values.q ? quickPrinters : {}), ...options.printers });
   // A filter expression (its words joined, as tcpdump does), compiled to classic BPF.
   let filter: Insn[] | undefined;
@@ -117,7 +121,7 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
   const iface = values.i ?? usage("-i <iface> (or -r <file>) is required");
   let socket: PacketSocket;
   try {
-    socket = (options.openSocket ?? PacketSocket.open)(iface, options.anyInterface, filter);
+    socket = (options.openSocket ?? PacketSocket.open)(iface, options.anyInterface, filter, ring);
   } catch (e) {
     usage((e as Error).message);
   }
