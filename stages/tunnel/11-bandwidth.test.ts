@@ -59,6 +59,10 @@ export default stage(import.meta, [
       const complete = () => downloader.ended && uploaded() >= EACH_WAY;
       let over: { at: number; down: number; up: number; allowed: number } | undefined;
       let closest = -Infinity;
+      // For the diagnosis "the upload was not held back": whether the download alone ever went past the bound, and
+      // whether the total was past it when the upload's last byte arrived.
+      let downAloneOver = false;
+      let overWhenUploadDone: boolean | undefined;
       const deadline = start + 8000;
       for (;;) {
         const finished = complete(); // read first, so that the bytes that completed it are checked too
@@ -68,6 +72,8 @@ export default stage(import.meta, [
         const allowed = RATE * (1 + at);
         closest = Math.max(closest, d + u - allowed);
         if (d + u > allowed + SLACK && (!over || d + u - allowed > over.down + over.up - over.allowed)) over = { at, down: d, up: u, allowed };
+        if (d > allowed + SLACK) downAloneOver = true;
+        if (overWhenUploadDone === undefined && u >= EACH_WAY) overWhenUploadDone = d + u > allowed + SLACK;
         if (finished || Date.now() > deadline || t.signal.aborted) break;
         await Bun.sleep(20);
       }
@@ -75,7 +81,7 @@ export default stage(import.meta, [
       t.log.note(`the download (${KIB(downloaded())}) and the upload (${KIB(uploaded())}) took ${took.toFixed(2)} s together; at ${KIB(RATE)}/s with a full bucket to start, ${KIB(2 * EACH_WAY)} take about ${((2 * EACH_WAY - RATE) / RATE).toFixed(1)} s; the most that had arrived beyond the bound at any moment: ${closest > 0 ? KIB(closest) : "nothing"}`);
       if (over) {
         t.fail({
-          message: `With --max-bytes-per-sec ${RATE}, ${KIB(over.down + over.up)} had crossed the tunnel ${over.at.toFixed(2)} s after a download and an upload started (${KIB(over.down)} down, ${KIB(over.up)} up): more than a full bucket plus ${over.at.toFixed(2)} s at ${KIB(RATE)}/s allows (${KIB(over.allowed)}, with ${KIB(SLACK)} to spare).${over.up >= EACH_WAY && over.down < EACH_WAY ? " The upload was not held back at all: the limit counts both directions." : ""}`,
+          message: `With --max-bytes-per-sec ${RATE}, ${KIB(over.down + over.up)} had crossed the tunnel ${over.at.toFixed(2)} s after a download and an upload started (${KIB(over.down)} down, ${KIB(over.up)} up): more than a full bucket plus ${over.at.toFixed(2)} s at ${KIB(RATE)}/s allows (${KIB(over.allowed)}, with ${KIB(SLACK)} to spare).${(over.up >= EACH_WAY && over.down < EACH_WAY) || (overWhenUploadDone === true && !downAloneOver) ? " The upload was not held back at all: the limit counts both directions." : ""}`,
           hint: BUCKET,
         });
       }
