@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { GitCase } from "../../challenges/git/clients/git.ts";
 import { joinLines, LineMaker } from "../../challenges/git/clients/git-diff.ts";
 import { commitWithDate, writeNoted } from "../../challenges/git/clients/git-history.ts";
-import { deltaCopies, entryTypes, idxDifference, IDX_LAYOUT, verifyPackObjects, type PackedObject } from "../../challenges/git/clients/git-pack.ts";
+import { deltaCopies, entryTypes, idxDifference, idxIds, IDX_LAYOUT, verifyPackObjects, type PackedObject } from "../../challenges/git/clients/git-pack.ts";
 import { randomFiles } from "../../challenges/git/clients/git-repo.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
@@ -148,8 +148,19 @@ export default stage(import.meta, [
       if (!base.endsWith(printed) || !/^[0-9a-f]{40}$/.test(printed)) t.fail({ message: `pack-objects printed ${JSON.stringify(printed)}, not the name in ${base}.pack.`, hint: "Print the 40 hex digits that name the pack (in <base-name>-<name>.pack), and a newline." });
       const packPath = join(out, `${base}.pack`);
       const idxPath = join(out, `${base}.idx`);
+      // index-pack of a copy of the .pack alone tells a broken .idx (the .pack holds exactly the objects given) from a broken .pack.
+      const copy = join(t.dir, "copy.pack");
+      copyFileSync(packPath, copy);
+      const indexed = await g.git(["index-pack", "-o", join(t.dir, "copy.idx"), copy], { cwd: t.dir, allowFail: true });
       const verify = await g.git(["verify-pack", "-v", idxPath], { cwd: out, allowFail: true });
-      if (verify.code !== 0) t.fail({ message: `git verify-pack rejects your pack:\n${verify.output.trim().split("\n").slice(-6).join("\n")}`, hint: `A pack is "PACK", version 2 and the object count (4 bytes each), the entries, then the SHA-1 of all that; each delta must rebuild its object exactly. ${COPY} ${IDX_LAYOUT}` });
+      if (verify.code !== 0) {
+        const realIds = new Set(indexed.code === 0 ? idxIds(readFileSync(join(t.dir, "copy.idx"))) : []);
+        const packIsRight = realIds.size === ids.length && ids.every((id) => realIds.has(id));
+        const hint = packIsRight
+          ? `git index-pack accepts your .pack alone and finds in it exactly the objects given, so your .idx is what is wrong. ${idxDifference(readFileSync(idxPath), readFileSync(join(t.dir, "copy.idx")))}`
+          : `A pack is "PACK", version 2 and the object count (4 bytes each), the entries, then the SHA-1 of all that; each delta must rebuild its object exactly. ${COPY} ${IDX_LAYOUT}`;
+        t.fail({ message: `git verify-pack rejects your pack:\n${verify.output.trim().split("\n").slice(-6).join("\n")}`, hint });
+      }
       const listed = verifyPackObjects(verify.stdout);
       const missing = ids.filter((id) => !listed.some((o) => o.oid === id));
       if (missing.length > 0) t.fail({ message: `Your pack lacks ${missing.length} of the ${ids.length} objects given on stdin (for example ${missing[0]}).`, hint: "Pack every object whose id is given on stdin, one per line." });
@@ -157,9 +168,6 @@ export default stage(import.meta, [
       if (deltas === 0) t.fail({ message: `Your pack has no deltas: all ${listed.length} objects are stored whole, though the history holds seven versions of two growing files.`, hint: DELTAS });
       const far = deltaCopies(packPath, listed).filter((c) => c.maxOffset >= 65536).length;
       t.log.note(`verify-pack: ${listed.length} objects, ${deltas} of them deltas, ${far} copying from an offset ≥ 65536`);
-      const copy = join(t.dir, "copy.pack");
-      copyFileSync(packPath, copy);
-      const indexed = await g.git(["index-pack", "-o", join(t.dir, "copy.idx"), copy], { cwd: t.dir, allowFail: true });
       if (indexed.code !== 0) t.fail({ message: `git index-pack rejects your pack:\n${indexed.output.trim()}`, hint: `${DELTAS} ${COPY} A delta's header gives the base's size and the result's size as varints (7 bits a byte, least significant first).` });
       g.expectBytes(readFileSync(idxPath), readFileSync(join(t.dir, "copy.idx")), { message: "Your .idx differs from the one git index-pack writes for your pack.", hint: idxDifference(readFileSync(idxPath), readFileSync(join(t.dir, "copy.idx"))) });
       const fresh = await g.realRepo("fresh");

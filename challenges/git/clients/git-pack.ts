@@ -76,6 +76,13 @@ export function deltaCopies(packPath: string, objects: PackedObject[]): DeltaCop
 export const IDX_LAYOUT =
   "A version 2 .idx is: the magic \\377tOc and version 2; 256 fan-out entries (entry i: how many ids have a first byte ≤ i, 4 bytes big-endian each); the ids, sorted; a CRC-32 per object (of its entry's bytes in the .pack, header and compressed data); a 4-byte offset per object (into the .pack); the .pack's trailing SHA-1; the SHA-1 of everything before it. All tables in the order of the sorted ids.";
 
+/** The object ids a version 2 .idx lists, in its order. */
+export function idxIds(idx: Uint8Array): string[] {
+  const buf = Buffer.from(idx);
+  const n = buf.readUInt32BE(8 + 255 * 4);
+  return Array.from({ length: n }, (_, i) => buf.toString("hex", 8 + 1024 + 20 * i, 8 + 1024 + 20 * i + 20));
+}
+
 /** Names the section of a version 2 .idx where `ours` first differs from `real`. */
 export function idxDifference(ours: Uint8Array, real: Uint8Array): string {
   const n = Buffer.from(real).readUInt32BE(8 + 255 * 4);
