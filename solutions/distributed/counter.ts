@@ -40,6 +40,9 @@ export async function addToCounter(node: Node, delta: number): Promise<void> {
   await flush(node);
 }
 
+/** Whether this node was given an add. */
+export const counterUsed = (): boolean => mine !== 0;
+
 /** The sum of every node's count, as of seq-kv's newest state when called. */
 export async function counterValue(node: Node): Promise<number> {
   await ask(node, "seq-kv", { type: "write", key: `sync-${node.id}`, value: ++syncs });
