@@ -6,8 +6,33 @@ import { applyKv, LastWriteWinsKv, LinearizableKv, SequentialKv, TimestampOracle
 import { Random } from "../../../harness/random.ts";
 import { diagnose } from "./counter.ts";
 import { pollProblem } from "./kafka.ts";
+import { gridTopology, medianAndMax, stableLatencies } from "./efficiency.ts";
 
 selfTests("distributed workbench", () => {
+  test("gridTopology: Maelstrom's square grid, each node next to those above, below, left and right", () => {
+    const ids = Array.from({ length: 9 }, (_, i) => `n${i + 1}`);
+    const g = gridTopology(ids);
+    expect(g.n1).toEqual(["n2", "n4"]);
+    expect(g.n5).toEqual(["n4", "n6", "n2", "n8"]);
+    expect(g.n9).toEqual(["n8", "n6"]);
+    expect(gridTopology(ids.slice(0, 5)).n4).toEqual(["n5", "n1"]);
+  });
+
+  test("stableLatencies: up to the last read that missed the value, on any node; 0 when none did", () => {
+    const reads = [
+      { node: "n1", at: 90, has: new Set<unknown>([]) },
+      { node: "n1", at: 150, has: new Set<unknown>([1]) },
+      { node: "n2", at: 300, has: new Set<unknown>([2]) },
+      { node: "n3", at: 420, has: new Set<unknown>([1, 2]) },
+    ];
+    const l = stableLatencies([{ value: 1, at: 100 }, { value: 2, at: 200 }, { value: 3, at: 500 }], reads);
+    expect(l.get(1)).toBe(200); // n2 still missed it at 300 (the read at 90 came before the broadcast)
+    expect(l.get(2)).toBe(0);
+    expect(l.get(3)).toBe(0);
+    expect(medianAndMax([300, 100, 200, 900])).toEqual({ median: 200, max: 900 });
+    expect(medianAndMax([])).toEqual({ median: 0, max: 0 });
+  });
+
   test("parseLine accepts a Maelstrom message and names what is wrong with anything else", () => {
     const ok = parseLine('{"src":"n1","dest":"c2","body":{"type":"echo_ok","in_reply_to":3,"echo":"x"}}');
     expect("message" in ok && ok.message.body.in_reply_to).toBe(3);
