@@ -7,7 +7,7 @@ import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const TREE_FORMAT =
-  "cat-file -p of a tree prints one line per entry, `<mode> <type> <id>\\t<name>`: the mode in six digits (040000 for a tree, whose mode is stored as 40000), the type (blob, tree or commit) and the 20-byte id in hex. The stored id is 20 raw bytes that can hold any byte, NUL included: after the NUL that ends the name, take exactly 20 bytes.";
+  "cat-file -p of a tree prints one line per entry, `<mode> <type> <id>\\t<name>`: the mode in six digits (040000 for a tree, whose mode is stored as 40000), the type (`tree` for mode 40000, `commit` for 160000, `blob` otherwise) and the 20-byte id in hex. The stored id is 20 raw bytes that can hold any byte, NUL included: after the NUL that ends the name, take exactly 20 bytes.";
 const GITLINK =
   "A submodule's entry has mode 160000 and type commit (tree for 40000, blob for the other modes).";
 const RAW = "cat-file -p of a commit or a tag prints the object's content as stored (after the header), unchanged.";
