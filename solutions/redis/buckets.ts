@@ -30,7 +30,7 @@ const MIN_BUCKETS = 4;
 const MIN_FILL = 10;
 
 /** 32-bit FNV-1a over the key's bytes (one char per byte). */
-function hash(key: string): number {
+export function hash(key: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);
@@ -47,6 +47,14 @@ function reverseBits(v: number): number {
   v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
   v = (v >>> 16) | (v << 16);
   return v >>> 0;
+}
+
+/** The cursor after `cursor` in a table of mask + 1 buckets: its reversed bits plus one (0 after the last bucket). */
+export function nextCursor(cursor: number, mask: number): number {
+  let v = (cursor | ~mask) >>> 0;
+  v = reverseBits(v);
+  v = (v + 1) >>> 0;
+  return reverseBits(v);
 }
 
 export class KeyBuckets {
@@ -107,10 +115,7 @@ export class KeyBuckets {
   scanStep(cursor: number, visit: (key: string) => void): number {
     const mask = this.table.length - 1;
     for (const key of [...this.table[cursor & mask]!]) visit(key);
-    let v = (cursor | ~mask) >>> 0;
-    v = reverseBits(v);
-    v = (v + 1) >>> 0;
-    return reverseBits(v);
+    return nextCursor(cursor, mask);
   }
 
   /** A key chosen at random (uniform over buckets, then within the bucket), or undefined. */

@@ -18,6 +18,7 @@ import { configCommands } from "./config.ts";
 import { connectionCommands } from "./connection.ts";
 import { defineCommand, type CommandDefinition } from "./define.ts";
 import { keyCommands } from "./keys.ts";
+import { collectionScanCommands } from "./scan.ts";
 import { serverCommands } from "./server.ts";
 import { stringCommands } from "./strings.ts";
 import { moreStringCommands } from "./more-strings.ts";
@@ -42,6 +43,7 @@ export const COMMAND_MODULES: ReadonlyArray<readonly CommandDefinition[]> = [
   moreStringCommands,
   databaseCommands,
   keyCommands,
+  collectionScanCommands,
   serverCommands,
   configCommands,
   commandCommands,

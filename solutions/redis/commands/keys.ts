@@ -11,6 +11,7 @@ import { array, bulkBinary, bulkText, error, integer, NULL_BULK, OK, ONE, simple
 import { asciiLower, byteString, cString, isOption } from "../text.ts";
 import type { CommandDefinition } from "./define.ts";
 import { keyOf } from "./helpers.ts";
+import { parseScanOptions, scanReply } from "./scan.ts";
 import type { CommandContext } from "./types.ts";
 import { AccessTracker } from "../eviction/index.ts";
 import { LFU_INIT_VAL } from "../eviction/lfu.ts";
@@ -106,8 +107,6 @@ function rename(ctx: CommandContext, argv: Buffer[], nx: boolean): Reply {
   return nx ? ONE : OK;
 }
 
-const UINT64_MAX = (1n << 64n) - 1n;
-
 /**
  * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. The cursor is the
  * keyspace's bucket cursor (see buckets.ts for the guarantee); MATCH and TYPE
@@ -115,32 +114,12 @@ const UINT64_MAX = (1n << 64n) - 1n;
  * and a non-zero cursor. Only cursor 0 ends the iteration.
  */
 function scan(ctx: CommandContext, argv: Buffer[]): Reply {
-  const cursorText = byteString(argv[1]!);
-  if (!/^\d{1,20}$/.test(cursorText) || BigInt(cursorText) > UINT64_MAX) return error("ERR invalid cursor");
-  let count = 10;
-  let match: ((key: string) => boolean) | null = null;
-  let type: string | null = null;
-  for (let i = 2; i < argv.length; i += 2) {
-    const value = argv[i + 1];
-    if (value === undefined) return ERR_SYNTAX;
-    if (isOption(argv[i]!, "count")) {
-      const n = parseInt64(value);
-      if (n === null) return ERR_NOT_INTEGER;
-      if (n < 1n) return ERR_SYNTAX;
-      count = n > 1_000_000n ? 1_000_000 : Number(n);
-    } else if (isOption(argv[i]!, "match")) {
-      const pattern = byteString(value);
-      match = pattern === "*" ? null : compileGlob(pattern);
-    } else if (isOption(argv[i]!, "type")) {
-      type = asciiLower(byteString(value));
-    } else {
-      return ERR_SYNTAX;
-    }
-  }
-  // Our table never has more than 2^32 buckets: only the low 32 bits matter.
-  const result = ctx.db.scan(Number(BigInt(cursorText) & 0xffffffffn), count);
+  const options = parseScanOptions(argv, 1, true);
+  if (!("cursor" in options)) return options;
+  const { match, type } = options;
+  const result = ctx.db.scan(options.cursor, options.count);
   const keys = result.keys.filter((key) => (match === null || match(key)) && (type === null || ctx.db.peek(key)?.type === type));
-  return array([bulkText(String(result.cursor)), array(keys.map(bulkBinary))]);
+  return scanReply(result.cursor, keys.map(bulkBinary));
 }
 
 /** A deep copy of a value: Buffers, arrays, Maps, Sets and class instances (list, sorted set, stream) are copied. */
