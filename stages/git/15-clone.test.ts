@@ -61,6 +61,9 @@ export default stage(import.meta, [
       await g.git(["branch", fresh, "HEAD~1"], { cwd: src });
       await g.git(["tag", "-a", `v2.${t.rand.int(0, 9)}`, "-m", "Second"], { cwd: src });
       await g.git(["push", "-q", "--tags", d.path(name), "master", fresh], { cwd: src });
+      // The branch the clones have checked out gets new commits too (on every seed), so a fetch that moves local branches shows.
+      const checkedOut = (await view(g, `${t.dir}/work`, ["symbolic-ref", "--short", "HEAD"])).trim();
+      if (checkedOut !== "master") await g.git(["push", "-q", "-f", d.path(name), `master:refs/heads/${checkedOut}`], { cwd: src });
       const ours = `${t.dir}/work`;
       const real = `${t.dir}/real-work`;
       const before = await view(g, ours, ["rev-parse", "HEAD"]);
