@@ -1,44 +1,16 @@
 import { redisCli } from "../../../challenges/redis/clients/redis.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import { stage } from "../../../harness/stage/define.ts";
-import { Pipeline, show, type Command, type Plain } from "./pipeline.ts";
-
-/** Upper bound on SCAN calls for one full iteration (far more than any correct server needs). */
-const MAX_CALLS = 2000;
+import { Pipeline, type Command } from "./pipeline.ts";
+import { fullScan as fullScanOf, missingFrom } from "./scan-loop.ts";
 
 const NEVER_ZERO = "A full iteration ends when SCAN replies with cursor 0: after the last bucket/position, reply \"0\" as the next cursor (a cursor is a bulk string holding a number).";
 const GUARANTEE = "SCAN must return every key that exists from the start to the end of the iteration, even when other keys are added or deleted between calls. A cursor that is a position in an insertion-ordered list skips keys when earlier keys are deleted; Redis's cursor is a bucket index advanced with reversed bits, so resizing the table never skips a bucket.";
 
-/** Checks the shape of one SCAN reply and returns [next cursor, keys]. */
-function parseScan(t: CaseContext, reply: Plain, call: string): [string, string[]] {
-  if (!Array.isArray(reply) || reply.length !== 2 || typeof reply[0] !== "string" || !Array.isArray(reply[1]) || !reply[1].every((k) => typeof k === "string")) {
-    t.fail({ message: `${call} should reply with a two-element array: the next cursor (a bulk string) and an array of keys.`, expected: '["<cursor>", ["key", ...]]', received: show(reply), hint: "Reply *2\\r\\n$<n>\\r\\n<cursor>\\r\\n*<k>\\r\\n then one bulk string per key." });
-  }
-  return [reply[0] as string, reply[1] as string[]];
-}
-
-/**
- * Runs a full SCAN iteration (until cursor 0). Before each call after the
- * first, `between(step)` gives commands to run first (in the same pipeline).
- */
+/** A full SCAN iteration: keys replied and number of calls. */
 async function fullScan(t: CaseContext, p: Pipeline, options: string[], between?: (step: number) => Command[]): Promise<{ keys: string[]; calls: number }> {
-  const keys: string[] = [];
-  let cursor = "0";
-  for (let calls = 1; calls <= MAX_CALLS; calls++) {
-    const extra = calls > 1 && between ? between(calls - 1) : [];
-    const replies = await p.run([...extra, ["SCAN", cursor, ...options]]);
-    const [next, found] = parseScan(t, replies[replies.length - 1]!, `SCAN ${cursor} ${options.join(" ")}`);
-    keys.push(...found);
-    if (next === "0") return { keys, calls };
-    if (!/^\d+$/.test(next)) t.fail({ message: "SCAN's cursor should be a decimal number.", received: next, hint: "The cursor is an unsigned integer sent as a bulk string." });
-    cursor = next;
-  }
-  t.fail({ message: `SCAN did not return cursor 0 within ${MAX_CALLS} calls.`, hint: NEVER_ZERO });
-}
-
-function missingFrom(found: readonly string[], expected: readonly string[]): string[] {
-  const seen = new Set(found);
-  return expected.filter((k) => !seen.has(k));
+  const { items, calls } = await fullScanOf(t, p, ["SCAN"], options, NEVER_ZERO, between);
+  return { keys: items, calls };
 }
 
 export default stage(import.meta, [
