@@ -1,12 +1,15 @@
 /** The broadcast workload: every value any node is given reaches every node, through the topology, despite partitions. */
 import type { Handler, Node } from "./node.ts";
 
-/** How long a node waits for a neighbour's broadcast_ok (or gossip_ok) before sending again. */
+/** How long a node waits for a neighbour's broadcast_ok before sending a value again. */
 const RETRY_MS = 250;
 
 const seen = new Set<unknown>();
 const messages: unknown[] = [];
 let given: Record<string, string[]> | undefined;
+
+/** Whether a topology message came (the broadcast workload sends one to every node first). */
+export const topologyGiven = (): boolean => given !== undefined;
 
 /** Every value this node has, in the order it got them. */
 export const seenMessages = (): readonly unknown[] => messages;
@@ -16,10 +19,13 @@ export async function deliver(node: Node, dest: string, value: unknown): Promise
   while (!(await node.rpc(dest, { type: "broadcast", message: value }, RETRY_MS)));
 }
 
+/** How long a node waits for a neighbour's gossip_ok before sending the batch again: several round trips, so a slow machine does not make it resend. */
+const BATCH_RETRY_MS = 1000;
+
 /**
  * A `send` that batches: values for a neighbour wait, and every `intervalMs` each neighbour
- * with values waiting gets them all in one `gossip` message, sent again on the next tick
- * after RETRY_MS until it answers gossip_ok (so a partition delays them, never loses them).
+ * with values waiting gets them all in one `gossip` message, sent again on a later tick
+ * after BATCH_RETRY_MS until it answers gossip_ok (so a partition delays them, never loses them).
  */
 export function batched(intervalMs: number): BroadcastOptions["send"] {
   const waiting = new Map<string, Set<unknown>>();
@@ -29,7 +35,7 @@ export function batched(intervalMs: number): BroadcastOptions["send"] {
       if (values.size === 0) continue;
       const batch = [...values];
       values.clear();
-      void node.rpc(dest, { type: "gossip", messages: batch }, RETRY_MS).then((ok) => {
+      void node.rpc(dest, { type: "gossip", messages: batch }, BATCH_RETRY_MS).then((ok) => {
         if (!ok) for (const v of batch) values.add(v);
       });
     }

@@ -1,7 +1,7 @@
 // A Maelstrom node (the Gossip Glomers workloads: echo, unique ids, broadcast, g-counter, Kafka-style log; lin-kv on Raft): run with no arguments, one process per node.
 import { init, Node, type Handler, type NodeOptions } from "./node.ts";
 import { echo, generate } from "./workloads.ts";
-import { broadcastHandlers, seenMessages } from "./broadcast.ts";
+import { broadcastHandlers, seenMessages, topologyGiven } from "./broadcast.ts";
 import { addToCounter, counterUsed, counterValue } from "./counter.ts";
 import { kafkaHandlers } from "./kafka.ts";
 import { Raft, raftHandlers } from "./raft.ts";
@@ -15,11 +15,11 @@ export function kvHandlers(make?: (node: Node) => Raft): Record<string, Handler>
   const raft = raftHandlers(make);
   const read: Handler = async (node, m) => {
     if ("key" in m.body) return raft.kv(node, m);
-    // A node holding broadcast values and never given an add is in a broadcast run: it answers
-    // at once (value 0) rather than asking seq-kv for every node's count (stage 8 reads 25 nodes
+    // A node given a topology and never an add is in a broadcast run: it answers at once
+    // (value 0) rather than asking seq-kv for every node's count (stage 8 reads 25 nodes
     // 50 times a second, and the workbench times reads against the broadcasts).
     const messages = [...seenMessages()];
-    const value = messages.length > 0 && !counterUsed() ? 0 : await counterValue(node);
+    const value = topologyGiven() && !counterUsed() ? 0 : await counterValue(node);
     node.reply(m, { type: "read_ok", messages, value });
   };
   return { ...raft.handlers, read };

@@ -41,6 +41,8 @@ export interface LoadResult {
   /** Each value's stable latency in ms. */
   latencies: Map<number, number>;
   values: number[];
+  /** How long each read of the load took to be answered: the machine's delay, since a read needs no other node. */
+  readMs: number[];
 }
 
 interface Sent {
@@ -53,10 +55,15 @@ interface Seen {
   has: Set<unknown>;
 }
 
+/** The `p`th percentile of `xs` (the nearest rank below; 0 for none): 50 the median, 100 the largest. */
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[Math.floor(((s.length - 1) * p) / 100)]!;
+}
+
 /** The median and the largest of `xs` (0 for none). */
 export function medianAndMax(xs: number[]): { median: number; max: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  return { median: s.length === 0 ? 0 : s[Math.floor((s.length - 1) / 2)]!, max: s.at(-1) ?? 0 };
+  return { median: percentile(xs, 50), max: percentile(xs, 100) };
 }
 
 /**
@@ -82,6 +89,7 @@ export function stableLatencies(sent: Sent[], reads: Seen[]): Map<number, number
 export async function runLoad(t: CaseContext, net: Network, ids: string[], load: Load, settleMs: number, lostHint: string, budget: Budget): Promise<LoadResult> {
   const sent: Sent[] = [];
   const reads: Seen[] = [];
+  const readMs: number[] = [];
   const pending: Promise<void>[] = [];
   const before = net.interNode;
   const start = Date.now();
@@ -107,7 +115,7 @@ export async function runLoad(t: CaseContext, net: Network, ids: string[], load:
       used.add(value);
       pending.push(broadcast(t, net, client, node, value).then(() => void sent.push({ value, at })));
     } else {
-      pending.push(read(t, net, client, node).then((vs) => void reads.push({ node, at, has: new Set(vs) })));
+      pending.push(read(t, net, client, node).then((vs) => void (reads.push({ node, at, has: new Set(vs) }), readMs.push(Date.now() - at))));
     }
     // Awaited below; a failure meanwhile must not count as unhandled.
     pending.at(-1)!.catch(() => {});
@@ -137,6 +145,6 @@ export async function runLoad(t: CaseContext, net: Network, ids: string[], load:
     }
     await Bun.sleep(100);
   }
-  return { ops: count, messages: net.interNode - before, latencies: stableLatencies(sent, reads), values };
+  return { ops: count, messages: net.interNode - before, latencies: stableLatencies(sent, reads), values, readMs };
 }
 

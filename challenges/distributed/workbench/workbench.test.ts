@@ -6,7 +6,7 @@ import { applyKv, LastWriteWinsKv, LinearizableKv, SequentialKv, TimestampOracle
 import { Random } from "../../../harness/random.ts";
 import { diagnose } from "./counter.ts";
 import { pollProblem } from "./kafka.ts";
-import { gridTopology, medianAndMax, stableLatencies } from "./efficiency.ts";
+import { gridTopology, medianAndMax, percentile, stableLatencies } from "./efficiency.ts";
 
 selfTests("distributed workbench", () => {
   test("gridTopology: Maelstrom's square grid, each node next to those above, below, left and right", () => {
@@ -31,6 +31,7 @@ selfTests("distributed workbench", () => {
     expect(l.get(3)).toBe(0);
     expect(medianAndMax([300, 100, 200, 900])).toEqual({ median: 200, max: 900 });
     expect(medianAndMax([])).toEqual({ median: 0, max: 0 });
+    expect(percentile([50, 10, 40, 20, 30, 60, 70, 80, 90, 100], 90)).toBe(90);
   });
 
   test("parseLine accepts a Maelstrom message and names what is wrong with anything else", () => {
