@@ -9,6 +9,8 @@ import { stage } from "../../harness/stage/define.ts";
 const PARALLEL = 4;
 /** Disagreements shown in full in a report (the count says how many there were in all). */
 const SHOWN = 3;
+/** After this many disagreements no new query is sent: a program that answers nothing would otherwise wait out every dig. */
+const ENOUGH = 20;
 
 interface Disagreement {
   query: DiffQuery;
@@ -31,15 +33,17 @@ export default stage(import.meta, [
       const jobs = queries.flatMap((query) => VARIANTS.map((variant) => ({ query, variant })));
       const disagreements: Disagreement[] = [];
       let next = 0;
+      let compared = 0;
       const worker = async () => {
-        while (next < jobs.length && !t.signal.aborted) {
+        while (next < jobs.length && disagreements.length < ENOUGH && !t.signal.aborted) {
           const { query, variant } = jobs[next++]!;
           const [a, b] = await Promise.all([ours.run(query.name, query.type, variant.options), theirs.run(query.name, query.type, variant.options)]);
+          compared++;
           if (digest(a) !== digest(b)) disagreements.push({ query, variant: variant.label, ours: a, theirs: b });
         }
       };
       await Promise.all(Array.from({ length: PARALLEL }, worker));
-      t.log.note(`${jobs.length - disagreements.length} of ${jobs.length} answers agree with NSD's`);
+      t.log.note(`${compared - disagreements.length} of ${compared} answers agree with NSD's`);
       if (disagreements.length === 0) return;
       const shown = disagreements.slice(0, SHOWN).map((d) =>
         [
@@ -50,7 +54,7 @@ export default stage(import.meta, [
         ].join("\n"),
       );
       throw new StageFailure({
-        message: `${disagreements.length} of ${jobs.length} answers disagree with NSD's on the same zone (seed ${t.rand.seed}; replay with --seed=${t.rand.seed}).`,
+        message: `${disagreements.length} of ${compared} answers disagree with NSD's on the same zone${compared < jobs.length ? ` (stopped there, ${jobs.length - compared} not asked)` : ""} (seed ${t.rand.seed}; replay with --seed=${t.rand.seed}).`,
         detail: `${shown.join("\n\n")}${disagreements.length > SHOWN ? `\n\n(and ${disagreements.length - SHOWN} more)` : ""}\n\nthe zone file is in the transcript (cat > zone.db)`,
         hint: "Compare the two answers: the status, the AA, TC and RA flags, the ANSWER section, and AUTHORITY when ANSWER is empty must be NSD's. The stage that covers the behaviour (referrals: 8, truncation: 6, negative answers: 5, CNAME chains: 3) says what is due.",
       });
