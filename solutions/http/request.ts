@@ -4,7 +4,7 @@
  * cannot be a valid request.
  */
 
-/** The longest request line plus header section we accept, in bytes (beyond it: 431). */
+/** The longest request line plus header section we accept, in bytes (beyond it: 431; a request line alone beyond it: 414). */
 export const MAX_HEAD_BYTES = 8 * 1024;
 /** The largest request body we accept, in bytes (beyond it: 413). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -24,7 +24,7 @@ export interface Request {
 /** A request that cannot be answered normally: reply with this status and close the connection. */
 export class ParseError extends Error {
   constructor(
-    readonly status: 400 | 413 | 431 | 501,
+    readonly status: 400 | 413 | 414 | 431 | 501 | 505,
     message: string,
   ) {
     super(message);
@@ -34,10 +34,13 @@ export class ParseError extends Error {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const CRLF = Buffer.from("\r\n");
 const END_OF_HEAD = Buffer.from("\r\n\r\n");
+/** RFC 9110 §5.5: a field value with a control character other than HTAB (NUL, a bare CR, …) is rejected. */
+const CTL_IN_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /** Parses the request line and header fields (everything before the empty line). */
 function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
-  const lines = head.split("\r\n");
+  // RFC 9112 §2.2: a recipient MAY take a bare LF as a line terminator (nginx does); a bare CR left in a line is invalid.
+  const lines = head.split(opts.noBareLf ? "\r\n" : /\r?\n/);
   const requestLine = lines.shift() ?? "";
   // RFC 9112 §3: method SP request-target SP HTTP-version, single spaces.
   const parts = requestLine.split(" ");
@@ -47,6 +50,8 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
   const version = opts.versionAnyCase ? rawVersion.toUpperCase() : rawVersion;
   if (!TOKEN.test(method)) throw new ParseError(400, `bad method ${JSON.stringify(method)}`);
   if (target === "" || /[\x00-\x20\x7f]/.test(target)) throw new ParseError(400, `bad request target ${JSON.stringify(target)}`);
+  // RFC 9110 §15.6.6: a major version we do not support (HTTP/2.0 in an HTTP/1 request line) is a 505.
+  if (/^HTTP\/[2-9]\.\d$/.test(version) && !opts.version505As400) throw new ParseError(505, `HTTP version ${version} not supported`);
   if (version !== "HTTP/1.1" && version !== "HTTP/1.0") throw new ParseError(400, `bad HTTP version ${JSON.stringify(version)}`);
   const headers = new Map<string, string>();
   const rawHeaders: [string, string][] = [];
@@ -60,6 +65,7 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
     if (!TOKEN.test(name)) throw new ParseError(400, `bad header name ${JSON.stringify(name)}`);
     const rest = line.slice(colon + 1);
     const value = (opts.valueToNextColon ? rest.split(":")[0]! : rest).replace(/^[ \t]+|[ \t]+$/g, "");
+    if (CTL_IN_VALUE.test(value) && !opts.ctlInValues) throw new ParseError(400, `control character in the value of ${name}: ${JSON.stringify(value)}`);
     rawHeaders.push([name, value]);
     const key = name.toLowerCase();
     const prior = headers.get(key);
@@ -153,6 +159,14 @@ export interface ParseOptions {
   noHeaderLimit?: boolean;
   /** Fixture switch: an absolute-form target (http://host/path) is kept as it is, so no route matches it. */
   noAbsoluteForm?: boolean;
+  /** Fixture switch: only CRLF ends a line (a request in bare LFs waits for an end that never comes). */
+  noBareLf?: boolean;
+  /** Fixture switch: control characters in header values are taken. */
+  ctlInValues?: boolean;
+  /** Fixture switch: a request line over the limit gets 431 like a header section (not 414). */
+  longTarget431?: boolean;
+  /** Fixture switch: HTTP/2.0 in a request line gets 400 like any bad version (not 505). */
+  version505As400?: boolean;
 }
 
 /** RFC 9112 §3.2.2: `http://host:port/path?q` → the authority and the origin-form `/path?q`; undefined for any other form. */
@@ -164,6 +178,24 @@ function absoluteForm(target: string): { authority: string; target: string } | u
 }
 
 /**
+ * Where the head starting at `start` ends: `end` where the last header line's
+ * terminator begins, `bodyStart` after the empty line; undefined while the
+ * empty line has not come. Lines end with CRLF or a bare LF (RFC 9112 §2.2),
+ * or only CRLF with the fixture switch.
+ */
+function headEnd(buf: Buffer, start: number, crlfOnly = false): { end: number; bodyStart: number } | undefined {
+  if (crlfOnly) {
+    const end = buf.indexOf(END_OF_HEAD, start);
+    return end < 0 ? undefined : { end, bodyStart: end + 4 };
+  }
+  for (let lf = buf.indexOf(10, start); lf >= 0; lf = buf.indexOf(10, lf + 1)) {
+    const empty = buf[lf + 1] === 10 ? 1 : buf[lf + 1] === 13 && buf[lf + 2] === 10 ? 2 : 0;
+    if (empty) return { end: lf > start && buf[lf - 1] === 13 ? lf - 1 : lf, bodyStart: lf + 1 + empty };
+  }
+  return undefined;
+}
+
+/**
  * Parses the first request in `buf`. Returns it with the number of bytes it
  * used, or "incomplete" when more bytes are needed; throws ParseError.
  */
@@ -171,16 +203,20 @@ export function parseRequest(buf: Buffer, opts: ParseOptions = {}): { request: R
   // RFC 9112 §2.2: ignore empty lines before a request line.
   let start = 0;
   while (buf[start] === 13 && buf[start + 1] === 10) start += 2;
-  const end = buf.indexOf(END_OF_HEAD, start);
+  while (!opts.noBareLf && buf[start] === 10) start += 1;
   const limit = opts.headLimit ?? MAX_HEAD_BYTES;
-  if (end < 0) {
+  // RFC 9110 §15.5.15: a request line (its CRLF included) longer than we take is a 414, whether or not it has ended.
+  const lineEnd = buf.indexOf(10, start);
+  if ((lineEnd < 0 ? buf.length : lineEnd + 1) - start > limit && !opts.longTarget431 && !opts.noHeaderLimit) throw new ParseError(414, `request line over ${limit} bytes`);
+  const found = headEnd(buf, start, opts.noBareLf);
+  if (!found) {
     if (buf.length - start > limit && !opts.noHeaderLimit) throw new ParseError(431, `header section over ${limit} bytes`);
     return "incomplete";
   }
+  const { end, bodyStart } = found;
   const counted = opts.limitWithoutRequestLine ? end - buf.indexOf(CRLF, start) - 2 : end - start;
   if (counted > limit && !opts.noHeaderLimit) throw new ParseError(431, `header section over ${limit} bytes`);
   const head = parseHead(buf.subarray(start, end).toString("latin1"), opts);
-  const bodyStart = end + 4;
   const te = head.headers.get("transfer-encoding");
   const cl = head.headers.get("content-length");
   let result: BodyResult;

@@ -12,6 +12,7 @@ const REASONS: Record<number, string> = {
   404: "Not Found",
   405: "Method Not Allowed",
   413: "Content Too Large",
+  414: "URI Too Long",
   416: "Range Not Satisfiable",
   426: "Upgrade Required",
   429: "Too Many Requests",
@@ -21,6 +22,7 @@ const REASONS: Record<number, string> = {
   502: "Bad Gateway",
   503: "Service Unavailable",
   504: "Gateway Timeout",
+  505: "HTTP Version Not Supported",
 };
 
 export interface Response {

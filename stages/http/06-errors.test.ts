@@ -6,6 +6,10 @@ import { stage } from "../../harness/stage/define.ts";
 
 const REQUEST_LINE = "A request line is exactly `method SP request-target SP HTTP-version\\r\\n` (RFC 9112 §3): a method made of token characters, one space, a target without spaces, one space, and HTTP/1.1 (or HTTP/1.0). Anything else is answered 400 Bad Request, and the connection closed.";
 const FIELDS = "A header line is `name: value` where the name is a token with no whitespace before the colon (RFC 9112 §5.1: answer 400), an HTTP/1.1 request carries exactly one Host header (§3.2: answer 400 otherwise), and Content-Length is one decimal number (§6.3: answer 400 otherwise).";
+const CTL = "RFC 9110 §5.5: a recipient of a NUL, CR or LF within a field value MUST either reject the message (400) or replace each of those characters with a space; a bare CR is invalid too (RFC 9112 §2.2). Never pass them on as part of the value.";
+const BARE_LF = "RFC 9112 §2.2: a recipient MAY take a bare LF (\\n without \\r) as the end of a line. Either do so (split lines on \\n and drop a \\r before it; an empty line ends the header section whether it is \\r\\n or \\n) or answer 400, but never wait for a \\r\\n\\r\\n that will not come.";
+const VERSION = "RFC 9110 §15.6.6: a well-formed HTTP-version whose major version you do not support (HTTP/2.0 sent in an HTTP/1 request line, HTTP/3.0 …) is answered 505 HTTP Version Not Supported, not 400: check the form `HTTP/<digit>.<digit>` first, then the major version.";
+const URI_TOO_LONG = "RFC 9110 §15.5.15: a request target longer than you are willing to read is answered 414 URI Too Long (431 is for header fields). Here a request line of more than 8 KiB (8192 bytes, its CRLF included) gets 414 — as soon as you hold more than that without its end — and the connection is closed: the rest of the line was never read.";
 const AND_CLOSE = "After a request you cannot parse (400), close the connection once the error response is sent (RFC 9112 §9.6): you cannot tell where the next request would start.";
 const CHUNKED_TOO_LARGE = "A chunked body has no length up front: count its bytes as the chunks come, and once the total passes your limit (1 MiB here), stop reading, answer 413 Content Too Large and close the connection (RFC 9110 §15.5.14).";
 const AT_LIMIT = "The limit is 1 MiB inclusive: a body of 1,048,576 bytes is taken; only more than that gets 413 (compare with >, not >=).";
@@ -17,13 +21,23 @@ async function expectRejected(t: CaseContext, server: Program, request: string, 
   await conn.send(request);
   const r = await conn.response({ message: `No response to ${what}: expected ${status}.`, hint }, { timeoutMs: 2000 });
   t.expectEqual(`status ${r.status}`, `status ${status}`, { message: `Wrong status for ${what} (${visible(request.slice(0, 60))}…).`, hint });
-  if (status === 400 && !(await conn.waitClosed(2000))) t.fail({ message: `After answering ${status} to ${what}, the server did not close the connection within 2 s.`, expected: "the connection closed", received: "still open", hint: AND_CLOSE });
+  if ((status === 400 || status === 414) && !(await conn.waitClosed(2000))) t.fail({ message: `After answering ${status} to ${what}, the server did not close the connection within 2 s.`, expected: "the connection closed", received: "still open", hint: AND_CLOSE });
   conn.close();
 }
 
 /** Sends a large request in 16 KiB writes, stopping once the server has answered or closed (a server that refuses early may stop reading). */
 async function sendUntilAnswered(conn: HttpConnection, bytes: Buffer): Promise<void> {
   for (let at = 0; at < bytes.length && conn.tcp.pending.length === 0 && !conn.closed; at += 16384) await conn.send(bytes.subarray(at, at + 16384), 0).catch(() => {});
+}
+
+/** Sends `request` on a fresh connection and expects, within 2 s, either 400 or 200 with `body` (both allowed by the RFC). */
+async function expectAcceptedOr400(t: CaseContext, server: Program, request: string, body: string, what: string, accepted: string, hint: string): Promise<void> {
+  const conn = await HttpConnection.open(t, server, "client");
+  await conn.send(request);
+  const r = await conn.response({ message: `No response within 2 s to ${what} (${visible(request)}): expected 400, or 200 with ${accepted}.`, hint }, { timeoutMs: 2000 });
+  const got = `status ${r.status}${r.status === 200 ? `, body ${visible(r.body)}` : ""}`;
+  if (r.status !== 400) t.expectEqual(got, `status 200, body ${visible(body)}`, { message: `Wrong response to ${what}: refuse it (400), or answer 200 with ${accepted}.`, hint });
+  conn.close();
 }
 
 async function expectStillServing(t: CaseContext, server: Program): Promise<void> {
@@ -66,6 +80,57 @@ export default stage(import.meta, [
         [`POST /files/${word} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd`, "two different Content-Length headers"],
       ];
       for (const [request, what] of bad) await expectRejected(t, server, request, 400, what, FIELDS);
+      await expectStillServing(t, server);
+    },
+  },
+  {
+    name: "a NUL or a bare CR in a header value is refused (400) or replaced by a space",
+    async run(t) {
+      const server = await t.start();
+      const [a, b] = [t.rand.word(), t.rand.word()];
+      for (const [ctl, what] of [["\x00", "a NUL"], ["\r", "a bare CR"]] as const) {
+        const request = `GET /user-agent HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: ${a}${ctl}${b}\r\nConnection: close\r\n\r\n`;
+        await expectAcceptedOr400(t, server, request, `${a} ${b}`, `GET /user-agent with a User-Agent value holding ${what}`, `the value, ${what.slice(2)} replaced by a space`, CTL);
+      }
+      await expectStillServing(t, server);
+    },
+  },
+  {
+    name: "lines ending in a bare LF get an answer (200 or 400), never silence",
+    async run(t) {
+      const server = await t.start();
+      const word = t.rand.word();
+      const requests: [string, string][] = [
+        [`GET /echo/${word} HTTP/1.1\nHost: 127.0.0.1\nConnection: close\n\n`, "a request whose every line ends in a bare LF"],
+        [`GET /echo/${word} HTTP/1.1\r\nHost: 127.0.0.1\nConnection: close\r\n\n`, "a request whose Host line and final empty line end in a bare LF"],
+      ];
+      for (const [request, what] of requests) await expectAcceptedOr400(t, server, request, word, what, "the word", BARE_LF);
+    },
+  },
+  {
+    name: "a major version other than 1 gets 505",
+    async run(t) {
+      const server = await t.start();
+      const word = t.rand.word();
+      for (const version of ["HTTP/2.0", `HTTP/${t.rand.int(3, 9)}.${t.rand.int(0, 9)}`]) {
+        await expectRejected(t, server, `GET /echo/${word} ${version}\r\nHost: 127.0.0.1\r\n\r\n`, 505, `a request line with the version ${version}`, VERSION);
+      }
+      await expectStillServing(t, server);
+    },
+  },
+  {
+    name: "a request line over 8 KiB gets 414 URI Too Long",
+    async run(t) {
+      const server = await t.start();
+      for (const ends of [true, false]) {
+        // Past 8192 bytes with its CRLF by 1 to 20 (an ended line) or by up to 800 (one that never ends), every run.
+        const length = 8192 + (ends ? t.rand.int(1, 20) : t.rand.int(1, 800));
+        const prefix = "GET /echo/";
+        const line = `${prefix}${t.rand.word()}`.padEnd(length - " HTTP/1.1\r\n".length, "x") + " HTTP/1.1\r\n";
+        const request = ends ? `${line}Host: 127.0.0.1\r\n\r\n` : line.slice(0, -" HTTP/1.1\r\n".length);
+        t.log.note(ends ? `a request line of ${line.length} bytes (its CRLF included), then Host` : `${request.length} bytes of a request target that never ends`);
+        await expectRejected(t, server, request, 414, ends ? `a request line of ${line.length} bytes (over 8 KiB)` : `${request.length} bytes of a request line that never ends (over 8 KiB)`, URI_TOO_LONG);
+      }
       await expectStillServing(t, server);
     },
   },
