@@ -4,7 +4,7 @@ import { GitCase } from "../../challenges/git/clients/git.ts";
 import { verifyPackObjects } from "../../challenges/git/clients/git-pack.ts";
 import { startDaemon, type Daemon } from "../../challenges/git/clients/git-daemon.ts";
 import { linearHistory } from "../../challenges/git/clients/git-history.ts";
-import { headOnOtherBranch, REFS, servedHistory, view } from "../../challenges/git/clients/git-served.ts";
+import { advanceCheckedOutBranch, headOnOtherBranch, REFS, servedHistory, view } from "../../challenges/git/clients/git-served.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
@@ -61,9 +61,7 @@ export default stage(import.meta, [
       await g.git(["branch", fresh, "HEAD~1"], { cwd: src });
       await g.git(["tag", "-a", `v2.${t.rand.int(0, 9)}`, "-m", "Second"], { cwd: src });
       await g.git(["push", "-q", "--tags", d.path(name), "master", fresh], { cwd: src });
-      // The branch the clones have checked out gets new commits too (on every seed), so a fetch that moves local branches shows.
-      const checkedOut = (await view(g, `${t.dir}/work`, ["symbolic-ref", "--short", "HEAD"])).trim();
-      if (checkedOut !== "master") await g.git(["push", "-q", "-f", d.path(name), `master:refs/heads/${checkedOut}`], { cwd: src });
+      await advanceCheckedOutBranch(g, `${t.dir}/work`, d.path(name), src);
       const ours = `${t.dir}/work`;
       const real = `${t.dir}/real-work`;
       const before = await view(g, ours, ["rev-parse", "HEAD"]);

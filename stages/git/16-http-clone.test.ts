@@ -1,7 +1,7 @@
 import { GitCase } from "../../challenges/git/clients/git.ts";
 import { linearHistory } from "../../challenges/git/clients/git-history.ts";
 import { startHttpServer, type HttpServer } from "../../challenges/git/clients/git-http-server.ts";
-import { headOnOtherBranch, REFS, servedHistory, view } from "../../challenges/git/clients/git-served.ts";
+import { advanceCheckedOutBranch, headOnOtherBranch, REFS, servedHistory, view } from "../../challenges/git/clients/git-served.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
@@ -76,6 +76,7 @@ export default stage(import.meta, [
       await g.git(["branch", fresh, "HEAD~1"], { cwd: src });
       await g.git(["tag", "-a", `v2.${t.rand.int(0, 9)}`, "-m", "Second"], { cwd: src });
       await g.git(["push", "-q", "--tags", h.path(name), "master", fresh], { cwd: src });
+      await advanceCheckedOutBranch(g, `${t.dir}/work`, h.path(name), src);
       const ours = `${t.dir}/work`;
       const real = `${t.dir}/real-work`;
       const before = await view(g, ours, ["rev-parse", "HEAD"]);

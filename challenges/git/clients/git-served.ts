@@ -38,3 +38,12 @@ export async function headOnOtherBranch(g: GitCase, bare: string): Promise<void>
   if (other === undefined) throw new Error("test bug: the served repository has no branch besides master");
   await g.git(["symbolic-ref", "HEAD", other], { cwd: bare });
 }
+
+/**
+ * Pushes `src`'s master to the branch the clone `work` has checked out (when that is not master), so that
+ * a fetch that moves local branches (it must move only refs/remotes/origin/*) shows on every seed.
+ */
+export async function advanceCheckedOutBranch(g: GitCase, work: string, bare: string, src: string): Promise<void> {
+  const checkedOut = (await view(g, work, ["symbolic-ref", "--short", "HEAD"])).trim();
+  if (checkedOut !== "master") await g.git(["push", "-q", "-f", bare, `master:refs/heads/${checkedOut}`], { cwd: src });
+}
