@@ -60,6 +60,7 @@ export default stage(import.meta, [
         [["SSCAN", other, "0"], "(error) WRONGTYPE Operation against a key holding the wrong kind of value", "SSCAN on a key that is not a set is -WRONGTYPE (HSCAN on a non-hash, ZSCAN on a non-sorted-set likewise)."],
         [["SSCAN", key, "not-a-cursor"], "(error) ERR invalid cursor", 'A cursor that is not an unsigned number is "-ERR invalid cursor".'],
         [["SSCAN", key, "0", "COUNT", "0"], "(error) ERR syntax error", "COUNT must be at least 1: COUNT 0 is -ERR syntax error."],
+        [["SSCAN", key, "0", "COUNT", "-3"], "(error) ERR syntax error", "COUNT must be at least 1: a negative COUNT is -ERR syntax error."],
         [["SSCAN", key, "0", "COUNT", "many"], "(error) ERR value is not an integer or out of range"],
         [["SSCAN", key, "0", "TYPE", "string"], "(error) ERR syntax error", "TYPE is an option of SCAN only: SSCAN, HSCAN and ZSCAN accept MATCH and COUNT, anything else is -ERR syntax error."],
       ]);
