@@ -14,7 +14,7 @@ const PACK = "The pack must hold every object the new commits reach that the ser
 const TABLE =
   "Print git's status table on stderr: `To <url>`, then a line per ref: ` * [new branch]      <src> -> <dst>` for a new branch, `   <old>..<new>  <src> -> <dst>` (7-digit ids) for a fast-forward; the summary column is 17 characters wide.";
 const REJECT =
-  "Before sending anything, refuse a ref whose update is not a fast-forward (the server's commit is not an ancestor of yours): print ` ! [rejected]        <src> -> <dst> (non-fast-forward)`, still push the other refs, then `error: failed to push some refs to '<url>'`, and exit with code 1.";
+  "Before sending anything, refuse a ref whose update is not a fast-forward (the server's commit is not an ancestor of yours): print ` ! [rejected]        <src> -> <dst> (non-fast-forward)`, still push the other refs (their lines come before the rejected ones), then `error: failed to push some refs to '<url>'`, and exit with code 1.";
 
 /** A served repository `<name>.git` and a twin `<name>-real.git` with the same refs; a clone of each; returns the two clones' paths. */
 async function twins(t: CaseContext, g: GitCase, server: { path: (n: string) => string; url: (n: string) => string }, name: string) {
