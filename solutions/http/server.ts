@@ -28,6 +28,8 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   lengthSkew?: number;
   /** Fixture switch: after a 400/413/431, keep the connection open. */
   keepOpenAfterError?: boolean;
+  /** Fixture switch: after a 414, keep the connection open (and drop what was buffered). */
+  openAfter414?: boolean;
   /** Fixture switch: a chunked stream also carries Content-Length. */
   chunkedWithLength?: boolean;
   /** Fixture switch: a stream to an HTTP/1.0 client carries Content-Length. */
@@ -163,7 +165,7 @@ function serve(socket: Socket<Connection>, o: ServerOptions): void {
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
       console.log(`${e.status}: ${e.message}`);
-      if (o.keepOpenAfterError) {
+      if (o.keepOpenAfterError || (o.openAfter414 && e.status === 414)) {
         // Fixture switch: answer the error, drop what was buffered, and go on reading.
         c.buffer = Buffer.alloc(0);
         const res = serialize(text(e.status, `${e.message}\n`));

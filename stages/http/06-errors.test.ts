@@ -4,7 +4,7 @@ import type { CaseContext } from "../../harness/stage/context.ts";
 import type { Program } from "../../harness/stage/program.ts";
 import { stage } from "../../harness/stage/define.ts";
 
-const REQUEST_LINE = "A request line is exactly `method SP request-target SP HTTP-version\\r\\n` (RFC 9112 §3): a method made of token characters, one space, a target without spaces, one space, and HTTP/1.1 (or HTTP/1.0). Anything else is answered 400 Bad Request, and the connection closed.";
+const REQUEST_LINE = "A request line is exactly `method SP request-target SP HTTP-version\\r\\n` (RFC 9112 §3): a method made of token characters, one space, a target without spaces, one space, and HTTP/1.1 (or HTTP/1.0). Anything else is answered 400 Bad Request, and the connection closed (only a well-formed version with another major, HTTP/2.0, gets 505).";
 const FIELDS = "A header line is `name: value` where the name is a token with no whitespace before the colon (RFC 9112 §5.1: answer 400), an HTTP/1.1 request carries exactly one Host header (§3.2: answer 400 otherwise), and Content-Length is one decimal number (§6.3: answer 400 otherwise).";
 const CTL = "RFC 9110 §5.5: a recipient of a NUL, CR or LF within a field value MUST either reject the message (400) or replace each of those characters with a space; a bare CR is invalid too (RFC 9112 §2.2). Never pass them on as part of the value.";
 const BARE_LF = "RFC 9112 §2.2: a recipient MAY take a bare LF (\\n without \\r) as the end of a line. Either do so (split lines on \\n and drop a \\r before it; an empty line ends the header section whether it is \\r\\n or \\n) or answer 400, but never wait for a \\r\\n\\r\\n that will not come.";
@@ -21,7 +21,7 @@ async function expectRejected(t: CaseContext, server: Program, request: string, 
   await conn.send(request);
   const r = await conn.response({ message: `No response to ${what}: expected ${status}.`, hint }, { timeoutMs: 2000 });
   t.expectEqual(`status ${r.status}`, `status ${status}`, { message: `Wrong status for ${what} (${visible(request.slice(0, 60))}…).`, hint });
-  if ((status === 400 || status === 414) && !(await conn.waitClosed(2000))) t.fail({ message: `After answering ${status} to ${what}, the server did not close the connection within 2 s.`, expected: "the connection closed", received: "still open", hint: AND_CLOSE });
+  if ((status === 400 || status === 414) && !(await conn.waitClosed(2000))) t.fail({ message: `After answering ${status} to ${what}, the server did not close the connection within 2 s.`, expected: "the connection closed", received: "still open", hint: status === 414 ? hint : AND_CLOSE });
   conn.close();
 }
 
