@@ -19,7 +19,15 @@ function statusHint(ours: string, real: string): string {
   const stagedCol = (s: string) => lines(s).filter((l) => !l.startsWith("??") && l[0] !== " ");
   if (stagedCol(real).length > 0 && stagedCol(ours).length === 0) return IGNORES_INDEX;
   const untracked = (s: string) => lines(s).filter((l) => l.startsWith("??")).join("\n");
-  if (untracked(ours) !== untracked(real)) return UNTRACKED;
+  if (lines(ours).some((l) => l.startsWith("## "))) return `No \`## <branch>\` header: --porcelain prints it only with -b. ${FORMAT}`;
+  if (untracked(ours) !== untracked(real)) {
+    const sorted = (s: string) => untracked(s).split("\n").sort().join("\n");
+    if (sorted(ours) === sorted(real)) return `The untracked lines are sorted byte by byte (upper-case letters before lower-case ones, \`.\` before letters), not as a dictionary would. ${UNTRACKED}`;
+    const staged = (s: string) => new Set(lines(s).filter((l) => l.startsWith("D ")).map((l) => l.slice(3)));
+    const both = [...staged(real)].find((p) => real.includes(`?? ${p}\n`) && !ours.includes(`?? ${p}\n`));
+    if (both !== undefined) return `${both} was removed from the index but is still on disk: it shows twice, \`D  ${both}\` and \`?? ${both}\`. ${UNTRACKED}`;
+    return UNTRACKED;
+  }
   const codes = (s: string) => new Map(lines(s).map((l) => [l.slice(3), l.slice(0, 2)] as const));
   const [o, r] = [codes(ours), codes(real)];
   const added = (m: Map<string, string>) => [...m.values()].filter((c) => c[0] === "A").length;
