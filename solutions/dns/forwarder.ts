@@ -15,11 +15,12 @@ export class Forwarder {
     private readonly upstream: Upstream = new Upstream(),
   ) {}
 
-  async answer(q: Question): Promise<Answer> {
+  /** `clientId`, the ID of the client's query, is passed on only so a broken fixture can misuse it. */
+  async answer(q: Question, clientId?: number): Promise<Answer> {
     const cached = this.cache.get(q);
     if (cached) return { ...cached, aa: false };
     try {
-      const reply = await this.upstream.ask(this.server, q);
+      const reply = await this.upstream.ask(this.server, q, true, clientId);
       const answer = { rcode: reply.header.rcode, answers: reply.answers, authority: reply.authority, additional: reply.additional };
       this.cache.put(q, answer);
       return { ...answer, aa: false };

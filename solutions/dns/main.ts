@@ -61,7 +61,7 @@ export async function runMain(argv: string[], options: MainOptions = {}): Promis
   if (resolver !== undefined) {
     const server = parseServer(resolver) ?? usage("--resolver needs <IPv4 address>:<port>");
     const forwarder = new Forwarder(server, cache(), upstream());
-    steps.recurse ??= (q) => forwarder.answer(q);
+    steps.recurse ??= (q, clientId) => forwarder.answer(q, clientId);
   } else if (hintsFile !== undefined) {
     const recursor = new Recursor(rootHints(await Bun.file(hintsFile).text()), cache(), upstream());
     steps.recurse ??= (q) => recursor.answer(q);

@@ -33,8 +33,11 @@ export interface Steps {
   dropResponses: boolean;
   /** Whether the reply to an EDNS query carries an OPT record. */
   ednsReply: boolean;
-  /** Answers a question outside the zone (a resolver); without it such questions are REFUSED. */
-  recurse?: (q: Question) => Promise<Answer>;
+  /**
+   * Answers a question outside the zone (a resolver); without it such questions are REFUSED.
+   * `clientId` is the query's ID: the reference never sends it upstream (a broken fixture does).
+   */
+  recurse?: (q: Question, clientId: number) => Promise<Answer>;
 }
 
 export const defaultSteps: Steps = {
@@ -87,7 +90,7 @@ export async function respond(bytes: Uint8Array, zone: Zone, transport: Transpor
   // RFC 6891 §6.1.3: a version this server does not implement gets BADVERS.
   if (query.edns && query.edns.version !== 0) return steps.encode({ ...headerOnly(steps, header, RCODE.BADVERS), questions: [q], edns });
   let a = steps.answer(zone, q);
-  if (a.rcode === RCODE.REFUSED && steps.recurse) a = await steps.recurse(q);
+  if (a.rcode === RCODE.REFUSED && steps.recurse) a = await steps.recurse(q, header.id);
   const reply: Message = {
     // RA tells the client whether this server recurses (RFC 1035 §4.1.1).
     header: { ...steps.replyHeader(header, a.rcode), aa: a.aa, ra: steps.recurse !== undefined },

@@ -102,8 +102,11 @@ export class Upstream {
     return w.server.port === port && w.server.host === address && matches(reply, reply.header.id, w.q);
   }
 
-  /** A random ID no query in flight uses (RFC 5452 §9.2: unpredictable). */
-  protected freshId(): number {
+  /**
+   * A random ID no query in flight uses (RFC 5452 §9.2: unpredictable). The
+   * client's ID (when forwarding) is given only so a broken fixture can copy it.
+   */
+  protected freshId(_clientId?: number): number {
     for (;;) {
       const id = crypto.getRandomValues(new Uint16Array(1))[0]!;
       if (!this.waiting.has(id)) return id;
@@ -113,11 +116,11 @@ export class Upstream {
   /**
    * The server's reply to `q`, or an error after the time-out. RD is set
    * when asking a recursive server (forwarding), clear when asking an
-   * authoritative one (iterating from the root).
+   * authoritative one (iterating from the root). `clientId`: see freshId.
    */
-  async ask(server: Server, q: Question, rd = true): Promise<Message> {
+  async ask(server: Server, q: Question, rd = true, clientId?: number): Promise<Message> {
     const socket = await this.open();
-    const id = this.freshId();
+    const id = this.freshId(clientId);
     const reply = await new Promise<Message>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
@@ -134,6 +137,6 @@ export class Upstream {
       });
       socket.send(query(id, q, rd), server.port, server.host);
     });
-    return reply.header.tc ? overTcp(server, this.freshId(), q, rd) : reply;
+    return reply.header.tc ? overTcp(server, this.freshId(clientId), q, rd) : reply;
   }
 }
