@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { userArgv } from "../cmdline.ts";
 
@@ -11,6 +12,14 @@ import { userArgv } from "../cmdline.ts";
  * children run at once until none is left (a test waits only for its own job,
  * which started before or when the test did: its time limit stays
  * meaningful). Jobs whose tests a `-t <pattern>` filters out are never started.
+ *
+ * A job spends much of its time waiting (on a program's reply, a time limit,
+ * a sleep in a case), so `width` jobs do not keep `width` cores busy. The pool
+ * therefore watches the machine's processors: after a second in which they
+ * were more than half idle it runs one more job at once, up to `most`; after
+ * one in which they were nearly all busy (under 15% idle) one fewer, down to
+ * `width`. On a machine busy with other work the pool stays at `width`;
+ * SYSCRAFT_JOBS fixes it.
  */
 export class Ahead<T> {
   private readonly started = new Map<number, Promise<Settled<T>>>();
@@ -18,11 +27,18 @@ export class Ahead<T> {
   private running = 0;
   /** Every selected job below this index has been started. */
   private next = 0;
+  /** How many jobs may run at once now: between `width` and `most`. */
+  private target: number;
+  private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly jobs: readonly { name: string; run: () => Promise<T> }[],
     private readonly width = defaultWidth(),
+    private readonly most = process.env.SYSCRAFT_JOBS ? width : 2 * width,
+    private readonly idle: () => number | undefined = cpuIdleSince(),
+    private readonly sampleMs = 1000,
   ) {
+    this.target = width;
     const pattern = testNamePattern();
     this.selected = jobs.map((j) => pattern === undefined || pattern.test(j.name));
   }
@@ -37,12 +53,30 @@ export class Ahead<T> {
     return settled.value;
   }
 
-  /** Starts the next jobs in order while fewer than `width` run. */
+  /** Starts the next jobs in order while fewer than `target` run; while jobs are left, watches the processors. */
   private fill(): void {
-    while (this.running < this.width && this.next < this.jobs.length) {
+    while (this.running < this.target && this.next < this.jobs.length) {
       const k = this.next++;
       if (this.selected[k]) this.start(k);
     }
+    if (this.most > this.width && this.timer === undefined && this.next < this.jobs.length) {
+      this.idle();
+      this.timer = setInterval(() => this.adjust(), this.sampleMs);
+      this.timer.unref();
+    }
+  }
+
+  /** One more job at once after an idle sample, one fewer after a busy one; stops watching when no job is left to start. */
+  private adjust(): void {
+    if (this.next >= this.jobs.length) {
+      clearInterval(this.timer);
+      return;
+    }
+    const idle = this.idle();
+    if (idle === undefined) return;
+    if (idle > 0.5) this.target = Math.min(this.most, this.target + 1);
+    else if (idle < 0.15) this.target = Math.max(this.width, this.target - 1);
+    this.fill();
   }
 
   private start(index: number): void {
@@ -68,6 +102,24 @@ export function defaultWidth(): number {
   const fromEnv = Number(process.env.SYSCRAFT_JOBS);
   if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
   return Math.max(1, availableParallelism());
+}
+
+/** A probe of the fraction of time the machine's processors were idle since its last call (from /proc/stat; undefined elsewhere). */
+export function cpuIdleSince(): () => number | undefined {
+  let last: { idle: number; total: number } | undefined;
+  return () => {
+    let now: { idle: number; total: number };
+    try {
+      const ticks = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+      now = { idle: ticks[3]! + (ticks[4] ?? 0), total: ticks.reduce((a, b) => a + b, 0) };
+    } catch {
+      return undefined;
+    }
+    const before = last;
+    last = now;
+    if (!before || now.total <= before.total) return undefined;
+    return (now.idle - before.idle) / (now.total - before.total);
+  };
 }
 
 /** bun test's `-t` / `--test-name-pattern`, as a regular expression, if given. */
