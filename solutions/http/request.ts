@@ -19,6 +19,8 @@ export interface Request {
   /** The header fields as sent, names in their original case. */
   rawHeaders: [string, string][];
   body: Buffer;
+  /** Fixture switch: the version the status line says, when not HTTP/1.1. */
+  statusVersion?: string;
 }
 
 /** A request that cannot be answered normally: reply with this status and close the connection. */
@@ -52,7 +54,10 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
   if (target === "" || /[\x00-\x20\x7f]/.test(target)) throw new ParseError(400, `bad request target ${JSON.stringify(target)}`);
   // RFC 9110 §15.6.6: a major version we do not support (HTTP/2.0 in an HTTP/1 request line) is a 505.
   if (/^HTTP\/[2-9]\.\d$/.test(version) && !opts.version505As400) throw new ParseError(505, `HTTP version ${version} not supported`);
-  if (version !== "HTTP/1.1" && version !== "HTTP/1.0") throw new ParseError(400, `bad HTTP version ${JSON.stringify(version)}`);
+  // RFC 9110 §2.5, RFC 9112 §2.3: a higher minor version of HTTP/1 (HTTP/1.2) is served as the highest we support, HTTP/1.1 (nginx does too).
+  const higherMinor = /^HTTP\/1\.[2-9]$/.test(version) && opts.minorVersion !== "refused";
+  if (version !== "HTTP/1.1" && version !== "HTTP/1.0" && !higherMinor) throw new ParseError(400, `bad HTTP version ${JSON.stringify(version)}`);
+  const served = higherMinor ? (opts.minorVersion === "as-1.0" ? "HTTP/1.0" : "HTTP/1.1") : (version as "HTTP/1.0" | "HTTP/1.1");
   const headers = new Map<string, string>();
   const rawHeaders: [string, string][] = [];
   for (const line of lines) {
@@ -73,11 +78,12 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
     headers.set(key, prior === undefined ? v : `${prior}, ${v}`);
   }
   // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host is a 400.
-  if (version === "HTTP/1.1" && (opts.severalHosts ? !headers.has("host") : (headers.get("host") ?? ",").includes(","))) throw new ParseError(400, "HTTP/1.1 request without exactly one Host header");
+  if (served === "HTTP/1.1" && (opts.severalHosts ? !headers.has("host") : (headers.get("host") ?? ",").includes(","))) throw new ParseError(400, "HTTP/1.1 request without exactly one Host header");
   // RFC 9112 §3.2.2: a server MUST accept the absolute form; the target's authority replaces Host.
   const absolute = opts.noAbsoluteForm ? undefined : absoluteForm(target);
   if (absolute) headers.set("host", absolute.authority);
-  return { method, target: absolute?.target ?? target, version, headers, rawHeaders };
+  const echoed = higherMinor && opts.minorVersion === "echoed" ? { statusVersion: version } : {};
+  return { method, target: absolute?.target ?? target, version: served, headers, rawHeaders, ...echoed };
 }
 
 type BodyResult = { body: Buffer; used: number } | "incomplete";
@@ -167,6 +173,8 @@ export interface ParseOptions {
   longTarget431?: boolean;
   /** Fixture switch: HTTP/2.0 in a request line gets 400 like any bad version (not 505). */
   version505As400?: boolean;
+  /** Fixture switch: what a higher minor version (HTTP/1.2 …) gets instead of HTTP/1.1's handling: 400, HTTP/1.0's handling, or HTTP/1.1's with its own version echoed in the status line. */
+  minorVersion?: "refused" | "as-1.0" | "echoed";
 }
 
 /** RFC 9112 §3.2.2: `http://host:port/path?q` → the authority and the origin-form `/path?q`; undefined for any other form. */

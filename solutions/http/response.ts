@@ -57,11 +57,13 @@ export interface SerializeOptions {
   bareLf?: boolean;
   /** For a stream: send it with chunked coding (HTTP/1.1); otherwise it ends when the connection closes (RFC 9112 §6.3, §7.1). */
   chunked?: boolean;
+  /** Fixture switch: the status line's version (default HTTP/1.1). */
+  statusVersion?: string;
 }
 
 /** The bytes of a response: `HTTP/1.1 200 OK\r\n`, fields, an empty line, the body. */
 export function serialize(r: Response, o: SerializeOptions = {}): Buffer {
-  const lines = [`HTTP/1.1 ${r.status} ${r.reason || REASONS[r.status] || "Unknown"}`];
+  const lines = [`${o.statusVersion ?? "HTTP/1.1"} ${r.status} ${r.reason || REASONS[r.status] || "Unknown"}`];
   for (const [name, value] of r.headers) lines.push(`${name}: ${value}`);
   // RFC 9110 §8.6: every response here has a body of known length (even if empty); 304 has none (§15.4.5),
   // and 1xx and 204 carry no Content-Length at all (§8.6).

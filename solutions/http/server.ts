@@ -144,7 +144,7 @@ function respond(socket: Socket<Connection>, req: Request, res: Response, o: Ser
   const withLength = chunked ? o.chunkedWithLength : o.http10StreamWithLength;
   const streamLength = res.stream && withLength ? res.stream.pieces.reduce((n, p) => n + p.length, 0) : undefined;
   enqueue(socket, async () => {
-    send(socket, serialize(res, { head: req.method === "HEAD", close, lengthSkew: o.lengthSkew, chunked, bareLf: o.bareLf, streamLength, no206Length: o.no206Length }));
+    send(socket, serialize(res, { head: req.method === "HEAD", close, lengthSkew: o.lengthSkew, chunked, bareLf: o.bareLf, streamLength, no206Length: o.no206Length, statusVersion: req.statusVersion }));
     if (streaming) await sendStream(socket, res, chunked);
   });
   if (close) enqueue(socket, () => endAfterFlush(socket));

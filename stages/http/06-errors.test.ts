@@ -4,11 +4,12 @@ import type { CaseContext } from "../../harness/stage/context.ts";
 import type { Program } from "../../harness/stage/program.ts";
 import { stage } from "../../harness/stage/define.ts";
 
-const REQUEST_LINE = "A request line is exactly `method SP request-target SP HTTP-version\\r\\n` (RFC 9112 §3): a method made of token characters, one space, a target without spaces, one space, and HTTP/1.1 (or HTTP/1.0). Anything else is answered 400 Bad Request, and the connection closed (only a well-formed version with another major, HTTP/2.0, gets 505).";
+const REQUEST_LINE = "A request line is exactly `method SP request-target SP HTTP-version\\r\\n` (RFC 9112 §3): a method made of token characters, one space, a target without spaces, one space, and HTTP/<digit>.<digit>. Anything else is answered 400 Bad Request, and the connection closed (a well-formed version with another major, HTTP/2.0, gets 505; HTTP/1.2 and other higher minors of HTTP/1 are served as HTTP/1.1).";
 const FIELDS = "A header line is `name: value` where the name is a token with no whitespace before the colon (RFC 9112 §5.1: answer 400), an HTTP/1.1 request carries exactly one Host header (§3.2: answer 400 otherwise), and Content-Length is one decimal number (§6.3: answer 400 otherwise).";
 const CTL = "RFC 9110 §5.5: a recipient of a NUL, CR or LF within a field value MUST either reject the message (400) or replace each of those characters with a space; a bare CR is invalid too (RFC 9112 §2.2). Never pass them on as part of the value.";
 const BARE_LF = "RFC 9112 §2.2: a recipient MAY take a bare LF (\\n without \\r) as the end of a line. Either do so (split lines on \\n and drop a \\r before it; an empty line ends the header section whether it is \\r\\n or \\n) or answer 400, but never wait for a \\r\\n\\r\\n that will not come.";
 const VERSION = "RFC 9110 §15.6.6: a well-formed HTTP-version whose major version you do not support (HTTP/2.0 sent in an HTTP/1 request line, HTTP/3.0 …) is answered 505 HTTP Version Not Supported, not 400: check the form `HTTP/<digit>.<digit>` first, then the major version.";
+const MINOR = "RFC 9110 §2.5 and RFC 9112 §2.3: a request with a higher minor version of a major version you speak (HTTP/1.2, HTTP/1.9) is answered as the highest minor version you support, here HTTP/1.1: served like an HTTP/1.1 request (the connection kept open), with `HTTP/1.1` in your status line. Only another major version gets 505; only a version that is not `HTTP/<digit>.<digit>` gets 400.";
 const URI_TOO_LONG = "RFC 9110 §15.5.15: a request target longer than you are willing to read is answered 414 URI Too Long (431 is for header fields). Here a request line of more than 8 KiB (8192 bytes, its CRLF included) gets 414 — as soon as you hold more than that without its end — and the connection is closed: the rest of the line was never read.";
 const AND_CLOSE = "After a request you cannot parse (400), close the connection once the error response is sent (RFC 9112 §9.6): you cannot tell where the next request would start.";
 const CHUNKED_TOO_LARGE = "A chunked body has no length up front: count its bytes as the chunks come, and once the total passes your limit (1 MiB here), stop reading, answer 413 Content Too Large and close the connection (RFC 9110 §15.5.14).";
@@ -112,10 +113,28 @@ export default stage(import.meta, [
     async run(t) {
       const server = await t.start();
       const word = t.rand.word();
-      for (const version of ["HTTP/2.0", `HTTP/${t.rand.int(3, 9)}.${t.rand.int(0, 9)}`]) {
+      for (const version of ["HTTP/2.0", "HTTP/3.0", `HTTP/${t.rand.int(4, 9)}.${t.rand.int(0, 9)}`]) {
         await expectRejected(t, server, `GET /echo/${word} ${version}\r\nHost: 127.0.0.1\r\n\r\n`, 505, `a request line with the version ${version}`, VERSION);
       }
       await expectStillServing(t, server);
+    },
+  },
+  {
+    name: "a higher minor version (HTTP/1.2 …) is served as HTTP/1.1",
+    async run(t) {
+      const server = await t.start();
+      const conn = await HttpConnection.open(t, server, "client");
+      const versions = ["HTTP/1.2", `HTTP/1.${t.rand.int(3, 9)}`];
+      const words = versions.map(() => t.rand.word());
+      // Pipelined on one connection: served as HTTP/1.1, the connection stays open after the first (no Connection header).
+      await conn.send(`GET /echo/${words[0]} ${versions[0]}\r\nHost: 127.0.0.1\r\n\r\nGET /echo/${words[1]} ${versions[1]}\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+      for (const [i, version] of versions.entries()) {
+        const what = `GET /echo/${words[i]} ${version}${i === 1 ? `, sent behind GET /echo/${words[0]} ${versions[0]} on the same connection` : ""}`;
+        const r = await conn.response({ message: `No response to ${what}.`, hint: i === 1 ? `${MINOR} An HTTP/1.1 connection stays open after a response unless a side asks to close it (RFC 9112 §9.3).` : MINOR }, { timeoutMs: 2000 });
+        t.expectEqual(`status ${r.status}, body ${visible(r.body)}`, `status 200, body ${words[i]}`, { message: `Wrong response to ${what}.`, hint: MINOR });
+        t.expectEqual(r.statusLine.split(" ")[0]!, "HTTP/1.1", { message: `The status line of the response to ${what} should say the version you speak, HTTP/1.1.`, hint: MINOR });
+      }
+      conn.close();
     },
   },
   {

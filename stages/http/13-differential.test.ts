@@ -16,7 +16,7 @@ interface Entry {
 const H = "Host: 127.0.0.1\r\n";
 const END = "Connection: close\r\n\r\n";
 
-/** The fixed corpus (13-differential.md lists it): 23 well-formed requests, then 20 malformed ones. */
+/** The fixed corpus (13-differential.md lists it): 24 well-formed requests, then 20 malformed ones. */
 const CORPUS: Entry[] = [
   { what: "GET /", raw: `GET / HTTP/1.1\r\n${H}${END}` },
   { what: "GET /echo/abc", raw: `GET /echo/abc HTTP/1.1\r\n${H}${END}` },
@@ -41,6 +41,7 @@ const CORPUS: Entry[] = [
   { what: "a chunked PUT", raw: `PUT /files/diff-chunked HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n` },
   { what: "Content-Length: 0 on a GET", raw: `GET / HTTP/1.1\r\n${H}Content-Length: 0\r\n${END}` },
   { what: "two equal Content-Length headers", raw: `PUT /files/diff-twice HTTP/1.1\r\n${H}Content-Length: 3\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc`, either: [201] },
+  { what: "HTTP/1.2, a higher minor version", raw: `GET /echo/abc HTTP/1.2\r\n${H}${END}` },
   { what: "no Host in HTTP/1.1", raw: `GET / HTTP/1.1\r\n${END}` },
   { what: "two Host headers", raw: `GET / HTTP/1.1\r\n${H}Host: other.example\r\n${END}` },
   { what: "a space before the colon", raw: `GET / HTTP/1.1\r\nHost : 127.0.0.1\r\n${END}` },
@@ -86,7 +87,7 @@ async function statusOf(t: CaseContext, server: Program, e: Entry, name: string)
 
 export default stage(import.meta, [
   {
-    name: "43 raw requests, well-formed and malformed: the statuses agree with nginx's",
+    name: "44 raw requests, well-formed and malformed: the statuses agree with nginx's",
     timeout: 120,
     async run(t) {
       const program = await t.start();
