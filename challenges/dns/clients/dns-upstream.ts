@@ -37,6 +37,9 @@ export interface UpstreamQuery {
   rd: boolean;
 }
 
+/** How long a relaying server waits for the reply of the server it relays to. */
+const RELAY_WAIT_MS = 2000;
+
 const TYPE_NAMES = Object.fromEntries(Object.entries(TYPES).map(([k, v]) => [v, k]));
 
 export function record(name: string, type: string, ttl: number, rdata: Uint8Array): Uint8Array {
@@ -85,6 +88,8 @@ export class FakeUpstream {
   private readonly forgeries = new Map<string, string>();
   private readonly failing = new Set<string>();
   private readonly poison: Uint8Array[] = [];
+  /** Set by relayTo: the loopback port of a DNS server this one passes every query to, unchanged, and whose reply it passes back. */
+  private relayPort?: number;
 
   private constructor(
     private readonly t: CaseContext,
@@ -129,6 +134,18 @@ export class FakeUpstream {
     t.log.note(`the test's ${up.label} listens on ${host}:${port} (UDP)`);
     t.defer(() => socket.close());
     return up;
+  }
+
+  /**
+   * Makes this server a relay to the DNS server on 127.0.0.1:`port` (a
+   * program the test started, which binds a port of its own, not port 53 of
+   * this address): every query is passed on as it came and the reply passed
+   * back as it came, from this address and port. Queries are still counted
+   * and shown. A reply that does not come within 2 s is not passed back.
+   */
+  relayTo(port: number): this {
+    this.relayPort = port;
+    return this;
   }
 
   /** The argument that points a resolver here. */
@@ -260,6 +277,7 @@ export class FakeUpstream {
     const { h, name, type, question } = parsed;
     this.queries.push({ name, type, id: h.id, rd: h.rd });
     this.t.log.note(`${this.label} got a query: ${name} ${type} (ID ${h.id}, RD=${h.rd ? 1 : 0})`);
+    if (this.relayPort !== undefined) return this.pass(s, query, this.relayPort, port, address);
     const forged = this.forgeries.get(name);
     let wait = this.delays.get(name) ?? 0;
     if (forged !== undefined && type === "A") {
@@ -281,6 +299,21 @@ export class FakeUpstream {
     const fail = this.failing.delete(name);
     if (fail) this.t.log.note(`${this.label} answers SERVFAIL this once`);
     s.send(this.encode(h, question, fail ? { rcode: 2, aa: false, answers: [], authority: [], additional: [] } : this.lookup(name, type)), port, address);
+  }
+
+  /** Passes `query` to 127.0.0.1:`to` from a socket of its own, and its reply (within RELAY_WAIT_MS) back to whoever asked, from `s`. */
+  private async pass(s: Bun.udp.Socket<"buffer">, query: Uint8Array, to: number, port: number, address: string): Promise<void> {
+    let done!: (reply: Uint8Array | undefined) => void;
+    const replied = new Promise<Uint8Array | undefined>((resolve) => (done = resolve));
+    const socket = await Bun.udpSocket({ hostname: "127.0.0.1", socket: { data: (_s, data) => done(Uint8Array.from(data)) } });
+    const timer = setTimeout(() => done(undefined), RELAY_WAIT_MS);
+    socket.send(query, to, "127.0.0.1");
+    const reply = await replied;
+    clearTimeout(timer);
+    socket.close();
+    if (this.t.signal.aborted) return;
+    if (!reply) return this.t.log.note(`${this.label}: no reply from 127.0.0.1:${to} within ${RELAY_WAIT_MS / 1000} s, none passed back`);
+    s.send(reply, port, address);
   }
 
   /** A query's header, name (lowercase), type and question bytes, or undefined when it is not a query with one question. */
@@ -349,6 +382,8 @@ export interface Hierarchy {
   /** The root hints file, written into the case directory. */
   hintsFile: string;
   servers: FakeUpstream[];
+  /** Address `n` of the tree's /24 (1 to 4 are taken by the root, the TLD and the two zones). */
+  ip: (n: number) => string;
 }
 
 /**
@@ -377,5 +412,5 @@ export async function startHierarchy(t: CaseContext): Promise<Hierarchy> {
   const hints = `; the root servers of the test's DNS tree\n.\t3600000\tNS\ta.root-servers.test.\na.root-servers.test.\t3600000\tA\t${ip(1)}\n`;
   writeFileSync(hintsFile, hints);
   t.log.command(`cat > root.hints <<'EOF'\n${hints}EOF`);
-  return { root, tld, zones, names, hintsFile, servers: [root, tld, ...zones] };
+  return { root, tld, zones, names, hintsFile, servers: [root, tld, ...zones], ip };
 }

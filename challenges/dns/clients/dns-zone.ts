@@ -49,10 +49,14 @@ export class TestZone {
    */
   private readonly turns: Record<StyleChoice, number>;
 
-  /** `soa` sets the SOA's TTL and MINIMUM (by default TTL 3600 and a MINIMUM of 30 to 600, so the negative TTL is the MINIMUM). */
+  /**
+   * `soa` sets the SOA's TTL and MINIMUM (by default TTL 3600 and a MINIMUM of 30 to 600, so the negative TTL is the MINIMUM);
+   * `ns1` the address of the zone's name server ns1 (by default a random 127.0.0.x).
+   */
   constructor(
     private readonly rand: Random,
     soa?: Soa,
+    ns1?: string,
   ) {
     this.origin = `${rand.word()}${rand.int(100, 999)}.test.`;
     // Never a value a program might use when it ignores $TTL (3600, 86400, 0) or takes the SOA's MINIMUM (at most 600).
@@ -62,7 +66,8 @@ export class TestZone {
     const serial = rand.int(2020010100, 2029123199);
     this.add("@", "SOA", `ns1.${this.origin} hostmaster.${this.origin} ${serial} 7200 900 1209600 ${this.soa.minimum}`, this.soa.ttl);
     this.add("@", "NS", `ns1.${this.origin}`);
-    this.add(`ns1.${this.origin}`, "A", `127.0.0.${rand.int(2, 250)}`);
+    const ns1Drawn = `127.0.0.${rand.int(2, 250)}`;
+    this.add(`ns1.${this.origin}`, "A", ns1 ?? ns1Drawn);
   }
 
   /** A name in the zone: "www" → "www.mango123.test.", "@" → the origin. */

@@ -1,6 +1,9 @@
 import { dig, expectFlag, expectSection, expectStatus } from "../../../challenges/dns/clients/dns.ts";
 import { startHierarchy, withoutTtls } from "../../../challenges/dns/clients/dns-upstream.ts";
 import { randomIpv4, startWithZone, TestZone } from "../../../challenges/dns/clients/dns-zone.ts";
+import { FakeUpstream } from "../../../challenges/dns/clients/dns-upstream.ts";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
@@ -111,6 +114,44 @@ export default stage(import.meta, [
       const r = await dig(t, server).query(www, "A", {}, { hint: NO_GLUE });
       expectSection(withoutTtls(r, "answer"), "answer", [`${www} 0 IN A ${ip}`], { hint: NO_GLUE });
       if (tree.zones[0].count(ns) === 0) t.fail({ message: `Your program never asked the server of ${tree.names[0]} for ${ns}, the server it was referred to.`, hint: NO_GLUE });
+    },
+  },
+  {
+    name: "an authoritative server like yours is a level of the tree: its answers and referrals are followed",
+    async run(t) {
+      const { tree, server } = await recursiveServer(t);
+      // A third zone under test., served by a second copy of your program as an authoritative server (stages 1-8:
+      // --port and --zone only). It listens on 127.0.0.1:<its port>; the tree reaches it as ns1.<zone> at
+      // address 5 of the tree, port 53, where the test passes every datagram on to it and its replies back.
+      const level = new TestZone(t.rand, undefined, tree.ip(5));
+      const www = `www.${level.origin}`;
+      const sub = `sub.${level.origin}`;
+      const [ip1, ip2] = [randomIpv4(t.rand), randomIpv4(t.rand)];
+      level.add(www, "A", ip1).add(sub, "NS", `ns.${sub}`).add(`ns.${sub}`, "A", tree.ip(6));
+      const file = join(t.dir, "level.db");
+      const text = level.text();
+      writeFileSync(file, text);
+      t.log.command(`cat > level.db <<'EOF'\n${text}EOF`);
+      const authoritative = await t.start({ args: ["--port", "{port}", "--zone", file] });
+      const relay = (await FakeUpstream.start(t, { host: tree.ip(5), port: 53, label: `${level.origin} server ${tree.ip(5)} (your program at 127.0.0.1:${authoritative.port}, relayed)` })).relayTo(authoritative.port);
+      const below = await FakeUpstream.start(t, { host: tree.ip(6), port: 53, label: `${sub} server ${tree.ip(6)}` });
+      below.authorityFor(sub, 300).nameServers(sub, [[`ns.${sub}`, tree.ip(6)]], 86400).addresses(`www.${sub}`, [ip2], 3600);
+      tree.tld.delegate(level.origin, `ns1.${level.origin}`, tree.ip(5), 86400);
+      const LEVEL = `The test. server refers ${level.origin} to ns1.${level.origin} (${tree.ip(5)}), an authoritative server like the one you built in stages 1 to 8: it answers names of its zone with AA, and refers ${sub} (a zone cut in its zone) to ns.${sub} with glue. Its replies compress names (RFC 1035 §4.1.4): read them as you read any reply, pointers included, and follow the referral as you follow the test. server's.`;
+      const d = dig(t, server);
+      const ask = async (name: string) => {
+        const r = await d.run(name, "A");
+        if (!r.ok) t.fail({ message: `dig got no usable reply to ${name} A${r.problem ? `: ${r.problem}` : "."} (The server of ${level.origin} was asked: ${relay.queries.map((q) => `${q.name} ${q.type}`).join(", ") || "nothing"}.)`, hint: LEVEL });
+        return r;
+      };
+      const r1 = await ask(www);
+      expectStatus(r1, "NOERROR", { hint: LEVEL });
+      expectSection(withoutTtls(r1, "answer"), "answer", [`${www} 0 IN A ${ip1}`], { hint: LEVEL });
+      if (relay.count(www) === 0) t.fail({ message: `Your program answered ${www} without asking the server of ${level.origin} (${tree.ip(5)}).`, hint: LEVEL });
+      const r2 = await ask(`www.${sub}`);
+      expectStatus(r2, "NOERROR", { hint: LEVEL });
+      expectSection(withoutTtls(r2, "answer"), "answer", [`www.${sub} 0 IN A ${ip2}`], { hint: LEVEL });
+      if (below.count(`www.${sub}`) === 0) t.fail({ message: `Your program answered www.${sub} without asking the server of ${sub} (${tree.ip(6)}), to which the server of ${level.origin} refers it.`, hint: LEVEL });
     },
   },
   {
