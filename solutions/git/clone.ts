@@ -34,6 +34,16 @@ export const remoteSteps = {
   copies: (ref: RemoteRef): boolean => ref.name.startsWith("refs/heads/") || ref.name.startsWith("refs/tags/"),
   /** Every id our refs hold, so the pack brings only what is new. */
   haves: (gitDir: string): string[] => [...new Set([...listRefs(gitDir, "refs/").values()])],
+  /** The local branch a clone makes, from the branch the remote HEAD names. */
+  localBranch: (remoteHeadBranch: string): string => remoteHeadBranch,
+  /** A clone checks out its branch (working tree and index). */
+  checkout: true,
+  /** A clone tracks every remote branch (else only the one HEAD names). */
+  trackAll: true,
+  /** A fetch also tracks branches that are new on the remote (else only those it already tracks). */
+  fetchNewBranches: true,
+  /** A fetch writes the remote's tags. */
+  fetchTags: true,
 };
 
 /** Remote-tracking refs for the remote's branches, and its tags. */
@@ -56,15 +66,17 @@ export async function clone(url: string, target: string | undefined): Promise<st
     const head = refs.find((r) => r.name === "HEAD");
     const branches = refs.filter((r) => r.name !== "HEAD");
     await fetchInto(session, store, branches);
-    writeTracking(gitDir, branches);
+    writeTracking(gitDir, remoteSteps.trackAll ? branches : branches.filter((r) => !r.name.startsWith("refs/heads/") || r.name === head?.symref));
     appendFileSync(join(gitDir, "config"), `[remote "origin"]\n\turl = ${url}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n`);
-    const branch = head?.symref?.startsWith("refs/heads/") ? head.symref.slice("refs/heads/".length) : undefined;
-    if (branch && head) {
-      writeFileSync(join(gitDir, "refs", "remotes", "origin", "HEAD"), `ref: refs/remotes/origin/${branch}\n`);
-      writeRef(gitDir, `refs/heads/${branch}`, head.oid);
+    const remoteBranch = head?.symref?.startsWith("refs/heads/") ? head.symref.slice("refs/heads/".length) : undefined;
+    if (remoteBranch && head) {
+      const branch = remoteSteps.localBranch(remoteBranch);
+      const oid = refs.find((r) => r.name === `refs/heads/${branch}`)?.oid ?? head.oid;
+      writeFileSync(join(gitDir, "refs", "remotes", "origin", "HEAD"), `ref: refs/remotes/origin/${remoteBranch}\n`);
+      writeRef(gitDir, `refs/heads/${branch}`, oid);
       writeFileSync(join(gitDir, "HEAD"), `ref: refs/heads/${branch}\n`);
       appendFileSync(join(gitDir, "config"), `[branch "${branch}"]\n\tremote = origin\n\tmerge = refs/heads/${branch}\n`);
-      checkoutTree(store, dir, head.oid);
+      if (remoteSteps.checkout) checkoutTree(store, dir, oid);
     }
     return `Cloning into '${target ?? basename(dir)}'...\n`;
   } finally {
@@ -86,7 +98,11 @@ export async function fetch(gitDir: string, remote = "origin"): Promise<void> {
   try {
     const refs = (await session.lsRefs()).filter((r) => r.name !== "HEAD");
     await fetchInto(session, new ObjectStore(gitDir), refs);
-    writeTracking(gitDir, refs);
+    const tracked = listRefs(gitDir, "refs/remotes/origin/");
+    writeTracking(
+      gitDir,
+      refs.filter((r) => (r.name.startsWith("refs/tags/") ? remoteSteps.fetchTags : remoteSteps.fetchNewBranches || tracked.has(`refs/remotes/origin/${r.name.slice("refs/heads/".length)}`))),
+    );
   } finally {
     session.close();
   }

@@ -43,12 +43,45 @@ export interface MergeSteps {
   parents: (head: string, other: string) => string[];
   /** Whether changes that touch (one ends where the other starts) are one block: a conflict when both sides differ. */
   touchingConflicts: boolean;
+  /** The merge base of two commits. */
+  base: (store: ObjectStore, a: string, b: string) => string | undefined;
+  /** A branch already merged changes nothing (else it is merged like any other). */
+  upToDate: boolean;
+  /** How a fast-forward ends: the current branch moved ("branch"), HEAD itself set to the id ("detach"), or a merge commit made ("commit"). */
+  fastForward: "branch" | "detach" | "commit";
+  /** A fast-forward checks out the branch's tree (else only the ref moves). */
+  fastForwardCheckout: boolean;
+  /** A path one side deleted and the other left as in the base is deleted (else kept). */
+  deletions: boolean;
+  /** Files both sides changed are merged line by line (else every one is a conflict). */
+  lineMerge: boolean;
+  /** Both sides making the same change is no conflict (else it is one). */
+  sameChangeClean: boolean;
+  /** The merge commit's message. */
+  message: (name: string, branch: string | undefined) => string;
+  /** A clean merge moves the current branch to its commit. */
+  moveBranch: boolean;
+  /** A merge with conflicts makes no commit (else it commits the tree of the cleanly merged paths). */
+  noCommitOnConflict: boolean;
+  /** With conflicts, the cleanly merged paths still reach the working tree and the index. */
+  cleanPathsOnConflict: boolean;
 }
 
 export const mergeSteps: MergeSteps = {
   touchingConflicts: true,
   conflict: (ours, theirs, name) => ["<<<<<<< HEAD\n", ...ours, "=======\n", ...theirs, `>>>>>>> ${name}\n`],
   parents: (head, other) => [head, other],
+  base: (store, a, b) => mergeBase(store, a, b),
+  upToDate: true,
+  fastForward: "branch",
+  fastForwardCheckout: true,
+  deletions: true,
+  lineMerge: true,
+  sameChangeClean: true,
+  message: (name, branch) => `Merge branch '${name}'${branch && branch !== "master" && branch !== "main" ? ` into ${branch}` : ""}`,
+  moveBranch: true,
+  noCommitOnConflict: true,
+  cleanPathsOnConflict: true,
 };
 
 /** The lines one side has for base[lo, hi): `inBlock` are its changes there, the others (before and after) only shift positions. */
@@ -117,12 +150,13 @@ export function merge(store: ObjectStore, workTree: string, head: string, other:
   const gitDir = store.gitDir;
   const branch = currentBranch(gitDir);
   const moveHead = (oid: string) => writeRef(gitDir, branch ? `refs/heads/${branch}` : "HEAD", oid);
-  const base = mergeBase(store, head, other);
-  if (base === other) return { output: "Already up to date.\n", code: 0 };
+  const base = steps.base(store, head, other);
+  if (base === other && steps.upToDate) return { output: "Already up to date.\n", code: 0 };
   writeFileSync(join(gitDir, "ORIG_HEAD"), `${head}\n`);
-  if (base === head) {
-    checkoutTree(store, workTree, other);
-    moveHead(other);
+  if (base === head && steps.fastForward !== "commit") {
+    if (steps.fastForwardCheckout) checkoutTree(store, workTree, other);
+    if (steps.fastForward === "detach") writeFileSync(join(gitDir, "HEAD"), `${other}\n`);
+    else moveHead(other);
     return { output: `Updating ${head.slice(0, 7)}..${other.slice(0, 7)}\nFast-forward\n`, code: 0 };
   }
   const files = (c: string | undefined) => (c === undefined ? new Map<string, TreeFile>() : flattenTree(store, treeOfCommit(store, c)));
@@ -130,16 +164,18 @@ export function merge(store: ObjectStore, workTree: string, head: string, other:
   const merged = new Map<string, TreeFile>();
   const conflicted: IndexEntry[] = [];
   const messages: string[] = [];
+  /** The working-tree writes of the cleanly merged paths, done once every path is merged. */
+  const pending: (() => void)[] = [];
   const paths = [...new Set([...b.keys(), ...o.keys(), ...t.keys()])].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
   for (const path of paths) {
     const [fb, fo, ft] = [b.get(path), o.get(path), t.get(path)];
     let result: TreeFile | undefined;
-    if (sameFile(fo, ft)) result = fo;
-    else if (sameFile(fo, fb)) result = ft;
+    if (sameFile(fo, ft) && (steps.sameChangeClean || sameFile(fo, fb))) result = fo;
+    else if (sameFile(fo, fb)) result = ft ?? (steps.deletions ? undefined : fo);
     else if (sameFile(ft, fb)) result = fo;
     else if (fo && ft) {
       const text = (f: TreeFile | undefined) => (f ? splitLines(store.get(f.oid).body) : []);
-      const m = mergeLines(text(fb), text(fo), text(ft), name, steps);
+      const m = steps.lineMerge && (steps.sameChangeClean || !sameFile(fo, ft)) ? mergeLines(text(fb), text(fo), text(ft), name, steps) : { lines: steps.conflict(text(fo), text(ft), name), conflicts: 1 };
       const mode = fo.mode === fb?.mode ? ft.mode : fo.mode;
       const body = Buffer.from(m.lines.join(""), "latin1");
       if (m.conflicts === 0) result = { mode, oid: store.put("blob", body) };
@@ -164,19 +200,26 @@ export function merge(store: ObjectStore, workTree: string, head: string, other:
     }
     if (result) merged.set(path, result);
     if (!sameFile(result, fo)) {
-      if (result) writeWorktreeFile(store, workTree, path, result);
-      else {
-        try {
-          unlinkSync(join(workTree, path));
-        } catch {
-          // already gone
+      pending.push(() => {
+        if (result) writeWorktreeFile(store, workTree, path, result);
+        else {
+          try {
+            unlinkSync(join(workTree, path));
+          } catch {
+            // already gone
+          }
+          removeEmptyDirs(workTree, path.split("/").slice(0, -1).join("/"));
         }
-        removeEmptyDirs(workTree, path.split("/").slice(0, -1).join("/"));
-      }
+      });
     }
   }
-  const message = `Merge branch '${name}'${branch && branch !== "master" && branch !== "main" ? ` into ${branch}` : ""}`;
-  if (conflicted.length > 0) {
+  if (conflicted.length === 0 || steps.cleanPathsOnConflict) for (const write of pending) write();
+  const message = steps.message(name, branch);
+  if (conflicted.length > 0 && steps.noCommitOnConflict) {
+    if (!steps.cleanPathsOnConflict) {
+      merged.clear();
+      for (const [path, f] of o) if (!conflicted.some((e) => e.path === path)) merged.set(path, f);
+    }
     writeIndex(gitDir, [...indexFor(store, workTree, merged), ...conflicted]);
     writeFileSync(join(gitDir, "MERGE_HEAD"), `${other}\n`);
     writeFileSync(join(gitDir, "MERGE_MODE"), "");
@@ -188,6 +231,7 @@ export function merge(store: ObjectStore, workTree: string, head: string, other:
   writeIndex(gitDir, index);
   const tree = writeTreeFromIndex(store, index);
   const commit = store.put("commit", encodeCommit({ tree, parents: steps.parents(head, other), author: identity("AUTHOR"), committer: identity("COMMITTER"), messages: [message] }));
-  moveHead(commit);
+  if (steps.moveBranch) moveHead(commit);
+  if (conflicted.length > 0) return { output: `${messages.join("")}Automatic merge failed; fix conflicts and then commit the result.\n`, code: 1 };
   return { output: `${messages.join("")}Merge made by the 'ort' strategy.\n`, code: 0 };
 }

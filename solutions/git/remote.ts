@@ -165,6 +165,8 @@ async function httpBody(res: Response, what: string): Promise<Buffer> {
 export const httpSteps = {
   /** Whether the POSTs carry `Git-Protocol: version=2` too (they must: each request is on its own). */
   versionOnPosts: true,
+  /** The Content-Type of the POSTs. */
+  postType: (service: string): string => `application/x-${service}-request`,
 };
 
 /** Smart HTTP (gitprotocol-http): GET <url>/info/refs?service=…, then a POST to <url>/<service> for each request. */
@@ -185,7 +187,7 @@ async function httpTransport(url: string, service: string, version2: boolean): P
     send: async (request) => {
       const post = await fetch(`${base}/${service}`, {
         method: "POST",
-        headers: { ...(httpSteps.versionOnPosts ? protocol : {}), "Content-Type": `application/x-${service}-request`, Accept: `application/x-${service}-result` },
+        headers: { ...(httpSteps.versionOnPosts ? protocol : {}), "Content-Type": httpSteps.postType(service), Accept: `application/x-${service}-result` },
         body: request,
       });
       return PktReader.ofBytes(await httpBody(post, `${url}/`));

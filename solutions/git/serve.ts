@@ -31,14 +31,39 @@ export const serveSteps = {
   deleteRef: (gitDir: string, ref: string): void => deleteRef(gitDir, ref),
   /** How many bytes of pack go in one side-band pkt-line. */
   bandData: BAND_DATA,
+  /** The capability lines upload-pack advertises after `version 2`. */
+  uploadCaps: [AGENT, "ls-refs", "fetch", "object-format=sha1"],
+  /** The capabilities receive-pack advertises on its first ref line. */
+  receiveCaps: `report-status delete-refs ofs-delta no-thin ${AGENT}`,
+  /** ls-refs: HEAD's line comes first (else last). */
+  headFirst: true,
+  /** ls-refs: HEAD's line carries ` symref-target:` when the client sent `symrefs`. */
+  symrefTarget: true,
+  /** ls-refs: an annotated tag's line carries ` peeled:` when the client sent `peel`. */
+  peeled: true,
+  /** Negotiation: `ready` after the ACKs. */
+  ready: true,
+  /** Negotiation: after a NAK, read the client's next round (else hang up). */
+  nextRoundAfterNak: true,
+  /** fetch: `include-tag` is honoured. */
+  includeTag: true,
+  /** receive-pack: `unpack ok` before the per-ref lines of the report. */
+  reportUnpack: true,
+  /** The repository lookup: `<path>` then `<path>.git` (else `<path>` only), bare or with a .git (else bare only). */
+  withDotGit: true,
+  nonBare: true,
+  /** What happens after answering a path that is no repository (the server goes on serving). */
+  afterUnknownRepo: (): void => {},
+  /** Accept connection after connection (else stop listening after the first). */
+  keepListening: true,
 };
 
 /** The git directory `/<path>` names under `base` (as git daemon: `<path>`, then `<path>.git`; bare or with a .git). */
 function repoFor(base: string, path: string): string | undefined {
   const rel = normalize(path).replace(/^\/+/, "");
   if (rel.startsWith("..") || rel === "") return undefined;
-  for (const dir of [join(base, rel), join(base, `${rel}.git`)]) {
-    for (const gitDir of [dir, join(dir, ".git")]) {
+  for (const dir of serveSteps.withDotGit ? [join(base, rel), join(base, `${rel}.git`)] : [join(base, rel)]) {
+    for (const gitDir of serveSteps.nonBare ? [dir, join(dir, ".git")] : [dir]) {
       if (existsSync(join(gitDir, "HEAD")) && existsSync(join(gitDir, "objects")) && statSync(gitDir).isDirectory()) return gitDir;
     }
   }
@@ -90,19 +115,21 @@ async function readRequest(reader: PktReader): Promise<Request | undefined> {
 
 function lsRefs(gitDir: string, store: ObjectStore, args: string[]): Buffer {
   const prefixes = args.filter((a) => a.startsWith("ref-prefix ")).map((a) => a.slice("ref-prefix ".length));
-  const symrefs = args.includes("symrefs");
-  const peeled = args.includes("peel");
+  const symrefs = args.includes("symrefs") && serveSteps.symrefTarget;
+  const peeled = args.includes("peel") && serveSteps.peeled;
   const wanted = (name: string) => prefixes.length === 0 || prefixes.some((p) => name.startsWith(p));
   const out: Buffer[] = [];
-  const head = readRef(gitDir, "HEAD");
-  if (head && wanted("HEAD")) {
-    const target = readFileSync(join(gitDir, "HEAD"), "utf8").trim();
-    out.push(pkt(`${head} HEAD${symrefs && target.startsWith("ref: ") ? ` symref-target:${target.slice(5)}` : ""}\n`));
-  }
   for (const [name, oid] of allRefs(gitDir)) {
     if (!wanted(name)) continue;
     const p = peeled ? peel(store, oid) : oid;
     out.push(pkt(`${oid} ${name}${p !== oid ? ` peeled:${p}` : ""}\n`));
+  }
+  const head = readRef(gitDir, "HEAD");
+  if (head && wanted("HEAD")) {
+    const target = readFileSync(join(gitDir, "HEAD"), "utf8").trim();
+    const line = pkt(`${head} HEAD${symrefs && target.startsWith("ref: ") ? ` symref-target:${target.slice(5)}` : ""}\n`);
+    if (serveSteps.headFirst) out.unshift(line);
+    else out.push(line);
   }
   return Buffer.concat([...out, Buffer.from(FLUSH)]);
 }
@@ -111,7 +138,7 @@ function lsRefs(gitDir: string, store: ObjectStore, args: string[]): Buffer {
 function packFor(gitDir: string, store: ObjectStore, wants: string[], common: string[], includeTag: boolean): Buffer {
   const theirs = reachable(store, common);
   const objects = reachable(store, serveSteps.wants(wants), theirs);
-  if (includeTag) {
+  if (includeTag && serveSteps.includeTag) {
     for (const oid of allRefs(gitDir).values()) {
       if (objects.has(oid) || theirs.has(oid) || store.get(oid).type !== "tag") continue;
       if (objects.has(peel(store, oid))) for (const o of reachable(store, [oid], new Set([...theirs, ...objects]))) objects.add(o);
@@ -132,7 +159,7 @@ function packfileSection(pack: Buffer): Buffer {
 /** git-upload-pack, protocol version 2: the capability advertisement, then commands until the client hangs up. */
 async function uploadPack(socket: Socket, reader: PktReader, gitDir: string): Promise<void> {
   const store = new ObjectStore(gitDir);
-  socket.write(Buffer.concat(["version 2\n", `${AGENT}\n`, "ls-refs\n", "fetch\n", "object-format=sha1\n"].map((l) => pkt(l)).concat(Buffer.from(FLUSH))));
+  socket.write(Buffer.concat(["version 2", ...serveSteps.uploadCaps].map((l) => pkt(`${l}\n`)).concat(Buffer.from(FLUSH))));
   for (;;) {
     const req = await readRequest(reader);
     if (!req) return;
@@ -153,9 +180,11 @@ async function uploadPack(socket: Socket, reader: PktReader, gitDir: string): Pr
       } else if (common.length === 0) {
         // Nothing in common yet: say so, and let the client send more haves (or done).
         socket.write(Buffer.concat([pkt("acknowledgments\n"), pkt("NAK\n"), Buffer.from(FLUSH)]));
+        if (!serveSteps.nextRoundAfterNak) return;
       } else {
         const acks = common.map((h) => pkt(`ACK ${h}\n`));
-        socket.write(Buffer.concat([pkt("acknowledgments\n"), ...acks, pkt("ready\n"), Buffer.from(DELIM), packfileSection(packFor(gitDir, store, wants, common, includeTag))]));
+        const ready = serveSteps.ready ? [pkt("ready\n")] : [];
+        socket.write(Buffer.concat([pkt("acknowledgments\n"), ...acks, ...ready, Buffer.from(DELIM), packfileSection(packFor(gitDir, store, wants, common, includeTag))]));
       }
     } else {
       socket.write(Buffer.concat([pkt(`ERR unknown command '${req.command}'\n`), Buffer.from(FLUSH)]));
@@ -186,7 +215,7 @@ function deleteRef(gitDir: string, ref: string): void {
 async function receivePack(socket: Socket, reader: PktReader, gitDir: string, version1: boolean): Promise<void> {
   const store = new ObjectStore(gitDir);
   // no-thin: the pack must hold the bases of its deltas (else, like index-pack --fix-thin, append the missing bases).
-  const caps = `report-status delete-refs ofs-delta no-thin ${AGENT}`;
+  const caps = serveSteps.receiveCaps;
   const refs = [...allRefs(gitDir)];
   const ad = refs.length === 0 ? [pkt(`${ZERO_ID} capabilities^{}\0${caps}\n`)] : refs.map(([name, oid], i) => pkt(`${oid} ${name}${i === 0 ? `\0${caps}` : ""}\n`));
   socket.write(Buffer.concat([...(version1 ? [pkt("version 1\n")] : []), ...ad, Buffer.from(FLUSH)]));
@@ -231,7 +260,7 @@ async function receivePack(socket: Socket, reader: PktReader, gitDir: string, ve
     serveSteps.updateRef(gitDir, c.ref, c.new);
     return `ok ${c.ref}`;
   });
-  if (wanted.includes("report-status")) socket.write(Buffer.concat([pkt(`unpack ${unpack}\n`), ...results.map((r) => pkt(`${r}\n`)), Buffer.from(FLUSH)]));
+  if (wanted.includes("report-status")) socket.write(Buffer.concat([...(serveSteps.reportUnpack ? [pkt(`unpack ${unpack}\n`)] : []), ...results.map((r) => pkt(`${r}\n`)), Buffer.from(FLUSH)]));
 }
 
 /** One connection: the request line, then the service. */
@@ -244,7 +273,10 @@ async function handle(socket: Socket, base: string): Promise<void> {
   const fail = (msg: string) => void socket.write(pkt(`ERR ${msg}\n`));
   if (!m) return fail(`unknown service: ${request}`);
   const gitDir = repoFor(base, m[2]!);
-  if (!gitDir) return fail(`no such repository: ${m[2]}`);
+  if (!gitDir) {
+    fail(`no such repository: ${m[2]}`);
+    return serveSteps.afterUnknownRepo();
+  }
   process.stderr.write(`[${socket.remotePort}] ${m[1]} ${m[2]}\n`);
   if (m[1] === "git-receive-pack") return receivePack(socket, reader, gitDir, extra.includes("version=1"));
   if (!extra.includes("version=2")) return fail("this server speaks protocol version 2 only (git -c protocol.version=2)");
@@ -256,6 +288,7 @@ export function serve(port: number, host: string, base: string): Promise<never> 
   if (!existsSync(base)) throw new GitError(`'${base}' does not exist`);
   return new Promise((_, reject) => {
     const server = createServer((socket) => {
+      if (!serveSteps.keepListening) server.close();
       socket.on("error", () => socket.destroy());
       handle(socket, base)
         .catch((e: unknown) => {

@@ -14,7 +14,7 @@ const INDEX = "Store the pack you receive under .git/objects/pack/ with its .idx
 const CLONE_REFS =
   "After a clone: refs/remotes/origin/<branch> for each of the remote's branches, refs/remotes/origin/HEAD as `ref: refs/remotes/origin/<its HEAD's branch>`, its tags under refs/tags/ (an annotated tag names the tag object, not the commit), and a local branch named like the remote HEAD's, at the same commit, that .git/HEAD names.";
 const CLONE_CONFIG = "Record the remote in .git/config so that fetch finds it: a `[remote \"origin\"]` section with `url = <the URL>` and `fetch = +refs/heads/*:refs/remotes/origin/*`.";
-const FETCH = "fetch asks the remote in .git/config for its refs, fetches the objects you lack (send `have` lines for your refs, so the pack holds only what is new), and moves refs/remotes/origin/<branch> for each remote branch (new branches too); it leaves the local branches and the working tree alone.";
+const FETCH = "fetch asks the remote in .git/config for its refs, fetches the objects you lack (send `have` lines for your refs, so the pack holds only what is new), and moves refs/remotes/origin/<branch> for each remote branch (new branches too), and writes the remote's tags (refs/tags/<name>); it leaves the local branches and the working tree alone.";
 
 /** A history with a second branch, an annotated and a lightweight tag, served bare by the daemon as `<name>.git`. */
 async function servedRepo(t: CaseContext, g: GitCase, d: Daemon, name: string): Promise<string> {

@@ -1,5 +1,6 @@
+import { cpSync } from "node:fs";
 import { GitCase } from "../../challenges/git/clients/git.ts";
-import { linearHistory, writeNoted } from "../../challenges/git/clients/git-history.ts";
+import { commitWithDate, linearHistory, writeNoted } from "../../challenges/git/clients/git-history.ts";
 import { headOnOtherBranch, REFS, servedHistory, view } from "../../challenges/git/clients/git-served.ts";
 import { startOurServer } from "../../challenges/git/clients/git-serve.ts";
 import { stage } from "../../harness/stage/define.ts";
@@ -46,8 +47,15 @@ export default stage(import.meta, [
       await linearHistory(t, g, src, 3, 10);
       await g.git(["tag", "-a", `v2.${t.rand.int(0, 9)}`, "-m", "Second"], { cwd: src });
       await g.git(["push", "-q", bare, "master", "--follow-tags"], { cwd: src });
+      // Newer local commits the server does not have: git's first round of 16 haves holds none it knows (a NAK), the next one does.
+      const local = `${t.rand.word()}-local`;
+      await g.git(["checkout", "-q", "-b", local], { cwd: ours });
+      for (let i = 0; i < 20; i++) await commitWithDate(t, g, ours, 30 + i, [`Local ${i}`]);
+      await g.git(["checkout", "-q", "-"], { cwd: ours });
+      t.log.note(`the test made 20 commits on a local branch ${local} of the clone, newer than the served ones`);
       const fetched = await g.git(["fetch"], { cwd: ours, allowFail: true });
       if (fetched.code !== 0) t.fail({ message: `Real git could not fetch from your server (exit code ${fetched.code}):\n${fetched.output.trim()}`, hint: NEGOTIATE });
+      await g.git(["branch", "-q", "-D", local], { cwd: ours });
       await g.git(["fetch", "-q"], { cwd: direct });
       await g.fsck(ours, () => `After a fetch the clone must hold every object its refs reach. ${NEGOTIATE}`);
       t.expectEqual(await view(g, ours, [...REFS, "refs/remotes", "refs/tags"]), await view(g, direct, [...REFS, "refs/remotes", "refs/tags"]), { message: "After real git's fetch from your server, its remote-tracking refs and tags differ from a fetch from the repository itself.", hint: NEGOTIATE });
@@ -102,8 +110,18 @@ export default stage(import.meta, [
       const s = await startOurServer(t, g, base);
       const missing = await g.git(["ls-remote", s.url(`${name}-missing`)], { cwd: t.dir, allowFail: true });
       t.expectEqual(String(missing.code), "128", { message: "Real git's ls-remote of a repository your server does not have should fail with exit code 128.", hint: `${SERVE} For a path that is no repository, send a pkt-line \`ERR no such repository: /<path>\` (or close the connection).` });
-      const listed = await g.git(["ls-remote", s.url(name)], { cwd: t.dir, allowFail: true });
-      t.expectEqual(listed.stdout, (await g.git(["ls-remote", s.path(name)], { cwd: t.dir })).stdout, { message: "After that, your server should still answer: real git's ls-remote through it should list what ls-remote of the repository itself lists.", hint: UPLOAD });
+      const expected = (await g.git(["ls-remote", "--symref", s.path(name)], { cwd: t.dir })).stdout;
+      const listed = await g.git(["ls-remote", "--symref", s.url(name)], { cwd: t.dir, allowFail: true });
+      t.expectEqual(listed.stdout, expected, { message: "After that, your server should still answer: real git's ls-remote --symref through it should list what ls-remote --symref of the repository itself lists.", hint: UPLOAD });
+      // The name without .git (git daemon tries <path>, then <path>.git), and a repository with a work tree (<dir>/<path>/.git).
+      const bare = await g.git(["ls-remote", "--symref", s.url(name).replace(/\.git$/, "")], { cwd: t.dir, allowFail: true });
+      t.expectEqual(bare.stdout, expected, { message: `Real git's ls-remote of git://…/${name} (without .git) through your server should list the repository ${name}.git.`, hint: `${SERVE} Like git daemon, look for <dir>/<path>, then <dir>/<path>.git.` });
+      const tree = `${t.rand.word()}-tree`;
+      cpSync(s.path(name), `${base}/${tree}/.git`, { recursive: true });
+      t.log.command(`cp -a ${s.path(name)} ${base}/${tree}/.git`);
+      await g.git(["config", "core.bare", "false"], { cwd: `${base}/${tree}` });
+      const nonBare = await g.git(["ls-remote", "--symref", s.url(tree).replace(/\.git$/, "")], { cwd: t.dir, allowFail: true });
+      t.expectEqual(nonBare.stdout, (await g.git(["ls-remote", "--symref", `${base}/${tree}`], { cwd: t.dir })).stdout, { message: `Real git's ls-remote of git://…/${tree}, a repository with a work tree (${tree}/.git), through your server should list what ls-remote of it lists.`, hint: `${SERVE} A repository may be bare or a directory with a .git.` });
     },
   },
 ]);
