@@ -1,10 +1,11 @@
-// A Maelstrom node (the Gossip Glomers workloads: echo, unique ids, broadcast, g-counter, Kafka-style log; lin-kv on Raft): run with no arguments, one process per node.
+// A Maelstrom node (the Gossip Glomers workloads: echo, unique ids, broadcast, g-counter, Kafka-style log, txn-rw-register; lin-kv on Raft): run with no arguments, one process per node.
 import { init, Node, type Handler, type NodeOptions } from "./node.ts";
 import { echo, generate } from "./workloads.ts";
 import { broadcastHandlers, seenMessages, topologyGiven } from "./broadcast.ts";
 import { addToCounter, counterUsed, counterValue } from "./counter.ts";
 import { kafkaHandlers } from "./kafka.ts";
 import { Raft, raftHandlers } from "./raft.ts";
+import { txnHandlers } from "./txn.ts";
 
 /**
  * The lin-kv handlers on a Raft that `make` builds, with `read`: both the broadcast
@@ -30,7 +31,7 @@ const add: Handler = async (node, m) => {
   node.reply(m, { type: "add_ok" });
 };
 
-export const defaultHandlers: Record<string, Handler> = { init, echo, generate, ...broadcastHandlers(), add, ...kafkaHandlers, ...kvHandlers() };
+export const defaultHandlers: Record<string, Handler> = { init, echo, generate, ...broadcastHandlers(), add, ...kafkaHandlers, ...kvHandlers(), ...txnHandlers() };
 
 export async function runMain(opts: Partial<NodeOptions> = {}): Promise<void> {
   await new Node({ ...opts, handlers: { ...defaultHandlers, ...opts.handlers } }).run();
