@@ -3,12 +3,15 @@ import { randomIpv4, startWithZone, TestZone } from "../../challenges/dns/client
 import { StageFailure } from "../../harness/report/failure.ts";
 import { stage } from "../../harness/stage/define.ts";
 
-const RRSET = "Answer with every A record the zone has for the name (the whole RRset), each with the TTL its line gives, or the $TTL before it when it gives none (RFC 2308 §4). Relative names in the file are relative to $ORIGIN; a line starting with a blank has the owner of the line before.";
+const RRSET = "Answer with every A record the zone has for the name (the whole RRset), each with the TTL its line gives, or the $TTL before it when it gives none (RFC 2308 §4). Relative names in the file are relative to $ORIGIN, and `@` stands for the origin itself; a line starting with a blank has the owner of the line before.";
 
 /** A zone with A records in the styles a master file allows: several per name, explicit TTLs, the apex. */
 function zoneWithAddresses(t: { rand: TestZone["rand"] }): { zone: TestZone; names: string[] } {
   const zone = new TestZone(t.rand);
   const names = [zone.name("www"), zone.name("api"), zone.name("db"), zone.origin];
+  // The origin's A records on two lines apart (first and last): the zone writer alternates `@` and the origin
+  // spelled out, so on every seed one of the two lines says `@` and the other the origin.
+  zone.add(names[3]!, "A", randomIpv4(t.rand));
   zone.add(names[0]!, "A", randomIpv4(t.rand));
   const ttl = t.rand.int(60, 900);
   for (let i = 0; i < 3; i++) zone.add(names[1]!, "A", randomIpv4(t.rand), ttl);

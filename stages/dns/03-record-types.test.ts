@@ -67,7 +67,7 @@ export default stage(import.meta, [
       zone.add("@", "NS", `ns.${t.rand.word()}.example.`);
       const server = await startWithZone(t, zone);
       const r = await dig(t, server).query(zone.origin, "NS", { norec: true });
-      expectSection(r, "answer", zone.rrset("@", "NS"), { hint: "Answer with every NS record of the name." });
+      expectSection(r, "answer", zone.rrset("@", "NS"), { hint: "Answer with every NS record of the name, those naming a server outside the zone included (only glue is limited to what the zone has)." });
       expectSectionIncludes(r, "additional", [...zone.rrset("ns1", "A"), ...zone.rrset(ns2, "A"), ...zone.rrset(ns2, "AAAA")], {
         hint: "NS records cause additional section processing (RFC 1035 §3.3.11): add the A and AAAA records the zone has for each name server named in the answer.",
       });
