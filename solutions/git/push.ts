@@ -21,6 +21,8 @@ export const pushSteps = {
   checkFastForward: true,
   /** The objects to send: what the new tips reach, short of what the server's refs reach. */
   objects: (store: ObjectStore, tips: string[], theirs: string[]): Set<string> => reachable(store, tips, reachable(store, theirs)),
+  /** How many hex digits of an id the status table shows. */
+  abbrev: 7,
 };
 
 interface Planned extends RefUpdate {
@@ -52,7 +54,7 @@ function line(flag: string, summary: string, p: Planned, reason?: string): strin
   return ` ${flag} ${summary.padEnd(17)} ${short(p.src)} -> ${short(p.ref)}${reason ? ` (${reason})` : ""}\n`;
 }
 
-const abbrev = (oid: string) => oid.slice(0, 7);
+const abbrev = (oid: string) => oid.slice(0, pushSteps.abbrev);
 
 export async function push(store: ObjectStore, remote: string, specs: string[]): Promise<{ code: number; stderr: string }> {
   const gitDir = store.gitDir;

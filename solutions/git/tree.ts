@@ -5,7 +5,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
-import { GitError, type ObjectStore } from "./objects.ts";
+import { encodeObject, GitError, sha1Hex, type ObjectStore } from "./objects.ts";
 
 export interface TreeEntry {
   /** "100644", "100755", "120000", "40000" (a tree: no leading zero in the object), "160000". */
@@ -57,6 +57,12 @@ export interface TreeSteps {
   dirMode: string;
   /** Whether a directory with no files below it is left out. */
   skipEmpty: boolean;
+  /** A symlink's mode: 120000. */
+  linkMode: string;
+  /** Whether the blobs are stored (else only hashed: the tree names objects that do not exist). */
+  storeBlobs: boolean;
+  /** Whether an empty top directory gives the empty tree (else, like an empty subdirectory, nothing). */
+  emptyRootTree: boolean;
 }
 
 export const treeSteps: TreeSteps = {
@@ -65,6 +71,9 @@ export const treeSteps: TreeSteps = {
   linkBlob: (path) => Buffer.from(readlinkSync(path, "buffer")),
   dirMode: "40000",
   skipEmpty: true,
+  linkMode: "120000",
+  storeBlobs: true,
+  emptyRootTree: true,
 };
 
 /**
@@ -78,14 +87,15 @@ export function writeTreeFromDir(store: ObjectStore, dir: string, steps: TreeSte
     if (name === ".git") continue;
     const path = join(dir, name);
     const st = lstatSync(path);
-    if (st.isSymbolicLink()) entries.push({ mode: "120000", name, oid: store.put("blob", steps.linkBlob(path)) });
-    else if (st.isFile()) entries.push({ mode: steps.fileMode(st.mode), name, oid: store.put("blob", readFileSync(path)) });
+    const blob = (body: Uint8Array) => (steps.storeBlobs ? store.put("blob", body) : sha1Hex(encodeObject("blob", body)));
+    if (st.isSymbolicLink()) entries.push({ mode: steps.linkMode, name, oid: blob(steps.linkBlob(path)) });
+    else if (st.isFile()) entries.push({ mode: steps.fileMode(st.mode), name, oid: blob(readFileSync(path)) });
     else if (st.isDirectory()) {
       const oid = writeTreeFromDir(store, path, steps, false);
       if (oid !== undefined) entries.push({ mode: steps.dirMode, name, oid });
     }
   }
-  if (entries.length === 0 && !root && steps.skipEmpty) return undefined;
+  if (entries.length === 0 && (!root || !steps.emptyRootTree) && steps.skipEmpty) return undefined;
   return store.put("tree", encodeTree(steps.order(entries)));
 }
 

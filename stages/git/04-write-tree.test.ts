@@ -12,6 +12,7 @@ const MODES =
   "Modes: 100644 for a file, 100755 for a file its owner may execute (mode & 0o100: only the owner's execute bit counts, so a file only its group or others may execute is 100644), 120000 for a symlink (its blob holds the link's target, read with readlink — do not follow the link), 40000 for a directory.";
 
 function fsckHint(output: string): string {
+  if (/missing blob/i.test(output)) return "Store every file's blob in .git/objects (as hash-object -w does), not only the trees: a tree names objects that must exist.";
   if (/treeNotSorted|not properly sorted/i.test(output)) return ORDER;
   if (/mode/i.test(output)) return MODES;
   if (/mismatch/i.test(output)) return "An object's id must be the SHA-1 of its uncompressed header and content.";
@@ -53,7 +54,8 @@ async function expectSameTree(t: CaseContext, g: GitCase, repo: string, label: s
   const oid = g.expectOid(await g.ours(["write-tree"], { cwd: repo }), "write-tree");
   const type = await g.git(["cat-file", "-t", oid], { cwd: repo, allowFail: true });
   if (type.stdout !== "tree\n") t.fail({ message: `Real git cannot read ${oid}, printed by write-tree, as a tree.`, hint: diagnoseObject(join(repo, ".git"), oid, "tree", new Uint8Array()) });
-  await g.fsck(repo, fsckHint);
+  // The printed tree as fsck's head: every object it names must exist (an unreachable tree's links are not checked otherwise).
+  await g.fsck(repo, fsckHint, [oid]);
   // Real git's tree of the same files: stage them all in an index of its own, outside the repository.
   const index = { GIT_INDEX_FILE: join(t.dir, `${label}.index`) };
   await g.git(["add", "-A"], { cwd: repo, env: index });
@@ -77,6 +79,14 @@ export default stage(import.meta, [
       const g = GitCase.start(t);
       const repo = await g.realRepo("repo", randomFiles(t.rand, { depth: 2 }));
       await expectSameTree(t, g, repo, "expected");
+    },
+  },
+  {
+    name: "write-tree of a work tree with no files prints the empty tree",
+    async run(t) {
+      const g = GitCase.start(t);
+      const repo = await g.realRepo("repo", []);
+      await expectSameTree(t, g, repo, "empty");
     },
   },
   {

@@ -6,7 +6,7 @@ const FORMAT = "Each line is `<mode> SP <type> SP <object> TAB <path>`, the mode
 const HINTS: Record<string, string> = {
   "": `Without -r, list the tree's own entries, subtrees included as \`tree\` lines. ${FORMAT}`,
   "--name-only": "With --name-only, print only each entry's name, one per line.",
-  "-r": `With -r, go into every subtree instead of listing it, and show each file's path from the tree you were given (\`dir/sub/file\`); subtrees themselves are not listed. ${FORMAT}`,
+  "-r": `With -r, go into every subtree instead of listing it, and show each file's path from the tree you were given (\`dir/sub/file\`), listing a subtree's contents where its own line would be; subtrees themselves are not listed. ${FORMAT}`,
   "-r --name-only": "With -r --name-only, print the path of every file below the tree (`dir/sub/file`), one per line.",
   "--name-only -r": "Options can come in any order before the id: --name-only -r is -r --name-only, the path of every file below the tree, one per line.",
 };

@@ -12,7 +12,7 @@ const PROTOCOL =
   "Push speaks to git-receive-pack (protocol version 0): on git://, send `git-receive-pack /<path>\\0host=<host>:<port>\\0`; over HTTP, GET <url>/info/refs?service=git-receive-pack (its body starts with `# service=git-receive-pack` and a flush-pkt). The server lists its refs, `<id> <refname>`, capabilities after a NUL on the first line (`0000…0000 capabilities^{}` when it has none). Send `<old id> <new id> <refname>` pkt-lines (the first with `\\0report-status`), a flush-pkt, then a pack of the objects the server lacks (over HTTP, all of it as one POST to <url>/git-receive-pack). The server answers `unpack ok` and `ok <refname>` (or `ng <refname> <reason>`).";
 const PACK = "The pack must hold every object the new commits reach that the server does not have already: commits, trees, blobs (walk from each new tip, stopping at what the server's refs reach).";
 const TABLE =
-  "Print git's status table on stderr: `To <url>`, then a line per ref: ` * [new branch]      <src> -> <dst>` for a new branch, `   <old>..<new>  <src> -> <dst>` (7-digit ids) for a fast-forward; the summary column is 17 characters wide.";
+  "Print git's status table on stderr: `To <url>`, then a line per ref: ` * [new branch]      <src> -> <dst>` for a new branch, ` * [new tag]         <src> -> <dst>` for a new tag, `   <old>..<new>  <src> -> <dst>` (7-digit ids) for a fast-forward; the summary column is 17 characters wide.";
 const REJECT =
   "Before sending anything, refuse a ref whose update is not a fast-forward (the server's commit is not an ancestor of yours): print ` ! [rejected]        <src> -> <dst> (non-fast-forward)`, still push the other refs (their lines come before the rejected ones), then `error: failed to push some refs to '<url>'`, and exit with code 1.";
 
@@ -60,6 +60,7 @@ async function comparePush(t: CaseContext, g: GitCase, c: PushCheck): Promise<vo
   }
   await g.fsck(c.server.path(c.name), () => `${PACK} The server stored the pack you sent; real git checks every object the refs reach.`);
   t.expectEqual(theirRefs, await view(g, c.server.path(`${c.name}-real`), REFS), { message: "After your push, the server's refs (git for-each-ref in the served repository) differ from those after real git's push of the same commits.", hint: c.hint });
+  t.expectEqual(table(ours.stdout, c.server.url(c.name)), "", { message: "Your push printed its status table on stdout.", hint: TABLE });
   t.expectEqual(table(ours.output, c.server.url(c.name)), table(real.output, c.server.url(`${c.name}-real`)), { message: "Your push's status table (on stderr; the URL shown as <url>) differs from real git's.", hint: c.hint === REJECT ? REJECT : TABLE });
   t.expectEqual(await view(g, c.ours, [...REFS, "refs/remotes"]), await view(g, c.real, [...REFS, "refs/remotes"]), { message: "After the push, the remote-tracking refs of your clone differ from real git's.", hint: "A successful push moves refs/remotes/origin/<branch> to what the server now has; a rejected one leaves it." });
 }

@@ -152,8 +152,8 @@ export class GitCase {
   }
 
   /** `git fsck --strict` must find nothing wrong with the repository. */
-  async fsck(cwd: string, hint: (output: string) => string): Promise<void> {
-    const r = await this.git(["fsck", "--strict", "--no-dangling"], { cwd, allowFail: true });
+  async fsck(cwd: string, hint: (output: string) => string, heads: string[] = []): Promise<void> {
+    const r = await this.git(["fsck", "--strict", "--no-dangling", ...heads], { cwd, allowFail: true });
     const problems = r.output
       .split("\n")
       .filter((l) => /error|warning|fatal|missing|broken|bad|mismatch/i.test(l))
