@@ -155,7 +155,8 @@ function manifestFor(layout: string, ref: string, quirks: Quirks): Descriptor {
   return found;
 }
 
-export function unpack(root: string, layoutArg: string, ref: string, bundleArg: string, quirks: Quirks): void {
+/** Returns the image config's config (Entrypoint, Cmd…: the CLI of cli.ts needs them apart). */
+export function unpack(root: string, layoutArg: string, ref: string, bundleArg: string, quirks: Quirks): Json {
   const layout = resolve(layoutArg);
   const bundle = resolve(bundleArg);
   const manifest = json(layout, manifestFor(layout, ref, quirks), quirks);
@@ -175,6 +176,7 @@ export function unpack(root: string, layoutArg: string, ref: string, bundleArg: 
     annotations: { [LOWERDIRS]: (quirks.imageLayersReversed ? layers : [...layers].reverse()).join(":") },
   };
   writeFileSync(join(bundle, "config.json"), JSON.stringify(config, null, 2));
+  return c;
 }
 
 /** In the container's mount namespace: the overlay of an unpacked image on the bundle's rootfs/, if config.json has one. */

@@ -2,12 +2,13 @@
  * A container runtime with runc's command line (runtime.md "Operations"):
  *   main.ts [--root <state dir>] run    [-b <bundle>] [--network=bridge:<bridge>,<cidr> [--publish=<host port>:<container port>]…] <id>
  *     (--network, --publish: network.ts, not runc's)
- *   main.ts [--root <state dir>] create [-b <bundle>] <id>
+ *   main.ts [--root <state dir>] create [-b <bundle>] [--network=… [--publish=…]…] <id>
  *   main.ts [--root <state dir>] start  <id>
  *   main.ts [--root <state dir>] state  <id>
  *   main.ts [--root <state dir>] kill   <id> [<signal>]
  *   main.ts [--root <state dir>] delete [-f|--force] <id>
  *   main.ts [--root <state dir>] unpack <OCI image layout> <ref> <bundle>   (image.ts: not runc's)
+ *   main.ts [--root <state dir>] cli run|ps|exec|logs|stop|rm …              (cli.ts: a Docker-like command line, not runc's)
  * It reads <bundle>/config.json (the OCI runtime spec) and runs its process
  * in new namespaces, in a new root, with the config's mounts and limits.
  */
@@ -20,11 +21,12 @@ import { exists } from "./state.ts";
 
 const USAGE = `usage: main.ts [--root <dir>] <command> …
   run [-b <bundle>] [--network=bridge:<bridge>,<cidr> [--publish=<host port>:<container port>]…] <container-id>
-  create [-b <bundle>] <container-id>
+  create [-b <bundle>] [--network=bridge:<bridge>,<cidr> [--publish=<host port>:<container port>]…] <container-id>
   start|state <container-id>
   kill <container-id> [<signal>]
   delete [-f] <container-id>
-  unpack <image layout> <ref> <bundle>`;
+  unpack <image layout> <ref> <bundle>
+  cli run|ps|exec|logs|stop|rm …`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -43,6 +45,8 @@ export async function runMain(argv: string[], quirks: Quirks = {}): Promise<neve
     i++;
   }
   const command = argv[i];
+  // Loaded only for cli: its own command line (cli.ts).
+  if (command === "cli") process.exit(await (require("./cli.ts") as typeof import("./cli.ts")).cliMain(root, argv.slice(i + 1), quirks));
   let parsed;
   try {
     parsed = parseArgs({
@@ -57,19 +61,18 @@ export async function runMain(argv: string[], quirks: Quirks = {}): Promise<neve
   const [id, ...rest] = parsed.positionals;
   if (id === undefined || rest.length > (command === "kill" ? 1 : 0) + (command === "unpack" ? 2 : 0) || (command === "unpack" && rest.length !== 2)) fail(USAGE);
   const target: Target = { root, id, quirks };
-  if ((parsed.values.network !== undefined || parsed.values.publish !== undefined) && command !== "run") fail(`--network and --publish are options of run\n${USAGE}`);
+  if ((parsed.values.network !== undefined || parsed.values.publish !== undefined) && command !== "run" && command !== "create") fail(`--network and --publish are options of run and create\n${USAGE}`);
   if (parsed.values.publish !== undefined && parsed.values.network === undefined) fail(`--publish needs --network\n${USAGE}`);
   const bundle = resolve(parsed.values.bundle ?? process.cwd());
   try {
     switch (command) {
       case "run":
+      case "create":
         if (exists(root, id)) fail(`container "${id}" already exists`);
         if (parsed.values.network !== undefined) {
           target.network = (require("./network.ts") as typeof import("./network.ts")).parseNetwork(parsed.values.network, parsed.values.publish ?? []);
         }
-        process.exit(await run(bundle, target));
-      case "create":
-        if (exists(root, id)) fail(`container "${id}" already exists`);
+        if (command === "run") process.exit(await run(bundle, target));
         await create(bundle, target);
         break;
       case "start":

@@ -5,10 +5,17 @@
  * end is eth0 with another address of the CIDR and a default route via the
  * bridge; outbound NAT (MASQUERADE) for the CIDR; and published ports (DNAT).
  * Interfaces and addresses go through rtnetlink (netlink.ts); NAT through
- * iptables, as Docker does. The rules are removed when the container ends;
- * the veth pair goes with the container's network namespace.
+ * iptables, as Docker does. The rules are removed when the container ends
+ * (run) or is deleted (create); the veth pair goes with the container's
+ * network namespace.
+ *
+ * Addresses are leased, so that several containers share a bridge: a file
+ * <root>/networks/<bridge>/<address> made with O_EXCL holds the id of the
+ * container that has it (the lowest free address of the CIDR after the
+ * bridge's), removed with the rules.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { check, CLONE, cstr, libc, O } from "./libc.ts";
 import { ifindex, NetlinkError, Rtnetlink } from "./netlink.ts";
 import type { Quirks } from "./quirks.ts";
@@ -56,11 +63,33 @@ export function parseNetwork(spec: string, publish: string[]): NetworkPlan {
   };
 }
 
-/** The container's address: a host address of the CIDR other than the bridge's (the first), chosen from its id. */
-function containerAddress(plan: NetworkPlan, id: string): number {
-  const hosts = 2 ** (32 - plan.prefix) - 3; // not the network, the bridge, nor the broadcast address
-  const hash = [...id].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
-  return plan.network + 2 + (hash % hosts);
+/** What attach did, kept in the container's state so that delete can undo it (detach). */
+export interface NetworkRecord {
+  /** The NAT rules added, chain first. */
+  rules: string[][];
+  /** The lease file of the container's address. */
+  lease?: string;
+}
+
+/**
+ * The container's address: the lowest host address of the CIDR after the bridge's (the first) that no other
+ * container under this --root holds, leased with a file made with O_EXCL (two runtimes cannot both make it).
+ */
+function leaseAddress(root: string, plan: NetworkPlan, id: string, quirks: Quirks): { address: number; lease?: string } {
+  if (quirks.networkAddressFixed) return { address: plan.network + 2 };
+  const dir = join(root, "networks", plan.bridge);
+  mkdirSync(dir, { recursive: true });
+  const broadcast = plan.network + 2 ** (32 - plan.prefix) - 1;
+  for (let address = plan.network + 2; address < broadcast; address++) {
+    const lease = join(dir, toIp(address));
+    try {
+      writeFileSync(lease, id, { flag: "wx" });
+      return { address, lease };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+  }
+  throw new Error(`--network: every address of ${toIp(plan.network)}/${plan.prefix} is in use`);
 }
 
 /** Runs an rtnetlink request that may find its object already there (the bridge and its address are shared by containers). */
@@ -77,17 +106,42 @@ function iptables(args: string[]): void {
   if (r.exitCode !== 0) throw new Error(`iptables ${args.join(" ")}: ${r.stderr.toString().trim()}`);
 }
 
+/** Undoes attach: deletes the NAT rules it added and gives its address back. */
+export function detach(record: NetworkRecord, quirks: Quirks): void {
+  if (quirks.natRulesLeftBehind) return;
+  for (const [chain, ...rule] of [...record.rules].reverse()) iptables(["-t", "nat", "-D", chain!, ...rule]);
+  if (record.lease !== undefined) rmSync(record.lease, { force: true });
+}
+
 /**
  * Wires the container whose init is `pid` (already in its own network namespace, not yet running its program)
- * to the bridge. Returns what undoes it: the NAT rules.
+ * to the bridge. Returns what detach undoes: the NAT rules and the address's lease.
  */
-export function attach(pid: number, id: string, plan: NetworkPlan, quirks: Quirks): () => void {
+export function attach(root: string, pid: number, id: string, plan: NetworkPlan, quirks: Quirks): NetworkRecord {
+  const leased = leaseAddress(root, plan, id, quirks);
+  const record: NetworkRecord = { rules: [], lease: leased.lease };
+  try {
+    // address-outside-cidr: the next network over, with a shorter prefix so that the gateway is still on the link.
+    const outside = quirks.addressOutsideCidr === true;
+    const address = toIp(outside ? plan.network + 2 ** (32 - plan.prefix) + 2 : leased.address);
+    wire(pid, plan, quirks, address, outside ? plan.prefix - 8 : plan.prefix);
+    const cidr = `${toIp(plan.network)}/${plan.prefix}`;
+    const rules: string[][] = [];
+    if (!quirks.noMasquerade) rules.push(["POSTROUTING", "-s", cidr, "!", "-o", plan.bridge, "-j", "MASQUERADE"]);
+    if (!quirks.publishIgnored) {
+      for (const p of plan.publish) rules.push(["PREROUTING", "-p", "tcp", "--dport", String(p.host), "-j", "DNAT", "--to-destination", `${address}:${p.container}`]);
+    }
+    for (const [chain, ...rule] of rules) iptables(["-t", "nat", "-A", chain!, ...rule]), record.rules.push([chain!, ...rule]);
+  } catch (e) {
+    detach(record, {});
+    throw e;
+  }
+  return record;
+}
+
+/** The bridge, the veth pair, eth0's address and the default route. */
+function wire(pid: number, plan: NetworkPlan, quirks: Quirks, address: string, prefix: number): void {
   const gateway = toIp(plan.network + 1);
-  const outside = quirks.addressOutsideCidr === true;
-  // address-outside-cidr: the next network over, with a shorter prefix so that the gateway is still on the link.
-  const address = toIp(outside ? plan.network + 2 ** (32 - plan.prefix) + 2 : containerAddress(plan, id));
-  const prefix = outside ? plan.prefix - 8 : plan.prefix;
-  const cidr = `${toIp(plan.network)}/${plan.prefix}`;
   writeFileSync("/proc/sys/net/ipv4/ip_forward", "1");
   const host = new Rtnetlink();
   const containerNs = check(libc.open(cstr(`/proc/${pid}/ns/net`), O.CLOEXEC, 0), `open /proc/${pid}/ns/net`);
@@ -120,21 +174,4 @@ export function attach(pid: number, id: string, plan: NetworkPlan, quirks: Quirk
     libc.close(containerNs);
     libc.close(ownNs);
   }
-  const rules: string[][] = [];
-  if (!quirks.noMasquerade) rules.push(["POSTROUTING", "-s", cidr, "!", "-o", plan.bridge, "-j", "MASQUERADE"]);
-  if (!quirks.publishIgnored) {
-    for (const p of plan.publish) rules.push(["PREROUTING", "-p", "tcp", "--dport", String(p.host), "-j", "DNAT", "--to-destination", `${address}:${p.container}`]);
-  }
-  const added: string[][] = [];
-  const detach = () => {
-    if (quirks.natRulesLeftBehind) return;
-    for (const [chain, ...rule] of added.reverse()) iptables(["-t", "nat", "-D", chain!, ...rule]);
-  };
-  try {
-    for (const [chain, ...rule] of rules) iptables(["-t", "nat", "-A", chain!, ...rule]), added.push([chain!, ...rule]);
-  } catch (e) {
-    detach();
-    throw e;
-  }
-  return detach;
 }

@@ -127,4 +127,10 @@ export interface Quirks {
   bridgeWithoutAddress?: boolean;
   /** --network: the NAT rules stay when the container ends. */
   natRulesLeftBehind?: boolean;
+  /** --network: create accepts --network and --publish but wires nothing. */
+  networkCreateIgnored?: boolean;
+  /** --network: every container gets the network's second address (no leases). */
+  networkAddressFixed?: boolean;
+  /** --network: delete leaves a created container's NAT rules (run still removes its own). */
+  networkRulesKeptAtDelete?: boolean;
 }

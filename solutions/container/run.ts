@@ -21,7 +21,7 @@ import type { Quirks } from "./quirks.ts";
 import { hasHooks, type Hooks, readHooks, runHooks, runHooksWarning } from "./hooks.ts";
 import { execFifo, procStat, readState, removeState, stateDir, statusOf, writeState } from "./state.ts";
 import type { InitProcess } from "./userns.ts";
-import type { NetworkPlan } from "./network.ts";
+import type { NetworkPlan, NetworkRecord } from "./network.ts";
 
 const FORWARDED = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;
 
@@ -59,6 +59,15 @@ function spawnInit(bundle: string, plan: Omit<Plan, "bundle" | "config" | "quirk
   }
 }
 
+// Loaded only for --network.
+const networkModule = () => require("./network.ts") as typeof import("./network.ts");
+
+/** --network: wires the container whose init is `pid` (network.ts); returns what undoes it. */
+function attachNetwork(config: ReturnType<typeof readConfig>, pid: number, t: Target): NetworkRecord {
+  if (!config.namespaces.includes("network")) throw new Error("--network needs a network namespace (linux.namespaces: network) in config.json");
+  return networkModule().attach(t.root, pid, t.id, t.network!, t.quirks);
+}
+
 function record(t: Target, bundle: string, pid: number, cgroupsPath: string | undefined, recorded: "created" | "running"): void {
   writeState(t.root, { id: t.id, pid, startTime: procStat(pid)?.startTime ?? 0, bundle, cgroupsPath, created: new Date().toISOString(), recorded });
 }
@@ -74,10 +83,9 @@ export async function run(bundle: string, t: Target): Promise<number> {
   try {
     record(t, bundle, child.pid, config.cgroupsPath, "running");
     if (t.network) {
-      if (!config.namespaces.includes("network")) throw new Error("--network needs a network namespace (linux.namespaces: network) in config.json");
       try {
-        // Loaded only for --network.
-        detach = (require("./network.ts") as typeof import("./network.ts")).attach(child.pid, t.id, t.network, t.quirks);
+        const record = attachNetwork(config, child.pid, t);
+        detach = () => networkModule().detach(record, t.quirks);
       } catch (e) {
         child.kill("SIGKILL");
         await child.exited;
@@ -142,6 +150,11 @@ export async function create(bundle: string, t: Target): Promise<void> {
   const spawned = await setUp(bundle, t, readHooks(bundle));
   try {
     record(t, bundle, spawned.child.pid, spawned.config.cgroupsPath, "created");
+    // --network: wired while init waits for start; delete undoes it (the record is kept in the state).
+    if (t.network && !t.quirks.networkCreateIgnored) {
+      const network = attachNetwork(spawned.config, spawned.child.pid, t);
+      writeState(t.root, { ...readState(t.root, t.id), network });
+    }
   } catch (e) {
     spawned.child.kill("SIGKILL");
     spawned.cgroup?.remove();
@@ -210,6 +223,7 @@ export async function remove(t: Target, force: boolean): Promise<void> {
     for (let i = 0; i < 200 && statusOf(t.root, s) !== "stopped"; i++) await Bun.sleep(10);
   }
   if (s.cgroupsPath !== undefined && !t.quirks.cgroupLeftBehind) removeCgroupAt(s.cgroupsPath);
+  if (s.network !== undefined && !t.quirks.networkRulesKeptAtDelete) networkModule().detach(s.network, t.quirks);
   if (!t.quirks.deleteKeepsState) removeState(t.root, t.id);
   let hooks: Hooks | undefined;
   try {

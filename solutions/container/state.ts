@@ -18,6 +18,8 @@ export interface State {
   startTime: number;
   bundle: string;
   cgroupsPath?: string;
+  /** create --network: what delete undoes (network.ts). */
+  network?: import("./network.ts").NetworkRecord;
   created: string;
   /** What the runtime last did to it (created by create, running after start): never trusted for the status, but by one broken fixture. */
   recorded: Status;

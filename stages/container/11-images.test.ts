@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildRootfs } from "../../challenges/container/rootfs.ts";
@@ -7,6 +6,7 @@ import type { CommandResult } from "../../harness/clients/command.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 import { Bundle } from "./bundle.ts";
+import { type Descriptor, Layout, put } from "./oci-layout.ts";
 
 const REF = "Find the manifest in index.json's manifests whose annotations[\"org.opencontainers.image.ref.name\"] is the ref given to unpack (image-layout.md \"index.json\"), not the first one.";
 const ORDER = "A manifest lists its layers from the base up (manifest.md \"layers\"): each one is applied on top of the ones before it. overlayfs's lowerdir lists the top layer first.";
@@ -17,53 +17,6 @@ const UPPER = "Each bundle gets its own upper/ and work/ directories: overlay th
 const DIGEST = "Check every blob you read (index.json's manifest, the config, each layer) against its descriptor's digest: sha256 of its bytes (descriptor.md \"Digests\"); refuse a layout whose blob does not match (exit non-zero).";
 
 const UNPACK = "unpack <layout> <ref> <bundle>: read <layout>/index.json, the manifest and its config (JSON blobs under blobs/sha256/), unpack each gzip-compressed tar layer once under --root, and write <bundle>/config.json, rootfs/, upper/ and work/ (see the stage's instructions).";
-
-const MEDIA = {
-  manifest: "application/vnd.oci.image.manifest.v1+json",
-  config: "application/vnd.oci.image.config.v1+json",
-  layer: "application/vnd.oci.image.layer.v1.tar+gzip",
-};
-
-interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  annotations?: Record<string, string>;
-}
-
-/** An OCI image layout being written: blobs by digest, and index.json at the end. */
-class Layout {
-  readonly manifests: Descriptor[] = [];
-  constructor(readonly dir: string) {
-    mkdirSync(join(dir, "blobs", "sha256"), { recursive: true });
-    writeFileSync(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-  }
-
-  blob(mediaType: string, data: Buffer): Descriptor {
-    const hex = createHash("sha256").update(data).digest("hex");
-    writeFileSync(join(this.dir, "blobs", "sha256", hex), data);
-    return { mediaType, digest: `sha256:${hex}`, size: data.length };
-  }
-
-  /** A gzip-compressed tar layer of a directory, made by GNU tar (as `docker save` or buildah would: POSIX pax format). */
-  layer(t: CaseContext, staging: string): Descriptor {
-    const out = Bun.spawnSync(["tar", "--format=posix", "--numeric-owner", "-C", staging, "-czf", "-", "."], { timeout: 30000 });
-    if (out.exitCode !== 0) t.fail({ message: `tar failed to pack a test layer: ${out.stderr.toString()}` });
-    return this.blob(MEDIA.layer, Buffer.from(out.stdout));
-  }
-
-  image(ref: string, layers: Descriptor[], config: Record<string, unknown>): void {
-    const configBlob = this.blob(MEDIA.config, Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config, rootfs: { type: "layers", diff_ids: [] } })));
-    const manifest = this.blob(MEDIA.manifest, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.manifest, config: configBlob, layers })));
-    this.manifests.push({ ...manifest, annotations: { "org.opencontainers.image.ref.name": ref } });
-    writeFileSync(join(this.dir, "index.json"), JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: this.manifests }));
-  }
-}
-
-function put(dir: string, path: string, content: string): void {
-  mkdirSync(join(dir, path, ".."), { recursive: true });
-  writeFileSync(join(dir, path), content);
-}
 
 /** What the test image holds, drawn for this case. */
 interface Image {

@@ -12,6 +12,9 @@ const ROUTE = "Add the container's default route via the bridge's address (RTM_N
 const NAT = "Masquerade what leaves the network for elsewhere, in the host's namespace: iptables -t nat -A POSTROUTING -s <cidr> ! -o <bridge> -j MASQUERADE (and net.ipv4.ip_forward = 1), so that replies come back to the host and are translated back to the container.";
 const PUBLISH = "For --publish=<host port>:<container port>, redirect TCP to the host's port to the container: iptables -t nat -A PREROUTING -p tcp --dport <host port> -j DNAT --to-destination <container address>:<container port>.";
 const CLEANUP = "When the container ends, delete the rules you added (iptables -t nat -D with the same rule), as Docker does when a container stops.";
+const CREATE = "create takes --network and --publish too: wire the container (bridge, veth pair, eth0's address and default route, the NAT rules) while its first process waits for start, so that eth0 is up with its address by the time create returns; keep what you added in the container's state, for delete.";
+const LEASE = "Several containers share one bridge: give each an address no other container holds (lease it, for example with a file per address under --root made with O_CREAT|O_EXCL, removed when the container ends or is deleted), so that they reach each other by address across the bridge.";
+const DELETE = "For a container made with create --network, delete removes the rules its create added (iptables -t nat -D), and gives its address back.";
 
 interface Net {
   /** The host: the runtime runs in its namespace, the bridge is made there. */
@@ -149,6 +152,46 @@ export default stage(import.meta, [
       const code = await program.process.waitExit(10000);
       if (code !== 0) t.fail({ message: `Your runtime should exit 0 once the container's server has answered (status ${code}).`, received: program.process.output.tail(10), hint: PUBLISH });
       t.expectEqual(natRules(n), before, { message: `iptables -t nat -S in the host's namespace after the container ended: the rules your runtime added should be gone.`, hint: CLEANUP });
+    },
+  },
+  {
+    name: "create --network wires the container before start; a second container on the bridge gets another address and reaches the first; delete removes the rules",
+    async run(t) {
+      const n = network(t);
+      const before = natRules(n);
+      const port = t.rand.int(1000, 9999);
+      const token = `${t.rand.word()}-${t.rand.int(1000, 9999)}`;
+      const addrLine = `echo "addr [$(ip -o -4 addr show dev eth0 | sed -n 's/.* inet \\([0-9.]*\\)\\/.*/\\1/p')]"`;
+      const first = netBundle(t, `${addrLine}; echo ${token} | nc -l -p ${port}; echo served`);
+      first.write();
+      const wrap = ["nsenter", `--net=/run/netns/${n.host.ns}`, ...first.sandbox()];
+      const flag = `--network=bridge:${n.bridge},${n.cidr}`;
+      const created = await t.start({ args: ["--root", first.stateRoot, "create", "-b", first.dir, flag, first.id], ready: "none", env: { BUN_FEATURE_FLAG_NO_ORPHANS: "0" }, wrap, exitExpected: true });
+      const code = await created.process.waitExit(15000);
+      if (code !== 0) t.fail({ message: code === null ? `create ${flag} did not return within 15 s.` : `create ${flag} exited with status ${code}.`, expected: "exit status 0", received: created.process.output.tail(10), hint: CREATE });
+      const state = await t.run(["--root", first.stateRoot, "state", first.id], { timeoutMs: 8000, cwd: first.dir, wrap });
+      let pid = 0;
+      try {
+        pid = Number(JSON.parse(state.stdout).pid);
+      } catch {
+        t.fail({ message: `state ${first.id} after create should print the container's state as JSON.`, received: state.output, hint: CREATE });
+      }
+      const look = ["nsenter", `--net=/proc/${pid}/ns/net`, "ip", "-o", "-4", "addr", "show", "dev", "eth0"];
+      const eth0 = Bun.spawnSync(look, { stdout: "pipe", stderr: "pipe" });
+      t.log.note(`$ ${look.join(" ")}\n${eth0.stdout.toString()}${eth0.stderr.toString()}`);
+      const created0 = / inet ([0-9.]+)\/24 /.exec(eth0.stdout.toString())?.[1];
+      if (created0 === undefined || !created0.startsWith(`${n.net}.`)) t.fail({ message: `After create ${flag} (before start), eth0 in the container's network namespace (host pid ${pid}) should have an address of ${n.cidr}.`, expected: `inet ${n.net}.x/24`, received: `${eth0.stdout}${eth0.stderr}`.trim() || "(nothing)", hint: CREATE });
+      const started = await t.run(["--root", first.stateRoot, "start", first.id], { timeoutMs: 8000, cwd: first.dir, wrap });
+      if (started.code !== 0) t.fail({ message: `start ${first.id} exited with status ${started.code}.`, received: started.output, hint: CREATE });
+      const script = `${addrLine}; i=0; while [ $i -lt 50 ]; do if out=$(nc -w 2 ${created0} ${port} </dev/null 2>/dev/null) && [ -n "$out" ]; then echo "got [$out]"; exit 0; fi; i=$((i+1)); sleep 0.2; done; echo "got [nothing]"`;
+      const second = await runIn(t, netBundle(t, script), n);
+      ranOk(t, second, LEASE);
+      const addr = line(second, "addr");
+      if (addr === created0) t.fail({ message: `The second container on the bridge ${n.bridge} got ${addr}, the address the first one holds.`, expected: `another address of ${n.cidr}`, received: addr, hint: LEASE });
+      t.expectEqual(line(second, "got"), token, { message: `nc ${created0} ${port} from the second container should reach the first one's server across the bridge and get its line`, hint: LEASE });
+      const del = await t.run(["--root", first.stateRoot, "delete", "-f", first.id], { timeoutMs: 8000, cwd: first.dir, wrap });
+      if (del.code !== 0) t.fail({ message: `delete ${first.id} exited with status ${del.code}.`, received: del.output, hint: DELETE });
+      t.expectEqual(natRules(n), before, { message: `iptables -t nat -S in the host's namespace after delete ${first.id}: the rules create added should be gone.`, hint: DELETE });
     },
   },
 ]);
