@@ -89,16 +89,19 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
 type BodyResult = { body: Buffer; used: number } | "incomplete";
 
 /** A Content-Length body: exactly that many bytes after the head. */
-function lengthBody(buf: Buffer, start: number, value: string, loose = false, atLimit = false): BodyResult {
+function lengthBody(buf: Buffer, start: number, value: string, loose = false, atLimit = false, endsAtBlankLine = false): BodyResult {
   if (loose ? Number.isNaN(Number(value)) || value.trim() === "" : !/^\d+$/.test(value)) throw new ParseError(400, `bad Content-Length ${JSON.stringify(value)}`);
   const length = Number(value);
   if (length > MAX_BODY_BYTES - (atLimit ? 1 : 0)) throw new ParseError(413, `body of ${length} bytes is over the limit of ${MAX_BODY_BYTES}`);
+  // Fixture switch: the body ends at the first empty line in it (the bytes were split into requests on \r\n\r\n first).
+  const blank = endsAtBlankLine ? buf.indexOf(END_OF_HEAD, start) : -1;
+  if (blank >= 0 && blank + 4 < start + length) return { body: buf.subarray(start, blank + 4), used: blank + 4 };
   if (buf.length - start < length) return "incomplete";
   return { body: buf.subarray(start, start + length), used: start + length };
 }
 
 /** A chunked body (RFC 9112 §7.1): hex size [;ext] CRLF data CRLF …, then 0 CRLF, trailers, CRLF. */
-function chunkedBody(buf: Buffer, start: number, noTrailers = false, limit = true, atLimit = false): BodyResult {
+function chunkedBody(buf: Buffer, start: number, noTrailers = false, limit = true, atLimit = false, sizeLine = /^[0-9A-Fa-f]{1,8}$/, extensions = true): BodyResult {
   const pieces: Buffer[] = [];
   let total = 0;
   let at = start;
@@ -108,8 +111,9 @@ function chunkedBody(buf: Buffer, start: number, noTrailers = false, limit = tru
       if (buf.length - at > 1024) throw new ParseError(400, "chunk size line too long");
       return "incomplete";
     }
-    const sizeText = buf.subarray(at, eol).toString("latin1").split(";")[0]!.trim();
-    if (!/^[0-9A-Fa-f]{1,8}$/.test(sizeText)) throw new ParseError(400, `bad chunk size ${JSON.stringify(sizeText)}`);
+    const line = buf.subarray(at, eol).toString("latin1");
+    const sizeText = (extensions ? line.split(";")[0]! : line).trim();
+    if (!sizeLine.test(sizeText)) throw new ParseError(400, `bad chunk size ${JSON.stringify(sizeText)}`);
     const size = parseInt(sizeText, 16);
     at = eol + 2;
     if (size === 0) break;
@@ -173,6 +177,12 @@ export interface ParseOptions {
   longTarget431?: boolean;
   /** Fixture switch: HTTP/2.0 in a request line gets 400 like any bad version (not 505). */
   version505As400?: boolean;
+  /** Fixture switch: a chunk size must be lowercase hex (an uppercase A–F is a bad size). */
+  chunkSizeLowercaseOnly?: boolean;
+  /** Fixture switch: a chunk extension (`;name=value` after the size) makes the size bad. */
+  chunkExtensionsRefused?: boolean;
+  /** Fixture switch: a Content-Length body ends at the first empty line in it. */
+  bodyEndsAtBlankLine?: boolean;
   /** Fixture switch: what a higher minor version (HTTP/1.2 …) gets instead of HTTP/1.1's handling: 400, HTTP/1.0's handling, or HTTP/1.1's with its own version echoed in the status line. */
   minorVersion?: "refused" | "as-1.0" | "echoed";
 }
@@ -232,9 +242,10 @@ export function parseRequest(buf: Buffer, opts: ParseOptions = {}): { request: R
     // RFC 9112 §6.1: chunked must be the final coding; §6.3: Transfer-Encoding overrides Content-Length.
     if (te.toLowerCase() !== "chunked") throw new ParseError(501, `unsupported Transfer-Encoding ${JSON.stringify(te)}`);
     if (cl !== undefined) throw new ParseError(400, "both Transfer-Encoding and Content-Length");
-    result = opts.ignoreChunked ? { body: Buffer.alloc(0), used: bodyStart } : chunkedBody(buf, bodyStart, opts.noTrailers, !opts.noChunkedLimit, opts.refuseAtLimit);
+    const sizeLine = opts.chunkSizeLowercaseOnly ? /^[0-9a-f]{1,8}$/ : undefined;
+    result = opts.ignoreChunked ? { body: Buffer.alloc(0), used: bodyStart } : chunkedBody(buf, bodyStart, opts.noTrailers, !opts.noChunkedLimit, opts.refuseAtLimit, sizeLine, !opts.chunkExtensionsRefused);
   } else if (cl !== undefined) {
-    result = lengthBody(buf, bodyStart, cl, opts.looseContentLength, opts.refuseAtLimit);
+    result = lengthBody(buf, bodyStart, cl, opts.looseContentLength, opts.refuseAtLimit, opts.bodyEndsAtBlankLine);
   } else {
     // Fixture switch: a body without a length read until the close (which this parser never sees).
     result = opts.bodyWithoutLength ? "incomplete" : { body: Buffer.alloc(0), used: bodyStart };

@@ -22,6 +22,14 @@ export interface RouteOptions extends StaticOptions {
   queryInPath?: boolean;
   /** Fixture switch: build a stream's whole body first and send it with Content-Length. */
   bufferStreams?: boolean;
+  /** Fixture switch: a saved file answers 200 OK, not 201 Created. */
+  createdAs200?: boolean;
+  /** Fixture switch: /files/ serves files as text/plain. */
+  filesAsTextPlain?: boolean;
+  /** Fixture switch: GET /files/<name> of a missing file answers 200 with an empty body. */
+  missingFileEmpty200?: boolean;
+  /** Fixture switch: a POSTed body is saved as text (decoded and encoded as UTF-8), not as its bytes. */
+  bodyAsText?: boolean;
 }
 
 /** The interval between the lines of /stream/<n>. */
@@ -62,12 +70,12 @@ function files(req: Request, name: string, o: RouteOptions): Response {
   // POST (stage 5) or PUT (RFC 9110 §9.3.4, what nginx's WebDAV module takes; the http2 stages upload with it).
   if (req.method === "POST" || req.method === "PUT") {
     mkdirSync(o.directory, { recursive: true });
-    writeFileSync(file, req.body);
-    return text(201, "Created\n");
+    writeFileSync(file, o.bodyAsText ? Buffer.from(req.body.toString("utf8")) : req.body);
+    return text(o.createdAs200 ? 200 : 201, "Created\n");
   }
   if (req.method !== "GET" && req.method !== "HEAD") return response(405, "", [["Allow", "GET, HEAD, POST, PUT"]]);
-  if (!existsSync(file) || !statSync(file).isFile()) return text(404, "Not Found\n");
-  return response(200, readFileSync(file), [["Content-Type", "application/octet-stream"]]);
+  if (!existsSync(file) || !statSync(file).isFile()) return o.missingFileEmpty200 ? response(200) : text(404, "Not Found\n");
+  return response(200, readFileSync(file), [["Content-Type", o.filesAsTextPlain ? "text/plain" : "application/octet-stream"]]);
 }
 
 export function route(req: Request, o: RouteOptions): Response {
