@@ -28,9 +28,14 @@ export interface OrderTerm {
   desc: boolean;
 }
 
-/** A table of FROM: the first, or one joined to those before it (a comma is an inner join without ON). */
+/**
+ * A table of FROM: the first, or one joined to those before it (a comma is
+ * an inner join without ON). `table` names a table or a view; with `select`
+ * it is a subquery in FROM (`FROM (SELECT …) AS t`, table "").
+ */
 export interface FromItem {
   table: string;
+  select?: Select;
   alias?: string;
   join: "first" | "inner" | "left";
   on?: Expr;
@@ -56,15 +61,20 @@ export interface Select {
   offset?: Expr;
 }
 
+/** A conflict resolution algorithm (lang_conflict.html): of a statement (INSERT OR …) or of a constraint (ON CONFLICT …). */
+export type Resolution = "ROLLBACK" | "ABORT" | "FAIL" | "IGNORE" | "REPLACE";
+
 export type Statement =
   | { k: "select"; explainPlan: boolean; select: Select }
   /** `sql` is what sqlite_schema stores: "CREATE TABLE " and the text from the name to the statement's end. */
   | { k: "create-table"; name: string; ifNotExists: boolean; sql: string }
   | { k: "create-index"; name: string; table: string; ifNotExists: boolean; sql: string }
-  /** INSERT … VALUES (`rows`) or INSERT … SELECT (`select`). */
-  | { k: "insert"; table: string; columns?: string[]; rows: Expr[][]; select?: Select }
-  | { k: "update"; table: string; set: { column: string; e: Expr }[]; where?: Expr }
+  /** CREATE VIEW name [(columns)] AS select (lang_createview.html); `sql` as for a table: "CREATE VIEW " and the text from the name on. */
+  | { k: "create-view"; name: string; ifNotExists: boolean; columns?: string[]; select: Select; sql: string }
+  /** INSERT … VALUES (`rows`) or INSERT … SELECT (`select`); `or`: INSERT OR <resolution> (REPLACE INTO is OR REPLACE). */
+  | { k: "insert"; table: string; columns?: string[]; rows: Expr[][]; select?: Select; or?: Resolution }
+  | { k: "update"; table: string; set: { column: string; e: Expr }[]; where?: Expr; or?: Resolution }
   | { k: "delete"; table: string; where?: Expr }
-  | { k: "drop"; type: "table" | "index"; name: string; ifExists: boolean }
+  | { k: "drop"; type: "table" | "index" | "view"; name: string; ifExists: boolean }
   /** Transactions (lang_transaction.html): BEGIN, COMMIT (or END), ROLLBACK. */
   | { k: "begin" | "commit" | "rollback" };

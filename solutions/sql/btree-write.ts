@@ -228,6 +228,17 @@ export class BTrees {
     return cell !== undefined && this.tableKey(cell, LEAF_TABLE) === rowid;
   }
 
+  /** The record of the row with this rowid, if there is one. */
+  rowRecord(root: number, rowid: bigint): Uint8Array | undefined {
+    const path = this.tablePath(root, rowid);
+    const leaf = path[path.length - 1]!;
+    const c = leaf.node.cells[leaf.i];
+    if (c === undefined || this.tableKey(c, LEAF_TABLE) !== rowid) return undefined;
+    const [size, l] = readSmallVarint(c, 0);
+    const r = readVarint(c, l);
+    return readPayload(this.pager, c, l + r.length, size, true);
+  }
+
   /** The largest rowid in the table (0 when it is empty). */
   maxRowid(root: number): bigint {
     let n = this.node(root);

@@ -5,7 +5,7 @@
  * numbered in the order the constraints appear; an INTEGER PRIMARY KEY is
  * the rowid and needs none).
  */
-import type { Expr } from "./ast.ts";
+import type { Expr, Resolution } from "./ast.ts";
 import { Parser } from "./parser.ts";
 import { quirks } from "./quirks.ts";
 import type { Table } from "./schema.ts";
@@ -23,6 +23,12 @@ export interface Constraints {
   checks: Check[];
   /** The column positions of each automatic index, in order (sqlite_autoindex_<t>_1, _2, …). */
   uniques: number[][];
+  /** ON CONFLICT of each column's NOT NULL, of each of `uniques`, and of an INTEGER PRIMARY KEY (the rowid). */
+  notNullOn: (Resolution | undefined)[];
+  uniqueOn: (Resolution | undefined)[];
+  rowidOn?: Resolution;
+  /** INTEGER PRIMARY KEY AUTOINCREMENT: rowids from sqlite_sequence, never reused. */
+  autoincrement: boolean;
 }
 
 function word(t: Token | undefined): string {
@@ -46,13 +52,21 @@ const CONSTRAINT_START = new Set(["CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQU
 export function parseConstraints(sql: string, table: Table): Constraints {
   const toks = tokenize(sql);
   const n = table.columns.length;
-  const c: Constraints = { notNull: new Array(n).fill(false), defaults: new Array(n).fill(undefined), checks: [], uniques: [] };
+  const c: Constraints = { notNull: new Array(n).fill(false), defaults: new Array(n).fill(undefined), checks: [], uniques: [], notNullOn: new Array(n).fill(undefined), uniqueOn: [], autoincrement: false };
+  // ON CONFLICT <resolution> after a constraint: its resolution, and the token after it.
+  const onConflict = (j: number): [Resolution | undefined, number] => (word(toks[j]) === "ON" && word(toks[j + 1]) === "CONFLICT" ? [quirks.constraintOnConflictIgnored ? undefined : (word(toks[j + 2]) as Resolution), j + 3] : [undefined, j]);
   const text = (from: number, to: number) => sql.slice(toks[from]!.pos, toks[to]!.pos).trim();
   const expr = (from: number, to: number) => new Parser(text(from, to)).expr();
   const colIndex = (name: string) => table.columns.findIndex((col) => col.name.toLowerCase() === name.toLowerCase());
-  const unique = (cols: number[]) => {
-    if (cols.length === 1 && cols[0] === table.rowidAlias) return;
-    if (!c.uniques.some((u) => u.length === cols.length && u.every((x, i) => x === cols[i]))) c.uniques.push(cols);
+  const unique = (cols: number[], on: Resolution | undefined) => {
+    if (cols.length === 1 && cols[0] === table.rowidAlias) {
+      c.rowidOn ??= on;
+      return;
+    }
+    if (!c.uniques.some((u) => u.length === cols.length && u.every((x, i) => x === cols[i]))) {
+      c.uniques.push(cols);
+      c.uniqueOn.push(on);
+    }
   };
   const names = (from: number, to: number) => {
     const cols: number[] = [];
@@ -82,8 +96,10 @@ export function parseConstraints(sql: string, table: Table): Constraints {
         continue;
       }
       if (w === "NOT" && word(toks[j + 1]) === "NULL") {
+        const [on, next] = onConflict(j + 2);
         if (column >= 0 && !quirks.ignoreNotNull) c.notNull[column] = true;
-        j += 2;
+        if (column >= 0) c.notNullOn[column] = on;
+        j = next;
       } else if (w === "DEFAULT") {
         const k = j + 1;
         const to = isOp(toks[k], "(") ? closing(toks, k) + 1 : isOp(toks[k], "-") || isOp(toks[k], "+") ? k + 2 : k + 1;
@@ -97,9 +113,19 @@ export function parseConstraints(sql: string, table: Table): Constraints {
         j += w === "PRIMARY" ? 2 : 1;
         if (isOp(toks[j], "(")) {
           const to = closing(toks, j);
-          unique(names(j + 1, to));
-          j = to + 1;
-        } else if (column >= 0) unique([column]);
+          const [on, next] = onConflict(to + 1);
+          unique(names(j + 1, to), on);
+          j = next;
+        } else if (column >= 0) {
+          if (word(toks[j]) === "ASC" || word(toks[j]) === "DESC") j++;
+          const [on, next] = onConflict(j);
+          unique([column], on);
+          j = next;
+          if (word(toks[j]) === "AUTOINCREMENT") {
+            c.autoincrement = true;
+            j++;
+          }
+        }
       } else j = isOp(toks[j], "(") ? closing(toks, j) + 1 : j + 1;
       if (w !== "CONSTRAINT") label = undefined;
     }

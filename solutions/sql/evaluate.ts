@@ -35,6 +35,8 @@ export interface Scope {
 export interface SelectResult {
   rows: Value[][];
   affinities: Affinity[];
+  /** The result columns' names: an alias, a column's name, else the expression as written (what a view or FROM subquery calls them). */
+  names?: string[];
 }
 
 export interface QueryLevel {

@@ -13,7 +13,7 @@ import { Schema } from "./schema.ts";
 import { runSelect, type Database } from "./select.ts";
 import { ConstraintError, SqlError } from "./tokenizer.ts";
 import { valueToText, type Value } from "./value.ts";
-import { applyWrite } from "./writer.ts";
+import { applyWrite, FailError } from "./writer.ts";
 import { quirks } from "./quirks.ts";
 
 function line(values: Value[]): Buffer {
@@ -94,7 +94,13 @@ class Session {
           this.abandon();
           continue;
         default:
-          applyWrite(this.open(), st);
+          try {
+            applyWrite(this.open(), st);
+          } catch (e) {
+            // OR FAIL: outside BEGIN the rows written before the failing one are committed (lang_conflict.html).
+            if (e instanceof FailError && !this.explicit) this.open().commit();
+            throw e;
+          }
           this.db = undefined;
           if (!this.explicit && !quirks.argumentIsOneTransaction) this.open().commit();
       }

@@ -1,5 +1,5 @@
 /** A recursive-descent parser for SELECT (https://www.sqlite.org/lang_select.html) and expressions (lang_expr.html). */
-import type { CompoundOp, Expr, FromItem, OrderTerm, ResultColumn, Select, Statement } from "./ast.ts";
+import type { CompoundOp, Expr, FromItem, OrderTerm, ResultColumn, Resolution, Select, Statement } from "./ast.ts";
 import { SqlError, tokenize, type Token } from "./tokenizer.ts";
 import { quirks } from "./quirks.ts";
 import type { Value } from "./value.ts";
@@ -86,7 +86,7 @@ export class Parser {
   statement(): Statement {
     let st: Statement;
     if (this.kw("CREATE")) st = this.create();
-    else if (this.kw("INSERT")) st = this.insert();
+    else if (this.kw("INSERT") || this.kw("REPLACE")) st = this.insert();
     else if (this.kw("UPDATE")) st = this.update();
     else if (this.kw("DELETE")) st = this.delete();
     else if (this.kw("DROP")) st = this.drop();
@@ -135,6 +135,16 @@ export class Parser {
       if (/\)\s*WITHOUT\s+ROWID\s*$/i.test(sql)) throw new SqlError("WITHOUT ROWID tables are not supported");
       return { k: "create-table", name, ifNotExists, sql };
     }
+    if (!unique && this.eatKw("VIEW")) {
+      const ifNotExists = this.eatKw("IF", "NOT", "EXISTS");
+      const at = this.i;
+      const name = this.name();
+      const columns = this.nameList();
+      this.expectKw("AS");
+      const select = this.select();
+      const sql = quirks.viewSqlAsTyped ? this.sql.slice(0, this.peek().pos).trim() : `CREATE VIEW ${this.sql.slice(this.toks[at]!.pos, this.peek().pos).trimEnd()}`;
+      return { k: "create-view", name, ifNotExists, columns, select, sql };
+    }
     if (this.eatKw("INDEX")) {
       const ifNotExists = this.eatKw("IF", "NOT", "EXISTS");
       const at = this.i;
@@ -148,8 +158,28 @@ export class Parser {
     return this.error();
   }
 
+  /** A parenthesised list of names (a view's or an INSERT's columns), if one comes next. */
+  private nameList(): string[] | undefined {
+    if (!this.eatOp("(")) return undefined;
+    const names: string[] = [];
+    do names.push(this.name());
+    while (this.eatOp(","));
+    this.expectOp(")");
+    return names;
+  }
+
+  /** OR ROLLBACK|ABORT|FAIL|IGNORE|REPLACE after INSERT or UPDATE (lang_conflict.html). */
+  private resolution(): Resolution | undefined {
+    if (!this.eatKw("OR")) return undefined;
+    const w = this.peek().k === "id" ? String(this.peek().v).toUpperCase() : "";
+    if (!["ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE"].includes(w)) this.error();
+    this.i++;
+    return w as Resolution;
+  }
+
   private update(): Statement {
     this.expectKw("UPDATE");
+    const or = this.resolution();
     const table = this.name();
     this.expectKw("SET");
     const set: { column: string; e: Expr }[] = [];
@@ -159,7 +189,7 @@ export class Parser {
       set.push({ column, e: this.expr() });
     } while (this.eatOp(","));
     const where = this.eatKw("WHERE") ? this.expr() : undefined;
-    return { k: "update", table, set, where };
+    return { k: "update", table, set, where, or };
   }
 
   private delete(): Statement {
@@ -172,23 +202,17 @@ export class Parser {
 
   private drop(): Statement {
     this.expectKw("DROP");
-    const type = this.eatKw("TABLE") ? "table" : this.eatKw("INDEX") ? "index" : this.error();
+    const type = this.eatKw("TABLE") ? "table" : this.eatKw("INDEX") ? "index" : this.eatKw("VIEW") ? "view" : this.error();
     const ifExists = this.eatKw("IF", "EXISTS");
     return { k: "drop", type, name: this.name(), ifExists };
   }
 
   private insert(): Statement {
-    this.expectKw("INSERT");
+    const or = this.eatKw("REPLACE") ? "REPLACE" : (this.expectKw("INSERT"), this.resolution());
     this.expectKw("INTO");
     const table = this.name();
-    let columns: string[] | undefined;
-    if (this.eatOp("(")) {
-      columns = [];
-      do columns.push(this.name());
-      while (this.eatOp(","));
-      this.expectOp(")");
-    }
-    if (this.kw("SELECT")) return { k: "insert", table, columns, rows: [], select: this.select() };
+    const columns = this.nameList();
+    if (this.kw("SELECT")) return { k: "insert", table, columns, rows: [], select: this.select(), or };
     this.expectKw("VALUES");
     const rows: Expr[][] = [];
     do {
@@ -199,7 +223,7 @@ export class Parser {
       this.expectOp(")");
       rows.push(row);
     } while (this.eatOp(","));
-    return { k: "insert", table, columns, rows };
+    return { k: "insert", table, columns, rows, or };
   }
 
   /** A SELECT: cores joined by UNION [ALL], INTERSECT or EXCEPT, then ORDER BY and LIMIT for the whole. */
@@ -270,9 +294,18 @@ export class Parser {
     return out;
   }
 
-  /** A table, or a parenthesised list of joined tables (lang_select.html: the join-clause in parentheses). */
+  /** A table or view, a subquery `(SELECT …) [AS] alias`, or a parenthesised list of joined tables (lang_select.html: table-or-subquery). */
   private fromTerm(join: FromItem["join"]): FromItem[] {
-    if (this.isOp("(") && !this.kw("SELECT", 1)) {
+    if (this.isOp("(") && this.kw("SELECT", 1)) {
+      this.i++;
+      const select = this.select();
+      this.expectOp(")");
+      let alias: string | undefined;
+      if (this.eatKw("AS")) alias = this.name();
+      else if (this.isAliasWord()) alias = this.name();
+      return [{ table: "", select, alias, join }];
+    }
+    if (this.isOp("(")) {
       this.i++;
       const inner = this.joinList();
       this.expectOp(")");

@@ -79,7 +79,7 @@ function range(ts: Term[], name: string): { lo?: Bound; hi?: Bound; detail: stri
 /** The plan for the first (or only) table of a query: lookups by literal values. `usedColumns`: positions in its table. */
 export function plan(where: Expr | undefined, scope: Scope, source: Source, usedColumns: Set<number>): Plan {
   const table = source.table;
-  if (quirks.neverUseIndexes) return { kind: "scan", detail: "", covering: false };
+  if (quirks.neverUseIndexes || table.rows) return { kind: "scan", detail: "", covering: false };
   const rowidCol = table.columns.length;
   const ts = terms(where, scope, source).map((t) => (t.col === table.rowidAlias ? { ...t, col: rowidCol } : t));
   const onRowid = ts.filter((t) => t.col === rowidCol);
@@ -144,6 +144,7 @@ export function planJoin(conds: Expr[], scope: Scope, level: number, usedColumns
   if (quirks.neverUseIndexes) return undefined;
   const source = scope.sources[level]!;
   const table = source.table;
+  if (table.rows) return undefined;
   const found: { col: number; key: Expr; affinity: Affinity }[] = [];
   for (const c of conds) {
     if (c.k !== "bin" || c.op !== "=") continue;

@@ -159,4 +159,32 @@ export const quirks = {
   noAutoindex: false,
   /** INSERT … SELECT puts the SELECT's values in the table's first columns, ignoring the column list. */
   insertSelectIgnoresColumnList: false,
+  /** A view's rows are not read: a view in FROM is looked up as a table ("no such table"). */
+  viewsNotRead: false,
+  /** The columns of a view or a FROM subquery carry no affinity (compared as expressions are). */
+  derivedColumnsWithoutAffinity: false,
+  /** A view's column list is ignored: its columns are named as its SELECT names them. */
+  viewColumnListIgnored: false,
+  /** CREATE VIEW stores the statement as typed (IF NOT EXISTS included) instead of "CREATE VIEW " and the text from the name. */
+  viewSqlAsTyped: false,
+  /** DROP TABLE and DROP VIEW drop whatever has the name, a view or a table. */
+  dropIgnoresType: false,
+  /** CREATE TABLE or VIEW over an existing name always says "table <name> already exists", even when it is a view. */
+  nameConflictSaysTable: false,
+  /** ORDER BY and LIMIT of a subquery in FROM are ignored (all its rows, in scan order). */
+  fromSubqueryIgnoresLimit: false,
+  /** INSERT OR IGNORE (and ON CONFLICT IGNORE) fails like ABORT instead of skipping the row. */
+  ignoreAsAbort: false,
+  /** OR FAIL undoes the whole statement, like ABORT, instead of keeping the rows before the failing one. */
+  failUndoesStatement: false,
+  /** REPLACE deletes the colliding row from the table but leaves its index entries. */
+  replaceKeepsIndexEntries: false,
+  /** A multi-row UPDATE removes every old row first, then checks the new ones, instead of row by row. */
+  updateAllThenCheck: false,
+  /** CREATE TABLE … AUTOINCREMENT writes no sqlite_sequence table. */
+  noSqliteSequence: false,
+  /** AUTOINCREMENT gives max(rowid) + 1, reusing the rowids of deleted rows. */
+  autoincrementReusesRowids: false,
+  /** A constraint's ON CONFLICT clause in CREATE TABLE is read past but not applied (every constraint ABORTs). */
+  constraintOnConflictIgnored: false,
 };

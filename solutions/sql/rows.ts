@@ -37,6 +37,11 @@ export function decodeRow(db: Database, table: Table, cell: TableCell, needed?: 
 
 /** The rows a plan visits (a superset of the WHERE's rows). */
 export function* visit(db: Database, table: Table, p: Plan, needed?: boolean[]): Generator<Row> {
+  // A view's or FROM subquery's rows, kept in memory: every plan is a scan of them.
+  if (table.rows) {
+    yield* table.rows;
+    return;
+  }
   const { pager } = db;
   if (p.kind === "rowid" && p.eq !== undefined) {
     if (typeof p.eq !== "bigint") {

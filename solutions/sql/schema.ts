@@ -10,7 +10,7 @@ import { scanTable } from "./btree.ts";
 import type { Pager } from "./pager.ts";
 import { decodeRecord } from "./record.ts";
 import { SqlError, tokenize, type Token } from "./tokenizer.ts";
-import { affinityOf, type Affinity } from "./value.ts";
+import { affinityOf, type Affinity, type Value } from "./value.ts";
 
 export interface SchemaRow {
   rowid: bigint;
@@ -40,6 +40,8 @@ export interface Table {
   /** Position of the INTEGER PRIMARY KEY column that aliases the rowid, or -1. */
   rowidAlias: number;
   indexes: Index[];
+  /** A view's or a FROM subquery's rows, computed when the query starts (each: its columns, then a NULL rowid); no B-tree. */
+  rows?: Value[][];
 }
 
 export function readSchemaRows(pager: Pager): SchemaRow[] {
@@ -146,6 +148,12 @@ export class Schema {
       const t = this.tables.get(r.tblName.toLowerCase());
       if (r.type === "index" && r.sql && t) t.indexes.push(parseCreateIndex(r.name, r.rootpage, r.sql, t));
     }
+  }
+
+  /** The sqlite_schema row of the view with this name (case-insensitive), if there is one. */
+  view(name: string): SchemaRow | undefined {
+    const n = name.toLowerCase();
+    return this.rows.find((r) => r.type === "view" && r.name.toLowerCase() === n);
   }
 
   table(name: string): Table {

@@ -3,13 +3,15 @@
  * FROM → WHERE → GROUP BY / aggregates → HAVING → result columns →
  * DISTINCT → ORDER BY → LIMIT/OFFSET.
  */
-import type { Expr, Select } from "./ast.ts";
+import type { Expr, FromItem, Select } from "./ast.ts";
 import { countTable } from "./btree.ts";
 import { compile, exprAffinity, isAggregate, resolveColumn, type Compiled, type QueryLevel, type Row, type Scope, type SelectResult, type Source } from "./evaluate.ts";
 import { Accumulator, groupKey } from "./functions.ts";
 import { joinRows, type Level } from "./join.ts";
 import { conjuncts, describePlan, plan, planJoin, sourcesOf, type Plan } from "./planner.ts";
+import { Parser } from "./parser.ts";
 import { quirks } from "./quirks.ts";
+import type { Table } from "./schema.ts";
 import { visit, type Database } from "./rows.ts";
 import { SqlError } from "./tokenizer.ts";
 import { compareValues, truth, type Value } from "./value.ts";
@@ -68,11 +70,63 @@ function selectResult(db: Database, s: Select, explain: boolean, outer: Scope | 
   return { ...rows, correlated: level.correlated };
 }
 
+/** Views being expanded (a view that reaches itself is circularly defined). */
+const expanding = new Set<string>();
+
+/**
+ * The table a FROM item names. A subquery in FROM, or a view (its SELECT
+ * read from sqlite_schema), is run once when the query starts and its rows
+ * kept: a table without a B-tree whose columns are the SELECT's result
+ * columns (named by the view's column list, an alias, a column's name or the
+ * expression as written) with their affinities (lang_select.html, table-or-subquery;
+ * lang_createview.html).
+ */
+function fromTable(db: Database, f: FromItem, outer: Scope | undefined, level: QueryLevel, position: number): Table {
+  let select = f.select;
+  let columns: string[] | undefined;
+  let name = "";
+  if (!select) {
+    const view = db.schema.view(f.table);
+    if (!view || quirks.viewsNotRead) return db.schema.table(f.table);
+    const st = new Parser(view.sql ?? "").statement();
+    if (st.k !== "create-view") throw new SqlError(`malformed view: ${view.name}`);
+    ({ select, columns } = st);
+    if (quirks.viewColumnListIgnored) columns = undefined;
+    name = view.name;
+  }
+  const key = name.toLowerCase();
+  if (name && expanding.has(key)) throw new SqlError(`view ${name} is circularly defined`);
+  if (name) expanding.add(key);
+  let r: SelectResult & { correlated: boolean };
+  try {
+    // A view's SELECT sees no enclosing query; a subquery in FROM may read the enclosing query's row.
+    r = selectResult(db, quirks.fromSubqueryIgnoresLimit && !name ? { ...select, orderBy: [], limit: undefined, offset: undefined } : select, false, name ? undefined : outer);
+  } catch (e) {
+    // sqlite3 names the schema of a table a view reads: "no such table: main.t".
+    if (name && e instanceof SqlError && e.message.startsWith("no such table: ") && !e.message.includes(".")) throw new SqlError(e.message.replace("no such table: ", "no such table: main."));
+    throw e;
+  } finally {
+    if (name) expanding.delete(key);
+  }
+  if (r.correlated) level.correlated = true;
+  if (columns && columns.length !== r.affinities.length) throw new SqlError(`expected ${columns.length} columns for '${name}' but got ${r.affinities.length}`);
+  const names = columns ?? r.names ?? r.affinities.map((_, i) => `column${i + 1}`);
+  return {
+    // A subquery without an alias gets a name no query can write, so that * still reaches its columns.
+    name: name || `(subquery-${position + 1})`,
+    root: 0,
+    columns: names.map((n, i) => ({ name: n, affinity: quirks.derivedColumnsWithoutAffinity ? "NONE" : r.affinities[i]! })),
+    rowidAlias: -1,
+    indexes: [],
+    rows: r.rows.map((row) => [...row, null]),
+  };
+}
+
 function simpleSelect(db: Database, s: Select, explain: boolean, outer: Scope | undefined, level: QueryLevel): SelectResult {
   const sources: Source[] = [];
   let width = 0;
   for (const f of s.from) {
-    const table = db.schema.table(f.table);
+    const table = fromTable(db, f, outer, level, sources.length);
     sources.push({ table, alias: f.alias, offset: width });
     width += table.columns.length + 1;
   }
@@ -80,13 +134,21 @@ function simpleSelect(db: Database, s: Select, explain: boolean, outer: Scope | 
   const scope: Scope = { sources, aggregates: [], outer, level };
   // Result columns, with * expanded.
   const exprs: Expr[] = [];
+  const names: string[] = [];
   for (const c of s.columns) {
     if (c.k === "star") {
       if (sources.length === 0) throw new SqlError("no tables specified");
       const chosen = c.table && !quirks.qualifiedStarAllTables ? sources.filter((src) => (src.alias ?? src.table.name).toLowerCase() === c.table!.toLowerCase()) : sources;
       if (chosen.length === 0) throw new SqlError(`no such table: ${c.table}`);
-      for (const src of chosen) src.table.columns.forEach((col) => exprs.push({ k: "col", table: src.alias ?? src.table.name, name: col.name }));
-    } else exprs.push(c.e);
+      for (const src of chosen)
+        src.table.columns.forEach((col) => {
+          exprs.push({ k: "col", table: src.alias ?? src.table.name, name: col.name });
+          names.push(col.name);
+        });
+    } else {
+      exprs.push(c.e);
+      names.push(c.alias ?? (c.e.k === "col" ? c.e.name : c.text));
+    }
   }
   const rowScope: Scope = { sources, outer, level };
   const usedCols = columnsUsed(s, rowScope, exprs);
@@ -156,7 +218,7 @@ function simpleSelect(db: Database, s: Select, explain: boolean, outer: Scope | 
 
   if (aggregates.length === 0 && groupBy.length === 0) {
     for (const row of rows) if (!where || truth(where(row, [])) === true) emit(row, []);
-  } else if (table && levels.length === 0 && !s.where && groupBy.length === 0 && exprs.length === 1 && aggregates.length === 1 && isCountStar(aggregates[0]!) && exprs[0] === aggregates[0]) {
+  } else if (table && !table.rows && levels.length === 0 && !s.where && groupBy.length === 0 && exprs.length === 1 && aggregates.length === 1 && isCountStar(aggregates[0]!) && exprs[0] === aggregates[0]) {
     // COUNT(*) of a whole table: count the leaves' cells, decode no record.
     emit([], [BigInt(countTable(db.pager, table.root))]);
   } else {
@@ -192,7 +254,7 @@ function simpleSelect(db: Database, s: Select, explain: boolean, outer: Scope | 
     const desc = orderBy.map((o) => o.desc);
     final = offset + limit <= 1000 ? topK(final, offset + limit, desc) : final.map((o, i) => ({ o, i })).sort((a, b) => compareRows(a.o.keys, b.o.keys, desc) || a.i - b.i).map((x) => x.o);
   }
-  return { rows: final.slice(offset, limit === Infinity ? undefined : offset + limit).map((o) => o.values), affinities };
+  return { rows: final.slice(offset, limit === Infinity ? undefined : offset + limit).map((o) => o.values), affinities, names };
 }
 
 /** LIMIT and OFFSET as numbers (lang_select.html#the_limit_clause): no limit when negative. */
@@ -229,11 +291,15 @@ function runCompound(db: Database, s: Select, outer: Scope | undefined): SelectR
   if (quirks.compoundOrderOnLastSelect) parts[parts.length - 1] = { ...parts[parts.length - 1]!, select: { ...parts[parts.length - 1]!.select, orderBy: s.orderBy, limit: s.limit, offset: s.offset } };
   let rows: Value[][] = [];
   let affinities: SelectResult["affinities"] = [];
+  let names: string[] | undefined;
   let correlated = false;
   parts.forEach((part, i) => {
     const r = selectResult(db, part.select, false, outer);
     correlated ||= r.correlated;
-    if (i === 0) affinities = r.affinities;
+    if (i === 0) {
+      affinities = r.affinities;
+      names = r.names;
+    }
     else if (r.affinities.length !== affinities.length && !quirks.compoundUnevenColumns) throw new SqlError(`SELECTs to the left and right of ${part.op} do not have the same number of result columns`);
     const keys = (rs: Value[][]) => new Set(rs.map((x) => groupKey(x)));
     switch (part.op) {
@@ -276,7 +342,7 @@ function runCompound(db: Database, s: Select, outer: Scope | undefined): SelectR
       .map((x) => x.values);
   }
   const { offset, limit } = limits(whole);
-  return { rows: rows.slice(offset, limit === Infinity ? undefined : offset + limit), affinities, correlated };
+  return { rows: rows.slice(offset, limit === Infinity ? undefined : offset + limit), affinities, names, correlated };
 }
 
 /** Each distinct row once (the last of equal rows, 1.0 after 1 gives 1.0, as SQLite's temporary index keeps), sorted by all its columns. */

@@ -7,7 +7,7 @@
  * error the caller rolls back, so a failed statement changes nothing.
  * Values get their column's affinity on the way in (datatype3 §3).
  */
-import type { Statement } from "./ast.ts";
+import type { Resolution, Statement } from "./ast.ts";
 import { BTrees, type KeyOrder } from "./btree-write.ts";
 import { parseConstraints, type Constraints } from "./constraints.ts";
 import { compile } from "./evaluate.ts";
@@ -17,7 +17,7 @@ import { decodeRecord } from "./record.ts";
 import { encodeRecord } from "./record-encode.ts";
 import { parseCreateIndex, parseCreateTable, readSchemaRows, Schema, type Index, type SchemaRow, type Table } from "./schema.ts";
 import { runSelect } from "./select.ts";
-import { ConstraintError, SqlError, tokenize } from "./tokenizer.ts";
+import { ConstraintError, SqlError } from "./tokenizer.ts";
 import { applyNumeric, realIsInt, truth, valueToText, type Affinity, type Value } from "./value.ts";
 
 interface Row {
@@ -57,8 +57,14 @@ function visible(table: Table, r: Row): Value[] {
   return row;
 }
 
-function uniqueError(table: Table): SqlError {
-  return new ConstraintError(`UNIQUE constraint failed: ${table.name}.${table.rowidAlias >= 0 ? table.columns[table.rowidAlias]!.name : "rowid"}`);
+/**
+ * A constraint failed under the FAIL resolution: the statement stops, but
+ * the rows it changed before this one stay (lang_conflict.html).
+ */
+export class FailError extends ConstraintError {}
+
+function uniqueMessage(table: Table): string {
+  return `UNIQUE constraint failed: ${table.name}.${table.rowidAlias >= 0 ? table.columns[table.rowidAlias]!.name : "rowid"}`;
 }
 
 /** A table being written: its parsed CREATE TABLE, constraints and indexes (automatic ones included). */
@@ -66,22 +72,16 @@ interface Target {
   row: SchemaRow;
   table: Table;
   constraints: Constraints;
-  indexes: (Index & { unique: boolean })[];
+  indexes: (Index & { unique: boolean; on?: Resolution })[];
 }
 
 
-/**
- * What a table's CREATE TABLE asks for that this engine does not write:
- * automatic indexes (sqlite_autoindex_*, for UNIQUE and for a PRIMARY KEY
- * that is not the rowid) or AUTOINCREMENT's sqlite_sequence table. Without
- * them sqlite3 would find the file malformed.
- */
-function unsupportedTable(sql: string, table: Table): string | undefined {
-  const words = tokenize(sql).flatMap((t) => (t.k === "id" && !t.quoted ? [t.v.toUpperCase()] : []));
-  if (words.includes("AUTOINCREMENT")) return "AUTOINCREMENT (the sqlite_sequence table)";
+/** What a table's CREATE TABLE asks for that this engine does not write. */
+function unsupportedTable(table: Table): string | undefined {
   if (table.columns.length === 0) return "no columns";
   return undefined;
 }
+
 class Writer {
   readonly trees: BTrees;
   private readonly schemaRows: SchemaRow[];
@@ -97,10 +97,12 @@ class Writer {
   }
 
   private table(name: string): Target {
+    const view = this.find("view", name);
+    if (view) throw new SqlError(`cannot modify ${view.name} because it is a view`);
     const row = this.find("table", name);
     if (!row || !row.sql) throw new SqlError(`no such table: ${name}`);
     const table = parseCreateTable(row.name, row.rootpage, row.sql);
-    const missing = unsupportedTable(row.sql, table);
+    const missing = unsupportedTable(table);
     if (missing) throw new SqlError(`writing to a table with ${missing} is not supported`);
     const constraints = parseConstraints(row.sql, table);
     const indexes = this.schemaRows
@@ -110,7 +112,8 @@ class Writer {
         // sqlite_autoindex_<table>_<N>: the N-th UNIQUE or PRIMARY KEY constraint.
         const cols = constraints.uniques[Number(/_(\d+)$/.exec(r.name)?.[1] ?? 0) - 1];
         if (!cols) throw new SqlError(`writing to a table with the automatic index ${r.name}, which matches no constraint, is not supported`);
-        return { name: r.name, root: r.rootpage, columns: cols.map((col) => ({ col: col === table.rowidAlias ? -1 : col, desc: false })), unique: true };
+        const n = Number(/_(\d+)$/.exec(r.name)?.[1] ?? 0) - 1;
+        return { name: r.name, root: r.rootpage, columns: cols.map((col) => ({ col: col === table.rowidAlias ? -1 : col, desc: false })), unique: true, on: constraints.uniqueOn[n] };
       });
     return { row, table, constraints, indexes };
   }
@@ -128,37 +131,83 @@ class Writer {
     this.trees.insertEntry(index.root, key, encodeRecord(key), this.order(index));
   }
 
+  /** Rows deleted by REPLACE during this statement (an UPDATE skips them when it reaches them). */
+  private readonly replaced = new Set<bigint>();
+
+  /**
+   * What a failed constraint does under `res` (lang_conflict.html): IGNORE
+   * skips the row, FAIL stops the statement keeping its earlier rows, ABORT
+   * and ROLLBACK undo the statement (the transaction, when it is one
+   * statement long or the program stops at the error, as sqlite3 does).
+   */
+  private conflict(res: Resolution, message: string): "ignore" {
+    if (res === "IGNORE" && !quirks.ignoreAsAbort) return "ignore";
+    if (res === "FAIL" && !quirks.failUndoesStatement) throw new FailError(message);
+    throw new ConstraintError(message);
+  }
+
+  /** Removes the row with this rowid and its index entries (REPLACE). */
+  private removeByRowid(t: Target, rowid: bigint): void {
+    const record = this.trees.rowRecord(t.table.root, rowid);
+    if (!record) return;
+    this.removeRow(t, { rowid, values: decodeRecord(record) }, quirks.replaceKeepsIndexEntries);
+    this.replaced.add(rowid);
+  }
+
   /**
    * A row must satisfy the table's constraints, in SQLite's order: NOT NULL
    * (column by column), CHECK (false fails, NULL passes), a new rowid, then
-   * each UNIQUE index (NULLs are distinct from each other).
+   * each UNIQUE index (NULLs are distinct from each other). Each failure is
+   * resolved by the statement's OR clause, else the constraint's ON
+   * CONFLICT, else ABORT; REPLACE gives a NULL its column's DEFAULT (ABORT
+   * without one) and deletes the rows a new rowid or UNIQUE key collides
+   * with; CHECK knows no REPLACE (ABORT).
    */
-  private checkRow(t: Target, r: Row): void {
+  private checkRow(t: Target, r: Row, or: Resolution | undefined): "ok" | "ignore" {
     const { table, constraints } = t;
-    table.columns.forEach((c, i) => {
-      if (constraints.notNull[i] && i !== table.rowidAlias && (r.values[i] ?? null) === null) throw new ConstraintError(`NOT NULL constraint failed: ${table.name}.${c.name}`);
-    });
+    for (let i = 0; i < table.columns.length; i++) {
+      if (!constraints.notNull[i] || i === table.rowidAlias || (r.values[i] ?? null) !== null) continue;
+      const res = or ?? constraints.notNullOn[i] ?? "ABORT";
+      const d = constraints.defaults[i];
+      if (res === "REPLACE" && d) r.values[i] = storeAs(compile(d, { sources: [] })([], []), table.columns[i]!.affinity);
+      if ((r.values[i] ?? null) === null) return this.conflict(res === "REPLACE" ? "ABORT" : res, `NOT NULL constraint failed: ${table.name}.${table.columns[i]!.name}`);
+    }
     if (constraints.checks.length > 0) {
       const scope = { sources: [{ table, offset: 0 }] };
       const row = visible(table, r);
       for (const check of constraints.checks) {
         const v = truth(compile(check.e, scope)(row, []));
-        if (v === false || (v === null && quirks.checkFailsOnNull)) throw new ConstraintError(`CHECK constraint failed: ${check.label}`);
+        const res = or ?? "ABORT";
+        if (v === false || (v === null && quirks.checkFailsOnNull)) return this.conflict(res === "REPLACE" ? "ABORT" : res, `CHECK constraint failed: ${check.label}`);
       }
     }
-    if (this.trees.hasRow(table.root, r.rowid)) throw uniqueError(table);
+    if (this.trees.hasRow(table.root, r.rowid)) {
+      const res = or ?? constraints.rowidOn ?? "ABORT";
+      if (res === "REPLACE") this.removeByRowid(t, r.rowid);
+      else return this.conflict(res, uniqueMessage(table));
+    }
     for (const index of t.indexes) {
       if (!index.unique) continue;
       const prefix = this.key(index, table, r).slice(0, -1);
       if (prefix.some((v) => v === null) && !quirks.uniqueNullsEqual) continue;
-      if (this.trees.entryWithPrefix(index.root, prefix, this.order(index))) {
-        throw new ConstraintError(`UNIQUE constraint failed: ${index.columns.map((c) => `${table.name}.${c.col < 0 ? (table.rowidAlias >= 0 ? table.columns[table.rowidAlias]!.name : "rowid") : table.columns[c.col]!.name}`).join(", ")}`);
-      }
+      const hit = this.trees.entryWithPrefix(index.root, prefix, this.order(index));
+      if (!hit) continue;
+      const res = or ?? index.on ?? "ABORT";
+      if (res === "REPLACE") this.removeByRowid(t, hit[hit.length - 1] as bigint);
+      else return this.conflict(res, `UNIQUE constraint failed: ${index.columns.map((c) => `${table.name}.${c.col < 0 ? (table.rowidAlias >= 0 ? table.columns[table.rowidAlias]!.name : "rowid") : table.columns[c.col]!.name}`).join(", ")}`);
     }
+    return "ok";
   }
 
-  private addRow(t: Target, r: Row): void {
-    this.checkRow(t, r);
+  /** Inserts the row unless a constraint's IGNORE skips it; returns whether it went in. */
+  private addRow(t: Target, r: Row, or?: Resolution): boolean {
+    if (this.checkRow(t, r, or) === "ignore") return false;
+    this.putRow(t, r);
+    return true;
+  }
+
+  /** The row and its index entries, unchecked. */
+  private putRow(t: Target, r: Row): void {
     this.trees.insertRow(t.table.root, r.rowid, encodeRecord(r.values));
     if (!quirks.indexesMissNewRows) for (const index of t.indexes) this.addEntry(index, t.table, r);
   }
@@ -184,6 +233,8 @@ class Writer {
         return this.createTable(st);
       case "create-index":
         return this.createIndex(st);
+      case "create-view":
+        return this.createView(st);
       case "insert":
         return this.insert(st);
       case "update":
@@ -196,21 +247,52 @@ class Writer {
     }
   }
 
+  /** A table or view named `name` already: the error names what it is ("view v already exists"). */
+  private taken(name: string, ifNotExists: boolean): boolean {
+    const r = this.schemaRows.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    if (!r) return false;
+    if (ifNotExists) return true;
+    if (r.type === "index") throw new SqlError(`there is already an index named ${name}`);
+    throw new SqlError(`${quirks.nameConflictSaysTable ? "table" : r.type} ${name} already exists`);
+  }
+
+  /** CREATE VIEW (lang_createview.html): a sqlite_schema row (type 'view', rootpage 0, the statement's text); no B-tree. */
+  private createView(st: Extract<Statement, { k: "create-view" }>): void {
+    if (this.taken(st.name, st.ifNotExists)) return;
+    if (st.name.toLowerCase().startsWith("sqlite_")) throw new SqlError(`object name reserved for internal use: ${st.name}`);
+    this.addSchemaRow(["view", st.name, st.name, 0n, st.sql]);
+  }
+
   private createTable(st: Extract<Statement, { k: "create-table" }>): void {
-    if (this.schemaRows.some((r) => r.name.toLowerCase() === st.name.toLowerCase())) {
-      if (st.ifNotExists) return;
-      throw new SqlError(`table ${st.name} already exists`);
-    }
-    const missing = unsupportedTable(st.sql, parseCreateTable(st.name, 0, st.sql));
+    if (this.taken(st.name, st.ifNotExists)) return;
+    const missing = unsupportedTable(parseCreateTable(st.name, 0, st.sql));
     if (missing) throw new SqlError(`tables with ${missing} are not supported`);
     if (st.name.toLowerCase().startsWith("sqlite_")) throw new SqlError(`object name reserved for internal use: ${st.name}`);
     const table = parseCreateTable(st.name, 0, st.sql);
-    const { uniques } = parseConstraints(st.sql, table);
+    const { uniques, autoincrement } = parseConstraints(st.sql, table);
     if (uniques.some((cols) => cols.includes(-1))) throw new SqlError(`no such column in ${st.sql}`);
+    if (autoincrement && table.rowidAlias < 0) throw new SqlError("AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY");
     const root = this.trees.create(false);
     this.addSchemaRow(["table", st.name, st.name, BigInt(root), st.sql]);
     // One automatic index per UNIQUE or PRIMARY KEY constraint, its sql NULL (fileformat2 §2.6).
     if (!quirks.noAutoindex) uniques.forEach((_, i) => this.addSchemaRow(["index", `sqlite_autoindex_${st.name}_${i + 1}`, st.name, BigInt(this.trees.create(true)), null]));
+    // The first AUTOINCREMENT table brings sqlite_sequence, after the table's own rows (fileformat2 §2.6.2).
+    if (autoincrement && !this.find("table", "sqlite_sequence") && !quirks.noSqliteSequence) this.addSchemaRow(["table", "sqlite_sequence", "sqlite_sequence", BigInt(this.trees.create(false)), "CREATE TABLE sqlite_sequence(name,seq)"]);
+  }
+
+  /** sqlite_sequence's row for a table: its rowid and the largest rowid the table has ever been given (lang_createtable.html#rowid, autoinc.html). */
+  private sequence(table: string): { root: number; rowid?: bigint; seq: bigint } | undefined {
+    const t = this.find("table", "sqlite_sequence");
+    if (!t) return undefined;
+    for (const r of this.rows(t.rootpage)) {
+      if (typeof r.values[0] === "string" && r.values[0] === table) return { root: t.rootpage, rowid: r.rowid, seq: typeof r.values[1] === "bigint" ? r.values[1] : 0n };
+    }
+    return { root: t.rootpage, seq: 0n };
+  }
+
+  private setSequence(s: { root: number; rowid?: bigint; seq: bigint }, table: string, seq: bigint): void {
+    if (s.rowid !== undefined) this.trees.deleteRow(s.root, s.rowid);
+    this.trees.insertRow(s.root, s.rowid ?? this.trees.maxRowid(s.root) + 1n, encodeRecord([table, seq]));
   }
 
   private createIndex(st: Extract<Statement, { k: "create-index" }>): void {
@@ -218,6 +300,7 @@ class Writer {
       if (st.ifNotExists) return;
       throw new SqlError(`index ${st.name} already exists`);
     }
+    if (this.find("view", st.table)) throw new SqlError("views may not be indexed");
     const t = this.table(st.table);
     const parsed = parseCreateIndex(st.name, 0, st.sql, t.table);
     if (parsed.columns.some((c) => c.col === -2)) throw new SqlError(`no such column in ${st.sql}`);
@@ -236,6 +319,8 @@ class Writer {
   private insert(st: Extract<Statement, { k: "insert" }>): void {
     const t = this.table(st.table);
     const { table } = t;
+    const seq = t.constraints.autoincrement ? this.sequence(table.name) : undefined;
+    let top = seq?.seq ?? 0n;
     const positions = st.columns && st.select && quirks.insertSelectIgnoresColumnList
       ? st.columns.map((_, i) => i)
       : st.columns
@@ -264,12 +349,18 @@ class Writer {
         rowid = alias;
         values[table.rowidAlias] = null;
       } else {
-        const max = this.trees.maxRowid(table.root);
+        let max = this.trees.maxRowid(table.root);
+        // AUTOINCREMENT: past every rowid the table ever had, not only those it has now.
+        if (seq && top > max && !quirks.autoincrementReusesRowids) max = top;
         if (max >= 9223372036854775807n) throw new SqlError("database or disk is full");
         rowid = quirks.autoRowidCountPlusOne ? BigInt([...this.trees.rows(table.root)].length) + 1n : max + 1n;
       }
-      this.addRow(t, { rowid, values });
+      // sqlite_sequence counts every rowid given out, to a row IGNORE then skips too.
+      if (rowid > top) top = rowid;
+      this.addRow(t, { rowid, values }, st.or);
     }
+    // Every INSERT into an AUTOINCREMENT table leaves the table's row in sqlite_sequence (seq 0 when none was ever inserted).
+    if (seq && (seq.rowid === undefined || top !== seq.seq)) this.setSequence(seq, table.name, top);
   }
 
   /** A SELECT's rows on the database as this statement has it so far. */
@@ -309,12 +400,33 @@ class Writer {
       }
       return { rowid, values };
     });
-    for (const r of hits) this.removeRow(t, r);
-    for (const r of changed) this.addRow(t, r);
+    // Row by row, in rowid order: a new value is checked against the rows as they are at that moment
+    // (SET a = a + 1 over a UNIQUE 1, 2 fails at the first row).
+    if (quirks.updateAllThenCheck) {
+      for (const r of hits) this.removeRow(t, r);
+      for (const r of changed) this.addRow(t, r, st.or);
+      return;
+    }
+    hits.forEach((r, i) => {
+      if (this.replaced.has(r.rowid)) return;
+      this.removeRow(t, r);
+      // IGNORE leaves the row as it was; so does FAIL, which keeps the rows changed before it.
+      let added: boolean;
+      try {
+        added = this.addRow(t, changed[i]!, st.or);
+      } catch (e) {
+        if (e instanceof FailError) this.putRow(t, r);
+        throw e;
+      }
+      if (!added) this.putRow(t, r);
+    });
   }
 
   private drop(st: Extract<Statement, { k: "drop" }>): void {
-    const found = this.find(st.type, st.name);
+    const found = quirks.dropIgnoresType ? this.schemaRows.find((r) => r.type !== "index" && st.type !== "index" && r.name.toLowerCase() === st.name.toLowerCase()) : this.find(st.type, st.name);
+    // DROP TABLE names a view, or DROP VIEW a table: sqlite3 says which to use.
+    const other = st.type === "index" ? undefined : this.find(st.type === "table" ? "view" : "table", st.name);
+    if (!found && other) throw new SqlError(`use DROP ${other.type.toUpperCase()} to delete ${other.type} ${other.name}`);
     if (!found) {
       if (st.ifExists) return;
       throw new SqlError(`no such ${st.type}: ${st.name}`);
@@ -326,6 +438,9 @@ class Writer {
       if (r.rootpage > 0) this.trees.dropTree(r.rootpage);
       this.trees.deleteRow(1, r.rowid);
     }
+    // A dropped table's row in sqlite_sequence goes with it.
+    const seq = found.type === "table" ? this.sequence(found.name) : undefined;
+    if (seq?.rowid !== undefined) this.trees.deleteRow(seq.root, seq.rowid);
     this.pager.bumpSchemaCookie();
   }
 }
@@ -333,6 +448,12 @@ class Writer {
 /** Applies one write statement to the pager's pages (not yet committed). */
 export function applyWrite(pager: Pager, st: Statement): void {
   const w = new Writer(pager);
-  w.run(st);
+  try {
+    w.run(st);
+  } catch (e) {
+    // FAIL keeps what the statement did before the failing row.
+    if (e instanceof FailError) w.trees.flush();
+    throw e;
+  }
   w.trees.flush();
 }

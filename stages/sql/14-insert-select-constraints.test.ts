@@ -1,5 +1,6 @@
 import { sqlLiteral, type Cell } from "../../challenges/sql/clients/sqlite-data.ts";
 import { SqlCase } from "../../challenges/sql/clients/sqlite.ts";
+import { both, sameAndIntact } from "../../challenges/sql/clients/twin-writes.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
@@ -23,19 +24,6 @@ async function twins(t: CaseContext, sql: SqlCase): Promise<{ ours: string; twin
   for (let id = 1; id <= n; id++) rows.push([BigInt(id), `${r.word()}-${id}`, r.next() < 0.1 ? null : BigInt(r.int(-20, 200)), r.next() < 0.1 ? null : r.int(1, 4000) / 4, r.pick<Cell>([null, r.word(), BigInt(r.int(0, 99)), "42", 2.5])]);
   const script = ["CREATE TABLE src (id INTEGER PRIMARY KEY, name TEXT, qty INTEGER, price REAL, tag);", `INSERT INTO src VALUES ${rows.map((x) => `(${x.map(sqlLiteral).join(", ")})`).join(",\n  ")};`].join("\n");
   return { ours: await sql.build("ours.db", script), twin: await sql.build("twin.db", script), n };
-}
-
-/** Runs each statement through the program on `ours` and through sqlite3 on `twin`. */
-async function both(sql: SqlCase, f: { ours: string; twin: string }, statements: string[], hint: string): Promise<void> {
-  for (const s of statements) {
-    await sql.write(f.ours, s, hint);
-    await sql.sqlite(f.twin, s);
-  }
-}
-
-async function sameAndIntact(sql: SqlCase, f: { ours: string; twin: string }, queries: string[], hint: string): Promise<void> {
-  for (const q of queries) await sql.expectSameFiles(f.ours, f.twin, q, hint);
-  await sql.expectIntegrity(f.ours, `${hint} (PRAGMA integrity_check checks every B-tree, and that each index holds one entry per row.)`);
 }
 
 export default stage(import.meta, [
