@@ -33,6 +33,8 @@ export interface Response {
   body: Uint8Array;
   /** A body produced over time: these pieces, one every intervalMs, sent as they come (chunked to HTTP/1.1 clients). */
   stream?: { pieces: Uint8Array[]; intervalMs: number };
+  /** Fixture switch: a 304 sent with its body and Content-Length. */
+  bodyOn304?: boolean;
 }
 
 export function response(status: number, body: string | Uint8Array = "", headers: [string, string][] = []): Response {
@@ -70,10 +72,10 @@ export function serialize(r: Response, o: SerializeOptions = {}): Buffer {
   if (r.stream) {
     if (o.chunked) lines.push("Transfer-Encoding: chunked");
     if (o.streamLength !== undefined) lines.push(`Content-Length: ${o.streamLength}`);
-  } else if (r.status >= 200 && r.status !== 204 && r.status !== 304 && !(o.no206Length && r.status === 206) && !r.headers.some(([n]) => n.toLowerCase() === "content-length")) lines.push(`Content-Length: ${r.body.length + (o.lengthSkew ?? 0)}`);
+  } else if (r.status >= 200 && r.status !== 204 && (r.status !== 304 || r.bodyOn304) && !(o.no206Length && r.status === 206) && !r.headers.some(([n]) => n.toLowerCase() === "content-length")) lines.push(`Content-Length: ${r.body.length + (o.lengthSkew ?? 0)}`);
   if (o.close) lines.push("Connection: close");
   const head = Buffer.from(o.bareLf ? `${lines[0]}\r\n${lines.slice(1).join("\n")}\r\n\r\n` : `${lines.join("\r\n")}\r\n\r\n`, "latin1");
-  return o.head || r.status === 304 ? head : Buffer.concat([head, r.body]);
+  return o.head || (r.status === 304 && !r.bodyOn304) ? head : Buffer.concat([head, r.body]);
 }
 
 /** One piece of a chunked body: its size in hex, CRLF, the data, CRLF; an empty piece is the last chunk (RFC 9112 §7.1). */

@@ -64,6 +64,20 @@ export interface StaticOptions {
   gzipSameEtag?: boolean;
   /** Fixture switch: compress without Vary: Accept-Encoding. */
   noVary?: boolean;
+  /** Fixture switch: the ETag without its quotes. */
+  etagUnquoted?: boolean;
+  /** Fixture switch: the ETag made from the file's path alone (it does not change with the file). */
+  etagFromPath?: boolean;
+  /** Fixture switch: any If-None-Match gets 304, whatever tags it lists. */
+  inmAnyValue304?: boolean;
+  /** Fixture switch: a W/ prefix is not ignored when comparing entity tags. */
+  inmWeakNotMatched?: boolean;
+  /** Fixture switch: If-None-Match: * is not recognised. */
+  inmStarNotMatched?: boolean;
+  /** Fixture switch: any readable If-Modified-Since gets 304, whatever its date. */
+  imsAlways304?: boolean;
+  /** Fixture switch: a 304 carries the file as its body, with Content-Length. */
+  bodyOn304?: boolean;
 }
 
 /** The file for a decoded URL path, or "forbidden" if the path climbs out of the directory. */
@@ -74,8 +88,9 @@ function resolveFile(path: string, o: StaticOptions): string | "forbidden" {
 }
 
 /** A strong validator from size and modification time (as nginx makes them). */
-function etagOf(st: Stats): string {
-  return `"${Math.floor(st.mtimeMs / 1000).toString(16)}-${st.size.toString(16)}"`;
+function etagOf(st: Stats, file: string, o: StaticOptions): string {
+  const tag = o.etagFromPath ? Bun.hash(file).toString(16) : `${Math.floor(st.mtimeMs / 1000).toString(16)}-${st.size.toString(16)}`;
+  return o.etagUnquoted ? tag : `"${tag}"`;
 }
 
 /** RFC 9110 §13.1.2: If-None-Match with a weak comparison; §13.1.3: If-Modified-Since, second granularity. */
@@ -84,8 +99,9 @@ function notModified(req: Request, etag: string, st: Stats, o: StaticOptions): b
   if (inm !== undefined && o.inmWholeString) {
     if (inm === etag) return true;
   } else if (inm !== undefined) {
-    if (inm.trim() === "*") return true;
-    const bare = (tag: string) => tag.trim().replace(/^W\//, "");
+    if (o.inmAnyValue304) return true;
+    if (inm.trim() === "*" && !o.inmStarNotMatched) return true;
+    const bare = (tag: string) => (o.inmWeakNotMatched ? tag.trim() : tag.trim().replace(/^W\//, ""));
     if (inm.split(",").some((tag) => bare(tag) === bare(etag))) return true;
   }
   if (inm !== undefined && !o.imsDespiteInm) return false;
@@ -93,6 +109,7 @@ function notModified(req: Request, etag: string, st: Stats, o: StaticOptions): b
   if (ims === undefined) return false;
   const since = Date.parse(ims);
   if (Number.isNaN(since)) return !!o.badDateNotModified;
+  if (o.imsAlways304) return true;
   return (o.imsMilliseconds ? st.mtimeMs : Math.floor(st.mtimeMs / 1000) * 1000) <= since;
 }
 
@@ -136,7 +153,7 @@ export function serveStatic(req: Request, path: string, o: StaticOptions): Respo
   }
   if (!st.isFile()) return undefined;
   const type = TYPES[extname(file).toLowerCase()] ?? "application/octet-stream";
-  const etag = etagOf(st);
+  const etag = etagOf(st, file, o);
   const headers: [string, string][] = [
     ["Content-Type", type],
     ["Last-Modified", new Date(Math.floor(st.mtimeMs / 1000) * 1000).toUTCString()],
@@ -144,7 +161,7 @@ export function serveStatic(req: Request, path: string, o: StaticOptions): Respo
     ...(o.noAcceptRanges ? [] : [["Accept-Ranges", "bytes"] as [string, string]]),
   ];
   if (compressible(type, o) && !o.noVary) headers.push(["Vary", "Accept-Encoding"]);
-  if (!o.noConditional && notModified(req, etag, st, o)) return response(304, "", o.bare304 ? headers.filter(([n]) => n !== "ETag" && n !== "Last-Modified") : headers);
+  if (!o.noConditional && notModified(req, etag, st, o)) return { ...response(304, o.bodyOn304 ? readFileSync(file) : "", o.bare304 ? headers.filter(([n]) => n !== "ETag" && n !== "Last-Modified") : headers), bodyOn304: o.bodyOn304 };
   const body = readFileSync(file);
   const gzip = compressible(type, o) && acceptsGzip(req);
   const rangeHeader = req.headers.get("range");

@@ -1,6 +1,7 @@
 import { utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { exchange, expectBody, expectStatus, header, rawRequest, startWithFiles, type HttpResponse } from "../../harness/clients/http.ts";
+import { exchange, expectBody, expectStatus, header, HttpConnection, rawRequest, startWithFiles, type HttpResponse } from "../../harness/clients/http.ts";
+import { StageFailure } from "../../harness/report/failure.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import type { Program } from "../../harness/stage/program.ts";
 import { stage } from "../../harness/stage/define.ts";
@@ -32,7 +33,21 @@ export default stage(import.meta, [
       expectStatus(r, 200, { message: `GET /${name} should answer 200.`, hint: ETAG });
       const etag = header(r, "ETag");
       if (etag === undefined || !/^(W\/)?"[^"]*"$/.test(etag)) return t.fail({ message: `GET /${name} should carry an ETag header: a quoted string.`, expected: 'ETag: "…"', received: etag === undefined ? "(no ETag header)" : `ETag: ${etag}`, hint: ETAG });
-      expect304(t, await get(t, server, `/${name}`, [["If-None-Match", etag]], `with If-None-Match: ${etag}`, ETAG), `with If-None-Match: ${etag} (the file's own ETag)`, ETAG);
+      // The 304 on a kept-alive connection, a request right behind it: a body sent with the 304 would be read as the next response.
+      const conn = await HttpConnection.open(t, server);
+      const word = t.rand.word();
+      await conn.send(rawRequest("GET", `/${name}`, [["If-None-Match", etag]]) + rawRequest("GET", `/echo/${word}`, [["Connection", "close"]]));
+      expect304(t, await conn.response({ message: `No response to GET /${name} with If-None-Match: ${etag}.`, hint: ETAG }), `with If-None-Match: ${etag} (the file's own ETag)`, ETAG);
+      const NO_BODY = `A 304 has no body (RFC 9110 §15.4.5): send its head only; the next response on the connection starts right after its empty line. ${ETAG}`;
+      let next: HttpResponse;
+      try {
+        next = await conn.response({ message: `No response to GET /echo/${word}, sent behind the request that got 304 on the same connection.`, hint: NO_BODY });
+      } catch (e) {
+        if (!(e instanceof StageFailure)) throw e;
+        return t.fail({ message: `After the 304, the response to GET /echo/${word} (sent behind it on the same connection) could not be read: bytes followed the 304's head.`, detail: e.details.detail, hint: NO_BODY });
+      }
+      expectBody(next, word, { message: `After the 304, the next response on the same connection should be the one to GET /echo/${word}.`, hint: NO_BODY });
+      conn.close();
       const other = `"${t.rand.word()}-${t.rand.int(1, 1e6)}"`;
       const r2 = await get(t, server, `/${name}`, [["If-None-Match", other]], `with If-None-Match: ${other}`, ETAG);
       expectStatus(r2, 200, { message: `GET with If-None-Match: ${other}, a tag the file does not have, should answer 200 with the file.`, hint: ETAG });
