@@ -35,6 +35,18 @@ export const packReadSteps = {
     for (let i = 0; i < 3; i++) if (op & (0x10 << i)) len += delta[at++]! * 2 ** (8 * i);
     return [off, len === 0 ? 0x10000 : len, at];
   },
+  /** The size in an entry's header continues 7 bits a byte while the high bit is set (else: the 4 bits of the first byte only). */
+  headerSizeContinues: true,
+  /** How many bytes of REF_DELTA base id come before the delta. */
+  refBaseBytes: 20,
+  /** A delta's base is read whole or as a delta itself (else: as if stored whole). */
+  chains: true,
+  /** A delta's object type: its base's. */
+  deltaType: (baseType: ObjectType): ObjectType => baseType,
+  /** A delta's two sizes: varints, 7 bits a byte, least significant first. */
+  deltaSize: (data: Uint8Array, at: number): [number, number] => varint(data, at),
+  /** Where the .idx search for ids starting with `first` begins: the fan-out count of ids below `first`. */
+  fanoutLow: (idx: Buffer, first: number): number => (first === 0 ? 0 : idx.readUInt32BE(8 + (first - 1) * 4)),
 };
 
 /** One .idx (version 2) and its .pack. */
@@ -58,7 +70,7 @@ export class Pack {
   offsetOf(oid: string): number | undefined {
     const want = Buffer.from(oid, "hex");
     const first = want[0]!;
-    let lo = first === 0 ? 0 : this.idx.readUInt32BE(8 + (first - 1) * 4);
+    let lo = packReadSteps.fanoutLow(this.idx, first);
     let hi = this.idx.readUInt32BE(8 + first * 4);
     const names = 8 + 256 * 4;
     while (lo < hi) {
@@ -78,23 +90,23 @@ export class Pack {
   }
 
   /** The object at `offset`, resolving deltas (`lookup` finds a REF_DELTA's base anywhere). */
-  read(offset: number, lookup: (oid: string) => GitObject): GitObject {
+  read(offset: number, lookup: (oid: string) => GitObject, whole = false): GitObject {
     const buf = this.data();
     let at = offset;
     let byte = buf[at++]!;
     const type = (byte >> 4) & 7;
-    while (byte & 0x80) byte = buf[at++]!; // the size; inflating tells us anyway
-    if (TYPE_CODES[type]) return { type: TYPE_CODES[type]!, body: inflateSync(buf.subarray(at)) };
+    if (packReadSteps.headerSizeContinues) while (byte & 0x80) byte = buf[at++]!; // the size; inflating tells us anyway
+    if (TYPE_CODES[type] || (!packReadSteps.chains && whole)) return { type: TYPE_CODES[type] ?? "blob", body: inflateSync(buf.subarray(at)) };
     let base: GitObject;
     if (type === OFS_DELTA) {
       let back: number;
       [back, at] = packReadSteps.ofsBack(buf, at);
-      base = this.read(offset - back, lookup);
+      base = this.read(offset - back, lookup, true);
     } else if (type === REF_DELTA) {
       base = lookup(buf.toString("hex", at, at + 20));
-      at += 20;
+      at += packReadSteps.refBaseBytes;
     } else throw new GitError(`bad object type ${type} in pack at offset ${offset}`);
-    return { type: base.type, body: applyDelta(base.body, inflateSync(buf.subarray(at))) };
+    return { type: packReadSteps.deltaType(base.type), body: applyDelta(base.body, inflateSync(buf.subarray(at))) };
   }
 }
 
@@ -119,10 +131,10 @@ function varint(data: Uint8Array, at: number): [number, number] {
 
 /** A delta: the base's size, the result's size, then copy (from the base) and insert instructions. */
 export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
-  let [baseSize, at] = varint(delta, 0);
+  let [baseSize, at] = packReadSteps.deltaSize(delta, 0);
   if (baseSize !== base.length) throw new GitError("delta base size mismatch");
   let size: number;
-  [size, at] = varint(delta, at);
+  [size, at] = packReadSteps.deltaSize(delta, at);
   const out = Buffer.alloc(size);
   let w = 0;
   while (at < delta.length) {

@@ -9,7 +9,7 @@ import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const PACK_FORMAT =
-  "Objects real git packed are not under .git/objects/<2>/<38>: find each id in a .git/objects/pack/*.idx (the fan-out table, then a binary search of the sorted ids) to get its offset in the .pack; there, a type (3 bits) and size (varint) header, then zlib data. Types 1–4 are whole objects; 6 (OFS_DELTA) is followed by the distance back to the base entry, 7 (REF_DELTA) by the base's 20-byte id; a delta's data holds the base's size, the result's size, then copy (from the base) and insert instructions. Bases can be deltas too.";
+  "Objects real git packed are not under .git/objects/<2>/<38>: find each id in a .git/objects/pack/*.idx (the fan-out table, then a binary search of the sorted ids) to get its offset in the .pack; there, a type (3 bits) and size (varint) header, then zlib data. Types 1–4 are whole objects; 6 (OFS_DELTA) is followed by the distance back to the base entry, 7 (REF_DELTA) by the base's 20-byte id; a delta's data holds the base's size and the result's size (varints: 7 bits a byte, least significant first), then copy (from the base) and insert instructions. Bases can be deltas too (resolve the base first, however deep the chain), and the object has its base's type.";
 const COPY =
   "A copy instruction is a byte with the high bit set: bits 0–3 say which of 4 offset bytes follow and bits 4–6 which of 3 size bytes, each least significant first, a byte left out being 0 (an offset ≥ 65536 needs the third byte); a size of 0 means 0x10000.";
 const OFS = "An OFS_DELTA's distance back is a varint of its own: 7 bits a byte, most significant first, and for each byte after the first, add 1 before shifting: n = ((n + 1) << 7) | (byte & 0x7f).";
@@ -105,6 +105,10 @@ async function expectReads(t: CaseContext, g: GitCase, repo: string, objects: Pa
   for (const o of [...deltas, ...whole]) await same(["cat-file", "-p", o.oid], `a ${o.type}${o.depth > 0 ? ` stored as a delta, chain ${o.depth} deep` : " stored whole"}`);
   await same(["cat-file", "-s", deltas[0]!.oid], "the size of a delta's result");
   await same(["cat-file", "-t", deltas[0]!.oid], "the type of a delta's result (its base's type)");
+  // A tree stored as a delta, so a type that is not its base's (or always blob) shows.
+  const tree = objects.find((o) => o.depth > 0 && o.type === "tree");
+  if (tree === undefined) throw new Error("test bug: real git's pack holds no tree stored as a delta");
+  await same(["cat-file", "-t", tree.oid], "the type of a tree stored as a delta (its base's type)");
 }
 
 export default stage(import.meta, [
