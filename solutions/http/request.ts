@@ -50,7 +50,7 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
   if (parts.length !== 3) throw new ParseError(400, `request line is not "method target version": ${JSON.stringify(requestLine)}`);
   const [method, target, rawVersion] = parts as [string, string, string];
   const version = opts.versionAnyCase ? rawVersion.toUpperCase() : rawVersion;
-  if (!TOKEN.test(method)) throw new ParseError(400, `bad method ${JSON.stringify(method)}`);
+  if (!TOKEN.test(method) && !opts.methodAnyChars) throw new ParseError(400, `bad method ${JSON.stringify(method)}`);
   if (target === "" || /[\x00-\x20\x7f]/.test(target)) throw new ParseError(400, `bad request target ${JSON.stringify(target)}`);
   // RFC 9110 §15.6.6: a major version we do not support (HTTP/2.0 in an HTTP/1 request line) is a 505.
   if (/^HTTP\/[2-9]\.\d$/.test(version) && !opts.version505As400) throw new ParseError(505, `HTTP version ${version} not supported`);
@@ -65,7 +65,7 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
     if (line.startsWith(" ") || line.startsWith("\t")) throw new ParseError(400, "obsolete line folding");
     const colon = line.indexOf(":");
     if (colon <= 0) throw new ParseError(400, `header line without a name and colon: ${JSON.stringify(line)}`);
-    const name = line.slice(0, colon);
+    const name = opts.spaceBeforeColon ? line.slice(0, colon).trimEnd() : line.slice(0, colon);
     // RFC 9112 §5.1: no whitespace between the field name and the colon.
     if (!TOKEN.test(name)) throw new ParseError(400, `bad header name ${JSON.stringify(name)}`);
     const rest = line.slice(colon + 1);
@@ -78,7 +78,7 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
     headers.set(key, prior === undefined ? v : `${prior}, ${v}`);
   }
   // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host is a 400.
-  if (served === "HTTP/1.1" && (opts.severalHosts ? !headers.has("host") : (headers.get("host") ?? ",").includes(","))) throw new ParseError(400, "HTTP/1.1 request without exactly one Host header");
+  if (served === "HTTP/1.1" && (opts.severalHosts ? !headers.has("host") : (headers.get("host") ?? (opts.hostOptional ? "" : ",")).includes(","))) throw new ParseError(400, "HTTP/1.1 request without exactly one Host header");
   // RFC 9112 §3.2.2: a server MUST accept the absolute form; the target's authority replaces Host.
   const absolute = opts.noAbsoluteForm ? undefined : absoluteForm(target);
   if (absolute) headers.set("host", absolute.authority);
@@ -89,9 +89,11 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
 type BodyResult = { body: Buffer; used: number } | "incomplete";
 
 /** A Content-Length body: exactly that many bytes after the head. */
-function lengthBody(buf: Buffer, start: number, value: string, loose = false, atLimit = false, endsAtBlankLine = false): BodyResult {
+function lengthBody(buf: Buffer, start: number, value: string, loose = false, atLimit = false, endsAtBlankLine = false, limitAfterBody = false): BodyResult {
   if (loose ? Number.isNaN(Number(value)) || value.trim() === "" : !/^\d+$/.test(value)) throw new ParseError(400, `bad Content-Length ${JSON.stringify(value)}`);
   const length = Number(value);
+  // Fixture switch: the limit is checked only once the whole body is there.
+  if (limitAfterBody && buf.length - start < length) return "incomplete";
   if (length > MAX_BODY_BYTES - (atLimit ? 1 : 0)) throw new ParseError(413, `body of ${length} bytes is over the limit of ${MAX_BODY_BYTES}`);
   // Fixture switch: the body ends at the first empty line in it (the bytes were split into requests on \r\n\r\n first).
   const blank = endsAtBlankLine ? buf.indexOf(END_OF_HEAD, start) : -1;
@@ -177,6 +179,16 @@ export interface ParseOptions {
   longTarget431?: boolean;
   /** Fixture switch: HTTP/2.0 in a request line gets 400 like any bad version (not 505). */
   version505As400?: boolean;
+  /** Fixture switch: a method of any characters is taken (not only token characters). */
+  methodAnyChars?: boolean;
+  /** Fixture switch: whitespace between a header name and its colon is dropped, not refused. */
+  spaceBeforeColon?: boolean;
+  /** Fixture switch: an HTTP/1.1 request without Host is taken. */
+  hostOptional?: boolean;
+  /** Fixture switch: of several Content-Length values, the last one is used. */
+  contentLengthLastWins?: boolean;
+  /** Fixture switch: a Content-Length over the limit gets 413 only once the whole body has come. */
+  limitAfterBody?: boolean;
   /** Fixture switch: a chunk size must be lowercase hex (an uppercase A–F is a bad size). */
   chunkSizeLowercaseOnly?: boolean;
   /** Fixture switch: a chunk extension (`;name=value` after the size) makes the size bad. */
@@ -245,7 +257,8 @@ export function parseRequest(buf: Buffer, opts: ParseOptions = {}): { request: R
     const sizeLine = opts.chunkSizeLowercaseOnly ? /^[0-9a-f]{1,8}$/ : undefined;
     result = opts.ignoreChunked ? { body: Buffer.alloc(0), used: bodyStart } : chunkedBody(buf, bodyStart, opts.noTrailers, !opts.noChunkedLimit, opts.refuseAtLimit, sizeLine, !opts.chunkExtensionsRefused);
   } else if (cl !== undefined) {
-    result = lengthBody(buf, bodyStart, cl, opts.looseContentLength, opts.refuseAtLimit, opts.bodyEndsAtBlankLine);
+    const length = opts.contentLengthLastWins ? cl.split(",").at(-1)!.trim() : cl;
+    result = lengthBody(buf, bodyStart, length, opts.looseContentLength, opts.refuseAtLimit, opts.bodyEndsAtBlankLine, opts.limitAfterBody);
   } else {
     // Fixture switch: a body without a length read until the close (which this parser never sees).
     result = opts.bodyWithoutLength ? "incomplete" : { body: Buffer.alloc(0), used: bodyStart };

@@ -28,6 +28,8 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   lengthSkew?: number;
   /** Fixture switch: after a 400/413/431, keep the connection open. */
   keepOpenAfterError?: boolean;
+  /** Fixture switch: the server exits after answering a request it cannot parse. */
+  exitOnBadRequest?: boolean;
   /** Fixture switch: after a 414, keep the connection open (and drop what was buffered). */
   openAfter414?: boolean;
   /** Fixture switch: a chunked stream also carries Content-Length. */
@@ -72,6 +74,8 @@ interface Connection {
   h2?: H2Connection;
   /** After a WebSocket handshake (RFC 6455 §4): frames, no more HTTP. */
   ws?: WsConnection;
+  /** Fixture switch exitOnBadRequest: exit when this connection closes. */
+  exitWhenClosed?: boolean;
 }
 
 /** RFC 9112 §9.3: HTTP/1.1 keeps the connection open unless "close"; HTTP/1.0 closes unless "keep-alive". */
@@ -176,6 +180,8 @@ function serve(socket: Socket<Connection>, o: ServerOptions): void {
       const res = serialize(text(e.status, `${e.message}\n`), { close: true });
       enqueue(socket, () => send(socket, res));
       enqueue(socket, () => endAfterFlush(socket));
+      // Fixture switch: once this connection is closed, the whole server goes.
+      if (o.exitOnBadRequest) c.exitWhenClosed = true;
       return;
     }
     if (parsed === "incomplete") return;
@@ -272,6 +278,7 @@ function handlers(o: ServerOptions): SocketHandler<Connection> {
     },
     close(socket) {
       socket.data.gone = true;
+      if (socket.data.exitWhenClosed) process.exit(1);
       socket.data.h2?.close();
     },
     error(_socket, e) {
