@@ -22,13 +22,15 @@ export interface StatusSteps {
   sameFile: (file: IndexEntry, staged: TreeFile, store: ObjectStore) => boolean;
   /** Whether a directory with no tracked file below it is shown once, as `<dir>/`. */
   collapseDirs: boolean;
+  /** Whether a directory with no file at all below it (only empty directories) is shown too. */
+  emptyDirs: boolean;
 }
 
 function same(a: TreeFile, b: TreeFile): boolean {
   return a.mode === b.mode && a.oid === b.oid;
 }
 
-export const statusSteps: StatusSteps = { staged: (_head, index) => index, sameStaged: same, sameFile: same, collapseDirs: true };
+export const statusSteps: StatusSteps = { staged: (_head, index) => index, sameStaged: same, sameFile: same, collapseDirs: true, emptyDirs: false };
 
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
@@ -42,15 +44,15 @@ function worktreeCode(store: ObjectStore, workTree: string, path: string, staged
   return entry && steps.sameFile(entry, staged, store) ? " " : "M";
 }
 
-function untracked(workTree: string, dir: string, tracked: string[], out: string[], collapse: boolean): void {
+function untracked(workTree: string, dir: string, tracked: string[], out: string[], steps: StatusSteps): void {
   for (const name of readdirSync(join(workTree, dir))) {
     if (name === ".git") continue;
     const path = `${dir}${name}`;
     const st = lstatOrUndefined(join(workTree, path));
     if (st === undefined) continue;
     if (st.isDirectory()) {
-      if (!collapse || tracked.some((p) => p.startsWith(`${path}/`))) untracked(workTree, `${path}/`, tracked, out, collapse);
-      else if (filesUnder(workTree, path).length > 0) out.push(`${path}/`);
+      if (!steps.collapseDirs || tracked.some((p) => p.startsWith(`${path}/`))) untracked(workTree, `${path}/`, tracked, out, steps);
+      else if (steps.emptyDirs || filesUnder(workTree, path).length > 0) out.push(`${path}/`);
     } else if (modeOf(st) !== undefined && !tracked.includes(path)) out.push(path);
   }
 }
@@ -67,6 +69,6 @@ export function statusPorcelain(store: ObjectStore, workTree: string, head: Map<
     if (x !== " " || y !== " ") lines.push(`${x}${y} ${path}\n`);
   }
   const found: string[] = [];
-  untracked(workTree, "", [...staged.keys()], found, steps.collapseDirs);
+  untracked(workTree, "", [...staged.keys()], found, steps);
   return lines.join("") + found.sort(byBytes).map((p) => `?? ${p}\n`).join("");
 }

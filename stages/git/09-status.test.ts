@@ -36,7 +36,11 @@ function statusHint(ours: string, real: string): string {
     const got = o.get(path) ?? "  ";
     if (code[0] === "M" && got[0] === " ") return `${path} is staged with another mode or id than HEAD's: X compares the index entry with HEAD's by blob id and by mode (a staged chmod +x is M). ${FORMAT}`;
     if (code[1] === "M" && got[1] === " ") return `${path} differs from its index entry: hash the working-tree file (a change can keep the size) and compare its id and its mode (owner's execute bit) with the entry. ${FORMAT}`;
+    if (code[0] === "D" && got[0] !== "D") return `${path} is in HEAD's tree but not in the index: its line is \`D  ${path}\` (X = D). ${FORMAT}`;
+    if (code[1] === "D" && got[1] !== "D") return `${path} has an index entry but no file in the working tree: Y is D (deleted), not ${got[1] === " " ? "a space" : got[1]}. ${FORMAT}`;
   }
+  const sortedLines = (s: string) => [...lines(s)].sort().join("\n");
+  if (sortedLines(ours) === sortedLines(real)) return `The same lines in another order: every tracked path's line comes in one byte order of the paths, whatever its letters; then the untracked ones. ${FORMAT}`;
   return FORMAT;
 }
 
