@@ -2,6 +2,7 @@
 // connection.ts; the connection sets `deliver`.
 
 import type { Reply } from "./reply.ts";
+import type { Protocol } from "./resp.ts";
 
 let nextClientId = 1;
 
@@ -10,6 +11,10 @@ export class ClientState {
   readonly createdAt = Date.now();
   /** Index of the selected database (SELECT). */
   db = 0;
+  /** The protocol replies are written in: RESP2 until HELLO 3 (HELLO 2 goes back). */
+  protocol: Protocol = 2;
+  /** CLIENT SETNAME / HELLO … SETNAME (empty: none). */
+  name = "";
   /** Set by QUIT (and on protocol errors): reply, then close the connection. */
   closeAfterReply = false;
 
@@ -41,7 +46,7 @@ export class ClientState {
     readonly peer: string = "",
   ) {}
 
-  /** RESP2 subscribed mode: only (P)(UN)SUBSCRIBE, PING, QUIT and RESET are allowed. */
+  /** Subscribed to something: in RESP2 only (P)(UN)SUBSCRIBE, PING, QUIT and RESET are allowed then. */
   get subscribed(): boolean {
     return this.channels.size + this.patterns.size > 0;
   }

@@ -15,6 +15,8 @@
 //   - A blocking command that cannot be served (BLPOP on an empty list)
 //     parks the connection: its later input is buffered, not run, until the
 //     blocked command's reply is delivered; then processing goes on.
+//   - Replies are encoded in the client's protocol (RESP2, or RESP3 after
+//     HELLO 3); replies due before a HELLO that switches it keep the old one.
 //   - Replies meant for this client that other clients cause (pub/sub
 //     messages) go through client.deliver, which keeps them in order with
 //     the replies of the batch being processed.
@@ -24,8 +26,8 @@
 
 import { ClientState } from "./client.ts";
 import { executeCommand } from "./commands/index.ts";
-import { error, NO_REPLY, type Reply } from "./reply.ts";
-import { encodeReplies, RequestParser } from "./resp.ts";
+import { error, NO_REPLY, raw, type Reply } from "./reply.ts";
+import { encodeReplies, RequestParser, type Protocol } from "./resp.ts";
 import type { ServerState } from "./state.ts";
 
 /** The part of a Bun socket a connection uses. */
@@ -103,6 +105,7 @@ export class Connection implements ConnectionHandler {
   protected processInput(): Reply[] {
     const replies: Reply[] = [];
     while (!this.client.closeAfterReply && !this.blocked) {
+      const protocol = this.client.protocol;
       const request = this.parser.next();
       if (request === null) break;
       if (request.kind === "protocol-error") {
@@ -110,9 +113,16 @@ export class Connection implements ConnectionHandler {
         this.client.closeAfterReply = true;
         break;
       }
-      replies.push(this.execute(request.argv));
+      const reply = this.execute(request.argv);
+      if (this.client.protocol !== protocol) this.protocolSwitched(replies, protocol);
+      replies.push(reply);
     }
     return replies;
+  }
+
+  /** HELLO changed the protocol: the replies before it (still unsent) are encoded now, in the old one. */
+  protected protocolSwitched(replies: Reply[], old: Protocol): void {
+    if (replies.length > 0) replies.splice(0, replies.length, raw(encodeReplies(replies, old)));
   }
 
   /** Runs one request; a command that blocks returns NO_REPLY and parks the connection. */
@@ -134,8 +144,9 @@ export class Connection implements ConnectionHandler {
     });
   }
 
+  /** The wire bytes of replies, in the client's protocol (RESP2, or RESP3 after HELLO 3). */
   protected encode(replies: Reply[]): Uint8Array {
-    return encodeReplies(replies);
+    return encodeReplies(replies, this.client.protocol);
   }
 
   /** Sends bytes in order, queueing whatever the socket cannot take now. */

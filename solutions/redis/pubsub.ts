@@ -13,7 +13,7 @@
 
 import type { ClientState } from "./client.ts";
 import { compileGlob, type Matcher } from "./glob.ts";
-import { array, bulk, bulkBinary, type Reply } from "./reply.ts";
+import { bulk, bulkBinary, push, type Reply } from "./reply.ts";
 
 const MESSAGE = bulkBinary("message");
 const PMESSAGE = bulkBinary("pmessage");
@@ -76,7 +76,7 @@ export class PubSub {
     const payload = bulk(message);
     const clients = this.channels.get(channel);
     if (clients !== undefined) {
-      const reply = array([MESSAGE, name, payload]);
+      const reply = push([MESSAGE, name, payload]);
       for (const client of clients) {
         client.deliver(reply);
         receivers++;
@@ -84,7 +84,7 @@ export class PubSub {
     }
     for (const [pattern, subs] of this.patterns) {
       if (!subs.match(channel)) continue;
-      const reply: Reply = array([PMESSAGE, bulkBinary(pattern), name, payload]);
+      const reply: Reply = push([PMESSAGE, bulkBinary(pattern), name, payload]);
       for (const client of subs.clients) {
         client.deliver(reply);
         receivers++;

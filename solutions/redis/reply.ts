@@ -18,6 +18,20 @@ export type Reply =
   | { readonly kind: "null-bulk" }
   | { readonly kind: "array"; readonly value: readonly Reply[] }
   | { readonly kind: "null-array" }
+  // RESP3 types (https://redis.io/docs/latest/develop/reference/protocol-spec/#resp3-types).
+  // Each has a RESP2 form, so handlers return them whatever the client's protocol:
+  /** A map: RESP3 "%<pairs>", RESP2 a flat array key, value, key, value, … (HGETALL, CONFIG GET, HELLO). */
+  | { readonly kind: "map"; readonly value: readonly (readonly [Reply, Reply])[] }
+  /** A set: RESP3 "~<n>", RESP2 an array (SMEMBERS, SINTER, SUNION, SDIFF). */
+  | { readonly kind: "set"; readonly value: readonly Reply[] }
+  /** A double: RESP3 ",<text>", RESP2 a bulk string of the same text (ZSCORE). */
+  | { readonly kind: "double"; readonly value: number }
+  /** Pairs (ZRANGE … WITHSCORES): RESP3 an array of two-element arrays, RESP2 one flat array. */
+  | { readonly kind: "pairs"; readonly value: readonly (readonly [Reply, Reply])[] }
+  /** Out-of-band data (pub/sub): RESP3 ">" push, RESP2 an array. */
+  | { readonly kind: "push"; readonly value: readonly Reply[] }
+  /** Text for humans (INFO): RESP3 "=<len>\r\ntxt:<text>", RESP2 a bulk string. */
+  | { readonly kind: "verbatim"; readonly value: Uint8Array }
   /** Several replies sent back to back for one command (SUBSCRIBE a b c). */
   | { readonly kind: "many"; readonly value: readonly Reply[] }
   /** Bytes sent as they are (replication: the RDB payload and the command stream). */
@@ -54,6 +68,31 @@ export function bulkBinary(bytes: string): Reply {
 
 export function array(items: readonly Reply[]): Reply {
   return { kind: "array", value: items };
+}
+
+export function map(pairs: readonly (readonly [Reply, Reply])[]): Reply {
+  return { kind: "map", value: pairs };
+}
+
+export function set(items: readonly Reply[]): Reply {
+  return { kind: "set", value: items };
+}
+
+export function double(value: number): Reply {
+  return { kind: "double", value };
+}
+
+export function pairs(items: readonly (readonly [Reply, Reply])[]): Reply {
+  return { kind: "pairs", value: items };
+}
+
+export function push(items: readonly Reply[]): Reply {
+  return { kind: "push", value: items };
+}
+
+/** A verbatim string of format "txt". */
+export function verbatim(text: Uint8Array): Reply {
+  return { kind: "verbatim", value: text };
 }
 
 export const OK: Reply = simple("OK");

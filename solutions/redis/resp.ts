@@ -1,4 +1,4 @@
-// RESP2, the Redis serialization protocol
+// RESP2 and RESP3, the Redis serialization protocol
 // (https://redis.io/docs/reference/protocol-spec/).
 //
 // Requests: RequestParser is incremental. Feed it bytes as they arrive (a
@@ -18,11 +18,14 @@
 // "-ERR <message>" and closes the connection, as Redis does.
 //
 // Replies: encodeSimple/encodeError/encodeInteger/encodeBulk/encodeArray
-// produce wire bytes; encodeReply renders a Reply value (reply.ts).
+// produce wire bytes; encodeReply renders a Reply value (reply.ts) in the
+// client's protocol: RESP2, or RESP3 after HELLO 3 (maps, sets, doubles, the
+// null "_", push messages, verbatim strings; each has a RESP2 form).
 
 import { splitInlineArgs } from "./inline.ts";
 import { parseSmallInt } from "./int64.ts";
-import type { Reply } from "./reply.ts";
+import { formatScore } from "./double.ts";
+import { array, bulk, bulkText, type Reply } from "./reply.ts";
 
 export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
 export const PROTO_MAX_BULK_LEN = 512 * 1024 * 1024;
@@ -298,7 +301,47 @@ export function encodeArray(items: readonly Uint8Array[] | null): Buffer {
   return Buffer.concat([Buffer.from(`*${items.length}\r\n`, "latin1"), ...items]);
 }
 
-function appendReply(out: Uint8Array[], reply: Reply): void {
+/** The protocol a client speaks: RESP2 until HELLO 3. */
+export type Protocol = 2 | 3;
+
+const NULL_BYTES = Buffer.from("_\r\n");
+
+/** A RESP3-only reply in its RESP2 form. */
+function lower(reply: Reply): Reply {
+  switch (reply.kind) {
+    case "map":
+    case "pairs":
+      return array(reply.value.flat());
+    case "set":
+    case "push":
+      return array(reply.value);
+    case "double":
+      return bulkText(formatScore(reply.value));
+    case "verbatim":
+      return bulk(reply.value);
+    default:
+      return reply;
+  }
+}
+
+/** The RESP3 type byte of a collection reply. */
+const RESP3_PREFIX = { map: "%", set: "~", push: ">" } as const;
+
+/** The parts of a RESP3 reply that RESP2 lacks, flattened for the encoders: a header line and the items that follow it. */
+function resp3Parts(reply: Reply & { kind: "map" | "set" | "push" | "pairs" }): { header: string; count: string; items: readonly Reply[] } {
+  switch (reply.kind) {
+    case "map":
+      return { header: "%", count: String(reply.value.length), items: reply.value.flat() };
+    case "pairs":
+      return { header: "*", count: String(reply.value.length), items: reply.value.map((p) => array(p)) };
+    default:
+      return { header: RESP3_PREFIX[reply.kind], count: String(reply.value.length), items: reply.value };
+  }
+}
+
+const VERBATIM_TXT = Buffer.from("txt:");
+
+function appendReply(out: Uint8Array[], reply: Reply, proto: Protocol): void {
   switch (reply.kind) {
     case "simple":
       out.push(encodeSimple(reply.value));
@@ -313,17 +356,35 @@ function appendReply(out: Uint8Array[], reply: Reply): void {
       out.push(Buffer.from(`$${reply.value.length}\r\n`, "latin1"), reply.value, CRLF);
       return;
     case "null-bulk":
-      out.push(NULL_BULK_BYTES);
+      out.push(proto === 3 ? NULL_BYTES : NULL_BULK_BYTES);
       return;
     case "array":
       out.push(Buffer.from(`*${reply.value.length}\r\n`, "latin1"));
-      for (const item of reply.value) appendReply(out, item);
+      for (const item of reply.value) appendReply(out, item, proto);
       return;
     case "null-array":
-      out.push(NULL_ARRAY_BYTES);
+      out.push(proto === 3 ? NULL_BYTES : NULL_ARRAY_BYTES);
+      return;
+    case "map":
+    case "set":
+    case "push":
+    case "pairs": {
+      if (proto === 2) return appendReply(out, lower(reply), proto);
+      const { header, count, items } = resp3Parts(reply);
+      out.push(Buffer.from(`${header}${count}\r\n`, "latin1"));
+      for (const item of items) appendReply(out, item, proto);
+      return;
+    }
+    case "double":
+      if (proto === 2) return appendReply(out, lower(reply), proto);
+      out.push(Buffer.from(`,${formatScore(reply.value)}\r\n`, "latin1"));
+      return;
+    case "verbatim":
+      if (proto === 2) return appendReply(out, lower(reply), proto);
+      out.push(Buffer.from(`=${reply.value.length + 4}\r\n`, "latin1"), VERBATIM_TXT, reply.value, CRLF);
       return;
     case "many":
-      for (const item of reply.value) appendReply(out, item);
+      for (const item of reply.value) appendReply(out, item, proto);
       return;
     case "raw":
       out.push(reply.value);
@@ -334,7 +395,7 @@ function appendReply(out: Uint8Array[], reply: Reply): void {
 }
 
 /** Bytes `reply` takes on the wire. Text is latin1: one byte per char. */
-function encodedSize(reply: Reply): number {
+function encodedSize(reply: Reply, proto: Protocol): number {
   switch (reply.kind) {
     case "simple":
     case "error":
@@ -345,15 +406,31 @@ function encodedSize(reply: Reply): number {
       return String(reply.value.length).length + reply.value.length + 5;
     case "null-bulk":
     case "null-array":
-      return 5;
+      return proto === 3 ? 3 : 5;
     case "array": {
       let n = String(reply.value.length).length + 3;
-      for (const item of reply.value) n += encodedSize(item);
+      for (const item of reply.value) n += encodedSize(item, proto);
       return n;
     }
+    case "map":
+    case "set":
+    case "push":
+    case "pairs": {
+      if (proto === 2) return encodedSize(lower(reply), proto);
+      const { count, items } = resp3Parts(reply);
+      let n = count.length + 3;
+      for (const item of items) n += encodedSize(item, proto);
+      return n;
+    }
+    case "double":
+      if (proto === 2) return encodedSize(lower(reply), proto);
+      return formatScore(reply.value).length + 3;
+    case "verbatim":
+      if (proto === 2) return encodedSize(lower(reply), proto);
+      return String(reply.value.length + 4).length + reply.value.length + 9;
     case "many": {
       let n = 0;
-      for (const item of reply.value) n += encodedSize(item);
+      for (const item of reply.value) n += encodedSize(item, proto);
       return n;
     }
     case "raw":
@@ -373,7 +450,7 @@ function writeLine(out: Buffer, at: number, prefix: string, text: string): numbe
 }
 
 /** Writes `reply` into `out` at `at`; returns the offset after it. */
-function writeReply(out: Buffer, at: number, reply: Reply): number {
+function writeReply(out: Buffer, at: number, reply: Reply, proto: Protocol): number {
   switch (reply.kind) {
     case "simple":
       return writeLine(out, at, "+", oneLine(reply.value));
@@ -389,15 +466,37 @@ function writeReply(out: Buffer, at: number, reply: Reply): number {
       out[at + 1] = 0x0a;
       return at + 2;
     case "null-bulk":
-      return at + NULL_BULK_BYTES.copy(out, at);
+      return at + (proto === 3 ? NULL_BYTES : NULL_BULK_BYTES).copy(out, at);
     case "null-array":
-      return at + NULL_ARRAY_BYTES.copy(out, at);
+      return at + (proto === 3 ? NULL_BYTES : NULL_ARRAY_BYTES).copy(out, at);
     case "array":
       at = writeLine(out, at, "*", String(reply.value.length));
-      for (const item of reply.value) at = writeReply(out, at, item);
+      for (const item of reply.value) at = writeReply(out, at, item, proto);
       return at;
+    case "map":
+    case "set":
+    case "push":
+    case "pairs": {
+      if (proto === 2) return writeReply(out, at, lower(reply), proto);
+      const { header, count, items } = resp3Parts(reply);
+      at = writeLine(out, at, header, count);
+      for (const item of items) at = writeReply(out, at, item, proto);
+      return at;
+    }
+    case "double":
+      if (proto === 2) return writeReply(out, at, lower(reply), proto);
+      return writeLine(out, at, ",", formatScore(reply.value));
+    case "verbatim":
+      if (proto === 2) return writeReply(out, at, lower(reply), proto);
+      at = writeLine(out, at, "=", String(reply.value.length + 4));
+      at += VERBATIM_TXT.copy(out, at);
+      out.set(reply.value, at);
+      at += reply.value.length;
+      out[at] = 0x0d;
+      out[at + 1] = 0x0a;
+      return at + 2;
     case "many":
-      for (const item of reply.value) at = writeReply(out, at, item);
+      for (const item of reply.value) at = writeReply(out, at, item, proto);
       return at;
     case "raw":
       out.set(reply.value, at);
@@ -410,22 +509,22 @@ function writeReply(out: Buffer, at: number, reply: Reply): number {
 /** Above this, replies are encoded part by part (the old way) rather than sized first. */
 const COPY_LIMIT = 64 * 1024;
 
-/** The RESP2 wire bytes of a reply value. */
-export function encodeReply(reply: Reply): Buffer {
-  return encodeReplies([reply]);
+/** The wire bytes of a reply value (RESP2 unless `proto` is 3). */
+export function encodeReply(reply: Reply, proto: Protocol = 2): Buffer {
+  return encodeReplies([reply], proto);
 }
 
-/** Wire bytes of several replies back to back (e.g. all replies for one read). */
-export function encodeReplies(replies: readonly Reply[]): Buffer {
+/** Wire bytes of several replies back to back (e.g. all replies for one read), in the client's protocol. */
+export function encodeReplies(replies: readonly Reply[], proto: Protocol = 2): Buffer {
   let size = 0;
-  for (const r of replies) size += encodedSize(r);
+  for (const r of replies) size += encodedSize(r, proto);
   if (size > COPY_LIMIT) {
     const parts: Uint8Array[] = [];
-    for (const r of replies) appendReply(parts, r);
+    for (const r of replies) appendReply(parts, r, proto);
     return Buffer.concat(parts);
   }
   const out = Buffer.allocUnsafe(size);
   let at = 0;
-  for (const r of replies) at = writeReply(out, at, r);
+  for (const r of replies) at = writeReply(out, at, r, proto);
   return at === size ? out : out.subarray(0, at);
 }

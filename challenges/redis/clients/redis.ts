@@ -30,10 +30,12 @@ export class RedisCli {
   constructor(
     private readonly t: CaseContext,
     private readonly program: Program,
+    /** 3: run `redis-cli -3` (it sends HELLO 3 first and shows RESP3 types: `1# "f" => "v"`, `(double) 1.5`). */
+    private readonly protocol: 2 | 3 = 2,
   ) {}
 
   argv(args: readonly string[]): string[] {
-    return ["redis-cli", "-p", String(this.program.port), "--no-raw", ...args];
+    return ["redis-cli", ...(this.protocol === 3 ? ["-3"] : []), "-p", String(this.program.port), "--no-raw", ...args];
   }
 
   /**
@@ -93,6 +95,9 @@ function hintFor(expected: string, got: string): string | undefined {
 
 /** A raw RESP connection: send exact bytes, read whole replies, compare bytes. */
 export class RespConnection {
+  /** Read RESP3 replies (after this connection sent HELLO 3); RESP3's type bytes are invalid otherwise. */
+  resp3 = false;
+
   private constructor(private readonly conn: TcpConnection) {}
 
   static async open(t: CaseContext, program: Program, name = "connection"): Promise<RespConnection> {
@@ -124,15 +129,16 @@ export class RespConnection {
    * that breaks RESP. `e` says what the reply was for, and is kept in the report.
    */
   async reply(timeoutMs = 3000, e: Expectation = {}): Promise<{ value: RespValue; raw: Buffer }> {
-    const ok = await this.conn.waitFor((buf) => parseReply(buf).kind !== "incomplete", timeoutMs);
-    const outcome = parseReply(this.conn.pending);
+    const opts = { resp3: this.resp3 };
+    const ok = await this.conn.waitFor((buf) => parseReply(buf, opts).kind !== "incomplete", timeoutMs);
+    const outcome = parseReply(this.conn.pending, opts);
     const lead = e.message ? `${e.message}\n` : "";
     if (outcome.kind === "invalid") {
       const bytes = this.conn.pending;
       throw new StageFailure({
         message: `${lead}${this.conn.name}: your program's reply is not valid RESP: ${outcome.problem}.`,
         detail: caret(bytes, outcome.offset),
-        hint: e.hint ?? "Every RESP reply starts with a type byte (+ - : $ *) and every line ends with \\r\\n.",
+        hint: e.hint ?? (this.resp3 ? "Every RESP3 reply starts with a type byte (+ - : $ * _ # , ( = % ~ >) and every line ends with \\r\\n." : "Every RESP reply starts with a type byte (+ - : $ *) and every line ends with \\r\\n."),
       });
     }
     if (outcome.kind === "incomplete" || !ok) {
@@ -170,7 +176,7 @@ export class RespConnection {
   }
 }
 
-/** Shortcut used by stage files. */
-export function redisCli(t: CaseContext, program: Program): RedisCli {
-  return new RedisCli(t, program);
+/** Shortcut used by stage files; `protocol` 3 runs `redis-cli -3`. */
+export function redisCli(t: CaseContext, program: Program, protocol: 2 | 3 = 2): RedisCli {
+  return new RedisCli(t, program, protocol);
 }

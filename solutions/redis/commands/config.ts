@@ -1,11 +1,11 @@
 // CONFIG GET. https://redis.io/commands/config-get/
 // Each argument is a setting name or a glob pattern (matched without regard
-// to case); the reply is a flat array of name/value pairs, each setting at
+// to case); the reply is a map of name/value pairs (RESP2: a flat array), each setting at
 // most once. An exact name is echoed as the client spelled it, as Redis does.
 
 import { formattedError } from "../errors.ts";
 import { EVICTION_POLICIES, parseMemory } from "../eviction/index.ts";
-import { array, bulkBinary, bulkText, OK, type Reply } from "../reply.ts";
+import { bulkBinary, bulkText, map, OK, type Reply } from "../reply.ts";
 import { compileGlob } from "../glob.ts";
 import { byteString } from "../text.ts";
 import type { CommandDefinition } from "./define.ts";
@@ -60,11 +60,11 @@ export const configCommands: readonly CommandDefinition[] = [
         handler: (ctx, argv) => {
           const config = ctx.server.config;
           const seen = new Set<string>();
-          const out: Reply[] = [];
+          const out: [Reply, Reply][] = [];
           const add = (shown: Reply, name: string, value: string) => {
             if (seen.has(name)) return;
             seen.add(name);
-            out.push(shown, bulkText(value));
+            out.push([shown, bulkText(value)]);
           };
           for (const arg of argv.slice(2)) {
             const pattern = byteString(arg);
@@ -76,7 +76,7 @@ export const configCommands: readonly CommandDefinition[] = [
             const matches = compileGlob(pattern, true);
             for (const [name, value] of config.entries()) if (matches(name)) add(bulkText(name), name, value);
           }
-          return array(out);
+          return map(out);
         },
       },
       {

@@ -1,13 +1,67 @@
-// Connection commands: PING, ECHO, QUIT, SELECT.
-// https://redis.io/commands/ping/ /echo/ /quit/ /select/
+// Connection commands: PING, ECHO, QUIT, SELECT, HELLO.
+// https://redis.io/commands/ping/ /echo/ /quit/ /select/ /hello/
 
-import { arityError, ERR_DB_INDEX, ERR_NOT_INTEGER, rangeError } from "../errors.ts";
+import { arityError, ERR_DB_INDEX, ERR_NOT_INTEGER, formattedError, rangeError } from "../errors.ts";
 import { INT32_MAX, INT32_MIN, parseInt64 } from "../int64.ts";
-import { array, bulk, bulkBinary, OK, PONG } from "../reply.ts";
+import { array, bulk, bulkBinary, bulkText, error, integer, map, OK, PONG, type Reply } from "../reply.ts";
+import { REDIS_VERSION } from "./server.ts";
 import type { CommandDefinition } from "./define.ts";
+import type { CommandContext } from "./types.ts";
 
 const PONG_PUSH = bulkBinary("pong");
 const EMPTY = Buffer.alloc(0);
+
+const ERR_PROTO_NOT_INTEGER = error("ERR Protocol version is not an integer or out of range");
+const NOPROTO = error("NOPROTO unsupported protocol version");
+const WRONGPASS = error("WRONGPASS invalid username-password pair or user is disabled.");
+const ERR_CLIENT_NAME = error("ERR Client names cannot contain spaces, newlines or special characters.");
+
+/**
+ * HELLO [protover [AUTH username password] [SETNAME clientname]]: switches
+ * this connection to RESP2 or RESP3 and replies the server's description as
+ * a map (in the protocol just chosen). Without a version the protocol stays.
+ * Nothing changes when an argument is wrong. AUTH: there are no users or
+ * passwords here, so "default" with any password is accepted, as
+ * redis-server's default user without requirepass (nopass) is.
+ */
+function hello(ctx: CommandContext, argv: Buffer[]): Reply {
+  let version: 2 | 3 | null = null;
+  let next = 1;
+  if (argv.length >= 2) {
+    const v = parseInt64(argv[next++]!);
+    if (v === null) return ERR_PROTO_NOT_INTEGER;
+    if (v !== 2n && v !== 3n) return NOPROTO;
+    version = v === 2n ? 2 : 3;
+  }
+  let name: string | null = null;
+  for (let j = next; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    const opt = argv[j]!.toString("latin1");
+    if (opt.toLowerCase() === "auth" && more >= 2) {
+      if (argv[j + 1]!.toString("latin1") !== "default") return WRONGPASS;
+      j += 2;
+    } else if (opt.toLowerCase() === "setname" && more >= 1) {
+      name = argv[j + 1]!.toString("latin1");
+      j++;
+    } else {
+      return formattedError(`ERR Syntax error in HELLO option '${opt}'`);
+    }
+  }
+  if (name !== null) {
+    if (/[^\x21-\x7e]/.test(name)) return ERR_CLIENT_NAME;
+    ctx.client.name = name;
+  }
+  if (version !== null) ctx.client.protocol = version;
+  return map([
+    [bulkText("server"), bulkText("redis")],
+    [bulkText("version"), bulkText(REDIS_VERSION)],
+    [bulkText("proto"), integer(ctx.client.protocol)],
+    [bulkText("id"), integer(ctx.client.id)],
+    [bulkText("mode"), bulkText("standalone")],
+    [bulkText("role"), bulkText(ctx.server.replication.role === "slave" ? "replica" : "master")],
+    [bulkText("modules"), array([])],
+  ]);
+}
 
 export const connectionCommands: readonly CommandDefinition[] = [
   {
@@ -19,9 +73,9 @@ export const connectionCommands: readonly CommandDefinition[] = [
     since: "1.0.0",
     handler: (ctx, argv) => {
       if (argv.length > 2) return arityError(ctx.command.name);
-      // In RESP2 subscribed mode PING answers like a pushed message: ["pong", argument or ""].
+      // In RESP2 subscribed mode PING answers like a pushed message: ["pong", argument or ""]; in RESP3 as usual.
       // https://redis.io/docs/latest/commands/ping/
-      if (ctx.client.subscribed) return array([PONG_PUSH, bulk(argv[1] ?? EMPTY)]);
+      if (ctx.client.subscribed && ctx.client.protocol === 2) return array([PONG_PUSH, bulk(argv[1] ?? EMPTY)]);
       return argv.length === 2 ? bulk(argv[1]!) : PONG;
     },
   },
@@ -66,5 +120,14 @@ export const connectionCommands: readonly CommandDefinition[] = [
       ctx.client.db = db;
       return OK;
     },
+  },
+  {
+    name: "hello",
+    arity: -1,
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    group: "connection",
+    summary: "Handshake with Redis",
+    since: "6.0.0",
+    handler: hello,
   },
 ];

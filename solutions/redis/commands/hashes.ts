@@ -10,7 +10,7 @@
 import { arityError, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE } from "../errors.ts";
 import { fitsInt64, INT64_MAX, parseInt64 } from "../int64.ts";
 import type { HashValue } from "../keyspace.ts";
-import { array, bulk, bulkBinary, error, integer, NULL_BULK, OK, ONE, ZERO, type Reply } from "../reply.ts";
+import { array, bulk, bulkBinary, error, integer, map, NULL_BULK, OK, ONE, pairs, ZERO, type Reply } from "../reply.ts";
 import { byteString, isOption } from "../text.ts";
 import type { CommandDefinition } from "./define.ts";
 import { keyOf, lookupTyped, parseRandomCount, randomSample, WRONG_TYPE } from "./helpers.ts";
@@ -165,7 +165,8 @@ function hrandfield(ctx: CommandContext, argv: Buffer[]): Reply {
   if (fields === WRONG_TYPE) return ERR_WRONGTYPE;
   if (fields === null) return array([]);
   const picked = randomSample([...fields.entries()], count);
-  return array(picked.flatMap(([f, v]) => (withValues ? [bulkBinary(f), bulk(v)] : [bulkBinary(f)])));
+  if (withValues) return pairs(picked.map(([f, v]) => [bulkBinary(f), bulk(v)] as const));
+  return array(picked.map(([f]) => bulkBinary(f)));
 }
 
 const HASH_KEY = [1, 1, 1] as const;
@@ -303,7 +304,7 @@ export const hashCommands: readonly CommandDefinition[] = [
     group: "hash",
     summary: "Get all the fields and values in a hash",
     since: "2.0.0",
-    handler: onHash((fields) => array([...fields].flatMap(([f, v]) => [bulkBinary(f), bulk(v)]))),
+    handler: onHash((fields) => map([...fields].map(([f, v]) => [bulkBinary(f), bulk(v)] as const))),
   },
   {
     name: "hkeys",

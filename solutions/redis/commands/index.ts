@@ -27,6 +27,7 @@ import { listCommands } from "./lists.ts";
 import { hashCommands } from "./hashes.ts";
 import { setCommands } from "./sets.ts";
 import { sortedSetCommands } from "./sorted-sets.ts";
+import { sortCommands } from "./sort.ts";
 import { streamCommands } from "./streams.ts";
 import { transactionCommands } from "./transactions.ts";
 import { pubsubCommands } from "./pubsub.ts";
@@ -51,6 +52,7 @@ export const COMMAND_MODULES: ReadonlyArray<readonly CommandDefinition[]> = [
   hashCommands,
   setCommands,
   sortedSetCommands,
+  sortCommands,
   streamCommands,
   transactionCommands,
   pubsubCommands,
@@ -165,7 +167,7 @@ export function executeCommand(server: ServerState, client: ClientState, argv: B
     if (client.multi !== null) client.multiFailed = true;
     return resolved;
   }
-  if (client.subscribed && !ALLOWED_WHILE_SUBSCRIBED.has(topName(resolved))) {
+  if (client.subscribed && client.protocol === 2 && !ALLOWED_WHILE_SUBSCRIBED.has(topName(resolved))) {
     return formattedError(`ERR Can't execute '${resolved.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
   }
   if (client.multi !== null && !NOT_QUEUED.has(topName(resolved))) {

@@ -9,7 +9,7 @@
 // command except these, PING, QUIT and RESET.
 
 import type { ClientState } from "../client.ts";
-import { array, bulkBinary, error, integer, NULL_BULK, many, type Reply } from "../reply.ts";
+import { array, bulkBinary, error, integer, NULL_BULK, many, push, type Reply } from "../reply.ts";
 import type { CommandContext } from "./types.ts";
 import type { CommandDefinition } from "./define.ts";
 import { keyOf } from "./helpers.ts";
@@ -18,7 +18,7 @@ type Kind = "subscribe" | "unsubscribe" | "psubscribe" | "punsubscribe";
 
 function confirmation(kind: Kind, client: ClientState, name: string | null): Reply {
   const count = client.channels.size + client.patterns.size;
-  return array([bulkBinary(kind), name === null ? NULL_BULK : bulkBinary(name), integer(count)]);
+  return push([bulkBinary(kind), name === null ? NULL_BULK : bulkBinary(name), integer(count)]);
 }
 
 /** SUBSCRIBE / PSUBSCRIBE: one confirmation per argument, repeated ones included. */

@@ -2,7 +2,7 @@
 // https://redis.io/commands/info/ (and /dbsize/, /flushall/, /flushdb/)
 
 import { ERR_SYNTAX } from "../errors.ts";
-import { bulkText, integer, OK, type Reply } from "../reply.ts";
+import { integer, OK, verbatim, type Reply } from "../reply.ts";
 import { maxMemory, usedMemory } from "../eviction/index.ts";
 import { humanBytes } from "../eviction/memory.ts";
 import type { Keyspace } from "../keyspace.ts";
@@ -120,7 +120,7 @@ function info(ctx: CommandContext, argv: Buffer[]): Reply {
     const lines = render(ctx.server).map(([k, v]) => `${k}:${v}\r\n`);
     sections.push(`# ${title}\r\n${lines.join("")}`);
   }
-  return bulkText(sections.join("\r\n"));
+  return verbatim(Buffer.from(sections.join("\r\n"), "utf8"));
 }
 
 export const serverCommands: readonly CommandDefinition[] = [

@@ -10,7 +10,7 @@
 
 import { ERR_SYNTAX, ERR_WRONGTYPE } from "../errors.ts";
 import { parseInt64 } from "../int64.ts";
-import { array, bulkBinary, error, integer, NULL_BULK, ONE, ZERO, type Reply } from "../reply.ts";
+import { array, bulkBinary, error, integer, NULL_BULK, ONE, set, ZERO, type Reply } from "../reply.ts";
 import { byteString, bytesOf, isOption } from "../text.ts";
 import type { CommandDefinition } from "./define.ts";
 import { keyOf, lookupTyped, parseRandomCount, randomSample, WRONG_TYPE } from "./helpers.ts";
@@ -43,8 +43,9 @@ function onSet(body: (members: ReadonlySet<string>, argv: Buffer[]) => Reply): C
   };
 }
 
+/** Members as a set reply (RESP3 "~", RESP2 an array), as SMEMBERS, SINTER, SUNION, SDIFF and SPOP with a count reply. */
 function membersReply(members: Iterable<string>): Reply {
-  return array([...members].map(bulkBinary));
+  return set([...members].map(bulkBinary));
 }
 
 /** After removing members from the set at `key`: delete it if empty, else mark it changed. */
@@ -157,7 +158,7 @@ function srandmember(ctx: CommandContext, argv: Buffer[]): Reply {
   if (typeof count !== "bigint") return count;
   const set = readSet(ctx, keyOf(argv[1]!));
   if (set === WRONG_TYPE) return ERR_WRONGTYPE;
-  return membersReply(randomSample([...(set ?? [])], count));
+  return array(randomSample([...(set ?? [])], count).map(bulkBinary));
 }
 
 /** SMOVE source destination member. */

@@ -7,7 +7,7 @@
 
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from "../errors.ts";
 import { parseInt64 } from "../int64.ts";
-import { array, bulkBinary, bulkText, integer, NULL_BULK, ZERO, error, type Reply } from "../reply.ts";
+import { array, bulkBinary, double, integer, NULL_BULK, pairs, ZERO, error, type Reply } from "../reply.ts";
 import { byteString, isOption } from "../text.ts";
 import { SortedSet, type LexBound, type LexRange, type ScoreRange, type Window } from "../types/sorted-set.ts";
 import type { CommandDefinition } from "./define.ts";
@@ -38,7 +38,7 @@ const INFINITE = /^([+-]?)inf(?:inity)?$/i;
  * strtod would report ERANGE with 0 or ±HUGE_VAL. Null if strtod would stop
  * early (or it is NaN).
  */
-function strtod(text: string): { value: number; erange: boolean } | null {
+export function strtod(text: string): { value: number; erange: boolean } | null {
   const inf = INFINITE.exec(text);
   if (inf) return { value: inf[1] === "-" ? -Infinity : Infinity, erange: false };
   let value: number;
@@ -63,31 +63,13 @@ export function parseScore(arg: Uint8Array): number | null {
   return r === null || r.erange ? null : r.value;
 }
 
-/**
- * A score as Redis 7.0 replies it (addReplyDouble, RESP2): "inf"/"-inf", else
- * printf("%.17g"): 17 significant digits, trailing zeros dropped, exponent
- * form below 1e-4 and from 1e17 on. 0.1 is "0.10000000000000001".
- */
-export function formatScore(d: number): string {
-  if (d === Infinity) return "inf";
-  if (d === -Infinity) return "-inf";
-  if (d === 0) return Object.is(d, -0) ? "-0" : "0";
-  const [mantissa, expText] = d.toExponential(16).split("e") as [string, string];
-  const exp = Number(expText);
-  const sign = d < 0 ? "-" : "";
-  const digits = mantissa.replace(/^-/, "").replace(".", "");
-  const trim = (s: string) => s.replace(/0+$/, "");
-  if (exp < -4 || exp >= 17) {
-    const frac = trim(digits.slice(1));
-    return `${sign}${digits[0]}${frac ? `.${frac}` : ""}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
-  }
-  const whole = exp >= 0 ? digits.slice(0, exp + 1) : "0";
-  const frac = trim(exp >= 0 ? digits.slice(exp + 1) : "0".repeat(-exp - 1) + digits);
-  return `${sign}${whole}${frac ? `.${frac}` : ""}`;
-}
+import { formatScore } from "../double.ts";
 
+export { formatScore };
+
+/** A score: a RESP3 double, in RESP2 a bulk string of the same text. */
 function scoreReply(score: number): Reply {
-  return bulkText(formatScore(score));
+  return double(score);
 }
 
 /** One end of a BYSCORE range, as zslParseRange reads it: "(" makes it exclusive; strtod up to the end (or a NUL). */
@@ -141,13 +123,11 @@ function afterRemove(ctx: CommandContext, key: string, zset: SortedSet): void {
   else ctx.db.touch(key);
 }
 
-/** Flat [member, score, member, score, ...] or [member, ...]. */
+/** [member, ...], or with scores member-score pairs (RESP2: flat [member, score, …]; RESP3: [[member, score], …]). */
 function entriesReply(entries: Iterable<[string, number]>, withScores: boolean): Reply {
+  if (withScores) return pairs([...entries].map(([member, score]) => [bulkBinary(member), scoreReply(score)] as const));
   const out: Reply[] = [];
-  for (const [member, score] of entries) {
-    out.push(bulkBinary(member));
-    if (withScores) out.push(scoreReply(score));
-  }
+  for (const [member] of entries) out.push(bulkBinary(member));
   return array(out);
 }
 
@@ -330,7 +310,7 @@ function zcount(ctx: CommandContext, argv: Buffer[], lex: boolean): Reply {
   return integer(lexes !== null ? zset.countByLex(lexes) : zset.countByScore(scores!));
 }
 
-/** ZPOPMIN/ZPOPMAX key [count]: a flat [member, score, ...] array (RESP2). */
+/** ZPOPMIN/ZPOPMAX key [count]: member-score pairs; without a count one flat [member, score] (in RESP3 too). */
 function zpop(ctx: CommandContext, argv: Buffer[], max: boolean): Reply {
   if (argv.length > 3) return ERR_SYNTAX;
   let count = 1;
@@ -346,6 +326,7 @@ function zpop(ctx: CommandContext, argv: Buffer[], max: boolean): Reply {
   const popped = [...zset.byRank(0, Math.min(count, zset.size) - 1, max)];
   for (const [member] of popped) zset.remove(member);
   afterRemove(ctx, key, zset);
+  if (argv.length === 2) return array(popped.flatMap(([member, score]) => [bulkBinary(member), scoreReply(score)]));
   return entriesReply(popped, true);
 }
 

@@ -8,7 +8,7 @@ import type { Program } from "../../../harness/stage/program.ts";
 
 export type Command = readonly string[];
 
-/** A reply as a plain value: string (simple/bulk), bigint, null, Error for errors, arrays. */
+/** A reply as a plain value: string (simple/bulk/double), bigint, null, Error for errors, arrays (a map flattened). */
 export type Plain = string | bigint | null | Error | Plain[];
 
 export function plain(v: RespValue): Plain {
@@ -23,6 +23,21 @@ export function plain(v: RespValue): Plain {
       return v.value === null ? null : v.value.toString("latin1");
     case "array":
       return v.value === null ? null : v.value.map(plain);
+    // RESP3 (a connection after HELLO 3):
+    case "null":
+      return null;
+    case "boolean":
+      return v.value ? 1n : 0n;
+    case "double":
+    case "bignum":
+      return v.value;
+    case "verbatim":
+      return v.value.toString("latin1");
+    case "map":
+      return v.value.flatMap(([k, item]) => [plain(k), plain(item)]);
+    case "set":
+    case "push":
+      return v.value.map(plain);
   }
 }
 
