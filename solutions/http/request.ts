@@ -69,7 +69,8 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
     // RFC 9112 §5.1: no whitespace between the field name and the colon.
     if (!TOKEN.test(name)) throw new ParseError(400, `bad header name ${JSON.stringify(name)}`);
     const rest = line.slice(colon + 1);
-    const value = (opts.valueToNextColon ? rest.split(":")[0]! : rest).replace(/^[ \t]+|[ \t]+$/g, "");
+    const ows = opts.valueSpaces === "kept" ? /^$/ : opts.valueSpaces === "trailing-kept" ? /^[ \t]+/ : /^[ \t]+|[ \t]+$/g;
+    const value = (opts.valueToNextColon ? rest.split(":")[0]! : rest).replace(ows, "");
     if (CTL_IN_VALUE.test(value) && !opts.ctlInValues) throw new ParseError(400, `control character in the value of ${name}: ${JSON.stringify(value)}`);
     rawHeaders.push([name, value]);
     const key = name.toLowerCase();
@@ -179,6 +180,10 @@ export interface ParseOptions {
   longTarget431?: boolean;
   /** Fixture switch: HTTP/2.0 in a request line gets 400 like any bad version (not 505). */
   version505As400?: boolean;
+  /** Fixture switch: a header section over the limit gets 431 only once its empty line has come. */
+  limitOnlyWhenEnded?: boolean;
+  /** Fixture switch: the whitespace around a header value is kept, all of it or what follows the value. */
+  valueSpaces?: "kept" | "trailing-kept";
   /** Fixture switch: a method of any characters is taken (not only token characters). */
   methodAnyChars?: boolean;
   /** Fixture switch: whitespace between a header name and its colon is dropped, not refused. */
@@ -240,7 +245,7 @@ export function parseRequest(buf: Buffer, opts: ParseOptions = {}): { request: R
   if ((lineEnd < 0 ? buf.length : lineEnd + 1) - start > limit && !opts.longTarget431 && !opts.noHeaderLimit) throw new ParseError(414, `request line over ${limit} bytes`);
   const found = headEnd(buf, start, opts.noBareLf);
   if (!found) {
-    if (buf.length - start > limit && !opts.noHeaderLimit) throw new ParseError(431, `header section over ${limit} bytes`);
+    if (buf.length - start > limit && !opts.noHeaderLimit && !opts.limitOnlyWhenEnded) throw new ParseError(431, `header section over ${limit} bytes`);
     return "incomplete";
   }
   const { end, bodyStart } = found;

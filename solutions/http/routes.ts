@@ -22,6 +22,8 @@ export interface RouteOptions extends StaticOptions {
   queryInPath?: boolean;
   /** Fixture switch: build a stream's whole body first and send it with Content-Length. */
   bufferStreams?: boolean;
+  /** Fixture switch: /echo routes any path that starts with "/echo" (so /echo alone, or /echoes, gets 200). */
+  echoWithoutSlash?: boolean;
   /** Fixture switch: a saved file answers 200 OK, not 201 Created. */
   createdAs200?: boolean;
   /** Fixture switch: /files/ serves files as text/plain. */
@@ -85,6 +87,7 @@ export function route(req: Request, o: RouteOptions): Response {
   if (req.method !== "GET" && req.method !== "HEAD") return response(405, "", [["Allow", "GET, HEAD"]]);
   if (path === "/") return response(200);
   if (path.startsWith("/echo/")) return text(200, path.slice("/echo/".length));
+  if (o.echoWithoutSlash && path.startsWith("/echo")) return text(200, path.slice("/echo".length));
   if (path.startsWith("/stream/")) return stream(path.slice("/stream/".length), o);
   if (path === "/user-agent") return text(200, header(req, "User-Agent", o) ?? "");
   // Fixture switch: ".." looked for in the path as sent, then the decoded path joined as it is.

@@ -28,6 +28,14 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   lengthSkew?: number;
   /** Fixture switch: after a 400/413/431, keep the connection open. */
   keepOpenAfterError?: boolean;
+  /** Fixture switch: Connection: close is not honoured (the connection stays open). */
+  closeIgnored?: boolean;
+  /** Fixture switch: an HTTP/1.0 connection closes after its response even with Connection: keep-alive. */
+  http10KeepAliveIgnored?: boolean;
+  /** Fixture switch: the bytes of a request that has not fully arrived in one read are dropped. */
+  partialRequestDropped?: boolean;
+  /** Fixture switch: while one connection holds part of a request, the other connections' bytes wait (one client at a time). */
+  oneClientAtATime?: boolean;
   /** Fixture switch: the server exits after answering a request it cannot parse. */
   exitOnBadRequest?: boolean;
   /** Fixture switch: after a 414, keep the connection open (and drop what was buffered). */
@@ -82,8 +90,8 @@ interface Connection {
 function wantsClose(req: Request, o: ServerOptions): boolean {
   const value = req.headers.get("connection") ?? "";
   const tokens = (o.closeLowercaseOnly ? value : value.toLowerCase()).split(",").map((s) => s.trim());
-  if (tokens.includes("close")) return true;
-  return req.version === "HTTP/1.0" && !tokens.includes("keep-alive") && !o.http10KeepsOpen;
+  if (tokens.includes("close") && !o.closeIgnored) return true;
+  return req.version === "HTTP/1.0" && (!tokens.includes("keep-alive") || !!o.http10KeepAliveIgnored) && !o.http10KeepsOpen;
 }
 
 function flush(socket: Socket<Connection>): void {
@@ -184,7 +192,13 @@ function serve(socket: Socket<Connection>, o: ServerOptions): void {
       if (o.exitOnBadRequest) c.exitWhenClosed = true;
       return;
     }
-    if (parsed === "incomplete") return;
+    if (parsed === "incomplete") {
+      if (o.partialRequestDropped) c.buffer = Buffer.alloc(0);
+      // Fixture switch oneClientAtATime: this connection holds the server until its request is whole.
+      if (o.oneClientAtATime && c.buffer.length > 0) busy = socket;
+      return;
+    }
+    if (busy === socket) release();
     const { request, used } = parsed;
     c.buffer = o.firstRequestOnly ? Buffer.alloc(0) : c.buffer.subarray(used);
     if (wantsWebSocket(request, o) && upgrade(socket, request, o)) return;
@@ -252,6 +266,14 @@ function startHttp2(socket: Socket<Connection>, o: ServerOptions): boolean {
   return true;
 }
 
+/** Fixture switch oneClientAtATime: the connection holding part of a request, and the others' reads waiting for it. */
+let busy: Socket<Connection> | undefined;
+const waiting: (() => void)[] = [];
+function release(): void {
+  busy = undefined;
+  while (waiting.length > 0 && busy === undefined) waiting.shift()!();
+}
+
 /** The socket handlers, the same for the plain port and the TLS port. */
 function handlers(o: ServerOptions): SocketHandler<Connection> {
   return {
@@ -263,6 +285,7 @@ function handlers(o: ServerOptions): SocketHandler<Connection> {
       if (c.h2) return c.h2.feed(chunk);
       if (c.ws) return c.ws.feed(chunk);
       if (c.closing) return;
+      if (o.oneClientAtATime && busy !== undefined && busy !== socket) return void waiting.push(() => handlers(o).data!(socket, chunk));
       c.buffer = Buffer.concat([c.buffer, chunk]);
       if (!c.http1 && startHttp2(socket, o)) return;
       serve(socket, o);

@@ -97,7 +97,10 @@ export default stage(import.meta, [
       const rb = rawRequest("GET", `/echo/${b}`);
       t.log.note("request 1 in three pieces, the last with the first bytes of request 2, then the rest of request 2");
       const cut = rb.length >> 1;
-      await conn.send([ra.slice(0, 7), ra.slice(7, 20), ra.slice(20) + rb.slice(0, cut), rb.slice(cut)], 60);
+      // A program that answers a broken request (400) and closes before the last piece: its answer is what the report shows.
+      await conn.send([ra.slice(0, 7), ra.slice(7, 20), ra.slice(20) + rb.slice(0, cut), rb.slice(cut)], 60).catch((e) => {
+        if (!conn.closed) throw e;
+      });
       await echo(conn, a, PIPELINE, "a request sent in pieces");
       await echo(conn, b, PIPELINE, "a request whose first bytes came with the previous one");
     },
