@@ -39,15 +39,20 @@ export function indexSides(store: ObjectStore, index: IndexEntry[]): Map<string,
   return new Map(index.filter((e) => e.stage === 0).map((e) => [e.path, stored(store, e)] as const));
 }
 
+/** Which working-tree paths `diff` looks at (a fixture replaces it). */
+export const diffFileSteps = {
+  /** The paths of the index's stage-0 entries: untracked files are not diffed. */
+  worktreePaths: (_workTree: string, index: IndexEntry[]): string[] => index.filter((e) => e.stage === 0).map((e) => e.path),
+};
+
 /** The working tree's version of each indexed path (missing files left out). */
 export function worktreeSides(store: ObjectStore, workTree: string, index: IndexEntry[]): Map<string, Side> {
   const out = new Map<string, Side>();
-  for (const e of index) {
-    if (e.stage !== 0) continue;
-    const entry = entryFor(store, workTree, e.path, false);
+  for (const path of diffFileSteps.worktreePaths(workTree, index)) {
+    const entry = entryFor(store, workTree, path, false);
     if (entry === undefined) continue;
-    const full = join(workTree, e.path);
-    out.set(e.path, { mode: entry.mode, oid: entry.oid, data: () => fileContent(full, lstatOrUndefined(full)!) });
+    const full = join(workTree, path);
+    out.set(path, { mode: entry.mode, oid: entry.oid, data: () => fileContent(full, lstatOrUndefined(full)!) });
   }
   return out;
 }

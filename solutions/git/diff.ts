@@ -35,6 +35,8 @@ export interface DiffSteps {
   joinGap: number;
   /** Whether a file's content is diffed as binary. */
   binary: (data: Uint8Array) => boolean;
+  /** Unchanged lines shown around each block of change. */
+  context: number;
 }
 
 /** Lines with their newline (the last may have none), as latin1 strings so bytes compare exactly. */
@@ -61,7 +63,7 @@ function funcName(line: string): string | undefined {
   return line.slice(0, 80).replace(/[ \t\n\v\f\r]+$/, "");
 }
 
-export const diffSteps: DiffSteps = { changes: myersDiff, funcName, joinGap: 2 * CONTEXT, binary: isBinary };
+export const diffSteps: DiffSteps = { changes: myersDiff, funcName, joinGap: 2 * CONTEXT, binary: isBinary, context: CONTEXT };
 
 function range(start: number, count: number): string {
   // start is 0-based; an empty range names the line before it.
@@ -78,10 +80,10 @@ export function unifiedHunks(a: string[], b: string[], changes: Change[], steps:
     while (j + 1 < changes.length && changes[j + 1]!.a0 - (changes[j]!.a0 + changes[j]!.del) <= steps.joinGap) j++;
     const first = changes[i]!;
     const last = changes[j]!;
-    const s1 = Math.max(first.a0 - CONTEXT, 0);
-    const s2 = Math.max(first.b0 - CONTEXT, 0);
-    const e1 = Math.min(last.a0 + last.del + CONTEXT, a.length);
-    const e2 = Math.min(last.b0 + last.ins + CONTEXT, b.length);
+    const s1 = Math.max(first.a0 - steps.context, 0);
+    const s2 = Math.max(first.b0 - steps.context, 0);
+    const e1 = Math.min(last.a0 + last.del + steps.context, a.length);
+    const e2 = Math.min(last.b0 + last.ins + steps.context, b.length);
     let func: string | undefined;
     for (let l = s1 - 1; l >= 0 && func === undefined; l--) func = steps.funcName(a[l]!);
     out += `@@ -${range(s1, e1 - s1)} +${range(s2, e2 - s2)} @@${func ? ` ${func}` : ""}\n`;

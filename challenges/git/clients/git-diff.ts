@@ -101,7 +101,7 @@ function sections(diff: string): Map<string, string> {
 const count = (s: string, mark: string) => s.split("\n").filter((l) => l.startsWith(mark) && !l.startsWith(`${mark}${mark}${mark} `)).length;
 
 export const HEADER_HINT =
-  "Each file's diff starts `diff --git a/<path> b/<path>`; then `new file mode <mode>`, `deleted file mode <mode>`, or `old mode <mode>` and `new mode <mode>` when those apply; then `index <old id>..<new id>` (7 hex digits each, 0000000 for a side that does not exist), followed by ` <mode>` when the mode did not change; no index line when only the mode changed.";
+  "Each file's diff starts `diff --git a/<path> b/<path>`; then `new file mode <mode>`, `deleted file mode <mode>`, or `old mode <mode>` and `new mode <mode>` when those apply; then `index <old id>..<new id>` (7 hex digits each, 0000000 for a side that does not exist), followed by ` <mode>` when the mode did not change; no index line when only the mode changed. For `diff` (the working tree against the index) the new id is the blob id of the file's content: hash it.";
 export const HUNK_HINT =
   "A hunk header is `@@ -<start>,<count> +<start>,<count> @@`, with `,<count>` left out when the count is 1 and, for an empty side, the start is the line before (`-0,0`); each hunk has up to 3 lines of context around its changes, and two changes at most 6 unchanged lines apart share a hunk. After `@@` comes a space and the last line before the hunk that starts with a letter, `_` or `$` (cut to 80 bytes, trailing whitespace dropped), if there is one.";
 export const FUNCNAME_HINT =
@@ -125,6 +125,8 @@ export function diffProblem(ours: string, real: string): { message: string; hint
     const head = (s: string) => s.split(/^(?=--- |Binary files |@@ )/m)[0]!;
     if (head(mine) !== head(theirs)) return { message: `The header lines of ${path}'s diff differ from real git's.`, hint: HEADER_HINT };
     if (theirs.includes("\nBinary files ") || mine.includes("\nBinary files ")) return { message: `${path} is binary: its diff differs from real git's.`, hint: BINARY_HINT };
+    const names = (s: string) => s.split("\n").filter((l) => /^(---|\+\+\+) /.test(l)).slice(0, 2).join("\n");
+    if (names(mine) !== names(theirs)) return { message: `The --- and +++ lines of ${path}'s diff differ from real git's.`, hint: "After the header, `--- a/<path>` and `+++ b/<path>`, with `/dev/null` for a side that does not exist (`--- /dev/null` for an added path, `+++ /dev/null` for a removed one)." };
     const [od, oa, rd, ra] = [count(mine, "-"), count(mine, "+"), count(theirs, "-"), count(theirs, "+")];
     if (od + oa > rd + ra) {
       return { message: `Your diff of ${path} is not minimal: it removes ${od} and adds ${oa} lines, where real git's removes ${rd} and adds ${ra}.`, hint: MINIMAL_HINT };
