@@ -28,6 +28,14 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   lengthSkew?: number;
   /** Fixture switch: after a 400/413/431, keep the connection open. */
   keepOpenAfterError?: boolean;
+  /** Fixture switch: a stream's pieces go out at once, without waiting between them. */
+  streamAtOnce?: boolean;
+  /** Fixture switch: a chunked stream ends without its last chunk (0). */
+  noLastChunk?: boolean;
+  /** Fixture switch: a stream is chunked for HTTP/1.0 clients too. */
+  http10Chunked?: boolean;
+  /** Fixture switch: the connection is closed after every stream. */
+  closeAfterStream?: boolean;
   /** Fixture switch: Connection: close is not honoured (the connection stays open). */
   closeIgnored?: boolean;
   /** Fixture switch: an HTTP/1.0 connection closes after its response even with Connection: keep-alive. */
@@ -120,13 +128,13 @@ function enqueue(socket: Socket<Connection>, task: () => void | Promise<void>): 
 }
 
 /** Sends a stream's pieces as they come: chunks to HTTP/1.1, plain bytes up to the close to HTTP/1.0. */
-async function sendStream(socket: Socket<Connection>, res: Response, chunked: boolean): Promise<void> {
+async function sendStream(socket: Socket<Connection>, res: Response, chunked: boolean, o: ServerOptions): Promise<void> {
   for (const piece of res.stream?.pieces ?? []) {
-    await Bun.sleep(res.stream?.intervalMs ?? 0);
+    if (!o.streamAtOnce) await Bun.sleep(res.stream?.intervalMs ?? 0);
     if (socket.data.gone) return;
     send(socket, chunked ? chunk(piece) : Buffer.from(piece));
   }
-  if (chunked) send(socket, chunk(new Uint8Array(0)));
+  if (chunked && !o.noLastChunk) send(socket, chunk(new Uint8Array(0)));
 }
 
 /** A proxied request: its response comes later, in its turn among the connection's responses. */
@@ -150,14 +158,14 @@ function respondLater(socket: Socket<Connection>, req: Request, pending: Promise
 function respond(socket: Socket<Connection>, req: Request, res: Response, o: ServerOptions): void {
   const streaming = res.stream !== undefined && req.method !== "HEAD";
   // RFC 9112 §7.1: never chunked to an HTTP/1.0 client; such a body ends with the connection.
-  const chunked = req.version === "HTTP/1.1";
-  const close = wantsClose(req, o) || !!o.noKeepAlive || (streaming && !chunked);
+  const chunked = req.version === "HTTP/1.1" || !!o.http10Chunked;
+  const close = wantsClose(req, o) || !!o.noKeepAlive || (streaming && (!chunked || !!o.closeAfterStream));
   socket.data.closing = close;
   const withLength = chunked ? o.chunkedWithLength : o.http10StreamWithLength;
   const streamLength = res.stream && withLength ? res.stream.pieces.reduce((n, p) => n + p.length, 0) : undefined;
   enqueue(socket, async () => {
     send(socket, serialize(res, { head: req.method === "HEAD", close, lengthSkew: o.lengthSkew, chunked, bareLf: o.bareLf, streamLength, no206Length: o.no206Length, statusVersion: req.statusVersion }));
-    if (streaming) await sendStream(socket, res, chunked);
+    if (streaming) await sendStream(socket, res, chunked, o);
   });
   if (close) enqueue(socket, () => endAfterFlush(socket));
 }

@@ -78,11 +78,28 @@ export interface StaticOptions {
   imsAlways304?: boolean;
   /** Fixture switch: a 304 carries the file as its body, with Content-Length. */
   bodyOn304?: boolean;
+  /** Fixture switch: only files directly in the directory are served (no sub-folders). */
+  noSubfolders?: boolean;
+  /** Fixture switch: `bytes=-n` is read as the first n+1 bytes (`bytes=0-n`), not the last n. */
+  suffixFromStart?: boolean;
+  /** Fixture switch: a last byte past the end of the file makes the range unsatisfiable (416) instead of being cut to size-1. */
+  lastPastEndRefused?: boolean;
+  /** Fixture switch: a 416 without Content-Range. */
+  no416ContentRange?: boolean;
+  /** Fixture switch: gzip bodies without Content-Encoding. */
+  gzipWithoutContentEncoding?: boolean;
+  /** Fixture switch: gzip;q=0 counts as accepting gzip. */
+  gzipDespiteQ0?: boolean;
+  /** Fixture switch: text files are always gzipped, whatever Accept-Encoding says. */
+  gzipAlways?: boolean;
+  /** Fixture switch: a gzip response's Content-Length is the plain file's size. */
+  gzipPlainLength?: boolean;
 }
 
 /** The file for a decoded URL path, or "forbidden" if the path climbs out of the directory. */
 function resolveFile(path: string, o: StaticOptions): string | "forbidden" {
   const segments = path.split("/").filter((s) => s !== "" && s !== ".");
+  if (o.noSubfolders && segments.length > 1) return join(o.directory, "\0no-subfolders");
   if (!o.allowTraversal && segments.some((s) => s === ".." || s.includes("\\") || s.includes("\0"))) return "forbidden";
   return join(o.directory, ...segments);
 }
@@ -116,9 +133,10 @@ function notModified(req: Request, etag: string, st: Stats, o: StaticOptions): b
 type Range = { start: number; end: number } | "unsatisfiable" | undefined;
 
 /** RFC 9110 §14.1.2: one `bytes=first-last`, `bytes=first-` or `bytes=-suffix`; anything else is ignored (whole file). */
-function parseRange(value: string, size: number, atEndSatisfiable = false): Range {
+function parseRange(value: string, size: number, atEndSatisfiable = false, o: StaticOptions = { directory: "" }): Range {
   const m = /^bytes=(\d*)-(\d*)$/.exec(value.trim());
   if (!m || (m[1] === "" && m[2] === "")) return undefined;
+  if (m[1] === "" && o.suffixFromStart) return { start: 0, end: Math.min(Number(m[2]), size - 1) };
   if (m[1] === "") {
     const suffix = Number(m[2]);
     if (suffix === 0 || size === 0) return "unsatisfiable";
@@ -127,17 +145,19 @@ function parseRange(value: string, size: number, atEndSatisfiable = false): Rang
   const start = Number(m[1]);
   const end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
   if (m[2] !== "" && Number(m[2]) < start) return undefined;
+  if (o.lastPastEndRefused && m[2] !== "" && Number(m[2]) >= size) return "unsatisfiable";
   if (atEndSatisfiable ? start > size : start >= size) return "unsatisfiable";
   return { start, end };
 }
 
 /** Accept-Encoding lists gzip (or *) without q=0. */
-function acceptsGzip(req: Request): boolean {
+function acceptsGzip(req: Request, o: StaticOptions): boolean {
+  if (o.gzipAlways) return true;
   const ae = req.headers.get("accept-encoding") ?? "";
   return ae.split(",").some((part) => {
     const [coding, ...params] = part.trim().toLowerCase().split(";");
     const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
-    return (coding === "gzip" || coding === "*") && (q === undefined || Number(q.slice(2)) > 0);
+    return (coding === "gzip" || coding === "*") && (q === undefined || Number(q.slice(2)) > 0 || !!o.gzipDespiteQ0);
   });
 }
 
@@ -163,17 +183,19 @@ export function serveStatic(req: Request, path: string, o: StaticOptions): Respo
   if (compressible(type, o) && !o.noVary) headers.push(["Vary", "Accept-Encoding"]);
   if (!o.noConditional && notModified(req, etag, st, o)) return { ...response(304, o.bodyOn304 ? readFileSync(file) : "", o.bare304 ? headers.filter(([n]) => n !== "ETag" && n !== "Last-Modified") : headers), bodyOn304: o.bodyOn304 };
   const body = readFileSync(file);
-  const gzip = compressible(type, o) && acceptsGzip(req);
+  const gzip = compressible(type, o) && acceptsGzip(req, o);
   const rangeHeader = req.headers.get("range");
   if (rangeHeader !== undefined && !o.ignoreRange && !(gzip && o.gzipBeforeRange)) {
-    const range = parseRange(rangeHeader, body.length, o.rangeAtEndSatisfiable);
-    if (range === "unsatisfiable") return response(416, "", [["Content-Range", `bytes */${body.length}`]]);
+    const range = parseRange(rangeHeader, body.length, o.rangeAtEndSatisfiable, o);
+    if (range === "unsatisfiable") return response(416, "", o.no416ContentRange ? [] : [["Content-Range", `bytes */${body.length}`]]);
     if (range) return response(206, body.subarray(range.start, range.end + 1), [...headers, ["Content-Range", `bytes ${range.start}-${range.end}/${body.length}`]]);
   }
   if (gzip) {
     // A different representation: its validator is marked weak (as nginx does).
     const gz = headers.map(([n, v]): [string, string] => (n === "ETag" && !o.gzipSameEtag ? [n, `W/${v}`] : [n, v]));
-    return response(200, gzipSync(body), [...gz, ["Content-Encoding", "gzip"]]);
+    const encoding: [string, string][] = o.gzipWithoutContentEncoding ? [] : [["Content-Encoding", "gzip"]];
+    const length: [string, string][] = o.gzipPlainLength ? [["Content-Length", String(body.length)]] : [];
+    return response(200, gzipSync(body), [...gz, ...encoding, ...length]);
   }
   return response(200, body, headers);
 }
