@@ -16,6 +16,8 @@ import { entryFor, lstatOrUndefined } from "./worktree.ts";
 export interface CheckoutSteps {
   /** Removes a tracked file the new tree does not have. */
   removeFile: (workTree: string, path: string) => void;
+  /** Whether a tracked file whose content differs in the new tree is rewritten (else only new files are written). */
+  rewriteChanged: boolean;
 }
 
 export const checkoutSteps: CheckoutSteps = {
@@ -27,6 +29,7 @@ export const checkoutSteps: CheckoutSteps = {
     }
     removeEmptyDirs(workTree, dirname(path));
   },
+  rewriteChanged: true,
 };
 
 export function removeEmptyDirs(workTree: string, dir: string): void {
@@ -73,6 +76,7 @@ export function checkoutTree(store: ObjectStore, workTree: string, commit: strin
   for (const [path, f] of target) {
     const now = current.get(path);
     if (now && now.stage === 0 && now.oid === f.oid && now.mode === f.mode && lstatOrUndefined(join(workTree, path))) continue;
+    if (now && !steps.rewriteChanged) continue;
     writeWorktreeFile(store, workTree, path, f);
   }
   writeIndex(gitDir, indexFor(store, workTree, target));

@@ -7,11 +7,19 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { dirname, join } from "node:path";
 import { GitError, type ObjectStore } from "./objects.ts";
 
+/** Where refs are read from (fixtures replace parts). */
+export const refSteps = {
+  /** Whether .git/packed-refs is read at all. */
+  packed: true,
+  /** Whether a loose ref wins over a packed line of the same name (the loose file is newer). */
+  looseWins: true,
+};
+
 /** The refs in .git/packed-refs (`<id> <name>` lines; `#` and `^` peel lines skipped). */
 export function packedRefs(gitDir: string): Map<string, string> {
   const file = join(gitDir, "packed-refs");
   const out = new Map<string, string>();
-  if (!existsSync(file)) return out;
+  if (!existsSync(file) || !refSteps.packed) return out;
   for (const line of readFileSync(file, "utf8").split("\n")) {
     const m = /^([0-9a-f]{40}) (\S+)$/.exec(line);
     if (m) out.set(m[2]!, m[1]!);
@@ -23,9 +31,9 @@ export function packedRefs(gitDir: string): Map<string, string> {
 export function readRef(gitDir: string, ref: string): string | undefined {
   for (let depth = 0; depth < 5; depth++) {
     const loose = join(gitDir, ref);
-    let value: string | undefined;
-    if (existsSync(loose) && !isDir(loose)) value = readFileSync(loose, "utf8").trim();
-    else value = packedRefs(gitDir).get(ref);
+    let value: string | undefined = refSteps.looseWins ? undefined : packedRefs(gitDir).get(ref);
+    if (value === undefined && existsSync(loose) && !isDir(loose)) value = readFileSync(loose, "utf8").trim();
+    else if (value === undefined) value = packedRefs(gitDir).get(ref);
     if (value === undefined) return undefined;
     if (!value.startsWith("ref: ")) return /^[0-9a-f]{40}$/.test(value) ? value : undefined;
     ref = value.slice(5);
@@ -72,6 +80,7 @@ export function listRefs(gitDir: string, prefix: string): Map<string, string> {
     }
   };
   walk(prefix);
+  if (!refSteps.looseWins) for (const [name, oid] of packedRefs(gitDir)) if (name.startsWith(prefix)) out.set(name, oid);
   return new Map([...out].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
 }
 

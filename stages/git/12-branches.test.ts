@@ -64,6 +64,11 @@ export default stage(import.meta, [
       await g.git(["branch", "-f", a, ids[3]!], { cwd: repo });
       await g.git(["branch", `${c}-new`, ids[0]!], { cwd: repo });
       await expectOutput(t, g, repo, ["branch"], () => `${BRANCH_LIST} ${PACKED}`);
+      // ${a} is both a loose file (the newer commit) and a stale packed line: log of it shows which one was read.
+      const firstLine = (s: string) => s.split("\n")[0] ?? "";
+      await expectOutput(t, g, repo, ["log", "--oneline", a], (o, r) =>
+        !o.includes(firstLine(r)) && r.includes(firstLine(o)) ? `${a} is both a loose file and a line of .git/packed-refs with an older id: read the loose file. ${PACKED}` : `${ONELINE} Commits come newest first.`,
+      );
       const made = `${t.rand.word()}-made`;
       await g.ours(["branch", made], { cwd: repo });
       const at = (await g.git(["rev-parse", "--verify", "-q", `refs/heads/${made}`], { cwd: repo, allowFail: true })).stdout.trim();
@@ -135,6 +140,12 @@ export default stage(import.meta, [
       await g.git(["branch", older, ids[1]!], { cwd: repo });
       await g.git(["pack-refs", "--all"], { cwd: repo });
       const logHint = (ours: string, real: string) => {
+        const commits = (s: string) => s.split("\n").filter((l) => /^commit [0-9a-f]{40}$/.test(l));
+        const [oc, rc] = [commits(ours), commits(real)];
+        if (oc.join() !== rc.join()) {
+          if ([...oc].sort().join() === [...rc].sort().join()) return `The same commits in another order: newest first, from HEAD (or the branch given) back through the parents. ${LOG}`;
+          return `Your log lists other commits than real git's: start from HEAD's commit, or from the branch's when one is given (\`log <branch>\`), and follow the parents back. ${LOG}`;
+        }
         const dates = (s: string) => s.split("\n").filter((l) => l.startsWith("Date:"));
         const [o, r] = [dates(ours), dates(real)];
         const i = r.findIndex((line, n) => line !== o[n]);
