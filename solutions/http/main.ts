@@ -13,16 +13,18 @@ function arg(args: string[], name: string): string | undefined {
 }
 
 /** Fixture switches (harness/fixtures/http/): each turns on one deliberate mistake. */
-export type Mistakes = Omit<ServerOptions, "port" | "directory" | "tls" | "proxy">;
+export type Mistakes = Omit<ServerOptions, "port" | "directory" | "tls" | "proxy"> & { fixedPort?: number };
 
 export function runMain(args: string[], mistakes: Mistakes = {}, proxyMistakes: ProxyOptions = {}): void {
-  const port = Number(arg(args, "port") ?? 4221);
+  // Fixture switch: listen on 4221 whatever --port says.
+  const port = mistakes.fixedPort ?? Number(arg(args, "port") ?? 4221);
   const directory = resolve(arg(args, "directory") ?? ".");
   const tlsPort = arg(args, "tls-port");
   const tls = tlsPort ? { port: Number(tlsPort), cert: resolve(arg(args, "cert") ?? "cert.pem"), key: resolve(arg(args, "key") ?? "key.pem") } : undefined;
   const proxyFile = arg(args, "proxy");
   const proxy = proxyFile ? Proxy.load(resolve(proxyFile), proxyMistakes) : undefined;
-  listen({ port, directory, tls, proxy, ...mistakes });
+  const { fixedPort: _, ...switches } = mistakes;
+  listen({ port, directory, tls, proxy, ...switches });
 }
 
 if (import.meta.main) runMain(Bun.argv.slice(2));

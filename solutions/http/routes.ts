@@ -24,6 +24,10 @@ export interface RouteOptions extends StaticOptions {
   bufferStreams?: boolean;
   /** Fixture switch: /echo routes any path that starts with "/echo" (so /echo alone, or /echoes, gets 200). */
   echoWithoutSlash?: boolean;
+  /** Fixture switch: /echo/<text> answers with the text and the slash before it ("/abc"). */
+  echoWithSlash?: boolean;
+  /** Fixture switch: /user-agent answers without a Content-Type. */
+  userAgentUntyped?: boolean;
   /** Fixture switch: a saved file answers 200 OK, not 201 Created. */
   createdAs200?: boolean;
   /** Fixture switch: /files/ serves files as text/plain. */
@@ -86,10 +90,10 @@ export function route(req: Request, o: RouteOptions): Response {
   if (path.startsWith("/files/")) return files(req, path.slice("/files/".length), o);
   if (req.method !== "GET" && req.method !== "HEAD") return response(405, "", [["Allow", "GET, HEAD"]]);
   if (path === "/") return response(200);
-  if (path.startsWith("/echo/")) return text(200, path.slice("/echo/".length));
+  if (path.startsWith("/echo/")) return text(200, path.slice(o.echoWithSlash ? "/echo".length : "/echo/".length));
   if (o.echoWithoutSlash && path.startsWith("/echo")) return text(200, path.slice("/echo".length));
   if (path.startsWith("/stream/")) return stream(path.slice("/stream/".length), o);
-  if (path === "/user-agent") return text(200, header(req, "User-Agent", o) ?? "");
+  if (path === "/user-agent") return o.userAgentUntyped ? response(200, header(req, "User-Agent", o) ?? "") : text(200, header(req, "User-Agent", o) ?? "");
   // Fixture switch: ".." looked for in the path as sent, then the decoded path joined as it is.
   const rawSegments = req.target.split("?")[0]!.split("/");
   const file = o.dotsCheckedBeforeDecoding ? (rawSegments.includes("..") ? text(403, "Forbidden\n") : serveStatic(req, path, { ...o, allowTraversal: true })) : serveStatic(req, path, o);

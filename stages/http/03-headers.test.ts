@@ -1,4 +1,4 @@
-import { baseUrl, curl, expectBody, expectStatus, HttpConnection, rawRequest } from "../../harness/clients/http.ts";
+import { baseUrl, curl, expectBody, expectHeader, expectStatus, HttpConnection, rawRequest } from "../../harness/clients/http.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const READ_HEADERS = "After the request line come header lines `Name: value`, each ending in \\r\\n, up to an empty line (RFC 9112 §5). Read them all into a map from name to value.";
@@ -20,6 +20,7 @@ export default stage(import.meta, [
       const r = responses[0]!;
       expectStatus(r, 200, { message: "GET /user-agent should answer 200 OK.", hint: READ_HEADERS });
       expectBody(r, agent, { message: "The body of GET /user-agent should be the value of the request's User-Agent header, as sent.", hint: r.body.toString().toLowerCase() === agent.toLowerCase() ? VALUE_CASE : READ_HEADERS });
+      expectHeader(r, "Content-Type", /^text\/plain\b/, { message: "The /user-agent response should say its body is text/plain.", hint: "Add the header line Content-Type: text/plain (RFC 9110 §8.3), as for /echo/." });
     },
   },
   {
