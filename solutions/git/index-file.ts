@@ -65,6 +65,14 @@ export function encodeIndex(entries: IndexEntry[], steps: IndexSteps = indexStep
   return Buffer.concat([body, steps.checksum(body)]);
 }
 
+/** How the index is read (fixtures replace parts). */
+export const indexReadSteps = {
+  /** Read as many entries as the header says (else: entries until the checksum, extensions taken for entries). */
+  countFromHeader: true,
+  /** Skip each entry's NUL padding to a multiple of 8 bytes (else: only the path's NUL). */
+  padded: true,
+};
+
 export function decodeIndex(bytes: Uint8Array): IndexEntry[] {
   const buf = Buffer.from(bytes);
   if (buf.length < 32 || buf.toString("latin1", 0, 4) !== "DIRC") throw new GitError("index file corrupt (no DIRC signature)");
@@ -74,7 +82,7 @@ export function decodeIndex(bytes: Uint8Array): IndexEntry[] {
   const count = buf.readUInt32BE(8);
   const entries: IndexEntry[] = [];
   let at = 12;
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; indexReadSteps.countFromHeader ? i < count : at < buf.length - 20; i++) {
     const w = (n: number) => buf.readUInt32BE(at + n * 4);
     const flags = buf.readUInt16BE(at + 60);
     const extended = (flags & 0x4000) !== 0 ? 2 : 0;
@@ -88,7 +96,7 @@ export function decodeIndex(bytes: Uint8Array): IndexEntry[] {
       path: buf.toString("utf8", start, end),
     });
     const length = end - at;
-    at += length + 8 - (length % 8);
+    at += indexReadSteps.padded ? length + 8 - (length % 8) : length + 1;
   }
   return entries;
 }

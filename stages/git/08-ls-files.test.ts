@@ -14,7 +14,7 @@ const MISSING =
 async function expectLsFiles(t: CaseContext, g: GitCase, repo: string, what: string): Promise<void> {
   for (const args of [["ls-files"], ["ls-files", "--stage"], ["ls-files", "-s"]]) {
     const real = (await g.git(args, { cwd: repo })).stdout;
-    const ours = (await g.ours(args, { cwd: repo })).stdout;
+    const ours = (await g.ours(args, { cwd: repo, hint: MISSING })).stdout;
     const noStage = args.length > 1 && ours !== "" && !ours.includes("\t");
     const hint =
       args.length === 1
