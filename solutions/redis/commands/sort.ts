@@ -33,13 +33,72 @@ import type { CommandContext } from "./types.ts";
 
 const ERR_NOT_DOUBLE = error("ERR One or more scores can't be converted into double");
 
+/** Deliberate mistakes for the sort fixtures (harness/fixtures/redis/sort/): all off. */
+export const sortMistakes = {
+  /** Equal numbers keep the elements' stored order instead of being ordered by their bytes. */
+  tiesUnordered: false,
+  /** Only lists are sorted: sets and sorted sets are WRONGTYPE. */
+  listsOnly: false,
+  /** DESC is ignored. */
+  descIgnored: false,
+  /** ALPHA is ignored: elements are always read as numbers. */
+  alphaIgnored: false,
+  /** An element that is not a number counts as 0 instead of failing. */
+  lenientNumbers: false,
+  /** A negative LIMIT count returns nothing instead of everything from the offset. */
+  negativeCountEmpty: false,
+  /** A negative LIMIT offset is refused as a syntax error. */
+  negativeOffsetRefused: false,
+  /** A LIMIT that is not an integer counts as 0. */
+  limitNotIntegerAsZero: false,
+  /** A missing BY value sorts last (as +inf) instead of as 0. */
+  missingWeightLast: false,
+  /** "->field" is not special in BY and GET patterns: the whole pattern names a string key. */
+  noHashFields: false,
+  /** A BY pattern without "*" still sorts (by the elements). */
+  nosortSorts: false,
+  /** BY nosort DESC keeps a list's order. */
+  nosortDescIgnored: false,
+  /** GET # is looked up as a key instead of giving the element. */
+  getHashAsKey: false,
+  /** A missing GET value is an empty string instead of nil. */
+  getMissingAsEmpty: false,
+  /** Only the first GET pattern is used. */
+  firstGetOnly: false,
+  /** STORE appends to a list already at the destination instead of replacing it. */
+  storeAppends: false,
+  /** An empty result leaves the destination as it was instead of deleting it. */
+  storeEmptyKeepsDestination: false,
+  /** A missing key replies nil instead of an empty array. */
+  missingKeyNil: false,
+  /** A key of another type is sorted as empty instead of WRONGTYPE. */
+  wrongTypeEmpty: false,
+  /** Unknown options are ignored instead of a syntax error. */
+  unknownOptionIgnored: false,
+  /** SORT_RO accepts STORE. */
+  readOnlyStores: false,
+  /** BY nosort … STORE of a set stores the set's own (hash) order instead of sorting by bytes. */
+  setNosortStoreUnsorted: false,
+  /** Numbers are compared as strings (10 before 9); they are still checked to be numbers. */
+  numbersByBytes: false,
+  /** LIMIT's second number is read as the last index, not a count. */
+  limitAsRange: false,
+  /** BY with a "*" pattern is ignored: the elements themselves are sorted. */
+  byIgnored: false,
+  /** STORE onto a key of another type is WRONGTYPE instead of replacing it. */
+  storeWrongType: false,
+  /** STORE leaves nil values out instead of storing empty strings. */
+  storeSkipsNil: false,
+};
+const M = sortMistakes;
+
 /** The value a BY or GET pattern names for `element`: null when missing (or of a type it cannot read). */
 function lookupByPattern(ctx: CommandContext, pattern: string, element: string): Buffer | null {
-  if (pattern === "#") return Buffer.from(element, "latin1");
+  if (pattern === "#" && !M.getHashAsKey) return Buffer.from(element, "latin1");
   const star = pattern.indexOf("*");
   if (star < 0) return null;
   const arrow = pattern.indexOf("->", star + 1);
-  const hasField = arrow >= 0 && arrow + 2 < pattern.length;
+  const hasField = arrow >= 0 && arrow + 2 < pattern.length && !M.noHashFields;
   const keyPattern = hasField ? pattern.slice(0, arrow) : pattern;
   const key = keyPattern.slice(0, star) + element + keyPattern.slice(star + 1);
   const value = ctx.db.get(key);
@@ -74,23 +133,24 @@ function parseOptions(argv: Buffer[], readOnly: boolean): SortOptions | Reply {
     else if (isOption(arg, "limit") && left >= 2) {
       const offset = parseInt64(argv[j + 1]!);
       const count = parseInt64(argv[j + 2]!);
-      if (offset === null || count === null) return ERR_NOT_INTEGER;
-      o.offset = offset;
-      o.count = count;
+      if ((offset === null || count === null) && !M.limitNotIntegerAsZero) return ERR_NOT_INTEGER;
+      if (M.negativeOffsetRefused && offset !== null && offset < 0n) return ERR_SYNTAX;
+      o.offset = offset ?? 0n;
+      o.count = count ?? 0n;
       o.limited = true;
       j += 2;
-    } else if (isOption(arg, "store") && left >= 1 && !readOnly) {
+    } else if (isOption(arg, "store") && left >= 1 && (!readOnly || M.readOnlyStores)) {
       o.store = keyOf(argv[j + 1]!);
       j++;
     } else if (isOption(arg, "by") && left >= 1) {
       o.by = byteString(argv[j + 1]!);
       // A BY pattern without "*" (e.g. "nosort") means: do not sort.
-      if (!o.by.includes("*")) o.dontSort = true;
+      if (!o.by.includes("*") && !M.nosortSorts) o.dontSort = true;
       j++;
     } else if (isOption(arg, "get") && left >= 1) {
       o.gets.push(byteString(argv[j + 1]!));
       j++;
-    } else return ERR_SYNTAX;
+    } else if (!M.unknownOptionIgnored) return ERR_SYNTAX;
   }
   return o;
 }
@@ -103,7 +163,7 @@ function elementsOf(ctx: CommandContext, key: string, desc: boolean, dontSort: b
     case "list": {
       // Not sorted: the list's own order, reversed for DESC.
       const items = [...value.data].map((b) => b.toString("latin1"));
-      return dontSort && desc ? items.reverse() : items;
+      return dontSort && desc && !M.nosortDescIgnored ? items.reverse() : items;
     }
     case "set":
       return [...value.data];
@@ -129,12 +189,14 @@ function sort(ctx: CommandContext, argv: Buffer[], readOnly: boolean): Reply {
   const key = keyOf(argv[1]!);
   const value = ctx.db.get(key);
   const type = value?.type;
-  if (value !== undefined && type !== "list" && type !== "set" && type !== "zset") return ERR_WRONGTYPE;
+  if (value === undefined && M.missingKeyNil) return NULL_BULK;
+  if (value !== undefined && M.listsOnly && type !== "list") return ERR_WRONGTYPE;
+  if (value !== undefined && type !== "list" && type !== "set" && type !== "zset") return M.wrongTypeEmpty ? array([]) : ERR_WRONGTYPE;
   // Sets have no order of their own: sort them by bytes when they are not sorted but stored.
   let dontSort = o.dontSort;
   let alpha = o.alpha;
   let byBytes = false;
-  if (dontSort && type === "set" && o.store !== null) {
+  if (dontSort && type === "set" && o.store !== null && !M.setNosortStoreUnsorted) {
     dontSort = false;
     alpha = true;
     byBytes = true;
@@ -144,32 +206,33 @@ function sort(ctx: CommandContext, argv: Buffer[], readOnly: boolean): Reply {
   if (!dontSort) {
     const weights = new Map<string, { num: number; text: Buffer | null }>();
     for (const element of elements) {
-      const source = byBytes || o.by === null ? Buffer.from(element, "latin1") : lookupByPattern(ctx, o.by, element);
-      if (alpha) weights.set(element, { num: 0, text: source });
+      const source = byBytes || o.by === null || M.byIgnored ? Buffer.from(element, "latin1") : lookupByPattern(ctx, o.by, element);
+      if (alpha && !M.alphaIgnored) weights.set(element, { num: 0, text: source });
       else if (source !== null) {
         const r = strtod(source.toString("latin1"));
-        if (r === null || r.erange) return ERR_NOT_DOUBLE;
-        weights.set(element, { num: r.value, text: null });
-      } else weights.set(element, { num: 0, text: null });
+        if ((r === null || r.erange) && !M.lenientNumbers) return ERR_NOT_DOUBLE;
+        weights.set(element, { num: r?.value ?? 0, text: null });
+      } else weights.set(element, { num: M.missingWeightLast ? Infinity : 0, text: null });
     }
     elements.sort((a, b) => {
       const wa = weights.get(a)!;
       const wb = weights.get(b)!;
       let cmp: number;
-      if (alpha) {
+      if (alpha && !M.alphaIgnored) {
         if (wa.text === null || wb.text === null) cmp = wa.text === wb.text ? 0 : wa.text === null ? -1 : 1;
         else cmp = Buffer.compare(wa.text, wb.text);
-      } else cmp = wa.num < wb.num ? -1 : wa.num > wb.num ? 1 : 0;
+      } else if (M.numbersByBytes) cmp = compareBytes(a, b);
+      else cmp = wa.num < wb.num ? -1 : wa.num > wb.num ? 1 : 0;
       // Equal weights: by the elements' bytes, so the order is always the same.
-      if (cmp === 0) cmp = compareBytes(a, b);
-      return o.desc ? -cmp : cmp;
+      if (cmp === 0 && !M.tiesUnordered) cmp = compareBytes(a, b);
+      return o.desc && !M.descIgnored ? -cmp : cmp;
     });
   }
 
   // LIMIT: a negative offset is 0, a negative count (or none) is "to the end".
   const n = BigInt(elements.length);
   let start = o.offset < 0n ? 0n : o.offset;
-  let end = o.count < 0n ? n - 1n : start + o.count - 1n;
+  let end = o.count < 0n ? (M.negativeCountEmpty && o.limited ? start - 1n : n - 1n) : (M.limitAsRange ? o.count : start + o.count - 1n);
   if (start >= n) {
     start = 0n;
     end = -1n;
@@ -180,13 +243,22 @@ function sort(ctx: CommandContext, argv: Buffer[], readOnly: boolean): Reply {
   const values: (Buffer | null)[] = [];
   for (const element of window) {
     if (o.gets.length === 0) values.push(Buffer.from(element, "latin1"));
-    else for (const pattern of o.gets) values.push(lookupByPattern(ctx, pattern, element));
+    else for (const pattern of M.firstGetOnly ? o.gets.slice(0, 1) : o.gets) values.push(lookupByPattern(ctx, pattern, element) ?? (M.getMissingAsEmpty ? Buffer.alloc(0) : null));
   }
 
   if (o.store === null) return array(values.map((v) => (v === null ? NULL_BULK : bulk(v))));
-  if (values.length === 0) ctx.db.delete(o.store);
-  else ctx.db.set(o.store, { type: "list", data: RedisList.from(values.map((v) => v ?? Buffer.alloc(0))) });
-  return integer(values.length);
+  const stored = M.storeSkipsNil ? values.filter((v) => v !== null) : values.map((v) => v ?? Buffer.alloc(0));
+  const existing = ctx.db.get(o.store);
+  if (M.storeWrongType && existing !== undefined && existing.type !== "list") return ERR_WRONGTYPE;
+  if (M.storeAppends && existing?.type === "list") {
+    for (const v of stored) existing.data.pushRight(v);
+    ctx.db.touch(o.store);
+    return integer(existing.data.length);
+  }
+  if (stored.length === 0) {
+    if (!M.storeEmptyKeepsDestination) ctx.db.delete(o.store);
+  } else ctx.db.set(o.store, { type: "list", data: RedisList.from(stored) });
+  return integer(stored.length);
 }
 
 export const sortCommands: readonly CommandDefinition[] = [
