@@ -12,7 +12,7 @@ const PATHS =
 
 /** The program's `add` in ours, real git's in theirs; then the index must be well formed and real git must see the same in both. */
 async function addBoth(t: CaseContext, g: GitCase, repos: Twins, paths: string[]): Promise<void> {
-  const added = await g.ours(["add", ...paths], { cwd: repos.ours });
+  const added = await g.ours(["add", ...paths], { cwd: repos.ours, hint: `${PATHS} A path whose file is gone still names its entry in the index you read.` });
   if (added.stdout !== "") t.fail({ message: `add ${paths.join(" ")} printed on stdout; real git's add prints nothing.`, expected: "", received: added.stdout, hint: "`add` prints nothing when it succeeds." });
   const bytes = readFileSync(join(repos.ours, ".git", "index"));
   const problem = indexProblem(bytes) ?? indexStatProblem(bytes, repos.ours);
