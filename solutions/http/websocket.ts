@@ -46,7 +46,32 @@ export interface WsOptions {
   wsCloseReasonUnchecked?: boolean;
   /** Fixture switch: close the TCP connection on a close frame without sending one back. */
   wsNoCloseReply?: boolean;
+  /** Fixture switch: one more mistake in the frame layer (see WsMistake). */
+  wsMistake?: WsMistake;
 }
+
+/**
+ * Mistakes of the frame layer, one per fixture: messages echoed as text, a 64-bit length refused, echoes without FIN,
+ * payloads unmasked with the key's first byte only; pongs without the ping's data, a ping that drops the message being
+ * collected, unsolicited pongs answered; unmasked frames, RSV bits, reserved opcodes, long or fragmented control frames,
+ * lone continuations and invalid UTF-8 in text taken; the TCP connection left open after the close frame.
+ */
+export type WsMistake =
+  | "binary-as-text"
+  | "no-64-bit-length"
+  | "echo-without-fin"
+  | "mask-first-byte-only"
+  | "pong-empty"
+  | "ping-drops-message"
+  | "pong-answered"
+  | "unmasked-accepted"
+  | "rsv-ignored"
+  | "reserved-opcodes-ignored"
+  | "long-control-frames"
+  | "fragmented-control-frames"
+  | "lone-continuation-accepted"
+  | "text-utf8-unchecked"
+  | "open-after-close";
 
 const tokens = (v: string | undefined) => (v ?? "").toLowerCase().split(",").map((s) => s.trim());
 
@@ -149,10 +174,11 @@ export class WsConnection {
     const b = this.buffer;
     if (b.length < 2) return undefined;
     const fin = (b[0]! & 0x80) !== 0;
-    if (b[0]! & 0x70) throw new Fail(1002, "RSV bits set without a negotiated extension");
+    const mistake = this.o.wsMistake;
+    if (b[0]! & 0x70 && mistake !== "rsv-ignored") throw new Fail(1002, "RSV bits set without a negotiated extension");
     const opcode = b[0]! & 0x0f;
     const masked = (b[1]! & 0x80) !== 0;
-    if (!masked) throw new Fail(1002, "a client frame that is not masked");
+    if (!masked && mistake !== "unmasked-accepted") throw new Fail(1002, "a client frame that is not masked");
     let len = b[1]! & 0x7f;
     let at = 2;
     if (len === 126) {
@@ -160,6 +186,7 @@ export class WsConnection {
       len = b.readUInt16BE(2);
       at = 4;
     } else if (len === 127) {
+      if (mistake === "no-64-bit-length") throw new Fail(1009, "a 64-bit payload length");
       if (b.length < 10) return undefined;
       const big = b.readBigUInt64BE(2);
       if (big >> 63n) throw new Fail(1002, "a 64-bit payload length with its most significant bit set");
@@ -167,30 +194,38 @@ export class WsConnection {
       len = Number(big);
       at = 10;
     }
-    if (b.length < at + 4 + len) return undefined;
-    const mask = b.subarray(at, at + 4);
-    const payload = Buffer.from(b.subarray(at + 4, at + 4 + len));
-    for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[i % 4]!;
-    this.buffer = b.subarray(at + 4 + len);
+    const keyLength = masked ? 4 : 0;
+    if (b.length < at + keyLength + len) return undefined;
+    const mask = b.subarray(at, at + keyLength);
+    const payload = Buffer.from(b.subarray(at + keyLength, at + keyLength + len));
+    if (masked) for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[mistake === "mask-first-byte-only" ? 0 : i % 4]!;
+    this.buffer = b.subarray(at + keyLength + len);
     return { fin, opcode, payload };
   }
 
   private onFrame(fin: boolean, opcode: number, payload: Buffer): void {
+    const mistake = this.o.wsMistake;
     if (opcode >= 0x8) {
       // §5.5: control frames are never fragmented and carry at most 125 bytes.
-      if (!fin) throw new Fail(1002, "a fragmented control frame");
-      if (payload.length > 125) throw new Fail(1002, "a control frame over 125 bytes");
+      if (!fin && mistake !== "fragmented-control-frames") throw new Fail(1002, "a fragmented control frame");
+      if (payload.length > 125 && mistake !== "long-control-frames") throw new Fail(1002, "a control frame over 125 bytes");
       if (opcode === 0x8) return this.onClose(payload);
-      if (opcode === 0x9) return this.write(wsFrame(0xa, payload, this.o)); // §5.5.2: pong with the same data
-      if (opcode === 0xa) return; // §5.5.3: an unsolicited pong is ignored
+      if (mistake === "ping-drops-message" && opcode === 0x9) this.message = undefined;
+      if (opcode === 0x9) return this.write(wsFrame(0xa, mistake === "pong-empty" ? Buffer.alloc(0) : payload, this.o)); // §5.5.2: pong with the same data
+      if (opcode === 0xa) return mistake === "pong-answered" ? this.write(wsFrame(0xa, payload, this.o)) : undefined; // §5.5.3: an unsolicited pong is ignored
+      if (mistake === "reserved-opcodes-ignored") return;
       throw new Fail(1002, `reserved control opcode 0x${opcode.toString(16)}`);
     }
-    if (opcode !== 0x0 && opcode !== 0x1 && opcode !== 0x2) throw new Fail(1002, `reserved data opcode 0x${opcode.toString(16)}`);
+    if (opcode !== 0x0 && opcode !== 0x1 && opcode !== 0x2) {
+      if (mistake === "reserved-opcodes-ignored") return;
+      throw new Fail(1002, `reserved data opcode 0x${opcode.toString(16)}`);
+    }
     if (this.o.wsIgnoreFragments) {
       if (opcode !== 0) this.write(wsFrame(opcode, payload, this.o));
       return;
     }
     if (opcode === 0x0) {
+      if (!this.message && mistake === "lone-continuation-accepted") return;
       if (!this.message) throw new Fail(1002, "a continuation frame with no message to continue");
     } else {
       if (this.message && !this.o.wsNewMessageRestarts) throw new Fail(1002, "a new data frame in the middle of a fragmented message");
@@ -205,8 +240,8 @@ export class WsConnection {
     this.message = undefined;
     const data = Buffer.concat(m.parts);
     // §8.1: a text message is UTF-8; invalid data fails the connection with 1007.
-    if (m.opcode === 0x1 && !validUtf8(data)) throw new Fail(1007, "a text message that is not valid UTF-8");
-    this.write(wsFrame(m.opcode, data, this.o));
+    if (m.opcode === 0x1 && !validUtf8(data) && mistake !== "text-utf8-unchecked") throw new Fail(1007, "a text message that is not valid UTF-8");
+    this.write(wsFrame(mistake === "binary-as-text" ? 0x1 : m.opcode, data, this.o, mistake !== "echo-without-fin"));
   }
 
   /** §5.5.1, §7.1.5: a close frame's body is empty, or a 2-byte code and a UTF-8 reason. */
@@ -229,6 +264,6 @@ export class WsConnection {
     this.closed = true;
     const body = code === undefined ? Buffer.alloc(0) : Buffer.concat([Buffer.from([code >> 8, code & 0xff]), Buffer.from(reason.slice(0, 100))]);
     this.write(wsFrame(0x8, body, this.o));
-    this.end();
+    if (this.o.wsMistake !== "open-after-close") this.end();
   }
 }
