@@ -54,7 +54,8 @@ export interface WsOptions {
  * Mistakes of the frame layer, one per fixture: messages echoed as text, a 64-bit length refused, echoes without FIN,
  * payloads unmasked with the key's first byte only; pongs without the ping's data, a ping that drops the message being
  * collected, unsolicited pongs answered; unmasked frames, RSV bits, reserved opcodes, long or fragmented control frames,
- * lone continuations and invalid UTF-8 in text taken; the TCP connection left open after the close frame.
+ * lone continuations and invalid UTF-8 in text taken; the TCP connection left open after the close frame; a 426
+ * without Sec-WebSocket-Version, a 101 without Connection: Upgrade.
  */
 export type WsMistake =
   | "binary-as-text"
@@ -71,7 +72,9 @@ export type WsMistake =
   | "fragmented-control-frames"
   | "lone-continuation-accepted"
   | "text-utf8-unchecked"
-  | "open-after-close";
+  | "open-after-close"
+  | "426-without-version"
+  | "101-without-connection";
 
 const tokens = (v: string | undefined) => (v ?? "").toLowerCase().split(",").map((s) => s.trim());
 
@@ -91,12 +94,12 @@ export function handshake(req: Request, path: string, o: WsOptions): { ok: true;
   if (path !== "/ws") return fail(text(404, "Not Found\n"));
   if (req.method !== "GET" || req.version !== "HTTP/1.1") return fail(text(400, "A WebSocket handshake is an HTTP/1.1 GET\n"));
   if (o.wsConnectionExact ? req.headers.get("connection")?.toLowerCase() !== "upgrade" : !tokens(req.headers.get("connection")).includes("upgrade")) return fail(text(400, "Connection: Upgrade is missing\n"));
-  if (o.wsVersionAtLeast13 ? !(Number(req.headers.get("sec-websocket-version")) >= 13) : req.headers.get("sec-websocket-version") !== "13") return fail(response(426, "Sec-WebSocket-Version 13 only\n", [["Content-Type", "text/plain"], ["Sec-WebSocket-Version", "13"], ["Upgrade", "websocket"]]));
+  if (o.wsVersionAtLeast13 ? !(Number(req.headers.get("sec-websocket-version")) >= 13) : req.headers.get("sec-websocket-version") !== "13") return fail(response(426, "Sec-WebSocket-Version 13 only\n", [["Content-Type", "text/plain"], ...(o.wsMistake === "426-without-version" ? [] : [["Sec-WebSocket-Version", "13"] as [string, string]]), ["Upgrade", "websocket"]]));
   const key = req.headers.get("sec-websocket-key") ?? "";
   if (o.wsAnyKey ? key === "" : !/^[A-Za-z0-9+/]{22}==$/.test(key) || Buffer.from(key, "base64").length !== 16) return fail(text(400, "Sec-WebSocket-Key must be 16 bytes in base64\n"));
   return {
     ok: true,
-    response: { status: 101, body: Buffer.alloc(0), headers: [["Upgrade", "websocket"], ["Connection", "Upgrade"], ["Sec-WebSocket-Accept", acceptKey(key, o)], ...(o.ws101ContentLength ? [["Content-Length", "0"] as [string, string]] : [])] },
+    response: { status: 101, body: Buffer.alloc(0), headers: [["Upgrade", "websocket"], ...(o.wsMistake === "101-without-connection" ? [] : [["Connection", "Upgrade"] as [string, string]]), ["Sec-WebSocket-Accept", acceptKey(key, o)], ...(o.ws101ContentLength ? [["Content-Length", "0"] as [string, string]] : [])] },
   };
 }
 
