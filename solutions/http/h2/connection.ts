@@ -8,13 +8,17 @@
 import { MAX_BODY_BYTES, type Request } from "../request.ts";
 import type { Response } from "../response.ts";
 import * as F from "./frames.ts";
-import { CompressionError, Decoder, Encoder, tableSizeUpdate, type Field } from "./hpack.ts";
+import { CompressionError, Decoder, Encoder, tableSizeUpdate, type Field, type HpackMistake } from "./hpack.ts";
 
 export interface H2Options {
   /** Routes a complete request (the HTTP/1.1 server's routes). */
   route: (req: Request) => Response;
   /** Fixture switch: never acknowledge the client's SETTINGS. */
   noSettingsAck?: boolean;
+  /** Fixture switch: no SETTINGS frame of the server's own first, or DATA that never carries END_STREAM. */
+  h2Mistake?: "no-server-preface" | "data-without-end-stream";
+  /** Fixture switch: a mistake in the HPACK decoder (see HpackMistake). */
+  hpackMistake?: HpackMistake;
   /** Fixture switch: decode header blocks without a dynamic table. */
   noDynamicTable?: boolean;
   /** Fixture switch: answer one stream at a time, in the order they were opened. */
@@ -128,10 +132,10 @@ export class H2Connection {
     private readonly log: (line: string) => void,
   ) {
     const overhead = o.hpackNoEntryOverhead ? 0 : undefined;
-    this.decoder = new Decoder(undefined, overhead);
+    this.decoder = new Decoder(undefined, overhead, o.hpackMistake);
     this.encoder = new Encoder(overhead);
     // §3.4: the server's preface is a SETTINGS frame (possibly empty).
-    this.write(F.frame(F.SETTINGS, 0, 0, F.settingsPayload([[F.MAX_CONCURRENT_STREAMS, OUR_MAX_CONCURRENT]])));
+    if (o.h2Mistake !== "no-server-preface") this.write(F.frame(F.SETTINGS, 0, 0, F.settingsPayload([[F.MAX_CONCURRENT_STREAMS, OUR_MAX_CONCURRENT]])));
   }
 
   /** The socket is gone: stop sending. */
@@ -506,7 +510,7 @@ export class H2Connection {
         this.connSendWindow -= n;
         s.sendWindow -= n;
         const last = s.pending.length === 0 && s.endAfterPending;
-        this.write(F.frame(F.DATA, last ? F.END_STREAM : 0, s.id, data));
+        this.write(F.frame(F.DATA, last && this.o.h2Mistake !== "data-without-end-stream" ? F.END_STREAM : 0, s.id, data));
         if (last) this.localEnd(s);
         progress = true;
       }

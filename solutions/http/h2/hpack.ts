@@ -29,6 +29,13 @@ export const STATIC_TABLE: Field[] = [
 /** A header block that cannot be decoded: a connection error of type COMPRESSION_ERROR (RFC 9113 §4.3). */
 export class CompressionError extends Error {}
 
+/**
+ * Mistakes of the decoder, one per fixture: Huffman-coded strings read as raw octets; never-indexed literals added
+ * to the dynamic table; dynamic indexes counted from the oldest entry; an entry that fills the table exactly evicts
+ * the oldest; dynamic table size updates ignored.
+ */
+export type HpackMistake = "huffman-as-raw" | "never-indexed-added" | "oldest-first" | "exact-fit-evicts" | "size-update-ignored";
+
 /** §4.1: the octets an entry costs beyond its name and value. */
 const ENTRY_OVERHEAD = 32;
 
@@ -40,6 +47,7 @@ export class DynamicTable {
   constructor(
     public maxSize = 4096,
     private readonly overhead = ENTRY_OVERHEAD,
+    private readonly mistake?: HpackMistake,
   ) {}
 
   add(f: Field): void {
@@ -54,18 +62,19 @@ export class DynamicTable {
   }
 
   resize(max: number): void {
-    this.maxSize = max;
+    if (this.mistake !== "size-update-ignored") this.maxSize = max;
     this.evict();
   }
 
   /** §4.4: evict from the end until the table fits (an entry larger than the table empties it). */
   private evict(): void {
-    while (this.size > this.maxSize && this.entries.length > 0) this.size -= this.entrySize(this.entries.pop()!);
+    const over = () => (this.mistake === "exact-fit-evicts" ? this.size >= this.maxSize : this.size > this.maxSize);
+    while (over() && this.entries.length > 0) this.size -= this.entrySize(this.entries.pop()!);
   }
 
   get(index: number): Field {
     if (index >= 1 && index <= STATIC_TABLE.length) return STATIC_TABLE[index - 1]!;
-    const f = this.entries[index - STATIC_TABLE.length - 1];
+    const f = this.mistake === "oldest-first" ? this.entries[this.entries.length - (index - STATIC_TABLE.length)] : this.entries[index - STATIC_TABLE.length - 1];
     if (index === 0 || !f) throw new CompressionError(`index ${index} is in neither the static table nor the dynamic table (${this.entries.length} entries)`);
     return f;
   }
@@ -102,8 +111,8 @@ function writeInt(value: number, prefix: number, flags: number): number[] {
 }
 
 /** §5.2: a string literal, Huffman-coded when H is set. */
-function readString(buf: Uint8Array, at: number): [value: string, next: number] {
-  const huffman = (buf[at]! & 0x80) !== 0;
+function readString(buf: Uint8Array, at: number, mistake?: HpackMistake): [value: string, next: number] {
+  const huffman = (buf[at]! & 0x80) !== 0 && mistake !== "huffman-as-raw";
   const [len, start] = readInt(buf, at, 7);
   if (start + len > buf.length) throw new CompressionError("a string runs past the end of the header block");
   const raw = buf.subarray(start, start + len);
@@ -132,8 +141,9 @@ export class Decoder {
   constructor(
     private readonly limit = 4096,
     entryOverhead = ENTRY_OVERHEAD,
+    private readonly mistake?: HpackMistake,
   ) {
-    this.table = new DynamicTable(4096, entryOverhead);
+    this.table = new DynamicTable(4096, entryOverhead, mistake);
   }
 
   /** Decodes one whole header block (§3, §6). */
@@ -163,15 +173,16 @@ export class Decoder {
         const [index, next] = readInt(block, at, indexing ? 6 : 4);
         at = next;
         let name: string;
-        if (index === 0) [name, at] = readString(block, at);
+        if (index === 0) [name, at] = readString(block, at, this.mistake);
         else {
           if (o.noDynamicTable && index > STATIC_TABLE.length) throw new CompressionError(`index ${index} refers to the dynamic table, which this server does not keep`);
           name = this.table.get(index)[0];
         }
         let value: string;
-        [value, at] = readString(block, at);
+        [value, at] = readString(block, at, this.mistake);
         fields.push([name, value]);
-        if (indexing && !o.noDynamicTable) this.table.add([name, value]);
+        const neverIndexed = (b & 0xf0) === 0x10;
+        if ((indexing || (neverIndexed && this.mistake === "never-indexed-added")) && !o.noDynamicTable) this.table.add([name, value]);
       }
       sawField = true;
     }
