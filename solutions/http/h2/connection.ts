@@ -15,8 +15,12 @@ export interface H2Options {
   route: (req: Request) => Response;
   /** Fixture switch: never acknowledge the client's SETTINGS. */
   noSettingsAck?: boolean;
-  /** Fixture switch: no SETTINGS frame of the server's own first, or DATA that never carries END_STREAM. */
-  h2Mistake?: "no-server-preface" | "data-without-end-stream";
+  /**
+   * Fixture switch: no SETTINGS frame of the server's own first; DATA that never carries END_STREAM; a stream window
+   * that a smaller SETTINGS_INITIAL_WINDOW_SIZE would make negative taken as 0; WINDOW_UPDATE of 0 on the connection
+   * ignored; frames over SETTINGS_MAX_FRAME_SIZE read like any other.
+   */
+  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read";
   /** Fixture switch: a mistake in the HPACK decoder (see HpackMistake). */
   hpackMistake?: HpackMistake;
   /** Fixture switch: decode header blocks without a dynamic table. */
@@ -152,7 +156,7 @@ export class H2Connection {
         const h = F.readFrameHeader(this.buffer);
         if (!h) return;
         // §4.2: a frame over our SETTINGS_MAX_FRAME_SIZE (the default, 16384).
-        if (h.length > F.DEFAULT_MAX_FRAME_SIZE) throw new ConnectionError(F.FRAME_SIZE_ERROR, `a frame of ${h.length} bytes, over SETTINGS_MAX_FRAME_SIZE ${F.DEFAULT_MAX_FRAME_SIZE}`);
+        if (h.length > F.DEFAULT_MAX_FRAME_SIZE && this.o.h2Mistake !== "oversized-frames-read") throw new ConnectionError(F.FRAME_SIZE_ERROR, `a frame of ${h.length} bytes, over SETTINGS_MAX_FRAME_SIZE ${F.DEFAULT_MAX_FRAME_SIZE}`);
         if (this.buffer.length < 9 + h.length) return;
         const payload = this.buffer.subarray(9, 9 + h.length);
         this.buffer = this.buffer.subarray(9 + h.length);
@@ -245,6 +249,8 @@ export class H2Connection {
         if (this.o.initialWindowMovesConnection) this.connSendWindow += delta;
         for (const s of this.streams.values()) {
           s.sendWindow = this.o.initialWindowSet ? value : s.sendWindow + delta;
+          // Fixture switch: a window the new setting makes negative is taken as 0.
+          if (this.o.h2Mistake === "window-floor-zero") s.sendWindow = Math.max(0, s.sendWindow);
           if (s.sendWindow > F.MAX_WINDOW) throw new ConnectionError(F.FLOW_CONTROL_ERROR, "a stream window over 2^31-1");
         }
       } else if (id === F.MAX_FRAME_SIZE) {
@@ -374,7 +380,7 @@ export class H2Connection {
     if (f.payload.length !== 4) throw new ConnectionError(F.FRAME_SIZE_ERROR, "a WINDOW_UPDATE frame is 4 bytes");
     const increment = f.payload.readUInt32BE(0) & 0x7fffffff;
     if (f.stream === 0) {
-      if (increment === 0) throw new ConnectionError(F.PROTOCOL_ERROR, "WINDOW_UPDATE of 0 on the connection");
+      if (increment === 0 && this.o.h2Mistake !== "zero-connection-window-update-ignored") throw new ConnectionError(F.PROTOCOL_ERROR, "WINDOW_UPDATE of 0 on the connection");
       this.connSendWindow += increment;
       if (this.connSendWindow > F.MAX_WINDOW) throw new ConnectionError(F.FLOW_CONTROL_ERROR, "the connection window over 2^31-1");
     } else {

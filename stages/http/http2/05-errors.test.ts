@@ -164,7 +164,8 @@ export default stage(import.meta, [
         t.log.note(`the server's SETTINGS_MAX_FRAME_SIZE is ${max}, the largest a frame can be: no frame can exceed it`);
         return;
       }
-      await expectGoaway(t, server, [encodeFrame(FrameType.PING, 0, 0, Buffer.alloc(max + 1))], ErrorCode.FRAME_SIZE_ERROR, `a ${max + 1}-byte frame (the server's SETTINGS_MAX_FRAME_SIZE is ${max})`, "A frame longer than your SETTINGS_MAX_FRAME_SIZE (16,384 unless you advertise more) is a FRAME_SIZE_ERROR; a frame that could change the connection's state, or whose stream you cannot tell, makes it a connection error (RFC 9113 §4.2).");
+      // A frame of an unknown type on stream 0: ignored if it were not too long (a PING of that length would be refused for not being 8 bytes alone).
+      await expectGoaway(t, server, [encodeFrame(0xfa, 0, 0, Buffer.alloc(max + 1))], ErrorCode.FRAME_SIZE_ERROR, `a ${max + 1}-byte frame of the unknown type 0xfa on stream 0 (the server's SETTINGS_MAX_FRAME_SIZE is ${max})`, "A frame longer than your SETTINGS_MAX_FRAME_SIZE (16,384 unless you advertise more) is a FRAME_SIZE_ERROR; a frame that could change the connection's state, or whose stream you cannot tell, makes it a connection error (RFC 9113 §4.2).");
     },
   },
   {
