@@ -179,11 +179,35 @@ function arithmetic(op: string, a: Value, b: Value): Value {
     case "/":
       return fy === 0 ? null : fx / fy;
     default: {
-      const iy = BigInt(Math.trunc(fy));
+      // A real remainder: both sides as integers (sqlite3VdbeIntValue: reals truncated and saturated,
+      // text by its integer prefix), the result a real.
+      let iy = intValue(b);
       if (iy === 0n) return null;
-      return Number(BigInt(Math.trunc(fx)) % iy);
+      if (iy === -1n) iy = 1n;
+      return Number(intValue(a) % iy);
     }
   }
+}
+
+/**
+ * A value as a 64-bit integer, as SQLite reads one where it needs an
+ * integer (sqlite3VdbeIntValue, CAST … AS INTEGER): a real truncated
+ * (saturated at the int64 limits), a text or blob by its leading integer
+ * digits ('31322E35' is 31322, '2.9' is 2), 0 without any.
+ */
+function intValue(v: Value): bigint {
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number") {
+    if (Number.isNaN(v)) return 0n;
+    if (v >= 9.223372036854775807e18) return 9223372036854775807n;
+    if (v <= -9.223372036854775808e18) return -9223372036854775808n;
+    return BigInt(Math.trunc(v));
+  }
+  if (v === null) return 0n;
+  const m = /^\s*([+-]?\d+)/.exec(typeof v === "string" ? v : new TextDecoder().decode(v));
+  if (!m) return 0n;
+  const n = BigInt(m[1]!);
+  return n > 9223372036854775807n ? 9223372036854775807n : n < -9223372036854775808n ? -9223372036854775808n : n;
 }
 
 function bitwise(op: string, a: Value, b: Value): Value {
@@ -244,16 +268,13 @@ function castTo(v: Value, type: string): Value {
       return valueToText(v);
     case "BLOB":
       return v instanceof Uint8Array ? v : new TextEncoder().encode(valueToText(v));
-    case "INTEGER": {
-      const n = toNumeric(v)!;
-      if (typeof n === "bigint") return n;
-      if (n >= 9.223372036854775807e18) return 9223372036854775807n;
-      if (n <= -9.223372036854775808e18) return -9223372036854775808n;
-      return BigInt(Math.trunc(n));
-    }
+    case "INTEGER":
+      return intValue(v);
     case "REAL":
       return Number(toNumeric(v));
     default: {
+      // CAST(… AS NUMERIC) leaves a real as it is (sqlite3 3.40: CAST(16.0 AS NUMERIC) is 16.0); text becomes a number.
+      if (typeof v === "number") return v;
       const n = toNumeric(v)!;
       if (typeof n === "number" && Number.isInteger(n) && Math.abs(n) < 9.2e18) return BigInt(n);
       return n;
@@ -470,6 +491,8 @@ export function compile(e: Expr, scope: Scope): Compiled {
         const p = r(row, a);
         const x = esc ? esc(row, a) : undefined;
         if (s === null || p === null || x === null) return null;
+        // Debian's sqlite3 is built with SQLITE_LIKE_DOESNT_MATCH_BLOBS: a blob never matches LIKE or GLOB.
+        if (s instanceof Uint8Array) return bool(e.not);
         const pat = valueToText(p);
         const key = `${pat}\u0000${x === undefined ? "" : valueToText(x)}`;
         let re = cache.get(key);

@@ -1,7 +1,7 @@
 /** Core scalar functions (https://www.sqlite.org/lang_corefunc.html) and aggregates (lang_aggfunc.html). */
 import { quirks } from "./quirks.ts";
 import { SqlError } from "./tokenizer.ts";
-import { compareValues, intResult, numericPrefix, toNumeric, valueToText, type Value } from "./value.ts";
+import { compareValues, intResult, numericPrefix, textAsNumber, toNumeric, valueToText, type Value } from "./value.ts";
 
 function text(v: Value): string {
   return valueToText(v);
@@ -23,6 +23,8 @@ function typeOf(v: Value): string {
 
 function substr(args: Value[]): Value {
   if (args[0] === null || args[1] === null || args[2] === null) return null;
+  // An empty blob has no bytes to point at: SQLite's substr gives NULL for it.
+  if (args[0] instanceof Uint8Array && args[0].length === 0) return null;
   const chars = typeof args[0] === "object" ? [...(args[0] as Uint8Array)] : [...text(args[0]!)];
   let start = Number(int(args[1]!));
   let len = args.length > 2 ? Number(int(args[2]!)) : chars.length + 1;
@@ -74,11 +76,21 @@ const SCALARS: Record<string, (args: Value[]) => Value> = {
   ABS: ([v]) => {
     if (v === null) return null;
     const n = toNumeric(v!)!;
+    // Text and blobs are read as reals (SQLite's absFunc: sqlite3_value_double), so abs('3') is 3.0.
+    if (typeof v === "string" || v instanceof Uint8Array) return Math.abs(Number(n));
     if (typeof n === "bigint") {
       if (n === -9223372036854775808n) throw new SqlError("integer overflow");
       return n < 0n ? -n : n;
     }
-    return typeof v === "string" || v instanceof Uint8Array ? Math.abs(Number(n)) : Math.abs(n);
+    return Math.abs(n);
+  },
+  // quote(): an SQL literal for the value (lang_corefunc.html#quote).
+  QUOTE: ([v]) => {
+    if (v === null || v === undefined) return "NULL";
+    if (v instanceof Uint8Array) return `X'${Buffer.from(v).toString("hex").toUpperCase()}'`;
+    // A text is quoted up to its first NUL, as SQLite's %Q reads it.
+    if (typeof v === "string") return `'${v.split("\0")[0]!.replace(/'/g, "''")}'`;
+    return valueToText(v);
   },
   SUBSTR: substr,
   SUBSTRING: substr,
@@ -101,7 +113,8 @@ const SCALARS: Record<string, (args: Value[]) => Value> = {
   TRIM: (a) => trim(a, true, true),
   LTRIM: (a) => trim(a, true, false),
   RTRIM: (a) => trim(a, false, true),
-  MIN: (args) => (args.some((a) => a === null) ? null : args.reduce((m, a) => (compareValues(a, m) < 0 ? a : m))),
+  // Of equal arguments min() takes the later, max() the earlier (SQLite's minmaxFunc): min(15, 15.0) is 15.0, max(6, 6.0) is 6.
+  MIN: (args) => (args.some((a) => a === null) ? null : args.reduce((m, a) => (compareValues(a, m) <= 0 ? a : m))),
   MAX: (args) => (args.some((a) => a === null) ? null : args.reduce((m, a) => (compareValues(a, m) > 0 ? a : m))),
   SIGN: ([v]) => {
     if (v === null) return null;
@@ -151,7 +164,11 @@ export class Accumulator {
       case "SUM":
       case "TOTAL":
       case "AVG": {
-        const n = typeof v === "string" || v instanceof Uint8Array ? numericPrefix(text(v)) : v;
+        // sqlite3_value_numeric_type: a text that is an integer adds exactly; any other text or blob adds
+        // its numeric prefix as a real (so sum('3') is 3, sum('a') is 0.0, sum('2.0') is 2.0).
+        const asNumber = typeof v === "string" ? textAsNumber(v) : undefined;
+        const exact = typeof v === "bigint" || typeof asNumber === "bigint";
+        const n = typeof v === "bigint" || typeof v === "number" ? v : (asNumber ?? Number(toNumeric(v)));
         if (typeof n === "bigint" && !this.real) {
           this.isum += n;
           if (this.isum > 9223372036854775807n || this.isum < -9223372036854775808n) {
@@ -166,7 +183,7 @@ export class Accumulator {
           }
           this.rsum += Number(n);
         }
-        if (typeof v !== "bigint") this.real = true;
+        if (!exact) this.real = true;
         break;
       }
       case "MIN":

@@ -20,7 +20,10 @@ function line(values: Value[]): Buffer {
   const parts: Buffer[] = [];
   values.forEach((v, i) => {
     if (i > 0) parts.push(Buffer.from("|"));
-    parts.push(v instanceof Uint8Array ? Buffer.from(v) : Buffer.from(valueToText(v)));
+    const bytes = v instanceof Uint8Array ? Buffer.from(v) : Buffer.from(valueToText(v));
+    // sqlite3 prints a value as a C string: it ends at the first NUL byte (X'610062' prints "a").
+    const nul = bytes.indexOf(0);
+    parts.push(nul >= 0 ? bytes.subarray(0, nul) : bytes);
   });
   parts.push(Buffer.from("\n"));
   return Buffer.concat(parts);

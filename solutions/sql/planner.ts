@@ -133,10 +133,12 @@ export function sourcesOf(e: Expr, scope: Scope, out: Set<number>): void {
     out.add(-1);
     out.add(scope.sources.length - 1);
   }
-  for (const v of Object.values(e)) {
-    if (Array.isArray(v)) for (const x of v) if (x && typeof x === "object" && "k" in x) sourcesOf(x as Expr, scope, out);
-    if (v && typeof v === "object" && "k" in v) sourcesOf(v as Expr, scope, out);
-  }
+  // Children, also inside arrays of arrays (CASE's [WHEN, THEN] pairs).
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === "object" && "k" in v) sourcesOf(v as Expr, scope, out);
+  };
+  Object.values(e).forEach(visit);
 }
 
 /** A rowid or index equality for table `level` of a join, from `column = expression over earlier tables` terms. */
@@ -159,7 +161,13 @@ export function planJoin(conds: Expr[], scope: Scope, level: number, usedColumns
       sourcesOf(key, scope, used);
       if ([...used].some((u) => u < 0 || u >= level)) continue;
       const index = r.index === table.rowidAlias ? table.columns.length : r.index;
-      found.push({ col: index, key, affinity: comparisonAffinity(exprAffinity(col, scope), exprAffinity(key, scope)) });
+      const colAffinity = exprAffinity(col, scope);
+      const affinity = comparisonAffinity(colAffinity, exprAffinity(key, scope));
+      // An index holds the column's values as stored: it can find the rows only when the comparison's
+      // affinity leaves them as they are (sqlite3IndexAffinityOk): none, TEXT on a TEXT column, numeric on a numeric one.
+      const numeric = (a: Affinity) => a === "INTEGER" || a === "REAL" || a === "NUMERIC";
+      if (index < table.columns.length && !(affinity === "NONE" || affinity === "BLOB" || (affinity === "TEXT" ? colAffinity === "TEXT" : numeric(colAffinity)))) continue;
+      found.push({ col: index, key, affinity });
     }
   }
   const rowid = found.find((f) => f.col === table.columns.length);

@@ -187,4 +187,16 @@ export const quirks = {
   autoincrementReusesRowids: false,
   /** A constraint's ON CONFLICT clause in CREATE TABLE is read past but not applied (every constraint ABORTs). */
   constraintOnConflictIgnored: false,
+  /** CREATE TABLE/VIEW IF NOT EXISTS fails on a taken name like the statement without it. */
+  ifNotExistsIgnored: false,
+  /** INSERT/UPDATE/DELETE on a view fails with "no such table: v" instead of "cannot modify v because it is a view". */
+  viewWritesSayNoSuchTable: false,
+  /** Reading a view whose table is gone says "no such table: t", without sqlite3's "main.". */
+  viewErrorsWithoutSchema: false,
+  /** An INSERT that inserts no row into an AUTOINCREMENT table writes no sqlite_sequence row (SQLite writes seq 0). */
+  sequenceRowOnlyAfterRows: false,
+  /** sqlite_sequence counts only the rowids of rows inserted, not those of rows IGNORE skipped. */
+  sequenceSkipsIgnoredRows: false,
+  /** DROP TABLE leaves the table's row in sqlite_sequence. */
+  dropKeepsSequenceRow: false,
 };

@@ -103,7 +103,7 @@ function fromTable(db: Database, f: FromItem, outer: Scope | undefined, level: Q
     r = selectResult(db, quirks.fromSubqueryIgnoresLimit && !name ? { ...select, orderBy: [], limit: undefined, offset: undefined } : select, false, name ? undefined : outer);
   } catch (e) {
     // sqlite3 names the schema of a table a view reads: "no such table: main.t".
-    if (name && e instanceof SqlError && e.message.startsWith("no such table: ") && !e.message.includes(".")) throw new SqlError(e.message.replace("no such table: ", "no such table: main."));
+    if (name && e instanceof SqlError && e.message.startsWith("no such table: ") && !e.message.includes(".") && !quirks.viewErrorsWithoutSchema) throw new SqlError(e.message.replace("no such table: ", "no such table: main."));
     throw e;
   } finally {
     if (name) expanding.delete(key);

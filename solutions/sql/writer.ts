@@ -98,7 +98,7 @@ class Writer {
 
   private table(name: string): Target {
     const view = this.find("view", name);
-    if (view) throw new SqlError(`cannot modify ${view.name} because it is a view`);
+    if (view && !quirks.viewWritesSayNoSuchTable) throw new SqlError(`cannot modify ${view.name} because it is a view`);
     const row = this.find("table", name);
     if (!row || !row.sql) throw new SqlError(`no such table: ${name}`);
     const table = parseCreateTable(row.name, row.rootpage, row.sql);
@@ -251,7 +251,7 @@ class Writer {
   private taken(name: string, ifNotExists: boolean): boolean {
     const r = this.schemaRows.find((x) => x.name.toLowerCase() === name.toLowerCase());
     if (!r) return false;
-    if (ifNotExists) return true;
+    if (ifNotExists && !quirks.ifNotExistsIgnored) return true;
     if (r.type === "index") throw new SqlError(`there is already an index named ${name}`);
     throw new SqlError(`${quirks.nameConflictSaysTable ? "table" : r.type} ${name} already exists`);
   }
@@ -356,11 +356,11 @@ class Writer {
         rowid = quirks.autoRowidCountPlusOne ? BigInt([...this.trees.rows(table.root)].length) + 1n : max + 1n;
       }
       // sqlite_sequence counts every rowid given out, to a row IGNORE then skips too.
-      if (rowid > top) top = rowid;
-      this.addRow(t, { rowid, values }, st.or);
+      const added = this.addRow(t, { rowid, values }, st.or);
+      if (rowid > top && (added || !quirks.sequenceSkipsIgnoredRows)) top = rowid;
     }
     // Every INSERT into an AUTOINCREMENT table leaves the table's row in sqlite_sequence (seq 0 when none was ever inserted).
-    if (seq && (seq.rowid === undefined || top !== seq.seq)) this.setSequence(seq, table.name, top);
+    if (seq && (seq.rowid === undefined || top !== seq.seq) && !(quirks.sequenceRowOnlyAfterRows && top === 0n)) this.setSequence(seq, table.name, top);
   }
 
   /** A SELECT's rows on the database as this statement has it so far. */
@@ -439,7 +439,7 @@ class Writer {
       this.trees.deleteRow(1, r.rowid);
     }
     // A dropped table's row in sqlite_sequence goes with it.
-    const seq = found.type === "table" ? this.sequence(found.name) : undefined;
+    const seq = found.type === "table" && !quirks.dropKeepsSequenceRow ? this.sequence(found.name) : undefined;
     if (seq?.rowid !== undefined) this.trees.deleteRow(seq.root, seq.rowid);
     this.pager.bumpSchemaCookie();
   }
