@@ -39,7 +39,29 @@ export function accessLogLine(client: string, at: Date, req: Request, status: nu
   return `${client} - - ${time} "${req.method} ${req.target} ${req.version}" ${status} ${o.accessLogZeroBytes ? 0 : bytes} "${upstream ?? (o.accessLogNoDash ? "" : "-")}" ${ms}\n`;
 }
 
+/**
+ * Mistakes of routing and forwarding, one per fixture: the Host compared in its case, or with its port; the first
+ * matching route taken rather than the longest prefix; on a tie `*` beating the exact host; the query dropped from the
+ * forwarded target; an unrouted request sent to the first route's pool; X-Forwarded-For replaced rather than appended
+ * to; the Host the client used passed on neither in X-Forwarded-Host nor in Forwarded; no Via in the forwarded request,
+ * or in the forwarded response; a chunked request body not forwarded.
+ */
+export type ProxyMistake =
+  | "host-case-sensitive"
+  | "host-port-kept"
+  | "first-prefix-wins"
+  | "star-beats-host"
+  | "query-dropped"
+  | "unrouted-to-first-route"
+  | "xff-replaced"
+  | "no-forwarded-host"
+  | "no-via-request"
+  | "no-via-response"
+  | "chunked-body-dropped";
+
 export interface ProxyOptions extends PoolOptions, BalanceOptions {
+  /** Fixture switch: one mistake of routing and forwarding (see ProxyMistake). */
+  proxyMistake?: ProxyMistake;
   /** Fixture switch: forward the fields that Connection names. */
   forwardNominatedHopFields?: boolean;
   /** Fixture switch: of the fixed hop-by-hop fields, remove only Connection and Keep-Alive. */
@@ -131,14 +153,19 @@ export class Proxy {
   match(req: Request): Match | undefined {
     const metrics = this.config.metricsPath !== undefined && req.target.split("?")[0] === this.config.metricsPath;
     if (metrics && !this.o.metricsAfterRoutes) return { metrics: true };
-    const host = (req.headers.get("host") ?? "").toLowerCase().replace(/:\d+$/, "");
+    const mistake = this.o.proxyMistake;
+    const sent = req.headers.get("host") ?? "";
+    const host = (mistake === "host-case-sensitive" ? sent : sent.toLowerCase()).replace(mistake === "host-port-kept" ? /^$/ : /:\d+$/, "");
     const path = req.target.split("?")[0]!;
     let best: Route | undefined;
     for (const r of this.config.routes) {
       if (r.host !== "*" && r.host !== host) continue;
       if (!path.startsWith(r.prefix)) continue;
-      if (!best || r.prefix.length > best.prefix.length || (r.prefix.length === best.prefix.length && best.host === "*" && r.host !== "*")) best = r;
+      if (mistake === "first-prefix-wins") return r;
+      const tieWon = mistake === "star-beats-host" ? best?.host !== "*" && r.host === "*" : best?.host === "*" && r.host !== "*";
+      if (!best || r.prefix.length > best.prefix.length || (r.prefix.length === best.prefix.length && tieWon)) best = r;
     }
+    if (!best && mistake === "unrouted-to-first-route" && !metrics) return this.config.routes[0];
     return best ?? (metrics ? { metrics: true } : undefined);
   }
 
@@ -206,18 +233,22 @@ export class Proxy {
     const key = policy.kind === "hash" ? (policy.key === "ip" ? client : (req.headers.get(policy.key.header) ?? "")) : "";
     const address = balancer.pick((a) => !this.down.has(a), key) ?? (this.o.allDownStillForward ? balancer.pick(() => true, key) : undefined);
     if (!address) return { res: text(503, `No healthy upstream for ${route.pool}\n`) };
+    const mistake = this.o.proxyMistake;
     const host = req.headers.get("host") ?? "";
     let fields = endToEnd(req.rawHeaders, this.o).filter(([n]) => !/^(content-length|expect)$/i.test(n));
-    fields = append(fields, "X-Forwarded-For", client);
-    fields = [...fields.filter(([n]) => !/^x-forwarded-(host|proto)$/i.test(n)), ["X-Forwarded-Host", host], ["X-Forwarded-Proto", "http"]];
-    fields = append(fields, "Forwarded", `for=${client};host="${host.replace(/["\\]/g, "")}";proto=http`);
-    fields = append(fields, "Via", VIA);
+    fields = mistake === "xff-replaced" ? [...fields.filter(([n]) => !/^x-forwarded-for$/i.test(n)), ["X-Forwarded-For", client]] : append(fields, "X-Forwarded-For", client);
+    const hostFields: [string, string][] = mistake === "no-forwarded-host" ? [] : [["X-Forwarded-Host", host]];
+    fields = [...fields.filter(([n]) => !/^x-forwarded-(host|proto)$/i.test(n)), ...hostFields, ["X-Forwarded-Proto", "http"]];
+    fields = append(fields, "Forwarded", mistake === "no-forwarded-host" ? `for=${client};proto=http` : `for=${client};host="${host.replace(/["\\]/g, "")}";proto=http`);
+    if (mistake !== "no-via-request") fields = append(fields, "Via", VIA);
     fields = this.rewrite(fields, "request");
-    const hasBody = req.body.length > 0 || req.headers.has("content-length") || req.headers.has("transfer-encoding");
-    if (hasBody) fields.push(["Content-Length", String(req.body.length)]);
+    const body = mistake === "chunked-body-dropped" && req.headers.has("transfer-encoding") ? Buffer.alloc(0) : req.body;
+    const hasBody = body.length > 0 || req.headers.has("content-length") || req.headers.has("transfer-encoding");
+    if (hasBody) fields.push(["Content-Length", String(body.length)]);
+    const target = mistake === "query-dropped" ? req.target.split("?")[0]! : req.target;
     const bytes = (close: boolean) => {
-      const lines = [`${req.method} ${req.target} HTTP/1.1`, ...fields.map(([n, v]) => `${n}: ${v}`), ...(close ? ["Connection: close"] : [])];
-      return Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), req.body]);
+      const lines = [`${req.method} ${target} HTTP/1.1`, ...fields.map(([n, v]) => `${n}: ${v}`), ...(close ? ["Connection: close"] : [])];
+      return Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), body]);
     };
     const timeout = this.o.noUpstreamTimeout ? 24 * 3600 * 1000 : this.config.timeoutMs;
     balancer.begin(address);
@@ -225,7 +256,7 @@ export class Proxy {
       const res = await this.pool.send(address, bytes, req.method === "HEAD", timeout);
       // HEAD: keep the upstream's Content-Length (the length a GET would have); otherwise the body is re-framed here.
       let headers = endToEnd(res.headers, this.o).filter(([n]) => req.method === "HEAD" || n.toLowerCase() !== "content-length");
-      headers = this.rewrite(append(headers, "Via", VIA), "response");
+      headers = this.rewrite(mistake === "no-via-response" ? headers : append(headers, "Via", VIA), "response");
       console.log(`proxy ${req.method} ${req.target} -> ${address} ${res.status}`);
       return { res: { status: res.status, reason: res.reason, headers, body: res.body }, upstream: address };
     } catch (e) {
