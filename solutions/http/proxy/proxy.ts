@@ -36,7 +36,8 @@ function clfTime(d: Date): string {
  */
 export function accessLogLine(client: string, at: Date, req: Request, status: number, bytes: number, upstream: string | undefined, ms: number, o: ProxyOptions = {}): string {
   const time = o.accessLogIsoTime ? `[${at.toISOString()}]` : clfTime(at);
-  return `${client} - - ${time} "${req.method} ${req.target} ${req.version}" ${status} ${o.accessLogZeroBytes ? 0 : bytes} "${upstream ?? (o.accessLogNoDash ? "" : "-")}" ${ms}\n`;
+  const target = o.proxyMistake === "access-log-path-only" ? req.target.split("?")[0]! : req.target;
+  return `${client} - - ${time} "${req.method} ${target} ${req.version}" ${status} ${o.accessLogZeroBytes ? 0 : bytes} "${upstream ?? (o.accessLogNoDash ? "" : "-")}" ${ms}\n`;
 }
 
 /**
@@ -44,7 +45,8 @@ export function accessLogLine(client: string, at: Date, req: Request, status: nu
  * matching route taken rather than the longest prefix; on a tie `*` beating the exact host; the query dropped from the
  * forwarded target; an unrouted request sent to the first route's pool; X-Forwarded-For replaced rather than appended
  * to; the Host the client used passed on neither in X-Forwarded-Host nor in Forwarded; no Via in the forwarded request,
- * or in the forwarded response; a chunked request body not forwarded.
+ * or in the forwarded response; a chunked request body not forwarded; the access log's request line without the query;
+ * remove-header rules on the request ignored; metrics as plain text/plain, without their # TYPE line, or without 502s.
  */
 export type ProxyMistake =
   | "host-case-sensitive"
@@ -57,7 +59,12 @@ export type ProxyMistake =
   | "no-forwarded-host"
   | "no-via-request"
   | "no-via-response"
-  | "chunked-body-dropped";
+  | "chunked-body-dropped"
+  | "access-log-path-only"
+  | "request-remove-ignored"
+  | "metrics-plain-content-type"
+  | "metrics-no-type-line"
+  | "metrics-skip-502";
 
 export interface ProxyOptions extends PoolOptions, BalanceOptions {
   /** Fixture switch: one mistake of routing and forwarding (see ProxyMistake). */
@@ -188,18 +195,21 @@ export class Proxy {
 
   /** Prometheus text exposition format: one counter, labelled by upstream address and status code. */
   private metrics(): Response {
-    const lines = ["# HELP proxy_requests_total Requests forwarded, by upstream address and response status.", "# TYPE proxy_requests_total counter"];
+    const mistake = this.o.proxyMistake;
+    const lines = ["# HELP proxy_requests_total Requests forwarded, by upstream address and response status.", ...(mistake === "metrics-no-type-line" ? [] : ["# TYPE proxy_requests_total counter"])];
     for (const [key, n] of [...this.counts.entries()].sort()) {
       const [upstream, code] = key.split(" ");
+      if (mistake === "metrics-skip-502" && code === "502") continue;
       lines.push(`proxy_requests_total{upstream="${upstream}",code="${code}"} ${n}`);
     }
-    return response(200, `${lines.join("\n")}\n`, [["Content-Type", "text/plain; version=0.0.4"]]);
+    return response(200, `${lines.join("\n")}\n`, [["Content-Type", mistake === "metrics-plain-content-type" ? "text/plain" : "text/plain; version=0.0.4"]]);
   }
 
   /** Header rules (set-header / remove-header) for one side, in order. */
   private rewrite(fields: [string, string][], side: "request" | "response"): [string, string][] {
     for (const r of this.config.rules) {
       if (r.side !== side || (side === "response" && this.o.responseRulesIgnored)) continue;
+      if (side === "request" && r.value === undefined && this.o.proxyMistake === "request-remove-ignored") continue;
       if (!(this.o.setHeaderAppends && r.value !== undefined)) fields = fields.filter(([n]) => n.toLowerCase() !== r.name.toLowerCase());
       if (r.value !== undefined) fields.push([r.name, r.value]);
     }
