@@ -46,7 +46,8 @@ export function accessLogLine(client: string, at: Date, req: Request, status: nu
  * forwarded target; an unrouted request sent to the first route's pool; X-Forwarded-For replaced rather than appended
  * to; the Host the client used passed on neither in X-Forwarded-Host nor in Forwarded; no Via in the forwarded request,
  * or in the forwarded response; a chunked request body not forwarded; the access log's request line without the query;
- * remove-header rules on the request ignored; metrics as plain text/plain, without their # TYPE line, or without 502s.
+ * remove-header rules on the request ignored; metrics as plain text/plain, without their # TYPE line, or without 502s;
+ * every upstream failure answered 504, or a timeout answered 502.
  */
 export type ProxyMistake =
   | "host-case-sensitive"
@@ -64,7 +65,9 @@ export type ProxyMistake =
   | "request-remove-ignored"
   | "metrics-plain-content-type"
   | "metrics-no-type-line"
-  | "metrics-skip-502";
+  | "metrics-skip-502"
+  | "all-errors-504"
+  | "timeout-as-502";
 
 export interface ProxyOptions extends PoolOptions, BalanceOptions {
   /** Fixture switch: one mistake of routing and forwarding (see ProxyMistake). */
@@ -273,7 +276,8 @@ export class Proxy {
       if (!(e instanceof UpstreamError)) throw e;
       console.log(`proxy ${req.method} ${req.target} -> ${address}: ${e.message}`);
       // RFC 9110 §15.6.5: no answer in time is 504; §15.6.3: a refused or broken exchange is 502.
-      if (e.kind === "timeout") return { res: text(504, `Gateway Timeout: ${e.message}\n`), upstream: address };
+      const timedOut = mistake === "all-errors-504" || (e.kind === "timeout" && mistake !== "timeout-as-502");
+      if (timedOut) return { res: text(504, `Gateway Timeout: ${e.message}\n`), upstream: address };
       return { res: text(502, `Bad Gateway: ${e.message}\n`), upstream: address };
     } finally {
       balancer.end(address);

@@ -108,6 +108,8 @@ export interface PoolOptions {
   pipelineToUpstream?: boolean;
   /** Fixture switch: an upstream answer that is not HTTP is waited on (until the timeout) instead of answered 502. */
   badResponseWaits?: boolean;
+  /** Fixture switch: a pooled connection the upstream closed stays in the pool and is used again (and not retried). */
+  staleConnectionsReused?: boolean;
 }
 
 export class UpstreamPool {
@@ -140,7 +142,7 @@ export class UpstreamPool {
       const gone = () => {
         c.closed = true;
         c.onData?.();
-        this.forget(address, c);
+        if (!this.o.staleConnectionsReused) this.forget(address, c);
       };
       socket.on("end", gone);
       socket.on("close", gone);
@@ -157,7 +159,7 @@ export class UpstreamPool {
     const list = this.idle.get(address) ?? [];
     while (list.length > 0) {
       const conn = list.pop()!;
-      if (!conn.closed && conn.buffer.length === 0) return { conn, reused: true };
+      if ((!conn.closed || this.o.staleConnectionsReused) && conn.buffer.length === 0) return { conn, reused: true };
       conn.socket.destroy();
     }
     return { conn: await this.connect(address, timeoutMs), reused: false };
@@ -168,7 +170,7 @@ export class UpstreamPool {
     try {
       return await this.once(address, request, head, timeoutMs);
     } catch (e) {
-      if (e instanceof UpstreamError && e.staleReuse) return this.once(address, request, head, timeoutMs, { fresh: true, close: !!this.o.noPooling });
+      if (e instanceof UpstreamError && e.staleReuse && !this.o.staleConnectionsReused) return this.once(address, request, head, timeoutMs, { fresh: true, close: !!this.o.noPooling });
       throw e;
     }
   }
