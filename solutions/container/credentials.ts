@@ -17,10 +17,10 @@
  * threads to change them too, and the threads kept busy by that can still be
  * counted against a pids limit when the container's program starts.
  */
-import { dlopen, ptr } from "bun:ffi";
+import { ptr } from "bun:ffi";
 import { readFileSync } from "node:fs";
 import type { Config } from "./config.ts";
-import { check, libc } from "./libc.ts";
+import { check, libc, sys } from "./libc.ts";
 import type { Quirks } from "./quirks.ts";
 
 /** capability.h numbers, in order: CAP_CHOWN is 0. */
@@ -35,8 +35,8 @@ const NAMES = [
 
 const PR = { CAPBSET_DROP: 24, SET_KEEPCAPS: 8, SET_NO_NEW_PRIVS: 38, CAP_AMBIENT: 47, CAP_AMBIENT_RAISE: 2 } as const;
 const SYS = { setuid: 105, setgid: 106, setgroups: 116, capset: 126 } as const; // x86_64
-/** syscall(2) with integer arguments: the raw set*id calls change this thread only (see above). */
-const raw = dlopen("libc.so.6", { syscall: { args: ["i64", "i64", "i64"], returns: "i64" } }).symbols.syscall;
+/** The raw set*id calls change this thread only (see above). */
+const raw = sys;
 const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 
 function capNumber(name: string): number {

@@ -21,7 +21,6 @@
  * bundle's upper/) on rootfs/ in the container's mount namespace, before the
  * rest of the root is built (mountImageRoot).
  */
-import { dlopen } from "bun:ffi";
 import { chmodSync, existsSync, lchownSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { readTar, type TarEntry } from "./image-tar.ts";
@@ -61,7 +60,6 @@ interface Descriptor {
 
 type Json = Record<string, any>;
 
-const xattr = dlopen("libc.so.6", { setxattr: { args: ["ptr", "ptr", "ptr", "u64", "i32"], returns: "i32" } }).symbols;
 
 /** A blob of the layout, checked against its digest (image-spec descriptor.md "Digests"). */
 function blob(layout: string, d: Descriptor, quirks: Quirks): Buffer {
@@ -95,7 +93,7 @@ function extract(dir: string, e: TarEntry, quirks: Quirks): void {
   const base = e.path.split("/").pop()!;
   mkdirSync(dirname(path), { recursive: true });
   if (base === OPAQUE && !quirks.imageOpaqueIgnored) {
-    check(xattr.setxattr(cstr(dirname(path)), cstr("trusted.overlay.opaque"), Buffer.from("y"), 1, 0), `setxattr trusted.overlay.opaque on ${dirname(e.path)}`);
+    check(libc.setxattr(cstr(dirname(path)), cstr("trusted.overlay.opaque"), Buffer.from("y"), 1, 0), `setxattr trusted.overlay.opaque on ${dirname(e.path)}`);
     return;
   }
   if (base.startsWith(WHITEOUT) && base !== OPAQUE && !quirks.imageWhiteoutsIgnored) {

@@ -46,8 +46,8 @@ function loopbackUp(): void {
   libc.close(fd);
 }
 
-/** args[0] as execve needs it: a path, or looked up in the container's PATH like execvp(3). */
-function resolveProgram(program: string, env: string[], quirks: Quirks): string {
+/** args[0] as execve needs it: a path, or looked up in the container's PATH like execvp(3) (in the container's root). */
+export function resolveProgram(program: string, env: string[], quirks: Quirks): string {
   if (program.includes("/")) return program;
   const fallback = "/usr/local/bin:/usr/bin:/bin";
   const path = quirks.pathIgnored ? fallback : (env.find((e) => e.startsWith("PATH="))?.slice(5) ?? fallback);
@@ -55,7 +55,41 @@ function resolveProgram(program: string, env: string[], quirks: Quirks): string 
     const candidate = join(dir || ".", program);
     if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
   }
-  die(`${program}: not found in PATH (${path})`);
+  throw new Error(`${program}: not found in PATH (${path})`);
+}
+
+/** process.args as the program gets them (join-args: one shell command line). */
+export const programArgs = (config: Config, quirks: Quirks): string[] => (quirks.joinArgs ? ["/bin/sh", "-c", config.process.args.join(" ")] : config.process.args);
+
+/**
+ * The container around this thread: the namespaces it unshares itself (the PID namespace was made by the runtime,
+ * for its child), the root (pivot_root), hostname and domain name, lo up, and process.cwd. Run by init (below), or
+ * by the runtime's own thread when it starts the program itself (inplace.ts).
+ */
+export function enterContainer(bundle: string, config: Config, quirks: Quirks): void {
+  const wanted = ownNamespaces(config, quirks);
+  check(libc.unshare(wanted.reduce((f, n) => f | CLONE[n], 0)), `unshare(${wanted.join(", ")})`);
+  buildContainer(bundle, config, quirks, wanted);
+  const cwd = quirks.ignoreCwd ? "/" : config.process.cwd;
+  check(libc.chdir(cstr(cwd)), `chdir ${cwd}`);
+}
+
+/** The namespaces of config.json that the container's first process makes (not the PID nor the user namespace). */
+export function ownNamespaces(config: Config, quirks: Quirks): NamespaceType[] {
+  const wanted = config.namespaces.filter((n) => OWN.includes(n) && !(quirks.noIpcNamespace && n === "ipc") && !(quirks.noNetworkNamespace && n === "network"));
+  if (!wanted.includes("mount")) throw new Error("config.json must ask for a mount namespace (linux.namespaces: mount) to change the root");
+  return wanted;
+}
+
+/** In the container's namespaces (`wanted`): the root, hostname and domain name, lo up. `procPidns`: see enterRootfs. */
+export function buildContainer(bundle: string, config: Config, quirks: Quirks, wanted: NamespaceType[], procPidns?: string): void {
+  mountImageRoot(bundle, config.rootfs, quirks);
+  enterRootfs(config, bundle, quirks, procPidns);
+  if (wanted.includes("uts") && !quirks.ignoreHostname) {
+    if (config.hostname !== undefined) check(libc.sethostname(cstr(config.hostname), Buffer.byteLength(config.hostname)), "sethostname");
+    if (config.domainname !== undefined) check(libc.setdomainname(cstr(config.domainname), Buffer.byteLength(config.domainname)), "setdomainname");
+  }
+  if (wanted.includes("network") && !quirks.loopbackDown) loopbackUp();
 }
 
 export function init(plan: Plan): never {
@@ -72,19 +106,7 @@ export function init(plan: Plan): never {
     // Both fifos are in the runtime's state directory, out of reach once the root has changed: open them now (closed on execve).
     const ready = plan.readyFifo === undefined ? -1 : check(libc.open(cstr(plan.readyFifo), O.WRONLY | O.CLOEXEC, 0), "open ready.fifo");
     const exec = plan.execFifo === undefined ? -1 : check(libc.open(cstr(plan.execFifo), O.RDWR | O.CLOEXEC, 0), "open exec.fifo");
-    const wanted = config.namespaces.filter((n) => OWN.includes(n) && !(quirks.noIpcNamespace && n === "ipc") && !(quirks.noNetworkNamespace && n === "network"));
-    const flags = wanted.reduce((f, n) => f | CLONE[n], 0);
-    if (flags !== 0) check(libc.unshare(flags), `unshare(${wanted.join(", ")})`);
-    if (!wanted.includes("mount")) die("config.json must ask for a mount namespace (linux.namespaces: mount) to change the root");
-    mountImageRoot(plan.bundle, config.rootfs, quirks);
-    enterRootfs(config, plan.bundle, quirks);
-    if (wanted.includes("uts") && !quirks.ignoreHostname) {
-      if (config.hostname !== undefined) check(libc.sethostname(cstr(config.hostname), Buffer.byteLength(config.hostname)), "sethostname");
-      if (config.domainname !== undefined) check(libc.setdomainname(cstr(config.domainname), Buffer.byteLength(config.domainname)), "setdomainname");
-    }
-    if (wanted.includes("network") && !quirks.loopbackDown) loopbackUp();
-    const cwd = quirks.ignoreCwd ? "/" : config.process.cwd;
-    check(libc.chdir(cstr(cwd)), `chdir ${cwd}`);
+    enterContainer(plan.bundle, config, quirks);
     if (ready >= 0) check(libc.write(ready, Buffer.from("1"), 1), "write ready.fifo");
     // Blocks until start writes its byte (with create-runs-program, not at all).
     if (exec >= 0 && !quirks.createRunsProgram) check(libc.read(exec, Buffer.alloc(1), 1), "wait for start on exec.fifo");
@@ -99,8 +121,13 @@ export function init(plan: Plan): never {
     die((e as Error).message);
   }
   const env = config.process.env;
-  const args = quirks.joinArgs ? ["/bin/sh", "-c", config.process.args.join(" ")] : config.process.args;
-  const path = resolveProgram(args[0]!, env, quirks);
+  const args = programArgs(config, quirks);
+  let path = "";
+  try {
+    path = resolveProgram(args[0]!, env, quirks);
+  } catch (e) {
+    die((e as Error).message);
+  }
   if (quirks.initNotExec) {
     const child = Bun.spawnSync([path, ...args.slice(1)], { env: Object.fromEntries(env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)])), stdio: ["inherit", "inherit", "inherit"] });
     process.exit(child.exitCode ?? 128 + (child.signalCode ? 9 : 0));

@@ -8,7 +8,11 @@ const lib = dlopen("libc.so.6", {
   setns: { args: ["i32", "i32"], returns: "i32" },
   mount: { args: ["ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" },
   umount2: { args: ["ptr", "i32"], returns: "i32" },
-  syscall: { args: ["i64", "ptr", "ptr"], returns: "i64" },
+  // syscall(2) with up to five arguments (a number or a buffer each: a "ptr" takes both): see sys() below.
+  syscall: { args: ["i64", "ptr", "ptr", "ptr", "ptr", "ptr"], returns: "i64" },
+  pipe2: { args: ["ptr", "i32"], returns: "i32" },
+  waitpid: { args: ["i32", "ptr", "i32"], returns: "i32" },
+  setxattr: { args: ["ptr", "ptr", "ptr", "u64", "i32"], returns: "i32" },
   chdir: { args: ["ptr"], returns: "i32" },
   chroot: { args: ["ptr"], returns: "i32" },
   sethostname: { args: ["ptr", "u64"], returns: "i32" },
@@ -28,6 +32,18 @@ const lib = dlopen("libc.so.6", {
   prctl: { args: ["i32", "u64", "u64", "u64", "u64"], returns: "i32" },
 });
 export const libc = lib.symbols;
+
+type SysArg = number | NodeJS.TypedArray | null;
+
+/**
+ * A raw system call (syscall(2)), for the calls that glibc wraps in ways a runtime must avoid (setuid and friends,
+ * which glibc applies to every thread) or does not wrap everywhere (pivot_root, fsopen, fsconfig). One libc
+ * binding for all of them: each dlopen costs start-up time.
+ */
+export function sys(number: number, ...args: SysArg[]): bigint | number {
+  const a = [...args, null, null, null, null, null];
+  return libc.syscall(number, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!);
+}
 
 export const CLONE = {
   mount: 0x00020000,

@@ -44,6 +44,8 @@ export async function runMain(argv: string[], quirks: Quirks = {}): Promise<neve
     else fail(`unknown global option ${a}\n${USAGE}`);
     i++;
   }
+  // Absolute: run may come back from the container's mount namespace in / (inplace.ts).
+  root = resolve(root);
   const command = argv[i];
   // Loaded only for cli: its own command line (cli.ts).
   if (command === "cli") process.exit(await (require("./cli.ts") as typeof import("./cli.ts")).cliMain(root, argv.slice(i + 1), quirks));

@@ -8,7 +8,7 @@
 import { existsSync, lstatSync, mkdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Config, Mount } from "./config.ts";
-import { check, cstr, errno, libc, MNT_DETACH, MS, SYS_PIVOT_ROOT } from "./libc.ts";
+import { check, cstr, errno, libc, MNT_DETACH, MS, SYS_PIVOT_ROOT, sys } from "./libc.ts";
 
 const EPERM = 1;
 import type { Quirks } from "./quirks.ts";
@@ -65,7 +65,8 @@ function ensureTarget(path: string, asFile: boolean): void {
   else mkdirSync(path, { recursive: true });
 }
 
-function mountOne(rootfs: string, bundle: string, m: Mount, quirks: Quirks): void {
+/** `procPidns`: for a proc mount made from outside the container's PID namespace (inplace.ts), the namespace's /proc/<pid>/ns/pid. */
+function mountOne(rootfs: string, bundle: string, m: Mount, quirks: Quirks, procPidns?: string): void {
   const target = join(rootfs, m.destination);
   const { flags, data } = parseOptions(m.options);
   const isBind = m.type === "bind" || (flags & MS.BIND) !== 0;
@@ -85,7 +86,10 @@ function mountOne(rootfs: string, bundle: string, m: Mount, quirks: Quirks): voi
     return mount(null, target, null, MS.REMOUNT | MS.BIND | (flags & ~MS.REC), null, `remount ${m.destination} with its options`);
   }
   const own = m.type === "sysfs" && quirks.sysfsReadWrite ? flags & ~MS.RDONLY : flags;
-  mount(m.source ?? m.type ?? "none", target, m.type ?? null, quirks.mountFlagsDropped ? 0 : own, quirks.mountDataDropped ? null : data, `mount ${m.type} on ${m.destination}`);
+  // proc shows the PID namespace of the process that mounts it, unless told another (procfs's pidns=, Linux 6.15 and later).
+  const pidns = m.type === "proc" && procPidns !== undefined ? `pidns=${procPidns}` : "";
+  const options = [quirks.mountDataDropped ? "" : data, pidns].filter(Boolean).join(",");
+  mount(m.source ?? m.type ?? "none", target, m.type ?? null, quirks.mountFlagsDropped ? 0 : own, options || null, `mount ${m.type} on ${m.destination}`);
 }
 
 /** The devices every container has (config-linux.md "Default Devices"). */
@@ -162,7 +166,7 @@ function readonlyPaths(paths: string[], quirks: Quirks): void {
  * switches the root to it with pivot_root(2) and detaches the old root, so
  * nothing of the host's file system is left reachable.
  */
-export function enterRootfs(config: Config, bundle: string, quirks: Quirks): void {
+export function enterRootfs(config: Config, bundle: string, quirks: Quirks, procPidns?: string): void {
   const rootfs = config.rootfs;
   // Nothing we mount may propagate back to the host's namespace.
   if (!quirks.sharedPropagation) mount(null, "/", null, MS.REC | MS.PRIVATE, null, "make / private");
@@ -170,7 +174,7 @@ export function enterRootfs(config: Config, bundle: string, quirks: Quirks): voi
   const readonlyAtBind = quirks.readonlyRootAtBind && config.readonlyRoot ? MS.RDONLY : 0;
   mount(rootfs, rootfs, null, MS.BIND | MS.REC | readonlyAtBind, null, "bind the rootfs onto itself");
   // In the listed order (config.md "Mounts"): /dev/pts and /dev/shm go on the tmpfs mounted at /dev before them.
-  for (const m of quirks.mountsReversed ? [...config.mounts].reverse() : config.mounts) mountOne(rootfs, bundle, m, quirks);
+  for (const m of quirks.mountsReversed ? [...config.mounts].reverse() : config.mounts) mountOne(rootfs, bundle, m, quirks, procPidns);
   defaultDevices(rootfs, quirks);
   if (quirks.chroot) {
     check(libc.chroot(cstr(rootfs)), "chroot");
@@ -178,7 +182,7 @@ export function enterRootfs(config: Config, bundle: string, quirks: Quirks): voi
   } else {
     check(libc.chdir(cstr(rootfs)), "chdir to the rootfs");
     // pivot_root(".", "."): the new root goes on top, the old root below it at the same place…
-    check(libc.syscall(SYS_PIVOT_ROOT, cstr("."), cstr(".")), "pivot_root");
+    check(sys(SYS_PIVOT_ROOT, cstr("."), cstr(".")), "pivot_root");
     // …and detaching "." now removes the old root from the container's view.
     if (!quirks.keepOldRoot) check(libc.umount2(cstr("."), MNT_DETACH), "detach the old root");
     check(libc.chdir(cstr("/")), "chdir /");

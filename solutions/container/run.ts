@@ -21,6 +21,7 @@ import type { Quirks } from "./quirks.ts";
 import { hasHooks, type Hooks, readHooks, runHooks, runHooksWarning } from "./hooks.ts";
 import { execFifo, procStat, readState, removeState, stateDir, statusOf, writeState } from "./state.ts";
 import type { InitProcess } from "./userns.ts";
+import { inPlace, spawnInPlace } from "./inplace.ts";
 import type { NetworkPlan, NetworkRecord } from "./network.ts";
 
 const FORWARDED = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;
@@ -42,9 +43,13 @@ function spawnInit(bundle: string, plan: Omit<Plan, "bundle" | "config" | "quirk
     const userns = config.namespaces.includes("user") && !t.quirks.usernsIgnored;
     // unshare(CLONE_NEWPID) moves only the next child into the new namespace, and until it is undone this process
     // cannot start a thread (clone(2): EINVAL), which Bun does later on (it aborts): set it back once init is spawned.
+    if (t.quirks.hostEnv) config.process.env = [...Object.entries(process.env).map(([k, v]) => `${k}=${v}`), ...config.process.env];
+    // run with nothing to do between fork and execve: the runtime starts the program itself, without init.ts (inplace.ts).
+    if (plan.execFifo === undefined && !userns && inPlace(config, t.quirks)) {
+      return { config, cgroup, child: spawnInPlace(bundle, config, cgroup?.procs ?? [], newPid, t.quirks) };
+    }
     const ownPidNs = newPid && !userns ? check(libc.open(cstr("/proc/self/ns/pid"), O.CLOEXEC, 0), "open /proc/self/ns/pid") : -1;
     if (ownPidNs >= 0) check(libc.unshare(CLONE.pid), "unshare(pid)");
-    if (t.quirks.hostEnv) config.process.env = [...Object.entries(process.env).map(([k, v]) => `${k}=${v}`), ...config.process.env];
     const full: Plan = { ...plan, bundle, config, quirks: t.quirks, cgroupProcs: userns ? [] : (cgroup?.procs ?? []) };
     const argv = [process.execPath, join(import.meta.dir, "init.ts"), JSON.stringify(full)];
     const child: InitProcess = userns
@@ -54,7 +59,8 @@ function spawnInit(bundle: string, plan: Omit<Plan, "bundle" | "config" | "quirk
     if (ownPidNs >= 0) check(libc.setns(ownPidNs, CLONE.pid), "setns back to the runtime's PID namespace"), libc.close(ownPidNs);
     return { config, cgroup, child };
   } catch (e) {
-    cgroup?.remove();
+    // setup-failure-left-behind: a runtime that cleans up only after a program that ran (here: the set-up, in place, threw).
+    if (!t.quirks.setupFailureLeftBehind) cgroup?.remove();
     throw e;
   }
 }

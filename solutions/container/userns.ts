@@ -12,7 +12,7 @@
  * The clone is done by userns.c (see there for why in C); the child is not
  * a Bun subprocess, so its end is watched with waitpid(WNOHANG).
  */
-import { cc, dlopen, ptr } from "bun:ffi";
+import { cc, ptr } from "bun:ffi";
 import { writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
@@ -45,21 +45,64 @@ export interface InitProcess {
   unref(): void;
 }
 
-const sys = dlopen("libc.so.6", {
-  pipe2: { args: ["ptr", "i32"], returns: "i32" },
-  waitpid: { args: ["i32", "ptr", "i32"], returns: "i32" },
-}).symbols;
+const sys = libc;
 const WNOHANG = 1;
 const O_CLOEXEC = 0o2000000;
 
-let trampoline: ((flags: bigint, syncFd: number, parentEnd: number, becomeRoot: number, argv: BigUint64Array, envp: BigUint64Array) => number) | undefined;
+interface Trampolines {
+  clone_and_exec: (flags: bigint, syncFd: number, parentEnd: number, becomeRoot: number, argv: BigUint64Array, envp: BigUint64Array) => number;
+  clone_wait_exec: (flags: bigint, syncFd: number, parentEnd: number, argv: BigUint64Array, envp: BigUint64Array) => number;
+}
+let trampolines: Trampolines | undefined;
 
-function compiled() {
-  trampoline ??= cc({
+/** userns.c, compiled once (by TinyCC, in memory) when first needed. */
+export function compiled(): Trampolines {
+  trampolines ??= cc({
     source: join(import.meta.dir, "userns.c"),
-    symbols: { clone_and_exec: { args: ["i64", "i32", "i32", "i32", "ptr", "ptr"], returns: "i32" } },
-  }).symbols.clone_and_exec as unknown as typeof trampoline;
-  return trampoline!;
+    symbols: {
+      clone_and_exec: { args: ["i64", "i32", "i32", "i32", "ptr", "ptr"], returns: "i32" },
+      clone_wait_exec: { args: ["i64", "i32", "i32", "ptr", "ptr"], returns: "i32" },
+    },
+  }).symbols as unknown as Trampolines;
+  return trampolines;
+}
+
+/**
+ * Clones a child with one of userns.c's trampolines, `clone(read end, write end)`, over a new pipe (closed on
+ * execve; the child closes its write end itself). While it waits, `prepare(pid)` readies what it needs from outside;
+ * then it is moved into the cgroups and sent the message `prepare` returned, which lets it go on. Killed if any of
+ * that fails.
+ */
+export function cloneWaiting(clone: (readEnd: number, writeEnd: number) => number, what: string, cgroupProcs: string[], prepare: (pid: number) => string): InitProcess {
+  const fds = new Int32Array(2);
+  check(sys.pipe2(ptr(fds), O_CLOEXEC), "pipe2");
+  const [readEnd, writeEnd] = [fds[0]!, fds[1]!];
+  let pid: number;
+  try {
+    pid = check(clone(readEnd, writeEnd), what);
+  } catch (e) {
+    libc.close(writeEnd);
+    throw e;
+  } finally {
+    libc.close(readEnd);
+  }
+  try {
+    const message = prepare(pid);
+    for (const procs of cgroupProcs) writeFileSync(procs, String(pid));
+    check(libc.write(writeEnd, Buffer.from(message), Buffer.byteLength(message)), "release the container's first process");
+  } catch (e) {
+    killUnstarted(pid);
+    throw e;
+  } finally {
+    libc.close(writeEnd);
+  }
+  return watch(pid);
+}
+
+/** Kills a child that never got to run, and reaps it. */
+function killUnstarted(pid: number): void {
+  process.kill(pid, "SIGKILL");
+  sys.waitpid(pid, null, 0);
 }
 
 /** "containerID hostID size" lines, as /proc/<pid>/uid_map takes them (one write). */
@@ -75,41 +118,20 @@ const signalName = (n: number): NodeJS.Signals | null => (Object.entries(constan
  */
 export function spawnInUserNamespace(argv: string[], maps: { uid: IdMapping[]; gid: IdMapping[] }, newPid: boolean, cgroupProcs: string[], quirks: Quirks): InitProcess {
   if (maps.uid.length === 0 || maps.gid.length === 0) throw new Error("linux.namespaces has a user namespace but linux.uidMappings or linux.gidMappings is empty");
-  const clone = compiled();
-  const fds = new Int32Array(2);
-  check(sys.pipe2(ptr(fds), O_CLOEXEC), "pipe2");
-  const [readEnd, writeEnd] = [fds[0]!, fds[1]!];
   const args = cstrArray(argv);
   const env = cstrArray([]);
-  let pid: number;
-  try {
-    // CLOEXEC on the pipe: the child closes its write end itself, and execve closes the read end.
-    pid = check(clone(BigInt(CLONE.user | (newPid ? CLONE.pid : 0)), readEnd, writeEnd, quirks.usernsNotRoot ? 0 : 1, args.array, env.array), "clone(CLONE_NEWUSER)");
-  } catch (e) {
-    libc.close(writeEnd);
-    throw e;
-  } finally {
-    libc.close(readEnd);
-  }
-  try {
+  const flags = BigInt(CLONE.user | (newPid ? CLONE.pid : 0));
+  return cloneWaiting((r, w) => compiled().clone_and_exec(flags, r, w, quirks.usernsNotRoot ? 0 : 1, args.array, env.array), "clone(CLONE_NEWUSER)", cgroupProcs, (pid) => {
     // gid_map can be written by a parent with CAP_SETGID in the parent namespace without setgroups "deny" first.
     // Each file takes one write, with every line (user_namespaces(7)).
     const write = (file: string, m: IdMapping[]) => (quirks.usernsMapsLineByLine ? m.map((one) => [one]) : [m]).forEach((part) => writeFileSync(file, mapText(part)));
     write(`/proc/${pid}/uid_map`, maps.uid);
     write(`/proc/${pid}/gid_map`, quirks.usernsGidMapFromUid ? maps.uid : maps.gid);
-    for (const procs of cgroupProcs) writeFileSync(procs, String(pid));
-    check(libc.write(writeEnd, Buffer.from("1"), 1), "release the container's init");
-  } catch (e) {
-    process.kill(pid, "SIGKILL");
-    sys.waitpid(pid, null, 0);
-    throw e;
-  } finally {
-    libc.close(writeEnd);
-  }
-  return watch(pid);
+    return "1";
+  });
 }
 
-/** The process's end, seen with waitpid(WNOHANG) every 10 ms. */
+/** The process's end, seen with waitpid(WNOHANG): every millisecond for its first 100 ms (a short container's exit is seen at once), then every 10 ms. */
 function watch(pid: number): InitProcess {
   const status = new Int32Array(1);
   const child = {
@@ -121,19 +143,23 @@ function watch(pid: number): InitProcess {
       if (child.exitCode === null && child.signalCode === null) process.kill(pid, signal);
     },
     unref() {
-      clearInterval(timer);
+      clearTimeout(timer);
     },
   };
-  let timer: ReturnType<typeof setInterval>;
+  let timer: ReturnType<typeof setTimeout>;
+  const started = Date.now();
   child.exited = new Promise<number>((resolve) => {
-    timer = setInterval(() => {
-      if (sys.waitpid(pid, ptr(status), WNOHANG) !== pid) return;
-      clearInterval(timer);
+    const look = () => {
+      if (sys.waitpid(pid, ptr(status), WNOHANG) !== pid) {
+        timer = setTimeout(look, Date.now() - started < 100 ? 1 : 10);
+        return;
+      }
       const s = status[0]!;
       if ((s & 0x7f) === 0) child.exitCode = (s >> 8) & 0xff;
       else child.signalCode = signalName(s & 0x7f);
       resolve(child.exitCode ?? 128 + (s & 0x7f));
-    }, 10);
+    };
+    timer = setTimeout(look, 1);
   });
   return child;
 }
