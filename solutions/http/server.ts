@@ -68,6 +68,12 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   alpnHttp11First?: boolean;
   /** Fixture switch: TLS without ALPN. */
   noAlpn?: boolean;
+  /** Fixture switch: ALPN offers h2 only. */
+  alpnH2Only?: boolean;
+  /** Fixture switch: the plain port speaks TLS too. */
+  tlsOnPlainPort?: boolean;
+  /** Fixture switch: connections on the TLS port are HTTP/1.1 whatever ALPN chose. */
+  tlsHttp1Only?: boolean;
   /** --proxy <config>: requests matching a route go to upstreams (proxy/). */
   proxy?: Proxy;
 }
@@ -283,10 +289,10 @@ function release(): void {
 }
 
 /** The socket handlers, the same for the plain port and the TLS port. */
-function handlers(o: ServerOptions): SocketHandler<Connection> {
+function handlers(o: ServerOptions, http1Only = false): SocketHandler<Connection> {
   return {
     open(socket) {
-      socket.data = { buffer: Buffer.alloc(0), outbox: [], closing: false, ending: false, gone: false, chain: Promise.resolve(), http1: false };
+      socket.data = { buffer: Buffer.alloc(0), outbox: [], closing: false, ending: false, gone: false, chain: Promise.resolve(), http1: http1Only };
     },
     data(socket, chunk) {
       const c = socket.data;
@@ -325,12 +331,13 @@ const ALPN_HTTP11_FIRST = Buffer.from("\x08http/1.1\x02h2", "latin1");
 
 export function listen(o: ServerOptions): void {
   // A client that closes its side after sending (nc -N, RFC 9112 §9.6) still gets its responses, then the close.
-  Bun.listen<Connection>({ hostname: "127.0.0.1", port: o.port, allowHalfOpen: true, socket: handlers(o) });
+  const alpn = o.alpnH2Only ? Buffer.from("\x02h2", "latin1") : o.alpnHttp11First ? ALPN_HTTP11_FIRST : ALPN;
+  const tls = !o.tls || o.tlsPlaintext ? undefined : { cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key), ...(o.noAlpn ? {} : { ALPNProtocols: alpn }) };
+  Bun.listen<Connection>({ hostname: "127.0.0.1", port: o.port, allowHalfOpen: true, socket: handlers(o), ...(tls && o.tlsOnPlainPort ? { tls } : {}) });
   console.log(`listening on 127.0.0.1:${o.port}`);
   if (o.tls) {
     // HTTPS: TLS from the runtime; ALPN picks h2 or http/1.1, and a client that picked h2 starts with the preface as over TCP.
-    const tls = o.tlsPlaintext ? undefined : { cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key), ...(o.noAlpn ? {} : { ALPNProtocols: o.alpnHttp11First ? ALPN_HTTP11_FIRST : ALPN }) };
-    Bun.listen<Connection>({ hostname: "127.0.0.1", port: o.tls.port, allowHalfOpen: true, socket: handlers(o), ...(tls ? { tls } : {}) });
+    Bun.listen<Connection>({ hostname: "127.0.0.1", port: o.tls.port, allowHalfOpen: true, socket: handlers(o, !!o.tlsHttp1Only), ...(tls ? { tls } : {}) });
     console.log(`listening with TLS on 127.0.0.1:${o.tls.port}`);
   }
 }
