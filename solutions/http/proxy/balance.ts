@@ -23,6 +23,8 @@ export interface BalanceOptions {
   leastConnCountsTotal?: boolean;
   /** Fixture switch: round-robin never advances (always the first address). */
   roundRobinStuck?: boolean;
+  /** Fixture switch: the hash policy ignores its key and takes turns (a key does not stick to its upstream). */
+  hashIgnoresKey?: boolean;
 }
 
 export class Balancer {
@@ -44,7 +46,7 @@ export class Balancer {
     const candidates = this.pool.addresses.filter(usable);
     if (candidates.length === 0) return undefined;
     const policy = this.pool.policy;
-    if (policy.kind === "hash") {
+    if (policy.kind === "hash" && !this.o.hashIgnoresKey) {
       if (this.o.moduloHash) return candidates[hash32(key) % candidates.length];
       const h = hash32(key);
       let lo = 0;
@@ -61,7 +63,7 @@ export class Balancer {
       return undefined;
     }
     const start = this.o.roundRobinStuck ? 0 : this.next++;
-    if (policy.kind === "round-robin") return candidates[start % candidates.length];
+    if (policy.kind === "round-robin" || policy.kind === "hash") return candidates[start % candidates.length];
     // least-conn: fewest in flight; ties broken in round-robin order.
     let best: string | undefined;
     for (let i = 0; i < candidates.length; i++) {
