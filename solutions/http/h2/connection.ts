@@ -18,9 +18,10 @@ export interface H2Options {
   /**
    * Fixture switch: no SETTINGS frame of the server's own first; DATA that never carries END_STREAM; a stream window
    * that a smaller SETTINGS_INITIAL_WINDOW_SIZE would make negative taken as 0; WINDOW_UPDATE of 0 on the connection
-   * ignored; frames over SETTINGS_MAX_FRAME_SIZE read like any other.
+   * ignored; frames over SETTINGS_MAX_FRAME_SIZE read like any other; requests answered a moment later from the last
+   * header block decoded on the connection rather than their own stream's (state shared between streams).
    */
-  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read";
+  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state";
   /** Fixture switch: a mistake in the HPACK decoder (see HpackMistake). */
   hpackMistake?: HpackMistake;
   /** Fixture switch: decode header blocks without a dynamic table. */
@@ -126,6 +127,8 @@ export class H2Connection {
   private pendingTableSize: number | undefined;
   private goingAway = false;
   private closed = false;
+  /** The last header block decoded (for the shared-request-state fixture). */
+  private lastFields: Field[] = [];
   /** Streams in the order they were opened (for the one-at-a-time fixture). */
   private readonly order: number[] = [];
 
@@ -296,6 +299,7 @@ export class H2Connection {
     try {
       const block = Buffer.concat(parts);
       fields = this.decoder.decode(block, { noDynamicTable: this.o.noDynamicTable });
+      this.lastFields = fields;
     } catch (e) {
       if (e instanceof CompressionError) throw new ConnectionError(F.COMPRESSION_ERROR, `cannot decode a header block: ${e.message}`);
       throw e;
@@ -412,7 +416,17 @@ export class H2Connection {
       if (head && head.requestDone && !head.responding) this.handle(head);
       return;
     }
-    for (const s of this.streams.values()) if (s.requestDone && !s.responding && s.state !== "closed") this.handle(s);
+    for (const s of this.streams.values()) {
+      if (!s.requestDone || s.responding || s.state === "closed") continue;
+      if (this.o.h2Mistake !== "shared-request-state") this.handle(s);
+      else {
+        s.responding = true;
+        queueMicrotask(() => {
+          s.fields = this.lastFields;
+          this.handle(s);
+        });
+      }
+    }
   }
 
   private handle(s: Stream): void {
