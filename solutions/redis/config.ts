@@ -9,6 +9,8 @@
 // `appendonly`); several words after one name are joined with spaces
 // (`--save 900 1` is "900 1"). An empty value is allowed (`--save ""`).
 
+import { OTHER_REDIS_SETTINGS } from "./config-defaults.ts";
+
 export const DEFAULT_PORT = 6379;
 export const DEFAULT_HOST = "127.0.0.1";
 /** Like redis-server: databases 0 to 15 (SELECT, SWAPDB, MOVE). */
@@ -28,7 +30,37 @@ export function defaultSettings(): Array<[string, string]> {
   ["maxmemory-policy", "noeviction"],
   ["databases", String(DEFAULT_DATABASES)],
   ["hz", "10"],
+  // Data-structure tuning, redis-server 7.0's built-in defaults. The list,
+  // stream and compression ones change nothing here (lists and streams have
+  // one representation); the hash, sorted-set and set ones decide what OBJECT
+  // ENCODING reports (commands/keys.ts).
+  ["hash-max-listpack-entries", "512"],
+  ["hash-max-listpack-value", "64"],
+  ["zset-max-listpack-entries", "128"],
+  ["zset-max-listpack-value", "64"],
+  ["set-max-intset-entries", "512"],
+  ["list-max-listpack-size", "-2"],
+  ["list-compress-depth", "0"],
+  ["stream-node-max-entries", "100"],
+  ["stream-node-max-bytes", "4096"],
+  // Every other setting redis-server has, so CONFIG GET/SET know its name.
+  ...OTHER_REDIS_SETTINGS.map(([name, value]): [string, string] => [name, value]),
   ];
+}
+
+/** Old names redis-server 7.0 still accepts (CONFIG GET/SET, the command line): alias → name. */
+export const CONFIG_ALIASES: ReadonlyMap<string, string> = new Map([
+  ["hash-max-ziplist-entries", "hash-max-listpack-entries"],
+  ["hash-max-ziplist-value", "hash-max-listpack-value"],
+  ["zset-max-ziplist-entries", "zset-max-listpack-entries"],
+  ["zset-max-ziplist-value", "zset-max-listpack-value"],
+  ["list-max-ziplist-size", "list-max-listpack-size"],
+]);
+
+/** A setting's own name (lower case): an alias resolved. */
+export function canonicalName(name: string): string {
+  const lower = name.toLowerCase();
+  return CONFIG_ALIASES.get(lower) ?? lower;
 }
 
 export class Config {
@@ -41,21 +73,25 @@ export class Config {
   }
 
   get(name: string): string | undefined {
-    return this.values.get(name.toLowerCase());
+    return this.values.get(canonicalName(name));
   }
 
   set(name: string, value: string): void {
-    this.values.set(name.toLowerCase(), value);
+    this.values.set(canonicalName(name), value);
     this.version++;
   }
 
   has(name: string): boolean {
-    return this.values.has(name.toLowerCase());
+    return this.values.has(canonicalName(name));
   }
 
-  /** All settings as [name, value], in the order they were first set. */
-  entries(): IterableIterator<[string, string]> {
-    return this.values.entries();
+  /** All settings as [name, value], in the order they were first set, then the aliases (as CONFIG GET * lists them). */
+  *entries(): IterableIterator<[string, string]> {
+    yield* this.values.entries();
+    for (const [alias, name] of CONFIG_ALIASES) {
+      const value = this.values.get(name);
+      if (value !== undefined) yield [alias, value];
+    }
   }
 
   get port(): number {

@@ -6,6 +6,7 @@
 import { formattedError } from "../errors.ts";
 import { EVICTION_POLICIES, parseMemory } from "../eviction/index.ts";
 import { bulkBinary, bulkText, map, OK, type Reply } from "../reply.ts";
+import { canonicalName } from "../config.ts";
 import { compileGlob } from "../glob.ts";
 import { byteString } from "../text.ts";
 import type { CommandDefinition } from "./define.ts";
@@ -13,12 +14,18 @@ import type { CommandDefinition } from "./define.ts";
 /** Checks and normalises a CONFIG SET value: the value to store, or why it is refused. */
 type ConfigValidator = (value: string) => { value: string } | { problem: string };
 
-function integerBetween(min: number, max: number): ConfigValidator {
+/** An integer as redis-server's string2ll reads it: no sign but "-", no leading zeros, no spaces. */
+function integerBetween(min: bigint, max: bigint): ConfigValidator {
   return (value) => {
-    const n = /^-?\d+$/.test(value) ? Number(value) : NaN;
+    if (!/^(-?[1-9]\d*|0)$/.test(value) || value.length > 20) return { problem: "argument couldn't be parsed into an integer" };
+    const n = BigInt(value);
     return n >= min && n <= max ? { value: String(n) } : { problem: `argument must be between ${min} and ${max} inclusive` };
   };
 }
+
+const INT_MIN = -2147483648n;
+const INT_MAX = 2147483647n;
+const LLONG_MAX = 9223372036854775807n;
 
 /** Settings whose values CONFIG SET checks (Redis 7.0 texts); other known settings are stored as given. */
 const VALIDATORS: ReadonlyMap<string, ConfigValidator> = new Map([
@@ -36,9 +43,24 @@ const VALIDATORS: ReadonlyMap<string, ConfigValidator> = new Map([
         ? { value: value.toLowerCase() }
         : { problem: `argument(s) must be one of the following: ${EVICTION_POLICIES.join(", ")}` },
   ],
-  ["maxmemory-samples", integerBetween(1, 2147483647)],
-  ["lfu-log-factor", integerBetween(0, 2147483647)],
-  ["lfu-decay-time", integerBetween(0, 2147483647)],
+  ["maxmemory-samples", integerBetween(1n, INT_MAX)],
+  ["lfu-log-factor", integerBetween(0n, INT_MAX)],
+  ["lfu-decay-time", integerBetween(0n, INT_MAX)],
+  ["hash-max-listpack-entries", integerBetween(0n, LLONG_MAX)],
+  ["hash-max-listpack-value", integerBetween(0n, LLONG_MAX)],
+  ["zset-max-listpack-entries", integerBetween(0n, LLONG_MAX)],
+  ["zset-max-listpack-value", integerBetween(0n, LLONG_MAX)],
+  ["set-max-intset-entries", integerBetween(0n, LLONG_MAX)],
+  ["list-max-listpack-size", integerBetween(INT_MIN, INT_MAX)],
+  ["list-compress-depth", integerBetween(0n, INT_MAX)],
+  ["stream-node-max-entries", integerBetween(0n, LLONG_MAX)],
+  [
+    "stream-node-max-bytes",
+    (value: string) => {
+      const bytes = parseMemory(value);
+      return bytes === null ? { problem: "argument must be a memory value" } : { value: String(bytes) };
+    },
+  ],
 ]);
 
 export const configCommands: readonly CommandDefinition[] = [
@@ -94,16 +116,16 @@ export const configCommands: readonly CommandDefinition[] = [
           for (let i = 2; i < argv.length; i += 2) {
             const name = byteString(argv[i]!).toLowerCase();
             const raw = argv[i + 1];
-            if (raw === undefined || !(config.has(name) || VALIDATORS.has(name))) {
+            if (raw === undefined || !(config.has(name) || VALIDATORS.has(canonicalName(name)))) {
               return formattedError(`ERR Unknown option or number of arguments for CONFIG SET - '${byteString(argv[i]!)}'`);
             }
-            const checked = VALIDATORS.get(name)?.(byteString(raw)) ?? { value: byteString(raw) };
+            const checked = VALIDATORS.get(canonicalName(name))?.(byteString(raw)) ?? { value: byteString(raw) };
             if ("problem" in checked) {
               return formattedError(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${checked.problem}`);
             }
             updates.push([name, checked.value]);
           }
-          for (const [name, value] of updates) config.set(name, value);
+          for (const [name, value] of updates) config.set(canonicalName(name), value);
           return OK;
         },
       },

@@ -28,6 +28,7 @@ import { hashCommands } from "./hashes.ts";
 import { setCommands } from "./sets.ts";
 import { sortedSetCommands } from "./sorted-sets.ts";
 import { sortCommands } from "./sort.ts";
+import { debugCommands } from "./debug.ts";
 import { streamCommands } from "./streams.ts";
 import { transactionCommands } from "./transactions.ts";
 import { pubsubCommands } from "./pubsub.ts";
@@ -53,6 +54,7 @@ export const COMMAND_MODULES: ReadonlyArray<readonly CommandDefinition[]> = [
   setCommands,
   sortedSetCommands,
   sortCommands,
+  debugCommands,
   streamCommands,
   transactionCommands,
   pubsubCommands,

@@ -16,6 +16,7 @@ import type { CommandContext } from "./types.ts";
 import { AccessTracker } from "../eviction/index.ts";
 import { LFU_INIT_VAL } from "../eviction/lfu.ts";
 import type { RedisValue } from "../keyspace.ts";
+import type { Config } from "../config.ts";
 
 function ttl(ctx: CommandContext, argv: Buffer[], inMs: boolean): Reply {
   const key = keyOf(argv[1]!);
@@ -185,11 +186,19 @@ function copy(ctx: CommandContext, argv: Buffer[]): Reply {
   return ONE;
 }
 
-/** Redis 7.0's encoding names for a value (OBJECT ENCODING), from its default size limits. */
-function encodingOf(value: RedisValue): string {
-  const small = (n: number, items: Iterable<string | Buffer>, max = 128) => {
-    if (n > max) return false;
-    for (const item of items) if (item.length > 64) return false;
+/**
+ * Redis 7.0's encoding names for a value (OBJECT ENCODING), from the size
+ * limits in the configuration (hash-max-listpack-entries/-value,
+ * zset-max-listpack-entries/-value, set-max-intset-entries). Worked out from
+ * the value as it is now: redis-server converts a value to its large encoding
+ * when it outgrows a limit and never back, so a hash that grew past the limit
+ * and shrank again is "hashtable" there and "listpack" here.
+ */
+function encodingOf(value: RedisValue, config: Config): string {
+  const limit = (name: string) => Number(config.get(name) ?? "0");
+  const small = (n: number, items: Iterable<string | Buffer>, maxEntries: number, maxLength: number) => {
+    if (n > maxEntries) return false;
+    for (const item of items) if (item.length > maxLength) return false;
     return true;
   };
   switch (value.type) {
@@ -202,13 +211,13 @@ function encodingOf(value: RedisValue): string {
       // Redis 7.0 keeps every list as a quicklist (7.2 added listpack for small lists).
       return "quicklist";
     case "hash":
-      return small(value.data.size, [...value.data.keys(), ...value.data.values()]) ? "listpack" : "hashtable";
+      return small(value.data.size, [...value.data.keys(), ...value.data.values()], limit("hash-max-listpack-entries"), limit("hash-max-listpack-value")) ? "listpack" : "hashtable";
     case "set": {
-      const ints = value.data.size <= 512 && [...value.data].every((m) => /^-?[1-9]\d*$|^0$/.test(m) && m.length <= 20);
+      const ints = value.data.size <= limit("set-max-intset-entries") && [...value.data].every((m) => /^-?[1-9]\d*$|^0$/.test(m) && parseInt64(Buffer.from(m, "latin1")) !== null);
       return ints ? "intset" : "hashtable";
     }
     case "zset":
-      return small(value.data.size, [...value.data.entries()].map(([m]) => m)) ? "listpack" : "skiplist";
+      return small(value.data.size, [...value.data.entries()].map(([m]) => m), limit("zset-max-listpack-entries"), limit("zset-max-listpack-value")) ? "listpack" : "skiplist";
     case "stream":
       return "stream";
   }
@@ -464,7 +473,7 @@ export const keyCommands: readonly CommandDefinition[] = [
         since: "2.2.3",
         handler: (ctx, argv) => {
           const value = ctx.db.peek(keyOf(argv[2]!));
-          return value === undefined ? NULL_BULK : bulkText(encodingOf(value));
+          return value === undefined ? NULL_BULK : bulkText(encodingOf(value, ctx.server.config));
         },
       },
       {

@@ -311,6 +311,8 @@ export const moreStringCommands: readonly CommandDefinition[] = [
       if (value === WRONG_TYPE) return ERR_WRONGTYPE;
       if (value === null) return NULL_BULK;
       ctx.db.delete(key);
+      // Replicas and the AOF get a DEL, as from redis-server.
+      ctx.propagate([Buffer.from("DEL"), argv[1]!]);
       return bulk(value);
     },
   },

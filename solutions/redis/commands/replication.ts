@@ -49,11 +49,12 @@ function replconf(ctx: CommandContext, argv: Buffer[]): Reply {
   return OK;
 }
 
-function psync(ctx: CommandContext): Reply {
+/** PSYNC (always a full resynchronisation) and SYNC, its pre-2.8 form (the snapshot with no +FULLRESYNC line). */
+function psync(ctx: CommandContext, announce: boolean): Reply {
   if (ctx.server.replication.role !== "master") {
     return error("NOMASTERLINK Can't SYNC while not connected with my master");
   }
-  return fullResync(ctx.server, ctx.client);
+  return fullResync(ctx.server, ctx.client, announce);
 }
 
 function wait(ctx: CommandContext, argv: Buffer[]): CommandResult {
@@ -119,7 +120,16 @@ export const replicationCommands: readonly CommandDefinition[] = [
     group: "server",
     summary: "An internal command used in replication",
     since: "2.8.0",
-    handler: psync,
+    handler: (ctx) => psync(ctx, true),
+  },
+  {
+    name: "sync",
+    arity: 1,
+    flags: ["admin", "noscript", "no_async_loading", "no_multi"],
+    group: "server",
+    summary: "Internal command used for replication",
+    since: "1.0.0",
+    handler: (ctx) => psync(ctx, false),
   },
   {
     name: "wait",

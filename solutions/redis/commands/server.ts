@@ -2,7 +2,7 @@
 // https://redis.io/commands/info/ (and /dbsize/, /flushall/, /flushdb/)
 
 import { ERR_SYNTAX } from "../errors.ts";
-import { integer, OK, verbatim, type Reply } from "../reply.ts";
+import { array, bulkText, integer, OK, verbatim, type Reply } from "../reply.ts";
 import { maxMemory, usedMemory } from "../eviction/index.ts";
 import { humanBytes } from "../eviction/memory.ts";
 import type { Keyspace } from "../keyspace.ts";
@@ -161,6 +161,19 @@ export const serverCommands: readonly CommandDefinition[] = [
       if (err) return err;
       ctx.db.clear();
       return OK;
+    },
+  },
+  {
+    // TIME: [unix seconds, microseconds], as bulk strings.
+    name: "time",
+    arity: 1,
+    flags: ["loading", "stale", "fast"],
+    group: "server",
+    summary: "Return the current server time",
+    since: "2.6.0",
+    handler: () => {
+      const micros = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
+      return array([bulkText(String(micros / 1_000_000n)), bulkText(String(micros % 1_000_000n))]);
     },
   },
   {

@@ -330,6 +330,158 @@ function zpop(ctx: CommandContext, argv: Buffer[], max: boolean): Reply {
   return entriesReply(popped, true);
 }
 
+type SetOp = "union" | "inter" | "diff";
+
+/** Each key's members and scores (a set's scores are 1; a missing key is empty), or WRONG_TYPE. */
+function readZsetInputs(ctx: CommandContext, keys: Buffer[]): Map<string, number>[] | typeof WRONG_TYPE {
+  const inputs: Map<string, number>[] = [];
+  for (const k of keys) {
+    const value = ctx.db.get(keyOf(k));
+    if (value === undefined) inputs.push(new Map());
+    else if (value.type === "zset") inputs.push(new Map(value.data.byRank(0, value.data.size - 1)));
+    else if (value.type === "set") inputs.push(new Map([...value.data].map((m) => [m, 1] as const)));
+    else return WRONG_TYPE;
+  }
+  return inputs;
+}
+
+/** ZINTERCARD numkeys key [key ...] [LIMIT limit]: the size of the intersection (at most limit when not 0). */
+function zintercard(ctx: CommandContext, argv: Buffer[]): Reply {
+  const numkeys = parseInt64(argv[1]!);
+  if (numkeys === null) return ERR_NOT_INTEGER;
+  if (numkeys < 1n) return error("ERR at least 1 input key is needed for 'zintercard' command");
+  if (numkeys > BigInt(argv.length - 2)) return ERR_SYNTAX;
+  const end = 2 + Number(numkeys);
+  let limit = 0;
+  for (let j = end; j < argv.length; j++) {
+    if (isOption(argv[j]!, "limit") && j + 1 < argv.length) {
+      const v = parseInt64(argv[++j]!);
+      if (v === null || v < 0n) return error("ERR LIMIT can't be negative");
+      limit = Number(v);
+    } else return ERR_SYNTAX;
+  }
+  const inputs = readZsetInputs(ctx, argv.slice(2, end));
+  if (inputs === WRONG_TYPE) return ERR_WRONGTYPE;
+  let size = 0;
+  for (const m of inputs[0]!.keys()) {
+    if (inputs.every((input) => input.has(m))) size++;
+    if (limit > 0 && size >= limit) break;
+  }
+  return integer(size);
+}
+
+/**
+ * ZUNION/ZINTER/ZDIFF numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]
+ * and their STORE forms (destination first, no WITHSCORES). Sets count as
+ * sorted sets with every score 1; a missing key is empty. ZDIFF takes no
+ * WEIGHTS or AGGREGATE. A weighted score that is NaN (inf × 0, inf + -inf) is 0.
+ */
+function zsetOp(ctx: CommandContext, argv: Buffer[], op: SetOp, store: boolean): Reply {
+  const numAt = store ? 2 : 1;
+  const n = parseInt64(argv[numAt]!);
+  if (n === null) return ERR_NOT_INTEGER;
+  if (n < 1n) return error(`ERR at least 1 input key is needed for '${ctx.command.name}' command`);
+  if (n > BigInt(argv.length - numAt - 1)) return ERR_SYNTAX;
+  const count = Number(n);
+  const inputs = readZsetInputs(ctx, argv.slice(numAt + 1, numAt + 1 + count));
+  if (inputs === WRONG_TYPE) return ERR_WRONGTYPE;
+  const weights = new Array<number>(count).fill(1);
+  let aggregate: "sum" | "min" | "max" = "sum";
+  let withScores = false;
+  for (let j = numAt + 1 + count; j < argv.length; j++) {
+    const left = argv.length - j;
+    if (op !== "diff" && left >= count + 1 && isOption(argv[j]!, "weights")) {
+      for (let i = 0; i < count; i++) {
+        const w = parseScore(argv[j + 1 + i]!);
+        if (w === null) return error("ERR weight value is not a float");
+        weights[i] = w;
+      }
+      j += count;
+    } else if (op !== "diff" && left >= 2 && isOption(argv[j]!, "aggregate")) {
+      const a = byteString(argv[j + 1]!).toLowerCase();
+      if (a !== "sum" && a !== "min" && a !== "max") return ERR_SYNTAX;
+      aggregate = a;
+      j++;
+    } else if (!store && left >= 1 && isOption(argv[j]!, "withscores")) withScores = true;
+    else return ERR_SYNTAX;
+  }
+  const weighted = (score: number, i: number) => {
+    const s = score * weights[i]!;
+    return Number.isNaN(s) ? 0 : s;
+  };
+  const combine = (a: number, b: number) => {
+    const s = aggregate === "sum" ? a + b : aggregate === "min" ? Math.min(a, b) : Math.max(a, b);
+    return Number.isNaN(s) ? 0 : s;
+  };
+  const result = new SortedSet();
+  if (op === "diff") {
+    for (const [m, s] of inputs[0]!) if (!inputs.slice(1).some((other) => other.has(m))) result.add(m, s);
+  } else if (op === "inter") {
+    for (const [m, s] of inputs[0]!) {
+      if (!inputs.every((input) => input.has(m))) continue;
+      let score = weighted(s, 0);
+      for (let i = 1; i < count; i++) score = combine(score, weighted(inputs[i]!.get(m)!, i));
+      result.add(m, score);
+    }
+  } else {
+    const scores = new Map<string, number>();
+    inputs.forEach((input, i) => {
+      for (const [m, s] of input) {
+        const w = weighted(s, i);
+        const prev = scores.get(m);
+        scores.set(m, prev === undefined ? w : combine(prev, w));
+      }
+    });
+    for (const [m, s] of scores) result.add(m, s);
+  }
+  if (store) {
+    const dest = keyOf(argv[1]!);
+    if (result.size === 0) ctx.db.delete(dest);
+    else ctx.db.set(dest, { type: "zset", data: result });
+    return integer(result.size);
+  }
+  return entriesReply(result.byRank(0, result.size - 1), withScores);
+}
+
+/** ZREMRANGEBYSCORE / ZREMRANGEBYLEX / ZREMRANGEBYRANK key min max: removes the range; replies how many went. */
+function zremrange(ctx: CommandContext, argv: Buffer[], type: "score" | "lex" | "rank"): Reply {
+  let scores: ScoreRange | null = null;
+  let lexes: LexRange | null = null;
+  let start = 0;
+  let stop = 0;
+  if (type === "rank") {
+    const a = parseInt64(argv[2]!);
+    const b = parseInt64(argv[3]!);
+    if (a === null || b === null) return ERR_NOT_INTEGER;
+    [start, stop] = [Number(a), Number(b)];
+  } else if (type === "score") {
+    scores = parseScoreRange(argv[2]!, argv[3]!);
+    if (scores === null) return ERR_SCORE_RANGE;
+  } else {
+    lexes = parseLexRange(argv[2]!, argv[3]!);
+    if (lexes === null) return ERR_LEX_RANGE;
+  }
+  const key = keyOf(argv[1]!);
+  const zset = lookupZset(ctx, key);
+  if (zset === null) return ZERO;
+  if (zset === WRONG_TYPE) return ERR_WRONGTYPE;
+  let doomed: [string, number][];
+  if (scores !== null) doomed = [...zset.byScore(scores)];
+  else if (lexes !== null) doomed = [...zset.byLex(lexes)];
+  else {
+    // Negative indexes count from the end; out-of-range indexes are clamped (as ZRANGE).
+    const n = zset.size;
+    if (start < 0) start += n;
+    if (stop < 0) stop += n;
+    if (start < 0) start = 0;
+    if (stop >= n) stop = n - 1;
+    doomed = start > stop || start >= n ? [] : [...zset.byRank(start, stop)];
+  }
+  for (const [member] of doomed) zset.remove(member);
+  if (doomed.length > 0) afterRemove(ctx, key, zset);
+  return integer(doomed.length);
+}
+
 /** ZREM key member [member ...]: how many of the members were removed. */
 function zrem(ctx: CommandContext, argv: Buffer[]): Reply {
   const key = keyOf(argv[1]!);
@@ -373,6 +525,16 @@ export const sortedSetCommands: readonly CommandDefinition[] = [
   command("zadd", -4, WRITE, "1.2.0", "Add one or more members to a sorted set, or update its score if it already exists", (ctx, argv) => zadd(ctx, argv, false)),
   command("zincrby", 4, WRITE, "1.2.0", "Increment the score of a member in a sorted set", (ctx, argv) => zadd(ctx, argv, true)),
   command("zrem", -3, DELETE, "1.2.0", "Remove one or more members from a sorted set", zrem),
+  command("zremrangebyscore", 4, ["write"], "1.2.0", "Remove all members in a sorted set within the given scores", (ctx, argv) => zremrange(ctx, argv, "score")),
+  command("zremrangebylex", 4, ["write"], "2.8.9", "Remove all members in a sorted set between the given lexicographical range", (ctx, argv) => zremrange(ctx, argv, "lex")),
+  command("zremrangebyrank", 4, ["write"], "2.0.0", "Remove all members in a sorted set within the given indexes", (ctx, argv) => zremrange(ctx, argv, "rank")),
+  command("zunionstore", -4, ["write", "denyoom"], "2.0.0", "Add multiple sorted sets and store the resulting sorted set in a new key", (ctx, argv) => zsetOp(ctx, argv, "union", true)),
+  command("zinterstore", -4, ["write", "denyoom"], "2.0.0", "Intersect multiple sorted sets and store the resulting sorted set in a new key", (ctx, argv) => zsetOp(ctx, argv, "inter", true)),
+  command("zdiffstore", -4, ["write", "denyoom"], "6.2.0", "Subtract multiple sorted sets and store the resulting sorted set in a new key", (ctx, argv) => zsetOp(ctx, argv, "diff", true)),
+  command("zunion", -3, READ, "6.2.0", "Add multiple sorted sets", (ctx, argv) => zsetOp(ctx, argv, "union", false)),
+  command("zinter", -3, READ, "6.2.0", "Intersect multiple sorted sets", (ctx, argv) => zsetOp(ctx, argv, "inter", false)),
+  command("zdiff", -3, READ, "6.2.0", "Subtract multiple sorted sets", (ctx, argv) => zsetOp(ctx, argv, "diff", false)),
+  command("zintercard", -3, READ, "7.0.0", "Intersect multiple sorted sets and return the cardinality of the result", zintercard),
   command("zpopmin", -2, DELETE, "5.0.0", "Remove and return members with the lowest scores in a sorted set", (ctx, argv) => zpop(ctx, argv, false)),
   command("zpopmax", -2, DELETE, "5.0.0", "Remove and return members with the highest scores in a sorted set", (ctx, argv) => zpop(ctx, argv, true)),
   command("zcard", 2, READ_FAST, "1.2.0", "Get the number of members in a sorted set", zcard),

@@ -60,8 +60,8 @@ export function replicaLink(state: ServerState, client: ClientState): ReplicaLin
   return link;
 }
 
-/** PSYNC: full resynchronisation. Returns the reply that carries the snapshot. */
-export function fullResync(state: ServerState, client: ClientState): Reply {
+/** PSYNC: full resynchronisation. Returns the reply that carries the snapshot (SYNC, the old form: without the +FULLRESYNC line). */
+export function fullResync(state: ServerState, client: ClientState, announce = true): Reply {
   const repl = state.replication;
   const link = repl.pendingLinks.get(client) ?? { client, listeningPort: 0, ackOffset: 0, ackAt: Date.now(), online: false };
   repl.pendingLinks.delete(client);
@@ -73,7 +73,8 @@ export function fullResync(state: ServerState, client: ClientState): Reply {
   repl.streaming = true;
   // The replica starts with no database selected: the next command brings a SELECT.
   repl.streamDb = -1;
-  return many([simple(`FULLRESYNC ${repl.replid} ${repl.offset}`), raw(Buffer.concat([Buffer.from(`$${rdb.length}\r\n`), rdb]))]);
+  const snapshot = raw(Buffer.concat([Buffer.from(`$${rdb.length}\r\n`), rdb]));
+  return announce ? many([simple(`FULLRESYNC ${repl.replid} ${repl.offset}`), snapshot]) : snapshot;
 }
 
 /** REPLCONF ACK <offset> from a replica: no reply; may complete a WAIT. */

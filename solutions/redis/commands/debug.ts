@@ -1,0 +1,63 @@
+// DEBUG: the few subcommands Redis's own test suite leans on that the
+// reference can honour without redis-server's internals.
+// https://redis.io/docs/latest/commands/debug/ (redis-server refuses DEBUG
+// unless enable-debug-command allows it; the reference always accepts it.)
+//
+//   DEBUG SET-ACTIVE-EXPIRE 0|1   stop / restart the active expiry cycle
+//   DEBUG RELOAD                  write the dataset as an RDB and load it back
+//                                 (refused while a stream exists: the RDB
+//                                 writer has no streams, and would drop them)
+//   DEBUG SLEEP <seconds>         block the server for that long
+//
+// Any other subcommand is an error, so a test that needs an internal this
+// server does not have stops there rather than passing by accident.
+
+import { formattedError } from "../errors.ts";
+import { encodeRdb, loadRdb } from "../persistence/rdb.ts";
+import { error, OK, type Reply } from "../reply.ts";
+import { asciiLower, byteString } from "../text.ts";
+import type { CommandDefinition } from "./define.ts";
+import type { CommandContext } from "./types.ts";
+
+function debug(ctx: CommandContext, argv: Buffer[]): Reply {
+  const sub = asciiLower(byteString(argv[1]!));
+  const server = ctx.server;
+  if (sub === "set-active-expire" && argv.length === 3) {
+    const on = byteString(argv[2]!) !== "0";
+    for (const db of server.databases) {
+      if (on) db.startActiveExpiry();
+      else db.stopActiveExpiry();
+    }
+    return OK;
+  }
+  if (sub === "reload" && argv.length === 2) {
+    for (const db of server.databases) {
+      for (const key of db.keys()) {
+        if (db.peek(key)?.type === "stream") return error("ERR DEBUG RELOAD is not supported while a stream exists (streams are not written to RDB here)");
+      }
+    }
+    const bytes = encodeRdb(server);
+    for (const db of server.databases) db.clear();
+    loadRdb(server, bytes);
+    return OK;
+  }
+  if (sub === "sleep" && argv.length === 3) {
+    const seconds = Number(byteString(argv[2]!));
+    if (!Number.isFinite(seconds) || seconds < 0) return error("ERR value is not a valid float");
+    Bun.sleepSync(seconds * 1000);
+    return OK;
+  }
+  return formattedError(`ERR unknown subcommand or wrong number of arguments for '${byteString(argv[1]!)}'. Try DEBUG HELP.`);
+}
+
+export const debugCommands: readonly CommandDefinition[] = [
+  {
+    name: "debug",
+    arity: -2,
+    flags: ["admin", "noscript", "loading", "stale"],
+    group: "server",
+    summary: "A container for debugging commands",
+    since: "1.0.0",
+    handler: debug,
+  },
+];
