@@ -19,9 +19,10 @@ export interface H2Options {
    * Fixture switch: no SETTINGS frame of the server's own first; DATA that never carries END_STREAM; a stream window
    * that a smaller SETTINGS_INITIAL_WINDOW_SIZE would make negative taken as 0; WINDOW_UPDATE of 0 on the connection
    * ignored; frames over SETTINGS_MAX_FRAME_SIZE read like any other; requests answered a moment later from the last
-   * header block decoded on the connection rather than their own stream's (state shared between streams).
+   * header block decoded on the connection rather than their own stream's (state shared between streams); the
+   * fragments that CONTINUATION frames carry left out of the header block.
    */
-  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state";
+  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state" | "continuation-dropped";
   /** Fixture switch: a mistake in the HPACK decoder (see HpackMistake). */
   hpackMistake?: HpackMistake;
   /** Fixture switch: decode header blocks without a dynamic table. */
@@ -288,7 +289,7 @@ export class H2Connection {
 
   private onContinuation(f: F.Frame): void {
     if (!this.headerBlock) throw new ConnectionError(F.PROTOCOL_ERROR, "CONTINUATION without a HEADERS frame before it");
-    this.headerBlock.parts.push(f.payload);
+    if (this.o.h2Mistake !== "continuation-dropped") this.headerBlock.parts.push(f.payload);
     if (f.flags & F.END_HEADERS) this.endHeaderBlock();
   }
 
