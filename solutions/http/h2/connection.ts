@@ -20,9 +20,10 @@ export interface H2Options {
    * that a smaller SETTINGS_INITIAL_WINDOW_SIZE would make negative taken as 0; WINDOW_UPDATE of 0 on the connection
    * ignored; frames over SETTINGS_MAX_FRAME_SIZE read like any other; requests answered a moment later from the last
    * header block decoded on the connection rather than their own stream's (state shared between streams); the
-   * fragments that CONTINUATION frames carry left out of the header block.
+   * fragments that CONTINUATION frames carry left out of the header block; a stream waiting for window holding up the
+   * DATA of every stream opened after it.
    */
-  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state" | "continuation-dropped";
+  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state" | "continuation-dropped" | "blocked-stream-blocks-all";
   /** Fixture switch: a mistake in the HPACK decoder (see HpackMistake). */
   hpackMistake?: HpackMistake;
   /** Fixture switch: decode header blocks without a dynamic table. */
@@ -522,6 +523,7 @@ export class H2Connection {
           continue;
         }
         const free = this.o.ignoreFlowControl ? Infinity : Math.min(this.connSendWindow, s.sendWindow);
+        if (free <= 0 && this.o.h2Mistake === "blocked-stream-blocks-all") break;
         if (free <= 0) continue;
         const chunk = s.pending[0]!;
         const n = Math.min(chunk.length, free, this.o.ignoreMaxFrameSize ? Infinity : this.peerMaxFrame);
