@@ -40,6 +40,8 @@ declare module "./quirks.ts" {
     cliImageCmdIgnored?: boolean;
     /** cli ps without -a lists exited containers too. */
     cliPsShowsExited?: boolean;
+    /** cli ps lists no running container (ps -a still lists the ended ones). */
+    cliPsRunningHidden?: boolean;
     /** cli ps -a shows every exited container as "exited 0". */
     cliPsExitCodeLost?: boolean;
     /** The container's standard error goes nowhere (neither passed on nor logged). */
@@ -245,7 +247,9 @@ function cliPs(root: string, args: string[], quirks: Quirks): number {
   }
   for (const name of names) {
     const s = statusOfContainer(paths(root, name), name);
-    if (s.state === "running" || s.state === "starting") process.stdout.write(`${name} running\n`);
+    if (s.state === "running" || s.state === "starting") {
+      if (!quirks.cliPsRunningHidden) process.stdout.write(`${name} running\n`);
+    }
     else if (s.state === "exited" && (all || quirks.cliPsShowsExited)) process.stdout.write(`${name} exited ${quirks.cliPsExitCodeLost ? 0 : s.code}\n`);
   }
   return 0;
