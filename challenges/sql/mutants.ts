@@ -57,6 +57,13 @@ export const MUTANTS: HandMutant[] = [
   { batch: 4, id: "default-as-written", stage: "14", reading: "a DEFAULT is stored as written", file: "writer.ts", find: "(positions.includes(i) ? null : storeAs(defaults[i]!, c.affinity))", replace: "(positions.includes(i) ? null : defaults[i]!)" },
   { batch: 4, id: "autoindex-from-zero", stage: "14", reading: "automatic indexes are numbered from 0", file: "writer.ts", find: "`sqlite_autoindex_${st.name}_${i + 1}`", replace: "`sqlite_autoindex_${st.name}_${i}`" },
   { batch: 4, id: "check-label-expression", stage: "14", reading: "a failed CHECK names its expression", file: "constraints.ts", find: "label: label ?? text(j + 2, to)", replace: "label: text(j + 2, to)" },
+  // Batch 5: stages 15–17, written after their cases and fixtures, measured once.
+  { batch: 5, id: "view-names-as-written", stage: "15", reading: "a view's columns are named by their text as written (e.name)", file: "select.ts", find: "names.push(c.alias ?? (c.e.k === \"col\" ? c.e.name : c.text));", replace: "names.push(c.alias ?? c.text);" },
+  { batch: 5, id: "replace-rowid-only", stage: "16", reading: "REPLACE replaces the row with the same key: the rowid", file: "writer.ts", find: "      if (res === \"REPLACE\") this.removeByRowid(t, hit[hit.length - 1] as bigint);\n", replace: "      if (res === \"REPLACE\") return this.conflict(\"ABORT\", \"UNIQUE constraint failed\");\n" },
+  { batch: 5, id: "ignore-stops-statement", stage: "16", reading: "IGNORE: the statement stops quietly at the first conflict", file: "writer.ts", find: "      const added = this.addRow(t, { rowid, values }, st.or);\n", replace: "      const added = this.addRow(t, { rowid, values }, st.or);\n      if (!added) break;\n" },
+  { batch: 5, id: "not-null-replace-aborts", stage: "16", reading: "REPLACE is for UNIQUE keys; a NULL in a NOT NULL column always aborts", file: "writer.ts", find: "      if (res === \"REPLACE\" && d) r.values[i]", replace: "      if (res === \"REPLACE\" && d && false) r.values[i]" },
+  { batch: 5, id: "update-ignore-drops-row", stage: "16", reading: "UPDATE OR IGNORE: a row that would collide is left out", file: "writer.ts", find: "      if (!added) this.putRow(t, r);\n", replace: "" },
+  { batch: 5, id: "view-column-count-unchecked", stage: "15", reading: "a view's column list names its first columns; the rest keep their names", file: "select.ts", find: "  if (columns && columns.length !== r.affinities.length) throw new SqlError(`expected ${columns.length} columns for '${name}' but got ${r.affinities.length}`);\n", replace: "" },
 ];
 
 if (import.meta.main) await handMutantsMain("sql", "main.ts", MUTANTS, Bun.argv.slice(2));

@@ -70,7 +70,7 @@ export type Statement =
   | { k: "create-table"; name: string; ifNotExists: boolean; sql: string }
   | { k: "create-index"; name: string; table: string; ifNotExists: boolean; sql: string }
   /** CREATE VIEW name [(columns)] AS select (lang_createview.html); `sql` as for a table: "CREATE VIEW " and the text from the name on. */
-  | { k: "create-view"; name: string; ifNotExists: boolean; columns?: string[]; select: Select; sql: string }
+  | { k: "create-view"; name: string; ifNotExists: boolean; columns?: string[]; select: Select; sql: string; temp?: boolean }
   /** INSERT … VALUES (`rows`) or INSERT … SELECT (`select`); `or`: INSERT OR <resolution> (REPLACE INTO is OR REPLACE). */
   | { k: "insert"; table: string; columns?: string[]; rows: Expr[][]; select?: Select; or?: Resolution }
   | { k: "update"; table: string; set: { column: string; e: Expr }[]; where?: Expr; or?: Resolution }

@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { dbinfo, schema, tables } from "./dot-commands.ts";
 import { Pager } from "./pager.ts";
 import { parseStatements } from "./parser.ts";
-import { Schema } from "./schema.ts";
+import type { Statement } from "./ast.ts";
+import { Schema, tempViews } from "./schema.ts";
 import { runSelect, type Database } from "./select.ts";
 import { ConstraintError, SqlError } from "./tokenizer.ts";
 import { valueToText, type Value } from "./value.ts";
@@ -68,6 +69,20 @@ class Session {
     this.pager = undefined;
   }
 
+  /** CREATE TEMP VIEW, and DROP VIEW of a temporary view: kept in memory for this run, the file untouched. */
+  private tempView(st: Statement): boolean {
+    if (st.k === "drop" && st.type === "view") return tempViews.delete(st.name.toLowerCase());
+    if (st.k !== "create-view" || !st.temp) return false;
+    const key = st.name.toLowerCase();
+    if (tempViews.has(key)) {
+      if (st.ifNotExists) return true;
+      throw new SqlError(`view ${st.name} already exists`);
+    }
+    tempViews.set(key, { rowid: 0n, type: "view", name: st.name, tblName: st.name, rootpage: 0, sql: st.sql });
+    this.db = undefined;
+    return true;
+  }
+
   execute(input: string): Buffer[] {
     const cmd = input.trim();
     if (cmd.startsWith(".")) {
@@ -79,6 +94,7 @@ class Session {
     }
     const out: Buffer[] = [];
     for (const st of parseStatements(input)) {
+      if (this.tempView(st)) continue;
       switch (st.k) {
         case "select":
           for (const row of runSelect(this.database(), st.select, st.explainPlan)) out.push(line(row));

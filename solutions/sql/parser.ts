@@ -124,7 +124,10 @@ export class Parser {
   private create(): Statement {
     this.expectKw("CREATE");
     const unique = this.eatKw("UNIQUE");
-    if (this.eatKw("TABLE")) {
+    // CREATE TEMP VIEW: a view of this connection only (the program's run), not written to the file.
+    const temp = !unique && (this.eatKw("TEMP") || this.eatKw("TEMPORARY"));
+    if (temp && !this.kw("VIEW")) throw new SqlError("temporary tables and indexes are not supported");
+    if (!temp && this.eatKw("TABLE")) {
       if (unique) this.error();
       const ifNotExists = this.eatKw("IF", "NOT", "EXISTS");
       const at = this.i;
@@ -143,7 +146,7 @@ export class Parser {
       this.expectKw("AS");
       const select = this.select();
       const sql = quirks.viewSqlAsTyped ? this.sql.slice(0, this.peek().pos).trim() : `CREATE VIEW ${this.sql.slice(this.toks[at]!.pos, this.peek().pos).trimEnd()}`;
-      return { k: "create-view", name, ifNotExists, columns, select, sql };
+      return { k: "create-view", name, ifNotExists, columns, select, sql, temp };
     }
     if (this.eatKw("INDEX")) {
       const ifNotExists = this.eatKw("IF", "NOT", "EXISTS");

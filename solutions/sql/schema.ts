@@ -44,6 +44,9 @@ export interface Table {
   rows?: Value[][];
 }
 
+/** CREATE TEMP VIEW's views, by lower-case name: they last as long as the program's run (one connection). */
+export const tempViews = new Map<string, SchemaRow>();
+
 export function readSchemaRows(pager: Pager): SchemaRow[] {
   const rows: SchemaRow[] = [];
   for (const cell of scanTable(pager, 1)) {
@@ -150,10 +153,10 @@ export class Schema {
     }
   }
 
-  /** The sqlite_schema row of the view with this name (case-insensitive), if there is one. */
+  /** The view with this name (case-insensitive): a temporary one first, as SQLite looks in the temp schema first. */
   view(name: string): SchemaRow | undefined {
     const n = name.toLowerCase();
-    return this.rows.find((r) => r.type === "view" && r.name.toLowerCase() === n);
+    return tempViews.get(n) ?? this.rows.find((r) => r.type === "view" && r.name.toLowerCase() === n);
   }
 
   table(name: string): Table {
