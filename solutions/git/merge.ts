@@ -65,6 +65,8 @@ export interface MergeSteps {
   noCommitOnConflict: boolean;
   /** With conflicts, the cleanly merged paths still reach the working tree and the index. */
   cleanPathsOnConflict: boolean;
+  /** A deleted file's directories that it leaves empty are removed. */
+  emptyDirs: boolean;
 }
 
 export const mergeSteps: MergeSteps = {
@@ -82,6 +84,7 @@ export const mergeSteps: MergeSteps = {
   moveBranch: true,
   noCommitOnConflict: true,
   cleanPathsOnConflict: true,
+  emptyDirs: true,
 };
 
 /** The lines one side has for base[lo, hi): `inBlock` are its changes there, the others (before and after) only shift positions. */
@@ -208,7 +211,7 @@ export function merge(store: ObjectStore, workTree: string, head: string, other:
           } catch {
             // already gone
           }
-          removeEmptyDirs(workTree, path.split("/").slice(0, -1).join("/"));
+          if (steps.emptyDirs) removeEmptyDirs(workTree, path.split("/").slice(0, -1).join("/"));
         }
       });
     }

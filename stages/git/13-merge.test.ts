@@ -1,5 +1,5 @@
-import { cpSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { cpSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { GitCase } from "../../challenges/git/clients/git.ts";
 import { joinLines, LineMaker } from "../../challenges/git/clients/git-diff.ts";
 import { commitWithDate, linearHistory, writeNoted } from "../../challenges/git/clients/git-history.ts";
@@ -34,7 +34,7 @@ function replaceLine(t: CaseContext, repo: string, f: RepoFile, make: LineMaker,
 }
 
 /** A base commit, a feature branch and master, each changing its own files, both changing one file far apart; `conflict` adds a line both change differently. */
-async function divergedRepo(t: CaseContext, g: GitCase, conflict: boolean): Promise<{ repo: string; feature: string; conflicted: string[] }> {
+async function divergedRepo(t: CaseContext, g: GitCase, conflict: boolean): Promise<{ repo: string; feature: string; conflicted: string[]; later: string }> {
   const make = new LineMaker(t.rand);
   const text = textFiles(t, make, 7);
   const touching = text[6]!;
@@ -43,7 +43,7 @@ async function divergedRepo(t: CaseContext, g: GitCase, conflict: boolean): Prom
   await g.git(["add", "-A"], { cwd: repo });
   await commitWithDate(t, g, repo, 0);
   // The merge base is not the root: a file the base added and the feature branch deletes is deleted only when the merge starts from the newest common ancestor.
-  const later = `${t.rand.word()}-later.txt`;
+  const later = `${t.rand.word()}-later/${t.rand.word()}.txt`;
   writeNoted(t, repo, later, joinLines(make.lines(3)), "in a second commit (the merge base), wrote");
   await g.git(["add", "-A"], { cwd: repo });
   await commitWithDate(t, g, repo, 1);
@@ -73,7 +73,7 @@ async function divergedRepo(t: CaseContext, g: GitCase, conflict: boolean): Prom
   writeNoted(t, repo, same.path, same.content, "on master, wrote (the same file on both sides)");
   await g.git(["add", "-A"], { cwd: repo });
   await commitWithDate(t, g, repo, 3);
-  return { repo, feature, conflicted: conflict ? [both.path, touching.path] : [] };
+  return { repo, feature, conflicted: conflict ? [both.path, touching.path] : [], later };
 }
 
 /** A copy of the repository where real git runs the same command. */
@@ -132,7 +132,7 @@ export default stage(import.meta, [
     name: "merge of changes on both sides makes the merge commit real git makes",
     async run(t) {
       const g = GitCase.start(t);
-      const { repo, feature } = await divergedRepo(t, g, false);
+      const { repo, feature, later } = await divergedRepo(t, g, false);
       const theirs = twin(t, repo);
       const before = await rev(g, repo, "HEAD");
       const ours = await t.run(["merge", feature], { cwd: repo, env: { ...g.env, ...NO_EDITOR } });
@@ -142,6 +142,8 @@ export default stage(import.meta, [
       if (o === before) t.fail({ message: `After merge ${feature}, HEAD is still the commit it was before: a clean merge moves the current branch to the merge commit.`, hint: MERGE_COMMIT });
       if (o !== r) t.fail({ message: `After merge ${feature}, HEAD should be the merge commit real git makes (same tree, parents, author, committer and message, so the same id).`, expected: r, received: o, hint: await mergeCommitHint(g, repo, theirs) });
       await expectClean(t, g, repo, `merge ${feature}`, MERGE_COMMIT);
+      const gone = dirname(later);
+      if (existsSync(join(repo, gone)) !== existsSync(join(theirs, gone))) t.fail({ message: `After merge ${feature}, which deletes ${later}, the directory ${gone}/ should be gone as after real git's merge.`, hint: `A file the merge deletes goes from the working tree, and so do the directories it leaves empty. ${MERGE_COMMIT}` });
     },
   },
   {
