@@ -36,6 +36,7 @@ function statusHint(ours: string, real: string): string {
     const got = o.get(path) ?? "  ";
     if (code[0] === "M" && got[0] === " ") return `${path} is staged with another mode or id than HEAD's: X compares the index entry with HEAD's by blob id and by mode (a staged chmod +x is M). ${FORMAT}`;
     if (code[1] === "M" && got[1] === " ") return `${path} differs from its index entry: hash the working-tree file (a change can keep the size) and compare its id and its mode (owner's execute bit) with the entry. ${FORMAT}`;
+    if (code[0] === "A" && got[0] !== "A") return `${path} is in the index but not in HEAD's tree: X is A (added), not ${got[0] === " " ? "a space" : got[0]}. ${FORMAT}`;
     if (code[0] === "D" && got[0] !== "D") return `${path} is in HEAD's tree but not in the index: its line is \`D  ${path}\` (X = D). ${FORMAT}`;
     if (code[1] === "D" && got[1] !== "D") return `${path} has an index entry but no file in the working tree: Y is D (deleted), not ${got[1] === " " ? "a space" : got[1]}. ${FORMAT}`;
   }
@@ -46,7 +47,7 @@ function statusHint(ours: string, real: string): string {
 
 async function expectStatus(t: CaseContext, g: GitCase, repo: string, what: string): Promise<void> {
   const real = (await g.git(["status", "--porcelain"], { cwd: repo })).stdout;
-  const ours = (await g.ours(["status", "--porcelain"], { cwd: repo })).stdout;
+  const ours = (await g.ours(["status", "--porcelain"], { cwd: repo, hint: `${HEAD} Before the first commit the branch does not exist yet: HEAD's tree is empty, so every index entry is A.` })).stdout;
   t.expectEqual(ours, real, { message: `status --porcelain ${what} differs from real git's.`, hint: statusHint(ours, real) });
 }
 

@@ -115,7 +115,7 @@ export default stage(import.meta, [
       await g.ours(["checkout", feature], { cwd: repo });
       await expectCheckedOut(t, g, repo, feature, tip, `checkout ${feature}`);
       if (existsSync(join(repo, dir))) t.fail({ message: `After checkout ${feature}, the directory ${dir} should be gone: ${feature}'s tree has no file in it.`, hint: "After deleting the tracked files the target tree does not have, remove the directories they leave empty (git tracks files, not directories; real git's status does not show empty directories, but git checkout removes them)." });
-      await g.ours(["switch", "master"], { cwd: repo });
+      await g.ours(["switch", "master"], { cwd: repo, hint: "`switch <branch>` does what `checkout <branch>` does." });
       await expectCheckedOut(t, g, repo, "master", main, "switch master");
       const fresh = `${t.rand.word()}-fresh`;
       await g.ours(["checkout", "-b", fresh], { cwd: repo });
