@@ -21,9 +21,9 @@ export interface H2Options {
    * ignored; frames over SETTINGS_MAX_FRAME_SIZE read like any other; requests answered a moment later from the last
    * header block decoded on the connection rather than their own stream's (state shared between streams); the
    * fragments that CONTINUATION frames carry left out of the header block; a stream waiting for window holding up the
-   * DATA of every stream opened after it.
+   * DATA of every stream opened after it; the connection left open after a GOAWAY for a connection error.
    */
-  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state" | "continuation-dropped" | "blocked-stream-blocks-all";
+  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state" | "continuation-dropped" | "blocked-stream-blocks-all" | "open-after-goaway";
   /** Fixture switch: a mistake in the HPACK decoder (see HpackMistake). */
   hpackMistake?: HpackMistake;
   /** Fixture switch: decode header blocks without a dynamic table. */
@@ -188,7 +188,7 @@ export class H2Connection {
     this.log(`GOAWAY ${code}: ${message}`);
     this.write(F.frame(F.GOAWAY, 0, 0, F.goawayPayload(this.o.goawayLastStreamZero ? 0 : this.lastStream, code, message)));
     this.closed = true;
-    this.end();
+    if (this.o.h2Mistake !== "open-after-goaway") this.end();
   }
 
   private onFrame(f: F.Frame): void {
