@@ -83,6 +83,14 @@ export async function run(bundle: string, t: Target): Promise<number> {
   // With hooks, run is create (the prestart and createRuntime hooks run while init waits) then start; without, init goes straight on.
   // With --network too: the runtime wires the container's network namespace while init waits.
   const withHooks = hasHooks(hooks) || t.network !== undefined;
+  // Installed before the container's process exists, so that a signal that comes early does not end the runtime (its
+  // default action) while its program already runs (started in place, it runs before spawnInit returns): kept, and
+  // passed on below.
+  let target: InitProcess | undefined;
+  const early: NodeJS.Signals[] = [];
+  if (!t.quirks.noSignalForwarding) {
+    for (const sig of t.quirks.forwardTermOnly ? (["SIGTERM"] as const) : FORWARDED) process.on(sig, () => (target ? target.kill(sig) : early.push(sig)));
+  }
   const { config, cgroup, child } = withHooks ? await setUp(bundle, t, hooks) : spawnInit(bundle, {}, t);
   let code: number | undefined;
   let detach: (() => void) | undefined;
@@ -99,9 +107,8 @@ export async function run(bundle: string, t: Target): Promise<number> {
       }
     }
     if (withHooks) release(t), runHooksWarning(hooks, "poststart", { id: t.id, status: "running", pid: child.pid, bundle }, t.quirks);
-    if (!t.quirks.noSignalForwarding) {
-      for (const sig of t.quirks.forwardTermOnly ? (["SIGTERM"] as const) : FORWARDED) process.on(sig, () => child.kill(sig));
-    }
+    target = child;
+    for (const sig of early.splice(0)) child.kill(sig);
     code = await child.exited;
     if (child.signalCode) return t.quirks.signalExitOne ? 1 : 128 + (constants.signals[child.signalCode as keyof typeof constants.signals] ?? 0);
     return t.quirks.exitZero ? 0 : code;
