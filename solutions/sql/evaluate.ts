@@ -169,15 +169,17 @@ function arithmetic(op: string, a: Value, b: Value): Value {
   }
   const fx = Number(x);
   const fy = Number(y);
+  // A real result that is not a number (Inf * 0, Inf - Inf) is NULL in SQLite.
+  const real = (r: number) => (Number.isNaN(r) ? null : r);
   switch (op) {
     case "+":
-      return fx + fy;
+      return real(fx + fy);
     case "-":
-      return fx - fy;
+      return real(fx - fy);
     case "*":
-      return fx * fy;
+      return real(fx * fy);
     case "/":
-      return fy === 0 ? null : fx / fy;
+      return fy === 0 ? null : real(fx / fy);
     default: {
       // A real remainder: both sides as integers (sqlite3VdbeIntValue: reals truncated and saturated,
       // text by its integer prefix), the result a real.
