@@ -15,6 +15,8 @@ export class ClientState {
   protocol: Protocol = 2;
   /** CLIENT SETNAME / HELLO … SETNAME (empty: none). */
   name = "";
+  /** CLIENT REPLY: "off" drops this client's replies (pushes still go out), "skip" drops the next one. */
+  replyMode: "on" | "off" | "skip" = "on";
   /** Set by QUIT (and on protocol errors): reply, then close the connection. */
   closeAfterReply = false;
 

@@ -48,6 +48,13 @@ export interface ConnectionHandler {
   onClose(): void;
 }
 
+/** What of a reply CLIENT REPLY OFF lets through: pushes (pub/sub), nothing else. */
+function pushesOnly(reply: Reply): Reply {
+  if (reply.kind === "push") return reply;
+  if (reply.kind === "many") return { kind: "many", value: reply.value.filter((r) => r.kind === "push") };
+  return NO_REPLY;
+}
+
 export class Connection implements ConnectionHandler {
   readonly client: ClientState;
   protected readonly parser: RequestParser;
@@ -113,9 +120,13 @@ export class Connection implements ConnectionHandler {
         this.client.closeAfterReply = true;
         break;
       }
+      const mode = this.client.replyMode;
       const reply = this.execute(request.argv);
       if (this.client.protocol !== protocol) this.protocolSwitched(replies, protocol);
-      replies.push(reply);
+      // CLIENT REPLY OFF (or SKIP, for the command after it): only pushes go out.
+      if (mode === "skip" && this.client.replyMode === "skip") this.client.replyMode = "on";
+      const silenced = mode === "skip" || (mode === "off" && this.client.replyMode !== "on");
+      replies.push(silenced ? pushesOnly(reply) : reply);
     }
     return replies;
   }

@@ -1,9 +1,9 @@
-// Connection commands: PING, ECHO, QUIT, SELECT, HELLO.
+// Connection commands: PING, ECHO, QUIT, SELECT, HELLO, CLIENT ID/SETNAME/GETNAME/REPLY.
 // https://redis.io/commands/ping/ /echo/ /quit/ /select/ /hello/
 
-import { arityError, ERR_DB_INDEX, ERR_NOT_INTEGER, formattedError, rangeError } from "../errors.ts";
+import { arityError, ERR_DB_INDEX, ERR_NOT_INTEGER, ERR_SYNTAX, formattedError, rangeError } from "../errors.ts";
 import { INT32_MAX, INT32_MIN, parseInt64 } from "../int64.ts";
-import { array, bulk, bulkBinary, bulkText, error, integer, map, OK, PONG, type Reply } from "../reply.ts";
+import { array, bulk, bulkBinary, bulkText, error, integer, map, NO_REPLY, NULL_BULK, OK, PONG, type Reply } from "../reply.ts";
 import { REDIS_VERSION } from "./server.ts";
 import type { CommandDefinition } from "./define.ts";
 import type { CommandContext } from "./types.ts";
@@ -129,5 +129,61 @@ export const connectionCommands: readonly CommandDefinition[] = [
     summary: "Handshake with Redis",
     since: "6.0.0",
     handler: hello,
+  },
+  {
+    name: "client",
+    arity: -2,
+    group: "connection",
+    summary: "A container for client connection commands",
+    since: "2.4.0",
+    subcommands: [
+      {
+        name: "id",
+        arity: 2,
+        flags: ["noscript", "loading", "stale"],
+        group: "connection",
+        summary: "Returns the client ID for the current connection",
+        since: "5.0.0",
+        handler: (ctx) => integer(ctx.client.id),
+      },
+      {
+        name: "setname",
+        arity: 3,
+        flags: ["noscript", "loading", "stale"],
+        group: "connection",
+        summary: "Set the current connection name",
+        since: "2.6.9",
+        handler: (ctx, argv) => {
+          const name = argv[2]!.toString("latin1");
+          if (/[^\x21-\x7e]/.test(name)) return ERR_CLIENT_NAME;
+          ctx.client.name = name;
+          return OK;
+        },
+      },
+      {
+        name: "getname",
+        arity: 2,
+        flags: ["noscript", "loading", "stale"],
+        group: "connection",
+        summary: "Get the current connection name",
+        since: "2.6.9",
+        handler: (ctx) => (ctx.client.name === "" ? NULL_BULK : bulkBinary(ctx.client.name)),
+      },
+      {
+        // CLIENT REPLY ON|OFF|SKIP: OFF and SKIP get no reply themselves.
+        name: "reply",
+        arity: 3,
+        flags: ["noscript", "loading", "stale"],
+        group: "connection",
+        summary: "Instruct the server whether to reply to commands",
+        since: "3.2.0",
+        handler: (ctx, argv) => {
+          const mode = argv[2]!.toString("latin1").toLowerCase();
+          if (mode !== "on" && mode !== "off" && mode !== "skip") return ERR_SYNTAX;
+          ctx.client.replyMode = mode;
+          return mode === "on" ? OK : NO_REPLY;
+        },
+      },
+    ],
   },
 ];
