@@ -33,24 +33,28 @@ mkdirSync(join(dir, "state"), { recursive: true });
 const argv = ["/bin/sh", "-c", `exec ${command} "$@"`, "bench"];
 const times: number[] = [];
 const started = performance.now();
+/** What a runtime left at cgroupsPath (runc removes it; so should ours, but not when a container failed). */
+function removeCgroup(): void {
+  for (const c of readdirSync("/sys/fs/cgroup")) {
+    try {
+      rmdirSync(join("/sys/fs/cgroup", c, cgroupsPath));
+    } catch {
+      // not there
+    }
+  }
+}
 for (let i = 0; i < runs; i++) {
   const t0 = performance.now();
   const r = Bun.spawnSync([...argv, "--root", join(dir, "state"), "run", "-b", bundle, `bench-${i}`], { stdout: "ignore", stderr: "pipe" });
   times.push(performance.now() - t0);
   if (r.exitCode !== 0) {
     console.error(`container ${i} exited ${r.exitCode}: ${r.stderr.toString().trim()}`);
+    removeCgroup();
     process.exit(1);
   }
 }
 const total = (performance.now() - started) / 1000;
-// What a runtime left at cgroupsPath (runc removes it; so should ours).
-for (const c of readdirSync("/sys/fs/cgroup")) {
-  try {
-    rmdirSync(join("/sys/fs/cgroup", c, cgroupsPath));
-  } catch {
-    // not there
-  }
-}
+removeCgroup();
 times.sort((a, b) => a - b);
 console.log(`true-ms ${times[Math.floor(times.length / 2)]!.toFixed(1)}`);
 console.log(`per-second ${(runs / total).toFixed(1)}`);
