@@ -90,6 +90,11 @@ const SCALARS: Record<string, (args: Value[]) => Value> = {
     if (v instanceof Uint8Array) return `X'${Buffer.from(v).toString("hex").toUpperCase()}'`;
     // A text is quoted up to its first NUL, as SQLite's %Q reads it.
     if (typeof v === "string") return `'${v.split("\0")[0]!.replace(/'/g, "''")}'`;
+    if (typeof v === "number" && Number.isFinite(v)) {
+      // A real that %!.15g does not give back exactly is written with 20 digits after the point ("%!.20e").
+      const short = valueToText(v);
+      if (Number(short) !== v) return v.toExponential(20).replace(/e([+-])(\d)$/, "e$10$2");
+    }
     return valueToText(v);
   },
   SUBSTR: substr,

@@ -115,8 +115,12 @@ function expr(r: Random, s: Scope, depth = 0): string {
       return `(${expr(r, s, depth + 1)} ${r.pick(["+", "-", "*"])} ${expr(r, s, depth + 1)})`;
     case 5:
       return `(${expr(r, s, depth + 1)} ${r.pick(["/", "%"])} ${r.pick(["2", "3", "0", column(r, s)])})`;
-    case 6:
-      return `${r.pick(["abs", "length", "upper", "lower", "typeof", "quote", "hex"])}(${expr(r, s, depth + 1)})`;
+    case 6: {
+      // quote() of a computed real that needs more than 15 digits prints 20 digits through SQLite's own printf,
+      // which differs from an exact conversion after the 17th: quote() reads columns only (multiples of 1/4).
+      const fn = r.pick(["abs", "length", "upper", "lower", "typeof", "quote", "hex"]);
+      return `${fn}(${fn === "quote" ? column(r, s) : expr(r, s, depth + 1)})`;
+    }
     case 7:
       return `coalesce(${expr(r, s, depth + 1)}, ${literal(r)})`;
     case 8:
