@@ -24,7 +24,18 @@ import { sendFrames } from "./send.ts";
 import { behindNat, routedChain, twoHosts, type Topology } from "./topology.ts";
 
 const ours = () => harnessNamespaces().filter((n) => n.pid === process.pid);
-const leaseLocks = () => (existsSync(join(tmpdir(), "syscraft-netns")) ? readdirSync(join(tmpdir(), "syscraft-netns")) : []);
+/** This process's slot locks (under `bun test --parallel`, other workers hold slots of their own at the same time). */
+const leaseLocks = () => {
+  const root = join(tmpdir(), "syscraft-netns");
+  if (!existsSync(root)) return [];
+  return readdirSync(root).filter((l) => {
+    try {
+      return readFileSync(join(root, l, "pid"), "utf8") === String(process.pid);
+    } catch {
+      return false;
+    }
+  });
+};
 
 function ping(topo: Topology, from: string, to: string): string {
   const r = Bun.spawnSync(inNs(topo.node(from).ns, ["ping", "-c", "1", "-W", "2", to]), { stdout: "pipe", stderr: "pipe" });
