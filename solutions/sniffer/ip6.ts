@@ -104,7 +104,10 @@ export function ipv6Text(p: Uint8Array, bases: Bases, printers: Ip6Printers): st
   if (next === 59) return `${src} > ${dst}: ${prefix}no next header`;
   if ((next === 6 || next === 17) && body.length >= 8) {
     const [from, to] = [`${src}.${u16(body, 0)}`, `${dst}.${u16(body, 2)}`];
-    return `${from} > ${to}: ${prefix}${next === 6 ? printers.tcp(body, from, to, bases) : printers.udp(body)}`;
+    const text = next === 6 ? printers.tcp(body, from, to, bases) : printers.udp(body);
+    // After extension headers, tcpdump names them first and prints the ports on their own: "src > dst: frag (0|n) sport > dport: …".
+    if (parts.length > 0) return `${src} > ${dst}: ${prefix}${u16(body, 0)} > ${u16(body, 2)}: ${text}`;
+    return `${from} > ${to}: ${text}`;
   }
   return `${src} > ${dst}: ${prefix}ip-proto-${next} ${body.length}`;
 }

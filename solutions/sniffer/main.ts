@@ -2,12 +2,16 @@
  * A packet sniffer with tcpdump's command line, from the packet socket up:
  *   bun solutions/sniffer/main.ts -i <iface> [-B <KiB>] [-n] [-e] [-l] [-q] [-t…] [-x|-xx|-X|-XX] [-A] [-c <count>] [-w <file>] [<filter expression>]
  *   bun solutions/sniffer/main.ts -r <file> [-n] [-e] [-c <count>] [<filter expression>]
+ *   bun solutions/sniffer/main.ts -d [<filter expression>]
+ *   bun solutions/sniffer/main.ts -r <file> -z follow,tcp,ascii,<n>
  * Capturing: one line per frame on stdout in tcpdump's format (or each frame
  * into a pcap file with -w); on exit (after -c frames, or on SIGINT/SIGTERM)
  * the closing counts on stderr. Reading (-r): a pcap or pcapng file's frames,
  * printed with their recorded times. A filter expression (pcap-filter(7),
  * the part filter/parse.ts reads) is compiled to classic BPF and attached to
- * the socket, so the kernel drops what does not match.
+ * the socket, so the kernel drops what does not match; -d prints that
+ * program as tcpdump -d does, and captures nothing. -z follow,tcp,ascii,<n>
+ * prints TCP stream n of a capture file as tshark -q -z does.
  */
 import { readFileSync, writeSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -17,6 +21,8 @@ import { asciiDump, hexDump, type HexStyle } from "./hexdump.ts";
 import { defaultPrinters, LinePrinter, quickPrinters, type Printers } from "./line.ts";
 import { CaptureFileError, PcapWriter, readCaptureFile, SNAPLEN, type PcapWriterOptions, type Record } from "./pcap.ts";
 import { compileFilter, type Insn } from "./filter/compile.ts";
+import { programImage, type ImageStyle } from "./filter/image.ts";
+import { followText, type FollowOptions, type FollowStyle } from "./follow.ts";
 import { FilterSyntaxError, parseFilter, type Filter } from "./filter/parse.ts";
 import { runFilter } from "./filter/run.ts";
 import type { Received } from "./ring-worker.ts";
@@ -49,6 +55,10 @@ export interface SnifferOptions {
   parse?: (text: string) => Filter;
   /** Compiles a filter to classic BPF (a fixture replaces it). */
   compile?: (f: Filter) => Insn[];
+  /** How -z follow reassembles and prints (fixtures' mistakes). */
+  follow?: FollowOptions & FollowStyle;
+  /** How -d prints the program (fixtures' mistakes). */
+  image?: ImageStyle;
   /** How -x/-X dump (fixtures' mistakes). */
   hex?: Partial<HexStyle>;
   /** Replaces -A's text of the bytes after the link-level header (a fixture's mistake). */
@@ -64,7 +74,7 @@ export interface SnifferOptions {
 export const closingCounts = (captured: number, stats: Stats): string =>
   `${captured} packets captured\n${stats.received} packets received by filter\n${stats.dropped} packets dropped by kernel\n`;
 
-const USAGE = "usage: main.ts -i <iface> [-B <KiB>] [-n] [-e] [-l] [-q] [-t…] [-x|-xx|-X|-XX|-A] [-c <count>] [-w <file>] [expression] | -r <file> [-n] [-e] [-x|-X…] [-c <count>] [expression]";
+const USAGE = "usage: main.ts -i <iface> [-B <KiB>] [-n] [-e] [-l] [-q] [-t…] [-x|-xx|-X|-XX|-A] [-c <count>] [-w <file>] [expression] | -r <file> [-n] [-e] [-x|-X…] [-c <count>] [expression] | -d [expression] | -r <file> -z follow,tcp,ascii,<n>";
 
 function usage(problem: string): never {
   process.stderr.write(`${problem}\n${USAGE}\n`);
@@ -79,7 +89,7 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
       args: argv,
       options: {
         i: { type: "string" }, B: { type: "string" }, n: { type: "boolean" }, e: { type: "boolean" }, l: { type: "boolean" }, c: { type: "string" }, w: { type: "string" }, r: { type: "string" },
-        x: { type: "boolean", multiple: true }, X: { type: "boolean", multiple: true }, A: { type: "boolean" }, t: { type: "boolean", multiple: true }, q: { type: "boolean" },
+        x: { type: "boolean", multiple: true }, X: { type: "boolean", multiple: true }, A: { type: "boolean" }, t: { type: "boolean", multiple: true }, q: { type: "boolean" }, d: { type: "boolean" }, z: { type: "string" },
       },
       strict: true,
       allowPositionals: true,
@@ -104,6 +114,11 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
       usage(e.message);
     }
   }
+  if (values.d) {
+    // -d: the program (for no expression, the one that keeps every frame whole), then exit without capturing.
+    writeSync(1, `${programImage(filter ?? [{ code: 0x06, jt: 0, jf: 0, k: SNAPLEN }], options.image)}\n`);
+    process.exit(0);
+  }
   const stamper = (options.stamper ?? ((level: number) => new Stamper(level)))(values.t?.length ?? 0);
   const time = options.time ? (sec: number, usec: number) => `${options.time!(sec, usec)} ` : (sec: number, usec: number) => stamper.stamp(sec, usec);
   // -x/-X dump the frame after its link-level header; -xx/-XX the whole frame.
@@ -113,6 +128,15 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
   const dump = (frame: Uint8Array) => (hexLevel > 0 ? (options.dump ?? hexDump)(hexLevel >= 2 ? frame : frame.subarray(14), hexStyle) : values.A ? (options.ascii ?? asciiDump)(frame.subarray(14)) : "");
   const line = (sec: number, usec: number, frame: Uint8Array) => `${time(sec, usec)}${printer.line(frame)}${dump(frame)}\n`;
 
+  if (values.z !== undefined) {
+    // -z: statistics of a capture file, as tshark -q -z prints them, instead of packet lines.
+    const m = /^follow,tcp,ascii,(\d+)$/.exec(values.z);
+    if (!m) usage(`-z: only follow,tcp,ascii,<n> is known (got "${values.z}")`);
+    if (values.r === undefined) usage("-z needs -r <file>");
+    const records = readRecords(values.r, options.read ?? readCaptureFile);
+    writeSync(1, followText(records, Number(m[1]), options.follow, options.follow));
+    return;
+  }
   if (values.r !== undefined) {
     const keep = (r: Record) => !filter || runFilter(filter, r.frame, r.length) !== 0;
     readFile(values.r, count, keep, (r) => line(r.sec, r.usec, r.frame), options.read ?? readCaptureFile);
@@ -155,15 +179,19 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
   worker.postMessage({ fd: socket.fd, ring: socket.ring });
 }
 
-/** -r: prints the first `count` records of a capture file that `keep` accepts. */
-function readFile(path: string, count: number, keep: (r: Record) => boolean, line: (r: Record) => string, read: (data: Buffer) => Record[]): void {
-  let records: Record[];
+/** A capture file's records; exits 1 saying why when it cannot be read. */
+function readRecords(path: string, read: (data: Buffer) => Record[]): Record[] {
   try {
-    records = read(readFileSync(path));
+    return read(readFileSync(path));
   } catch (e) {
     writeSync(2, `${path}: ${e instanceof CaptureFileError || (e as NodeJS.ErrnoException).code ? (e as Error).message : String(e)}\n`);
     process.exit(1);
   }
+}
+
+/** -r: prints the first `count` records of a capture file that `keep` accepts. */
+function readFile(path: string, count: number, keep: (r: Record) => boolean, line: (r: Record) => string, read: (data: Buffer) => Record[]): void {
+  const records = readRecords(path, read);
   writeSync(2, `reading from file ${path}, link-type EN10MB (Ethernet)\n`);
   for (const r of records.filter(keep).slice(0, count)) writeSync(1, line(r));
 }

@@ -125,7 +125,16 @@ export default stage(import.meta, [
         if (i === 1) return frame(t.rand, src, dst, IPPROTO6.tcp, withIp6Checksum(src, dst, IPPROTO6.tcp, tcp({ src: "0.0.0.0", dst: "0.0.0.0", srcPort: sport, dstPort: dport, seq: t.rand.int(0, 2 ** 31), flags: ["syn"], options: [{ kind: "mss", value: 1440 }] }), 16));
         return frame(t.rand, src, dst, IPPROTO6.udp, withIp6Checksum(src, dst, IPPROTO6.udp, udp("0.0.0.0", "0.0.0.0", sport, dport, t.rand.bytes(t.rand.int(0, 300))), 6));
       });
-      await expectTcpdumpLines(t, { flags: ["-n"], frames, what: "UDP datagrams and a TCP SYN over IPv6" }, "Your lines for UDP and TCP over IPv6 differ from tcpdump's.", `${IP6_LINE} For UDP (17) and TCP (6) the ports follow the address after a dot, as with IPv4 ("2001:db8::1.40000 > 2001:db8::2.53000: UDP, length 12"), not in brackets.`);
+      // Behind extension headers: a UDP datagram after a hop-by-hop header, a TCP SYN in a first fragment.
+      const [src, dst] = [randomIp6(t.rand), randomIp6(t.rand)];
+      const [sport, dport] = [t.rand.int(33000, 48000), t.rand.int(50000, 60000)];
+      const datagram = withIp6Checksum(src, dst, IPPROTO6.udp, udp("0.0.0.0", "0.0.0.0", sport, dport, t.rand.bytes(t.rand.int(0, 100))), 6);
+      const syn = withIp6Checksum(src, dst, IPPROTO6.tcp, tcp({ src: "0.0.0.0", dst: "0.0.0.0", srcPort: dport, dstPort: sport, seq: t.rand.int(0, 2 ** 31), flags: ["syn"] }), 16);
+      frames.push(
+        frame(t.rand, src, dst, IPPROTO6.hopByHop, Buffer.concat([ip6Extension(IPPROTO6.udp, Buffer.alloc(6)), datagram])),
+        frame(t.rand, dst, src, IPPROTO6.fragment, Buffer.concat([ip6Fragment(IPPROTO6.tcp, 0, true, t.rand.int(0, 2 ** 31)), syn])),
+      );
+      await expectTcpdumpLines(t, { flags: ["-n"], frames, what: "UDP datagrams and a TCP SYN over IPv6, then a UDP datagram behind a hop-by-hop header and a TCP SYN in a first fragment" }, "Your lines for UDP and TCP over IPv6 differ from tcpdump's.", `${IP6_LINE} For UDP (17) and TCP (6) the ports follow the address after a dot, as with IPv4 ("2001:db8::1.40000 > 2001:db8::2.53000: UDP, length 12"), not in brackets. Behind extension headers the addresses stand alone and the ports come after the headers' names: "2001:db8::1 > 2001:db8::2: HBH 40000 > 53000: UDP, length 12".`);
     },
   },
 ]);

@@ -26,17 +26,29 @@ const OP = {
 const LOAD_ABS = { 1: 0x30, 2: 0x28, 4: 0x20 } as const;
 const LOAD_IND = { 1: 0x50, 2: 0x48, 4: 0x40 } as const;
 /** ALU operations with the constant k (add 0x08 for X instead: BPF_X). */
-const ALU: Record<BinaryOp, number> = { "+": 0x04, "-": 0x14, "*": 0x24, "/": 0x34, "|": 0x44, "&": 0x54, "<<": 0x64, ">>": 0x74 };
+const ALU: Record<BinaryOp, number> = { "+": 0x04, "-": 0x14, "*": 0x24, "/": 0x34, "|": 0x44, "&": 0x54, "<<": 0x64, ">>": 0x74, "%": 0x94, "^": 0xa4 };
+const NEG = 0x84;
 const BPF_X = 0x08;
 
 export interface CompileOptions {
   /** Guard proto[…] with its protocol's test (ip[] needs IPv4, tcp[] an IPv4 TCP packet, not a later fragment); a fixture turns it off. */
   guards?: boolean;
+  /** Look past an IPv6 fragment header for icmp6, tcp, udp, ip6 proto (fixtures turn it off). */
+  fragmentHeader?: boolean;
+  /** port over IPv6: only when the next header is TCP, UDP or SCTP ("checked"); fixtures' mistakes: not at all, or whatever the next header. */
+  ports6?: "checked" | "none" | "any-next-header";
 }
 
 const ETH_IP = 0x800;
 const ETH_ARP = 0x806;
 const ETH_RARP = 0x8035;
+const ETH_IP6 = 0x86dd;
+/** IPv6: the next header (frame byte 20), the fragment header's own next header when that is 44 (byte 54), the addresses (22-37, 38-53), the ports (54, 56). */
+const IP6_NXT = 20;
+const IP6_FRAGMENT = 44;
+const IP6_FRAG_NXT = 54;
+const IP6_SRC = 22;
+const IP6_DST = 38;
 
 interface Label {
   at?: number;
@@ -106,7 +118,7 @@ function loadsIn(a: Arith, out: Layer[] = []): Layer[] {
   } else if (a.kind === "bin") {
     loadsIn(a.left, out);
     loadsIn(a.right, out);
-  }
+  } else if (a.kind === "neg") loadsIn(a.of, out);
   return out;
 }
 
@@ -159,6 +171,10 @@ function evaluate(e: Emitter, a: Arith, slot: number): void {
       e.op(LOAD_IND[a.size], BASE[a.layer]);
       return;
     }
+    case "neg":
+      evaluate(e, a.of, slot);
+      e.op(NEG);
+      return;
     case "bin":
       if (a.right.kind === "num") {
         evaluate(e, a.left, slot);
@@ -215,17 +231,67 @@ function compileNode(e: Emitter, f: Filter, yes: Target, no: Target, opts: Compi
     case "not":
       compileNode(e, f.of, no, yes, opts);
       return;
-    case "proto": {
+    case "proto":
       e.op(OP.ldH, 12);
-      if (f.name === "arp" || f.name === "ip") {
-        e.jump(OP.jeq, f.name === "arp" ? ETH_ARP : ETH_IP, yes, no);
+      e.jump(OP.jeq, { arp: ETH_ARP, ip: ETH_IP, ip6: ETH_IP6 }[f.name], yes, no);
+      return;
+    case "ipproto": {
+      // IPv4: the protocol field (byte 23). IPv6: the next header, or, after a fragment header, that header's next header.
+      const [isIp, notIp, isIp6, fragment]: [Label, Label, Label, Label] = [{}, {}, {}, {}];
+      e.op(OP.ldH, 12);
+      if (f.family !== "ip6") {
+        e.jump(OP.jeq, ETH_IP, isIp, f.family === "both" ? notIp : no);
+        e.place(isIp);
+        e.op(OP.ldB, 23);
+        e.jump(OP.jeq, f.n, yes, no);
+        if (f.family === "ip") return;
+        e.place(notIp);
+      }
+      e.jump(OP.jeq, ETH_IP6, isIp6, no);
+      e.place(isIp6);
+      e.op(OP.ldB, IP6_NXT);
+      e.jump(OP.jeq, f.n, yes, fragment);
+      e.place(fragment);
+      if (opts.fragmentHeader === false) {
+        e.jump(OP.jeq, IP6_FRAGMENT, no, no);
         return;
       }
-      const isIp: Label = {};
-      e.jump(OP.jeq, ETH_IP, isIp, no);
-      e.place(isIp);
-      e.op(OP.ldB, 23);
-      e.jump(OP.jeq, { icmp: 1, tcp: 6, udp: 17 }[f.name], yes, no);
+      const afterFragment: Label = {};
+      e.jump(OP.jeq, IP6_FRAGMENT, afterFragment, no);
+      e.place(afterFragment);
+      e.op(OP.ldB, IP6_FRAG_NXT);
+      e.jump(OP.jeq, f.n, yes, no);
+      return;
+    }
+    case "host6": {
+      // Each 32-bit word of the address (ANDed with its word of the mask, unless that is all ones) compared in turn; words the mask leaves out are skipped.
+      const words = [0, 1, 2, 3].filter((w) => f.mask[w] !== 0);
+      const isIp6: Label = {};
+      e.op(OP.ldH, 12);
+      e.jump(OP.jeq, ETH_IP6, isIp6, no);
+      e.place(isIp6);
+      const compare = (base: number, match: Target, miss: Target) => {
+        if (words.length === 0) {
+          // A /0 network holds every address: "jset #0" is never true, so this always goes to match.
+          e.jump(OP.jset, 0, miss, match);
+          return;
+        }
+        words.forEach((w, k) => {
+          const nextWord: Label = {};
+          e.op(OP.ldW, base + 4 * w);
+          if (f.mask[w] !== 0xffffffff) e.op(OP.and, f.mask[w]!);
+          e.jump(OP.jeq, f.addr[w]!, k === words.length - 1 ? match : nextWord, miss);
+          if (k < words.length - 1) e.place(nextWord);
+        });
+      };
+      if (f.dir !== "either") {
+        compare(f.dir === "src" ? IP6_SRC : IP6_DST, yes, no);
+        return;
+      }
+      const second: Label = {};
+      compare(IP6_SRC, yes, second);
+      e.place(second);
+      compare(IP6_DST, yes, no);
       return;
     }
     case "host":
@@ -249,25 +315,18 @@ function compileNode(e: Emitter, f: Filter, yes: Target, no: Target, opts: Compi
       return;
     }
     case "port": {
-      // IPv4, a protocol with ports (TCP, UDP; SCTP too unless qualified), not a later fragment.
-      const [isIp, hasPorts, first, srcMiss]: [Label, Label, Label, Label] = [{}, {}, {}, {}];
-      e.op(OP.ldH, 12);
-      e.jump(OP.jeq, ETH_IP, isIp, no);
-      e.place(isIp);
-      e.op(OP.ldB, 23);
+      // IPv4, a protocol with ports (TCP, UDP; SCTP too unless qualified), not a later fragment;
+      // or IPv6 whose next header is such a protocol (ports right after the fixed header; libpcap looks no further).
+      const [isIp, notIp, isIp6, hasPorts6, hasPorts, first, srcMiss, srcMiss6]: [Label, Label, Label, Label, Label, Label, Label, Label] = [{}, {}, {}, {}, {}, {}, {}, {}];
       const protos = f.proto ? [f.proto === "tcp" ? 6 : 17] : [132, 6, 17];
-      protos.forEach((p, i) => {
-        const nextProto: Label = {};
-        e.jump(OP.jeq, p, hasPorts, i === protos.length - 1 ? no : nextProto);
-        if (i < protos.length - 1) e.place(nextProto);
-      });
-      e.place(hasPorts);
-      e.op(OP.ldH, 20);
-      e.jump(OP.jset, 0x1fff, no, first);
-      e.place(first);
-      e.op(OP.ldxMsh, 14);
-      const inRange = (offset: number, match: Target, miss: Target) => {
-        e.op(OP.ldhInd, offset);
+      const protocolIn = (hit: Target) =>
+        protos.forEach((p, i) => {
+          const nextProto: Label = {};
+          e.jump(OP.jeq, p, hit, i === protos.length - 1 ? no : nextProto);
+          if (i < protos.length - 1) e.place(nextProto);
+        });
+      const inRange = (load: () => void, match: Target, miss: Target) => {
+        load();
         if (f.lo === f.hi) {
           e.jump(OP.jeq, f.lo, match, miss);
           return;
@@ -277,13 +336,38 @@ function compileNode(e: Emitter, f: Filter, yes: Target, no: Target, opts: Compi
         e.place(atLeast);
         e.jump(OP.jgt, f.hi, miss, match);
       };
-      if (f.dir === "src" || f.dir === "dst") {
-        inRange(f.dir === "src" ? 14 : 16, yes, no);
-        return;
+      const ports = (at: (offset: number) => void, miss: Label) => {
+        if (f.dir === "src" || f.dir === "dst") {
+          inRange(() => at(f.dir === "src" ? 14 : 16), yes, no);
+          return;
+        }
+        inRange(() => at(14), yes, miss);
+        e.place(miss);
+        inRange(() => at(16), yes, no);
+      };
+      e.op(OP.ldH, 12);
+      const ports6 = opts.ports6 ?? "checked";
+      e.jump(OP.jeq, ETH_IP, isIp, ports6 === "none" ? no : notIp);
+      if (ports6 !== "none") {
+        e.place(notIp);
+        e.jump(OP.jeq, ETH_IP6, isIp6, no);
+        e.place(isIp6);
+        if (ports6 === "checked") {
+          e.op(OP.ldB, IP6_NXT);
+          protocolIn(hasPorts6);
+        }
+        e.place(hasPorts6);
+        ports((offset) => e.op(OP.ldH, 40 + offset), srcMiss6);
       }
-      inRange(14, yes, srcMiss);
-      e.place(srcMiss);
-      inRange(16, yes, no);
+      e.place(isIp);
+      e.op(OP.ldB, 23);
+      protocolIn(hasPorts);
+      e.place(hasPorts);
+      e.op(OP.ldH, 20);
+      e.jump(OP.jset, 0x1fff, no, first);
+      e.place(first);
+      e.op(OP.ldxMsh, 14);
+      ports((offset) => e.op(OP.ldhInd, offset), srcMiss);
       return;
     }
     case "len":
@@ -304,9 +388,4 @@ export function compileFilter(f: Filter, opts: CompileOptions = {}): Insn[] {
   e.place(reject);
   e.op(OP.ret, 0);
   return e.resolve();
-}
-
-/** The program as `tcpdump -dd` prints it: one { code, jt, jf, k } per line. */
-export function showProgram(p: Insn[]): string {
-  return p.map((i) => `{ 0x${i.code.toString(16)}, ${i.jt}, ${i.jf}, 0x${i.k.toString(16).padStart(8, "0")} },`).join("\n");
 }
