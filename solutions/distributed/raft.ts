@@ -12,6 +12,12 @@
  * answers or sends anything that depends on them, and read back when it starts, so a
  * node killed and restarted keeps its promises (Figure 2's persistent state).
  *
+ * Log compaction (§7): once more than COMPACT_AFTER entries are applied past the last
+ * snapshot, the key-value map as of the last applied entry becomes the snapshot (with
+ * that entry's index and term) and the entries up to it are dropped, in memory and in
+ * the file. A follower that needs entries the leader no longer has gets the snapshot
+ * instead (InstallSnapshot), and keeps whatever of its log follows it.
+ *
  * Fixtures subclass Raft to break one rule each. Raft starts on the first lin-kv request or Raft message, so the other workloads never
  * see its traffic.
  */
@@ -33,6 +39,8 @@ export interface Entry {
 const HEARTBEAT_MS = 50;
 const ELECTION_MS: [number, number] = [150, 300];
 const FORWARD_MS = 1000;
+/** How many applied entries past the snapshot trigger a new one (§7). */
+export const COMPACT_AFTER = 16;
 
 export type KvResult = Body;
 
@@ -62,7 +70,13 @@ export class KvMachine {
 export class Raft {
   term = 0;
   votedFor: string | null = null;
+  /** The entries after the snapshot: log[0] has index snapshotIndex + 1. */
   log: Entry[] = [];
+  /** The index and term of the last entry the snapshot includes (0, 0: none). */
+  snapshotIndex = 0;
+  snapshotTerm = 0;
+  /** The key-value map as of snapshotIndex: [JSON key, value] pairs. */
+  snapshot: [string, unknown][] = [];
   commitIndex = 0;
   lastApplied = 0;
   role: "follower" | "candidate" | "leader" = "follower";
@@ -76,18 +90,17 @@ export class Raft {
   private nextId = 0;
   private readonly waiting = new Map<string, (result: KvResult) => void>();
 
-  constructor(protected readonly node: Node) {
-    this.load();
-  }
+  constructor(protected readonly node: Node) {}
 
   /** Reads back the term, vote and log a previous run of this node saved. */
   protected load(): void {
     if (!existsSync(STATE_FILE)) return;
-    const saved = JSON.parse(readFileSync(STATE_FILE, "utf8")) as { term: number; voted_for: string | null; log: Entry[] };
+    const saved = JSON.parse(readFileSync(STATE_FILE, "utf8")) as { term: number; voted_for: string | null; log: Entry[]; snapshot_index: number; snapshot_term: number; snapshot: [string, unknown][] };
     this.term = saved.term;
     this.votedFor = saved.voted_for;
     this.log = saved.log;
-    console.error(`${this.node.id} restarted: term ${this.term}, ${this.log.length} log entries`);
+    this.restore(saved.snapshot_index, saved.snapshot_term, saved.snapshot);
+    console.error(`${this.node.id} restarted: term ${this.term}, a snapshot up to ${this.snapshotIndex}, ${this.log.length} log entries after it`);
   }
 
   /** Writes the term, vote and log to disk, durably (a new file fsynced, then renamed over the old one). */
@@ -95,7 +108,7 @@ export class Raft {
     const tmp = `${STATE_FILE}.tmp`;
     const fd = openSync(tmp, "w");
     try {
-      writeSync(fd, JSON.stringify({ term: this.term, voted_for: this.votedFor, log: this.log }));
+      writeSync(fd, JSON.stringify({ term: this.term, voted_for: this.votedFor, snapshot_index: this.snapshotIndex, snapshot_term: this.snapshotTerm, snapshot: this.snapshot, log: this.log }));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -107,13 +120,48 @@ export class Raft {
     return Math.floor(this.node.nodeIds.length / 2) + 1;
   }
 
+  /** The snapshot as the state: the map and the indexes as of its last entry. */
+  protected restore(index: number, term: number, data: [string, unknown][]): void {
+    this.snapshotIndex = index;
+    this.snapshotTerm = term;
+    this.snapshot = data;
+    this.machine.values.clear();
+    for (const [k, v] of data) this.machine.values.set(k, v);
+    this.commitIndex = this.lastApplied = index;
+  }
+
+  /** The index of the last entry (in the snapshot or the log). */
+  lastIndex(): number {
+    return this.snapshotIndex + this.log.length;
+  }
+
+  /** The term of entry `i` (0 for index 0; undefined for an entry compacted away). */
+  protected termAt(i: number): number | undefined {
+    if (i === this.snapshotIndex) return this.snapshotTerm;
+    if (i < this.snapshotIndex) return undefined;
+    return this.log[i - this.snapshotIndex - 1]?.term;
+  }
+
   private lastTerm(): number {
-    return this.log.length === 0 ? 0 : this.log[this.log.length - 1]!.term;
+    return this.termAt(this.lastIndex())!;
+  }
+
+  /** Takes a snapshot at the last applied entry once enough entries are applied past the last one (§7). */
+  protected compact(): void {
+    if (this.lastApplied - this.snapshotIndex <= COMPACT_AFTER) return;
+    const term = this.termAt(this.lastApplied)!;
+    this.log = this.log.slice(this.lastApplied - this.snapshotIndex);
+    this.snapshotIndex = this.lastApplied;
+    this.snapshotTerm = term;
+    this.snapshot = [...this.machine.values];
+    this.persist();
   }
 
   start(): void {
     if (this.started) return;
     this.started = true;
+    // Read back here rather than in the constructor, so that a subclass's fields (its own machine) exist first.
+    this.load();
     if (this.node.nodeIds.length === 1) this.elect();
     else this.resetElection();
   }
@@ -152,7 +200,7 @@ export class Raft {
     this.resetElection();
     if (votes >= this.majority) return this.lead();
     for (const peer of this.peers()) {
-      void this.node.rpc(peer, { type: "request_vote", term, candidate: this.node.id, last_log_index: this.log.length, last_log_term: this.lastTerm() }, ELECTION_MS[0]).then((r) => {
+      void this.node.rpc(peer, { type: "request_vote", term, candidate: this.node.id, last_log_index: this.lastIndex(), last_log_term: this.lastTerm() }, ELECTION_MS[0]).then((r) => {
         if (!r) return;
         this.observe(Number(r.term));
         if (this.role !== "candidate" || this.term !== term || r.vote_granted !== true) return;
@@ -170,7 +218,7 @@ export class Raft {
     this.leader = this.node.id;
     clearTimeout(this.electionTimer);
     for (const p of this.peers()) {
-      this.nextIndex.set(p, this.log.length + 1);
+      this.nextIndex.set(p, this.lastIndex() + 1);
       this.matchIndex.set(p, 0);
     }
     console.error(`${this.node.id} leads term ${this.term}`);
@@ -179,16 +227,20 @@ export class Raft {
     this.replicate();
   }
 
-  /** Sends each follower the entries it lacks (none: a heartbeat). */
-  private replicate(): void {
+  /** Sends each follower the entries it lacks (none: a heartbeat), or the snapshot if they were compacted away. */
+  protected replicate(): void {
     if (this.role !== "leader") return;
     const term = this.term;
     for (const peer of this.peers()) {
       const next = this.nextIndex.get(peer) ?? 1;
-      const entries = this.log.slice(next - 1);
+      if (next <= this.snapshotIndex) {
+        this.sendSnapshot(peer);
+        continue;
+      }
+      const entries = this.log.slice(next - 1 - this.snapshotIndex);
       const prev = next - 1;
       void this.node
-        .rpc(peer, { type: "append_entries", term, leader: this.node.id, prev_log_index: prev, prev_log_term: prev === 0 ? 0 : this.log[prev - 1]!.term, entries, leader_commit: this.commitIndex }, HEARTBEAT_MS * 2)
+        .rpc(peer, { type: "append_entries", term, leader: this.node.id, prev_log_index: prev, prev_log_term: this.termAt(prev), entries, leader_commit: this.commitIndex }, HEARTBEAT_MS * 2)
         .then((r) => {
           if (!r) return;
           this.observe(Number(r.term));
@@ -205,10 +257,44 @@ export class Raft {
     }
   }
 
+  /** InstallSnapshot (§7): the snapshot in one message; the follower then continues from the entry after it. */
+  protected sendSnapshot(peer: string): void {
+    const term = this.term;
+    const index = this.snapshotIndex;
+    void this.node
+      .rpc(peer, { type: "install_snapshot", term, leader: this.node.id, last_included_index: index, last_included_term: this.snapshotTerm, data: this.snapshot }, HEARTBEAT_MS * 4)
+      .then((r) => {
+        if (!r) return;
+        this.observe(Number(r.term));
+        if (this.role !== "leader" || this.term !== term) return;
+        if (index > (this.matchIndex.get(peer) ?? 0)) this.matchIndex.set(peer, index);
+        this.nextIndex.set(peer, Math.max(this.nextIndex.get(peer) ?? 1, index + 1));
+      });
+  }
+
+  onInstallSnapshot(m: Message): void {
+    this.start();
+    const b = m.body;
+    this.observe(Number(b.term));
+    if (Number(b.term) < this.term) return this.node.reply(m, { type: "install_snapshot_ok", term: this.term });
+    this.role = "follower";
+    this.leader = String(b.leader);
+    this.resetElection();
+    const index = Number(b.last_included_index);
+    const term = Number(b.last_included_term);
+    if (index > this.commitIndex) {
+      // Keep the entries after the snapshot if this log agrees with it there; otherwise the log is replaced by the snapshot.
+      this.log = this.termAt(index) === term ? this.log.slice(index - this.snapshotIndex) : [];
+      this.restore(index, term, b.data as [string, unknown][]);
+      this.persist();
+    }
+    this.node.reply(m, { type: "install_snapshot_ok", term: this.term });
+  }
+
   /** The highest index a majority holds, if of this term, is committed (§5.3, §5.4.2). */
   private advanceCommit(): void {
-    for (let n = this.log.length; n > this.commitIndex; n--) {
-      if (this.log[n - 1]!.term !== this.term) break;
+    for (let n = this.lastIndex(); n > this.commitIndex; n--) {
+      if (this.termAt(n) !== this.term) break;
       const holders = 1 + this.peers().filter((p) => (this.matchIndex.get(p) ?? 0) >= n).length;
       if (holders >= this.majority) {
         this.commitIndex = n;
@@ -220,7 +306,7 @@ export class Raft {
 
   protected applyCommitted(): void {
     while (this.lastApplied < this.commitIndex) {
-      const e = this.log[this.lastApplied++]!;
+      const e = this.log[this.lastApplied++ - this.snapshotIndex]!;
       const result = this.machine.apply(e.op);
       if (e.by !== this.node.id) continue;
       // term:id names a proposal of this run: an entry this node proposed before a restart has no one waiting.
@@ -229,11 +315,12 @@ export class Raft {
       this.waiting.delete(key);
       done?.(result);
     }
+    this.compact();
   }
 
   /** The election restriction (§5.4.1): a candidate's log ending in a later term, or as long in the same term. */
   protected upToDate(lastLogTerm: number, lastLogIndex: number): boolean {
-    return lastLogTerm > this.lastTerm() || (lastLogTerm === this.lastTerm() && lastLogIndex >= this.log.length);
+    return lastLogTerm > this.lastTerm() || (lastLogTerm === this.lastTerm() && lastLogIndex >= this.lastIndex());
   }
 
   onRequestVote(m: Message): void {
@@ -253,18 +340,23 @@ export class Raft {
     this.start();
     const b = m.body;
     this.observe(Number(b.term));
-    if (Number(b.term) < this.term) return this.node.reply(m, { type: "append_entries_ok", term: this.term, success: false, log_length: this.log.length });
+    if (Number(b.term) < this.term) return this.node.reply(m, { type: "append_entries_ok", term: this.term, success: false, log_length: this.lastIndex() });
     this.role = "follower";
     this.leader = String(b.leader);
     this.resetElection();
-    const prev = Number(b.prev_log_index);
-    if (prev > this.log.length || (prev > 0 && this.log[prev - 1]!.term !== Number(b.prev_log_term))) {
-      return this.node.reply(m, { type: "append_entries_ok", term: this.term, success: false, log_length: Math.min(this.log.length, prev - 1) });
+    let prev = Number(b.prev_log_index);
+    let entries = b.entries as Entry[];
+    // Entries the snapshot already holds (committed, so the same everywhere) are skipped.
+    if (prev < this.snapshotIndex) {
+      entries = entries.slice(this.snapshotIndex - prev);
+      prev = this.snapshotIndex;
+    } else if (prev > this.lastIndex() || this.termAt(prev) !== Number(b.prev_log_term)) {
+      return this.node.reply(m, { type: "append_entries_ok", term: this.term, success: false, log_length: Math.min(this.lastIndex(), prev - 1) });
     }
-    const entries = b.entries as Entry[];
+    const last = Number(b.prev_log_index) + (b.entries as Entry[]).length;
     let changed = false;
     entries.forEach((e, i) => {
-      const at = prev + i;
+      const at = prev + i - this.snapshotIndex;
       if (at < this.log.length && this.log[at]!.term !== e.term) this.log.length = at;
       if (at >= this.log.length) {
         this.log.push(e);
@@ -272,12 +364,12 @@ export class Raft {
       }
     });
     if (changed) this.persist();
-    const commit = Math.min(Number(b.leader_commit), prev + entries.length);
+    const commit = Math.min(Number(b.leader_commit), last);
     if (commit > this.commitIndex) {
       this.commitIndex = commit;
       this.applyCommitted();
     }
-    this.node.reply(m, { type: "append_entries_ok", term: this.term, success: true, log_length: this.log.length });
+    this.node.reply(m, { type: "append_entries_ok", term: this.term, success: true, log_length: this.lastIndex() });
   }
 
   /** Appends a request as the leader; resolves with its result once applied (never, if the entry is lost). */
@@ -317,6 +409,7 @@ export function raftHandlers(make: (node: Node) => Raft = (node) => new Raft(nod
       cas: kv,
       request_vote: (node, m) => of(node).onRequestVote(m),
       append_entries: (node, m) => of(node).onAppendEntries(m),
+      install_snapshot: (node, m) => of(node).onInstallSnapshot(m),
       kv_forward: async (node, m) => {
         const result = await of(node).request(m.body.op as Body);
         if (result) node.reply(m, strip(result));

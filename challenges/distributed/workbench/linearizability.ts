@@ -209,10 +209,15 @@ export function checkKv(ops: readonly KvOp[], budgetMs = 5000): KeyFinding[] {
 
 /** One operation as a line of a report: who, through which node, what, when (ms from `t0`), and how it ended. */
 export function describeOp(op: KvOp, t0: number): string {
-  const what = op.call.f === "read" ? "read" : op.call.f === "write" ? `write ${text(op.call.value)}` : `cas ${text(op.call.from)} → ${text(op.call.to)}`;
+  // Long values (stage 10 writes 1 KiB ones) are shown by their start and length.
+  const shown = (v: unknown): string => {
+    const s = JSON.stringify(v);
+    return s.length > 40 ? `${s.slice(0, 24)}…(${s.length} characters)` : s;
+  };
+  const what = op.call.f === "read" ? "read" : op.call.f === "write" ? `write ${shown(op.call.value)}` : `cas ${shown(op.call.from)} → ${shown(op.call.to)}`;
   const o = op.outcome;
   const result =
-    o.kind === "ok" ? (op.call.f === "read" ? `read_ok ${text(o.value)}` : `${op.call.f}_ok`) : o.kind === "missing" ? "error 20 (key does not exist)" : o.kind === "mismatch" ? "error 22 (precondition failed)" : o.kind === "failed" ? "failed (definite error)" : "no reply (may or may not have happened)";
+    o.kind === "ok" ? (op.call.f === "read" ? `read_ok ${shown(o.value)}` : `${op.call.f}_ok`) : o.kind === "missing" ? "error 20 (key does not exist)" : o.kind === "mismatch" ? "error 22 (precondition failed)" : o.kind === "failed" ? "failed (definite error)" : "no reply (may or may not have happened)";
   const end = o.kind === "unknown" ? "…" : `${Math.round(op.end - t0)}`;
   return `${op.client} via ${op.node}${op.cutOff ? " (cut off from the majority)" : ""}: ${what} [${Math.round(op.start - t0)}–${end} ms] → ${result}`;
 }
