@@ -11,7 +11,7 @@
  * wait each check added, not its run's own length. Columns: the stages on the
  * reference solution (stages/<slug>/), the stages against the real
  * implementation (harness/real.test.ts), the broken-fixture checks
- * (harness/fixtures/fixtures.test.ts), and the challenge's own self-tests
+ * (harness/fixtures/<challenge>/fixtures.test.ts), and the challenge's own self-tests
  * (challenges/<slug>/); the harness's self-tests are one row.
  */
 import { readFileSync } from "node:fs";
@@ -50,7 +50,7 @@ for (const m of xml.matchAll(/<testcase\b[^>]*>/g)) {
   let stage: RegExpExecArray | null;
   if ((stage = /^stages\/([^/]+)\//.exec(file))) add(stage[1]!, "stages", s);
   else if (file === "harness/real.test.ts") add(/^([a-z0-9-]+)\//.exec(name)?.[1] ?? "harness", "real", s);
-  else if (file === "harness/fixtures/fixtures.test.ts") add(/^([a-z0-9-]+)\//.exec(name)?.[1] ?? "harness", "fixtures", s);
+  else if (/^harness\/fixtures\/[a-z0-9-]+\/fixtures\.test\.ts$/.test(file)) add(/^([a-z0-9-]+)\//.exec(name)?.[1] ?? "harness", "fixtures", s);
   else if ((stage = /^challenges\/([^/]+)\//.exec(file))) add(stage[1]!, "self", s);
   else add("harness", "self", s);
 }

@@ -45,6 +45,12 @@ selfTests("project layout", () => {
       expect(unlisted).toEqual([]);
     });
 
+    test(`${c.slug}: its fixture checks are a test file, harness/fixtures/${c.slug}/fixtures.test.ts, calling fixtureChecks("${c.slug}")`, () => {
+      const file = join(ROOT, "harness", "fixtures", c.slug, "fixtures.test.ts");
+      const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+      expect(text).toContain(`fixtureChecks("${c.slug}")`);
+    });
+
     test(`${c.slug}: the reference solution exists`, () => {
       const words = c.program.reference.split(/\s+/);
       expect(words.some((w) => w.includes("/") && existsSync(join(ROOT, w)))).toBe(true);
