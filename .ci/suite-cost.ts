@@ -50,7 +50,7 @@ for (const m of xml.matchAll(/<testcase\b[^>]*>/g)) {
   let stage: RegExpExecArray | null;
   if ((stage = /^stages\/([^/]+)\//.exec(file))) add(stage[1]!, "stages", s);
   else if (file === "harness/real.test.ts") add(/^([a-z0-9-]+)\//.exec(name)?.[1] ?? "harness", "real", s);
-  else if (/^harness\/fixtures\/[a-z0-9-]+\/fixtures\.test\.ts$/.test(file)) add(/^([a-z0-9-]+)\//.exec(name)?.[1] ?? "harness", "fixtures", s);
+  else if (/^harness\/fixtures\/([a-z0-9-]+\/)?fixtures\.test\.ts$/.test(file)) add(/^([a-z0-9-]+)\//.exec(name)?.[1] ?? "harness", "fixtures", s);
   else if ((stage = /^challenges\/([^/]+)\//.exec(file))) add(stage[1]!, "self", s);
   else add("harness", "self", s);
 }
