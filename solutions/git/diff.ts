@@ -37,6 +37,8 @@ export interface DiffSteps {
   binary: (data: Uint8Array) => boolean;
   /** Unchanged lines shown around each block of change. */
   context: number;
+  /** Whether a path whose mode alone changed still gets an `index` line (a fixture's mistake; git stops after `new mode`). */
+  indexWhenModeOnly?: boolean;
 }
 
 /** Lines with their newline (the last may have none), as latin1 strings so bytes compare exactly. */
@@ -114,7 +116,7 @@ export function patchOf(p: FilePair, steps: DiffSteps = diffSteps): string {
   if (!o && n) out += `new file mode ${octal(n.mode)}\n`;
   else if (o && !n) out += `deleted file mode ${octal(o.mode)}\n`;
   else if (o && n && o.mode !== n.mode) out += `old mode ${octal(o.mode)}\nnew mode ${octal(n.mode)}\n`;
-  if (o?.oid === n?.oid) return out;
+  if (o?.oid === n?.oid && !steps.indexWhenModeOnly) return out;
   out += `index ${short(o?.oid)}..${short(n?.oid)}${o && n && o.mode === n.mode ? ` ${octal(o.mode)}` : ""}\n`;
   const aData = o ? o.data() : new Uint8Array();
   const bData = n ? n.data() : new Uint8Array();
