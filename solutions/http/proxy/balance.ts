@@ -25,6 +25,8 @@ export interface BalanceOptions {
   roundRobinStuck?: boolean;
   /** Fixture switch: the hash policy ignores its key and takes turns (a key does not stick to its upstream). */
   hashIgnoresKey?: boolean;
+  /** Fixture switch: the ring's points are salted with a random number per process (not deterministic: a restart moves keys). */
+  hashRandomSeed?: boolean;
 }
 
 export class Balancer {
@@ -37,7 +39,8 @@ export class Balancer {
     readonly pool: Pool,
     private readonly o: BalanceOptions = {},
   ) {
-    for (const address of pool.addresses) for (let i = 0; i < POINTS_PER_ADDRESS; i++) this.ring.push({ point: hash32(`${address}-${i}`), address });
+    const salt = o.hashRandomSeed ? `${Math.random()}/` : "";
+    for (const address of pool.addresses) for (let i = 0; i < POINTS_PER_ADDRESS; i++) this.ring.push({ point: hash32(`${salt}${address}-${i}`), address });
     this.ring.sort((a, b) => a.point - b.point);
   }
 

@@ -110,6 +110,8 @@ export interface PoolOptions {
   badResponseWaits?: boolean;
   /** Fixture switch: a pooled connection the upstream closed stays in the pool and is used again (and not retried). */
   staleConnectionsReused?: boolean;
+  /** Fixture switch: an upstream that closes before a whole response is waited on (until the timeout, 504) instead of answered 502. */
+  closedWaits?: boolean;
 }
 
 export class UpstreamPool {
@@ -206,7 +208,7 @@ export class UpstreamPool {
         const p = parseResponse(conn.buffer, head, conn.closed);
         if (p === "bad" && !this.o.badResponseWaits) return finish(new UpstreamError("closed", `${address} sent something that is not an HTTP response`));
         if (p === "incomplete" || p === "bad") {
-          if (conn.closed) finish(new UpstreamError("closed", `${address} closed the connection before a whole response`, reused && conn.buffer.length === 0));
+          if (conn.closed && !this.o.closedWaits) finish(new UpstreamError("closed", `${address} closed the connection before a whole response`, reused && conn.buffer.length === 0));
           return;
         }
         conn.buffer = conn.buffer.subarray(p.used);
