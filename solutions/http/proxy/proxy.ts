@@ -37,7 +37,7 @@ function clfTime(d: Date): string {
 export function accessLogLine(client: string, at: Date, req: Request, status: number, bytes: number, upstream: string | undefined, ms: number, o: ProxyOptions = {}): string {
   const time = o.accessLogIsoTime ? `[${at.toISOString()}]` : clfTime(at);
   const target = o.proxyMistake === "access-log-path-only" ? req.target.split("?")[0]! : req.target;
-  return `${client} - - ${time} "${req.method} ${target} ${req.version}" ${status} ${o.accessLogZeroBytes ? 0 : bytes} "${upstream ?? (o.accessLogNoDash ? "" : "-")}" ${ms}\n`;
+  return `${client} - - ${time} "${req.method} ${target} ${req.version}" ${status} ${o.accessLogZeroBytes ? 0 : bytes} "${upstream ?? (o.accessLogNoDash ? "" : "-")}"${o.proxyMistake === "access-log-no-duration" ? "" : ` ${ms}`}\n`;
 }
 
 /**
@@ -47,7 +47,8 @@ export function accessLogLine(client: string, at: Date, req: Request, status: nu
  * to; the Host the client used passed on neither in X-Forwarded-Host nor in Forwarded; no Via in the forwarded request,
  * or in the forwarded response; a chunked request body not forwarded; the access log's request line without the query;
  * remove-header rules on the request ignored; metrics as plain text/plain, without their # TYPE line, or without 502s;
- * every upstream failure answered 504, or a timeout answered 502.
+ * every upstream failure answered 504, or a timeout answered 502; one request past the rate limit let through; Retry-After
+ * in milliseconds; the access-log line without its duration; metrics labelled with the pool name, not the address.
  */
 export type ProxyMistake =
   | "host-case-sensitive"
@@ -67,7 +68,11 @@ export type ProxyMistake =
   | "metrics-no-type-line"
   | "metrics-skip-502"
   | "all-errors-504"
-  | "timeout-as-502";
+  | "timeout-as-502"
+  | "rate-limit-off-by-one"
+  | "retry-after-ms"
+  | "access-log-no-duration"
+  | "metrics-pool-label";
 
 export interface ProxyOptions extends PoolOptions, BalanceOptions {
   /** Fixture switch: one mistake of routing and forwarding (see ProxyMistake). */
@@ -187,12 +192,12 @@ export class Proxy {
     const key = this.o.rateLimitShared ? "*" : client;
     const times = (this.recent.get(key) ?? []).filter((at) => this.o.rateLimitNoExpiry || at > now - limit.windowMs);
     this.recent.set(key, times);
-    if (times.length < limit.requests) {
+    if (times.length < limit.requests + (this.o.proxyMistake === "rate-limit-off-by-one" ? 1 : 0)) {
       times.push(now);
       return undefined;
     }
     const retry = Math.max(1, Math.ceil((times[0]! + limit.windowMs - now) / 1000));
-    const retryAfter: [string, string][] = this.o.rateLimitNoRetryAfter ? [] : [["Retry-After", String(retry)]];
+    const retryAfter: [string, string][] = this.o.rateLimitNoRetryAfter ? [] : [["Retry-After", String(this.o.proxyMistake === "retry-after-ms" ? times[0]! + limit.windowMs - now : retry)]];
     return response(429, `Too Many Requests: at most ${limit.requests} in ${limit.windowMs / 1000} s\n`, [["Content-Type", "text/plain"], ...retryAfter]);
   }
 
@@ -225,7 +230,7 @@ export class Proxy {
     const result = await this.forwardRoute(req, match, client);
     const upstream = result.upstream;
     if (upstream) {
-      const key = `${upstream} ${this.o.metricsIgnoreStatus ? 200 : result.res.status}`;
+      const key = `${this.o.proxyMistake === "metrics-pool-label" ? match.pool : upstream} ${this.o.metricsIgnoreStatus ? 200 : result.res.status}`;
       this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     }
     if (this.config.accessLog && !(this.o.accessLogSkipsErrors && result.res.status >= 500)) {
