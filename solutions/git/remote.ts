@@ -12,10 +12,18 @@ import { GitError } from "./objects.ts";
 export const FLUSH = "0000";
 export const DELIM = "0001";
 
+/** Wire-format switches a fixture may turn off (each on in the reference). */
+export const wireSteps = {
+  /** Whether a pkt-line's length counts its own 4 hex digits. */
+  lengthCountsHeader: true,
+  /** Whether the side-band byte is taken off each pack-data pkt-line. */
+  stripSideBand: true,
+};
+
 /** One pkt-line: 4 hex digits of length (the 4 included), then the data. */
 export function pkt(data: string | Uint8Array): Buffer {
   const body = typeof data === "string" ? Buffer.from(data) : Buffer.from(data);
-  return Buffer.concat([Buffer.from((body.length + 4).toString(16).padStart(4, "0")), body]);
+  return Buffer.concat([Buffer.from((body.length + (wireSteps.lengthCountsHeader ? 4 : 0)).toString(16).padStart(4, "0")), body]);
 }
 
 type Packet = Buffer | "flush" | "delim" | "end";
@@ -246,7 +254,7 @@ export class Session {
         else if (line.startsWith("ERR ")) throw new GitError(`remote error: ${line.slice(4)}`);
         continue;
       }
-      if (p[0] === 1) chunks.push(p.subarray(1));
+      if (p[0] === 1) chunks.push(wireSteps.stripSideBand ? p.subarray(1) : p);
       else if (p[0] === 3) throw new GitError(`remote error: ${p.subarray(1).toString("utf8").trim()}`);
     }
     return Buffer.concat(chunks);
