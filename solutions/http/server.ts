@@ -56,6 +56,8 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   prefaceFirstLineOnly?: boolean;
   /** Fixture switch: decide HTTP/2 or HTTP/1.1 on the first read, even when it holds less than the 24-octet preface. */
   prefaceInOneRead?: boolean;
+  /** Fixture switch: a connection that does not start with the HTTP/2 preface is closed (HTTP/2 only). */
+  http1Refused?: boolean;
   /** Fixture switch: no Content-Length on a 206. */
   no206Length?: boolean;
   /** Fixture switch: header lines end with \n alone. */
@@ -268,6 +270,11 @@ function startHttp2(socket: Socket<Connection>, o: ServerOptions): boolean {
   // Fixture switch: only the preface's first line ("PRI * HTTP/2.0\r\n", 16 octets) is compared.
   const n = Math.min(c.buffer.length, o.prefaceFirstLineOnly ? 16 : PREFACE.length);
   if (!c.buffer.subarray(0, n).equals(PREFACE.subarray(0, n)) || (o.prefaceInOneRead && n < PREFACE.length)) {
+    if (o.http1Refused) {
+      c.closing = true;
+      socket.end();
+      return true;
+    }
     c.http1 = true;
     return false;
   }

@@ -21,9 +21,10 @@ export interface H2Options {
    * ignored; frames over SETTINGS_MAX_FRAME_SIZE read like any other; requests answered a moment later from the last
    * header block decoded on the connection rather than their own stream's (state shared between streams); the
    * fragments that CONTINUATION frames carry left out of the header block; a stream waiting for window holding up the
-   * DATA of every stream opened after it; the connection left open after a GOAWAY for a connection error.
+   * DATA of every stream opened after it; the connection left open after a GOAWAY for a connection error; WINDOW_UPDATE
+   * on a stream not growing its window.
    */
-  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state" | "continuation-dropped" | "blocked-stream-blocks-all" | "open-after-goaway";
+  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state" | "continuation-dropped" | "blocked-stream-blocks-all" | "open-after-goaway" | "stream-window-update-ignored";
   /** Fixture switch: a mistake in the HPACK decoder (see HpackMistake). */
   hpackMistake?: HpackMistake;
   /** Fixture switch: decode header blocks without a dynamic table. */
@@ -394,7 +395,7 @@ export class H2Connection {
       const s = this.streams.get(f.stream);
       if (increment === 0 && !this.o.zeroStreamWindowUpdateIgnored) throw new StreamError(f.stream, F.PROTOCOL_ERROR, "WINDOW_UPDATE of 0");
       if (s && s.state !== "closed") {
-        s.sendWindow += increment;
+        if (this.o.h2Mistake !== "stream-window-update-ignored") s.sendWindow += increment;
         if (s.sendWindow > F.MAX_WINDOW) throw new StreamError(f.stream, F.FLOW_CONTROL_ERROR, "a stream window over 2^31-1");
       }
     }

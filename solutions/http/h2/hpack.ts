@@ -32,9 +32,9 @@ export class CompressionError extends Error {}
 /**
  * Mistakes of the decoder, one per fixture: Huffman-coded strings read as raw octets; never-indexed literals added
  * to the dynamic table; dynamic indexes counted from the oldest entry; an entry that fills the table exactly evicts
- * the oldest; dynamic table size updates ignored.
+ * the oldest; dynamic table size updates ignored; an index past the dynamic table's last entry read as that last entry.
  */
-export type HpackMistake = "huffman-as-raw" | "never-indexed-added" | "oldest-first" | "exact-fit-evicts" | "size-update-ignored";
+export type HpackMistake = "huffman-as-raw" | "never-indexed-added" | "oldest-first" | "exact-fit-evicts" | "size-update-ignored" | "index-past-end-clamped";
 
 /** §4.1: the octets an entry costs beyond its name and value. */
 const ENTRY_OVERHEAD = 32;
@@ -75,6 +75,7 @@ export class DynamicTable {
   get(index: number): Field {
     if (index >= 1 && index <= STATIC_TABLE.length) return STATIC_TABLE[index - 1]!;
     const f = this.mistake === "oldest-first" ? this.entries[this.entries.length - (index - STATIC_TABLE.length)] : this.entries[index - STATIC_TABLE.length - 1];
+    if (this.mistake === "index-past-end-clamped" && !f && index > STATIC_TABLE.length && this.entries.length > 0) return this.entries[this.entries.length - 1]!;
     if (index === 0 || !f) throw new CompressionError(`index ${index} is in neither the static table nor the dynamic table (${this.entries.length} entries)`);
     return f;
   }
