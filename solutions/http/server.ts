@@ -66,6 +66,8 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   tls?: { port: number; cert: string; key: string };
   /** Fixture switch: no TLS on the TLS port (plain HTTP there). */
   tlsPlaintext?: boolean;
+  /** Fixture switch: the TLS port presents this certificate and key (PEM) instead of the files from --cert and --key. */
+  tlsOtherCertificate?: { cert: string; key: string };
   /** Fixture switch: ALPN offers http/1.1 before h2. */
   alpnHttp11First?: boolean;
   /** Fixture switch: TLS without ALPN. */
@@ -339,7 +341,7 @@ const ALPN_HTTP11_FIRST = Buffer.from("\x08http/1.1\x02h2", "latin1");
 export function listen(o: ServerOptions): void {
   // A client that closes its side after sending (nc -N, RFC 9112 §9.6) still gets its responses, then the close.
   const alpn = o.alpnH2Only ? Buffer.from("\x02h2", "latin1") : o.alpnHttp11First ? ALPN_HTTP11_FIRST : ALPN;
-  const tls = !o.tls || o.tlsPlaintext ? undefined : { cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key), ...(o.noAlpn ? {} : { ALPNProtocols: alpn }) };
+  const tls = !o.tls || o.tlsPlaintext ? undefined : { cert: o.tlsOtherCertificate?.cert ?? readFileSync(o.tls.cert), key: o.tlsOtherCertificate?.key ?? readFileSync(o.tls.key), ...(o.noAlpn ? {} : { ALPNProtocols: alpn }) };
   Bun.listen<Connection>({ hostname: "127.0.0.1", port: o.port, allowHalfOpen: true, socket: handlers(o), ...(tls && o.tlsOnPlainPort ? { tls } : {}) });
   console.log(`listening on 127.0.0.1:${o.port}`);
   if (o.tls) {
