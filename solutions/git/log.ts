@@ -65,12 +65,14 @@ export function subject(message: string): string {
 /** How dates are shown (a fixture replaces it). */
 export interface LogSteps {
   date: (time: number, zone: string) => string;
+  /** The subject `--oneline` prints (a fixture replaces it; the reference uses subject()). */
+  subject?: (message: string) => string;
 }
 
 export const logSteps: LogSteps = { date: gitDate };
 
 export function formatLog(commits: Commit[], oneline: boolean, steps: LogSteps = logSteps): string {
-  if (oneline) return commits.map((c) => `${c.oid.slice(0, 7)} ${subject(c.message)}\n`).join("");
+  if (oneline) return commits.map((c) => `${c.oid.slice(0, 7)} ${(steps.subject ?? subject)(c.message)}\n`).join("");
   return commits
     .map((c) => {
       const merge = c.parents.length > 1 ? `Merge: ${c.parents.map((p) => p.slice(0, 7)).join(" ")}\n` : "";
