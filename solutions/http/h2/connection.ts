@@ -22,9 +22,9 @@ export interface H2Options {
    * header block decoded on the connection rather than their own stream's (state shared between streams); the
    * fragments that CONTINUATION frames carry left out of the header block; a stream waiting for window holding up the
    * DATA of every stream opened after it; the connection left open after a GOAWAY for a connection error; WINDOW_UPDATE
-   * on a stream not growing its window.
+   * on a stream not growing its window; DATA limited by the stream's window only, not the connection's.
    */
-  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state" | "continuation-dropped" | "blocked-stream-blocks-all" | "open-after-goaway" | "stream-window-update-ignored";
+  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state" | "continuation-dropped" | "blocked-stream-blocks-all" | "open-after-goaway" | "stream-window-update-ignored" | "connection-window-ignored";
   /** Fixture switch: a mistake in the HPACK decoder (see HpackMistake). */
   hpackMistake?: HpackMistake;
   /** Fixture switch: decode header blocks without a dynamic table. */
@@ -523,7 +523,7 @@ export class H2Connection {
           }
           continue;
         }
-        const free = this.o.ignoreFlowControl ? Infinity : Math.min(this.connSendWindow, s.sendWindow);
+        const free = this.o.ignoreFlowControl ? Infinity : this.o.h2Mistake === "connection-window-ignored" ? s.sendWindow : Math.min(this.connSendWindow, s.sendWindow);
         if (free <= 0 && this.o.h2Mistake === "blocked-stream-blocks-all") break;
         if (free <= 0) continue;
         const chunk = s.pending[0]!;
