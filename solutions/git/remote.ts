@@ -173,6 +173,8 @@ async function httpBody(res: Response, what: string): Promise<Buffer> {
 export const httpSteps = {
   /** Whether the POSTs carry `Git-Protocol: version=2` too (they must: each request is on its own). */
   versionOnPosts: true,
+  /** Whether the GET of info/refs carries `Git-Protocol: version=2`. */
+  versionOnGet: true,
   /** The Content-Type of the POSTs. */
   postType: (service: string): string => `application/x-${service}-request`,
 };
@@ -184,7 +186,7 @@ async function httpTransport(url: string, service: string, version2: boolean): P
   const refsUrl = `${base}/info/refs?service=${service}`;
   let res: Response;
   try {
-    res = await fetch(refsUrl, { headers: { ...protocol, "Cache-Control": "no-cache" } });
+    res = await fetch(refsUrl, { headers: { ...(httpSteps.versionOnGet ? protocol : {}), "Cache-Control": "no-cache" } });
   } catch (e) {
     throw new GitError(`unable to access '${url}/': ${(e as Error).message}`);
   }
