@@ -58,6 +58,8 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   prefaceInOneRead?: boolean;
   /** Fixture switch: a connection that does not start with the HTTP/2 preface is closed (HTTP/2 only). */
   http1Refused?: boolean;
+  /** Fixture switch: the octets held while they could still be the preface are dropped when HTTP/1.1 is decided. */
+  sniffedBytesDropped?: boolean;
   /** Fixture switch: no Content-Length on a 206. */
   no206Length?: boolean;
   /** Fixture switch: header lines end with \n alone. */
@@ -96,6 +98,8 @@ interface Connection {
   chain: Promise<void>;
   /** The first bytes were not the HTTP/2 preface: this connection speaks HTTP/1.1. */
   http1: boolean;
+  /** Fixture switch sniffedBytesDropped: how many octets were held while they could still be the preface. */
+  sniffed?: number;
   /** The first bytes were the HTTP/2 preface (RFC 9113 §3.4): HTTP/2 with prior knowledge. */
   h2?: H2Connection;
   /** After a WebSocket handshake (RFC 6455 §4): frames, no more HTTP. */
@@ -278,9 +282,13 @@ function startHttp2(socket: Socket<Connection>, o: ServerOptions): boolean {
       return true;
     }
     c.http1 = true;
+    if (o.sniffedBytesDropped && c.sniffed) c.buffer = c.buffer.subarray(c.sniffed);
     return false;
   }
-  if (c.buffer.length < PREFACE.length) return true;
+  if (c.buffer.length < PREFACE.length) {
+    c.sniffed = c.buffer.length;
+    return true;
+  }
   if (o.prefaceFirstLineOnly) c.buffer = Buffer.concat([PREFACE, c.buffer.subarray(PREFACE.length)]);
   const rest = c.buffer.subarray(PREFACE.length);
   c.buffer = Buffer.alloc(0);
