@@ -22,9 +22,10 @@ export interface H2Options {
    * header block decoded on the connection rather than their own stream's (state shared between streams); the
    * fragments that CONTINUATION frames carry left out of the header block; a stream waiting for window holding up the
    * DATA of every stream opened after it; the connection left open after a GOAWAY for a connection error; WINDOW_UPDATE
-   * on a stream not growing its window; DATA limited by the stream's window only, not the connection's.
+   * on a stream not growing its window; DATA limited by the stream's window only, not the connection's; HEADERS on an
+   * even stream id served; a SETTINGS payload whose length is not a multiple of 6 read up to its last whole setting.
    */
-  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state" | "continuation-dropped" | "blocked-stream-blocks-all" | "open-after-goaway" | "stream-window-update-ignored" | "connection-window-ignored";
+  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state" | "continuation-dropped" | "blocked-stream-blocks-all" | "open-after-goaway" | "stream-window-update-ignored" | "connection-window-ignored" | "even-streams-accepted" | "settings-length-unchecked";
   /** Fixture switch: a mistake in the HPACK decoder (see HpackMistake). */
   hpackMistake?: HpackMistake;
   /** Fixture switch: decode header blocks without a dynamic table. */
@@ -238,9 +239,9 @@ export class H2Connection {
       if (f.payload.length !== 0) throw new ConnectionError(F.FRAME_SIZE_ERROR, "a SETTINGS ACK with a payload");
       return;
     }
-    if (f.payload.length % 6 !== 0) throw new ConnectionError(F.FRAME_SIZE_ERROR, `a SETTINGS payload of ${f.payload.length} bytes, not a multiple of 6`);
+    if (f.payload.length % 6 !== 0 && this.o.h2Mistake !== "settings-length-unchecked") throw new ConnectionError(F.FRAME_SIZE_ERROR, `a SETTINGS payload of ${f.payload.length} bytes, not a multiple of 6`);
     this.sawSettings = true;
-    for (let at = 0; at < f.payload.length; at += 6) {
+    for (let at = 0; at + 6 <= f.payload.length; at += 6) {
       const id = f.payload.readUInt16BE(at);
       const value = f.payload.readUInt32BE(at + 2);
       if (id === F.HEADER_TABLE_SIZE) {
@@ -315,7 +316,7 @@ export class H2Connection {
       return this.requestComplete(existing);
     }
     // §5.1.1: clients open odd-numbered streams, each higher than the last.
-    if (id % 2 === 0) throw new ConnectionError(F.PROTOCOL_ERROR, `HEADERS on stream ${id}: a client's streams have odd numbers`);
+    if (id % 2 === 0 && this.o.h2Mistake !== "even-streams-accepted") throw new ConnectionError(F.PROTOCOL_ERROR, `HEADERS on stream ${id}: a client's streams have odd numbers`);
     if (id <= this.lastStream && !this.o.streamIdsUnchecked) throw new ConnectionError(F.PROTOCOL_ERROR, `HEADERS opening stream ${id}, not higher than the last stream opened (${this.lastStream})`);
     this.lastStream = Math.max(id, this.lastStream);
     if (this.goingAway) return;
