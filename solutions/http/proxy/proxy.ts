@@ -46,7 +46,7 @@ export function accessLogLine(client: string, at: Date, req: Request, status: nu
  * forwarded target; an unrouted request sent to the first route's pool; X-Forwarded-For replaced rather than appended
  * to; the Host the client used passed on neither in X-Forwarded-Host nor in Forwarded; no Via in the forwarded request,
  * or in the forwarded response; a chunked request body not forwarded; the access log's request line without the query;
- * remove-header rules on the request ignored; metrics as plain text/plain, without their # TYPE line, or without 502s;
+ * remove-header rules on the request, or on the response, ignored; metrics as plain text/plain, without their # TYPE line, or without 502s;
  * every upstream failure answered 504, or a timeout answered 502; one request past the rate limit let through; Retry-After
  * in milliseconds; the access-log line without its duration; metrics labelled with the pool name, not the address.
  */
@@ -64,6 +64,7 @@ export type ProxyMistake =
   | "chunked-body-dropped"
   | "access-log-path-only"
   | "request-remove-ignored"
+  | "response-remove-ignored"
   | "metrics-plain-content-type"
   | "metrics-no-type-line"
   | "metrics-skip-502"
@@ -217,7 +218,7 @@ export class Proxy {
   private rewrite(fields: [string, string][], side: "request" | "response"): [string, string][] {
     for (const r of this.config.rules) {
       if (r.side !== side || (side === "response" && this.o.responseRulesIgnored)) continue;
-      if (side === "request" && r.value === undefined && this.o.proxyMistake === "request-remove-ignored") continue;
+      if (r.value === undefined && this.o.proxyMistake === `${side}-remove-ignored`) continue;
       if (!(this.o.setHeaderAppends && r.value !== undefined)) fields = fields.filter(([n]) => n.toLowerCase() !== r.name.toLowerCase());
       if (r.value !== undefined) fields.push([r.name, r.value]);
     }
