@@ -23,6 +23,8 @@ export const pushSteps = {
   objects: (store: ObjectStore, tips: string[], theirs: string[]): Set<string> => reachable(store, tips, reachable(store, theirs)),
   /** How many hex digits of an id the status table shows. */
   abbrev: 7,
+  /** Whether the refs not refused are still pushed when one is refused before sending. */
+  othersOnRejection: true,
 };
 
 interface Planned extends RefUpdate {
@@ -76,6 +78,7 @@ export async function push(store: ObjectStore, remote: string, specs: string[]):
         else if (!isAncestor(store, p.old, p.new)) [p.status, p.reason] = ["rejected", "non-fast-forward"];
       }
     }
+    if (!pushSteps.othersOnRejection && plans.some((p) => p.status === "rejected")) for (const p of plans) p.status ??= "up-to-date";
     const sending = plans.filter((p) => p.status === undefined);
     let out = "";
     if (sending.length > 0) {
