@@ -80,6 +80,7 @@ export default stage(import.meta, [
       await expectOutput(t, g, repo, ["branch"], () => BRANCH_LIST);
       const again = await t.run(["branch", b], { cwd: repo, env: g.env });
       if (again.code === 0) t.fail({ message: `branch ${b} succeeded, but ${b} already exists (in .git/packed-refs).`, hint: `Creating a branch that exists is an error (git: "fatal: a branch named '${b}' already exists", exit code 128). ${PACKED}` });
+      else if (again.code !== 128) t.fail({ message: `branch ${b} (a branch that already exists) exited with code ${again.code}; real git exits with code 128.`, hint: `A branch that exists already is a fatal error: print "fatal: a branch named '${b}' already exists" and exit with code 128, as git does for every fatal error.` });
     },
   },
   {

@@ -152,6 +152,9 @@ export default stage(import.meta, [
       if (!base.endsWith(printed) || !/^[0-9a-f]{40}$/.test(printed)) t.fail({ message: `pack-objects printed ${JSON.stringify(printed)}, not the name in ${base}.pack.`, hint: "Print the 40 hex digits that name the pack (in <base-name>-<name>.pack), and a newline." });
       const packPath = join(out, `${base}.pack`);
       const idxPath = join(out, `${base}.idx`);
+      const packBytes = readFileSync(packPath);
+      const trailer = packBytes.length >= 20 ? packBytes.subarray(packBytes.length - 20).toString("hex") : "";
+      if (/^[0-9a-f]{40}$/.test(printed) && printed !== trailer) t.fail({ message: `pack-objects named the pack ${printed}, but its trailing checksum (its last 20 bytes) is ${trailer}.`, hint: "Name the pack by its trailing checksum, the SHA-1 of every byte before it, as git does (not by a hash of the object ids, which older git used): <base-name>-<checksum>.pack and .idx, and print the checksum." });
       // index-pack of a copy of the .pack alone tells a broken .idx (the .pack holds exactly the objects given) from a broken .pack.
       const copy = join(t.dir, "copy.pack");
       copyFileSync(packPath, copy);
