@@ -26,6 +26,8 @@ export interface UpstreamRequest {
   body: Buffer;
   /** Which of the upstream's accepted connections (1, 2, …) carried it. */
   connection: number;
+  /** Its place on that connection: 1 for the connection's first request, 2 for the next (a reused connection), … */
+  nth: number;
 }
 
 export function fieldOf(headers: [string, string][], name: string): string | undefined {
@@ -33,8 +35,8 @@ export function fieldOf(headers: [string, string][], name: string): string | und
   return v.length ? v.join(", ") : undefined;
 }
 
-/** What the upstream does with a request: answer (after delayMs), send these bytes as they are (and keep the connection open), close the connection, or never answer. */
-export type UpstreamAction = { status?: number; headers?: [string, string][]; body?: string | Buffer; delayMs?: number } | { raw: string | Buffer } | "close" | "stall";
+/** What the upstream does with a request: answer (after delayMs, or once waitFor settles), send these bytes as they are (and keep the connection open), close the connection, or never answer. */
+export type UpstreamAction = { status?: number; headers?: [string, string][]; body?: string | Buffer; delayMs?: number; waitFor?: Promise<unknown> } | { raw: string | Buffer } | "close" | "stall";
 
 export interface UpstreamOptions {
   /** The answer; undefined: the default (200, `X-Upstream: <name>`, body `<name> <method> <target>\n`). */
@@ -47,7 +49,7 @@ export interface UpstreamOptions {
 
 const REASONS: Record<number, string> = { 200: "OK", 201: "Created", 404: "Not Found", 500: "Internal Server Error", 503: "Service Unavailable" };
 
-type ParsedRequest = { req: Omit<UpstreamRequest, "connection">; used: number; close: boolean } | "incomplete" | "bad";
+type ParsedRequest = { req: Omit<UpstreamRequest, "connection" | "nth">; used: number; close: boolean } | "incomplete" | "bad";
 
 function parseRequest(buf: Buffer): ParsedRequest {
   const end = buf.indexOf("\r\n\r\n");
@@ -104,7 +106,10 @@ export class HttpUpstream {
   quiet = false;
   /** How many times a whole request arrived on a connection while the previous one on it was still being answered (pipelining by the client). */
   pipelined = 0;
+  /** Connections closed so far (by either side). */
+  closed = 0;
   private readonly sockets = new Set<net.Socket>();
+  private dataWaiters: (() => void)[] = [];
   private log: (line: string) => void = () => {};
 
   private constructor(
@@ -126,6 +131,11 @@ export class HttpUpstream {
     return this.requests.filter((r) => r.target !== this.healthPath);
   }
 
+  /** Settles when bytes next arrive on any of the upstream's connections. */
+  nextData(): Promise<void> {
+    return new Promise((resolve) => this.dataWaiters.push(resolve));
+  }
+
   static async start(t: CaseContext, name: string, o: UpstreamOptions = {}): Promise<HttpUpstream> {
     const up = new HttpUpstream(name, await t.port(), o);
     up.log = (line) => t.log.output(line);
@@ -144,6 +154,7 @@ export class HttpUpstream {
 
   private accept(sock: net.Socket): void {
     const id = ++this.connections;
+    let nth = 0;
     this.sockets.add(sock);
     let buf = Buffer.alloc(0);
     let busy = false;
@@ -156,6 +167,7 @@ export class HttpUpstream {
     sock.on("error", () => {});
     sock.on("close", () => {
       clearTimeout(idleTimer);
+      this.closed++;
       this.sockets.delete(sock);
     });
     const pump = async () => {
@@ -170,7 +182,7 @@ export class HttpUpstream {
           // The next whole request is already here, before this one is answered: the client pipelined.
           if (parseRequest(buf) !== "incomplete") this.pipelined++;
           clearTimeout(idleTimer);
-          const req = { ...p.req, connection: id };
+          const req = { ...p.req, connection: id, nth: ++nth };
           this.requests.push(req);
           if (!this.quiet && req.target !== this.healthPath) this.log(`(upstream ${this.name} received on its connection ${id}: ${req.method} ${req.target} | ${req.headers.map(([n, v]) => `${n}: ${v}`).join(" | ")}${req.body.length ? ` | ${req.body.length} bytes of body` : ""})`);
           this.inFlight++;
@@ -181,6 +193,7 @@ export class HttpUpstream {
             if (action === "stall") return;
             if ("raw" in action) return void sock.write(action.raw);
             if (action.delayMs) await Bun.sleep(action.delayMs);
+            if (action.waitFor) await action.waitFor;
             if (sock.destroyed) return;
             const body = typeof action.body === "string" ? Buffer.from(action.body) : (action.body ?? Buffer.alloc(0));
             const status = action.status ?? 200;
@@ -199,6 +212,7 @@ export class HttpUpstream {
     };
     sock.on("data", (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
+      for (const wake of this.dataWaiters.splice(0)) wake();
       if (busy && parseRequest(buf) !== "incomplete") this.pipelined++;
       void pump().then(() => {
         if (buf.length > 0 && !busy) void pump();

@@ -33,7 +33,7 @@ $1 == "route" {
 }
 $1 == "timeout" { timeout = $2 "ms" }
 function location(prefix, pool) {
-  s = "location ^~ " prefix " { proxy_pass http://" pool "; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_set_header Host $http_host; proxy_next_upstream off;"
+  s = "location ^~ " prefix " { proxy_pass http://" pool "; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_set_header Host $http_host; proxy_next_upstream error;"
   if (timeout != "") s = s " proxy_connect_timeout " timeout "; proxy_read_timeout " timeout "; proxy_send_timeout " timeout ";"
   return s " }\n"
 }

@@ -112,6 +112,10 @@ export interface PoolOptions {
   staleConnectionsReused?: boolean;
   /** Fixture switch: an upstream that closes before a whole response is waited on (until the timeout, 504) instead of answered 502. */
   closedWaits?: boolean;
+  /** Fixture switch: a reused connection that closes before any response byte is answered 502, without a retry on a fresh connection. */
+  noStaleRetry?: boolean;
+  /** Fixture switch: a connection whose response timed out goes back to the pool instead of being closed. */
+  timedOutPooled?: boolean;
 }
 
 export class UpstreamPool {
@@ -172,7 +176,7 @@ export class UpstreamPool {
     try {
       return await this.once(address, request, head, timeoutMs);
     } catch (e) {
-      if (e instanceof UpstreamError && e.staleReuse && !this.o.staleConnectionsReused) return this.once(address, request, head, timeoutMs, { fresh: true, close: !!this.o.noPooling });
+      if (e instanceof UpstreamError && e.staleReuse && !this.o.staleConnectionsReused && !this.o.noStaleRetry) return this.once(address, request, head, timeoutMs, { fresh: true, close: !!this.o.noPooling });
       throw e;
     }
   }
@@ -193,7 +197,8 @@ export class UpstreamPool {
         clearTimeout(timer);
         conn.onData = undefined;
         if (err) {
-          conn.socket.destroy();
+          if (this.o.timedOutPooled && err.kind === "timeout" && !conn.closed) this.idle.set(address, [...(this.idle.get(address) ?? []), conn]);
+          else conn.socket.destroy();
           return reject(err);
         }
         if (keep) {

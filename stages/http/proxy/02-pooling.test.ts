@@ -68,4 +68,20 @@ export default stage(import.meta, [
       expectBody(second, "app GET /two\n", { message: "The request after the idle close got the wrong body.", hint: STALE });
     },
   },
+  {
+    name: "a pooled connection the upstream closes as the next request arrives: that request is retried on a fresh connection",
+    async run(t) {
+      // The close comes with the request, not before it: a proxy cannot see it coming, only retry.
+      const app = await HttpUpstream.start(t, "app", { handler: (req) => (req.nth >= 2 ? "close" : { headers: [["X-Upstream", "app"]], body: `app ${req.method} ${req.target}\n` }) });
+      const proxy = await startProxy(t, [`upstream app round-robin ${app.address}`, "route * / app"]);
+      t.log.output("(upstream app answers the first request on each connection, and closes the connection, without a byte, when a second request arrives on it)");
+      for (const [i, path] of ["/first", "/second", "/third"].entries()) {
+        const res = await viaProxy(t, proxy, requestFor("GET", path, "app.test"), { message: `No response to GET ${path} through the proxy within 3 s.`, hint: STALE });
+        const again = i === 0 ? "" : ` Your proxy sent it on the pooled connection of the previous request, and the upstream closed that connection without answering (as RFC 9112 §9.3.1 lets it): a GET that got no response byte on a reused connection was never processed; retry it once on a fresh connection instead of answering ${res.status}.`;
+        expectStatus(res, 200, { message: `GET ${path} (request ${i + 1} of 3, one after another) should get the upstream's 200.${again}`, hint: STALE });
+        expectBody(res, `app GET ${path}\n`, { message: `GET ${path} got the wrong body.`, hint: STALE });
+      }
+      t.log.output(`(upstream app: ${app.served.length} requests on ${app.connections} connections)`);
+    },
+  },
 ]);

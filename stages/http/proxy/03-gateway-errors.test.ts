@@ -49,15 +49,18 @@ export default stage(import.meta, [
   {
     name: `an upstream that stalls past the ${TIMEOUT_MS} ms timeout: 504 in about that time`,
     async run(t) {
-      const slow = await HttpUpstream.start(t, "slow", { handler: (req) => (req.target.startsWith("/stall") ? "stall" : { body: "quick\n" }) });
+      // /stall is answered late, when the next bytes reach the upstream on any connection: on the stalled one only if the proxy reused it.
+      const slow: HttpUpstream = await HttpUpstream.start(t, "slow", { handler: (req) => (req.target.startsWith("/stall") ? { body: "late\n", waitFor: slow.nextData() } : { body: "quick\n" }) });
       const proxy = await startProxy(t, [`timeout ${TIMEOUT_MS}`, `upstream slow round-robin ${slow.address}`, "route * / slow"]);
-      t.log.output("(upstream slow never answers /stall: it reads the request and waits)");
+      t.log.output("(upstream slow answers /stall only when the next request's bytes reach it, on whichever connection: until then it reads the request and waits)");
       const started = Date.now();
       const res = await viaProxy(t, proxy, requestFor("GET", "/stall", "app.test"), { message: `No response within 3 s while the upstream stalled: the config says timeout ${TIMEOUT_MS} (ms).`, hint: TIMEOUT });
       const took = Date.now() - started;
       t.log.output(`(the response came after ${took} ms)`);
       expectStatus(res, 504, { message: `The upstream sent nothing for longer than the configured timeout (${TIMEOUT_MS} ms): the proxy should answer 504 Gateway Timeout.`, hint: TIMEOUT });
       if (took < TIMEOUT_MS * 0.8) t.fail({ message: `The 504 came after ${took} ms, before the configured timeout of ${TIMEOUT_MS} ms.`, hint: TIMEOUT });
+      for (const until = Date.now() + 2000; slow.closed === 0 && Date.now() < until; ) await Bun.sleep(20);
+      if (slow.closed === 0) t.fail({ message: "After the 504, the upstream connection that timed out was still open 2 s later: a connection whose response did not come in time must be closed, never put back in the pool (its late response would be read as the next request's).", expected: "the stalled upstream connection closed", received: `${slow.connections} upstream connection(s), none closed`, hint: TIMEOUT });
       const ok = await viaProxy(t, proxy, requestFor("GET", "/quick", "app.test"), { message: "No response within 3 s to a request after the 504.", hint: TIMEOUT });
       expectBody(ok, "quick\n", { message: "After a 504, the next request to the same upstream should get its answer (on a connection that is not the stalled one).", hint: TIMEOUT });
     },

@@ -81,6 +81,10 @@ export default stage(import.meta, [
       const again = await assign(t, proxy4, repeated, "the first 40 keys again, in reverse order");
       const changed = repeated.filter((k) => again.get(k) !== before.get(k));
       if (changed.length > 0) t.fail({ message: `${changed.length} of 40 keys went to a different upstream the second time.`, expected: `X-User: ${changed[0]} -> ${before.get(changed[0]!)}`, received: `X-User: ${changed[0]} -> ${again.get(changed[0]!)}`, hint: HASH });
+      const restarted = await startProxy(t, [`upstream pool hash header:X-User ${four}`, "route * / pool"], "proxy-4-again.conf");
+      const afterRestart = await assign(t, restarted, keys.slice(0, 40), "the first 40 keys through a second proxy started with the same config");
+      const drifted = keys.slice(0, 40).filter((k) => afterRestart.get(k) !== before.get(k));
+      if (drifted.length > 0) t.fail({ message: `A second proxy started with the same config sent ${drifted.length} of 40 keys to a different upstream: the mapping must depend only on the key and the addresses (no random seed, nothing that changes from one start to the next), so the same config gives the same assignments after a restart.`, expected: `X-User: ${drifted[0]} -> ${before.get(drifted[0]!)}`, received: `X-User: ${drifted[0]} -> ${afterRestart.get(drifted[0]!)}`, hint: HASH });
       for (const u of ups.slice(0, 4)) {
         const share = [...before.values()].filter((v) => v === u.name).length;
         if (share < KEYS * 0.1) t.fail({ message: `Upstream ${u.name} got ${share} of ${KEYS} keys: the ring spreads keys badly (use many points per address).`, expected: `each of 4 upstreams: at least ${KEYS * 0.1} keys (about ${KEYS / 4})`, received: tally(before), hint: HASH });
