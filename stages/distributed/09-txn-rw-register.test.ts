@@ -35,8 +35,15 @@ function serial(t: CaseContext, h: TxnHistory, x: Txn, model: Map<unknown, unkno
   for (const [f, k, v] of x.outcome.mops) if (f === "w") model.set(k, v);
 }
 
-/** Two transactions sent at once through two nodes. */
-const together = (h: TxnHistory, a: [string, string, Mop[]], b: [string, string, Mop[]]) => Promise.all([h.txn(...a), h.txn(...b)]);
+/**
+ * Two transactions sent at once through two nodes, in the same instant (both requests
+ * are on the nodes' stdin before either node can send anything, so whatever a node sends
+ * the other reaches it after the other's transaction), with the nodes' service requests in
+ * lockstep (Network.lockstep): micro-operations that go to a service one by one interleave
+ * step by step on every run.
+ */
+const together = (net: Network, h: TxnHistory, a: [string, string, Mop[]], b: [string, string, Mop[]]) =>
+  net.lockstep([a[1], b[1]], (finished) => Promise.all([a, b].map((x) => h.txn(...x).then((done) => (finished(x[1]), done)))));
 
 export default stage(import.meta, [
   {
@@ -81,7 +88,7 @@ export default stage(import.meta, [
       for (let round = 0; round < 10; round++) {
         const [a, b] = t.rand.shuffle(ids) as [string, string];
         const [x, y] = txnKeys(t, 2) as [number, number];
-        await together(h, [net.client(1), a, [["w", x, h.fresh()], ["r", y, null], ["w", y, h.fresh()]]], [net.client(2), b, [["w", y, h.fresh()], ["r", x, null], ["w", x, h.fresh()]]]);
+        await together(net, h, [net.client(1), a, [["w", x, h.fresh()], ["r", y, null], ["w", y, h.fresh()]]], [net.client(2), b, [["w", y, h.fresh()], ["r", x, null], ["w", x, h.fresh()]]]);
       }
       h.check();
       // A write through one node reaches the others.
@@ -135,7 +142,7 @@ export default stage(import.meta, [
       for (let round = 0; round < 12; round++) {
         const [a, b] = t.rand.shuffle(ids) as [string, string];
         const [x, y] = txnKeys(t, 2) as [number, number];
-        await together(h, [net.client(1), a, [["w", x, h.fresh()], ["r", y, null]]], [net.client(2), b, [["w", y, h.fresh()], ["r", x, null]]]);
+        await together(net, h, [net.client(1), a, [["w", x, h.fresh()], ["r", y, null]]], [net.client(2), b, [["w", y, h.fresh()], ["r", x, null]]]);
       }
       h.check();
       // Random transactions from three clients through every node for 1 s.

@@ -13,6 +13,19 @@ const EXITED = "A node keeps running, reading one message per line on stdin, unt
 /** How many client↔node messages the transcript shows before it only counts them. */
 const LOGGED = 30;
 
+/** How long lockstep holds a node's service request while waiting for its partners' (a bound for a partner that never sends one). */
+const LOCKSTEP_MS = 1_000;
+
+/** Nodes whose service requests go in rounds (see Network.lockstep). */
+interface Lockstep {
+  nodes: string[];
+  /** Each node's held requests, handled when the round is released. */
+  held: Map<string, (() => void)[]>;
+  /** Nodes whose transaction was answered: the rounds no longer wait for them. */
+  finished: Set<string>;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
 interface Waiting {
   node: string;
   request: Message;
@@ -45,6 +58,7 @@ export class Network {
   private recent: { src: string; dest: string; at: number }[] = [];
   private problem: StageFailure | null = null;
   private logged = 0;
+  private step: Lockstep | null = null;
 
   constructor(private readonly t: CaseContext, private readonly latencyMs: [number, number] = [0, 5]) {
     t.defer(() => {
@@ -173,10 +187,55 @@ export class Network {
     let service = this.services.get(id);
     if (!service) this.services.set(id, (service = makeService(id, (lo, hi) => this.t.rand.int(lo, hi))));
     const s = service;
-    this.later(() => {
-      const reply = s.handle(m.src, m.body);
-      this.later(() => from.write({ src: id, dest: m.src, body: { ...reply, in_reply_to: m.body.msg_id } }));
-    });
+    const handle = () =>
+      this.later(() => {
+        const reply = s.handle(m.src, m.body);
+        this.later(() => from.write({ src: id, dest: m.src, body: { ...reply, in_reply_to: m.body.msg_id } }));
+      });
+    const step = this.step;
+    if (!step || !step.nodes.includes(from.id) || step.finished.has(from.id)) return handle();
+    step.held.set(from.id, [...(step.held.get(from.id) ?? []), handle]);
+    this.releaseRound(step);
+  }
+
+  /**
+   * Releases lockstep's round when every node of it still running its transaction has a
+   * request held (or the bound passed): the held requests are handled, in the nodes' order.
+   */
+  private releaseRound(step: Lockstep, force = false): void {
+    const waiting = step.nodes.filter((n) => !step.finished.has(n));
+    if (!force && !waiting.every((n) => (step.held.get(n)?.length ?? 0) > 0)) {
+      step.timer ??= setTimeout(() => this.releaseRound(step, true), LOCKSTEP_MS);
+      return;
+    }
+    clearTimeout(step.timer);
+    step.timer = undefined;
+    const go = step.nodes.flatMap((n) => step.held.get(n) ?? []);
+    step.held.clear();
+    for (const handle of go) handle();
+  }
+
+  /**
+   * Runs `run` with the service requests of `nodes` in rounds: a request is held until
+   * every other node of `nodes` whose transaction `run` has not yet marked finished has
+   * sent one too, then all are handled. Two transactions that each send their
+   * micro-operations to a service one by one then interleave step by step on every run
+   * (first operations, then second operations, …), whatever the latencies drawn or the
+   * machine's load: the schedule that makes G0 and G1c, forced rather than hoped for.
+   * A node that sends no service request is not waited for once `run` marks it finished.
+   */
+  async lockstep<T>(nodes: string[], run: (finished: (node: string) => void) => Promise<T>): Promise<T> {
+    const step: Lockstep = { nodes, held: new Map(), finished: new Set() };
+    this.step = step;
+    try {
+      return await run((node) => {
+        step.finished.add(node);
+        this.releaseRound(step);
+      });
+    } finally {
+      this.step = null;
+      this.releaseRound(step, true);
+    }
   }
 
   private route(from: NodeProcess, m: Message): void {
