@@ -40,6 +40,11 @@ function statusHint(ours: string, real: string): string {
     if (code[0] === "D" && got[0] !== "D") return `${path} is in HEAD's tree but not in the index: its line is \`D  ${path}\` (X = D). ${FORMAT}`;
     if (code[1] === "D" && got[1] !== "D") return `${path} has an index entry but no file in the working tree: Y is D (deleted), not ${got[1] === " " ? "a space" : got[1]}. ${FORMAT}`;
   }
+  for (const [path, got] of o) {
+    if (!r.has(path) && got[1] === "M") return `${path} is the same in the working tree as in the index (real git prints no line for it), but your status marks it modified (Y = M). Hash what lstat sees: a symlink's blob is its target path (readlink), not the content of the file it points to. ${FORMAT}`;
+  }
+  const firstUntracked = lines(ours).findIndex((l) => l.startsWith("??"));
+  if (firstUntracked >= 0 && lines(ours).slice(firstUntracked).some((l) => !l.startsWith("??"))) return `Your \`??\` lines are mixed in with the tracked paths' lines: first every tracked path's line (in byte order), then all the untracked ones (in byte order of their own). ${FORMAT}`;
   const sortedLines = (s: string) => [...lines(s)].sort().join("\n");
   if (sortedLines(ours) === sortedLines(real)) return `The same lines in another order: every tracked path's line comes in one byte order of the paths, whatever its letters; then the untracked ones. ${FORMAT}`;
   return FORMAT;

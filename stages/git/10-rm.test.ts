@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GitCase } from "../../challenges/git/clients/git.ts";
 import { expectSameIndex, twinRepos, type Twins } from "../../challenges/git/clients/git-index.ts";
@@ -48,13 +48,23 @@ export default stage(import.meta, [
       const files = randomFiles(t.rand, { depth: 2 });
       // The only file of a directory inside a directory that holds nothing else: rm leaves both empty.
       const deep = `${t.rand.word()}-deep/${t.rand.word()}/only.txt`;
-      const repos = await twinRepos(g, [...files, { path: deep, kind: "file", content: randomText(t.rand) }], "First");
+      // A tracked file deleted from the working tree before rm: its entry is removed all the same.
+      const gone = `${t.rand.word()}-gone.txt`;
+      const repos = await twinRepos(g, [...files, { path: deep, kind: "file", content: randomText(t.rand) }, { path: gone, kind: "file", content: randomText(t.rand) }], "First");
       const plain = t.rand.shuffle(files.filter((f) => f.kind === "file" && f.path.includes("/")));
       await rmBoth(t, g, repos, [plain[0]!.path]);
       await rmBoth(t, g, repos, [deep]);
       const top = deep.split("/")[0]!;
       if (existsSync(join(repos.ours, top)) !== existsSync(join(repos.theirs, top))) t.fail({ message: `After rm ${deep}, the directory ${top} (left empty) should be gone, as with real git.`, hint: "After deleting a file, remove each directory it leaves empty, going up to the top of the work tree." });
       await rmBoth(t, g, repos, ["--cached", plain[1]!.path]);
+      for (const dir of [repos.ours, repos.theirs]) unlinkSync(join(dir, gone));
+      t.log.command(`rm ${join(repos.ours, gone)} ${join(repos.theirs, gone)}`);
+      const GONE = "A path whose file is already gone from the working tree still has its index entry: remove the entry (and print `rm '<path>'`); there is just no file to delete.";
+      const goneRun = await g.ours(["rm", gone], { cwd: repos.ours, allowFail: true });
+      const goneReal = await g.git(["rm", gone], { cwd: repos.theirs });
+      if (goneRun.code !== 0) t.fail({ message: `rm ${gone} (a tracked file already deleted from the working tree) exited with code ${goneRun.code}; real git removes its entry and exits with 0.`, hint: GONE });
+      t.expectEqual(goneRun.stdout, goneReal.stdout, { message: `rm ${gone} (a tracked file already deleted) printed another output than real git's.`, hint: GONE });
+      await expectSameIndex(t, g, repos, `rm ${gone}`, { modes: "", missing: GONE, status: GONE });
       // Two top-level files named in the reverse of index order: git prints (and removes) them in index order.
       const tops = files.filter((f) => !f.path.includes("/") && f.kind !== "symlink").map((f) => f.path).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
       await rmBoth(t, g, repos, [tops[tops.length - 1]!, tops[0]!]);

@@ -19,7 +19,7 @@ export const PADDING_HINT =
 export const FLAGS_HINT =
   "An entry's 16-bit flags, after its object id, hold the path's length in bytes in the low 12 bits (0xFFF when it is longer) and the stage in bits 12–13: git reads the path by that length, not up to the NUL.";
 
-export const ORDER_HINT = "Index entries are sorted by path, comparing the paths byte by byte (a/b sorts before a.c, unlike in a tree), then by stage.";
+export const ORDER_HINT = "Index entries are sorted by path, comparing the whole paths byte by byte (a.c sorts before a/b, since . is 0x2E and / 0x2F: not directory by directory, where the directory a would come first), then by stage.";
 
 export const STAGE_HINT =
   "The stage is bits 12–13 of the entry's 16-bit flags (flags >> 12 & 3): 0 normally; 1, 2 and 3 for the base, ours and theirs of a conflicted path.";
@@ -50,6 +50,9 @@ export function indexProblem(bytes: Uint8Array): IndexProblem | undefined {
     const length = buf.readUInt16BE(at + 60) & 0xfff;
     const path = buf.subarray(at + 62, at + 62 + length);
     const nul = buf.indexOf(0, at + 62);
+    if (length < 0xfff && (62 + length) % 8 === 0 && at + 62 + length < body.length && buf[at + 62 + length] !== 0) {
+      return { message: `Entry ${i + 1} of .git/index (${path.toString("utf8")}) has no NUL after its path: its 62 bytes of fields and ${length}-byte path are already a multiple of 8, and it still needs 8 NULs (an entry ends with 1 to 8, never 0).`, hint: PADDING_HINT };
+    }
     if (length < 0xfff && nul >= 0 && nul < body.length && nul - (at + 62) !== length) {
       return { message: `Entry ${i + 1} of .git/index (${buf.toString("utf8", at + 62, nul)}) has ${length} as its path length in the low 12 bits of its flags; the path is ${nul - (at + 62)} bytes.`, hint: FLAGS_HINT };
     }

@@ -26,6 +26,10 @@ const COMPRESSED = "The id is the SHA-1 of the compressed bytes. Hash the uncomp
 /** The likely mistake behind a wrong id or a stored object real git cannot read. */
 export function diagnoseObject(gitDir: string, oid: string, type: string, body: Uint8Array): string {
   if (oid === sha1(body)) return `The id is the SHA-1 of the content alone, without the header. ${HEADER_HINT(type)}`;
+  const chars = Buffer.from(body).toString("utf8").length;
+  if (chars !== body.length && oid === sha1(Buffer.concat([Buffer.from(`${type} ${chars}\0`), body]))) {
+    return `The header's size is the content's length in characters (${chars}, the bytes decoded as UTF-8 text), not in bytes (${body.length}). ${HEADER_HINT(type)} Read the file as bytes and use their count.`;
+  }
   const raw = withHeader(type, body);
   for (let level = 1; level <= 9; level++) if (oid === sha1(deflateSync(raw, { level }))) return COMPRESSED;
   const file = join(gitDir, "objects", oid.slice(0, 2), oid.slice(2));
