@@ -109,4 +109,9 @@ selfTests("splitting a bun test command line", () => {
       "pos:--x",
     ]);
   });
+
+  test("--bail, --parallel and --changed take a value only inline, as bun does (seen: `--parallel a.test.ts b.test.ts` named only b in the first line)", () => {
+    const words = splitArgs(["--parallel", "a.test.ts", "--bail", "b.test.ts", "--changed", "c.test.ts", "--parallel=2", "--timeout", "5"], bunFlags());
+    expect(words.map((w) => (w.kind === "flag" ? `${w.name}=${w.value ?? ""}` : `pos:${w.arg}`))).toEqual(["parallel=", "pos:a.test.ts", "bail=", "pos:b.test.ts", "changed=", "pos:c.test.ts", "parallel=2", "timeout=5"]);
+  });
 });

@@ -136,9 +136,18 @@ export type ArgWord =
   | { kind: "positional"; arg: string };
 
 /**
+ * bun's flags whose value is optional: they take it only inline (`--bail=3`),
+ * never from the next word (`bun test --parallel a.test.ts` runs a.test.ts in
+ * parallel), as bun 1.4 parses them (measured: `--bail`, `--parallel` and
+ * `--changed` followed by a file; every other value flag takes the file as its value).
+ */
+const INLINE_VALUE_ONLY = new Set(["bail", "parallel", "changed"]);
+
+/**
  * Splits a `bun test …` command line into flags and positional words, a
  * flag taking the next word as its value when it takes one and has no
- * inline value (`--impl ./run.sh`, `-t PING`). Everything after `--` is positional.
+ * inline value (`--impl ./run.sh`, `-t PING`), unless bun's value for it is
+ * optional (INLINE_VALUE_ONLY). Everything after `--` is positional.
  */
 export function splitArgs(args: readonly string[], bun: readonly KnownFlag[]): ArgWord[] {
   const known: KnownFlag[] = [...SYSCRAFT_FLAGS, ...bun];
@@ -160,7 +169,7 @@ export function splitArgs(args: readonly string[], bun: readonly KnownFlag[]): A
     if (flag) word.flag = flag;
     const inline = long ? arg.includes("=") : arg.length > 2;
     if (inline) word.value = long ? arg.slice(arg.indexOf("=") + 1) : arg.slice(2);
-    else if (flag?.takesValue) {
+    else if (flag?.takesValue && !(long && INLINE_VALUE_ONLY.has(name))) {
       const next = args[i + 1];
       if (next !== undefined && !next.startsWith("-")) {
         word.value = next;

@@ -12,7 +12,7 @@ import { challengeSlugs, loadChallenge, stageTestFile } from "../challenge/load.
 import { stageName } from "../challenge/stages.ts";
 import { bunFlags } from "../bun-flags.ts";
 import { closest } from "../closest.ts";
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { flagProblem, harnessOptions, isTestWorker, parentPid, splitArgs, testArgs, userArgv } from "../cmdline.ts";
 import { ROOT, STATE_DIR } from "../paths.ts";
@@ -115,6 +115,7 @@ function stop(message: string): never {
   const marker = runMarker()!;
   if (first) {
     try {
+      if (!sharedWriteSafe(coordinator, 2)) throw new Error("relay it");
       appendFileSync(`/proc/${coordinator}/fd/2`, `syscraft: ${message}\n`);
     } catch {
       say(`syscraft: ${message}`);
@@ -132,6 +133,41 @@ function stop(message: string): never {
   Bun.sleepSync(100);
   process.kill(coordinator, "SIGTERM");
   process.exit(2);
+}
+
+/**
+ * Whether writing to another process's descriptor through /proc keeps both
+ * writers' output: a terminal or a pipe does; a regular file only when it was
+ * opened for appending (`>>`), since `>` gives each opener its own offset
+ * and the coordinator would write over the line.
+ */
+function sharedWriteSafe(pid: number, fd: number): boolean {
+  try {
+    if (!statSync(`/proc/${pid}/fd/${fd}`).isFile()) return true;
+    const flags = /^flags:\s+([0-7]+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8"))?.[1];
+    return flags !== undefined && (parseInt(flags, 8) & 0o2000) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The run's first line. A --parallel worker's output reaches the terminal
+ * under the header of the file it is running; the first worker writes the
+ * line to the coordinator's stdout instead, where bun's banner went, so it
+ * comes right under it (or relays it, when that stdout cannot be opened).
+ */
+function sayFirst(line: string): void {
+  const coordinator = worker ? parentPid("self") : undefined;
+  if (coordinator !== undefined && sharedWriteSafe(coordinator, 1)) {
+    try {
+      appendFileSync(`/proc/${coordinator}/fd/1`, `${line}\n`);
+      return;
+    } catch {
+      // a socket or a closed stderr: relayed like any output
+    }
+  }
+  say(line);
 }
 
 function readFileSafe(file: string): string | undefined {
@@ -153,7 +189,7 @@ async function main(): Promise<void> {
     const selection = currentSelection();
     const { bunArgs, positional } = bunArgsOf(args);
     if (!selection) {
-      if (first) say(suiteHeadline(positional));
+      if (first) sayFirst(suiteHeadline(positional));
       return;
     }
     if (worker) stop(`a stage run is one test file run in order: --parallel does not apply to it. Run: bun test ${args.filter((a) => !a.startsWith("--parallel")).join(" ")}`);

@@ -40,10 +40,14 @@ selfTests("a stage run as the learner types it", () => {
     expect(r.out).not.toMatch(/\d+ pass|✓/);
   }, 30_000);
 
-  test("under --parallel (the preload runs in each worker, per file): the first line once, and an unknown flag still stops the run", async () => {
+  test("under --parallel (the preload runs in each worker, per file): the first line once, under bun's banner, and an unknown flag still stops the run", async () => {
     const ok = await run(["bun", "test", "--parallel=2", "harness/impl.test.ts", "harness/report/report.test.ts", "harness/summary.test.ts"]);
     expect(ok.code).toBe(0);
     expect(ok.out.match(/^syscraft: /gm)?.length).toBe(1);
+    // Right under bun's banner (not under the first file's header), naming every file given, when the output is a pipe
+    // (Bun.spawn's "pipe" is a socket, which another process cannot open through /proc: there the line is relayed).
+    const piped = await run(["sh", "-c", "bun test --parallel=2 harness/impl.test.ts harness/report/report.test.ts harness/summary.test.ts 2>&1 | cat"]);
+    expect(piped.lines[1]).toStartWith("syscraft: the test files matching harness/impl.test.ts harness/report/report.test.ts harness/summary.test.ts;");
     const bad = await run(["bun", "test", "--parallel=2", "--imlp=./x.sh"]);
     expect(bad.code).not.toBe(0);
     expect(bad.out).toContain("syscraft: unknown flag --imlp=./x.sh (did you mean --impl?)");

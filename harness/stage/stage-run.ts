@@ -108,6 +108,7 @@ function innerEnv(plan: StageRunPlan, resultsFile: string): Record<string, strin
   const env: Record<string, string | undefined> = { ...process.env, SYSCRAFT_INNER: "1", SYSCRAFT_RESULTS: resultsFile, SYSCRAFT_INVOKED_FROM: process.env.SYSCRAFT_INVOKED_FROM ?? process.cwd() };
   delete env.SYSCRAFT_STAGE;
   delete env.SYSCRAFT_STAGE_ONLY;
+  delete env.SYSCRAFT_ONLY_CASE;
   env[plan.selection.only ? "SYSCRAFT_STAGE_ONLY" : "SYSCRAFT_STAGE"] = plan.selection.text;
   if (plan.impl.source === "flag or SYSCRAFT_IMPL") env.SYSCRAFT_IMPL = plan.impl.command;
   if (o.real) env.SYSCRAFT_REAL = "1";

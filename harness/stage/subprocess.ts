@@ -20,11 +20,13 @@ export interface StageRun {
    * real-implementation checks, whose output nobody reads.
    */
   direct?: boolean;
+  /** Only the case of this name, in each selected stage (a direct run only; see onlyCase in register.ts). */
+  onlyCase?: string;
 }
 
 /** `bun test` arguments and environment of a direct inner run (see StageRun.direct), as stage-run.ts's innerEnv makes them. */
 export function directInvocation(run: StageRun): { args: string[]; env: Record<string, string | undefined> } {
-  const env: Record<string, string | undefined> = { SYSCRAFT_INNER: "1", SYSCRAFT_STAGE: undefined, SYSCRAFT_STAGE_ONLY: undefined, SYSCRAFT_IMPL: undefined, SYSCRAFT_REAL: undefined, SYSCRAFT_PARTIAL: undefined };
+  const env: Record<string, string | undefined> = { SYSCRAFT_INNER: "1", SYSCRAFT_STAGE: undefined, SYSCRAFT_STAGE_ONLY: undefined, SYSCRAFT_IMPL: undefined, SYSCRAFT_REAL: undefined, SYSCRAFT_PARTIAL: undefined, SYSCRAFT_ONLY_CASE: run.onlyCase };
   const m = /^--(stage|stage-only)=(.+)$/.exec(run.selection);
   if (!m) throw new Error(`runStagesInSubprocess: selection must be --stage=… or --stage-only=…, not ${run.selection}`);
   env[m[1] === "stage" ? "SYSCRAFT_STAGE" : "SYSCRAFT_STAGE_ONLY"] = m[2];
@@ -56,6 +58,7 @@ export interface StageRunOutcome {
  * (see trackChild in process/reaper.ts).
  */
 export async function runStagesInSubprocess(run: StageRun): Promise<StageRunOutcome> {
+  if (run.onlyCase !== undefined && !run.direct) throw new Error("runStagesInSubprocess: onlyCase needs a direct run");
   const work = makeTempDir("run");
   const resultsFile = join(work, "results.jsonl");
   let proc: ReturnType<typeof Bun.spawn> | undefined;
