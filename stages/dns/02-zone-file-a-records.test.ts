@@ -12,9 +12,11 @@ function zoneWithAddresses(t: { rand: TestZone["rand"] }): { zone: TestZone; nam
   // The origin's A records on two lines apart (first and last): the zone writer alternates `@` and the origin
   // spelled out, so on every seed one of the two lines says `@` and the other the origin.
   zone.add(names[3]!, "A", randomIpv4(t.rand));
-  zone.add(names[0]!, "A", randomIpv4(t.rand));
+  // Written over two lines in ( … ): the type and address on the second.
+  zone.add(names[0]!, "A", randomIpv4(t.rand), undefined, { split: true, comment: "split over two lines" });
   const ttl = t.rand.int(60, 900);
-  for (let i = 0; i < 3; i++) zone.add(names[1]!, "A", randomIpv4(t.rand), ttl);
+  // The first line ends in a comment that names another address (a comment is not data).
+  for (let i = 0; i < 3; i++) zone.add(names[1]!, "A", randomIpv4(t.rand), ttl, i === 0 ? { comment: `formerly ${randomIpv4(t.rand)}` } : undefined);
   // Written in capitals in the file: names compare case-insensitively on that side too.
   const upper = names[2]!.toUpperCase();
   zone.add(upper, "A", randomIpv4(t.rand), t.rand.int(1000, 5000)).add(upper, "A", randomIpv4(t.rand));
@@ -45,9 +47,14 @@ export default stage(import.meta, [
     async run(t) {
       const { zone, names } = zoneWithAddresses(t);
       const server = await startWithZone(t, zone);
-      for (const name of names) {
+      // names[0]'s record spans two lines in ( … ); names[1]'s first line ends in a comment naming another address.
+      const layout = [
+        "This name's A record is written over two lines: `( … )` lets a record span lines (RFC 1035 §5.1), for any record, not only the SOA; read the tokens up to the matching `)` as one line.",
+        "The first of this name's lines ends in `; formerly <address>`: `;` starts a comment that runs to the end of the line (RFC 1035 §5.1), so drop it before reading the record's data.",
+      ];
+      for (const [i, name] of names.entries()) {
         const r = await dig(t, server).query(name, "A", { norec: true });
-        expectSection(r, "answer", zone.rrset(name, "A"), { hint: RRSET });
+        expectSection(r, "answer", zone.rrset(name, "A"), { hint: layout[i] === undefined ? RRSET : `${layout[i]} ${RRSET}` });
       }
     },
   },

@@ -24,6 +24,16 @@ interface ZoneRecord {
   digData: string;
   /** Set when the record's line gives its TTL; otherwise $TTL applies. */
   explicitTtl?: number;
+  /** How the line is written beyond the styles every record rotates through. */
+  layout?: RecordLayout;
+}
+
+/** A record written over several lines in ( … ), and a comment after it. */
+export interface RecordLayout {
+  /** The type and data on a line of their own, inside ( … ) opened on the owner's line. */
+  split?: boolean;
+  /** A `;` comment at the end of the record's (last) line. */
+  comment?: string;
 }
 
 export interface Soa {
@@ -95,11 +105,11 @@ export class TestZone {
    * is as dig prints it (absolute names). `ttl` is for the whole RRset:
    * undefined means the zone's $TTL.
    */
-  add(owner: string, type: string, data: string, ttl?: number): this {
+  add(owner: string, type: string, data: string, ttl?: number, layout?: RecordLayout): this {
     const fq = this.fqdn(owner);
     const key = `${fq.toLowerCase()} ${type}`;
     if (!this.rrsetTtl.has(key)) this.rrsetTtl.set(key, ttl);
-    this.records.push({ owner: fq, type, digData: data, fileData: this.fileData(type, data), explicitTtl: this.rrsetTtl.get(key) });
+    this.records.push({ owner: fq, type, digData: data, fileData: this.fileData(type, data), explicitTtl: this.rrsetTtl.get(key), layout });
     return this;
   }
 
@@ -155,7 +165,9 @@ export class TestZone {
         const [m, rn, ...nums] = data.split(" ");
         data = `${m} ${rn} (\n\t\t${nums[0]} ; serial\n\t\t${nums.slice(1).join(" ")} ) ; refresh retry expire minimum`;
       }
-      lines.push([owner, ...fields, r.type, data].join("\t"));
+      const comment = r.layout?.comment === undefined ? "" : ` ; ${r.layout.comment}`;
+      if (r.layout?.split) lines.push(`${[owner, ...fields, "("].join("\t")}\n\t\t${r.type}\t${data} )${comment}`);
+      else lines.push(`${[owner, ...fields, r.type, data].join("\t")}${comment}`);
     }
     return `${lines.join("\n")}\n`;
   }
