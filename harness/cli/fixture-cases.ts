@@ -1,11 +1,13 @@
 /**
  * bun run fixture-cases <challenge>… [--seed=<n>]: runs those challenges'
- * fixture checks (`bun test harness/fixtures/<challenge>/`, every stage of
- * each fixture as if no case were known) and writes, for each fixture the
+ * fixture checks (`bun test harness/fixtures/<challenge>/`, as the suite does:
+ * the case already on file first, the stage when it does not catch the
+ * fixture or names no case the stage has) and writes, for each fixture the
  * checks caught, the case that caught it to
  * harness/fixtures/<challenge>/catching-cases.json (see
- * harness/fixtures/catching-cases.ts). Fixtures the run did not catch keep no
- * entry; the run's own failures are shown and make the exit code 1.
+ * harness/fixtures/catching-cases.ts): entries for new fixtures are added,
+ * stale ones replaced, those of fixtures no longer listed or not caught
+ * dropped. The run's own failures are shown and make the exit code 1.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
