@@ -1,5 +1,5 @@
-import { udpBurst, UdpBurster, udpExchange } from "../../challenges/dns/clients/dns.ts";
-import { buildQuery, encodeName, readWireMessage, showHeader } from "../../challenges/dns/clients/dns-wire.ts";
+import { udpBurst, UdpBurster, udpExchange, udpExpectReply } from "../../challenges/dns/clients/dns.ts";
+import { buildQuery, encodeName, RCODES, readWireMessage, showHeader } from "../../challenges/dns/clients/dns-wire.ts";
 import { randomIpv4, startWithZone, TestZone } from "../../challenges/dns/clients/dns-zone.ts";
 import { TcpConnection } from "../../harness/clients/tcp.ts";
 import type { Random } from "../../harness/random.ts";
@@ -68,7 +68,36 @@ async function expectStillAnswering(t: CaseContext, server: Program, zone: TestZ
   t.fail({ message: `After ${after}, your program no longer answers a well-formed query (3 tries): it hangs or crashed.`, hint: SURVIVE });
 }
 
+const FORMERR = "A query whose question cannot be read whole — the message ends inside it, or the header counts more questions than follow — gets FORMERR (RFC 1035 §4.1.1): the 12-byte header alone, the query's ID, QR set, RCODE 1, every count 0. Check that each field's bytes are there before reading it; never fill in what is missing with zeros.";
+
+/** Sends `query` (ID `id`), which cannot be parsed, and expects FORMERR: the header alone, with the query's ID. */
+async function expectFormerr(t: CaseContext, server: Program, query: Uint8Array, id: number, what: string): Promise<void> {
+  const reply = await udpExpectReply(t, server, query, { message: `No reply to ${what}: a query you cannot parse gets FORMERR.`, hint: FORMERR, note: what });
+  const h = reply.header;
+  t.expectEqual(`id ${h.id}, QR=${h.qr ? 1 : 0}, rcode ${RCODES[h.rcode] ?? h.rcode}`, `id ${id}, QR=1, rcode FORMERR`, { message: `Wrong reply to ${what} (${showHeader(h)}).`, hint: FORMERR });
+  const counts = `QUERY ${h.qdcount}, ANSWER ${h.ancount}, AUTHORITY ${h.nscount}, ADDITIONAL ${h.arcount}; ${reply.bytes.length} bytes`;
+  t.expectEqual(counts, "QUERY 0, ANSWER 0, AUTHORITY 0, ADDITIONAL 0; 12 bytes", { message: `The FORMERR reply to ${what} should be the header alone.`, hint: FORMERR });
+}
+
 export default stage(import.meta, [
+  {
+    name: "a query cut short in its question, or counting more questions than it holds, gets FORMERR",
+    async run(t) {
+      const { zone, server } = await zoneAndServer(t);
+      const query = (id: number) => buildQuery({ id, name: zone.origin, type: "SOA", rd: false });
+      // Cut after the name (no QTYPE and QCLASS), then inside QCLASS: a reader that pads with zeros answers them.
+      const noType = t.rand.int(1, 0xfffe);
+      await expectFormerr(t, server, query(noType).subarray(0, -4), noType, "a query that ends right after its question's name (no QTYPE, no QCLASS)");
+      const halfClass = t.rand.int(1, 0xfffe);
+      await expectFormerr(t, server, query(halfClass).subarray(0, -1), halfClass, "a query that ends inside its question's QCLASS (one byte of two)");
+      // QDCOUNT 2, one question: the second question's name would start past the end.
+      const two = t.rand.int(1, 0xfffe);
+      const twoQuestions = Buffer.from(query(two));
+      twoQuestions.writeUInt16BE(2, 4);
+      await expectFormerr(t, server, twoQuestions, two, "a query whose header says QDCOUNT 2 but which holds one question");
+      await expectStillAnswering(t, server, zone, "these queries");
+    },
+  },
   {
     name: "random datagrams never stop the server",
     async run(t) {
