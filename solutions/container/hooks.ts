@@ -8,9 +8,15 @@
  *   process exists (its namespaces made) and before it runs the program.
  *   One that fails (non-zero exit, or past its timeout) is an error: the
  *   container is torn down, the poststop hooks run, create fails.
+ * - createContainer: during create, after createRuntime, in the container's
+ *   namespaces once its mounts are made and before pivot_root (the path is the
+ *   runtime's): run by init.ts itself, between the mounts and pivot_root.
+ * - startContainer: during start, in the container (after pivot_root: the path
+ *   is the container's), before the program: run by init.ts once start's byte came.
+ *   A createContainer or startContainer hook that fails is an error too: init
+ *   exits, so the program never runs, and the runtime tears the container down.
  * - poststart: after start has let the program run; a failure is a warning.
  * - poststop: once the container is deleted; a failure is a warning.
- * createContainer and startContainer run in the container's namespaces: not implemented.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,7 +31,10 @@ export interface Hook {
   timeout?: number;
 }
 
-export type HookKind = "prestart" | "createRuntime" | "poststart" | "poststop";
+export type HookKind = "prestart" | "createRuntime" | "createContainer" | "startContainer" | "poststart" | "poststop";
+
+/** The kinds whose failure is an error (runtime.md "Lifecycle", steps 3–5 and 7). */
+export type FatalHookKind = "prestart" | "createRuntime" | "createContainer" | "startContainer";
 
 export type Hooks = Record<HookKind, Hook[]>;
 
@@ -37,7 +46,7 @@ export interface HookState {
   bundle: string;
 }
 
-const KINDS: HookKind[] = ["prestart", "createRuntime", "poststart", "poststop"];
+const KINDS: HookKind[] = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"];
 
 function hookOf(raw: unknown, where: string): Hook {
   const h = raw as Record<string, unknown>;
@@ -83,11 +92,18 @@ function runHook(hook: Hook, state: HookState, quirks: Quirks): string | undefin
   return `${r.exitCode === null ? `killed by ${r.signalCode}` : `exit status ${r.exitCode}`}${stderr ? `: ${stderr}` : ""}`;
 }
 
-/** Runs the hooks of `kind` in order; the first that fails stops them and throws (prestart, createRuntime). */
-export function runHooks(hooks: Hooks, kind: "prestart" | "createRuntime", state: HookState, quirks: Quirks): void {
+/** Whether a broken fixture carries on past a failing hook of `kind`. */
+function failureIgnored(kind: FatalHookKind, quirks: Quirks): boolean {
+  if (kind === "createContainer") return quirks.createContainerFailureIgnored === true;
+  if (kind === "startContainer") return quirks.startContainerFailureIgnored === true;
+  return quirks.prestartFailureIgnored === true;
+}
+
+/** Runs the hooks of `kind` in order; the first that fails stops them and throws (prestart, createRuntime, createContainer, startContainer). */
+export function runHooks(hooks: Hooks, kind: FatalHookKind, state: HookState, quirks: Quirks): void {
   hooks[kind].forEach((hook, i) => {
     const failed = runHook(hook, state, quirks);
-    if (failed !== undefined && !quirks.prestartFailureIgnored) throw new Error(`${kind} hook #${i} (${hook.path}) failed: ${failed}`);
+    if (failed !== undefined && !failureIgnored(kind, quirks)) throw new Error(`${kind} hook #${i} (${hook.path}) failed: ${failed}`);
   });
 }
 

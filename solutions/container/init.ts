@@ -12,7 +12,8 @@ import type { Config, NamespaceType } from "./config.ts";
 import { check, CLONE, cstr, cstrArray, errno, libc, O } from "./libc.ts";
 import { applyCredentials } from "./credentials.ts";
 import { mountImageRoot } from "./image.ts";
-import { enterRootfs } from "./mounts.ts";
+import { enterRootfs, type HookPoint } from "./mounts.ts";
+import { type HookState, readHooks, runHooks } from "./hooks.ts";
 import type { Quirks } from "./quirks.ts";
 
 export interface Plan {
@@ -25,6 +26,13 @@ export interface Plan {
   readyFifo?: string;
   /** …and init then waits for start's byte on this one before execve. */
   execFifo?: string;
+  /**
+   * create: before pivot_root, init writes "h" into readyFifo and waits on this fifo while the runtime runs the
+   * prestart and createRuntime hooks; the runtime then writes init's host pid into it (the state the hooks get).
+   */
+  hookFifo?: string;
+  /** create: the container's id (the state the createContainer and startContainer hooks get). */
+  id?: string;
 }
 
 /** Namespaces this process unshares itself (the PID namespace was made by the runtime, for its child). */
@@ -66,10 +74,10 @@ export const programArgs = (config: Config, quirks: Quirks): string[] => (quirks
  * for its child), the root (pivot_root), hostname and domain name, lo up, and process.cwd. Run by init (below), or
  * by the runtime's own thread when it starts the program itself (inplace.ts).
  */
-export function enterContainer(bundle: string, config: Config, quirks: Quirks): void {
+export function enterContainer(bundle: string, config: Config, quirks: Quirks, hookPoint?: (at: HookPoint) => void): void {
   const wanted = ownNamespaces(config, quirks);
   check(libc.unshare(wanted.reduce((f, n) => f | CLONE[n], 0)), `unshare(${wanted.join(", ")})`);
-  buildContainer(bundle, config, quirks, wanted);
+  buildContainer(bundle, config, quirks, wanted, undefined, hookPoint);
   const cwd = quirks.ignoreCwd ? "/" : config.process.cwd;
   check(libc.chdir(cstr(cwd)), `chdir ${cwd}`);
 }
@@ -82,9 +90,9 @@ export function ownNamespaces(config: Config, quirks: Quirks): NamespaceType[] {
 }
 
 /** In the container's namespaces (`wanted`): the root, hostname and domain name, lo up. `procPidns`: see enterRootfs. */
-export function buildContainer(bundle: string, config: Config, quirks: Quirks, wanted: NamespaceType[], procPidns?: string): void {
+export function buildContainer(bundle: string, config: Config, quirks: Quirks, wanted: NamespaceType[], procPidns?: string, hookPoint?: (at: HookPoint) => void): void {
   mountImageRoot(bundle, config.rootfs, quirks);
-  enterRootfs(config, bundle, quirks, procPidns);
+  enterRootfs(config, bundle, quirks, procPidns, hookPoint);
   if (wanted.includes("uts") && !quirks.ignoreHostname) {
     if (config.hostname !== undefined) check(libc.sethostname(cstr(config.hostname), Buffer.byteLength(config.hostname)), "sethostname");
     if (config.domainname !== undefined) check(libc.setdomainname(cstr(config.domainname), Buffer.byteLength(config.domainname)), "setdomainname");
@@ -106,10 +114,34 @@ export function init(plan: Plan): never {
     // Both fifos are in the runtime's state directory, out of reach once the root has changed: open them now (closed on execve).
     const ready = plan.readyFifo === undefined ? -1 : check(libc.open(cstr(plan.readyFifo), O.WRONLY | O.CLOEXEC, 0), "open ready.fifo");
     const exec = plan.execFifo === undefined ? -1 : check(libc.open(cstr(plan.execFifo), O.RDWR | O.CLOEXEC, 0), "open exec.fifo");
-    enterContainer(plan.bundle, config, quirks);
+    const hookFifo = plan.hookFifo === undefined ? -1 : check(libc.open(cstr(plan.hookFifo), O.RDWR | O.CLOEXEC, 0), "open hook.fifo");
+    // The hooks are read now: the bundle is out of reach once the root has changed.
+    const hooks = plan.id === undefined ? undefined : readHooks(plan.bundle);
+    let hostPid: number | undefined;
+    const hookState = (status: HookState["status"]): HookState => ({ id: plan.id!, status, pid: hostPid, bundle: plan.bundle });
+    // The runtime runs the prestart and createRuntime hooks while this process waits, its mounts made (runc's way).
+    const runtimeHooks = () => {
+      if (ready < 0 || hookFifo < 0) return;
+      check(libc.write(ready, Buffer.from("h"), 1), "write ready.fifo");
+      const buf = Buffer.alloc(16);
+      const n = check(libc.read(hookFifo, buf, buf.length), "wait for the runtime's hooks on hook.fifo");
+      hostPid = Number(buf.subarray(0, n).toString()) || undefined;
+    };
+    const createContainerAt: HookPoint = quirks.createContainerBeforeMounts ? "before-mounts" : quirks.createContainerAfterPivotRoot ? "after-pivot" : "before-pivot";
+    // create-container-before-mounts: the runtime's hooks come before the mounts too (still before createContainer).
+    const runtimeHooksAt: HookPoint = quirks.createContainerBeforeMounts ? "before-mounts" : "before-pivot";
+    enterContainer(plan.bundle, config, quirks, (at) => {
+      if (at === runtimeHooksAt && !quirks.createContainerFirst) runtimeHooks();
+      // createContainer: in the container's namespaces, after createRuntime, before pivot_root (its path the runtime's).
+      if (hooks && at === createContainerAt && !quirks.createContainerInRuntime) runHooks(hooks, "createContainer", hookState("creating"), quirks);
+      if (at === runtimeHooksAt && quirks.createContainerFirst) runtimeHooks();
+      if (hooks && at === "after-pivot" && quirks.startContainerInCreate) runHooks(hooks, "startContainer", hookState("created"), quirks);
+    });
     if (ready >= 0) check(libc.write(ready, Buffer.from("1"), 1), "write ready.fifo");
     // Blocks until start writes its byte (with create-runs-program, not at all).
     if (exec >= 0 && !quirks.createRunsProgram) check(libc.read(exec, Buffer.alloc(1), 1), "wait for start on exec.fifo");
+    // startContainer: in the container (after pivot_root: its path the container's), once started, before the program.
+    if (hooks && !quirks.startContainerInCreate && !quirks.startContainerInRuntime) runHooks(hooks, "startContainer", hookState("created"), quirks);
   } catch (e) {
     die((e as Error).message);
   }

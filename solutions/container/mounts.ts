@@ -166,16 +166,22 @@ function readonlyPaths(paths: string[], quirks: Quirks): void {
  * switches the root to it with pivot_root(2) and detaches the old root, so
  * nothing of the host's file system is left reachable.
  */
-export function enterRootfs(config: Config, bundle: string, quirks: Quirks, procPidns?: string): void {
+/** Where, in enterRootfs, init.ts may run what happens before pivot_root (the createRuntime and createContainer hooks). */
+export type HookPoint = "before-mounts" | "before-pivot" | "after-pivot";
+
+export function enterRootfs(config: Config, bundle: string, quirks: Quirks, procPidns?: string, hookPoint?: (at: HookPoint) => void): void {
   const rootfs = config.rootfs;
   // Nothing we mount may propagate back to the host's namespace.
   if (!quirks.sharedPropagation) mount(null, "/", null, MS.REC | MS.PRIVATE, null, "make / private");
+  hookPoint?.("before-mounts");
   // pivot_root needs the new root to be a mount point.
   const readonlyAtBind = quirks.readonlyRootAtBind && config.readonlyRoot ? MS.RDONLY : 0;
   mount(rootfs, rootfs, null, MS.BIND | MS.REC | readonlyAtBind, null, "bind the rootfs onto itself");
   // In the listed order (config.md "Mounts"): /dev/pts and /dev/shm go on the tmpfs mounted at /dev before them.
   for (const m of quirks.mountsReversed ? [...config.mounts].reverse() : config.mounts) mountOne(rootfs, bundle, m, quirks, procPidns);
   defaultDevices(rootfs, quirks);
+  // The container's mounts are made, the old root still in reach: the createContainer hooks' moment (config.md).
+  hookPoint?.("before-pivot");
   if (quirks.chroot) {
     check(libc.chroot(cstr(rootfs)), "chroot");
     check(libc.chdir(cstr("/")), "chdir /");
@@ -190,4 +196,5 @@ export function enterRootfs(config: Config, bundle: string, quirks: Quirks, proc
   if (!quirks.maskedPathsIgnored) maskPaths(config.maskedPaths);
   readonlyPaths(config.readonlyPaths, quirks);
   if (config.readonlyRoot && !quirks.readonlyRootAtBind) mount(null, "/", null, MS.REMOUNT | MS.BIND | MS.RDONLY, null, "make / read-only");
+  hookPoint?.("after-pivot");
 }

@@ -85,6 +85,22 @@ export interface Quirks {
   poststopIgnored?: boolean;
   /** Run the prestart and createRuntime hooks in start (just before the program runs) instead of in create. */
   hooksInStart?: boolean;
+  /** Carry on when a createContainer hook fails. */
+  createContainerFailureIgnored?: boolean;
+  /** Carry on when a startContainer hook fails. */
+  startContainerFailureIgnored?: boolean;
+  /** Run the createContainer hooks in the runtime (with createRuntime), not in the container's namespaces. */
+  createContainerInRuntime?: boolean;
+  /** Run the createContainer hooks in the container after pivot_root (their path then resolved in the container). */
+  createContainerAfterPivotRoot?: boolean;
+  /** Run the createContainer hooks in the container before its mounts are made. */
+  createContainerBeforeMounts?: boolean;
+  /** Run the createContainer hooks before the prestart and createRuntime hooks. */
+  createContainerFirst?: boolean;
+  /** Run the startContainer hooks during create (once the container is set up), not in start. */
+  startContainerInCreate?: boolean;
+  /** Run the startContainer hooks in the runtime (their path taken inside the root file system), not in the container. */
+  startContainerInRuntime?: boolean;
   /** After a set-up failure (init exits 127), leave the cgroup and the state behind. */
   setupFailureLeftBehind?: boolean;
   /** Leave the cgroup behind when the container exits. */

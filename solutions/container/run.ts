@@ -18,7 +18,7 @@ import { readConfig } from "./config.ts";
 import type { Plan } from "./init.ts";
 import { check, CLONE, cstr, libc, O } from "./libc.ts";
 import type { Quirks } from "./quirks.ts";
-import { hasHooks, type Hooks, readHooks, runHooks, runHooksWarning } from "./hooks.ts";
+import { hasHooks, type Hooks, type HookState, readHooks, runHooks, runHooksWarning } from "./hooks.ts";
 import { execFifo, procStat, readState, removeState, stateDir, statusOf, writeState } from "./state.ts";
 import type { InitProcess } from "./userns.ts";
 import { inPlace, spawnInPlace } from "./inplace.ts";
@@ -106,7 +106,11 @@ export async function run(bundle: string, t: Target): Promise<number> {
         throw e;
       }
     }
-    if (withHooks) release(t), runHooksWarning(hooks, "poststart", { id: t.id, status: "running", pid: child.pid, bundle }, t.quirks);
+    if (withHooks) {
+      if (t.quirks.startContainerInRuntime) startContainerOnHost(hooks, config.rootfs, { id: t.id, status: "created", pid: child.pid, bundle }, t.quirks);
+      release(t);
+      runHooksWarning(hooks, "poststart", { id: t.id, status: "running", pid: child.pid, bundle }, t.quirks);
+    }
     target = child;
     for (const sig of early.splice(0)) child.kill(sig);
     code = await child.exited;
@@ -131,21 +135,33 @@ async function setUp(bundle: string, t: Target, hooks: Hooks): Promise<ReturnTyp
   const dir = stateDir(t.root, t.id);
   mkdirSync(dir, { recursive: true });
   const ready = join(dir, "ready.fifo");
-  for (const fifo of [execFifo(t.root, t.id), ready]) check(libc.mkfifo(cstr(fifo), 0o600), `mkfifo ${fifo}`);
+  const hookFifo = join(dir, "hook.fifo");
+  for (const fifo of [execFifo(t.root, t.id), ready, hookFifo]) check(libc.mkfifo(cstr(fifo), 0o600), `mkfifo ${fifo}`);
   // Held open for reading here, so init's open for writing does not block; read without blocking.
   const readyFd = check(libc.open(cstr(ready), O.RDWR | O.NONBLOCK | O.CLOEXEC, 0), "open ready.fifo");
+  const hookFd = check(libc.open(cstr(hookFifo), O.RDWR | O.NONBLOCK | O.CLOEXEC, 0), "open hook.fifo");
   let spawned: ReturnType<typeof spawnInit> | undefined;
   try {
-    spawned = spawnInit(bundle, { execFifo: execFifo(t.root, t.id), readyFifo: ready }, t);
+    spawned = spawnInit(bundle, { execFifo: execFifo(t.root, t.id), readyFifo: ready, hookFifo, id: t.id }, t);
     const byte = Buffer.alloc(1);
     const deadline = Date.now() + 30_000;
-    while (Number(libc.read(readyFd, byte, 1)) !== 1) {
+    // init writes "h" once its mounts are made, before pivot_root (the prestart and createRuntime hooks' moment),
+    // then "1" once the container is set up.
+    for (;;) {
+      if (Number(libc.read(readyFd, byte, 1)) === 1) {
+        if (byte.toString() === "1") break;
+        const creating = { id: t.id, status: "creating" as const, pid: spawned.child.pid, bundle };
+        if (!t.quirks.hooksInStart) runHooks(hooks, "prestart", creating, t.quirks), runHooks(hooks, "createRuntime", creating, t.quirks);
+        // create-container-in-runtime: the createContainer hooks run here, in the runtime's namespaces.
+        if (t.quirks.createContainerInRuntime) runHooks(hooks, "createContainer", creating, t.quirks);
+        const pid = Buffer.from(String(spawned.child.pid));
+        check(libc.write(hookFd, pid, pid.length), "write hook.fifo");
+        continue;
+      }
       if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) throw new Error(`the container's init exited (status ${spawned.child.exitCode ?? spawned.child.signalCode}) before the container was created`);
       if (Date.now() > deadline) throw new Error("the container's init did not get ready within 30 s");
       await Bun.sleep(5);
     }
-    const creating = { id: t.id, status: "creating" as const, pid: spawned.child.pid, bundle };
-    if (!t.quirks.hooksInStart) runHooks(hooks, "prestart", creating, t.quirks), runHooks(hooks, "createRuntime", creating, t.quirks);
     return spawned;
   } catch (e) {
     spawned?.child.kill("SIGKILL");
@@ -155,7 +171,9 @@ async function setUp(bundle: string, t: Target, hooks: Hooks): Promise<ReturnTyp
     throw e;
   } finally {
     libc.close(readyFd);
+    libc.close(hookFd);
     rmSync(ready, { force: true });
+    rmSync(hookFifo, { force: true });
   }
 }
 
@@ -185,9 +203,15 @@ export function start(t: Target): void {
   const hooks = readHooks(s.bundle);
   const creating = { id: t.id, status: "creating" as const, pid: s.pid, bundle: s.bundle };
   if (t.quirks.hooksInStart) runHooks(hooks, "prestart", creating, t.quirks), runHooks(hooks, "createRuntime", creating, t.quirks);
+  if (t.quirks.startContainerInRuntime) startContainerOnHost(hooks, readConfig(s.bundle).rootfs, { id: t.id, status: "created", pid: s.pid, bundle: s.bundle }, t.quirks);
   release(t);
   writeState(t.root, { ...s, recorded: "running" });
   runHooksWarning(hooks, "poststart", { id: t.id, status: "running", pid: s.pid, bundle: s.bundle }, t.quirks);
+}
+
+/** start-container-in-runtime: the startContainer hooks run by the runtime, on the host, their path taken in the root file system. */
+function startContainerOnHost(hooks: Hooks, rootfs: string, state: HookState, quirks: Quirks): void {
+  runHooks({ ...hooks, startContainer: hooks.startContainer.map((h) => ({ ...h, path: join(rootfs, h.path) })) }, "startContainer", state, quirks);
 }
 
 /** One byte into exec.fifo, which the created container's init is blocked reading: it execve's the program. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
@@ -12,6 +12,8 @@ const DELETE = "delete <id> removes a stopped container: its cgroup (rmdir in ev
 
 const HOOKS = "config.json's hooks are host programs the runtime runs (path, args with args[0] as argv[0], env as their whole environment, the container's state as JSON on standard input: runtime.md \"State\"): prestart, then createRuntime, in create once the container's process exists and before the program runs (status \"creating\", pid the container's process); poststart after start has let the program run; poststop once the container is deleted (status \"stopped\"). Each kind in the order listed.";
 const HOOK_FAILS = "A prestart (or createRuntime) hook that exits non-zero is an error (runtime.md \"Lifecycle\"): stop there — the hooks after it do not run, the container's program never runs — tear the container down (its process, cgroup and state), run the poststop hooks, and exit non-zero with a message on stderr.";
+const CONTAINER_HOOKS = "createContainer and startContainer hooks (config.md \"POSIX-platform Hooks\") run in the container's namespaces (its mount, UTS, IPC and PID namespaces: run them from the container's first process). createContainer: in create, after the createRuntime hooks, once the container's mounts are made and before pivot_root, so its path is the host's (runc runs it between its mounts and pivot_root). startContainer: in start, before the program runs, after pivot_root, so its path is the container's. Each gets the state on its standard input.";
+const CONTAINER_HOOK_FAILS = "A createContainer or startContainer hook that exits non-zero is an error too (runtime.md \"Lifecycle\", steps 5 and 7): the hooks after it do not run, the container's program never runs, the container is torn down, the poststop hooks run, and run exits non-zero.";
 const SETUP_FAILS = "When the container cannot be set up (here: root.path does not exist), exit non-zero with a message on stderr saying why, and leave nothing behind: no cgroup at linux.cgroupsPath, no state (state <id> fails).";
 
 /**
@@ -49,6 +51,26 @@ function hookState(t: CaseContext, dir: string, name: string): Record<string, un
   }
   t.fail({ message: `The ${name} hook should get the container's state, a JSON object, on its standard input.`, received: text === "" ? "(nothing)" : text, hint: HOOKS });
 }
+
+/** The namespaces the container hooks report, as `readlink /proc/self/ns/<name>` prints them. */
+const HOOK_NAMESPACES = ["mnt", "uts", "ipc", "pid"];
+
+/** readlink /proc/<pid>/ns/<name> for each of HOOK_NAMESPACES, seen from the host. */
+function namespacesOf(pid: number): string {
+  return HOOK_NAMESPACES.map((n) => {
+    try {
+      return readlinkSync(`/proc/${pid}/ns/${n}`);
+    } catch {
+      return `${n}:(gone)`;
+    }
+  }).join(" ");
+}
+
+/** A shell script that records its namespaces into <dir>/<name>.ns ("$d": a directory it computes), one line. */
+const recordNamespaces = (file: string) => `for n in ${HOOK_NAMESPACES.join(" ")}; do readlink /proc/self/ns/$n; done | tr '\\n' ' ' | sed 's/ $//' > ${file}`;
+
+/** The contents of a file, or "(none)". */
+const contents = (path: string) => (existsSync(path) ? readFileSync(path, "utf8").trim() : "(none)");
 
 /** A unique `sleep` the host can find by its command line. */
 function marker(t: CaseContext): string[] {
@@ -255,6 +277,79 @@ export default stage(import.meta, [
       if (left.length > 0) t.fail({ message: "After the failed prestart hook, the container's cgroup is still there.", received: left.join("\n"), hint: HOOK_FAILS });
       const s = await b.command("state", b.id);
       if (s.code === 0) t.fail({ message: `After the failed prestart hook, state ${b.id} should fail (there is no container); it exited 0.`, received: s.output, hint: HOOK_FAILS });
+    },
+  },
+  {
+    name: "createContainer hooks run in create, after createRuntime, in the container's namespaces before pivot_root; startContainer hooks in start, in the container, before the program",
+    // create, state, start: each a start of the runtime, which load slows.
+    timeout: 30,
+    async run(t) {
+      const [pre, runtime, cc, sc] = ["prestart", "createRuntime", "createContainer", "startContainer"].map((k, i) => `${k}-${i}${t.rand.int(10, 99)}`) as [string, string, string, string];
+      const { dir, hooks, tokens } = recordingHooks(t, { prestart: [pre], createRuntime: [runtime] });
+      const tmp = `/hook-tmp-${t.rand.int(100, 999)}`;
+      const sleep = marker(t);
+      const b = new Bundle(t, ["/bin/sh", "-c", `echo "cc=$(cat ${tmp}/cc-token) sc=$(cat /${sc}.order)"; exec ${sleep.join(" ")}`]);
+      b.config.linux.namespaces = [{ type: "pid" }, { type: "mount" }, { type: "uts" }, { type: "ipc" }];
+      b.config.mounts.push({ destination: tmp, type: "tmpfs", source: "tmpfs" });
+      mkdirSync(join(b.rootfs, tmp), { recursive: true });
+      // createContainer: a script of the host, outside the root file system (its path resolves in the runtime's
+      // namespace). It leaves its token in the container's tmpfs, where only the container's mount namespace,
+      // once its mounts are made, has it.
+      tokens[cc] = `${t.rand.word()}-${t.rand.int(1000, 9999)}`;
+      const ccScript = join(dir, `${cc}.sh`);
+      writeFileSync(ccScript, `#!/bin/sh\ncat > '${dir}/${cc}.json'\necho "${cc} $HOOK_TOKEN" >> '${dir}/order'\n${recordNamespaces(`'${dir}/${cc}.ns'`)}\necho "$HOOK_TOKEN" > '${b.rootfs}${tmp}/cc-token'\n`, { mode: 0o755 });
+      // startContainer: a script of the container (its path resolves there), writing beside itself.
+      tokens[sc] = `${t.rand.word()}-${t.rand.int(1000, 9999)}`;
+      b.file(`${sc}.sh`, `#!/bin/sh\nd=$(dirname "$0")\ncat > "$d/${sc}.json"\necho "${sc} $HOOK_TOKEN" >> "$d/${sc}.order"\n${recordNamespaces(`"$d/${sc}.ns"`)}\n`, 0o755);
+      const env = (name: string) => [`HOOK_TOKEN=${tokens[name]}`, "PATH=/usr/sbin:/usr/bin:/sbin:/bin"];
+      b.config.hooks = { ...hooks, createContainer: [{ path: ccScript, args: [ccScript], env: env(cc) }], startContainer: [{ path: `/${sc}.sh`, args: [`/${sc}.sh`], env: env(sc) }] };
+      const line = (name: string) => `${name} ${tokens[name]}`;
+      const { program, code } = await b.create();
+      if (code !== 0) t.fail({ message: code === null ? "create did not return within 10 s." : `create exited with status ${code}, with a createContainer hook at ${ccScript} (a file of the host, not in the root file system) and a startContainer hook at /${sc}.sh (in the root file system).`, expected: "exit status 0", received: code === null ? "still running" : `exit status ${code}`, hint: CONTAINER_HOOKS, detail: program.process.output.tail(10) });
+      t.expectEqual(hookOrder(dir), [pre, runtime, cc].map(line).join(", "), { message: "After create: the prestart hook, then createRuntime, then the createContainer hook should have run (each line: the hook's name and $HOOK_TOKEN, from its env).", hint: CONTAINER_HOOKS });
+      const reported = (await stateOf(t, b)).pid;
+      const pid = typeof reported === "number" ? reported : 0;
+      if (pid <= 0) t.fail({ message: "state after create: pid should be the host pid of the container's process.", received: JSON.stringify(reported), hint: STATE });
+      const inside = namespacesOf(pid);
+      t.expectEqual(contents(join(dir, `${cc}.ns`)), inside, { message: `The createContainer hook's namespaces (readlink /proc/self/ns/{${HOOK_NAMESPACES.join(",")}}) should be the container's (those of its process, pid ${pid}).`, hint: CONTAINER_HOOKS });
+      const ccState = hookState(t, dir, cc);
+      t.expectEqual(JSON.stringify({ id: ccState.id, status: ccState.status }), JSON.stringify({ id: b.id, status: "creating" }), { message: "The state the createContainer hook got on stdin: id, and status \"creating\".", hint: CONTAINER_HOOKS });
+      if (existsSync(join(b.rootfs, `${sc}.order`))) t.fail({ message: "After create, the startContainer hook already ran: it runs in start, before the program.", received: contents(join(b.rootfs, `${sc}.order`)), hint: CONTAINER_HOOKS });
+      await started(t, b);
+      const deadline = Date.now() + 5000;
+      while (!program.process.output.text().includes("cc=") && Date.now() < deadline) await Bun.sleep(20);
+      const said = program.process.output.text().split("\n").find((l) => l.startsWith("cc=")) ?? "(nothing)";
+      t.expectEqual(said, `cc=${tokens[cc]} sc=${line(sc)}`, { message: `What the container's program found: the createContainer hook's token in ${tmp} (a tmpfs of the container: written there only from its mount namespace once its mounts are made), and /${sc}.order, which the startContainer hook writes before the program runs.`, hint: CONTAINER_HOOKS });
+      t.expectEqual(contents(join(b.rootfs, `${sc}.ns`)), inside, { message: `The startContainer hook's namespaces (readlink /proc/self/ns/{${HOOK_NAMESPACES.join(",")}}) should be the container's (those of its process, pid ${pid}).`, hint: CONTAINER_HOOKS });
+      const scState = hookState(t, b.rootfs, sc);
+      t.expectEqual(String(scState.id), b.id, { message: "The state the startContainer hook got on stdin: id, the container's.", hint: CONTAINER_HOOKS });
+    },
+  },
+  {
+    name: "a createContainer or a startContainer hook that fails stops the container: non-zero exit, later hooks skipped, the program never run, poststop run",
+    timeout: 30,
+    async run(t) {
+      for (const kind of ["createContainer", "startContainer"] as const) {
+        const [bad, after, stop] = [kind, kind, "poststop"].map((k, i) => `${k}-${i}${t.rand.int(10, 99)}`) as [string, string, string];
+        const code = t.rand.int(1, 9);
+        const { dir, hooks, tokens } = recordingHooks(t, { poststop: [stop] });
+        const b = new Bundle(t, ["/bin/sh", "-c", "echo ran > /ran"]);
+        b.config.linux.resources = { pids: { limit: t.rand.int(32, 64) } };
+        // createContainer runs before pivot_root (the host's paths), startContainer after it (the container's): each
+        // appends its name to an order file it can reach.
+        const order = kind === "createContainer" ? `'${dir}/order'` : "/hook-order";
+        const hook = (name: string, exit: string) => ({ path: "/bin/sh", args: ["sh", "-c", `echo "${name}" >> ${order}${exit}`], env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"] });
+        b.config.hooks = { ...hooks, [kind]: [hook(bad, `; echo "hook ${bad} refuses" >&2; exit ${code}`), hook(after, "")] };
+        t.log.note(`the first ${kind} hook (${bad}) exits ${code}`);
+        const r = await b.run();
+        if (r.code === 0) t.fail({ message: `The ${kind} hook ${bad} exited ${code}: your runtime should fail (exit non-zero).`, expected: "a non-zero exit status", received: "exit status 0", hint: CONTAINER_HOOK_FAILS, detail: r.output.slice(-1000) });
+        if (existsSync(join(b.rootfs, "ran"))) t.fail({ message: `The ${kind} hook ${bad} failed, yet the container's program ran (it wrote /ran).`, hint: CONTAINER_HOOK_FAILS });
+        const ran = kind === "createContainer" ? hookOrder(dir).split(", ").filter((l) => l !== `${stop} ${tokens[stop]}`).join(", ") : contents(join(b.rootfs, "hook-order")).split("\n").join(", ");
+        t.expectEqual(ran, bad, { message: `The ${kind} hooks that ran: the failing one (${bad}), not the one after it.`, hint: CONTAINER_HOOK_FAILS });
+        if (!hookOrder(dir).endsWith(`${stop} ${tokens[stop]}`)) t.fail({ message: `After the failed ${kind} hook, the poststop hook should have run.`, received: hookOrder(dir) || "(no hook recorded)", hint: CONTAINER_HOOK_FAILS });
+        const left = cgroupDirs(b.cgroupsPath).filter((d) => existsSync(d));
+        if (left.length > 0) t.fail({ message: `After the failed ${kind} hook, the container's cgroup is still there.`, received: left.join("\n"), hint: CONTAINER_HOOK_FAILS });
+      }
     },
   },
   {
