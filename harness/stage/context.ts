@@ -53,6 +53,7 @@ export class CaseContext {
   private readonly programs: Program[] = [];
   private readonly stoppedByTest = new Set<Program["process"]>();
   private readonly cleanups: (() => unknown)[] = [];
+  private readonly failureHooks: ((error: unknown) => unknown)[] = [];
   private readonly ports: number[] = [];
   private readonly extraDirs: string[] = [];
   private readonly controller = new AbortController();
@@ -170,6 +171,25 @@ export class CaseContext {
   /** Registers cleanup to run when the case ends, whatever the outcome. */
   defer(fn: () => unknown): void {
     this.cleanups.push(fn);
+  }
+
+  /**
+   * Registers `fn` to run if the case fails, before cleanup, with what failed it: it may
+   * write an artefact of the run and add its path to a StageFailure's details.
+   */
+  onFailure(fn: (error: unknown) => unknown): void {
+    this.failureHooks.push(fn);
+  }
+
+  /** Runs the failure hooks (never throws). */
+  async failed(error: unknown): Promise<void> {
+    for (const fn of this.failureHooks) {
+      try {
+        await fn(error);
+      } catch {
+        // the report matters more than the artefact
+      }
+    }
   }
 
   fail(details: FailureDetails): never {

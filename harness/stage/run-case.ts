@@ -58,6 +58,7 @@ export async function runCase(def: StageDefinition, c: StageCase, impl: Impl): P
   const overMemory = ctx.overMemory();
   if (overMemory) error = memoryFailure(overMemory.process);
   const exited = error === undefined ? undefined : await ctx.exited();
+  if (error !== undefined) await ctx.failed(error);
   const programOutput = ctx.programOutput();
   await ctx.cleanup();
   const ok = error === undefined;

@@ -162,6 +162,7 @@ export class KvHistory {
       const neverWritten = !core.some((o) => o.call.f !== "read" && o.outcome.kind !== "missing" && o.outcome.kind !== "mismatch");
       // A node cut off from the majority that answered anything but a time-out or 11 is the likely culprit.
       const cutOffAnswered = core.some((o) => o.cutOff && o.outcome.kind !== "unknown" && o.outcome.kind !== "failed");
+      this.net.record.blame(`key ${JSON.stringify(bad.key)}'s history is not linearizable; it broke at ${describeOp(culprit, this.net.record.t0)} (ms since the network started)`, [culprit]);
       const hint =
         neverWritten && (culprit.outcome.kind === "ok" || culprit.outcome.kind === "mismatch") ? MISSING : sameFrom ? CAS : ackedCutOff ? LOST : cutOffAnswered ? STALE : acrossCrash ? PERSIST : read && staleRead(core, culprit) ? STALE : ORDER;
       this.t.fail({

@@ -1,7 +1,9 @@
 import type { CaseContext } from "../../../harness/stage/context.ts";
+import { stageName } from "../../../harness/challenge/stages.ts";
 import { StageFailure } from "../../../harness/report/failure.ts";
 import { show, type Message } from "./message.ts";
 import { NodeProcess } from "./node-process.ts";
+import { RunRecord, writeRunPage, type Request } from "./run-page.ts";
 import { isService, makeService, type Service, type ServiceId } from "./services.ts";
 
 /** How long a node has to answer its init: it may be starting a runtime or compiling first. */
@@ -29,6 +31,7 @@ interface Lockstep {
 interface Waiting {
   node: string;
   request: Message;
+  record: Request;
   resolve(reply: Message): void;
   reject(e: unknown): void;
 }
@@ -59,11 +62,40 @@ export class Network {
   private problem: StageFailure | null = null;
   private logged = 0;
   private step: Lockstep | null = null;
+  /** Every message and client request of the case, for the run's page (run-page.ts). */
+  readonly record = new RunRecord();
+  private page: string | undefined;
+  /** The request each time-out failure is about (marked on the page if it fails the case). */
+  private readonly unanswered = new WeakMap<StageFailure, Request>();
 
   constructor(private readonly t: CaseContext, private readonly latencyMs: [number, number] = [0, 5]) {
     t.defer(() => {
       for (const timer of this.timers) clearTimeout(timer);
     });
+    t.onFailure((e) => this.writePage(e));
+    if (process.env.SYSCRAFT_RUN_PAGE === "1") {
+      t.defer(() => {
+        if (this.page === undefined) this.writePage(undefined);
+        t.log.note(`the run's page: ${this.page}`);
+      });
+    }
+  }
+
+  /**
+   * Writes the run's page (message diagram, latencies, history); for a failure, adds its
+   * path to the report.
+   */
+  private writePage(error: unknown): void {
+    const d = error instanceof StageFailure ? error.details : undefined;
+    const failure = error === undefined ? undefined : d ? [d.message, d.expected !== undefined ? `expected: ${d.expected}` : "", d.received !== undefined ? `received:\n${d.received}` : "", d.hint ? `Hint: ${d.hint}` : ""].filter(Boolean).join("\n\n") : String(error);
+    const late = error instanceof StageFailure ? this.unanswered.get(error) : undefined;
+    if (late && !this.record.blamed) {
+      late.culprit = true;
+      this.record.blamed = `${late.node} never answered ${late.client}'s request`;
+    }
+    const stage = stageName(this.t.challenge, this.t.stage);
+    this.page = writeRunPage(this.record, { stage, caseName: this.t.caseName, seed: this.t.rand.seed, failure, rerun: `bun test --stage-only=${stage} --seed=${this.t.rand.seed}` });
+    if (d) d.detail = `${d.detail ? `${d.detail}\n` : ""}The run's page (message diagram, latencies, history${this.record.blamed ? ", the operation that broke the model marked in red" : ""}): ${this.page}`;
   }
 
   /** Starts nodes n1…nN (not yet initialised). */
@@ -85,6 +117,7 @@ export class Network {
   async crashAndRestart(ids: string[]): Promise<void> {
     await Promise.all(ids.map((id) => this.nodes.get(id)!.kill()));
     this.t.log.note(`kill -9 ${ids.join(" ")}; restarted with their directories kept`);
+    this.record.note(`kill -9 ${ids.join(" ")}, restarted`);
     for (const id of ids) this.spawn(id);
     const all = [...this.nodes.keys()];
     await Promise.all(ids.map((id) => this.init(this.client(Number(id.slice(1)) + 50), id, all)));
@@ -101,12 +134,14 @@ export class Network {
   partition(groups: string[][]): void {
     this.side = new Map();
     groups.forEach((g, i) => g.forEach((n) => this.side!.set(n, i)));
+    this.record.note(`partition: ${groups.map((g) => `{${g.join(" ")}}`).join(" ")}`);
     this.t.log.note(`network partition: ${[...this.nodes.keys()].map((n) => n).join(" ")} split into ${groups.map((g) => `{${g.join(" ")}}`).join(" ")}${groups.flat().length < this.nodes.size ? " and the rest each alone" : ""}`);
   }
 
   heal(): void {
     this.side = null;
     this.cutPair = null;
+    this.record.note("healed");
     this.t.log.note("network partition healed");
   }
 
@@ -114,6 +149,7 @@ export class Network {
   cutBetween(a: string, b: string): void {
     this.side = null;
     this.cutPair = [a, b];
+    this.record.note(`${a} and ${b} cut off from each other`);
     this.t.log.note(`network: every node reaches every other, except ${a} and ${b}, cut off from each other`);
   }
 
@@ -171,10 +207,12 @@ export class Network {
   }
 
   /** Runs `deliver` after a latency drawn from the seed (cancelled when the case ends). */
-  private later(deliver: () => void): void {
+  private later(deliver: () => void): number {
     const [lo, hi] = this.latencyMs;
-    const timer = setTimeout(() => (this.timers.delete(timer), deliver()), this.t.rand.int(lo, hi));
+    const delay = this.t.rand.int(lo, hi);
+    const timer = setTimeout(() => (this.timers.delete(timer), deliver()), delay);
     this.timers.add(timer);
+    return delay;
   }
 
   /**
@@ -187,11 +225,14 @@ export class Network {
     let service = this.services.get(id);
     if (!service) this.services.set(id, (service = makeService(id, (lo, hi) => this.t.rand.int(lo, hi))));
     const s = service;
-    const handle = () =>
-      this.later(() => {
-        const reply = s.handle(m.src, m.body);
-        this.later(() => from.write({ src: id, dest: m.src, body: { ...reply, in_reply_to: m.body.msg_id } }));
+    const handle = () => {
+      const sent = this.record.now();
+      const delay = this.later(() => {
+        const reply: Message = { src: id, dest: m.src, body: { ...s.handle(m.src, m.body), in_reply_to: m.body.msg_id } };
+        this.record.message(reply, this.later(() => from.write(reply)));
       });
+      this.record.message(m, this.record.now() - sent + delay);
+    };
     const step = this.step;
     if (!step || !step.nodes.includes(from.id) || step.finished.has(from.id)) return handle();
     step.held.set(from.id, [...(step.held.get(from.id) ?? []), handle]);
@@ -254,9 +295,10 @@ export class Network {
       if (this.recent.length > 4000) this.recent = this.recent.slice(-2000);
       if (this.separated(m.src, m.dest)) {
         this.dropped++;
+        this.record.message(m, undefined);
         return;
       }
-      this.later(() => node.write(m));
+      this.record.message(m, this.later(() => node.write(m)));
       return;
     }
     if (!/^c\d+$/.test(m.dest)) {
@@ -264,6 +306,7 @@ export class Network {
       return;
     }
     this.note(show(m));
+    this.record.message(m, 0);
     const key = `${m.dest}:${m.body.in_reply_to}`;
     const w = m.body.in_reply_to === undefined ? undefined : this.waiting.get(key);
     if (!w || w.node !== m.src) {
@@ -273,6 +316,7 @@ export class Network {
       return;
     }
     this.waiting.delete(key);
+    this.record.replied(w.record, m);
     w.resolve(m);
   }
 
@@ -306,23 +350,26 @@ export class Network {
     const request: Message = { src: client, dest: node, body: { ...body, msg_id: this.msgId(client) } };
     const key = `${client}:${request.body.msg_id}`;
     const timeoutMs = opts.timeoutMs ?? 3000;
-    const reply = new Promise<Message>((resolve, reject) => this.waiting.set(key, { node, request, resolve, reject }));
+    const record = this.record.request(client, node, request);
+    const reply = new Promise<Message>((resolve, reject) => this.waiting.set(key, { node, request, record, resolve, reject }));
     this.note(show(request));
+    this.record.message(request, 0);
     target.write(request);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         this.waiting.delete(key);
+        record.reply = `no reply within ${timeoutMs} ms`;
         const strays = [...this.strays.values()].flat().filter((m) => m.src === node);
-        reject(
-          new StageFailure({
+        const failure = new StageFailure({
             message: `No reply from ${node} to ${client}'s ${body.type} (msg_id ${request.body.msg_id}) within ${timeoutMs} ms.`,
             expected: `a message from ${node} to ${client} whose body has "in_reply_to": ${request.body.msg_id}`,
             received: strays.length > 0 ? `${node} sent, answering no request:\n${strays.map(show).join("\n")}` : `nothing from ${node} to ${client}`,
             hint: opts.hint ?? "Answer every request: the reply goes to the request's src, with in_reply_to set to the request's msg_id.",
             detail: `${node}'s output:\n${target.log()}`,
-          }),
-        );
+          });
+        this.unanswered.set(failure, record);
+        reject(failure);
       }, timeoutMs);
     });
     try {

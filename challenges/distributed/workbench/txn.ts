@@ -103,6 +103,7 @@ export class TxnHistory {
     const [a] = this.anomalies();
     const counts = `${this.txns.length} transactions (${this.txns.filter((x) => x.outcome.kind === "unknown").length} without a reply, ${this.txns.filter((x) => x.outcome.kind === "failed").length} refused)`;
     if (a) {
+      this.net.record.blame(`${KIND_NAMES[a.kind]}: ${a.explain}`, a.txns);
       this.t.fail({
         message: `The history shows ${KIND_NAMES[a.kind]}: ${a.explain}.`,
         expected: "no G0, G1a, G1b or G1c (read committed), and every read a value some transaction wrote, consistent with the reading transaction's own writes",
