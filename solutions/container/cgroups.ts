@@ -87,3 +87,21 @@ function removeDirs(dirs: string[]): void {
     }
   }
 }
+
+/**
+ * Moves this process (every thread: cgroup.procs) into the cgroups of process `pid`, in every hierarchy where it is
+ * elsewhere (/proc/<pid>/cgroup: v2 "0::<path>", v1 "<id>:<controllers>:<path>", mounted at /sys/fs/cgroup/<controllers>
+ * or, for a named hierarchy "name=<n>", /sys/fs/cgroup/<n>). Its children then start there: cli exec's command joins
+ * the container's cgroup, as `runc exec` does.
+ */
+export function joinCgroupsOf(pid: number): void {
+  const own = new Set(readFileSync("/proc/self/cgroup", "utf8").split("\n"));
+  for (const line of readFileSync(`/proc/${pid}/cgroup`, "utf8").split("\n")) {
+    if (line === "" || own.has(line)) continue;
+    const [, controllers = "", path = "/"] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
+    const hierarchy = controllers === "" ? ROOT : join(ROOT, controllers.startsWith("name=") ? controllers.slice(5) : controllers);
+    const procs = join(hierarchy, path, "cgroup.procs");
+    // A hierarchy not mounted where we look (or a cgroup gone meanwhile): nothing to join there.
+    if (existsSync(procs)) writeFileSync(procs, "0");
+  }
+}

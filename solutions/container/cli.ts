@@ -22,6 +22,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
+import { joinCgroupsOf } from "./cgroups.ts";
 import { readConfig } from "./config.ts";
 import { check, CLONE, cstr, libc, O } from "./libc.ts";
 import type { Quirks } from "./quirks.ts";
@@ -68,6 +69,8 @@ declare module "./quirks.ts" {
     cliExecEnvDropped?: boolean;
     /** cli exec runs the command in /, not the container's working directory. */
     cliExecCwdRoot?: boolean;
+    /** cli exec leaves the command in the cgroups it was started in, not the container's. */
+    cliExecCgroupIgnored?: boolean;
     /** cli stop sends SIGKILL at once. */
     cliStopKillsAtOnce?: boolean;
     /** cli stop sends SIGTERM only, and returns after the grace period whether or not the container ended. */
@@ -293,6 +296,8 @@ async function cliExec(root: string, args: string[], quirks: Quirks): Promise<nu
   const wanted = quirks.cliExecOnHost ? [] : kinds.filter(([k]) => !(quirks.cliExecNoPidNamespace && k === "pid") && !(quirks.cliExecNoUts && k === "uts") && !(quirks.cliExecNoNetwork && k === "net"));
   const fds = wanted.map(([k, flag]) => [check(libc.open(cstr(`/proc/${pid}/ns/${k}`), O.CLOEXEC, 0), `open /proc/${pid}/ns/${k}`), flag] as const);
   const ownPidNs = check(libc.open(cstr("/proc/self/ns/pid"), O.CLOEXEC, 0), "open /proc/self/ns/pid");
+  // The container's cgroups, joined while the host's /sys/fs/cgroup is in view: the command starts in them.
+  if (!quirks.cliExecCgroupIgnored) joinCgroupsOf(pid);
   const env = quirks.cliExecEnvDropped ? ["PATH=/bin:/usr/bin"] : config.process.env;
   let child;
   try {

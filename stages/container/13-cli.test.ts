@@ -15,6 +15,7 @@ const LOGS = "cli logs <name> prints everything the container's process has writ
 const DETACH = "cli run -d returns as soon as the container's process runs, printing the container's name on a line of its own, and leaves the container running: start it from a process of its own (Docker's shim: it waits for the container and writes down its exit status), in a session of its own, that outlives your program.";
 const HOSTNAME = "The container's hostname is its name (config.json's hostname, in a UTS namespace of its own).";
 const EXEC = "cli exec <name> <command…> runs the command inside the running container: open /proc/<pid>/ns/{ipc,uts,net,pid,mnt} of the container's process and setns(2) into each (the mount namespace last; a multi-threaded process first needs unshare(CLONE_FS)), then start the command as your child: it is then in the container's PID namespace, sees its files and root, its hostname and its network. Run it with the container's process.env and process.cwd, pass its output through, and exit with its status.";
+const EXEC_CGROUP = "cli exec's command joins the container's cgroups too, as runc exec does, so that the container's limits and accounting hold for it: read /proc/<pid>/cgroup of the container's process (v2: \"0::<path>\"; v1: \"<id>:<controllers>:<path>\" per hierarchy, mounted at /sys/fs/cgroup/<controllers>) and write your process's pid into each cgroup.procs there before starting the command (while the host's /sys/fs/cgroup is still in view: before setns into the mount namespace); the command inherits them.";
 const STOP = "cli stop [-t <seconds>] <name> sends SIGTERM to the container's process, waits up to -t seconds (10 by default) for it to end, then sends SIGKILL; it returns once the container has ended. A PID 1 gets SIGTERM from outside its namespace only if it handles it (the shell's trap).";
 const RM = "cli rm <name> removes a container that has ended: its record, its log and its bundle with the writes of its process (the upper directory), so that the name is free and a new container of that name starts from the image. A running container is refused (non-zero exit, the container left running) unless -f is given: then it is killed (SIGKILL) and removed.";
 const NAMES = "A container's name is its key: cli run with a name in use (by a running or an ended container) must fail, exiting non-zero without touching that container.";
@@ -165,13 +166,16 @@ export default stage(import.meta, [
         n,
         "/bin/sh",
         "-c",
-        `echo "self $(readlink /proc/self)"; echo "ifaces $(sed -n 's/^ *\\([a-z0-9]*\\):.*/\\1/p' /proc/net/dev | tr '\\n' ' ')"; echo "env $GREETING"; echo "cwd $(pwd)"; exit ${status}`,
+        `echo "self $(readlink /proc/self)"; echo "ifaces $(sed -n 's/^ *\\([a-z0-9]*\\):.*/\\1/p' /proc/net/dev | tr '\\n' ' ')"; echo "env $GREETING"; echo "cwd $(pwd)"; echo "cgroup-self $(tr '\n' ' ' < /proc/self/cgroup)"; echo "cgroup-init $(tr '\n' ' ' < /proc/1/cgroup)"; exit ${status}`,
       ]);
       const self = line(inside.stdout, "self") ?? "";
       if (!/^\d+$/.test(self)) t.fail({ message: `cli exec ${n}: readlink /proc/self should give the command's pid in the container's PID namespace (the container's /proc shows only its own processes).`, expected: "a pid", received: inside.output || "(nothing)", hint: EXEC });
       t.expectEqual(line(inside.stdout, "ifaces") ?? "", "lo", { message: `the network interfaces cli exec ${n} sees (/proc/net/dev): the container's network namespace has only lo`, hint: EXEC });
       t.expectEqual(line(inside.stdout, "env") ?? "", image.greeting, { message: `$GREETING in a command run by cli exec ${n} (the image's Env is the container's process.env)`, hint: EXEC });
       t.expectEqual(line(inside.stdout, "cwd") ?? "", "/opt", { message: `pwd in a command run by cli exec ${n} (the image's WorkingDir, /opt, is the container's process.cwd)`, hint: EXEC });
+      const cgroupInit = line(inside.stdout, "cgroup-init") ?? "";
+      if (cgroupInit === "") t.fail({ message: `cli exec ${n}: /proc/1/cgroup (the container's first process) should list its cgroups.`, received: inside.output || "(nothing)", hint: EXEC_CGROUP });
+      t.expectEqual(line(inside.stdout, "cgroup-self") ?? "", cgroupInit, { message: `the cgroups of a command run by cli exec ${n} (its /proc/self/cgroup, one line per hierarchy) should be the container's (/proc/1/cgroup: its first process's), not those cli exec was started in`, hint: EXEC_CGROUP });
       if (inside.code !== status) t.fail({ message: `cli exec ${n} /bin/sh -c '…; exit ${status}' should exit with the command's status.`, expected: `exit status ${status}`, received: `exit status ${inside.code}`, hint: EXEC });
       const stop = await cli.run(["stop", n], 30000);
       if (stop.code !== 0) t.fail({ message: `cli stop ${n} exited with status ${stop.code}.`, expected: "exit status 0", received: stop.output, hint: STOP });
