@@ -4,6 +4,7 @@
  *   bun solutions/sniffer/main.ts -r <file> [-n] [-e] [-c <count>] [<filter expression>]
  *   bun solutions/sniffer/main.ts -d [<filter expression>]
  *   bun solutions/sniffer/main.ts -r <file> -z follow,tcp,ascii,<n>
+ *   bun solutions/sniffer/main.ts -r <file> -q -z conv,tcp | -z io,stat,<interval>
  * Capturing: one line per frame on stdout in tcpdump's format (or each frame
  * into a pcap file with -w); on exit (after -c frames, or on SIGINT/SIGTERM)
  * the closing counts on stderr. Reading (-r): a pcap or pcapng file's frames,
@@ -11,7 +12,8 @@
  * the part filter/parse.ts reads) is compiled to classic BPF and attached to
  * the socket, so the kernel drops what does not match; -d prints that
  * program as tcpdump -d does, and captures nothing. -z follow,tcp,ascii,<n>
- * prints TCP stream n of a capture file as tshark -q -z does.
+ * prints TCP stream n of a capture file as tshark -q -z does; -z conv,tcp and
+ * -z io,stat,<interval> print tshark's conversation and interval tables.
  */
 import { readFileSync, writeSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -23,6 +25,7 @@ import { CaptureFileError, PcapWriter, readCaptureFile, SNAPLEN, type PcapWriter
 import { compileFilter, type Insn } from "./filter/compile.ts";
 import { programImage, type ImageStyle } from "./filter/image.ts";
 import { followText, type FollowOptions, type FollowStyle } from "./follow.ts";
+import { convTcpText, ioStatText, parseInterval, type StatsOptions } from "./stats.ts";
 import { FilterSyntaxError, parseFilter, type Filter } from "./filter/parse.ts";
 import { runFilter } from "./filter/run.ts";
 import type { Received } from "./ring-worker.ts";
@@ -57,6 +60,8 @@ export interface SnifferOptions {
   compile?: (f: Filter) => Insn[];
   /** How -z follow reassembles and prints (fixtures' mistakes). */
   follow?: FollowOptions & FollowStyle;
+  /** How -z conv,tcp and -z io,stat count and print (fixtures' mistakes). */
+  stats?: StatsOptions;
   /** How -d prints the program (fixtures' mistakes). */
   image?: ImageStyle;
   /** How -x/-X dump (fixtures' mistakes). */
@@ -74,7 +79,7 @@ export interface SnifferOptions {
 export const closingCounts = (captured: number, stats: Stats): string =>
   `${captured} packets captured\n${stats.received} packets received by filter\n${stats.dropped} packets dropped by kernel\n`;
 
-const USAGE = "usage: main.ts -i <iface> [-B <KiB>] [-n] [-e] [-l] [-q] [-t…] [-x|-xx|-X|-XX|-A] [-c <count>] [-w <file>] [expression] | -r <file> [-n] [-e] [-x|-X…] [-c <count>] [expression] | -d [expression] | -r <file> -z follow,tcp,ascii,<n>";
+const USAGE = "usage: main.ts -i <iface> [-B <KiB>] [-n] [-e] [-l] [-q] [-t…] [-x|-xx|-X|-XX|-A] [-c <count>] [-w <file>] [expression] | -r <file> [-n] [-e] [-x|-X…] [-c <count>] [expression] | -d [expression] | -r <file> [-q] -z follow,tcp,ascii,<n> | -z conv,tcp | -z io,stat,<interval>";
 
 function usage(problem: string): never {
   process.stderr.write(`${problem}\n${USAGE}\n`);
@@ -130,11 +135,16 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
 
   if (values.z !== undefined) {
     // -z: statistics of a capture file, as tshark -q -z prints them, instead of packet lines.
-    const m = /^follow,tcp,ascii,(\d+)$/.exec(values.z);
-    if (!m) usage(`-z: only follow,tcp,ascii,<n> is known (got "${values.z}")`);
+    const follow = /^follow,tcp,ascii,(\d+)$/.exec(values.z);
+    const io = /^io,stat,([^,]*)$/.exec(values.z);
+    const interval = io ? parseInterval(io[1]!) : undefined;
+    if (io && !interval) usage(`-z io,stat,<interval>: the interval is a number of seconds, 0.000001 or more, or 0 (got "${io[1]}")`);
+    if (!follow && !interval && values.z !== "conv,tcp") usage(`-z: only follow,tcp,ascii,<n>, conv,tcp and io,stat,<interval> are known (got "${values.z}")`);
     if (values.r === undefined) usage("-z needs -r <file>");
     const records = readRecords(values.r, options.read ?? readCaptureFile);
-    writeSync(1, followText(records, Number(m[1]), options.follow, options.follow));
+    if (follow) writeSync(1, followText(records, Number(follow[1]), options.follow, options.follow));
+    else if (interval) writeSync(1, ioStatText(records, interval, options.stats));
+    else writeSync(1, convTcpText(records, options.stats));
     return;
   }
   if (values.r !== undefined) {

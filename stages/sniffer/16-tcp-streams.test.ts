@@ -4,23 +4,10 @@ import { pcapFile } from "../../harness/netns/pcap.ts";
 import type { Random } from "../../harness/random.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
-import { randomMac } from "./sniff.ts";
+import { ends, type Ends } from "./sniff.ts";
 
 const RULES =
   'With -r <file> -z follow,tcp,ascii,<n>, print only what tshark -q -z follow,tcp,ascii,<n> prints: an empty line, 67 "=", "Follow: tcp,ascii", "Filter: tcp.stream eq <n>", "Node 0: <address>:<port>" (the source of the stream\'s first frame), "Node 1: …", then each chunk of data as it is delivered ("<length>" and the bytes on the next line; node 1\'s lengths after a tab), then 67 "=".';
-
-/** A connection's endpoints: the client in 198.19/16, the server in 198.18/16 (so the client's text sorts after the server's). */
-interface Ends {
-  client: string;
-  server: string;
-  cport: number;
-  sport: number;
-  macs: [string, string];
-}
-
-function ends(rand: Random): Ends {
-  return { client: `198.19.${rand.int(0, 255)}.${rand.int(1, 254)}`, server: `198.18.${rand.int(0, 255)}.${rand.int(1, 254)}`, cport: rand.int(33000, 60000), sport: rand.pick([80, 443, 8080, rand.int(1024, 32000)]), macs: [randomMac(rand), randomMac(rand)] };
-}
 
 /** A TCP segment of a connection, from the client (c) or the server (s); every segment acknowledges only the other side's SYN. */
 function segment(e: Ends, isn: { c: number; s: number }, from: "c" | "s", offset: number, data: Uint8Array, flags: TcpFlag[] = ["ack", "psh"]): Buffer {

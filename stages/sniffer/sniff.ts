@@ -39,6 +39,19 @@ export function randomMac(rand: Random): string {
   return bytes.map((b) => b.toString(16).padStart(2, "0")).join(":");
 }
 
+/** A TCP connection's endpoints: the client in 198.19/16, the server in 198.18/16 (so the client's text sorts after the server's), and their MACs. */
+export interface Ends {
+  client: string;
+  server: string;
+  cport: number;
+  sport: number;
+  macs: [string, string];
+}
+
+export function ends(rand: Random): Ends {
+  return { client: `198.19.${rand.int(0, 255)}.${rand.int(1, 254)}`, server: `198.18.${rand.int(0, 255)}.${rand.int(1, 254)}`, cport: rand.int(33000, 60000), sport: rand.pick([80, 443, 8080, rand.int(1024, 32000)]), macs: [randomMac(rand), randomMac(rand)] };
+}
+
 /** A random address in 198.18.0.0/15 (for benchmarking, never routed). */
 export function randomIp(rand: Random): string {
   return `198.${rand.int(18, 19)}.${rand.int(0, 255)}.${rand.int(1, 254)}`;
