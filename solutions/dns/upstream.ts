@@ -92,6 +92,9 @@ export class Upstream {
           const w = this.waiting.get(reply.header.id);
           if (w && this.accepts(w, reply, port, address)) w.done(reply);
         },
+        // An ICMP error for an earlier datagram (a server's port closed: ECONNREFUSED) comes back on the socket;
+        // it must not end the process: the query it was for times out and gets SERVFAIL.
+        error: (...args: unknown[]) => console.error(`upstream socket: ${args.filter((a) => a instanceof Error).map((a) => (a as Error).message).join("; ")}`),
       },
     });
     return this.socket;

@@ -23,7 +23,17 @@ export default stage(import.meta, [
       const www = `www.${tree.names[0]}`;
       const ip = randomIpv4(t.rand);
       tree.zones[0].addresses(www, [ip], 3600);
-      const r = await dig(t, server).query(www, "A", {}, { hint: ITERATE });
+      const rootUnasked = () => {
+        if (tree.root.queries.length === 0) t.fail({ message: `Your program never asked the root server the --root-hints file names (a.root-servers.test. at ${tree.ip(1)}, port 53) to resolve ${www}`, hint: `Read the root servers' addresses from the file given with --root-hints (the A records of named.root's format) and start every resolution there, on port 53: name servers listen on port 53. ${ITERATE}` });
+      };
+      const r = await dig(t, server).query(www, "A", {}, { hint: ITERATE }).catch((e: unknown) => {
+        rootUnasked();
+        throw e;
+      });
+      rootUnasked();
+      if (r.answer.length === 0 && r.authority.some((rr) => rr.type === "NS")) {
+        t.fail({ message: `Your program answered ${www} with a referral (no answer, NS records of ${r.authority.find((rr) => rr.type === "NS")!.name} in AUTHORITY): it relayed what a server said instead of following it.`, hint: `A referral is not an answer: ask the servers it names next, and so on down the tree, until one answers. ${ITERATE}` });
+      }
       expectStatus(r, "NOERROR", { hint: ITERATE });
       expectSection(withoutTtls(r, "answer"), "answer", [`${www} 0 IN A ${ip}`], { hint: ITERATE });
       expectFlag(r, "ra", true, { hint: "Set RA in replies: your server resolves names for its clients." });
