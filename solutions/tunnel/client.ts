@@ -43,6 +43,8 @@ export interface ClientOptions {
   /** A connection is given up after this many silent keep-alive intervals (see SessionOptions.silentIntervals). */
   silentIntervals?: number;
   connectionPerStream?: boolean;
+  /** The server's DATA is written to the local service as UTF-8 text (binary uploads mangled). */
+  uploadTextDecoding?: boolean;
 }
 
 const FIRST_BACKOFF_MS = 100;
@@ -113,6 +115,7 @@ export function startClient(o: ClientOptions): void {
     const stream = new Stream(session, id, local, {
       onAbort: (_s, _reason) => local.destroy(),
       bufferUntilEnd: o.bufferRequests,
+      textDecoding: o.uploadTextDecoding,
       onDone: () => extra?.destroy(),
     });
     local.on("connect", () => local.setNoDelay(true));

@@ -101,7 +101,31 @@ export interface ServerOptions {
   ignoreEnd?: boolean;
   /** HTTPS requests go to the first HTTP tunnel registered, whatever their Host. */
   httpsToFirstTunnel?: boolean;
+  /** One more mistake of the red-team batch (see TunnelMistake). */
+  tunnelMistake?: TunnelMistake;
 }
+
+/**
+ * Mistakes a learner plausibly makes, one per fixture: the name cut at the first dot before the port is dropped (so
+ * `Host: mango:24002` is not `mango`); the Host field found only as `Host:` in that case; the tunnel picked from the
+ * first read of a request, not the whole header section; an X-Forwarded-For field added to the forwarded request;
+ * every --tcp-ports port listened on from the start; --max-streams counted over the whole server, or letting N+1 in;
+ * an idle public connection closed without closing the client's connection to the local service; an idle timeout
+ * counted from the connection's start, not from its last byte; a ClientHello read from its first TLS record only; TLS
+ * names and HTTP names in one name space.
+ */
+export type TunnelMistake =
+  | "host-dot-before-port"
+  | "host-field-exact-case"
+  | "host-from-first-read"
+  | "adds-forwarded-for"
+  | "tcp-ports-at-start"
+  | "stream-limit-per-server"
+  | "stream-limit-off-by-one"
+  | "idle-public-side-only"
+  | "idle-absolute"
+  | "sni-first-record-only"
+  | "tls-names-shared";
 
 /** A header section larger than this is refused with 431 (RFC 6585 §5). */
 const MAX_HEADER_BYTES = 64 * 1024;
@@ -134,8 +158,22 @@ export function startServer(o: ServerOptions): void {
   const host = o.host ?? "127.0.0.1";
   const http = new Map<string, Tunnel>();
   const tcp = new Map<number, Tunnel>();
-  const tlsTunnels = new Map<string, Tunnel>();
+  const tlsTunnels = o.tunnelMistake === "tls-names-shared" ? http : new Map<string, Tunnel>();
   let shared: TokenBucket | undefined;
+  /** Streams open on the whole server (only for the stream-limit-per-server mistake). */
+  let serverActive = 0;
+  const mistake = o.tunnelMistake;
+  if (mistake === "tcp-ports-at-start") {
+    for (const port of o.tcpPorts) {
+      net
+        .createServer({ allowHalfOpen: true }, (sock) => {
+          const t = tcp.get(port);
+          if (t) openStream(t, sock, "tcp");
+          else sock.destroy();
+        })
+        .listen(port, host);
+    }
+  }
 
   /** A new tunnel's bucket: its own, full (RFC 2697 §3: the bucket starts full). */
   function bucket(): TokenBucket | undefined {
@@ -145,7 +183,8 @@ export function startServer(o: ServerOptions): void {
   }
 
   function openStream(t: Tunnel, sock: net.Socket, kind: "http" | "tcp" | "tls", first?: Buffer): void {
-    if (o.maxStreams !== undefined && t.active >= o.maxStreams && !(o.maxStreamsHttpOnly && kind !== "http")) {
+    const open = mistake === "stream-limit-per-server" ? serverActive : mistake === "stream-limit-off-by-one" ? t.active - 1 : t.active;
+    if (o.maxStreams !== undefined && open >= o.maxStreams && !(o.maxStreamsHttpOnly && kind !== "http")) {
       // Over the tunnel's limit: refuse this one, keep the others (RFC 9110 §15.6.4).
       const refusal = httpError("503 Service Unavailable", `tunnel: ${o.maxStreams} connections already open`);
       if (kind === "http") sock.end(o.noRetryAfter ? refusal : refusal.replace("\r\n\r\n", "\r\nRetry-After: 1\r\n\r\n"));
@@ -153,6 +192,7 @@ export function startServer(o: ServerOptions): void {
       if (!o.forwardRefused) return;
     }
     t.active++;
+    serverActive++;
     const id = t.nextStream++;
     const stream = new Stream(t.session, id, sock, {
       bufferUntilEnd: kind === "http" && o.bufferResponses,
@@ -160,6 +200,7 @@ export function startServer(o: ServerOptions): void {
       textDecoding: o.textDecoding,
       bucketOneWay: o.limitDownloadsOnly,
       onDone: (s) => {
+        serverActive--;
         if (!(o.leakAbortedSlots && s.aborted)) t.active--;
       },
       onAbort: (s, reason) => {
@@ -172,7 +213,11 @@ export function startServer(o: ServerOptions): void {
     if (o.closeQuietConnections && o.idleTimeoutMs === undefined) sock.setTimeout(500, () => stream.abort(IDLE, true));
     stream.attach(first);
     // Nothing read or written on the public connection for that long: close the stream.
-    if (o.idleTimeoutMs !== undefined && o.idleReadsOnly) {
+    if (o.idleTimeoutMs !== undefined && mistake === "idle-public-side-only") sock.setTimeout(o.idleTimeoutMs, () => stream.abort(IDLE, false));
+    else if (o.idleTimeoutMs !== undefined && mistake === "idle-absolute") {
+      const timer = setTimeout(() => stream.abort(IDLE, true), o.idleTimeoutMs);
+      sock.on("close", () => clearTimeout(timer));
+    } else if (o.idleTimeoutMs !== undefined && o.idleReadsOnly) {
       const ms = o.idleTimeoutMs;
       const timer = setTimeout(() => stream.abort(IDLE, true), ms);
       sock.on("data", () => timer.refresh());
@@ -185,7 +230,8 @@ export function startServer(o: ServerOptions): void {
     let head = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
-      const end = head.indexOf("\r\n\r\n");
+      let end = head.indexOf("\r\n\r\n");
+      if (end < 0 && mistake === "host-from-first-read") end = head.length;
       if (end < 0) {
         if (head.length > MAX_HEADER_BYTES) sock.end(httpError("431 Request Header Fields Too Large", "header section too large"));
         return;
@@ -193,13 +239,13 @@ export function startServer(o: ServerOptions): void {
       sock.removeListener("data", onData);
       sock.pause();
       const lines = head.subarray(0, end).toString("latin1").split("\r\n");
-      const hostLine = lines.slice(1).find((l) => /^host\s*:/i.test(l));
+      const hostLine = lines.slice(1).find((l) => (mistake === "host-field-exact-case" ? l.startsWith("Host:") : /^host\s*:/i.test(l)));
       if (!hostLine) {
         sock.end(httpError("400 Bad Request", "no Host header"));
         return;
       }
       const host = hostLine.slice(hostLine.indexOf(":") + 1).trim();
-      const name = o.caseSensitiveHost ? host.replace(/:\d*$/, "").split(".")[0]! : tunnelName(host, o.routeByWholeHost);
+      const name = o.caseSensitiveHost ? host.replace(/:\d*$/, "").split(".")[0]! : mistake === "host-dot-before-port" ? host.split(".")[0]!.toLowerCase() : tunnelName(host, o.routeByWholeHost);
       const t = o.httpsToFirstTunnel && sock instanceof tls.TLSSocket ? [...http.values()][0] : (http.get(name) ?? (o.unknownHostToAny ? [...http.values()][0] : undefined));
       if (!t) {
         sock.end(httpError("404 Not Found", `tunnel ${name} not found`));
@@ -209,6 +255,10 @@ export function startServer(o: ServerOptions): void {
         // Mistake: drops Connection and Upgrade like a proxy, so an upgrade never reaches the local service.
         const kept = lines.filter((l, i) => i === 0 || !/^(connection|upgrade)\s*:/i.test(l));
         head = Buffer.concat([Buffer.from(`${kept.join("\r\n")}`, "latin1"), head.subarray(end)]);
+      }
+      if (mistake === "adds-forwarded-for") {
+        const eol = head.indexOf("\r\n");
+        head = Buffer.concat([head.subarray(0, eol + 2), Buffer.from(`X-Forwarded-For: ${sock.remoteAddress ?? "127.0.0.1"}\r\n`, "latin1"), head.subarray(eol + 2)]);
       }
       if (o.lowercaseHead) head = Buffer.concat([Buffer.from(head.subarray(0, end).toString("latin1").toLowerCase(), "latin1"), head.subarray(end)]);
       openStream(t, sock, "http", head);
@@ -224,7 +274,7 @@ export function startServer(o: ServerOptions): void {
     const refuse = () => sock.end(o.alertAsWarning ? Buffer.from([21, 3, 3, 0, 2, 1, 112]) : UNRECOGNIZED_NAME_ALERT);
     const onData = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
-      const hello = readSni(head, o.sniFirstExtensionOnly);
+      const hello = readSni(head, o.sniFirstExtensionOnly, mistake === "sni-first-record-only");
       if (hello.kind === "incomplete" && !o.sniFromFirstRead) return;
       sock.removeListener("data", onData);
       sock.pause();
@@ -290,6 +340,7 @@ export function startServer(o: ServerOptions): void {
       if (tcp.has(port)) return done(`port ${port} is already taken`);
       const t: Tunnel = { session, nextStream: 1, active: 0, bucket: bucket() };
       tcp.set(port, t);
+      if (mistake === "tcp-ports-at-start") return done(null, `tcp://${host}:${port}`, t);
       const listener = net.createServer({ allowHalfOpen: true }, (sock) => openStream(t, sock, "tcp"));
       t.listener = listener;
       listener.on("error", (e) => {

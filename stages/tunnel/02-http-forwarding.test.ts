@@ -78,6 +78,35 @@ export default stage(import.meta, [
     },
   },
   {
+    name: "the Host is found however its field name is spelled, without a dot in the host, and in a header section that comes in pieces",
+    async run(t) {
+      const server = await startTunnelServer(t);
+      const name = t.rand.word();
+      const local = await LocalHttpService.start(t, "local service", (req) => req.reply(200, [], `ok ${req.target}`));
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: name, to: local.port });
+      const field = t.rand.pick(["host", "HOST", "hOsT"]);
+      // Each request on its own connection, each with one way of writing the Host that a server must accept.
+      const [p1, p2, p3] = [`/field/${t.rand.word()}`, `/nodot/${t.rand.word()}`, `/pieces/${t.rand.word()}`];
+      const tries: { path: string; pieces: string[]; why: string; hint: string }[] = [
+        { path: p1, pieces: [`GET ${p1} HTTP/1.1\r\n${field}: ${name}.localhost:${server.httpPort}\r\n\r\n`], why: `its Host field written "${field}:"; field names are case-insensitive (RFC 9110 §5.1)`, hint: `${HOST} Look for the Host field by its name in any case (host, HOST, Host).` },
+        { path: p2, pieces: [`GET ${p2} HTTP/1.1\r\nHost: ${name}:${server.httpPort}\r\n\r\n`], why: `Host: ${name}:${server.httpPort}, a host name without a dot: once the ":port" is dropped, the whole host name is the first label`, hint: `${HOST} Drop the ":port" first, then take what comes before the first dot (all of it when there is none).` },
+        { path: p3, pieces: [`GET ${p3} HTTP/1.1\r\nX-Before: ${t.rand.word()}\r\n`, `Host: ${name}.localhost:${server.httpPort}\r\nX-After: 1\r\n\r\n`], why: "its header section sent in two TCP segments 200 ms apart, the Host line in the second: TCP delivers bytes, not requests, so keep reading until the empty line (RFC 9112 §2.1)", hint: `${HOST} Read the header section up to its empty line, however many reads that takes, before routing.` },
+      ];
+      for (const x of tries) {
+        const before = local.requests.length;
+        const user = await StreamSocket.connect(t, "public user", server.httpPort);
+        for (const [i, piece] of x.pieces.entries()) {
+          if (i > 0) await Bun.sleep(200);
+          await user.write(piece);
+        }
+        await user.until(() => user.ended || user.bytes().includes(`ok ${x.path}`), 3000);
+        user.destroy();
+        const got = visible(user.bytes()).split("\\r\\n")[0] || "nothing within 3 s";
+        if (local.requests.length === before || !user.bytes().includes(`ok ${x.path}`)) t.fail({ message: `A request for the tunnel "${name}" with ${x.why}, did not reach its local service and come back.`, expected: `HTTP/1.1 200 OK … ok ${x.path}`, received: got, hint: x.hint });
+      }
+    },
+  },
+  {
     name: "a Host with no tunnel gets 404 from the server",
     async run(t) {
       const server = await startTunnelServer(t);

@@ -48,6 +48,12 @@ export default stage(import.meta, [
       expectStatus(third, 503, { message: "With --max-streams 2 and two requests open on the tunnel, a third should be refused with 503 Service Unavailable.", hint: MAX_STREAMS });
       expectHeader(third, "Retry-After", /^(\d+|[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT)$/, { message: "The 503 should say when to try again: a Retry-After field, in seconds or as an HTTP date (RFC 9110 §10.2.3).", hint: MAX_STREAMS });
       if (local.requests.length > 2) t.fail({ message: "The refused third request reached the local service anyway.", hint: MAX_STREAMS });
+      // The limit is per tunnel: another tunnel on the same server, with nothing open, takes a request while the first is full.
+      const otherName = `${name}b`;
+      const other = await LocalHttpService.start(t, "other tunnel's local service", (req) => req.reply(200, [], `other ${req.target}`));
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: otherName, to: other.port });
+      const elsewhere = await status(t, publicUrl(server, otherName, "/other").args);
+      t.expectEqual(elsewhere, "200", { message: `While the tunnel "${name}" had its 2 connections open, a request to another tunnel, "${otherName}", with none open, should be served: --max-streams limits each tunnel, not the whole server.`, hint: MAX_STREAMS });
       releases.get("/hold/1")?.();
       t.expectEqual(await held[0]!, "200", { message: "The first held request should complete once the local service answers.", hint: MAX_STREAMS });
       // The server learns that the first connection finished a moment after curl does: allow a few tries.
@@ -162,6 +168,7 @@ export default stage(import.meta, [
       const idleSince = Date.now();
       let closedAfter = -1;
       for (let i = 0; i < 12; i++) {
+        if (busy.ended) t.fail({ message: `A connection that sent a byte every 150 ms was closed after ${((Date.now() - idleSince) / 1000).toFixed(1)} s, with --idle-timeout-ms ${IDLE_MS}: every byte resets the idle clock, so a busy connection is never idle.`, hint: IDLE });
         await busy.write(".", false);
         await Bun.sleep(150);
         if (closedAfter < 0 && idle.ended) closedAfter = Date.now() - idleSince;

@@ -1,18 +1,20 @@
 import type { TLSSocket } from "node:tls";
 import { clientHello, handshakeRecord, otherExtensions, serverNameExtension, type Extension } from "../../challenges/tunnel/clients/client-hello.ts";
 import { HelloSplitter } from "../../challenges/tunnel/clients/hello-splitter.ts";
-import { CURL_PACKAGE } from "../../harness/clients/http.ts";
+import { curl, CURL_PACKAGE, expectBody } from "../../harness/clients/http.ts";
 import { makeCertificate } from "../../harness/clients/http-tls.ts";
 import { LocalHttpService, startTcpService } from "../../harness/clients/local-service.ts";
 import { StreamSocket } from "../../challenges/tunnel/clients/stream-socket.ts";
 import { visible } from "../../harness/report/show.ts";
-import { startTunnelClient, startTunnelServer, type TunnelServer } from "../../challenges/tunnel/clients/tunnel.ts";
+import { clientArgs, publicUrl, startTunnelClient, startTunnelServer, waitForReadyLine, type TunnelServer } from "../../challenges/tunnel/clients/tunnel.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
 const PASS_THROUGH = "On --tls-port, do not terminate TLS: read the ClientHello without answering it, take the host name from its server_name extension (SNI, RFC 6066 §3), pick the TLS tunnel by that name's first label, and forward every byte — the ClientHello first — as it is. The local service holds the certificate and completes the handshake; the server never has the keys.";
 const SNI = "Route each connection on --tls-port by the server_name (SNI) in its ClientHello (RFC 6066 §3): the first label of the host name is the TLS tunnel's name, as the Host header's is for HTTP. A name no tunnel holds gets a fatal unrecognized_name(112) alert (bytes 15 03 03 00 02 02 70) and the connection closed.";
 const ANY_POSITION = "Walk every extension of the ClientHello until you find server_name (type 0): it may come anywhere. BoringSSL (Chrome's TLS) permutes the extension order on every connection, and clients send GREASE values (RFC 8701) and others before it. Compare its first label case-insensitively, as the Host header's.";
+const NAMES = "TLS tunnels (--tls NAME) have a name space of their own: keep them apart from HTTP tunnels (--http NAME), so that the same name may be held once as each, --tls-port routes only to TLS tunnels and --http-port only to HTTP ones.";
+
 /** The fatal unrecognized_name alert (RFC 6066 §3), as one TLS 1.2 record. */
 const ALERT = Buffer.from([21, 3, 3, 0, 2, 2, 112]);
 const REASSEMBLE = "Keep reading until the whole ClientHello is in: it may arrive in several TCP segments, and span several TLS records (RFC 8446 §5.1: records of type 22 carry the handshake bytes; the handshake header gives the message's length). Only then route it, and forward everything read so far, unchanged.";
@@ -112,7 +114,7 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "two TLS tunnels are told apart by SNI; a name nobody holds gets the unrecognized_name alert",
+    name: "two TLS tunnels are told apart by SNI, beside an HTTP tunnel of the same name; a name nobody holds gets the unrecognized_name alert",
     async run(t) {
       const server = await tlsServer(t);
       const a = t.rand.word();
@@ -120,15 +122,26 @@ export default stage(import.meta, [
       const unknown = `${a}y${t.rand.int(10, 99)}`;
       // One certificate for all three names, so that curl's verification says nothing about where a connection went: the bodies do.
       const cert = await makeCertificate(t, "local", [a, b, unknown].map((n) => `${n}.localhost`));
+      // An HTTP tunnel holds the name a first: TLS names are a name space of their own, so the TLS tunnel a registers beside it.
+      const plain = await LocalHttpService.start(t, `HTTP tunnel ${a}'s local service`, (req) => req.reply(200, [], `HTTP tunnel ${a}: ${req.target}`));
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: a, to: plain.port });
       for (const name of [a, b]) {
         const local = await tlsService(t, name, cert);
-        await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, tls: name, to: local.port });
+        const client = await t.start({ args: clientArgs({ serverPort: server.controlPort, token: server.token, tls: name, to: local.port }), ready: "none" });
+        try {
+          await waitForReadyLine(t, client, 5000);
+        } catch (e) {
+          if (name !== a) throw e;
+          t.fail({ message: `The TLS tunnel ${a} did not register while an HTTP tunnel held the name ${a}: a --tls name is a name space of its own, apart from --http names.`, expected: "a line on stdout: tunnel ready <public address>", received: client.process.output.tail(8) || "(no output)", hint: NAMES });
+        }
       }
       for (const name of [b, a]) {
         const r = await curlTls(t, `${name}.localhost`, server.tlsPort, "/", cert.cert);
         if (r.code !== 0) t.fail({ message: `curl could not get https://${name}.localhost:${server.tlsPort}/ through the TLS tunnel ${name}.`, expected: "a verified handshake and a response", received: r.error, hint: PASS_THROUGH });
         t.expectEqual(r.body, `${name} over its own TLS: / (SNI ${name}.localhost)`, { message: `A connection with SNI ${name}.localhost should reach ${name}'s local service.`, hint: SNI });
       }
+      const viaHttp = await curl(t, publicUrl(server, a, "/plain").args, { message: `curl could not GET http://${a}.localhost:${server.httpPort}/plain from the HTTP tunnel ${a}.`, hint: NAMES });
+      expectBody(viaHttp.responses[0]!, `HTTP tunnel ${a}: /plain`, { message: `A plain HTTP request for ${a} should reach the HTTP tunnel ${a}, not the TLS tunnel of the same name.`, hint: NAMES });
       const r = await curlTls(t, `${unknown}.localhost`, server.tlsPort, "/", cert.cert);
       const alerted = r.code !== 0 && /unrecognized name/i.test(r.error);
       if (!alerted) {
@@ -150,12 +163,13 @@ export default stage(import.meta, [
       const cert = await makeCertificate(t, name, [host]);
       const local = await tlsService(t, name, cert);
       await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, tls: name, to: local.port });
-      const relay = await HelloSplitter.start(t, server.tlsPort, { piece: 40, pauseMs: 15 });
+      // The cut falls inside the server name, so that no record alone holds it.
+      const relay = await HelloSplitter.start(t, server.tlsPort, { piece: 40, pauseMs: 15, cutInside: host });
       const r = await curlTls(t, host, relay.port, "/pieces", cert.cert);
       if (relay.split === 0) t.fail({ message: "curl's first bytes through the relay were not a TLS record.", hint: "(a problem with the test's relay or curl)" });
       if (r.code !== 0) {
         t.fail({
-          message: `curl's ClientHello reached --tls-port cut into two TLS records, 40 bytes at a time 15 ms apart; the handshake did not get through to the local service.`,
+          message: `curl's ClientHello reached --tls-port cut into two TLS records, the first ending in the middle of the server name, 40 bytes at a time 15 ms apart; the handshake did not get through to the local service.`,
           expected: "a verified handshake and the local service's response",
           received: r.error,
           hint: REASSEMBLE,

@@ -14,12 +14,15 @@ export interface SplitterOptions {
   piece: number;
   /** Pause between those segments, ms. */
   pauseMs: number;
+  /** Cut the record in the middle of this text (the server name), so that the name spans the two records; otherwise at the payload's half. */
+  cutInside?: string;
 }
 
-/** Rewrites one TLS record (header + payload) as two records carrying the payload's halves. */
-export function splitRecord(record: Buffer): Buffer {
+/** Rewrites one TLS record (header + payload) as two records carrying the payload's halves (cut in the middle of `cutInside` when the payload holds it). */
+export function splitRecord(record: Buffer, cutInside?: string): Buffer {
   const payload = record.subarray(5);
-  const half = Math.max(1, payload.length >> 1);
+  const at = cutInside ? payload.indexOf(cutInside, 0, "latin1") : -1;
+  const half = at > 0 ? at + Math.max(1, cutInside!.length >> 1) : Math.max(1, payload.length >> 1);
   const header = (len: number) => Buffer.from([record[0]!, record[1]!, record[2]!, len >> 8, len & 0xff]);
   return Buffer.concat([header(half), payload.subarray(0, half), header(payload.length - half), payload.subarray(half)]);
 }
@@ -54,7 +57,7 @@ export class HelloSplitter {
         if (head[0] === 22 && head.length < end) return;
         inbound.removeListener("data", onData);
         inbound.pause();
-        const first = head[0] === 22 ? splitRecord(head.subarray(0, end)) : head.subarray(0, end);
+        const first = head[0] === 22 ? splitRecord(head.subarray(0, end), o.cutInside) : head.subarray(0, end);
         if (head[0] === 22) relay.split++;
         void (async () => {
           for (let off = 0; off < first.length && !outbound.destroyed; off += o.piece) {
@@ -72,7 +75,7 @@ export class HelloSplitter {
       server.once("error", reject);
       server.listen(relay.port, "127.0.0.1", () => resolve());
     });
-    t.log.output(`(a TCP relay the test runs: 127.0.0.1:${relay.port} → 127.0.0.1:${target}, cutting the first TLS record in two and sending it ${o.piece} bytes at a time, ${o.pauseMs} ms apart)`);
+    t.log.output(`(a TCP relay the test runs: 127.0.0.1:${relay.port} → 127.0.0.1:${target}, cutting the first TLS record in two${o.cutInside ? ` in the middle of "${o.cutInside}"` : ""} and sending it ${o.piece} bytes at a time, ${o.pauseMs} ms apart)`);
     t.defer(() => {
       for (const s of live) s.destroy();
       server.close();
