@@ -22,7 +22,11 @@ export interface PageView {
 }
 
 export function readPage(pager: Pager, n: number): PageView {
-  const data = pager.page(n);
+  return pageView(pager.page(n), n);
+}
+
+/** The header of page `n` whose bytes are `data`. */
+function pageView(data: Uint8Array, n: number): PageView {
   const h = n === 1 ? 100 : 0;
   const type = data[h]!;
   if (type !== 2 && type !== 5 && type !== 10 && type !== 13) throw new Error(`database disk image is malformed (page ${n} has type ${type})`);
@@ -86,6 +90,51 @@ function tableLeafCell(pager: Pager, p: PageView, i: number): TableCell {
   return { rowid: rid.value, payload: () => readPayload(pager, p.data, at, size, true) };
 }
 
+/** Pages read per run by `children` (256 KiB on 4096-byte pages). */
+const RUN = 64;
+
+/**
+ * The children of an interior page, in order, as page views. A page the
+ * pager does not hold is read with its consecutive neighbours in one read
+ * into `scratch[depth]` and not kept: a visit that reads every page once
+ * (a scan, a count) reuses a few buffers instead of holding the whole file
+ * in fresh memory. A view is valid until the next child is asked for.
+ */
+function* children(pager: Pager, p: PageView, depth: number, scratch: Uint8Array[], skipRightMost = false): Generator<PageView> {
+  const numbers: number[] = [];
+  for (let i = 0; i < p.cells; i++) numbers.push(leftChild(p, cellOffset(p, i)));
+  if (!skipRightMost) numbers.push(p.rightChild);
+  const size = pager.header.pageSize;
+  for (let i = 0; i < numbers.length; ) {
+    const first = numbers[i]!;
+    if (pager.holds(first) || first > pager.pagesInFile || first < 1) {
+      yield readPage(pager, first);
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < numbers.length && j - i < RUN && numbers[j] === numbers[j - 1]! + 1 && numbers[j]! <= pager.pagesInFile && !pager.holds(numbers[j]!)) j++;
+    const buf = (scratch[depth] ??= new Uint8Array(RUN * size));
+    pager.readRun(first, j - i, buf);
+    for (let k = i; k < j; k++) yield pageView(buf.subarray((k - i) * size, (k - i + 1) * size), numbers[k]!);
+    i = j;
+  }
+}
+
+/** The leaf pages of a table B-tree, in rowid order (each valid until the next is asked for). */
+export function* tableLeaves(pager: Pager, root: number): Generator<PageView> {
+  const scratch: Uint8Array[] = [];
+  function* below(p: PageView, depth: number): Generator<PageView> {
+    if (p.type === LEAF_TABLE) {
+      yield p;
+      return;
+    }
+    if (p.type !== INTERIOR_TABLE) throw new Error(`page ${root} is not a table B-tree page`);
+    for (const c of children(pager, p, depth, scratch)) yield* below(c, depth + 1);
+  }
+  yield* below(readPage(pager, root), 0);
+}
+
 /** Every row of a table B-tree, in rowid order. */
 export function* scanTable(pager: Pager, root: number): Generator<TableCell> {
   const p = readPage(pager, root);
@@ -99,12 +148,15 @@ export function* scanTable(pager: Pager, root: number): Generator<TableCell> {
 }
 
 /** Number of rows of a table B-tree: the sum of its leaves' cell counts. */
-export function countTable(pager: Pager, root: number, depth = 0): number {
-  const p = readPage(pager, root);
-  if (p.type === LEAF_TABLE || quirks.countRootPageOnly || (quirks.countTwoLevelsOnly && depth === 1)) return p.cells;
-  let n = 0;
-  for (let i = 0; i < p.cells; i++) n += countTable(pager, leftChild(p, cellOffset(p, i)), depth + 1);
-  return quirks.countSkipsRightMost ? n : n + countTable(pager, p.rightChild, depth + 1);
+export function countTable(pager: Pager, root: number): number {
+  const scratch: Uint8Array[] = [];
+  const count = (p: PageView, depth: number): number => {
+    if (p.type === LEAF_TABLE || quirks.countRootPageOnly || (quirks.countTwoLevelsOnly && depth === 1)) return p.cells;
+    let n = 0;
+    for (const c of children(pager, p, depth, scratch, quirks.countSkipsRightMost)) n += count(c, depth + 1);
+    return n;
+  };
+  return count(readPage(pager, root), 0);
 }
 
 /** The row with this rowid, found by descending the interior pages (binary search). */

@@ -136,7 +136,10 @@ export const AGGREGATES = new Set(["COUNT", "SUM", "TOTAL", "AVG", "MIN", "MAX",
 
 /** One aggregate's running state over a group. */
 export class Accumulator {
-  private count = 0n;
+  /** Rows counted (a number: exact far beyond any table's size). */
+  private count = 0;
+  /** An integer sum: `small` (a number, while the sum is a safe integer) plus `isum`. */
+  private small = 0;
   private isum = 0n;
   private rsum = 0;
   private real = false;
@@ -175,16 +178,26 @@ export class Accumulator {
         const exact = typeof v === "bigint" || typeof asNumber === "bigint";
         const n = typeof v === "bigint" || typeof v === "number" ? v : (asNumber ?? Number(toNumeric(v)));
         if (typeof n === "bigint" && !this.real) {
-          this.isum += n;
+          // While the whole sum is in `small` (isum 0), a safe integer cannot overflow 64 bits.
+          if (this.isum === 0n && n <= 9007199254740991n && n >= -9007199254740991n) {
+            const sum = this.small + Number(n);
+            if (Number.isSafeInteger(sum)) {
+              this.small = sum;
+              break;
+            }
+          }
+          this.isum += BigInt(this.small) + n;
+          this.small = 0;
           if (this.isum > 9223372036854775807n || this.isum < -9223372036854775808n) {
             if (this.name === "SUM") throw new SqlError("integer overflow");
             this.real = true;
             this.rsum = Number(this.isum);
+            this.isum = 0n;
           }
         } else {
           if (!this.real) {
             this.real = true;
-            this.rsum = Number(this.isum);
+            this.rsum = Number(this.integerSum());
           }
           this.rsum += Number(n);
         }
@@ -203,18 +216,22 @@ export class Accumulator {
     }
   }
 
+  private integerSum(): bigint {
+    return this.isum + BigInt(this.small);
+  }
+
   result(): Value {
     switch (this.name) {
       case "COUNT":
-        return this.count;
+        return BigInt(this.count);
       case "SUM":
-        if (this.count === 0n) return null;
-        return this.real ? this.rsum : intResult(this.isum);
+        if (this.count === 0) return null;
+        return this.real ? this.rsum : intResult(this.integerSum());
       case "TOTAL":
-        return this.real ? this.rsum : Number(this.isum);
+        return this.real ? this.rsum : Number(this.integerSum());
       case "AVG":
-        if (this.count === 0n) return null;
-        return (this.real ? this.rsum : Number(this.isum)) / Number(this.count);
+        if (this.count === 0) return null;
+        return (this.real ? this.rsum : Number(this.integerSum())) / this.count;
       case "MIN":
       case "MAX":
         return this.best;
@@ -226,13 +243,15 @@ export class Accumulator {
 
 /** A key under which values that SQLite considers equal (1 and 1.0) collide. */
 export function groupKey(values: Value[]): string {
-  return values
-    .map((v) => {
-      if (v === null) return "z";
-      if (typeof v === "bigint") return `n${v}`;
-      if (typeof v === "number") return Number.isInteger(v) && Math.abs(v) < 9e18 && !quirks.groupKeysByType ? `n${BigInt(v)}` : `r${v}`;
-      if (typeof v === "string") return `t${v.length}:${v}`;
-      return `b${Buffer.from(v).toString("hex")}`;
-    })
-    .join("\u0000");
+  let key = "";
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (i > 0) key += "\u0000";
+    if (v === null) key += "z";
+    else if (typeof v === "bigint") key += `n${v}`;
+    else if (typeof v === "number") key += Number.isInteger(v) && Math.abs(v) < 9e18 && !quirks.groupKeysByType ? `n${BigInt(v)}` : `r${v}`;
+    else if (typeof v === "string") key += `t${v.length}:${v}`;
+    else key += `b${Buffer.from(v).toString("hex")}`;
+  }
+  return key;
 }

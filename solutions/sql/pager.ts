@@ -147,6 +147,26 @@ export class Pager {
     return p;
   }
 
+  /** Whether page `n` is held in memory (read before, or changed in this transaction). */
+  holds(n: number): boolean {
+    return this.cache.has(n);
+  }
+
+  /**
+   * Reads `count` consecutive pages from `first` into `buf` with one read,
+   * without keeping them: for a visit that reads each page once (a full
+   * scan, a count), into a buffer it reuses. Only for pages in the file
+   * that the pager does not hold (`holds`), whose content is the file's.
+   */
+  readRun(first: number, count: number, buf: Uint8Array): void {
+    this.read(buf.subarray(0, count * this.header.pageSize), (first - 1) * this.header.pageSize);
+  }
+
+  /** Pages in the file (a page past them exists only in memory, in this transaction). */
+  get pagesInFile(): number {
+    return this.filePages;
+  }
+
   /** Page `n`, to be changed in this transaction. */
   writable(n: number): Uint8Array {
     const p = this.page(n);

@@ -11,10 +11,26 @@ const DECODERS: Record<number, TextDecoder> = {
   3: new TextDecoder("utf-16be"),
 };
 
+/** A big-endian two's-complement integer of n bytes (1-8): as a number while exact (up to 6 bytes), one BigInt at the end. */
 function readInt(buf: Uint8Array, off: number, n: number): bigint {
-  let v = BigInt((buf[off]! << 24) >> 24); // first byte signed
-  for (let i = 1; i < n; i++) v = (v << 8n) | BigInt(buf[off + i]!);
-  return v;
+  if (n <= 6) {
+    let v = (buf[off]! << 24) >> 24; // first byte signed
+    for (let i = 1; i < n; i++) v = v * 256 + buf[off + i]!;
+    return BigInt(v);
+  }
+  const hi = (buf[off]! << 24) | (buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!;
+  const lo = ((buf[off + 4]! << 24) | (buf[off + 5]! << 16) | (buf[off + 6]! << 8) | buf[off + 7]!) >>> 0;
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** A big-endian IEEE 754 double, through one scratch array (no DataView per value). */
+function readFloat(buf: Uint8Array, off: number): number {
+  for (let i = 0; i < 8; i++) F64_BYTES[LITTLE_ENDIAN ? 7 - i : i] = buf[off + i]!;
+  return F64[0]!;
 }
 
 /** Bytes a serial type's value takes in the body. */
@@ -28,22 +44,97 @@ export function serialSize(t: number): number {
  * encoding). With `needed`, columns it marks false are skipped (left NULL).
  */
 export function decodeRecord(payload: Uint8Array, encoding = 1, needed?: boolean[]): Value[] {
-  const [headerSize, hl] = readSmallVarint(payload, 0);
-  const types: number[] = [];
-  for (let p = hl; p < headerSize; ) {
-    const [t, l] = readSmallVarint(payload, p);
-    types.push(t);
-    p += l;
-  }
-  const out: Value[] = [];
-  let off = headerSize;
-  for (let i = 0; i < types.length; i++) {
-    const t = types[i]!;
-    out.push(needed && !needed[i] ? null : decodeValue(payload, off, t, encoding));
-    off += serialSize(t);
-  }
+  const r = new RecordReader();
+  r.reset(payload, 0, payload.length, encoding);
+  const out: Value[] = new Array(r.count);
+  for (let i = 0; i < r.count; i++) out[i] = needed && !needed[i] ? null : r.value(i);
   return out;
 }
+
+/**
+ * One record read in place (a row of a scan, without copying its payload
+ * off the page): `reset` reads the header's serial types and where each
+ * value starts; `value(i)` decodes column i alone, so a query decodes only
+ * the columns it reads, and a WHERE term can reject a row before the other
+ * columns are decoded. One reader serves every row of a scan.
+ */
+export class RecordReader {
+  buf: Uint8Array = new Uint8Array(0);
+  encoding = 1;
+  /** Number of values in the record. */
+  count = 0;
+  private types = new Int32Array(16);
+  private offsets = new Int32Array(16);
+
+  reset(buf: Uint8Array, start: number, size: number, encoding: number): void {
+    this.buf = buf;
+    this.encoding = encoding;
+    let headerSize = buf[start]!;
+    let p = start + 1;
+    if (headerSize >= 0x80) {
+      const [h, hl] = readSmallVarint(buf, start);
+      headerSize = h;
+      p = start + hl;
+    }
+    const end = start + Math.min(headerSize, size);
+    let off = start + headerSize;
+    let n = 0;
+    while (p < end) {
+      let t = buf[p]!;
+      if (t < 0x80) p++;
+      else if (buf[p + 1]! < 0x80) {
+        // Two bytes: a text or blob of up to 8,185 bytes.
+        t = ((t & 0x7f) << 7) | buf[p + 1]!;
+        p += 2;
+      } else {
+        const [v, l] = readSmallVarint(buf, p);
+        t = v;
+        p += l;
+      }
+      if (n === this.types.length) {
+        const types = new Int32Array(n * 2);
+        types.set(this.types);
+        this.types = types;
+        const offsets = new Int32Array(n * 2);
+        offsets.set(this.offsets);
+        this.offsets = offsets;
+      }
+      this.types[n] = t;
+      this.offsets[n] = off;
+      off += t >= 12 ? (t - 12) >> 1 : SIZES[t]!;
+      n++;
+    }
+    this.count = n;
+  }
+
+  /**
+   * Column i as a number when it is stored as an integer that a number holds
+   * exactly (serial types 1-5, 8, 9), null when it is NULL, undefined
+   * otherwise (a real, text, blob or 8-byte integer: decode it with value()).
+   */
+  intAt(i: number): number | null | undefined {
+    if (i >= this.count) return null;
+    const t = this.types[i]!;
+    if (t === 0) return null;
+    if (t === 8) return 0;
+    if (t === 9) return 1;
+    if (t > 5) return undefined;
+    const buf = this.buf;
+    const off = this.offsets[i]!;
+    const n = t === 5 ? 6 : t;
+    let v = (buf[off]! << 24) >> 24;
+    for (let k = 1; k < n; k++) v = v * 256 + buf[off + k]!;
+    return v;
+  }
+
+  /** Column i's value (NULL past the record's last value). */
+  value(i: number): Value {
+    if (i >= this.count) return null;
+    return decodeValue(this.buf, this.offsets[i]!, this.types[i]!, this.encoding);
+  }
+}
+
+const SIZES = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0];
 
 function decodeValue(buf: Uint8Array, off: number, t: number, encoding: number): Value {
   switch (t) {
@@ -59,7 +150,7 @@ function decodeValue(buf: Uint8Array, off: number, t: number, encoding: number):
     case 6:
       return readInt(buf, off, 8);
     case 7:
-      return new DataView(buf.buffer, buf.byteOffset + off, 8).getFloat64(0);
+      return readFloat(buf, off);
     case 8:
       return 0n;
     case 9:
@@ -71,7 +162,7 @@ function decodeValue(buf: Uint8Array, off: number, t: number, encoding: number):
       const n = serialSize(t);
       const bytes = buf.subarray(off, off + n);
       if (t % 2 === 0) return bytes.slice();
-      if (encoding === 1 && n < 64) {
+      if (encoding === 1 && n < 16) {
         // Short ASCII texts are common: skip the decoder for them.
         let ascii = "";
         for (let i = 0; i < n; i++) {

@@ -12,7 +12,7 @@ import { conjuncts, describePlan, plan, planJoin, sourcesOf, type Plan } from ".
 import { Parser } from "./parser.ts";
 import { quirks } from "./quirks.ts";
 import type { Table } from "./schema.ts";
-import { visit, type Database } from "./rows.ts";
+import { visit, type Database, type RowFilter } from "./rows.ts";
 import { SqlError } from "./tokenizer.ts";
 import { compareValues, truth, type Value } from "./value.ts";
 
@@ -177,7 +177,12 @@ function simpleSelect(db: Database, s: Select, explain: boolean, outer: Scope | 
   }
 
   const results = exprs.map((e) => compile(e, scope));
-  let where = s.where && !(quirks.lookupSkipsRestOfWhere && p.kind !== "scan") ? compile(s.where, rowScope) : undefined;
+  let where: Compiled | undefined;
+  let filter: RowFilter | undefined;
+  if (s.where && !(quirks.lookupSkipsRestOfWhere && p.kind !== "scan")) {
+    if (levels.length === 0 && table && !quirks.nullAndFalseIsNull) filter = rowFilter(whereTerms, rowScope, usedCols[0]!);
+    else where = compile(s.where, rowScope);
+  }
   // With joins, each WHERE term is checked as soon as the tables it reads have their rows.
   const filters: (Compiled | undefined)[] = sources.map(() => undefined);
   if (levels.length > 0 && s.where) {
@@ -209,15 +214,31 @@ function simpleSelect(db: Database, s: Select, explain: boolean, outer: Scope | 
   const groupBy = s.groupBy.map((e) => compile(e, rowScope));
   const aggregates = scope.aggregates!;
   const out: Output[] = [];
+  const desc = orderBy.map((o) => o.desc);
+  // ORDER BY with a small LIMIT (and no DISTINCT): only the first rows are kept, as they come, instead of every row then a sort.
+  let top = 0;
+  try {
+    const l = limits(s);
+    if (orderBy.length > 0 && !s.distinct && l.offset + l.limit <= 1000) top = l.offset + l.limit;
+  } catch {
+    // A bad LIMIT fails below, where it always has.
+  }
   const emit = (row: Row, aggs: Value[]) => {
     if (having && truth(having(row, aggs)) !== true) return;
-    out.push({ values: results.map((f) => f(row, aggs)), keys: orderBy.map((o) => o.f(row, aggs)) });
+    const values: Value[] = new Array(results.length);
+    for (let i = 0; i < results.length; i++) values[i] = results[i]!(row, aggs);
+    const keys: Value[] = new Array(orderBy.length);
+    for (let i = 0; i < orderBy.length; i++) keys[i] = orderBy[i]!.f(row, aggs);
+    const o = { values, keys };
+    if (top > 0) insertTop(out, o, top, desc);
+    else out.push(o);
   };
-  const firstRows: Iterable<Row> = table ? visit(db, table, p, neededOf(0)) : [[]];
+  const firstRows: Iterable<Row> = table ? visit(db, table, p, neededOf(0), filter) : [[]];
   const rows = levels.length > 0 ? joinRows(db, firstRows, levels, width, filters) : firstRows;
 
   if (aggregates.length === 0 && groupBy.length === 0) {
-    for (const row of rows) if (!where || truth(where(row, [])) === true) emit(row, []);
+    const noAggregates: Value[] = [];
+    for (const row of rows) if (!where || truth(where(row, noAggregates)) === true) emit(row, noAggregates);
   } else if (table && !table.rows && levels.length === 0 && !s.where && groupBy.length === 0 && exprs.length === 1 && aggregates.length === 1 && isCountStar(aggregates[0]!) && exprs[0] === aggregates[0]) {
     // COUNT(*) of a whole table: count the leaves' cells, decode no record.
     emit([], [BigInt(countTable(db.pager, table.root))]);
@@ -225,14 +246,23 @@ function simpleSelect(db: Database, s: Select, explain: boolean, outer: Scope | 
     const argFns = aggregates.map((a) => (a.k === "fn" ? a.args.map((x) => compile(x, rowScope)) : []));
     const groups = new Map<string, { key: Value[]; row: Row; accs: Accumulator[] }>();
     const fresh = () => aggregates.map((a) => (a.k === "fn" ? new Accumulator(a.name, a.star, a.distinct) : new Accumulator("COUNT", true, false)));
+    // Per row: the group's key and each aggregate's arguments, in arrays reused from row to row (step() reads its arguments at once).
+    const noAggregates: Value[] = [];
+    const key: Value[] = new Array(groupBy.length);
+    const args = argFns.map((fs) => new Array<Value>(fs.length));
     for (const row of rows) {
-      if (where && truth(where(row, [])) !== true) continue;
-      const key = groupBy.map((g) => g(row, []));
+      if (where && truth(where(row, noAggregates)) !== true) continue;
+      for (let i = 0; i < groupBy.length; i++) key[i] = groupBy[i]!(row, noAggregates);
       const k = groupKey(key);
       let g = groups.get(k);
-      if (!g) groups.set(k, (g = { key, row, accs: fresh() }));
+      if (!g) groups.set(k, (g = { key: key.slice(), row, accs: fresh() }));
       g.row = row;
-      g.accs.forEach((acc, i) => acc.step(argFns[i]!.map((f) => f(row, []))));
+      for (let i = 0; i < g.accs.length; i++) {
+        const fs = argFns[i]!;
+        const a = args[i]!;
+        for (let j = 0; j < fs.length; j++) a[j] = fs[j]!(row, noAggregates);
+        g.accs[i]!.step(a);
+      }
     }
     if (groups.size === 0 && groupBy.length === 0) groups.set("", { key: [], row: new Array((table?.columns.length ?? 0) + 1).fill(null), accs: fresh() });
     const sorted = [...groups.values()].sort((a, b) => compareRows(a.key, b.key, []));
@@ -250,11 +280,62 @@ function simpleSelect(db: Database, s: Select, explain: boolean, outer: Scope | 
     });
   }
   const { offset, limit } = limits(s);
-  if (orderBy.length > 0) {
-    const desc = orderBy.map((o) => o.desc);
+  if (orderBy.length > 0 && top === 0) {
     final = offset + limit <= 1000 ? topK(final, offset + limit, desc) : final.map((o, i) => ({ o, i })).sort((a, b) => compareRows(a.o.keys, b.o.keys, desc) || a.i - b.i).map((x) => x.o);
   }
   return { rows: final.slice(offset, limit === Infinity ? undefined : offset + limit).map((o) => o.values), affinities, names };
+}
+
+/**
+ * The WHERE of a query on one table as terms its scan checks while it
+ * decodes a row (rows.ts, RowFilter): each top-level AND term compiled on
+ * its own, with the columns it reads; a term with a subquery, which may
+ * read any column of the row, gets them all.
+ */
+function rowFilter(terms: Expr[], scope: Scope, used: Set<number>): RowFilter {
+  const all = [...used];
+  return {
+    terms: terms.map((term) => {
+      let columns: number[] = [];
+      const walk = (e: unknown): void => {
+        if (!e || typeof e !== "object") return;
+        const x = e as { k?: string };
+        if (x.k === "subquery" || x.k === "exists" || (x.k === "in" && (e as { select?: unknown }).select)) columns = all;
+        if (columns === all) return;
+        if (x.k === "col") {
+          const r = resolveColumn(scope, e as Extract<Expr, { k: "col" }>);
+          if (!r.depth) columns.push(r.index);
+          return;
+        }
+        for (const v of Object.values(e)) if (Array.isArray(v)) v.forEach(walk);
+        else walk(v);
+      };
+      const test = compile(term, scope);
+      walk(term);
+      return { columns: columns === all ? all : [...new Set(columns)], test, raw: rawComparison(term, scope) };
+    }),
+  };
+}
+
+const RAW_OPS: Record<string, string> = { "=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<=" };
+
+/**
+ * `column op integer` (or `integer op column`) on a column of the table with
+ * numeric affinity (INTEGER, REAL, NUMERIC): the comparison's affinity
+ * leaves an integer in the column as it is, so for such a row the term is a
+ * comparison of two numbers, checked on the record's bytes (FilterTerm.raw).
+ */
+function rawComparison(term: Expr, scope: Scope): { column: number; op: string; value: number } | undefined {
+  if (term.k !== "bin" || !(term.op in RAW_OPS)) return undefined;
+  const [col, lit, op] = term.l.k === "col" ? [term.l, term.r, term.op] : [term.r, term.l, RAW_OPS[term.op]!];
+  if (col.k !== "col" || lit.k !== "lit" || typeof lit.v !== "bigint") return undefined;
+  if (lit.v > 9007199254740991n || lit.v < -9007199254740991n) return undefined;
+  const r = resolveColumn(scope, col);
+  const table = r.source.table;
+  if (r.depth || r.index >= table.columns.length || r.index === table.rowidAlias) return undefined;
+  const affinity = table.columns[r.index]!.affinity;
+  if (affinity !== "INTEGER" && affinity !== "REAL" && affinity !== "NUMERIC") return undefined;
+  return { column: r.index, op, value: Number(lit.v) };
 }
 
 /** LIMIT and OFFSET as numbers (lang_select.html#the_limit_clause): no limit when negative. */
@@ -357,20 +438,23 @@ function distinctSorted(rows: Value[][]): Value[][] {
 function topK(rows: Output[], k: number, desc: boolean[]): Output[] {
   const best: Output[] = [];
   if (k === 0) return best;
-  for (const r of rows) {
-    if (best.length === k && compareRows(r.keys, best[k - 1]!.keys, desc) >= 0) continue;
-    // After every row that sorts before or equal to it: ties keep their input order.
-    let lo = 0;
-    let hi = best.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (compareRows(best[mid]!.keys, r.keys, desc) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    best.splice(lo, 0, r);
-    if (best.length > k) best.pop();
-  }
+  for (const r of rows) insertTop(best, r, k, desc);
   return best;
+}
+
+/** Adds a row to the first k rows so far (`best`, sorted), if it is one of them; ties keep their input order. */
+function insertTop(best: Output[], r: Output, k: number, desc: boolean[]): void {
+  if (best.length === k && compareRows(r.keys, best[k - 1]!.keys, desc) >= 0) return;
+  // After every row that sorts before or equal to it.
+  let lo = 0;
+  let hi = best.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareRows(best[mid]!.keys, r.keys, desc) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  best.splice(lo, 0, r);
+  if (best.length > k) best.pop();
 }
 
 function isCountStar(e: Expr): boolean {
