@@ -30,6 +30,7 @@ const lib = dlopen("libc.so.6", {
   kill: { args: ["i32", "i32"], returns: "i32" },
   setsid: { args: [], returns: "i32" },
   prctl: { args: ["i32", "u64", "u64", "u64", "u64"], returns: "i32" },
+  mmap: { args: ["ptr", "u64", "i32", "i32", "i32", "i64"], returns: "ptr" },
 });
 export const libc = lib.symbols;
 

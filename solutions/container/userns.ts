@@ -12,9 +12,9 @@
  * The clone is done by userns.c (see there for why in C); the child is not
  * a Bun subprocess, so its end is watched with waitpid(WNOHANG).
  */
-import { cc, ptr } from "bun:ffi";
-import { writeFileSync } from "node:fs";
-import { constants } from "node:os";
+import { CFunction, cc, type Pointer, ptr, toArrayBuffer } from "bun:ffi";
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { constants, homedir } from "node:os";
 import { join } from "node:path";
 import type { IdMapping } from "./config.ts";
 import { check, CLONE, cstrArray, libc } from "./libc.ts";
@@ -53,17 +53,95 @@ interface Trampolines {
   clone_and_exec: (flags: bigint, syncFd: number, parentEnd: number, becomeRoot: number, argv: BigUint64Array, envp: BigUint64Array) => number;
   clone_wait_exec: (flags: bigint, syncFd: number, parentEnd: number, argv: BigUint64Array, envp: BigUint64Array) => number;
 }
+const SIGNATURES = {
+  clone_and_exec: { args: ["i64", "i32", "i32", "i32", "ptr", "ptr"], returns: "i32" },
+  clone_wait_exec: { args: ["i64", "i32", "i32", "ptr", "ptr"], returns: "i32" },
+} as const;
+const NAMES = ["clone_and_exec", "clone_wait_exec"] as const;
 let trampolines: Trampolines | undefined;
 
-/** userns.c, compiled once (by TinyCC, in memory) when first needed. */
+/**
+ * The cache of userns.c's machine code: a directory of this user's own (nobody else may write code that root runs),
+ * one file per compile of a given source by a given Bun (whose TinyCC makes the code): a header of four u32 (the
+ * code's length, each function's offset in it, a check of its bytes), then the code. userns.c's code is
+ * self-contained (see there), so it runs from wherever it is mapped.
+ */
+function cacheFile(source: Buffer): string | undefined {
+  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "syscraft-container");
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = statSync(dir);
+    if (st.uid !== process.geteuid!() || (st.mode & 0o022) !== 0) return undefined;
+  } catch {
+    return undefined;
+  }
+  const key = Bun.hash(Buffer.concat([source, Buffer.from(`${Bun.version} ${Bun.revision} ${process.arch}`)])).toString(16);
+  return join(dir, `userns-${key}.bin`);
+}
+
+const HEADER = 16;
+const PROT_READ = 1;
+const PROT_EXEC = 4;
+const MAP_PRIVATE = 2;
+
+/** The cached code mapped executable, as callable functions; undefined when there is none (or it is not trustworthy). */
+function fromCache(file: string): Trampolines | undefined {
+  let fd = -1;
+  try {
+    fd = openSync(file, "r");
+    const st = fstatSync(fd);
+    if (st.uid !== process.geteuid!() || (st.mode & 0o022) !== 0 || st.size < HEADER) return undefined;
+    const bytes = readFileSync(fd);
+    const [length, ...rest] = [0, 4, 8, 12].map((o) => bytes.readUInt32LE(o)) as [number, number, number, number];
+    const [offA, offB, sum] = rest;
+    const code = bytes.subarray(HEADER);
+    if (code.length !== length || offA >= length || offB >= length || (Number(Bun.hash(code) & 0xffffffffn) >>> 0) !== sum) return undefined;
+    const map = libc.mmap(null, bytes.length, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+    if (map === null || Number(map) === -1) return undefined;
+    const at = (off: number, name: (typeof NAMES)[number]) => CFunction({ ptr: (Number(map) + HEADER + off) as Pointer, ...SIGNATURES[name] });
+    return { clone_and_exec: at(offA, "clone_and_exec"), clone_wait_exec: at(offB, "clone_wait_exec") } as unknown as Trampolines;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+/**
+ * userns.c's functions. The first time (for this source and this Bun), compiled by TinyCC in memory, and the code
+ * between code_start and code_end kept in the cache (written to a temporary file, then renamed: never half a file);
+ * after that, mapped from the cache: no compiler at run time (it cost each container 3 to 30 ms, more under load).
+ */
 export function compiled(): Trampolines {
-  trampolines ??= cc({
-    source: join(import.meta.dir, "userns.c"),
-    symbols: {
-      clone_and_exec: { args: ["i64", "i32", "i32", "i32", "ptr", "ptr"], returns: "i32" },
-      clone_wait_exec: { args: ["i64", "i32", "i32", "ptr", "ptr"], returns: "i32" },
-    },
-  }).symbols as unknown as Trampolines;
+  if (trampolines) return trampolines;
+  const sourcePath = join(import.meta.dir, "userns.c");
+  const source = readFileSync(sourcePath);
+  const file = cacheFile(source);
+  const cached = file === undefined ? undefined : fromCache(file);
+  if (cached) return (trampolines = cached);
+  const lib = cc({
+    source: sourcePath,
+    symbols: { ...SIGNATURES, code_start: { args: [], returns: "void" }, code_end: { args: [], returns: "void" } },
+  });
+  trampolines = lib.symbols as unknown as Trampolines;
+  if (file !== undefined) {
+    const address = (name: string) => Number((lib.symbols as unknown as Record<string, { ptr: Pointer }>)[name]!.ptr);
+    const start = address("code_start");
+    const length = address("code_end") - start;
+    const offsets = NAMES.map((n) => address(n) - start);
+    if (length > 0 && length < 65536 && offsets.every((o) => o > 0 && o < length)) {
+      const code = Buffer.from(toArrayBuffer(start as Pointer, 0, length));
+      const header = Buffer.alloc(HEADER);
+      [length, ...offsets, Number(Bun.hash(code) & 0xffffffffn) >>> 0].forEach((v, i) => header.writeUInt32LE(v, i * 4));
+      const tmp = `${file}.${process.pid}.tmp`;
+      try {
+        writeFileSync(tmp, Buffer.concat([header, code]), { mode: 0o600 });
+        renameSync(tmp, file);
+      } catch {
+        rmSync(tmp, { force: true });
+      }
+    }
+  }
   return trampolines;
 }
 
@@ -79,7 +157,9 @@ export function cloneWaiting(clone: (readEnd: number, writeEnd: number) => numbe
   const [readEnd, writeEnd] = [fds[0]!, fds[1]!];
   let pid: number;
   try {
-    pid = check(clone(readEnd, writeEnd), what);
+    // userns.c's raw system call returns -errno.
+    pid = clone(readEnd, writeEnd);
+    if (pid < 0) throw new Error(`${what}: ${libc.strerror(-pid)} (errno ${-pid})`);
   } catch (e) {
     libc.close(writeEnd);
     throw e;
