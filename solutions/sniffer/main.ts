@@ -72,6 +72,10 @@ export interface SnifferOptions {
   dump?: (bytes: Uint8Array, style: HexStyle) => string;
   /** Opens the packet socket (a fixture replaces it). */
   openSocket?: typeof PacketSocket.open;
+  /** Hold the packet lines until the capture ends instead of writing each at once (a fixture's mistake). */
+  holdLines?: boolean;
+  /** With -w, print the packet lines too (a fixture's mistake). */
+  linesWithWrite?: boolean;
   /** Whether to print a captured frame (a fixture filters in user space here). */
   keep?: (frame: Uint8Array) => boolean;
 }
@@ -163,8 +167,10 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
   if (options.listeningLine !== false) writeSync(2, `listening on ${iface}, link-type EN10MB (Ethernet), snapshot length ${SNAPLEN} bytes\n`);
 
   let captured = 0;
+  const held: string[] = [];
   const finish = (): never => {
     writer?.close();
+    if (held.length > 0) writeSync(1, held.join(""));
     writeSync(2, (options.closing ?? closingCounts)(captured, socket.stats()));
     process.exit(0);
   };
@@ -182,7 +188,10 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
     if (options.keep && !options.keep(r.frame)) return;
     captured++;
     if (writer) writer.write(r);
-    else writeSync(1, line(r.sec, r.usec, r.frame));
+    if (!writer || options.linesWithWrite) {
+      if (options.holdLines) held.push(line(r.sec, r.usec, r.frame));
+      else writeSync(1, line(r.sec, r.usec, r.frame));
+    }
     if (captured >= count) finish();
   };
   worker.onmessage = (e: MessageEvent<Received[]>) => e.data.forEach(onFrame);

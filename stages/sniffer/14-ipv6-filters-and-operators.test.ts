@@ -17,8 +17,9 @@ export default stage(import.meta, [
       const tr = new Traffic(t.rand);
       const [a, b] = [text6(groups6(t.rand)), text6(groups6(t.rand))];
       // IPv4 ICMP and UDP first: "icmp6" and "ip6 proto 17" are IPv6 only. The fragments last: their protocol is in the fragment header.
-      const frames = [tr.v4icmp(), tr.v4udp(), tr.v6("tcp", a, b), tr.v6("icmp6", a, b), tr.v6("udp", b, a), tr.v6Fragment("icmp6", a, b), tr.v6Fragment("udp", b, a)];
-      await expectFiltered(t, frames, "icmp6 or ip6 proto 17", 'Your program kept other frames than tcpdump for "icmp6 or ip6 proto 17".', `${GRAMMAR} "ip6" is EtherType 0x86dd. "ip6 proto N" (and "icmp6", which is "ip6 proto 58") is an IPv6 packet whose next header (frame byte 20) is N, or is 44 (a fragment header) whose own next header (frame byte 54) is N; IPv4's protocol field does not count.`, "IPv4 ICMP and UDP, IPv6 TCP, ICMPv6 and UDP, and IPv6 first fragments of ICMPv6 and UDP");
+      // Then IPv4 later fragments whose frame byte 20 reads 58 and 17: only the EtherType (0x0800) says they are not IPv6 (and a program that keeps them prints them before its -c count is reached).
+      const frames = [tr.v4icmp(), tr.v4udp(), tr.v4FragmentLike(58), tr.v4FragmentLike(17), tr.v6("tcp", a, b), tr.v6("icmp6", a, b), tr.v6("udp", b, a), tr.v6Fragment("icmp6", a, b), tr.v6Fragment("udp", b, a)];
+      await expectFiltered(t, frames, "icmp6 or ip6 proto 17", 'Your program kept other frames than tcpdump for "icmp6 or ip6 proto 17".', `${GRAMMAR} "ip6" is EtherType 0x86dd. "ip6 proto N" (and "icmp6", which is "ip6 proto 58") is an IPv6 packet whose next header (frame byte 20) is N, or is 44 (a fragment header) whose own next header (frame byte 54) is N; IPv4's protocol field does not count.`, "IPv4 ICMP and UDP, two IPv4 later fragments whose byte 20 reads 58 and 17, IPv6 TCP, ICMPv6 and UDP, and IPv6 first fragments of ICMPv6 and UDP");
     },
   },
   {

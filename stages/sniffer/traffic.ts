@@ -69,6 +69,19 @@ export class Traffic {
     return this.frame4(IPPROTO.icmp, icmpEcho("request", this.rand.int(0, 65535), 1, this.rand.bytes(this.rand.int(8, 40))));
   }
 
+  /**
+   * A later fragment of an IPv4 UDP datagram whose frame byte 20 (the IPv4
+   * header's flags and the fragment offset's first bits) is `n`, where an
+   * IPv6 header has its next header: 58 or 17 there reads as ICMPv6 or UDP to
+   * a filter that skips the EtherType check. `n` must have its top two bits
+   * clear (no reserved or DF flag).
+   */
+  v4FragmentLike(n: number): Buffer {
+    const [src, dst] = this.v4;
+    const offset = (((n & 0x1f) << 8) | this.rand.int(0, 255)) * 8;
+    return ethernet(this.macs[1], this.macs[0], ETHERTYPE.ipv4, ipv4({ src, dst, protocol: IPPROTO.udp, moreFragments: (n & 0x20) !== 0, fragmentOffset: offset, payload: this.rand.bytes(16) }));
+  }
+
   /** An IPv4 UDP datagram of exactly `length` bytes on the wire (at least 42). */
   v4OfLength(length: number): Buffer {
     return this.frame4(IPPROTO.udp, udp(this.v4[0], this.v4[1], 40000, 50000, this.rand.bytes(length - 42)));

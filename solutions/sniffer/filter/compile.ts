@@ -35,6 +35,8 @@ export interface CompileOptions {
   guards?: boolean;
   /** Look past an IPv6 fragment header for icmp6, tcp, udp, ip6 proto (fixtures turn it off). */
   fragmentHeader?: boolean;
+  /** Check the EtherType (0x86dd) before reading IPv6's next header in "ip6 proto N" (false: a fixture's mistake). */
+  ip6EtherType?: boolean;
   /** port over IPv6: only when the next header is TCP, UDP or SCTP ("checked"); fixtures' mistakes: not at all, or whatever the next header. */
   ports6?: "checked" | "none" | "any-next-header";
 }
@@ -247,7 +249,7 @@ function compileNode(e: Emitter, f: Filter, yes: Target, no: Target, opts: Compi
         if (f.family === "ip") return;
         e.place(notIp);
       }
-      e.jump(OP.jeq, ETH_IP6, isIp6, no);
+      e.jump(OP.jeq, ETH_IP6, isIp6, opts.ip6EtherType === false && f.family === "ip6" ? isIp6 : no);
       e.place(isIp6);
       e.op(OP.ldB, IP6_NXT);
       e.jump(OP.jeq, f.n, yes, fragment);
