@@ -154,15 +154,16 @@ export class Network {
   }
 
   /**
-   * The node that sent to the most other nodes in the last `ms` (ties: the most
+   * The node that sent to the most other nodes in the `ms` that ended `endedAgo` ago (ties: the most
    * messages), undefined if none sent any: a Raft leader sends to every follower,
    * a follower mostly answers the leader.
    */
-  busiest(ms: number): string | undefined {
-    const since = Date.now() - ms;
+  busiest(ms: number, endedAgo = 0): string | undefined {
+    const until = Date.now() - endedAgo;
+    const since = until - ms;
     const per = new Map<string, { dests: Set<string>; count: number }>();
     for (const r of this.recent) {
-      if (r.at < since) continue;
+      if (r.at < since || r.at > until) continue;
       const p = per.get(r.src) ?? { dests: new Set(), count: 0 };
       p.dests.add(r.dest);
       p.count++;
