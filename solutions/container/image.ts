@@ -19,10 +19,11 @@
  *
  * At run, init mounts the overlay (lowerdir: the layers, upperdir: the
  * bundle's upper/) on rootfs/ in the container's mount namespace, before the
- * rest of the root is built (mountImageRoot).
+ * rest of the root is built (image-root.ts).
  */
 import { chmodSync, existsSync, lchownSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { LOWERDIRS } from "./image-root.ts";
 import { readTar, type TarEntry } from "./image-tar.ts";
 import { check, cstr, libc, MS } from "./libc.ts";
 import type { Quirks } from "./quirks.ts";
@@ -46,7 +47,7 @@ declare module "./quirks.ts" {
   }
 }
 
-export const LOWERDIRS = "org.syscraft.rootfs.lowerdirs";
+
 const REF_NAME = "org.opencontainers.image.ref.name";
 const WHITEOUT = ".wh.";
 const OPAQUE = ".wh..wh..opq";
@@ -175,20 +176,4 @@ export function unpack(root: string, layoutArg: string, ref: string, bundleArg: 
   };
   writeFileSync(join(bundle, "config.json"), JSON.stringify(config, null, 2));
   return c;
-}
-
-/** In the container's mount namespace: the overlay of an unpacked image on the bundle's rootfs/, if config.json has one. */
-export function mountImageRoot(bundle: string, rootfs: string, quirks: Quirks): void {
-  const raw = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8")) as Json;
-  const lowers = (raw.annotations as Record<string, string> | undefined)?.[LOWERDIRS];
-  if (lowers === undefined) return;
-  // Private first, so that the overlay does not propagate back to the host's mount namespace.
-  check(libc.mount(null, cstr("/"), null, MS.REC | MS.PRIVATE, null), "make / private");
-  let [lower, upper, work] = [lowers, join(bundle, "upper"), join(bundle, "work")];
-  if (quirks.imageSharedUpper) {
-    const [top, ...rest] = lowers.split(":");
-    [lower, upper, work] = [rest.join(":"), top!, `${top}.work`];
-    mkdirSync(work, { recursive: true });
-  }
-  check(libc.mount(cstr("overlay"), cstr(rootfs), cstr("overlay"), 0, cstr(`lowerdir=${lower},upperdir=${upper},workdir=${work}`)), "mount the image's overlay on rootfs");
 }

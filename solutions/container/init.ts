@@ -10,8 +10,7 @@ import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Config, NamespaceType } from "./config.ts";
 import { check, CLONE, cstr, cstrArray, errno, libc, O } from "./libc.ts";
-import { applyCredentials } from "./credentials.ts";
-import { mountImageRoot } from "./image.ts";
+import { mountImageRoot } from "./image-root.ts";
 import { enterRootfs, type HookPoint } from "./mounts.ts";
 import { type HookState, readHooks, runHooks } from "./hooks.ts";
 import type { Quirks } from "./quirks.ts";
@@ -105,6 +104,7 @@ export function init(plan: Plan): never {
   // Loaded only when needed (every module costs start-up time; the benchmark's /bin/true has no filter), and now:
   // once the root has changed, this file's directory is out of reach.
   const seccomp = config.seccomp === undefined || quirks.seccompIgnored ? undefined : (require("./seccomp.ts") as typeof import("./seccomp.ts"));
+  const { applyCredentials } = require("./credentials.ts") as typeof import("./credentials.ts");
   let cgroupFds: number[] = [];
   try {
     // cgroup.procs is out of reach once the root has changed: opened now, joined just before execve (see there).
