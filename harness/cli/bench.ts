@@ -23,7 +23,9 @@ const { values: flags, positionals } = parseCommandLine("bench", "usage: bun run
   impl: { type: "string" },
 });
 if (positionals.length !== 1) usageError("bench", "give one challenge, e.g. bun run bench redis");
-const slug = positionals[0]!;
+/** Names a benchmark also answers to: `bun run bench raft` is the distributed challenge's (lin-kv on its Raft). */
+const ALIASES: Record<string, string> = { raft: "distributed" };
+const slug = ALIASES[positionals[0]!] ?? positionals[0]!;
 if (flags.impl !== undefined) process.env.SYSCRAFT_IMPL = flags.impl;
 const challenge = challengeArg("bench", slug);
 const file = join(CHALLENGES_DIR, slug, "bench.ts");
