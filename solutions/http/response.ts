@@ -79,7 +79,7 @@ export function serialize(r: Response, o: SerializeOptions = {}): Buffer {
 }
 
 /** One piece of a chunked body: its size in hex, CRLF, the data, CRLF; an empty piece is the last chunk (RFC 9112 §7.1). */
-export function chunk(data: Uint8Array): Buffer {
+export function chunk(data: Uint8Array, decimal = false): Buffer {
   if (data.length === 0) return Buffer.from("0\r\n\r\n");
-  return Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from("\r\n")]);
+  return Buffer.concat([Buffer.from(`${data.length.toString(decimal ? 10 : 16)}\r\n`), data, Buffer.from("\r\n")]);
 }

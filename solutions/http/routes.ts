@@ -1,5 +1,5 @@
 /** The server's routes: /, /echo/<text>, /user-agent, /stream/<n>, /files/<name>, then static files; anything else is 404. */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Request } from "./request.ts";
 import { response, text, type Response } from "./response.ts";
@@ -10,6 +10,8 @@ export interface RouteOptions extends StaticOptions {
   directory: string;
   /** Fixture switch: look header names up with their exact case. */
   caseSensitiveHeaders?: boolean;
+  /** Fixture switch: POST /files/<name> appends to an existing file instead of replacing it. */
+  filesAppended?: boolean;
   /** Fixture switch: answer 200 for paths with no route. */
   okForUnknownPaths?: boolean;
   /** Fixture switch: look files up by the path as sent, without percent-decoding. */
@@ -76,7 +78,7 @@ function files(req: Request, name: string, o: RouteOptions): Response {
   // POST (stage 5) or PUT (RFC 9110 §9.3.4, what nginx's WebDAV module takes; the http2 stages upload with it).
   if (req.method === "POST" || req.method === "PUT") {
     mkdirSync(o.directory, { recursive: true });
-    writeFileSync(file, o.bodyAsText ? Buffer.from(req.body.toString("utf8")) : req.body);
+    (o.filesAppended ? appendFileSync : writeFileSync)(file, o.bodyAsText ? Buffer.from(req.body.toString("utf8")) : req.body);
     return text(o.createdAs200 ? 200 : 201, "Created\n");
   }
   if (req.method !== "GET" && req.method !== "HEAD") return response(405, "", [["Allow", "GET, HEAD, POST, PUT"]]);

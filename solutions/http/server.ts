@@ -22,6 +22,10 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
   http10KeepsOpen?: boolean;
   /** Fixture switch: recognise the close token only in lowercase. */
   closeLowercaseOnly?: boolean;
+  /** Fixture switch: an HTTP/1.0 request's keep-alive token recognised only in lowercase (`Keep-Alive` closes). */
+  http10KeepAliveLowercaseOnly?: boolean;
+  /** Fixture switch: chunk sizes written in decimal, not hexadecimal. */
+  chunkSizeDecimal?: boolean;
   /** Fixture switch: answer the first request of each read, drop the rest. */
   firstRequestOnly?: boolean;
   /** Fixture switch: added to every Content-Length. */
@@ -113,7 +117,8 @@ function wantsClose(req: Request, o: ServerOptions): boolean {
   const value = req.headers.get("connection") ?? "";
   const tokens = (o.closeLowercaseOnly ? value : value.toLowerCase()).split(",").map((s) => s.trim());
   if (tokens.includes("close") && !o.closeIgnored) return true;
-  return req.version === "HTTP/1.0" && (!tokens.includes("keep-alive") || !!o.http10KeepAliveIgnored) && !o.http10KeepsOpen;
+  const keepAlive = o.http10KeepAliveLowercaseOnly ? value.split(",").map((s) => s.trim()).includes("keep-alive") : tokens.includes("keep-alive");
+  return req.version === "HTTP/1.0" && (!keepAlive || !!o.http10KeepAliveIgnored) && !o.http10KeepsOpen;
 }
 
 function flush(socket: Socket<Connection>): void {
@@ -146,7 +151,7 @@ async function sendStream(socket: Socket<Connection>, res: Response, chunked: bo
   for (const piece of res.stream?.pieces ?? []) {
     if (!o.streamAtOnce) await Bun.sleep(res.stream?.intervalMs ?? 0);
     if (socket.data.gone) return;
-    send(socket, chunked ? chunk(piece) : Buffer.from(piece));
+    send(socket, chunked ? chunk(piece, o.chunkSizeDecimal) : Buffer.from(piece));
   }
   if (chunked && !o.noLastChunk) send(socket, chunk(new Uint8Array(0)));
 }

@@ -36,6 +36,14 @@ function compressible(type: string, o: StaticOptions): boolean {
 
 export interface StaticOptions {
   directory: string;
+  /** Fixture switch: If-None-Match compared with the first tag of its list only. */
+  inmFirstOnly?: boolean;
+  /** Fixture switch: If-Modified-Since answers 304 only when the file is strictly older than the date (not at it). */
+  imsStrictlyBefore?: boolean;
+  /** Fixture switch: Content-Range's last byte written one past the end (exclusive, as in a slice). */
+  contentRangeExclusiveEnd?: boolean;
+  /** Fixture switch: gzip refused only for the exact text `gzip;q=0` (`gzip; q=0`, `gzip;q=0.0` compress). */
+  q0ExactSpelling?: boolean;
   /** Fixture switch: join the path to the directory without refusing "..". */
   allowTraversal?: boolean;
   /** Fixture switch: never answer 304. */
@@ -119,7 +127,7 @@ function notModified(req: Request, etag: string, st: Stats, o: StaticOptions): b
     if (o.inmAnyValue304) return true;
     if (inm.trim() === "*" && !o.inmStarNotMatched) return true;
     const bare = (tag: string) => (o.inmWeakNotMatched ? tag.trim() : tag.trim().replace(/^W\//, ""));
-    if (inm.split(",").some((tag) => bare(tag) === bare(etag))) return true;
+    if ((o.inmFirstOnly ? inm.split(",").slice(0, 1) : inm.split(",")).some((tag) => bare(tag) === bare(etag))) return true;
   }
   if (inm !== undefined && !o.imsDespiteInm) return false;
   const ims = req.headers.get("if-modified-since");
@@ -127,7 +135,8 @@ function notModified(req: Request, etag: string, st: Stats, o: StaticOptions): b
   const since = Date.parse(ims);
   if (Number.isNaN(since)) return !!o.badDateNotModified;
   if (o.imsAlways304) return true;
-  return (o.imsMilliseconds ? st.mtimeMs : Math.floor(st.mtimeMs / 1000) * 1000) <= since;
+  const modified = o.imsMilliseconds ? st.mtimeMs : Math.floor(st.mtimeMs / 1000) * 1000;
+  return o.imsStrictlyBefore ? modified < since : modified <= since;
 }
 
 type Range = { start: number; end: number } | "unsatisfiable" | undefined;
@@ -154,6 +163,7 @@ function parseRange(value: string, size: number, atEndSatisfiable = false, o: St
 function acceptsGzip(req: Request, o: StaticOptions): boolean {
   if (o.gzipAlways) return true;
   const ae = req.headers.get("accept-encoding") ?? "";
+  if (o.q0ExactSpelling) return /\bgzip\b/i.test(ae) && !ae.toLowerCase().includes("gzip;q=0");
   return ae.split(",").some((part) => {
     const [coding, ...params] = part.trim().toLowerCase().split(";");
     const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
@@ -188,7 +198,7 @@ export function serveStatic(req: Request, path: string, o: StaticOptions): Respo
   if (rangeHeader !== undefined && !o.ignoreRange && !(gzip && o.gzipBeforeRange)) {
     const range = parseRange(rangeHeader, body.length, o.rangeAtEndSatisfiable, o);
     if (range === "unsatisfiable") return response(416, "", o.no416ContentRange ? [] : [["Content-Range", `bytes */${body.length}`]]);
-    if (range) return response(206, body.subarray(range.start, range.end + 1), [...headers, ["Content-Range", `bytes ${range.start}-${range.end}/${body.length}`]]);
+    if (range) return response(206, body.subarray(range.start, range.end + 1), [...headers, ["Content-Range", `bytes ${range.start}-${range.end + (o.contentRangeExclusiveEnd ? 1 : 0)}/${body.length}`]]);
   }
   if (gzip) {
     // A different representation: its validator is marked weak (as nginx does).

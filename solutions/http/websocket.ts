@@ -42,6 +42,10 @@ export interface WsOptions {
   wsCloseAlways1000?: boolean;
   /** Fixture switch: any close code is accepted. */
   wsAnyCloseCode?: boolean;
+  /** Fixture switch: only codes below 1000 and 1005, 1006 are refused (1004, 1015 and the unassigned ones taken). */
+  wsCloseCodesPartial?: boolean;
+  /** Fixture switch: a close frame with a 1-byte body is taken as an empty one. */
+  wsOneByteCloseAccepted?: boolean;
   /** Fixture switch: the close reason's UTF-8 is not checked. */
   wsCloseReasonUnchecked?: boolean;
   /** Fixture switch: close the TCP connection on a close frame without sending one back. */
@@ -253,10 +257,11 @@ export class WsConnection {
       this.closed = true;
       return this.end();
     }
-    if (payload.length === 0) return this.close(undefined, "");
+    if (payload.length === 0 || (payload.length === 1 && this.o.wsOneByteCloseAccepted)) return this.close(undefined, "");
     if (payload.length === 1) throw new Fail(1002, "a close frame with a 1-byte body");
     const code = payload.readUInt16BE(0);
-    if (!validCloseCode(code) && !this.o.wsAnyCloseCode) throw new Fail(1002, `close code ${code} is not one a peer may send`);
+    const refused = this.o.wsCloseCodesPartial ? code < 1000 || code === 1005 || code === 1006 : !validCloseCode(code);
+    if (refused && !this.o.wsAnyCloseCode) throw new Fail(1002, `close code ${code} is not one a peer may send`);
     if (!validUtf8(payload.subarray(2)) && !this.o.wsCloseReasonUnchecked) throw new Fail(1007, "a close reason that is not valid UTF-8");
     this.close(this.o.wsCloseAlways1000 ? 1000 : code, "");
   }

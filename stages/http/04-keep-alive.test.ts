@@ -6,6 +6,7 @@ const KEEP_ALIVE = "An HTTP/1.1 connection is persistent (RFC 9112 §9.3): after
 const PIPELINE = "A client may send several requests without waiting for the responses (pipelining, RFC 9112 §9.3.2). One read can hold several requests, or a request and a half: parse every complete request in your buffer, answer each in the order they came, and keep the rest for the next read.";
 const CLOSE = "When the request has `Connection: close`, send the response and then close the connection (RFC 9112 §9.6).";
 const HTTP10 = "HTTP/1.0 connections are not persistent by default (RFC 9112 §9.3): after the response to an HTTP/1.0 request, close the connection, unless the request said `Connection: keep-alive`.";
+const KEEP_ALIVE_ANY_CASE = "Connection is a comma-separated list of tokens, and tokens are case-insensitive (RFC 9110 §7.6.1): an HTTP/1.0 request with `Connection: Keep-Alive` (as wget and ab write it) asks to keep the connection open just as `keep-alive` does. Split the value on commas, trim, and compare lowercased.";
 const CLOSE_ANY_CASE = "Connection is a comma-separated list of tokens, and tokens are case-insensitive (RFC 9110 §7.6.1): `Close`, `CLOSE` and `keep-alive, close` all ask you to close after the response (RFC 9112 §9.6). Split the value on commas, trim, and compare lowercased.";
 
 async function echo(conn: HttpConnection, text: string, hint: string, what: string): Promise<HttpResponse> {
@@ -134,6 +135,13 @@ export default stage(import.meta, [
       await echo(kept, b, HTTP10, "an HTTP/1.0 request with Connection: keep-alive");
       await kept.send(`GET /echo/${c} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n`);
       await echo(kept, c, HTTP10, "a second HTTP/1.0 request on a connection kept alive");
+      // HTTP/1.0 clients (wget, ab) write the token Keep-Alive: tokens are case-insensitive.
+      const [d, e] = words(t, 2) as [string, string];
+      const capital = await HttpConnection.open(t, server, "HTTP/1.0 client asking for Keep-Alive");
+      await capital.send(`GET /echo/${d} HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: Keep-Alive\r\n\r\n`);
+      await echo(capital, d, HTTP10, "an HTTP/1.0 request with Connection: Keep-Alive");
+      await capital.send(`GET /echo/${e} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n`);
+      await echo(capital, e, KEEP_ALIVE_ANY_CASE, "a second HTTP/1.0 request on a connection the first kept alive with Connection: Keep-Alive, in capitals");
     },
   },
 ]);

@@ -35,6 +35,11 @@ export default stage(import.meta, [
       expectStatus(got, 200, { message: `GET /files/${name} of a file that exists should answer 200.`, hint: SERVE });
       expectHeader(got, "Content-Type", "application/octet-stream", { message: "Files are served as application/octet-stream.", hint: SERVE });
       expectBody(got, body, { message: `GET /files/${name} should return the file's bytes.`, hint: SERVE });
+      // A second POST to the same name: the file becomes the new body (shorter than the first), not the two joined.
+      const again = `${t.rand.word()} ${t.rand.int(0, 99)}\n`;
+      const second = await curl(t, ["--data-binary", "@-", `${baseUrl(server)}/files/${name}`], { message: `curl could not POST /files/${name} a second time.`, hint: SAVE }, { stdin: again });
+      expectStatus(second.responses[0]!, 201, { message: `A second POST /files/${name} should answer 201 Created too.`, hint: SAVE });
+      expectSaved(t, dir, name, again, `${SAVE} A POST to a name that exists replaces the file: afterwards it holds the new body, byte for byte, and nothing of the old one (write, do not append).`);
     },
   },
   {

@@ -7,7 +7,7 @@ const VARY = "A response whose encoding depends on Accept-Encoding must say so w
 const RANGE_PLAIN = "A Range request is answered from the plain file even when the client accepts gzip: 206 with those bytes of the file as it is, no Content-Encoding (RFC 9110 §14.2; ranges count bytes of the representation you send, and a client resuming a download needs the plain file's bytes). Decide the range before compressing, and never compress a 206.";
 const ETAG_DIFFERS = "The gzip bytes are a different representation from the plain file, so they need a different ETag (RFC 9110 §8.8.3): otherwise a cache could answer a plain request's If-None-Match with the gzip bytes. Marking it weak, W/\"…\", as nginx does, is enough.";
 const TYPES_GZIP = "Compress text: text/* and the text-like application/json and image/svg+xml (RFC 9110 §8.4.1).";
-const PLAIN = "Compress only when the client asks: without Accept-Encoding: gzip (or with gzip;q=0, RFC 9110 §12.5.3), send the file as it is, without Content-Encoding.";
+const PLAIN = "Compress only when the client asks: without Accept-Encoding: gzip (or with gzip;q=0, RFC 9110 §12.5.3), send the file as it is, without Content-Encoding. A weight is a parameter: spaces may surround the \";\" (`gzip; q=0`) and 0, 0.0 and 0.000 are the same weight (RFC 9110 §12.4.2): parse it, do not look for the text `gzip;q=0`.";
 
 export default stage(import.meta, [
   {
@@ -36,8 +36,9 @@ export default stage(import.meta, [
       const name = `${t.rand.word()}.txt`;
       const content = Array.from({ length: 40 }, () => t.rand.word()).join(" ") + "\n";
       const { server } = await startWithFiles(t, { [name]: content });
-      for (const fields of [[], [["Accept-Encoding", "gzip;q=0, identity"]]] as [string, string][][]) {
-        const what = fields.length === 0 ? "without Accept-Encoding" : "with Accept-Encoding: gzip;q=0, identity";
+      // q=0 written three ways on every seed: OWS around ";" and trailing zeros are the same weight (RFC 9110 §12.4.2).
+      for (const fields of [[], [["Accept-Encoding", "gzip;q=0, identity"]], [["Accept-Encoding", "identity, gzip; q=0"]], [["Accept-Encoding", "gzip;q=0.000, identity"]]] as [string, string][][]) {
+        const what = fields.length === 0 ? "without Accept-Encoding" : `with Accept-Encoding: ${fields[0]![1]}`;
         const r = await exchange(t, server, rawRequest("GET", `/${name}`, [...fields, ["Connection", "close"]]), { message: `No response to GET /${name} ${what}.`, hint: PLAIN });
         t.expectEqual(`Content-Encoding: ${header(r, "Content-Encoding") ?? "(none)"}`, "Content-Encoding: (none)", { message: `GET /${name} ${what} should not be compressed.`, hint: PLAIN });
         expectBody(r, content, { message: `GET /${name} ${what} should return the file as it is.`, hint: PLAIN });

@@ -50,6 +50,8 @@ export interface H2Options {
   noStreamLimit?: boolean;
   /** Fixture switch: PING ACK with 8 zero bytes instead of the PING's. */
   pingAckZeros?: boolean;
+  /** Fixture switch: a PING that is itself an ACK is answered too. */
+  pingAckAnswered?: boolean;
   /** Fixture switch: a frame of an unknown type is a connection error. */
   unknownFramesRejected?: boolean;
   /** Fixture switch: RST_STREAM from the client is ignored. */
@@ -216,7 +218,7 @@ export class H2Connection {
       case F.PING:
         if (f.stream !== 0) throw new ConnectionError(F.PROTOCOL_ERROR, "PING on a stream other than 0");
         if (f.payload.length !== 8) throw new ConnectionError(F.FRAME_SIZE_ERROR, `a PING frame is 8 bytes, not ${f.payload.length}`);
-        if (!(f.flags & F.ACK)) this.write(F.frame(F.PING, F.ACK, 0, this.o.pingAckZeros ? Buffer.alloc(8) : f.payload));
+        if (!(f.flags & F.ACK) || this.o.pingAckAnswered) this.write(F.frame(F.PING, F.ACK, 0, this.o.pingAckZeros ? Buffer.alloc(8) : f.payload));
         return;
       case F.GOAWAY:
         if (f.stream !== 0) throw new ConnectionError(F.PROTOCOL_ERROR, "GOAWAY on a stream other than 0");

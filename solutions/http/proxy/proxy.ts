@@ -48,7 +48,8 @@ export function accessLogLine(client: string, at: Date, req: Request, status: nu
  * or in the forwarded response; a chunked request body not forwarded; the access log's request line without the query;
  * remove-header rules on the request, or on the response, ignored; metrics as plain text/plain, without their # TYPE line, or without 502s;
  * every upstream failure answered 504, or a timeout answered 502; one request past the rate limit let through; Retry-After
- * in milliseconds; the access-log line without its duration; metrics labelled with the pool name, not the address.
+ * in milliseconds; the access-log line without its duration; metrics labelled with the pool name, not the address; the
+ * forwarded request's Via replaced by the proxy's own entry instead of appended to.
  */
 export type ProxyMistake =
   | "host-case-sensitive"
@@ -73,7 +74,8 @@ export type ProxyMistake =
   | "rate-limit-off-by-one"
   | "retry-after-ms"
   | "access-log-no-duration"
-  | "metrics-pool-label";
+  | "metrics-pool-label"
+  | "via-replaced";
 
 export interface ProxyOptions extends PoolOptions, BalanceOptions {
   /** Fixture switch: one mistake of routing and forwarding (see ProxyMistake). */
@@ -259,7 +261,8 @@ export class Proxy {
     const hostFields: [string, string][] = mistake === "no-forwarded-host" ? [] : [["X-Forwarded-Host", host]];
     fields = [...fields.filter(([n]) => !/^x-forwarded-(host|proto)$/i.test(n)), ...hostFields, ["X-Forwarded-Proto", "http"]];
     fields = append(fields, "Forwarded", mistake === "no-forwarded-host" ? `for=${client};proto=http` : `for=${client};host="${host.replace(/["\\]/g, "")}";proto=http`);
-    if (mistake !== "no-via-request") fields = append(fields, "Via", VIA);
+    if (mistake === "via-replaced") fields = [...fields.filter(([n]) => n.toLowerCase() !== "via"), ["Via", VIA]];
+    else if (mistake !== "no-via-request") fields = append(fields, "Via", VIA);
     fields = this.rewrite(fields, "request");
     const body = mistake === "chunked-body-dropped" && req.headers.has("transfer-encoding") ? Buffer.alloc(0) : req.body;
     const hasBody = body.length > 0 || req.headers.has("content-length") || req.headers.has("transfer-encoding");

@@ -5,7 +5,7 @@ import type { CaseContext } from "../../../harness/stage/context.ts";
 import type { Program } from "../../../harness/stage/program.ts";
 import { stage } from "../../../harness/stage/define.ts";
 
-const PING = "A PING frame (type 0x6, stream 0, 8 bytes) without ACK is answered at once with a PING frame with the ACK flag (0x1) and the same 8 bytes (RFC 9113 §6.7).";
+const PING = "A PING frame (type 0x6, stream 0, 8 bytes) without ACK is answered at once with a PING frame with the ACK flag (0x1) and the same 8 bytes (RFC 9113 §6.7); a PING that has the ACK flag is not answered.";
 const UNKNOWN = "Frames of a type you do not know are ignored, not errors (RFC 9113 §4.1, §5.5): skip `length` bytes and go on.";
 const RST = "RST_STREAM (type 0x3) ends one stream: stop sending on it, forget its queued data, and keep the connection and its other streams going (RFC 9113 §6.4).";
 const GOAWAY = "A connection error (RFC 9113 §5.4.1): send GOAWAY (type 0x7, stream 0) with the last stream id you processed and the error code, then close the TCP connection.";
@@ -27,18 +27,24 @@ async function expectGoaway(t: CaseContext, server: Program, frames: Buffer[], c
 
 export default stage(import.meta, [
   {
-    name: "PING is answered with PING ACK and the same 8 bytes",
+    name: "PING is answered with PING ACK and the same 8 bytes; a PING ACK is not answered",
     async run(t) {
       const server = await t.start();
       const h2 = await H2Client.open(t, server);
       await h2.serverPreface({ message: "The server's first frame must be SETTINGS." });
       const opaque = Buffer.from(t.rand.bytes(8));
-      await h2.send(encodeFrame(FrameType.PING, 0, 0, opaque));
+      // First a PING that is itself an ACK (other bytes): it must not be answered; then the PING to answer.
+      const unsolicited = Buffer.from(opaque.map((b) => b ^ 0xff));
+      t.log.note("a PING with the ACK flag first (it must not be answered), then a PING without it");
+      await h2.send(encodeFrame(FrameType.PING, Flag.ACK, 0, unsolicited), encodeFrame(FrameType.PING, 0, 0, opaque));
       let ack: Buffer | undefined;
+      let answeredAck = false;
       await h2.until((f) => {
-        if (f.type === FrameType.PING && f.flags & Flag.ACK) ack = f.payload;
+        if (f.type === FrameType.PING && f.flags & Flag.ACK && f.payload.equals(unsolicited)) answeredAck = true;
+        else if (f.type === FrameType.PING && f.flags & Flag.ACK) ack = f.payload;
         return ack !== undefined;
       }, 2000);
+      if (answeredAck) t.fail({ message: "The server answered a PING that had the ACK flag with a PING ACK of its own: a PING with ACK is an acknowledgement, and must not be answered (RFC 9113 §6.7: \"Receivers of a PING frame that has the ACK flag set MUST NOT respond\"), or two peers would echo each other for ever.", expected: `no answer to PING <ACK> ${unsolicited.toString("hex")}`, received: `PING stream 0 <ACK> length 8 ${unsolicited.toString("hex")}`, hint: PING });
       if (!ack) t.fail({ message: "No PING ACK within 2 s.", expected: `PING stream 0 <ACK> length 8 ${opaque.toString("hex")}`, received: h2.closed ? "the connection was closed" : "no PING ACK", hint: PING });
       t.expectEqual((ack as Buffer).toString("hex"), opaque.toString("hex"), { message: "The PING ACK must carry the same 8 bytes as the PING.", hint: PING });
     },

@@ -5,7 +5,7 @@ import { stage } from "../../../harness/stage/define.ts";
 import type { CaseContext } from "../../../harness/stage/context.ts";
 
 const ROUTES = "With `--proxy <file>`, each `route <host or *> <path prefix> <upstream>` line sends requests whose Host (case-insensitive, port ignored) and path match to that upstream pool; of several matching routes the longest prefix wins, and a route for the exact host beats `*` on a tie. The request target goes upstream unchanged (query included). A request no route matches is answered by your server itself, as in the base stages.";
-const FORWARDED = "A proxy tells the upstream who the client was: append the client's address to X-Forwarded-For (keep the addresses already there, comma-separated), send the original Host as X-Forwarded-Host and the scheme as X-Forwarded-Proto (or the same in Forwarded: for=…;host=\"…\";proto=http, RFC 7239), and add itself to Via (`1.1 <name>`, RFC 9110 §7.6.3) in both the request and the response.";
+const FORWARDED = "A proxy tells the upstream who the client was: append the client's address to X-Forwarded-For (keep the addresses already there, comma-separated), send the original Host as X-Forwarded-Host and the scheme as X-Forwarded-Proto (or the same in Forwarded: for=…;host=\"…\";proto=http, RFC 7239), and add itself to Via (`1.1 <name>`, RFC 9110 §7.6.3: appended after the entries already there) in both the request and the response.";
 const HOP = "Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade and every field that the Connection header names describe one hop only: remove them before forwarding, in both directions (RFC 9110 §7.6.1). End-to-end fields pass unchanged.";
 const BODIES = "Forward the request body whole (whatever its framing from the client: Content-Length or chunked, RFC 9112 §6) and the upstream's body whole, reframed for the other side as needed.";
 
@@ -61,7 +61,8 @@ export default stage(import.meta, [
     name: "X-Forwarded-For is appended to; the Host, the scheme and Via are passed on",
     async run(t) {
       const { app, proxy } = await three(t);
-      const res = await viaProxy(t, proxy, requestFor("GET", "/page", "app.test", [["X-Forwarded-For", "203.0.113.7"]]), { message: "No response through the proxy within 3 s.", hint: FORWARDED });
+      const hop = `1.0 ${t.rand.word()}-hop`;
+      const res = await viaProxy(t, proxy, requestFor("GET", "/page", "app.test", [["X-Forwarded-For", "203.0.113.7"], ["Via", hop]]), { message: "No response through the proxy within 3 s.", hint: FORWARDED });
       expectStatus(res, 200, { message: "The upstream answered 200; the client should get it.", hint: FORWARDED });
       const req = last(app);
       if (!req) return t.fail({ message: "The request for app.test /page never reached the upstream.", hint: ROUTES });
@@ -76,7 +77,10 @@ export default stage(import.meta, [
         detail: `X-Forwarded-Host: ${f("x-forwarded-host") ?? "(none)"}; X-Forwarded-Proto: ${f("x-forwarded-proto") ?? "(none)"}; Forwarded: ${forwarded || "(none)"}`,
       });
       const via = /^(HTTP\/)?1\.1 \S+/i;
-      t.expectEqual(`request Via: ${via.test(f("via") ?? "") ? "1.1 <proxy>" : (f("via") ?? "(none)")}`, "request Via: 1.1 <proxy>", { message: "The forwarded request should carry Via: 1.1 <your proxy's name>.", hint: FORWARDED });
+      // The request came with an earlier hop's Via: the proxy appends its own entry after it (RFC 9110 §7.6.3).
+      const reqVia = f("via") ?? "";
+      const appended = reqVia.startsWith(`${hop}, `) && via.test(reqVia.slice(hop.length + 2));
+      t.expectEqual(`request Via: ${appended ? `${hop}, 1.1 <proxy>` : reqVia || "(none)"}`, `request Via: ${hop}, 1.1 <proxy>`, { message: `The request came with Via: ${hop} (an earlier hop); the forwarded request should carry that entry, then yours: Via: ${hop}, 1.1 <your proxy's name>${reqVia !== "" && !reqVia.includes(hop) ? " (yours replaced the earlier hop's; each intermediary appends to Via)" : ""}.`, hint: FORWARDED });
       t.expectEqual(`response Via: ${via.test(header(res, "via") ?? "") ? "1.1 <proxy>" : (header(res, "via") ?? "(none)")}`, "response Via: 1.1 <proxy>", { message: "The forwarded response should carry Via: 1.1 <your proxy's name> too.", hint: FORWARDED });
     },
   },

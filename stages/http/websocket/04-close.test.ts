@@ -71,12 +71,19 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "the close code is echoed; a code a peer may not send gets 1002; a reason that is not UTF-8 gets 1007",
+    name: "the close code is echoed; a code a peer may not send, or a 1-byte body, gets 1002; a reason that is not UTF-8 gets 1007",
     async run(t) {
       const server = await t.start();
       const code = t.rand.int(4000, 4999);
       await expectClose(t, await open(t, server), [clientFrame(Opcode.CLOSE, closeBody(code, t.rand.word()))], code, `a close frame with status ${code} (an application's code)`, CLOSE);
       await expectClose(t, await open(t, server), [clientFrame(Opcode.CLOSE, closeBody(1005))], 1002, "a close frame with status 1005 (reserved: a peer may never send it)", CLOSE_PAYLOAD);
+      // Every code of the .md's list that a peer may not send, on every seed: 1004, 1015 and one below 1000.
+      const low = t.rand.int(0, 999);
+      for (const [bad, why] of [[1004, "reserved"], [1015, "reserved for a TLS failure seen locally: never sent"], [low, "below 1000: not a status code"]] as const) {
+        await expectClose(t, await open(t, server), [clientFrame(Opcode.CLOSE, closeBody(bad))], 1002, `a close frame with status ${bad} (${why}; a peer may never send it)`, CLOSE_PAYLOAD);
+      }
+      const lone = t.rand.int(0, 255);
+      await expectClose(t, await open(t, server), [clientFrame(Opcode.CLOSE, Buffer.from([lone]))], 1002, `a close frame whose body is a single byte (${lone.toString(16).padStart(2, "0")}; a body is empty or at least the 2 bytes of a status code)`, CLOSE_PAYLOAD);
       await expectClose(t, await open(t, server), [clientFrame(Opcode.CLOSE, Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from([0x68, 0x69, 0xc3, 0x28, 0xff])]))], 1007, "a close frame with status 1000 and a reason that is not valid UTF-8 (68 69 c3 28 ff)", CLOSE_PAYLOAD);
     },
   },
