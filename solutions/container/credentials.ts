@@ -64,7 +64,7 @@ function capset(effective: bigint, permitted: bigint, inheritable: bigint): void
 export function applyCredentials(config: Config, quirks: Quirks): void {
   const { user, capabilities: caps, noNewPrivileges } = config.process;
   const applyCaps = caps !== undefined && !quirks.capsLeftFull;
-  if (applyCaps && caps.bounding !== undefined && !quirks.boundingNotDropped) {
+  if (applyCaps && caps.bounding !== undefined && !quirks.boundingNotDropped && !(quirks.rootKeepsBounding && user.uid === 0)) {
     const keep = mask(caps.bounding);
     const last = Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8"));
     for (let n = 0; n <= last; n++) {
@@ -79,7 +79,7 @@ export function applyCredentials(config: Config, quirks: Quirks): void {
     check(raw(SYS.setuid, user.uid, 0), `setuid(${user.uid})`);
   }
   if (applyCaps) {
-    capset(mask(caps.effective ?? []), mask(caps.permitted ?? []), mask(caps.inheritable ?? []));
+    capset(mask(caps.effective ?? []), mask(caps.permitted ?? []), mask((quirks.inheritableFromPermitted ? caps.permitted : caps.inheritable) ?? []));
     for (const name of quirks.ambientNotRaised ? [] : (caps.ambient ?? [])) {
       check(libc.prctl(PR.CAP_AMBIENT, BigInt(PR.CAP_AMBIENT_RAISE), BigInt(capNumber(name)), 0n, 0n), `prctl(PR_CAP_AMBIENT_RAISE, ${name})`);
     }

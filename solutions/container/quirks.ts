@@ -131,6 +131,10 @@ export interface Quirks {
   additionalGidsIgnored?: boolean;
   /** Set the other capability sets, but never raise the ambient ones. */
   ambientNotRaised?: boolean;
+  /** Drop from the bounding set only for a non-root process.user: root keeps every capability there (and so, after execve, in its permitted and effective sets). */
+  rootKeepsBounding?: boolean;
+  /** capset(2) the inheritable set from process.capabilities.permitted instead of .inheritable. */
+  inheritableFromPermitted?: boolean;
   /** --network: no default route in the container. */
   noDefaultRoute?: boolean;
   /** --network: no MASQUERADE rule for the network's CIDR. */
