@@ -35,6 +35,8 @@ import type { Stream } from "./types/stream.ts";
 export interface StringValue {
   readonly type: "string";
   data: Buffer;
+  /** Changed in place (APPEND, SETRANGE, SETBIT, BITFIELD): OBJECT ENCODING says raw. */
+  raw?: boolean;
 }
 
 export interface ListValue {
@@ -77,6 +79,8 @@ export interface KeyspaceEvents {
   expired(db: Keyspace, key: string): void;
   /** Every key was removed (FLUSHALL / FLUSHDB). */
   flushed(db: Keyspace): void;
+  /** `key` did not exist and was stored (keyspace notifications' "new"). */
+  added?(db: Keyspace, key: string): void;
 }
 
 export type ValueType = RedisValue["type"];
@@ -241,6 +245,7 @@ export class Keyspace {
     if (isNew) {
       this.buckets.add(key);
       this.listener?.added(this, key);
+      this.events?.added?.(this, key);
     } else {
       this.listener?.accessed(this, key);
     }

@@ -9,6 +9,7 @@ import type { BeforeCommandHook, CommandTable } from "./commands/types.ts";
 import { Config, DEFAULT_DATABASES } from "./config.ts";
 import { installEviction } from "./eviction/index.ts";
 import { Keyspace } from "./keyspace.ts";
+import { notifyKeyspaceEvent } from "./notifications.ts";
 import { PersistenceStatus } from "./persistence/status.ts";
 import { Propagation } from "./propagation.ts";
 import { PubSub } from "./pubsub.ts";
@@ -43,10 +44,14 @@ export interface ServerState {
   /** Checks run before each command executes (eviction's OOM refusal). */
   readonly beforeCommand: BeforeCommandHook[];
   readonly replication: ReplicationState;
+  /** Called after CONFIG SET stored new values (eviction acts on a lowered maxmemory at once). */
+  readonly configApplied: ((names: readonly string[]) => void)[];
   /** Called when a client disconnects (pub/sub and replication forget it). */
   readonly clientClosed: ((client: ClientState) => void)[];
   /** Last save, background save/rewrite in progress, the open AOF. */
   readonly persistence: PersistenceStatus;
+  /** Keys (database, key) changed by the command running now, for its keyspace notifications; null outside commands. */
+  changedKeys: [number, string][] | null;
 }
 
 export interface ServerStateOptions {
@@ -84,8 +89,10 @@ export function createServerState(options: ServerStateOptions = {}): ServerState
     pubsub: new PubSub(),
     beforeCommand: [],
     clientClosed: [],
+    configApplied: [],
     persistence: new PersistenceStatus(),
     replication: new ReplicationState(),
+    changedKeys: null,
   };
   (state as { blocking: BlockingRegistry }).blocking = new BlockingRegistry(state);
   state.clientClosed.push((client) => state.pubsub.removeClient(client));
@@ -93,12 +100,17 @@ export function createServerState(options: ServerStateOptions = {}): ServerState
     db.events = {
       modified(db, key) {
         state.dirty++;
+        state.changedKeys?.push([db.index, key]);
         state.watches.touched(db.index, key);
         state.blocking.keyModified(db.index, key);
       },
       expired(db, key) {
+        notifyKeyspaceEvent(state, db.index, "expired", "expired", key);
         state.watches.touched(db.index, key);
         state.propagation.add(db.index, [DEL, Buffer.from(key, "latin1")]);
+      },
+      added(db, key) {
+        notifyKeyspaceEvent(state, db.index, "new", "new", key);
       },
       flushed(db) {
         state.dirty++;

@@ -4,11 +4,14 @@
 
 import type { ClientState } from "../client.ts";
 import { error } from "../reply.ts";
+import { defaultEvents, notificationsOn, notifyKeyspaceEvent, type EventClass } from "../notifications.ts";
 import type { ServerState } from "../state.ts";
 import type { CommandContext, CommandResult, CommandSpec } from "./types.ts";
 
 class Call implements CommandContext {
   rewritten: Buffer[][] | null = null;
+  /** Whether the handler named its keyspace events itself (else they are worked out from the keys it changed). */
+  notified = false;
 
   constructor(
     readonly server: ServerState,
@@ -22,6 +25,11 @@ class Call implements CommandContext {
 
   propagate(...commands: Buffer[][]): void {
     this.rewritten = [...(this.rewritten ?? []), ...commands];
+  }
+
+  notify(cls: EventClass, event: string, key: Buffer, db = this.client.db): void {
+    this.notified = true;
+    notifyKeyspaceEvent(this.server, db, cls, event, key.toString("latin1"));
   }
 }
 
@@ -48,6 +56,9 @@ export function invoke(
 function run(ctx: Call, argv: Buffer[], body: ((ctx: CommandContext) => CommandResult | undefined) | null): CommandResult | undefined {
   const { server, client, command: spec } = ctx;
   const dirtyBefore = server.dirty;
+  const outerChanges = server.changedKeys;
+  const changes: [number, string][] | null = notificationsOn(server) ? [] : null;
+  server.changedKeys = changes;
   server.propagation.depth++;
   let result: CommandResult | undefined;
   try {
@@ -58,7 +69,9 @@ function run(ctx: Call, argv: Buffer[], body: ((ctx: CommandContext) => CommandR
     result = error(`ERR internal error in '${spec.name}'`);
   } finally {
     server.propagation.depth--;
+    server.changedKeys = outerChanges;
   }
+  if (changes !== null && changes.length > 0 && !ctx.notified) defaultEvents(server, client.db, spec, argv, changes);
   if (result !== undefined && result.kind === "block" && client.inExec) result = result.timeout();
   if (server.dirty !== dirtyBefore) {
     for (const cmd of ctx.rewritten ?? [argv]) server.propagation.add(client.db, cmd);

@@ -8,6 +8,7 @@ import { EVICTION_POLICIES, parseMemory } from "../eviction/index.ts";
 import { bulkBinary, bulkText, map, OK, type Reply } from "../reply.ts";
 import { canonicalName } from "../config.ts";
 import { compileGlob } from "../glob.ts";
+import { formatEventFlags, parseEventFlags } from "../notifications.ts";
 import { byteString } from "../text.ts";
 import type { CommandDefinition } from "./define.ts";
 
@@ -44,6 +45,13 @@ const VALIDATORS: ReadonlyMap<string, ConfigValidator> = new Map([
         : { problem: `argument(s) must be one of the following: ${EVICTION_POLICIES.join(", ")}` },
   ],
   ["maxmemory-samples", integerBetween(1n, INT_MAX)],
+  [
+    "notify-keyspace-events",
+    (value: string) => {
+      const flags = parseEventFlags(value);
+      return flags === null ? { problem: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." } : { value: formatEventFlags(flags) };
+    },
+  ],
   ["lfu-log-factor", integerBetween(0n, INT_MAX)],
   ["lfu-decay-time", integerBetween(0n, INT_MAX)],
   ["hash-max-listpack-entries", integerBetween(0n, LLONG_MAX)],
@@ -126,6 +134,8 @@ export const configCommands: readonly CommandDefinition[] = [
             updates.push([name, checked.value]);
           }
           for (const [name, value] of updates) config.set(canonicalName(name), value);
+          const names = updates.map(([name]) => canonicalName(name));
+          for (const applied of ctx.server.configApplied) applied(names);
           return OK;
         },
       },

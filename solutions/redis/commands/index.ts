@@ -22,6 +22,7 @@ import { collectionScanCommands } from "./scan.ts";
 import { serverCommands } from "./server.ts";
 import { stringCommands } from "./strings.ts";
 import { moreStringCommands } from "./more-strings.ts";
+import { bitmapCommands } from "./bitmaps.ts";
 import { databaseCommands } from "./databases.ts";
 import { listCommands } from "./lists.ts";
 import { hashCommands } from "./hashes.ts";
@@ -43,6 +44,7 @@ export const COMMAND_MODULES: ReadonlyArray<readonly CommandDefinition[]> = [
   connectionCommands,
   stringCommands,
   moreStringCommands,
+  bitmapCommands,
   databaseCommands,
   keyCommands,
   collectionScanCommands,

@@ -204,6 +204,8 @@ function encodingOf(value: RedisValue, config: Config): string {
   switch (value.type) {
     case "string": {
       const s = value.data;
+      // A string changed in place (APPEND, SETRANGE, SETBIT, BITFIELD) stays raw, as in redis-server.
+      if (value.raw) return "raw";
       if (s.length <= 20 && /^-?[1-9]\d*$|^0$/.test(s.toString("latin1")) && parseInt64(s) !== null) return "int";
       return s.length <= 44 ? "embstr" : "raw";
     }

@@ -108,7 +108,7 @@ function setrange(ctx: CommandContext, argv: Buffer[]): Reply {
   const data = Buffer.alloc(total);
   current?.copy(data);
   patch.copy(data, start);
-  ctx.db.set(key, { type: "string", data }, { keepTtl: true });
+  ctx.db.set(key, { type: "string", data, raw: true }, { keepTtl: true });
   return integer(total);
 }
 

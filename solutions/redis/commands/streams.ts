@@ -380,7 +380,7 @@ function serveRead(ctx: CommandContext, args: ReadArgs, from: readonly ReadFrom[
       continue;
     }
     const g = group!;
-    const consumer = activeConsumer(ctx, g, args.group!.consumer, now);
+    const consumer = activeConsumer(ctx, Buffer.from(key, "latin1"), g, args.group!.consumer, now);
     if (where.kind === "new") {
       const entries = s.after(g.lastDelivered, args.count);
       if (entries.length === 0) continue;
@@ -546,6 +546,7 @@ function xgroupCreateConsumer(ctx: CommandContext, argv: Buffer[]): Reply {
   if (found.group.consumers.has(name)) return ZERO;
   found.group.consumer(name, ctx.db.now());
   ctx.server.dirty++;
+  ctx.notify("stream", "xgroup-createconsumer", argv[2]!);
   return ONE;
 }
 
@@ -558,6 +559,7 @@ function xgroupDelConsumer(ctx: CommandContext, argv: Buffer[]): Reply {
   for (const p of [...consumer.pending.values()]) found.group.ack(p.id);
   found.group.consumers.delete(consumer.name);
   ctx.server.dirty++;
+  ctx.notify("stream", "xgroup-delconsumer", argv[2]!);
   return integer(pending);
 }
 
@@ -649,8 +651,11 @@ function claimSetup(ctx: CommandContext, argv: Buffer[], command: string): { s: 
 }
 
 /** The consumer `name` of `group`, created if new (a change), marked as seen now. */
-function activeConsumer(ctx: CommandContext, group: ConsumerGroup, name: string, now: number): Consumer {
-  if (!group.consumers.has(name)) ctx.server.dirty++;
+function activeConsumer(ctx: CommandContext, key: Buffer, group: ConsumerGroup, name: string, now: number): Consumer {
+  if (!group.consumers.has(name)) {
+    ctx.server.dirty++;
+    ctx.notify("stream", "xgroup-createconsumer", key);
+  }
   const consumer = group.consumer(name, now);
   consumer.seenAt = now;
   return consumer;
@@ -695,7 +700,7 @@ function xclaim(ctx: CommandContext, argv: Buffer[]): Reply {
       if (compareIds(id, group.lastDelivered) > 0) group.lastDelivered = id;
     } else return formattedError(`ERR Unrecognized XCLAIM option '${byteString(opt)}'`);
   }
-  const consumer = activeConsumer(ctx, group, byteString(argv[3]!), now);
+  const consumer = activeConsumer(ctx, argv[1]!, group, byteString(argv[3]!), now);
   const out: Reply[] = [];
   for (const id of ids) {
     let p = group.pending.get(formatId(id));
@@ -740,7 +745,7 @@ function xautoclaim(ctx: CommandContext, argv: Buffer[]): Reply {
     else return ERR_SYNTAX;
   }
   const now = ctx.db.now();
-  const consumer = activeConsumer(ctx, group, byteString(argv[3]!), now);
+  const consumer = activeConsumer(ctx, argv[1]!, group, byteString(argv[3]!), now);
   const pel = group.pendingInOrder().filter((p) => compareIds(p.id, start) >= 0);
   const claimed: Reply[] = [];
   const deleted: Reply[] = [];

@@ -200,7 +200,7 @@ export const stringCommands: readonly CommandDefinition[] = [
       }
       const total = current.length + suffix.length;
       if (total > PROTO_MAX_BULK_LEN) return ERR_STRING_TOO_LONG;
-      ctx.db.set(key, { type: "string", data: Buffer.concat([current, suffix], total) }, { keepTtl: true });
+      ctx.db.set(key, { type: "string", data: Buffer.concat([current, suffix], total), raw: true }, { keepTtl: true });
       return integer(total);
     },
   },

@@ -2,6 +2,7 @@
 
 import type { ClientState } from "../client.ts";
 import type { Keyspace } from "../keyspace.ts";
+import type { EventClass } from "../notifications.ts";
 import type { Reply } from "../reply.ts";
 import type { ServerState } from "../state.ts";
 
@@ -19,6 +20,12 @@ export interface CommandContext {
    * propagated verbatim.
    */
   propagate(...commands: Buffer[][]): void;
+  /**
+   * Sends a keyspace notification (notifications.ts) about `key` in the
+   * client's database (or `db`). A handler that calls it names all its
+   * events; otherwise they are worked out from the keys it changed.
+   */
+  notify(cls: EventClass, event: string, key: Buffer, db?: number): void;
 }
 
 /**

@@ -17,6 +17,7 @@
 // (lfu.ts) or -deadline (TTL), and evicts the best candidate. ARC keeps exact
 // lists. Access tracking: Keyspace.get and overwrites call the listener below.
 
+import { notifyKeyspaceEvent } from "../notifications.ts";
 import { error, type Reply } from "../reply.ts";
 import type { Keyspace, KeyAccessListener } from "../keyspace.ts";
 import type { ServerState } from "../state.ts";
@@ -171,7 +172,10 @@ export class Evictor {
       const key = this.chooseVictim(db, this.trackers.find((t) => t.db === db)!);
       if (key === undefined) continue;
       this.state.propagation.add(db.index, [DEL, Buffer.from(key, "latin1")]);
-      if (db.delete(key)) this.state.stats.evictedKeys++;
+      if (db.delete(key)) {
+        this.state.stats.evictedKeys++;
+        notifyKeyspaceEvent(this.state, db.index, "evicted", "evicted", key);
+      }
       return true;
     }
     return false;
@@ -207,6 +211,10 @@ export function installEviction(state: ServerState): Evictor {
   state.beforeCommand.push((ctx, _argv): Reply | undefined => {
     if (evictor.performEvictions()) return undefined;
     return ctx.command.flags.includes("denyoom") ? OOM_ERROR : undefined;
+  });
+  // As redis-server, a maxmemory lowered below what is used evicts at once.
+  state.configApplied.push((names) => {
+    if (names.includes("maxmemory")) evictor.performEvictions();
   });
   return evictor;
 }
