@@ -1,6 +1,7 @@
 import type { CaseContext } from "../../../harness/stage/context.ts";
 import { stageName } from "../../../harness/challenge/stages.ts";
 import { StageFailure } from "../../../harness/report/failure.ts";
+import { shellQuote } from "../../../harness/report/show.ts";
 import { show, type Message } from "./message.ts";
 import { NodeProcess } from "./node-process.ts";
 import { RunRecord, writeRunPage, type Request } from "./run-page.ts";
@@ -94,7 +95,7 @@ export class Network {
       this.record.blamed = `${late.node} never answered ${late.client}'s request`;
     }
     const stage = stageName(this.t.challenge, this.t.stage);
-    this.page = writeRunPage(this.record, { stage, caseName: this.t.caseName, seed: this.t.rand.seed, failure, rerun: `bun test --stage-only=${stage} --seed=${this.t.rand.seed}` });
+    this.page = writeRunPage(this.record, { stage, caseName: this.t.caseName, seed: this.t.rand.seed, failure, rerun: `bun test --stage-only=${stage} --seed=${this.t.rand.seed}${this.t.impl.source === "flag or SYSCRAFT_IMPL" ? ` --impl=${shellQuote(this.t.impl.command)}` : ""}` });
     if (d) d.detail = `${d.detail ? `${d.detail}\n` : ""}The run's page (message diagram, latencies, history${this.record.blamed ? ", the operation that broke the model marked in red" : ""}): ${this.page}`;
   }
 
