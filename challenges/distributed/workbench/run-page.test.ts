@@ -35,6 +35,8 @@ selfTests("distributed workbench: the run's page", () => {
     expect(html).toContain("(dropped by the partition)");
     expect(html).toContain("✕");
     expect(html).toContain("partition: {n1} {n2}");
+    // the partition also on the latency plot
+    expect(html.match(/stroke-dasharray="4 3"/g)?.length).toBe(1);
     expect(html).toContain('<tr class="culprit">');
     expect(html.match(/class="culprit"/g)?.length).toBe(1);
     // the blamed request's arrows (request and reply) drawn red and thick

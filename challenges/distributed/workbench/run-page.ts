@@ -216,6 +216,8 @@ function plots(record: RunRecord): string {
       ? `<g>${title}<text x="${px(r.start)}" y="16" fill="${fill}" text-anchor="middle">×</text></g>`
       : `<circle cx="${px(r.start).toFixed(1)}" cy="${py(r.end - r.start).toFixed(1)}" r="${r.culprit ? 5 : 2.5}" fill="${fill}">${title}</circle>`;
   });
+  // partitions, heals and crashes as vertical lines, so the latencies around them can be read
+  const marks = record.notes.map((n) => `<line x1="${px(n.at).toFixed(1)}" x2="${px(n.at).toFixed(1)}" y1="10" y2="${H - 20}" stroke="#9467bd" stroke-dasharray="4 3"><title>${esc(`${n.text} at ${n.at.toFixed(0)} ms`)}</title></line>`).join("");
   const sorted = [...lat].sort((a, b) => a - b);
   const pct = (p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
   const bucket = Math.max(50, Math.ceil(end / 60 / 50) * 50);
@@ -224,8 +226,8 @@ function plots(record: RunRecord): string {
   const top = Math.max(1, ...counts);
   const bars = counts.map((c, i) => `<rect x="${px(i * bucket).toFixed(1)}" width="${Math.max(1, px(bucket) - px(0) - 1).toFixed(1)}" y="${(120 - (c / top) * 100).toFixed(1)}" height="${((c / top) * 100).toFixed(1)}" fill="#1f77b4"><title>${c} replies in ${i * bucket}–${(i + 1) * bucket} ms</title></rect>`);
   return (
-    `<p>${reqs.length} requests; latency of those answered: median ${pct(50).toFixed(1)} ms, 90th percentile ${pct(90).toFixed(1)} ms, 99th ${pct(99).toFixed(1)} ms, max ${max.toFixed(1)} ms; ${reqs.filter((r) => r.end === undefined).length} without a reply (× at the top). Green: ok, orange: an error reply, red: the request that broke the model.</p>` +
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="monospace" font-size="11"><line x1="50" y1="${H - 20}" x2="${W}" y2="${H - 20}" stroke="#888"/><line x1="50" y1="10" x2="50" y2="${H - 20}" stroke="#888"/><text x="2" y="${py(max) + 4}">${max.toFixed(0)} ms</text><text x="30" y="${H - 22}">0</text><text x="${W - 60}" y="${H - 5}">${(end / 1000).toFixed(1)} s</text>${dots.join("")}</svg>` +
+    `<p>${reqs.length} requests; latency of those answered: median ${pct(50).toFixed(1)} ms, 90th percentile ${pct(90).toFixed(1)} ms, 99th ${pct(99).toFixed(1)} ms, max ${max.toFixed(1)} ms; ${reqs.filter((r) => r.end === undefined).length} without a reply (× at the top). Green: ok, orange: an error reply, red: the request that broke the model; dashed purple lines: partitions, heals and crashes.</p>` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="monospace" font-size="11"><line x1="50" y1="${H - 20}" x2="${W}" y2="${H - 20}" stroke="#888"/><line x1="50" y1="10" x2="50" y2="${H - 20}" stroke="#888"/><text x="2" y="${py(max) + 4}">${max.toFixed(0)} ms</text><text x="30" y="${H - 22}">0</text><text x="${W - 60}" y="${H - 5}">${(end / 1000).toFixed(1)} s</text>${marks}${dots.join("")}</svg>` +
     `<p>Throughput: replies per ${bucket} ms (highest ${top}, ${((reqs.filter((r) => r.end !== undefined).length / end) * 1000).toFixed(0)} per second over the run).</p>` +
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="130" font-family="monospace" font-size="11"><line x1="50" y1="120" x2="${W}" y2="120" stroke="#888"/>${bars.join("")}</svg>`
   );
