@@ -63,6 +63,8 @@ const DECLARED: [string, string, string][] = [
   ["g", "BLOB", "BLOB"],
   ["h", "", "BLOB"],
   ["i", "CHARINT", "INTEGER"],
+  // Contains both INT and FLOA: the rules are tried in order, INT's first (datatype3 §3.1's own example).
+  ["k", "FLOATING POINT", "INTEGER"],
   ["j", "STRING", "NUMERIC"],
 ];
 
@@ -171,7 +173,7 @@ export default stage(import.meta, [
       for (const [c, type, aff] of DECLARED) {
         const literal = t.rand.pick(["12", "'12'"]);
         await sql.expectSame(kinds, `SELECT rowid, ${c} FROM kinds WHERE ${c} = ${literal === "12" ? "'12'" : "12"} OR ${c} = ${literal}`, {
-          hint: `${c} is declared ${type || "without a type"}, which gives it ${aff} affinity: a type containing INT is INTEGER; CHAR, CLOB or TEXT is TEXT; BLOB or no type is BLOB; REAL, FLOA or DOUB is REAL; anything else NUMERIC. ${AFFINITY}`,
+          hint: `${c} is declared ${type || "without a type"}, which gives it ${aff} affinity: the first of these rules that applies, in this order: a type containing INT is INTEGER; CHAR, CLOB or TEXT is TEXT; BLOB or no type is BLOB; REAL, FLOA or DOUB is REAL; anything else NUMERIC. ${AFFINITY}`,
         });
       }
     },
