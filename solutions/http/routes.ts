@@ -10,6 +10,8 @@ export interface RouteOptions extends StaticOptions {
   directory: string;
   /** Fixture switch: look header names up with their exact case. */
   caseSensitiveHeaders?: boolean;
+  /** Fixture switch: the path decoded like a form (`+` read as a space), not only percent-decoded. */
+  plusAsSpace?: boolean;
   /** Fixture switch: POST /files/<name> appends to an existing file instead of replacing it. */
   filesAppended?: boolean;
   /** Fixture switch: answer 200 for paths with no route. */
@@ -56,7 +58,7 @@ function targetPath(target: string, o: RouteOptions): string | undefined {
   const path = o.queryInPath ? target : target.split("?")[0]!;
   if (o.noPercentDecode) return path;
   try {
-    return decodeURIComponent(path);
+    return decodeURIComponent(o.plusAsSpace ? path.replace(/\+/g, " ") : path);
   } catch {
     return undefined;
   }

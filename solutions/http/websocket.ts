@@ -38,6 +38,8 @@ export interface WsOptions {
   wsAnyKey?: boolean;
   /** Fixture switch: a 64-bit length for payloads of 65,535 bytes (the 16-bit form taken only below 65,535). */
   wsLongLengthAt65535?: boolean;
+  /** Fixture switch: the 7-bit length used for payloads of 126 bytes too (126 there means "a 16-bit length follows"). */
+  wsShortLengthAt126?: boolean;
   /** Fixture switch: the close frame sent back always says 1000. */
   wsCloseAlways1000?: boolean;
   /** Fixture switch: any close code is accepted. */
@@ -120,7 +122,7 @@ class Fail extends Error {
 /** One frame's bytes (§5.2): FIN and opcode, payload length (7, 16 or 64 bits), the payload (masked only with the fixture). */
 export function wsFrame(opcode: number, payload: Uint8Array, o: WsOptions = {}, fin = true): Buffer {
   const n = payload.length;
-  const head = n < 126 ? Buffer.from([0, n]) : n < (o.wsLongLengthAt65535 ? 65535 : 65536) ? Buffer.from([0, 126, n >> 8, n & 0xff]) : Buffer.concat([Buffer.from([0, 127]), (() => {
+  const head = n < (o.wsShortLengthAt126 ? 127 : 126) ? Buffer.from([0, n]) : n < (o.wsLongLengthAt65535 ? 65535 : 65536) ? Buffer.from([0, 126, n >> 8, n & 0xff]) : Buffer.concat([Buffer.from([0, 127]), (() => {
     const b = Buffer.alloc(8);
     b.writeBigUInt64BE(BigInt(n));
     return b;

@@ -58,11 +58,18 @@ export default stage(import.meta, [
     async run(t) {
       const name = `${t.rand.word()} ${t.rand.int(10, 99)}.txt`;
       const body = text(t);
-      const { server } = await startWithFiles(t, { [name]: body });
+      // A name with a "+" too: in a path only percent-escapes are decoded ("+" is a space only in form data).
+      const plus = `${t.rand.word()}+${t.rand.word()}.txt`;
+      const plusBody = text(t);
+      const { server } = await startWithFiles(t, { [name]: body, [plus]: plusBody });
       const path = `/${name.replace(" ", "%20")}`;
       const r = await exchange(t, server, rawRequest("GET", path, [["Connection", "close"]]), { message: `No response to GET ${path}.`, hint: DECODE });
       expectStatus(r, 200, { message: `GET ${path} should serve the file "${name}" (%20 is a space).`, hint: DECODE });
       expectBody(r, body, { message: `GET ${path} should return the bytes of "${name}".`, hint: DECODE });
+      const plusHint = `${DECODE} Only percent-escapes are decoded in a path: a "+" is a plus sign (it stands for a space only in form data, application/x-www-form-urlencoded).`;
+      const p = await exchange(t, server, rawRequest("GET", `/${plus}`, [["Connection", "close"]]), { message: `No response to GET /${plus}.`, hint: plusHint });
+      expectStatus(p, 200, { message: `GET /${plus} should serve the file "${plus}": a "+" in a path is a plus sign, not a space.`, hint: plusHint });
+      expectBody(p, plusBody, { message: `GET /${plus} should return the bytes of "${plus}".`, hint: plusHint });
     },
   },
 ]);

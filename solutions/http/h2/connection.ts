@@ -23,9 +23,10 @@ export interface H2Options {
    * fragments that CONTINUATION frames carry left out of the header block; a stream waiting for window holding up the
    * DATA of every stream opened after it; the connection left open after a GOAWAY for a connection error; WINDOW_UPDATE
    * on a stream not growing its window; DATA limited by the stream's window only, not the connection's; HEADERS on an
-   * even stream id served; a SETTINGS payload whose length is not a multiple of 6 read up to its last whole setting.
+   * even stream id served; a SETTINGS payload whose length is not a multiple of 6 read up to its last whole setting;
+   * the server's own SETTINGS sent only after its ACK of the client's (the ACK is then the server's first frame).
    */
-  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state" | "continuation-dropped" | "blocked-stream-blocks-all" | "open-after-goaway" | "stream-window-update-ignored" | "connection-window-ignored" | "even-streams-accepted" | "settings-length-unchecked";
+  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state" | "continuation-dropped" | "blocked-stream-blocks-all" | "open-after-goaway" | "stream-window-update-ignored" | "connection-window-ignored" | "even-streams-accepted" | "settings-length-unchecked" | "settings-ack-first";
   /** Fixture switch: a mistake in the HPACK decoder (see HpackMistake). */
   hpackMistake?: HpackMistake;
   /** Fixture switch: decode header blocks without a dynamic table. */
@@ -148,7 +149,7 @@ export class H2Connection {
     this.decoder = new Decoder(undefined, overhead, o.hpackMistake);
     this.encoder = new Encoder(overhead);
     // §3.4: the server's preface is a SETTINGS frame (possibly empty).
-    if (o.h2Mistake !== "no-server-preface") this.write(F.frame(F.SETTINGS, 0, 0, F.settingsPayload([[F.MAX_CONCURRENT_STREAMS, OUR_MAX_CONCURRENT]])));
+    if (o.h2Mistake !== "no-server-preface" && o.h2Mistake !== "settings-ack-first") this.write(F.frame(F.SETTINGS, 0, 0, F.settingsPayload([[F.MAX_CONCURRENT_STREAMS, OUR_MAX_CONCURRENT]])));
   }
 
   /** The socket is gone: stop sending. */
@@ -235,6 +236,9 @@ export class H2Connection {
     }
   }
 
+  /** The settings-ack-first mistake: whether the server's own SETTINGS has gone out (after its first ACK). */
+  private lateSettingsSent = false;
+
   private onSettings(f: F.Frame): void {
     if (f.stream !== 0) throw new ConnectionError(F.PROTOCOL_ERROR, "SETTINGS on a stream other than 0");
     if (f.flags & F.ACK) {
@@ -268,6 +272,10 @@ export class H2Connection {
       }
     }
     if (!this.o.noSettingsAck) this.write(F.frame(F.SETTINGS, F.ACK, 0));
+    if (this.o.h2Mistake === "settings-ack-first" && !this.lateSettingsSent) {
+      this.lateSettingsSent = true;
+      this.write(F.frame(F.SETTINGS, 0, 0, F.settingsPayload([[F.MAX_CONCURRENT_STREAMS, OUR_MAX_CONCURRENT]])));
+    }
     this.flush();
   }
 

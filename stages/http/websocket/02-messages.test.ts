@@ -18,7 +18,14 @@ async function open(t: CaseContext, server: Program): Promise<WsClient> {
 async function echo(t: CaseContext, ws: WsClient, opcode: number, payload: Buffer, what: string): Promise<void> {
   await ws.send(clientFrame(opcode, payload, { mask: Buffer.from(t.rand.bytes(4)) }));
   const f = await ws.next(3000);
-  if (!f) return t.fail({ message: `No frame back within 3 s for ${what}.`, expected: `a ${opcode === Opcode.TEXT ? "text" : "binary"} frame of ${payload.length} bytes`, received: ws.tcp.closed ? "the connection was closed" : visible(ws.tcp.pending.subarray(0, 100)) || "nothing", hint: `${ECHO} ${MASK}` });
+  if (!f) {
+    // The frame that came declares another length than the message's (a length in the wrong form): say so.
+    const pending = ws.tcp.pending;
+    const seven = pending.length >= 2 ? pending[1]! & 0x7f : -1;
+    const declared = seven < 0 ? undefined : seven < 126 ? seven : seven === 126 ? (pending.length >= 4 ? pending.readUInt16BE(2) : undefined) : pending.length >= 10 ? Number(pending.readBigUInt64BE(2)) : undefined;
+    const why = declared !== undefined && declared !== payload.length ? ` The frame that came declares ${declared} bytes (7-bit length ${seven}${seven >= 126 ? `, then a ${seven === 126 ? 16 : 64}-bit length` : ""}), not ${payload.length}: 0–125 go in the 7 bits, 126 there means a 16-bit length follows, 127 a 64-bit one.` : "";
+    return t.fail({ message: `No frame back within 3 s for ${what}.${why}`, expected: `a ${opcode === Opcode.TEXT ? "text" : "binary"} frame of ${payload.length} bytes`, received: ws.tcp.closed ? "the connection was closed" : visible(pending.subarray(0, 100)) || "nothing", hint: why ? LENGTH : `${ECHO} ${MASK}` });
+  }
   if (f.masked) t.fail({ message: `The server masked its frame (${what}).`, received: describeFrame(f), expected: "an unmasked frame", hint: MASK });
   t.expectEqual(`opcode ${f.opcode}${f.fin ? " FIN" : ""} length ${f.payload.length}`, `opcode ${opcode} FIN length ${payload.length}`, { message: `Wrong frame back for ${what}.`, hint: `${ECHO} ${LENGTH}` });
   if (!f.payload.equals(payload)) t.fail({ message: `The echoed payload differs from what was sent (${what}); was the client's masking undone?`, expected: visible(payload.subarray(0, 80)), received: visible(f.payload.subarray(0, 80)), hint: MASK });
