@@ -194,7 +194,10 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
     }
     if (captured >= count) finish();
   };
-  worker.onmessage = (e: MessageEvent<Received[]>) => e.data.forEach(onFrame);
+  worker.onmessage = (e: MessageEvent<Received[]>) => {
+    e.data.forEach(onFrame);
+    writer?.flush();
+  };
   worker.postMessage({ fd: socket.fd, ring: socket.ring });
 }
 

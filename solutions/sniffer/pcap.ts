@@ -31,8 +31,16 @@ export interface PcapWriterOptions {
   fraction?: (usec: number) => number;
 }
 
+/**
+ * Writes pcap records, buffered as tcpdump's -w is (stdio): records collect
+ * in memory and go out in one write() when 64 KiB are pending, when the
+ * caller flushes (after each batch of frames the reader hands over), and on
+ * close; not two system calls per frame.
+ */
 export class PcapWriter {
   private readonly fd: number;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
 
   constructor(
     path: string,
@@ -56,11 +64,21 @@ export class PcapWriter {
     put(this.opts.fraction ? this.opts.fraction(r.usec) : r.usec, 4);
     put(kept.length, 8);
     put(r.length, 12);
-    writeSync(this.fd, h);
-    writeSync(this.fd, kept);
+    this.pending.push(h, Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength));
+    this.pendingBytes += 16 + kept.length;
+    if (this.pendingBytes >= 65536) this.flush();
+  }
+
+  /** Writes out the records collected so far. */
+  flush(): void {
+    if (this.pendingBytes === 0) return;
+    writeSync(this.fd, Buffer.concat(this.pending, this.pendingBytes));
+    this.pending = [];
+    this.pendingBytes = 0;
   }
 
   close(): void {
+    this.flush();
     closeSync(this.fd);
   }
 }

@@ -99,13 +99,18 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "-r reads files written in big-endian byte order",
+    name: "-r reads files written in big-endian byte order, with micro- and nanosecond times",
     async run(t) {
       const file = join(t.dir, "big-endian.pcap");
       const opts: PcapOptions = { bigEndian: true };
       await Bun.write(file, pcapFile(pastFrames(t, 4), opts));
       t.log.note("a pcap file written on a big-endian machine:");
       await expectReadLikeTcpdump(t, file, "a big-endian pcap file", "A pcap file is written in the writer's byte order: when the magic reads d4c3b2a1, every header field of the file (global and per record) is big-endian.");
+      // And with nanosecond times: the magic a1b23c4d read big-endian (4d3cb2a1 as little-endian).
+      const nano = join(t.dir, "big-endian-nano.pcap");
+      await Bun.write(nano, pcapFile(pastFrames(t, 3), { bigEndian: true, nanoseconds: true }));
+      t.log.note("a pcap file with nanosecond times written on a big-endian machine:");
+      await expectReadLikeTcpdump(t, nano, "a big-endian pcap file with nanosecond times", "A pcap file is written in the writer's byte order: when the magic reads 4d3cb2a1, the file is big-endian with nanosecond times (0xa1b23c4d); drop the last three digits of each time.");
     },
   },
   {
