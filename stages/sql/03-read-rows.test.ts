@@ -7,7 +7,7 @@ import { stage } from "../../harness/stage/define.ts";
 const MANY_FILES = 30;
 
 const RECORD =
-  "Decode the record (fileformat2 §2.1): a header size varint, one serial-type varint per column, then the values: types 1–6 are big-endian two's-complement integers of 1, 2, 3, 4, 6 and 8 bytes, 7 an IEEE 754 double, 8 and 9 the constants 0 and 1, even N ≥ 12 a blob of (N-12)/2 bytes, odd N ≥ 13 a text of (N-13)/2 bytes; 0 is NULL. Print reals as sqlite3 does (\"%!.15g\": 15 significant digits, always a decimal point, e.g. 5.0, 1.0e+20).";
+  "Decode the record (fileformat2 §2.1): a header size varint, one serial-type varint per column, then the values: types 1–6 are big-endian two's-complement integers of 1, 2, 3, 4, 6 and 8 bytes, 7 an IEEE 754 double, 8 and 9 the constants 0 and 1, even N ≥ 12 a blob of (N-12)/2 bytes, odd N ≥ 13 a text of (N-13)/2 bytes; 0 is NULL. Print reals as sqlite3 does (\"%!.15g\": 15 significant digits, always a decimal point, e.g. 5.0, 1.0e+20); a REAL column may hold a whole number as an integer on disk (serial types 1–6, 8, 9): it still reads back as a real (5.0).";
 const VARINT =
   "Rowids are varints in the cell (fileformat2 §1.6): bytes 1–8 give 7 bits each while their high bit is set, but a 9th byte gives all 8 of its bits. Negative rowids and rowids of 2^56 or more take all 9 bytes; the value is a 64-bit two's-complement integer.";
 const OVERFLOW =
