@@ -108,6 +108,7 @@ export default stage(import.meta, [
       expectSection(r, "answer", zone.rrset(big, "A"), { hint: EDNS });
       const small = await d.query(big, "A", { norec: true, bufsize: 512, ignoreTc: true });
       expectFlag(small, "tc", true, { message: "With +bufsize=512 the same answer does not fit over UDP: it must be truncated.", hint: "Use the size the query's OPT record offers, not a fixed larger one." });
+      if (!small.edns) t.fail({ message: "The truncated reply (TC set) to a query with an OPT record has no OPT record (dig prints no \"EDNS:\" line).", hint: "A truncated reply still answers an EDNS query: the minimal response is the header, the question and your OPT record (RFC 6891 §7). Add the OPT after truncating, not before." });
       const tiny = await d.query(mid, "A", { norec: true, bufsize: 100, ignoreTc: true });
       expectFlag(tiny, "tc", false, { message: `dig offered 100 bytes with EDNS (+bufsize=100); the ${mid} answer takes about 200, and a size below 512 counts as 512, yet the reply was truncated.`, hint: "RFC 6891 §6.2.5: treat an EDNS UDP size below 512 as 512." });
       expectSection(tiny, "answer", zone.rrset(mid, "A"), { hint: "RFC 6891 §6.2.5: treat an EDNS UDP size below 512 as 512." });

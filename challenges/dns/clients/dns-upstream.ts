@@ -87,6 +87,7 @@ export class FakeUpstream {
   private readonly delays = new Map<string, number>();
   private readonly forgeries = new Map<string, string>();
   private readonly failing = new Set<string>();
+  private readonly alwaysFailing = new Set<string>();
   private readonly poison: Uint8Array[] = [];
   /** Set by relayTo: the loopback port of a DNS server this one passes every query to, unchanged, and whose reply it passes back. */
   private relayPort?: number;
@@ -224,6 +225,12 @@ export class FakeUpstream {
     return this;
   }
 
+  /** Answers SERVFAIL to every query for `name`. */
+  failAlways(name: string): this {
+    this.alwaysFailing.add(name);
+    return this;
+  }
+
   /** Answers NXDOMAIN for `name`, with the SOA of `zone` (TTL `soaTtl`, MINIMUM `minimum`) in AUTHORITY. */
   nxdomain(name: string, zone: string, soaTtl: number, minimum: number): this {
     this.data.set(`${name} A`, { rcode: 3, aa: true, answers: [], authority: [record(zone, "SOA", soaTtl, soaData(zone, minimum))], additional: [] });
@@ -296,8 +303,9 @@ export class FakeUpstream {
     }
     if (wait > 0) await Bun.sleep(wait);
     if (this.t.signal.aborted) return;
-    const fail = this.failing.delete(name);
-    if (fail) this.t.log.note(`${this.label} answers SERVFAIL this once`);
+    const once = this.failing.delete(name);
+    const fail = once || this.alwaysFailing.has(name);
+    if (fail) this.t.log.note(`${this.label} answers SERVFAIL${once ? " this once" : ""}`);
     s.send(this.encode(h, question, fail ? { rcode: 2, aa: false, answers: [], authority: [], additional: [] } : this.lookup(name, type)), port, address);
   }
 

@@ -50,9 +50,13 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "NXDOMAIN from upstream is relayed, with its SOA",
+    name: "NXDOMAIN from upstream is relayed, with its SOA; SERVFAIL stays SERVFAIL",
     async run(t) {
       const { server, up, outside } = await withUpstream(t);
+      const broken = `broken.${outside}`;
+      up.failAlways(broken);
+      const failed = await dig(t, server).query(broken, "A", {}, { hint: FORWARD });
+      expectStatus(failed, "SERVFAIL", { hint: "Relay the upstream's RCODE, whatever it is: an upstream that answers SERVFAIL (RCODE 2) has no answer for you, and your client must not get NOERROR with no records (that would say the name exists and has none)." });
       const name = `missing.${outside}`;
       up.nxdomain(name, outside, 3600, t.rand.int(60, 600));
       const r = await dig(t, server).query(name, "A", {}, { hint: FORWARD });
