@@ -57,7 +57,7 @@ const INFO_SECTIONS: ReadonlyArray<readonly [string, InfoSection]> = [
       ["config_file", ""],
     ],
   ],
-  ["Clients", (state) => [["connected_clients", state.stats.connectedClients]]],
+  ["Clients", (state) => [["connected_clients", state.stats.connectedClients], ["blocked_clients", state.blocking.size]]],
   [
     "Memory",
     (state) => [

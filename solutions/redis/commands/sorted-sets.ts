@@ -5,14 +5,14 @@
 // command's page (https://redis.io/docs/latest/commands/zadd/, ...). Option
 // parsing, error texts and their precedence follow Redis 7.0's t_zset.c.
 
-import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from "../errors.ts";
+import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, rangeError } from "../errors.ts";
 import { parseInt64 } from "../int64.ts";
-import { array, bulkBinary, double, integer, NULL_BULK, pairs, ZERO, error, type Reply } from "../reply.ts";
+import { array, bulkBinary, double, integer, NULL_ARRAY, NULL_BULK, pairs, ZERO, error, type Reply } from "../reply.ts";
 import { byteString, isOption } from "../text.ts";
 import { SortedSet, type LexBound, type LexRange, type ScoreRange, type Window } from "../types/sorted-set.ts";
 import type { CommandDefinition } from "./define.ts";
-import { keyOf, WRONG_TYPE } from "./helpers.ts";
-import type { CommandContext } from "./types.ts";
+import { keyOf, parseTimeoutSeconds, WRONG_TYPE } from "./helpers.ts";
+import type { BlockRequest, CommandContext, CommandResult } from "./types.ts";
 
 const ERR_NOT_FLOAT = error("ERR value is not a valid float");
 const ERR_NAN = error("ERR resulting score is not a number (NaN)");
@@ -229,14 +229,16 @@ type Direction = "auto" | "forward" | "reverse";
  * zrangeGenericCommand). With REV (or ZREV*BYSCORE/BYLEX) a score or lex
  * range is given as max then min.
  */
-function zrange(ctx: CommandContext, argv: Buffer[], rangeType: RangeType, direction: Direction): Reply {
+function zrange(ctx: CommandContext, argv: Buffer[], rangeType: RangeType, direction: Direction, store = false): Reply {
+  // ZRANGESTORE dst src min max …: the source and range one argument later.
+  const base = store ? 2 : 1;
   let withScores = false;
   let window: Window = { offset: 0, count: -1 };
   let limited = false;
-  for (let j = 4; j < argv.length; j++) {
+  for (let j = base + 3; j < argv.length; j++) {
     const opt = argv[j]!;
     const left = argv.length - j - 1;
-    if (isOption(opt, "withscores")) withScores = true;
+    if (!store && isOption(opt, "withscores")) withScores = true;
     else if (isOption(opt, "limit") && left >= 2) {
       const offset = parseInt64(argv[j + 1]!);
       const count = parseInt64(argv[j + 2]!);
@@ -254,7 +256,7 @@ function zrange(ctx: CommandContext, argv: Buffer[], rangeType: RangeType, direc
   if (limited && type === "rank") return ERR_LIMIT_RANK;
   if (withScores && type === "lex") return ERR_WITHSCORES_LEX;
 
-  const [minArg, maxArg] = reverse && type !== "rank" ? [argv[3]!, argv[2]!] : [argv[2]!, argv[3]!];
+  const [minArg, maxArg] = reverse && type !== "rank" ? [argv[base + 2]!, argv[base + 1]!] : [argv[base + 1]!, argv[base + 2]!];
   let start = 0;
   let stop = 0;
   let scoreRange: ScoreRange | null = null;
@@ -272,20 +274,33 @@ function zrange(ctx: CommandContext, argv: Buffer[], rangeType: RangeType, direc
     if (lexRange === null) return ERR_LEX_RANGE;
   }
 
-  const zset = lookupZset(ctx, keyOf(argv[1]!));
-  if (zset === null) return EMPTY_ARRAY;
+  const zset = lookupZset(ctx, keyOf(argv[base]!));
   if (zset === WRONG_TYPE) return ERR_WRONGTYPE;
+  let entries: Iterable<[string, number]> = [];
+  if (zset === null) entries = [];
+  else if (scoreRange !== null) entries = zset.byScore(scoreRange, reverse, window);
+  else if (lexRange !== null) entries = zset.byLex(lexRange, reverse, window);
+  else {
+    // Negative indexes count from the end; out-of-range indexes are clamped.
+    const n = zset.size;
+    if (start < 0) start += n;
+    if (stop < 0) stop += n;
+    if (start < 0) start = 0;
+    if (stop >= n) stop = n - 1;
+    if (start <= stop && start < n) entries = zset.byRank(start, stop, reverse);
+  }
+  if (store) return storeZset(ctx, argv[1]!, entries);
+  return entriesReply(entries, withScores);
+}
 
-  if (scoreRange !== null) return entriesReply(zset.byScore(scoreRange, reverse, window), withScores);
-  if (lexRange !== null) return entriesReply(zset.byLex(lexRange, reverse, window), false);
-  // Negative indexes count from the end; out-of-range indexes are clamped.
-  const n = zset.size;
-  if (start < 0) start += n;
-  if (stop < 0) stop += n;
-  if (start < 0) start = 0;
-  if (start > stop || start >= n) return EMPTY_ARRAY;
-  if (stop >= n) stop = n - 1;
-  return entriesReply(zset.byRank(start, stop, reverse), withScores);
+/** Replaces `dest` with a sorted set of `entries` (an empty one deletes it); replies its size. */
+function storeZset(ctx: CommandContext, dest: Buffer, entries: Iterable<[string, number]>): Reply {
+  const result = new SortedSet();
+  for (const [member, score] of entries) result.add(member, score);
+  const key = keyOf(dest);
+  if (result.size === 0) ctx.db.delete(key);
+  else ctx.db.set(key, { type: "zset", data: result });
+  return integer(result.size);
 }
 
 // --- the rest ---
@@ -328,6 +343,147 @@ function zpop(ctx: CommandContext, argv: Buffer[], max: boolean): Reply {
   afterRemove(ctx, key, zset);
   if (argv.length === 2) return array(popped.flatMap(([member, score]) => [bulkBinary(member), scoreReply(score)]));
   return entriesReply(popped, true);
+}
+
+/** Pops up to `count` members from the first non-empty sorted set of `keys`: the key and the pairs; null when all are empty. */
+function popFirst(ctx: CommandContext, keys: readonly string[], max: boolean, count: number, checkTypes: boolean): { key: string; popped: [string, number][] } | null | typeof WRONG_TYPE {
+  for (const key of keys) {
+    const zset = lookupZset(ctx, key);
+    if (zset === WRONG_TYPE) {
+      if (checkTypes) return WRONG_TYPE;
+      continue;
+    }
+    if (zset === null || zset.size === 0) continue;
+    const popped = [...zset.byRank(0, Math.min(count, zset.size) - 1, max)];
+    for (const [member] of popped) zset.remove(member);
+    afterRemove(ctx, key, zset);
+    // Replicas and the AOF get ZPOPMIN/ZPOPMAX key count, as from redis-server.
+    ctx.propagate([Buffer.from(max ? "ZPOPMAX" : "ZPOPMIN"), Buffer.from(key, "latin1"), Buffer.from(String(popped.length))]);
+    return { key, popped };
+  }
+  return null;
+}
+
+/** [key, [[member, score], …]], as ZMPOP and BZMPOP reply in both protocols. */
+function mpopReply(key: string, popped: readonly [string, number][]): Reply {
+  return array([bulkBinary(key), array(popped.map(([member, score]) => array([bulkBinary(member), scoreReply(score)])))]);
+}
+
+/**
+ * ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], and BZMPOP timeout
+ * numkeys …: the first non-empty set of the keys, in the order given.
+ * https://redis.io/commands/zmpop/
+ */
+function zmpop(ctx: CommandContext, argv: Buffer[], blocking: boolean): CommandResult {
+  const numkeysIdx = blocking ? 2 : 1;
+  const numkeys = parseInt64(argv[numkeysIdx]!);
+  if (numkeys === null || numkeys < 1n) return error("ERR numkeys should be greater than 0");
+  const whereIdx = numkeysIdx + Number(numkeys) + 1;
+  if (numkeys >= BigInt(argv.length) || whereIdx >= argv.length) return ERR_SYNTAX;
+  let max: boolean;
+  if (isOption(argv[whereIdx]!, "min")) max = false;
+  else if (isOption(argv[whereIdx]!, "max")) max = true;
+  else return ERR_SYNTAX;
+  let count = -1;
+  for (let j = whereIdx + 1; j < argv.length; j++) {
+    if (count === -1 && isOption(argv[j]!, "count") && j + 1 < argv.length) {
+      const n = parseInt64(argv[++j]!);
+      if (n === null || n < 1n) return error("ERR count should be greater than 0");
+      count = Number(n > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : n);
+    } else return ERR_SYNTAX;
+  }
+  if (count === -1) count = 1;
+  const keys = argv.slice(numkeysIdx + 1, whereIdx).map(keyOf);
+  if (!blocking) {
+    const found = popFirst(ctx, keys, max, count, true);
+    if (found === WRONG_TYPE) return ERR_WRONGTYPE;
+    return found === null ? NULL_ARRAY : mpopReply(found.key, found.popped);
+  }
+  return blockingZpop(ctx, argv[1]!, keys, max, count, (found) => mpopReply(found.key, found.popped));
+}
+
+/** Serves a blocking pop now, or blocks until one of `keys` gets members (a null array at the timeout). */
+function blockingZpop(
+  ctx: CommandContext,
+  timeoutArg: Buffer,
+  keys: string[],
+  max: boolean,
+  count: number,
+  reply: (found: { key: string; popped: [string, number][] }) => Reply,
+): CommandResult {
+  const deadline = parseTimeoutSeconds(timeoutArg, Date.now());
+  if (typeof deadline !== "number") return deadline;
+  let first = true;
+  const attempt = (c: CommandContext): Reply | undefined => {
+    const found = popFirst(c, keys, max, count, first);
+    first = false;
+    if (found === WRONG_TYPE) return ERR_WRONGTYPE;
+    return found === null ? undefined : reply(found);
+  };
+  const now = attempt(ctx);
+  if (now !== undefined) return now;
+  const request: BlockRequest = { kind: "block", keys, deadline, retry: attempt, timeout: () => NULL_ARRAY };
+  return request;
+}
+
+/** BZPOPMIN/BZPOPMAX key [key ...] timeout: [key, member, score]. */
+function bzpop(ctx: CommandContext, argv: Buffer[], max: boolean): CommandResult {
+  return blockingZpop(ctx, argv[argv.length - 1]!, argv.slice(1, -1).map(keyOf), max, 1, ({ key, popped }) =>
+    array([bulkBinary(key), bulkBinary(popped[0]![0]), scoreReply(popped[0]![1])]));
+}
+
+/**
+ * ZRANDMEMBER key [count [WITHSCORES]]: one member (nil when missing), or
+ * `count` distinct members (at most the set's size), or with a negative
+ * count that many draws that may repeat. https://redis.io/commands/zrandmember/
+ */
+function zrandmember(ctx: CommandContext, argv: Buffer[]): Reply {
+  let count: bigint | null = null;
+  let withScores = false;
+  if (argv.length >= 3) {
+    count = parseInt64(argv[2]!);
+    if (count === null) return ERR_NOT_INTEGER;
+    if (count < -(2n ** 63n - 1n)) return rangeError(-(2n ** 63n - 1n), 2n ** 63n - 1n);
+    if (argv.length > 4 || (argv.length === 4 && !isOption(argv[3]!, "withscores"))) return ERR_SYNTAX;
+    if (argv.length === 4) {
+      withScores = true;
+      const half = (2n ** 63n - 1n) / 2n;
+      if (count < -half || count > half) return error("ERR value is out of range");
+    }
+  }
+  const zset = lookupZset(ctx, keyOf(argv[1]!));
+  if (zset === WRONG_TYPE) return ERR_WRONGTYPE;
+  if (count === null) {
+    if (zset === null) return NULL_BULK;
+    const rank = randomIndex(zset.size);
+    return bulkBinary(zset.byRank(rank, rank, false).next().value![0]);
+  }
+  if (zset === null || count === 0n) return EMPTY_ARRAY;
+  const size = zset.size;
+  let picked: [string, number][];
+  if (count < 0n) {
+    const n = Number(-count);
+    picked = [];
+    for (let i = 0; i < n; i++) {
+      const rank = randomIndex(size);
+      picked.push(zset.byRank(rank, rank, false).next().value!);
+    }
+  } else if (count >= BigInt(size)) picked = [...zset.byRank(0, size - 1, false)];
+  else {
+    // Distinct ranks, drawn by a partial Fisher-Yates shuffle.
+    const ranks = Array.from({ length: size }, (_, i) => i);
+    const n = Number(count);
+    for (let i = 0; i < n; i++) {
+      const j = i + randomIndex(size - i);
+      [ranks[i], ranks[j]] = [ranks[j]!, ranks[i]!];
+    }
+    picked = ranks.slice(0, n).map((r) => zset.byRank(r, r, false).next().value!);
+  }
+  return entriesReply(picked, withScores);
+}
+
+function randomIndex(n: number): number {
+  return Math.floor(Math.random() * n);
 }
 
 type SetOp = "union" | "inter" | "diff";
@@ -537,6 +693,12 @@ export const sortedSetCommands: readonly CommandDefinition[] = [
   command("zintercard", -3, READ, "7.0.0", "Intersect multiple sorted sets and return the cardinality of the result", zintercard),
   command("zpopmin", -2, DELETE, "5.0.0", "Remove and return members with the lowest scores in a sorted set", (ctx, argv) => zpop(ctx, argv, false)),
   command("zpopmax", -2, DELETE, "5.0.0", "Remove and return members with the highest scores in a sorted set", (ctx, argv) => zpop(ctx, argv, true)),
+  { name: "zmpop", arity: -4, flags: ["write"], keys: [0, 0, 0], group: "sortedset", summary: "Remove and return members with scores in a sorted set", since: "7.0.0", handler: (ctx, argv) => zmpop(ctx, argv, false) },
+  { name: "bzmpop", arity: -5, flags: ["write"], keys: [0, 0, 0], categories: ["@blocking"], group: "sortedset", summary: "Remove and return members with scores in a sorted set or block until one is available", since: "7.0.0", handler: (ctx, argv) => zmpop(ctx, argv, true) },
+  { name: "bzpopmin", arity: -3, flags: ["write", "fast"], keys: [1, -2, 1], categories: ["@blocking"], group: "sortedset", summary: "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", since: "5.0.0", handler: (ctx, argv) => bzpop(ctx, argv, false) },
+  { name: "bzpopmax", arity: -3, flags: ["write", "fast"], keys: [1, -2, 1], categories: ["@blocking"], group: "sortedset", summary: "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", since: "5.0.0", handler: (ctx, argv) => bzpop(ctx, argv, true) },
+  { name: "zrangestore", arity: -5, flags: ["write", "denyoom"], keys: [1, 2, 1], group: "sortedset", summary: "Store a range of members from sorted set into another key", since: "6.2.0", handler: (ctx, argv) => zrange(ctx, argv, "auto", "auto", true) },
+  command("zrandmember", -2, READ, "6.2.0", "Get one or multiple random elements from a sorted set", zrandmember),
   command("zcard", 2, READ_FAST, "1.2.0", "Get the number of members in a sorted set", zcard),
   command("zscore", 3, READ_FAST, "1.2.0", "Get the score associated with the given member in a sorted set", (ctx, argv) => zscores(ctx, argv, false)),
   command("zmscore", -3, READ_FAST, "6.2.0", "Get the score associated with the given members in a sorted set", (ctx, argv) => zscores(ctx, argv, true)),
