@@ -47,7 +47,7 @@ export interface UpstreamOptions {
   healthPath?: string;
 }
 
-const REASONS: Record<number, string> = { 200: "OK", 201: "Created", 404: "Not Found", 500: "Internal Server Error", 503: "Service Unavailable" };
+const REASONS: Record<number, string> = { 200: "OK", 201: "Created", 302: "Found", 404: "Not Found", 500: "Internal Server Error", 503: "Service Unavailable" };
 
 type ParsedRequest = { req: Omit<UpstreamRequest, "connection" | "nth">; used: number; close: boolean } | "incomplete" | "bad";
 
@@ -100,8 +100,10 @@ export class HttpUpstream {
   maxInFlight = 0;
   /** Every request received, health checks included, in order. */
   readonly requests: UpstreamRequest[] = [];
-  /** The health path answers 200 while true, 503 otherwise. */
+  /** The health path answers `healthStatus` while true, 503 otherwise. */
   healthy = true;
+  /** What the health path answers while `healthy`. */
+  healthStatus = 200;
   /** Do not log each request received (the test logs a summary). */
   quiet = false;
   /** How many times a whole request arrived on a connection while the previous one on it was still being answered (pipelining by the client). */
@@ -188,7 +190,7 @@ export class HttpUpstream {
           this.inFlight++;
           this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
           try {
-            const action = req.target === this.healthPath ? { status: this.healthy ? 200 : 503, body: this.healthy ? "ok\n" : "unhealthy\n" } : (this.o.handler?.(req) ?? { headers: [["X-Upstream", this.name]], body: `${this.name} ${req.method} ${req.target}\n` });
+            const action = req.target === this.healthPath ? { status: this.healthy ? this.healthStatus : 503, body: this.healthy ? "ok\n" : "unhealthy\n" } : (this.o.handler?.(req) ?? { headers: [["X-Upstream", this.name]], body: `${this.name} ${req.method} ${req.target}\n` });
             if (action === "close") return void sock.destroy();
             if (action === "stall") return;
             if ("raw" in action) return void sock.write(action.raw);

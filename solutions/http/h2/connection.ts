@@ -24,9 +24,10 @@ export interface H2Options {
    * DATA of every stream opened after it; the connection left open after a GOAWAY for a connection error; WINDOW_UPDATE
    * on a stream not growing its window; DATA limited by the stream's window only, not the connection's; HEADERS on an
    * even stream id served; a SETTINGS payload whose length is not a multiple of 6 read up to its last whole setting;
-   * the server's own SETTINGS sent only after its ACK of the client's (the ACK is then the server's first frame).
+   * the server's own SETTINGS sent only after its ACK of the client's (the ACK is then the server's first frame);
+   * WINDOW_UPDATE for received DATA sent on the connection only, never on the stream.
    */
-  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state" | "continuation-dropped" | "blocked-stream-blocks-all" | "open-after-goaway" | "stream-window-update-ignored" | "connection-window-ignored" | "even-streams-accepted" | "settings-length-unchecked" | "settings-ack-first";
+  h2Mistake?: "no-server-preface" | "data-without-end-stream" | "window-floor-zero" | "zero-connection-window-update-ignored" | "oversized-frames-read" | "shared-request-state" | "continuation-dropped" | "blocked-stream-blocks-all" | "open-after-goaway" | "stream-window-update-ignored" | "connection-window-ignored" | "even-streams-accepted" | "settings-length-unchecked" | "settings-ack-first" | "no-stream-window-update";
   /** Fixture switch: a mistake in the HPACK decoder (see HpackMistake). */
   hpackMistake?: HpackMistake;
   /** Fixture switch: decode header blocks without a dynamic table. */
@@ -381,7 +382,7 @@ export class H2Connection {
       return;
     }
     if (f.flags & F.END_STREAM) this.requestComplete(s);
-    else if (f.payload.length > 0 && s.state === "open" && !this.o.noWindowUpdate) this.write(F.frame(F.WINDOW_UPDATE, 0, s.id, F.u32(f.payload.length)));
+    else if (f.payload.length > 0 && s.state === "open" && !this.o.noWindowUpdate && this.o.h2Mistake !== "no-stream-window-update") this.write(F.frame(F.WINDOW_UPDATE, 0, s.id, F.u32(f.payload.length)));
   }
 
   private onRstStream(f: F.Frame): void {

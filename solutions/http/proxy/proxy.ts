@@ -49,7 +49,8 @@ export function accessLogLine(client: string, at: Date, req: Request, status: nu
  * remove-header rules on the request, or on the response, ignored; metrics as plain text/plain, without their # TYPE line, or without 502s;
  * every upstream failure answered 504, or a timeout answered 502; one request past the rate limit let through; Retry-After
  * in milliseconds; the access-log line without its duration; metrics labelled with the pool name, not the address; the
- * forwarded request's Via replaced by the proxy's own entry instead of appended to.
+ * forwarded request's Via replaced by the proxy's own entry instead of appended to; Retry-After rounded down; a health
+ * check answered 3xx counted as down.
  */
 export type ProxyMistake =
   | "host-case-sensitive"
@@ -75,7 +76,9 @@ export type ProxyMistake =
   | "retry-after-ms"
   | "access-log-no-duration"
   | "metrics-pool-label"
-  | "via-replaced";
+  | "via-replaced"
+  | "retry-after-floor"
+  | "health-3xx-down";
 
 export interface ProxyOptions extends PoolOptions, BalanceOptions {
   /** Fixture switch: one mistake of routing and forwarding (see ProxyMistake). */
@@ -199,7 +202,7 @@ export class Proxy {
       times.push(now);
       return undefined;
     }
-    const retry = Math.max(1, Math.ceil((times[0]! + limit.windowMs - now) / 1000));
+    const retry = Math.max(1, (this.o.proxyMistake === "retry-after-floor" ? Math.floor : Math.ceil)((times[0]! + limit.windowMs - now) / 1000));
     const retryAfter: [string, string][] = this.o.rateLimitNoRetryAfter ? [] : [["Retry-After", String(this.o.proxyMistake === "retry-after-ms" ? times[0]! + limit.windowMs - now : retry)]];
     return response(429, `Too Many Requests: at most ${limit.requests} in ${limit.windowMs / 1000} s\n`, [["Content-Type", "text/plain"], ...retryAfter]);
   }
@@ -300,7 +303,7 @@ export class Proxy {
       let ok = false;
       try {
         const res = await this.pool.probe(address, request, Math.max(intervalMs, 500));
-        ok = this.o.healthAnyStatus || (res.status >= 200 && res.status < 400);
+        ok = this.o.healthAnyStatus || (res.status >= 200 && res.status < (this.o.proxyMistake === "health-3xx-down" ? 300 : 400));
       } catch {
         ok = this.o.healthErrorsUp === true;
       }
