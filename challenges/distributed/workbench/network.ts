@@ -94,6 +94,7 @@ export class Network {
       late.culprit = true;
       this.record.blamed = `${late.node} never answered ${late.client}'s request`;
     }
+    if (failure !== undefined) this.record.blameQuoted(failure + (d?.detail ?? ""));
     const stage = stageName(this.t.challenge, this.t.stage);
     this.page = writeRunPage(this.record, { stage, caseName: this.t.caseName, seed: this.t.rand.seed, failure, rerun: `bun test --stage-only=${stage} --seed=${this.t.rand.seed}${this.t.impl.source === "flag or SYSCRAFT_IMPL" ? ` --impl=${shellQuote(this.t.impl.command)}` : ""}` });
     if (d) d.detail = `${d.detail ? `${d.detail}\n` : ""}The run's page (message diagram, latencies, history${this.record.blamed ? ", the operation that broke the model marked in red" : ""}): ${this.page}`;

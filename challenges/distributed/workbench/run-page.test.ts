@@ -49,6 +49,20 @@ selfTests("distributed workbench: the run's page", () => {
     expect(html).not.toContain('"<k>"');
   });
 
+  test("blameQuoted: the request whose reply the report quotes is the culprit, unless a checker named one already", () => {
+    const { record } = small();
+    record.blameQuoted('The id 3 was returned twice:\nn2 → c2 {"type":"read_ok","in_reply_to":9,"value":1}');
+    expect(record.requests.filter((r) => r.culprit).map((r) => r.client)).toEqual(["c2"]);
+    expect(record.blamed).toBe("the reply the report quotes");
+    const other = small();
+    other.record.blame("a stale read", []);
+    other.record.blameQuoted('{"type":"read_ok","in_reply_to":9,"value":1}');
+    expect(other.record.requests.some((r) => r.culprit)).toBe(false);
+    const none = small().record;
+    none.blameQuoted("No reply from n1 within 3000 ms.");
+    expect(none.blamed).toBeUndefined();
+  });
+
   test("renderPage: a passing case says so and marks nothing", () => {
     const html = renderPage(small().record, about);
     expect(html).toContain("The case passed.");

@@ -99,6 +99,18 @@ export class RunRecord {
       if (r) r.culprit = true;
     }
   }
+
+  /**
+   * With no culprit named yet, marks the requests whose reply the failure report quotes
+   * (a reply shown whole, as the checkers show the one that broke the rule): at most 5.
+   */
+  blameQuoted(report: string): void {
+    if (this.blamed !== undefined) return;
+    const quoted = this.requests.filter((r) => r.reply !== undefined && r.outcome !== "no reply" && report.includes(r.reply));
+    if (quoted.length === 0 || quoted.length > 5) return;
+    for (const r of quoted) r.culprit = true;
+    this.blamed = `the ${quoted.length === 1 ? "reply" : "replies"} the report quotes`;
+  }
 }
 
 let written = 0;
