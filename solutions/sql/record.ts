@@ -46,8 +46,9 @@ export function serialSize(t: number): number {
 export function decodeRecord(payload: Uint8Array, encoding = 1, needed?: boolean[]): Value[] {
   const r = new RecordReader();
   r.reset(payload, 0, payload.length, encoding);
-  const out: Value[] = new Array(r.count);
-  for (let i = 0; i < r.count; i++) out[i] = needed && !needed[i] ? null : r.value(i);
+  const count = r.count;
+  const out: Value[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = needed && !needed[i] ? null : r.value(i);
   return out;
 }
 
@@ -61,10 +62,14 @@ export function decodeRecord(payload: Uint8Array, encoding = 1, needed?: boolean
 export class RecordReader {
   buf: Uint8Array = new Uint8Array(0);
   encoding = 1;
-  /** Number of values in the record. */
-  count = 0;
   private types = new Int32Array(16);
   private offsets = new Int32Array(16);
+  /** Serial types read so far: the header is read as far as the columns asked for. */
+  private parsed = 0;
+  /** Where the next serial type is, where the header ends, and where the next value starts. */
+  private at = 0;
+  private end = 0;
+  private next = 0;
 
   reset(buf: Uint8Array, start: number, size: number, encoding: number): void {
     this.buf = buf;
@@ -76,10 +81,19 @@ export class RecordReader {
       headerSize = h;
       p = start + hl;
     }
-    const end = start + Math.min(headerSize, size);
-    let off = start + headerSize;
-    let n = 0;
-    while (p < end) {
+    this.at = p;
+    this.end = start + Math.min(headerSize, size);
+    this.next = start + headerSize;
+    this.parsed = 0;
+  }
+
+  /** Reads serial types until column i's is read; false when the record has no column i. */
+  private reach(i: number): boolean {
+    const buf = this.buf;
+    let p = this.at;
+    let n = this.parsed;
+    let off = this.next;
+    while (n <= i && p < this.end) {
       let t = buf[p]!;
       if (t < 0x80) p++;
       else if (buf[p + 1]! < 0x80) {
@@ -104,7 +118,16 @@ export class RecordReader {
       off += t >= 12 ? (t - 12) >> 1 : SIZES[t]!;
       n++;
     }
-    this.count = n;
+    this.at = p;
+    this.parsed = n;
+    this.next = off;
+    return i < n;
+  }
+
+  /** Number of values in the record. */
+  get count(): number {
+    this.reach(Number.MAX_SAFE_INTEGER);
+    return this.parsed;
   }
 
   /**
@@ -113,7 +136,7 @@ export class RecordReader {
    * otherwise (a real, text, blob or 8-byte integer: decode it with value()).
    */
   intAt(i: number): number | null | undefined {
-    if (i >= this.count) return null;
+    if (i >= this.parsed && !this.reach(i)) return null;
     const t = this.types[i]!;
     if (t === 0) return null;
     if (t === 8) return 0;
@@ -129,7 +152,7 @@ export class RecordReader {
 
   /** Column i's value (NULL past the record's last value). */
   value(i: number): Value {
-    if (i >= this.count) return null;
+    if (i >= this.parsed && !this.reach(i)) return null;
     return decodeValue(this.buf, this.offsets[i]!, this.types[i]!, this.encoding);
   }
 }

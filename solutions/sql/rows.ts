@@ -57,7 +57,7 @@ export interface FilterTerm {
    * checked on the record's bytes when the column holds an integer (no
    * value decoded), `test` otherwise.
    */
-  raw?: { column: number; op: string; value: number };
+  raw?: { column: number; op: string; value: number; nullPasses?: boolean };
 }
 
 /** `x op y` for numbers, as a comparison's truth. */
@@ -88,10 +88,15 @@ function passes(filter: RowFilter, row: Row): boolean {
   return pass;
 }
 
-/** The rows a plan visits (a superset of the WHERE's rows; with `filter`, only those that pass it). */
-export function visit(db: Database, table: Table, p: Plan, needed?: boolean[], filter?: RowFilter): Iterable<Row> {
+/**
+ * The rows a plan visits (a superset of the WHERE's rows; with `filter`,
+ * only those that pass it). With `borrow`, the caller uses each row before
+ * asking for the next and keeps none of them: a scan then hands out the
+ * same array each time instead of a copy per row.
+ */
+export function visit(db: Database, table: Table, p: Plan, needed?: boolean[], filter?: RowFilter, borrow = false): Iterable<Row> {
   // A scan's own generator, not delegated to: one generator step per row.
-  if (!table.rows && p.kind !== "index" && !(p.kind === "rowid" && p.eq !== undefined)) return scanRows(db, table, p, needed, filter);
+  if (!table.rows && p.kind !== "index" && !(p.kind === "rowid" && p.eq !== undefined)) return scanRows(db, table, p, needed, filter, borrow);
   return lookups(db, table, p, needed, filter);
 }
 
@@ -145,7 +150,7 @@ function* lookups(db: Database, table: Table, p: Plan, needed?: boolean[], filte
  * and only the columns the query reads decoded — a filter's columns first,
  * term by term.
  */
-function* scanRows(db: Database, table: Table, p: Plan, needed: boolean[] | undefined, filter: RowFilter | undefined): Generator<Row> {
+function* scanRows(db: Database, table: Table, p: Plan, needed: boolean[] | undefined, filter: RowFilter | undefined, borrow: boolean): Generator<Row> {
   const { pager } = db;
   const n = table.columns.length;
   const enc = encoding(db);
@@ -174,7 +179,8 @@ function* scanRows(db: Database, table: Table, p: Plan, needed: boolean[] | unde
       row[i] = typeof v === "bigint" && real[i] ? Number(v) : v;
     }
   };
-  wanted.push(n);
+  // The rowid unless `needed` says the query does not read it (at position n).
+  if (!needed || needed[n] !== false) wanted.push(n);
   for (const leaf of tableLeaves(pager, table.root)) {
     const data = leaf.data;
     for (let c = 0; c < leaf.cells; c++) {
@@ -217,7 +223,7 @@ function* scanRows(db: Database, table: Table, p: Plan, needed: boolean[] | unde
         let v: boolean | null | undefined;
         if (t.raw) {
           const x = reader.intAt(t.raw.column);
-          if (x === null) v = null;
+          if (x === null) v = t.raw.nullPasses ? true : null;
           else if (x !== undefined) v = compareNumbers(t.raw.op, x, t.raw.value);
         }
         if (v === undefined) {
@@ -232,8 +238,7 @@ function* scanRows(db: Database, table: Table, p: Plan, needed: boolean[] | unde
       }
       if (rejected || !pass) continue;
       for (const i of wanted) if (decoded[i] !== rowNumber) decode(i);
-      if (alias >= 0 && decoded[alias] !== rowNumber) decode(alias);
-      yield row.slice();
+      yield borrow ? row : row.slice();
     }
   }
 }

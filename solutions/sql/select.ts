@@ -12,7 +12,7 @@ import { conjuncts, describePlan, plan, planJoin, sourcesOf, type Plan } from ".
 import { Parser } from "./parser.ts";
 import { quirks } from "./quirks.ts";
 import type { Table } from "./schema.ts";
-import { visit, type Database, type RowFilter } from "./rows.ts";
+import { visit, type Database, type FilterTerm, type RowFilter } from "./rows.ts";
 import { SqlError } from "./tokenizer.ts";
 import { compareValues, truth, type Value } from "./value.ts";
 
@@ -154,7 +154,8 @@ function simpleSelect(db: Database, s: Select, explain: boolean, outer: Scope | 
   const usedCols = columnsUsed(s, rowScope, exprs);
   const p: Plan = table ? plan(s.where, rowScope, sources[0]!, usedCols[0]!) : { kind: "scan", detail: "", covering: false };
   const whereTerms = conjuncts(s.where);
-  const neededOf = (i: number) => sources[i]!.table.columns.map((_, c) => usedCols[i]!.has(c));
+  // Which columns of each table the query reads, then (at the table's column count) whether it reads the rowid.
+  const neededOf = (i: number) => [...sources[i]!.table.columns.map((_, c) => usedCols[i]!.has(c)), usedCols[i]!.has(sources[i]!.table.columns.length)];
   const levels: Level[] = s.from.slice(1).map((f, i) => {
     const level = i + 1;
     const conds = [...conjuncts(f.on), ...(f.join === "left" ? [] : whereTerms)];
@@ -203,13 +204,13 @@ function simpleSelect(db: Database, s: Select, explain: boolean, outer: Scope | 
     if (e.k === "lit" && typeof e.v === "bigint") {
       const k = Number(e.v);
       if (k < 1 || k > results.length) throw new SqlError(`1st ORDER BY term out of range - should be between 1 and ${results.length}`);
-      return { f: results[k - 1]!, desc: o.desc };
+      return { f: results[k - 1]!, desc: o.desc, e: exprs[k - 1]! };
     }
     if (e.k === "col" && !e.table) {
       const i = s.columns.findIndex((c) => c.k === "expr" && c.alias?.toLowerCase() === e.name.toLowerCase());
-      if (i >= 0) return { f: results[i]!, desc: o.desc };
+      if (i >= 0) return { f: results[i]!, desc: o.desc, e: exprs[i]! };
     }
-    return { f: compile(e, scope), desc: o.desc };
+    return { f: compile(e, scope), desc: o.desc, e };
   });
   const groupBy = s.groupBy.map((e) => compile(e, rowScope));
   const aggregates = scope.aggregates!;
@@ -223,17 +224,23 @@ function simpleSelect(db: Database, s: Select, explain: boolean, outer: Scope | 
   } catch {
     // A bad LIMIT fails below, where it always has.
   }
+  // With a small LIMIT, a row's values and keys go to arrays reused from row to row, copied only for a row that is among the first.
+  const scratch: Output = { values: new Array(results.length), keys: new Array(orderBy.length) };
+  const bound = top > 0 && !where && aggregates.length === 0 && groupBy.length === 0 && levels.length === 0 ? orderBound(orderBy, exprs, rowScope) : undefined;
+  if (bound) (filter ??= { terms: [] }).terms.push(bound.term);
   const emit = (row: Row, aggs: Value[]) => {
     if (having && truth(having(row, aggs)) !== true) return;
-    const values: Value[] = new Array(results.length);
-    for (let i = 0; i < results.length; i++) values[i] = results[i]!(row, aggs);
-    const keys: Value[] = new Array(orderBy.length);
-    for (let i = 0; i < orderBy.length; i++) keys[i] = orderBy[i]!.f(row, aggs);
-    const o = { values, keys };
-    if (top > 0) insertTop(out, o, top, desc);
-    else out.push(o);
+    const o: Output = top > 0 ? scratch : { values: new Array(results.length), keys: new Array(orderBy.length) };
+    for (let i = 0; i < results.length; i++) o.values[i] = results[i]!(row, aggs);
+    for (let i = 0; i < orderBy.length; i++) o.keys[i] = orderBy[i]!.f(row, aggs);
+    if (top === 0) out.push(o);
+    else if (out.length < top || compareRows(o.keys, out[top - 1]!.keys, desc) < 0) {
+      insertTop(out, { values: o.values.slice(), keys: o.keys.slice() }, top, desc);
+      if (bound && out.length === top) bound.update(out[top - 1]!.keys[0]!);
+    }
   };
-  const firstRows: Iterable<Row> = table ? visit(db, table, p, neededOf(0), filter) : [[]];
+  // Without joins, each row is used at once (emit computes its values; a group copies the row it keeps): the scan lends its row.
+  const firstRows: Iterable<Row> = table ? visit(db, table, p, neededOf(0), filter, levels.length === 0) : [[]];
   const rows = levels.length > 0 ? joinRows(db, firstRows, levels, width, filters) : firstRows;
 
   if (aggregates.length === 0 && groupBy.length === 0) {
@@ -245,6 +252,7 @@ function simpleSelect(db: Database, s: Select, explain: boolean, outer: Scope | 
   } else {
     const argFns = aggregates.map((a) => (a.k === "fn" ? a.args.map((x) => compile(x, rowScope)) : []));
     const groups = new Map<string, { key: Value[]; row: Row; accs: Accumulator[] }>();
+    const textGroups: typeof groups = new Map();
     const fresh = () => aggregates.map((a) => (a.k === "fn" ? new Accumulator(a.name, a.star, a.distinct) : new Accumulator("COUNT", true, false)));
     // Per row: the group's key and each aggregate's arguments, in arrays reused from row to row (step() reads its arguments at once).
     const noAggregates: Value[] = [];
@@ -253,10 +261,13 @@ function simpleSelect(db: Database, s: Select, explain: boolean, outer: Scope | 
     for (const row of rows) {
       if (where && truth(where(row, noAggregates)) !== true) continue;
       for (let i = 0; i < groupBy.length; i++) key[i] = groupBy[i]!(row, noAggregates);
-      const k = groupKey(key);
-      let g = groups.get(k);
-      if (!g) groups.set(k, (g = { key: key.slice(), row, accs: fresh() }));
-      g.row = row;
+      // A single text key is its own map key (no key string built per row); any other key by groupKey.
+      const text = key.length === 1 && typeof key[0] === "string";
+      const k = text ? (key[0] as string) : groupKey(key);
+      let g = text ? textGroups.get(k) : groups.get(k);
+      // The group keeps a copy of its last row (for columns outside aggregates: the row is lent by the scan).
+      if (!g) (text ? textGroups : groups).set(k, (g = { key: key.slice(), row: row.slice(), accs: fresh() }));
+      else for (let j = 0; j < row.length; j++) g.row[j] = row[j]!;
       for (let i = 0; i < g.accs.length; i++) {
         const fs = argFns[i]!;
         const a = args[i]!;
@@ -264,8 +275,9 @@ function simpleSelect(db: Database, s: Select, explain: boolean, outer: Scope | 
         g.accs[i]!.step(a);
       }
     }
-    if (groups.size === 0 && groupBy.length === 0) groups.set("", { key: [], row: new Array((table?.columns.length ?? 0) + 1).fill(null), accs: fresh() });
-    const sorted = [...groups.values()].sort((a, b) => compareRows(a.key, b.key, []));
+    if (groups.size === 0 && textGroups.size === 0 && groupBy.length === 0) groups.set("", { key: [], row: new Array((table?.columns.length ?? 0) + 1).fill(null), accs: fresh() });
+    // Distinct keys never compare equal, so the order does not depend on which map a group is in.
+    const sorted = [...groups.values(), ...textGroups.values()].sort((a, b) => compareRows(a.key, b.key, []));
     for (const g of sorted) emit(g.row, g.accs.map((a) => a.result()));
   }
 
@@ -314,6 +326,45 @@ function rowFilter(terms: Expr[], scope: Scope, used: Set<number>): RowFilter {
       walk(term);
       return { columns: columns === all ? all : [...new Set(columns)], test, raw: rawComparison(term, scope) };
     }),
+  };
+}
+
+/**
+ * ORDER BY <column> … LIMIT k over one table, where every result column
+ * and ORDER BY term is a plain column (nothing to evaluate that could fail
+ * on a row left out): once k rows are kept, a row whose first ORDER BY
+ * column holds an integer that sorts strictly after the k-th row's is not
+ * among the first k whatever its other terms, and the scan drops it on the
+ * record's bytes (a RowFilter term whose bound moves as rows come; ties
+ * pass, and the kept rows decide them). The column needs numeric affinity,
+ * so an integer in it is compared as a number.
+ */
+function orderBound(orderBy: { desc: boolean; e: Expr }[], exprs: Expr[], scope: Scope): { term: FilterTerm; update: (worst: Value) => void } | undefined {
+  if (quirks.nullsSortLast) return undefined;
+  const source = scope.sources[0]!;
+  const plain = (e: Expr) => {
+    if (e.k !== "col") return false;
+    const r = resolveColumn(scope, e);
+    return !r.depth && r.source === source;
+  };
+  if (![...exprs, ...orderBy.map((o) => o.e)].every(plain)) return undefined;
+  const first = orderBy[0]!;
+  const r = resolveColumn(scope, first.e as Extract<Expr, { k: "col" }>);
+  const table = source.table;
+  if (r.index >= table.columns.length || r.index === table.rowidAlias) return undefined;
+  const affinity = table.columns[r.index]!.affinity;
+  if (affinity !== "INTEGER" && affinity !== "REAL" && affinity !== "NUMERIC") return undefined;
+  // DESC keeps x >= the k-th row's value; ASC keeps x <= it. NULL sorts first: it passes ASC always, DESC only while no bound is set.
+  const raw = first.desc ? { column: r.index, op: ">=", value: -Infinity, nullPasses: true } : { column: r.index, op: "<=", value: Infinity, nullPasses: true };
+  return {
+    // A value the bytes do not settle (a real, text, blob, 8-byte integer) passes: the kept rows decide.
+    term: { columns: [], test: () => 1n, raw },
+    update(worst) {
+      const w = typeof worst === "bigint" ? (worst <= 9007199254740991n && worst >= -9007199254740991n ? Number(worst) : undefined) : typeof worst === "number" ? worst : undefined;
+      // The k-th row's value is NULL, text or a blob (or an integer a number does not hold): no bound.
+      raw.value = w ?? (first.desc ? -Infinity : Infinity);
+      raw.nullPasses = !first.desc || w === undefined;
+    },
   };
 }
 
