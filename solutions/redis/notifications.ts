@@ -145,7 +145,7 @@ const EVENT_TABLE: Readonly<Record<string, { event?: string; cls?: EventClass; s
   zincrby: { event: "zincr" },
   bzpopmin: { event: "zpopmin" },
   bzpopmax: { event: "zpopmax" },
-  restore: { cls: "generic" },
+  restore: { cls: "generic", store: true },
   // Stream reads and claims announce only the consumers they create (streams.ts).
   xreadgroup: { event: "" },
   xclaim: { event: "" },

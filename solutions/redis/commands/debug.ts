@@ -8,13 +8,16 @@
 //                                 (refused while a stream exists: the RDB
 //                                 writer has no streams, and would drop them)
 //   DEBUG SLEEP <seconds>         block the server for that long
+//   DEBUG OBJECT <key>            encoding and serialized length (no addresses,
+//                                 refcount 1, lru 0: internals we do not have)
 //
 // Any other subcommand is an error, so a test that needs an internal this
 // server does not have stops there rather than passing by accident.
 
 import { formattedError } from "../errors.ts";
-import { encodeRdb, loadRdb } from "../persistence/rdb.ts";
-import { error, OK, type Reply } from "../reply.ts";
+import { dumpValue, encodeRdb, loadRdb } from "../persistence/rdb.ts";
+import { error, OK, simple, type Reply } from "../reply.ts";
+import { encodingOf } from "./keys.ts";
 import { asciiLower, byteString } from "../text.ts";
 import type { CommandDefinition } from "./define.ts";
 import type { CommandContext } from "./types.ts";
@@ -40,6 +43,14 @@ function debug(ctx: CommandContext, argv: Buffer[]): Reply {
     for (const db of server.databases) db.clear();
     loadRdb(server, bytes);
     return OK;
+  }
+  if (sub === "object" && argv.length === 3) {
+    // Only what the reference knows: the encoding OBJECT ENCODING reports,
+    // the length DUMP's payload would have, and the idle time.
+    const value = ctx.db.peek(byteString(argv[2]!));
+    if (value === undefined) return error("ERR no such key");
+    const length = value.type === "stream" ? 0 : dumpValue(value).length - 10;
+    return simple(`Value at:0x0 refcount:1 encoding:${encodingOf(value, server.config)} serializedlength:${length} lru:0 lru_seconds_idle:0`);
   }
   if (sub === "sleep" && argv.length === 3) {
     const seconds = Number(byteString(argv[2]!));

@@ -23,6 +23,7 @@ import { serverCommands } from "./server.ts";
 import { stringCommands } from "./strings.ts";
 import { moreStringCommands } from "./more-strings.ts";
 import { bitmapCommands } from "./bitmaps.ts";
+import { dumpCommands } from "./dump.ts";
 import { databaseCommands } from "./databases.ts";
 import { listCommands } from "./lists.ts";
 import { hashCommands } from "./hashes.ts";
@@ -47,6 +48,7 @@ export const COMMAND_MODULES: ReadonlyArray<readonly CommandDefinition[]> = [
   bitmapCommands,
   databaseCommands,
   keyCommands,
+  dumpCommands,
   collectionScanCommands,
   serverCommands,
   configCommands,

@@ -82,8 +82,9 @@ function expire(ctx: CommandContext, argv: Buffer[], unitMs: 1 | 1000, absolute 
   if (flags.has("lt") && current !== undefined && deadline >= current) return ZERO;
 
   if (deadline <= now) {
-    // Already in the past: delete now rather than leave an expired key.
+    // Already in the past: delete now rather than leave an expired key (propagated as DEL, as redis-server does).
     ctx.db.delete(key);
+    ctx.propagate([Buffer.from("DEL"), argv[1]!]);
   } else {
     ctx.db.setExpire(key, deadline);
   }
@@ -194,7 +195,7 @@ function copy(ctx: CommandContext, argv: Buffer[]): Reply {
  * when it outgrows a limit and never back, so a hash that grew past the limit
  * and shrank again is "hashtable" there and "listpack" here.
  */
-function encodingOf(value: RedisValue, config: Config): string {
+export function encodingOf(value: RedisValue, config: Config): string {
   const limit = (name: string) => Number(config.get(name) ?? "0");
   const small = (n: number, items: Iterable<string | Buffer>, maxEntries: number, maxLength: number) => {
     if (n > maxEntries) return false;

@@ -206,10 +206,15 @@ export function encodeRdb(state: ServerState, options: EncodeOptions = {}): Buff
 const WRITE_TYPE = { string: T.STRING, list: T.LIST, set: T.SET, zset: T.ZSET_2, hash: T.HASH } as const;
 
 function writeValue(w: RdbWriter, key: string, value: Exclude<RedisValue, { type: "stream" }>, compress: boolean): void {
+  w.byte(WRITE_TYPE[value.type]);
+  w.string(Buffer.from(key, "latin1"), compress);
+  writeBody(w, value, compress);
+}
+
+/** A value's encoding after its type byte (and key). */
+function writeBody(w: RdbWriter, value: Exclude<RedisValue, { type: "stream" }>, compress: boolean): void {
   const str = (b: Buffer) => w.string(b, compress);
   const txt = (s: string) => w.string(Buffer.from(s, "latin1"), compress);
-  w.byte(WRITE_TYPE[value.type]);
-  txt(key);
   switch (value.type) {
     case "string":
       return str(value.data);
@@ -236,6 +241,22 @@ function writeValue(w: RdbWriter, key: string, value: Exclude<RedisValue, { type
       }
       return;
   }
+}
+
+/**
+ * DUMP's serialization of one value, as redis-server makes it: the type
+ * byte and the value as in an RDB file, then the RDB version (2 bytes,
+ * little-endian) and a CRC64 (Jones) of everything before it (8 bytes,
+ * little-endian). https://redis.io/commands/dump/
+ */
+export function dumpValue(value: Exclude<RedisValue, { type: "stream" }>, compress = true): Buffer {
+  const w = new RdbWriter();
+  w.byte(WRITE_TYPE[value.type]);
+  writeBody(w, value, compress);
+  const version = Buffer.alloc(2);
+  version.writeUInt16LE(RDB_VERSION, 0);
+  w.raw(version);
+  return w.done();
 }
 
 // ---------------------------------------------------------------- reading
@@ -581,4 +602,28 @@ export function loadRdb(state: ServerState, bytes: Uint8Array, options: LoadOpti
   }
   state.dirty = dirty;
   return result;
+}
+
+/**
+ * The value in a DUMP payload: "version" when its RDB version is newer than
+ * this server reads or its checksum is wrong, "format" when it does not
+ * decode to exactly one non-empty value (RESTORE's two errors).
+ */
+export function restoreValue(payload: Uint8Array): RedisValue | "version" | "format" {
+  if (payload.length < 10) return "version";
+  const footer = payload.length - 10;
+  const version = payload[footer]! | (payload[footer + 1]! << 8);
+  if (version > MAX_READ_VERSION) return "version";
+  const body = payload.subarray(0, payload.length - 8);
+  const crc = new Crc64().update(body).digestLE();
+  if (Buffer.compare(crc, Buffer.from(payload.subarray(payload.length - 8))) !== 0) return "version";
+  const r = new RdbReader(payload.subarray(0, footer));
+  try {
+    const value = readValue(r, r.byte());
+    if (r.pos !== footer || isEmpty(value)) return "format";
+    return value;
+  } catch (e) {
+    if (e instanceof RdbError) return "format";
+    throw e;
+  }
 }
