@@ -100,6 +100,10 @@ async function expectDiff(t: CaseContext, g: GitCase, repo: string, args: string
   const real = (await g.git(["diff", ...args], { cwd: repo })).stdout;
   const command = ["diff", ...args].join(" ");
   if (real === "") throw new Error(`test bug: real git ${command} is empty`);
+  if (ours !== real && args.includes("--cached")) {
+    const plain = (await g.git(["diff", ...args.filter((a) => a !== "--cached")], { cwd: repo })).stdout;
+    if (ours === plain) t.fail({ message: `${command} differs from real git's: your output is what \`git diff\` (without --cached) prints, the working tree against the index.`, hint: "`diff --cached` compares the index with HEAD's tree (what the next commit would change), not the working tree with the index: its old side is HEAD's blob, its new side the index entry's.", expected: real, received: ours });
+  }
   if (ours !== real) {
     const problem = diffProblem(ours, real);
     t.fail({ message: `${command} differs from real git's. ${problem.message}`, hint: problem.hint, expected: real, received: ours });

@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { GitCase } from "../../challenges/git/clients/git.ts";
 import { verifyPackObjects } from "../../challenges/git/clients/git-pack.ts";
-import { startDaemon, type Daemon } from "../../challenges/git/clients/git-daemon.ts";
+import { daemonDiagnosis, startDaemon, type Daemon } from "../../challenges/git/clients/git-daemon.ts";
 import { linearHistory } from "../../challenges/git/clients/git-history.ts";
 import { advanceCheckedOutBranch, headOnOtherBranch, REFS, servedHistory, view } from "../../challenges/git/clients/git-served.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
@@ -25,6 +25,16 @@ async function servedRepo(t: CaseContext, g: GitCase, d: Daemon, name: string): 
   return src;
 }
 
+/** Runs the program's clone or fetch against git daemon; when it fails, the report says what the daemon's log shows went wrong. */
+async function oursThroughDaemon(t: CaseContext, g: GitCase, d: Daemon, args: string[], cwd: string): Promise<void> {
+  const since = d.log().length;
+  const r = await g.ours(args, { cwd, allowFail: true });
+  if (r.code === 0) return;
+  await Bun.sleep(100); // the daemon's last lines for the connection
+  const why = daemonDiagnosis(d.log(), since);
+  t.fail({ message: `Your program exited with code ${r.code} on: ${args.join(" ")}`, hint: why === undefined ? PROTOCOL : `${why} ${PROTOCOL}` });
+}
+
 export default stage(import.meta, [
   {
     name: "clone from git daemon: objects, refs, HEAD and working tree",
@@ -34,7 +44,7 @@ export default stage(import.meta, [
       const name = `${t.rand.word()}-project`;
       await servedRepo(t, g, d, name);
       await g.git(["clone", "-q", d.url(name), "real-clone"], { cwd: t.dir });
-      await g.ours(["clone", d.url(name), "ours-clone"], { cwd: t.dir, hint: PROTOCOL });
+      await oursThroughDaemon(t, g, d, ["clone", d.url(name), "ours-clone"], t.dir);
       const ours = `${t.dir}/ours-clone`;
       const real = `${t.dir}/real-clone`;
       await g.fsck(ours, () => `${INDEX} Every object the refs reach must be there.`);
@@ -68,7 +78,7 @@ export default stage(import.meta, [
       const oldTips = (await view(g, ours, ["for-each-ref", "--format=%(objectname)"])).split("\n").filter(Boolean);
       const packDir = join(ours, ".git", "objects", "pack");
       const oldPacks = readdirSync(packDir);
-      await g.ours(["fetch"], { cwd: ours, hint: PROTOCOL });
+      await oursThroughDaemon(t, g, d, ["fetch"], ours);
       await g.git(["fetch", "-q", "--tags"], { cwd: real });
       await g.fsck(ours, () => `${INDEX} A fetched pack may hold deltas against objects in it only (the tests do not ask for thin packs).`);
       t.expectEqual(await view(g, ours, [...REFS, "refs/remotes", "refs/tags"]), await view(g, real, [...REFS, "refs/remotes", "refs/tags"]), { message: "After fetch, the remote-tracking refs and tags (git for-each-ref) differ from those after real git's fetch.", hint: FETCH });

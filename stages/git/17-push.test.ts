@@ -56,7 +56,13 @@ async function comparePush(t: CaseContext, g: GitCase, c: PushCheck): Promise<vo
   const theirRefs = await view(g, c.server.path(c.name), REFS);
   if (ours.code !== real.code) {
     const moved = theirRefs !== before ? "" : " (the server's refs did not change)";
-    t.fail({ message: `Your push exited with code ${ours.code}, real git's with ${real.code}${moved}. Your push printed:\n${ours.output.trim() || "(nothing)"}`, expected: `exit code ${real.code}`, received: `exit code ${ours.code}`, hint: real.code === 0 ? `${PROTOCOL} ${PACK}` : REJECT });
+    // What the server's report (as your push printed it) says went wrong, when it says.
+    const said = ours.output.includes("failed to update ref") || ours.output.includes("failed to lock")
+      ? "The server refused to move a ref (\"failed to update ref\"): receive-pack updates a ref only when its current id is the <old id> you sent: the id it advertised for an existing ref, forty zeros (0000000000000000000000000000000000000000) for a ref it does not have. "
+      : ours.output.includes("unpacker error") || /unpack (?!ok)/.test(ours.output)
+        ? "The server could not unpack what followed your commands (\"unpacker error\"): after the flush-pkt comes the pack itself, raw bytes starting with `PACK`, not framed in pkt-lines. "
+        : "";
+    t.fail({ message: `Your push exited with code ${ours.code}, real git's with ${real.code}${moved}. Your push printed:\n${ours.output.trim() || "(nothing)"}`, expected: `exit code ${real.code}`, received: `exit code ${ours.code}`, hint: `${said}${real.code === 0 ? `${PROTOCOL} ${PACK}` : REJECT}` });
   }
   await g.fsck(c.server.path(c.name), () => `${PACK} The server stored the pack you sent; real git checks every object the refs reach.`);
   t.expectEqual(theirRefs, await view(g, c.server.path(`${c.name}-real`), REFS), { message: "After your push, the server's refs (git for-each-ref in the served repository) differ from those after real git's push of the same commits.", hint: c.hint });
