@@ -2,9 +2,9 @@
 // https://redis.io/commands/info/ (and /dbsize/, /flushall/, /flushdb/)
 
 import { ERR_SYNTAX } from "../errors.ts";
-import { array, bulkText, integer, OK, verbatim, type Reply } from "../reply.ts";
+import { array, bulkText, error, integer, NULL_BULK, OK, verbatim, type Reply } from "../reply.ts";
 import { maxMemory, usedMemory } from "../eviction/index.ts";
-import { humanBytes } from "../eviction/memory.ts";
+import { humanBytes, keyBytes } from "../eviction/memory.ts";
 import type { Keyspace } from "../keyspace.ts";
 import { replicationInfo } from "../replication/info.ts";
 import type { ServerState } from "../state.ts";
@@ -123,7 +123,42 @@ function info(ctx: CommandContext, argv: Buffer[]): Reply {
   return verbatim(Buffer.from(sections.join("\r\n"), "utf8"));
 }
 
+/**
+ * MEMORY USAGE key [SAMPLES count]: an approximation. redis-server reports the
+ * allocator's sizes for the key's structures (sampling collections); the
+ * reference reports its own estimate of the key (eviction/memory.ts: the same
+ * figure used_memory and maxmemory count), which is of the same order but not
+ * the same number. https://redis.io/commands/memory-usage/
+ */
+function memoryUsage(ctx: CommandContext, argv: Buffer[]): Reply {
+  if (argv.length !== 3 && !(argv.length === 5 && isOption(argv[3]!, "samples"))) return ERR_SYNTAX;
+  if (argv.length === 5 && !/^-?\d+$/.test(byteString(argv[4]!))) return error("ERR value is not an integer or out of range");
+  const key = byteString(argv[2]!);
+  const value = ctx.db.peek(key);
+  if (value === undefined) return NULL_BULK;
+  return integer(keyBytes(key, value, ctx.db.getExpire(key) !== undefined));
+}
+
 export const serverCommands: readonly CommandDefinition[] = [
+  {
+    name: "memory",
+    arity: -2,
+    group: "server",
+    summary: "A container for memory diagnostics commands",
+    since: "4.0.0",
+    subcommands: [
+      {
+        name: "usage",
+        arity: -3,
+        flags: ["readonly"],
+        keys: [2, 2, 1],
+        group: "server",
+        summary: "Estimate the memory usage of a key",
+        since: "4.0.0",
+        handler: memoryUsage,
+      },
+    ],
+  },
   {
     name: "dbsize",
     arity: 1,
