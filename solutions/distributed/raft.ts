@@ -450,13 +450,16 @@ export class Raft {
       this.waiting.delete(key);
       done?.(result);
     }
-    // A leader whose removal is committed steps down (dissertation §4.2.2), after one more round so the others learn the commit.
-    if (this.role === "leader" && !this.members().includes(this.node.id) && this.configIndex() <= this.commitIndex) {
-      this.replicate();
-      console.error(`${this.node.id} removed from the configuration: steps down`);
-      this.stepDown();
-    }
+    this.leaveIfRemoved();
     this.compact();
+  }
+
+  /** A leader whose removal is committed steps down (dissertation §4.2.2), after one more round so the others learn the commit. */
+  protected leaveIfRemoved(): void {
+    if (this.role !== "leader" || this.members().includes(this.node.id) || this.configIndex() > this.commitIndex) return;
+    this.replicate();
+    console.error(`${this.node.id} removed from the configuration: steps down`);
+    this.stepDown();
   }
 
   /** The election restriction (§5.4.1): a candidate's log ending in a later term, or as long in the same term. */

@@ -10,6 +10,10 @@ const COMMIT_FIRST =
   "Answer add_node_ok (or remove_node_ok) only once the configuration entry is committed, that is stored by a majority of the new configuration, counted out of the new configuration's members (dissertation §4.1): a leader cut off from the other old members, with the new node alone, holds 2 of 4, not a majority; until the entry is committed the change may still be lost.";
 const CAUGHT_UP =
   "A node just added is a member as soon as the configuration entry is in the logs: the leader replicates to every member of the last configuration in its log (the new node first needs every earlier entry, or the snapshot), and counts its acknowledgements in the new majority.";
+const OUTSIDER =
+  "A node that is not in its own configuration (the last one in its log, else init's node_ids) never stands for election: a node just initialised with node_ids that do not name it waits for a leader to contact it, and one removed stays silent. Its RequestVote, with a higher term, would depose the leader for nothing (dissertation §4.2.3).";
+const STEP_DOWN =
+  "A leader that removes itself keeps leading only until the new configuration is committed (counting a majority of it, without itself), then steps down and stays silent: the members elect a leader among themselves (dissertation §4.2.2).";
 const REMOVED =
   "A removed node no longer counts: majorities are of the current configuration only, so the members left decide without it (dissertation §4.2); a leader that removes itself steps down once that entry is committed (§4.2.2), and the others elect a leader among themselves.";
 
@@ -74,19 +78,41 @@ export default stage(import.meta, [
       const { net, ids, spares, h, ks } = await membershipCluster(t, 3, 2, 4);
       // The first key is written only before the new nodes join: afterwards only the log (or snapshot) they catch up from holds its value.
       const later = ks.slice(1);
+      const joined = Date.now();
+      for (const n of spares) await join(t, net, n);
+      // While the leader is found (at least 400 ms), n4 and n5 wait, initialised but not members: no one contacts them, and they must stay silent.
+      const [leader] = await presumedLeader(t, net, ids);
       for (const n of spares) {
-        await join(t, net, n);
-        await change(t, net, net.client(1), ids, "add_node", n, 3000, "on a healthy network");
+        const to = ids.filter((m) => net.mostTo(m, Date.now() - joined, [n]) !== undefined);
+        if (to.length > 0) {
+          t.fail({
+            message: `${n}, initialised with node_ids ${JSON.stringify(ids)} (so not a member) and not yet added, sent messages to ${to.join(", ")} before any node contacted it.`,
+            expected: `nothing from ${n} until a leader sends it entries`,
+            received: `messages from ${n} to ${to.join(", ")} within ${((Date.now() - joined) / 1000).toFixed(1)} s of its init`,
+            hint: OUTSIDER,
+          });
+        }
       }
+      for (const n of spares) await change(t, net, net.client(1), ids, "add_node", n, 3000, "on a healthy network");
       const background = h.random([net.client(4), net.client(5)], [...net.members], later, Date.now() + 400);
-      const [leader] = await presumedLeader(t, net, net.members);
       await change(t, net, net.client(1), net.members, "remove_node", leader, 3000, "on a healthy network (the leader removing itself)");
-      await killForGood(t, net, leader);
+      const removedAt = Date.now();
       await background;
       // One more node removed, among those that were there from the start if any are left.
       const old = net.members.filter((n) => ids.includes(n));
       const removed = t.rand.pick(old.length > 0 ? old : net.members);
-      await change(t, net, net.client(1), net.members, "remove_node", removed, 3000, `with ${leader} removed and killed`);
+      await change(t, net, net.client(1), net.members, "remove_node", removed, 3000, `with ${leader} removed`);
+      // From 0.1 s to 0.4 s after its removal was acknowledged, the old leader may answer a vote request, but no longer leads: it is not the node sending to the most others.
+      await Bun.sleep(Math.max(0, removedAt + 400 - Date.now()));
+      if (net.busiest(300) === leader) {
+        t.fail({
+          message: `${leader}, the leader, removed itself (remove_node_ok) but was still the node sending to the most others from 0.1 s to 0.4 s after: it kept leading a configuration it is not in.`,
+          expected: `${leader} silent (or answering a vote request) 0.1 s after its removal was acknowledged`,
+          received: `${leader} sent to more nodes than any other in that window (a leader's heartbeats)`,
+          hint: STEP_DOWN,
+        });
+      }
+      await killForGood(t, net, leader);
       // The removed node, still running, and one member on one side; the other two members on the other.
       const oldLeft = net.members.filter((n) => ids.includes(n));
       const keeper = t.rand.pick(oldLeft.length > 0 ? oldLeft : net.members);
