@@ -59,7 +59,10 @@ export default stage(import.meta, [
       const missing = `${t.rand.word()}-missing`;
       const gone = await g.ours(["clone", h.url(missing), "missing-clone"], { cwd: t.dir, allowFail: true });
       const real404 = await g.git(["clone", "-q", h.url(missing), "real-missing-clone"], { cwd: t.dir, allowFail: true });
-      if (gone.code !== real404.code) t.fail({ message: `clone ${h.url(missing)} (the server answers 404) exited with code ${gone.code}; real git's with ${real404.code}:\n${real404.output.trim()}`, hint: "A status other than 200 is an error: print a `fatal:` line naming the URL and the status, and exit with code 128, as git does." });
+      const STATUS = "A status other than 200 is an error: print a `fatal:` line naming the URL and the status (git says `not found` for 404), and exit with code 128, as git does.";
+      if (gone.code !== real404.code) t.fail({ message: `clone ${h.url(missing)} (the server answers 404) exited with code ${gone.code}; real git's with ${real404.code}:\n${real404.output.trim()}`, hint: STATUS });
+      const fatal = gone.output.split("\n").find((l) => l.startsWith("fatal:"));
+      if (fatal === undefined || !fatal.includes(h.url(missing))) t.fail({ message: `clone ${h.url(missing)} (the server answers 404) failed, but printed no \`fatal:\` line naming ${h.url(missing)}; real git printed:\n${real404.output.trim()}`, expected: "a line starting with fatal: that names the URL", received: gone.output.trim() || "(nothing)", hint: STATUS });
     },
   },
   {
