@@ -77,8 +77,8 @@ export interface KeyspaceEvents {
   modified(db: Keyspace, key: string): void;
   /** `key` was deleted because its TTL passed (Redis propagates a DEL). */
   expired(db: Keyspace, key: string): void;
-  /** Every key was removed (FLUSHALL / FLUSHDB). */
-  flushed(db: Keyspace): void;
+  /** Every key was removed (FLUSHALL / FLUSHDB); `had` tells whether a key was there, expired or not. */
+  flushed(db: Keyspace, had: (key: string) => boolean): void;
   /** `key` did not exist and was stored (keyspace notifications' "new"). */
   added?(db: Keyspace, key: string): void;
 }
@@ -122,7 +122,7 @@ export class Keyspace {
   index: number;
   /** Set by the server state; null for a keyspace on its own (unit tests). */
   events: KeyspaceEvents | null = null;
-  protected readonly values = new Map<string, RedisValue>();
+  protected values = new Map<string, RedisValue>();
   /** Absolute deadline (ms since epoch) of every key that has a TTL. */
   protected readonly expires = new Map<string, number>();
   /** Keys deleted because their TTL passed (passively or actively). */
@@ -294,7 +294,8 @@ export class Keyspace {
 
   /** Removes every key. */
   clear(): void {
-    this.values.clear();
+    const old = this.values;
+    this.values = new Map();
     this.expires.clear();
     this.buckets.clear();
     this.volatileKeys.clear();
@@ -303,7 +304,12 @@ export class Keyspace {
     this.dataBytes = 0;
     this.cursor = null;
     this.listener?.cleared(this);
-    this.events?.flushed(this);
+    this.events?.flushed(this, (key) => old.has(key));
+  }
+
+  /** Whether `key` is stored, even if its TTL passed and it was not reclaimed yet (no expiry, no count). */
+  holds(key: string): boolean {
+    return this.values.has(key);
   }
 
   /**

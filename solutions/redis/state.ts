@@ -112,9 +112,9 @@ export function createServerState(options: ServerStateOptions = {}): ServerState
       added(db, key) {
         notifyKeyspaceEvent(state, db.index, "new", "new", key);
       },
-      flushed(db) {
+      flushed(db, had) {
         state.dirty++;
-        state.watches.flushed(db.index);
+        state.watches.flushed(db.index, had);
       },
     };
   }

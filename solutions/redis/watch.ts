@@ -50,9 +50,15 @@ export class WatchRegistry {
     if (clients !== undefined) for (const c of clients) c.watchDirty = true;
   }
 
-  /** Database `db` was flushed: every client watching a key in it fails its EXEC. */
-  flushed(db: number): void {
+  /**
+   * Database `db` was flushed (or swapped): every client watching a key of
+   * it that `had` says was there fails its EXEC; a watched key that did not
+   * exist is left alone, as in redis-server 7.0 (touchAllWatchedKeysInDb).
+   */
+  flushed(db: number, had: (key: string) => boolean): void {
     const prefix = `${db}:`;
-    for (const [s, clients] of this.byKey) if (s.startsWith(prefix)) for (const c of clients) c.watchDirty = true;
+    for (const [s, clients] of this.byKey) {
+      if (s.startsWith(prefix) && had(s.slice(prefix.length))) for (const c of clients) c.watchDirty = true;
+    }
   }
 }

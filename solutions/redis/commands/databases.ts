@@ -45,7 +45,7 @@ function swapdb(ctx: CommandContext, argv: Buffer[]): Reply {
   server.dirty++;
   // Clients watching keys of either database fail their EXEC; clients blocked on a key now present retry.
   for (const db of [a, b]) {
-    server.watches.flushed(db.index);
+    server.watches.flushed(db.index, (key) => a.holds(key) || b.holds(key));
     for (const key of db.keys()) server.blocking.keyModified(db.index, key);
   }
   return OK;

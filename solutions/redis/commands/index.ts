@@ -161,8 +161,8 @@ function topName(spec: CommandSpec): string {
 
 /**
  * Runs one request for `client`, as Redis's processCommand does: resolve,
- * refuse what subscribed mode forbids, queue inside MULTI, run the
- * before-command hooks, call the handler; then propagate its writes and
+ * refuse what subscribed mode forbids, run the before-command hooks, queue
+ * inside MULTI, call the handler; then propagate its writes and
  * serve clients blocked on the keys it changed. A blocking command that
  * cannot be served now returns its BlockRequest.
  */
@@ -176,14 +176,19 @@ export function executeCommand(server: ServerState, client: ClientState, argv: B
   if (client.subscribed && client.protocol === 2 && !ALLOWED_WHILE_SUBSCRIBED.has(topName(resolved))) {
     return formattedError(`ERR Can't execute '${resolved.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
   }
-  if (client.multi !== null && !NOT_QUEUED.has(topName(resolved))) {
-    client.multi.push(argv);
-    return QUEUED;
-  }
+  // The checks (OOM under maxmemory, writes on a read-only replica) come
+  // before queueing, as in redis-server: a command refused inside MULTI
+  // fails the transaction like an unknown command.
   const ctx = commandContext(server, client, resolved);
   for (const hook of server.beforeCommand) {
     const refused = hook(ctx, argv);
-    if (refused !== undefined) return refused;
+    if (refused === undefined) continue;
+    if (client.multi !== null) client.multiFailed = true;
+    return refused;
+  }
+  if (client.multi !== null && !NOT_QUEUED.has(topName(resolved))) {
+    client.multi.push(argv);
+    return QUEUED;
   }
   const result = callCommand(server, client, resolved, argv, ctx);
   server.propagation.flush(resolved.name === "exec");

@@ -3,8 +3,8 @@
 //
 // Queueing itself happens in dispatch (index.ts executeCommand): inside
 // MULTI every command except EXEC/DISCARD/MULTI/WATCH/QUIT/RESET is checked
-// (unknown command, arity) and queued with +QUEUED; a command that fails that
-// check sets client.multiFailed, and EXEC then refuses the whole transaction
+// (unknown command, arity, then the before-command hooks: OOM, READONLY) and
+// queued with +QUEUED; a command that fails that check sets client.multiFailed, and EXEC then refuses the whole transaction
 // with EXECABORT. Errors raised while EXEC runs a command (WRONGTYPE, not an
 // integer) do not stop the others: they are just that command's entry in
 // EXEC's array.
