@@ -126,6 +126,8 @@ export function init(plan: Plan): never {
       const buf = Buffer.alloc(16);
       const n = check(libc.read(hookFifo, buf, buf.length), "wait for the runtime's hooks on hook.fifo");
       hostPid = Number(buf.subarray(0, n).toString()) || undefined;
+      // runtime-hooks-in-container: init runs them itself, in the container's namespaces (the runtime does not).
+      if (hooks && quirks.runtimeHooksInContainer) runHooks(hooks, "prestart", hookState("creating"), quirks), runHooks(hooks, "createRuntime", hookState("creating"), quirks);
     };
     const createContainerAt: HookPoint = quirks.createContainerBeforeMounts ? "before-mounts" : quirks.createContainerAfterPivotRoot ? "after-pivot" : "before-pivot";
     // create-container-before-mounts: the runtime's hooks come before the mounts too (still before createContainer).

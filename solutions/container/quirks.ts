@@ -89,6 +89,8 @@ export interface Quirks {
   createContainerFailureIgnored?: boolean;
   /** Carry on when a startContainer hook fails. */
   startContainerFailureIgnored?: boolean;
+  /** Run the prestart and createRuntime hooks from the container's first process (in its namespaces), not the runtime. */
+  runtimeHooksInContainer?: boolean;
   /** Run the createContainer hooks in the runtime (with createRuntime), not in the container's namespaces. */
   createContainerInRuntime?: boolean;
   /** Run the createContainer hooks in the container after pivot_root (their path then resolved in the container). */

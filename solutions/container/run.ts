@@ -151,7 +151,7 @@ async function setUp(bundle: string, t: Target, hooks: Hooks): Promise<ReturnTyp
       if (Number(libc.read(readyFd, byte, 1)) === 1) {
         if (byte.toString() === "1") break;
         const creating = { id: t.id, status: "creating" as const, pid: spawned.child.pid, bundle };
-        if (!t.quirks.hooksInStart) runHooks(hooks, "prestart", creating, t.quirks), runHooks(hooks, "createRuntime", creating, t.quirks);
+        if (!t.quirks.hooksInStart && !t.quirks.runtimeHooksInContainer) runHooks(hooks, "prestart", creating, t.quirks), runHooks(hooks, "createRuntime", creating, t.quirks);
         // create-container-in-runtime: the createContainer hooks run here, in the runtime's namespaces.
         if (t.quirks.createContainerInRuntime) runHooks(hooks, "createContainer", creating, t.quirks);
         const pid = Buffer.from(String(spawned.child.pid));

@@ -12,13 +12,14 @@ const DELETE = "delete <id> removes a stopped container: its cgroup (rmdir in ev
 
 const HOOKS = "config.json's hooks are host programs the runtime runs (path, args with args[0] as argv[0], env as their whole environment, the container's state as JSON on standard input: runtime.md \"State\"): prestart, then createRuntime, in create once the container's process exists and before the program runs (status \"creating\", pid the container's process); poststart after start has let the program run; poststop once the container is deleted (status \"stopped\"). Each kind in the order listed.";
 const HOOK_FAILS = "A prestart (or createRuntime) hook that exits non-zero is an error (runtime.md \"Lifecycle\"): stop there — the hooks after it do not run, the container's program never runs — tear the container down (its process, cgroup and state), run the poststop hooks, and exit non-zero with a message on stderr.";
+const RUNTIME_HOOKS = "prestart and createRuntime hooks run in the runtime's namespaces (config.md \"POSIX-platform Hooks\": their path resolves, and they are executed, in the runtime namespace): started by your runtime's own process, outside the container, while the container's first process waits.";
 const CONTAINER_HOOKS = "createContainer and startContainer hooks (config.md \"POSIX-platform Hooks\") run in the container's namespaces (its mount, UTS, IPC and PID namespaces: run them from the container's first process). createContainer: in create, after the createRuntime hooks, once the container's mounts are made and before pivot_root, so its path is the host's (runc runs it between its mounts and pivot_root). startContainer: in start, before the program runs, after pivot_root, so its path is the container's. Each gets the state on its standard input.";
 const CONTAINER_HOOK_FAILS = "A createContainer or startContainer hook that exits non-zero is an error too (runtime.md \"Lifecycle\", steps 5 and 7): the hooks after it do not run, the container's program never runs, the container is torn down, the poststop hooks run, and run exits non-zero.";
 const SETUP_FAILS = "When the container cannot be set up (here: root.path does not exist), exit non-zero with a message on stderr saying why, and leave nothing behind: no cgroup at linux.cgroupsPath, no state (state <id> fails).";
 
 /**
- * Hooks that record themselves: each appends "<name> <$HOOK_TOKEN>" to <dir>/order and saves its standard input
- * as <dir>/<name>.json. `name` is passed as the hook's $0 (its args), the token in its env.
+ * Hooks that record themselves: each appends "<name> <$HOOK_TOKEN>" to <dir>/order, saves its standard input
+ * as <dir>/<name>.json and its namespaces as <dir>/<name>.ns (see recordNamespaces). `name` is passed as the hook's $0 (its args), the token in its env.
  */
 function recordingHooks(t: CaseContext, names: Record<string, string[]>, failing?: { name: string; code: number }): { dir: string; hooks: Record<string, unknown[]>; tokens: Record<string, string> } {
   const dir = join(t.dir, `hooks-${t.rand.int(1000, 9999)}`);
@@ -29,7 +30,7 @@ function recordingHooks(t: CaseContext, names: Record<string, string[]>, failing
     hooks[kind] = list.map((name) => {
       tokens[name] = `${t.rand.word()}-${t.rand.int(1000, 9999)}`;
       const fail = failing?.name === name ? `; echo "hook ${name} refuses" >&2; exit ${failing.code}` : "";
-      return { path: "/bin/sh", args: ["sh", "-c", `cat > '${dir}'/"$0".json; echo "$0 $HOOK_TOKEN" >> '${dir}'/order${fail}`, name], env: [`HOOK_TOKEN=${tokens[name]}`, "PATH=/usr/sbin:/usr/bin:/sbin:/bin"] };
+      return { path: "/bin/sh", args: ["sh", "-c", `cat > '${dir}'/"$0".json; echo "$0 $HOOK_TOKEN" >> '${dir}'/order; ${recordNamespaces(`'${dir}'/"$0".ns`)}${fail}`, name], env: [`HOOK_TOKEN=${tokens[name]}`, "PATH=/usr/sbin:/usr/bin:/sbin:/bin"] };
     });
   }
   return { dir, hooks, tokens };
@@ -311,6 +312,14 @@ export default stage(import.meta, [
       const pid = typeof reported === "number" ? reported : 0;
       if (pid <= 0) t.fail({ message: "state after create: pid should be the host pid of the container's process.", received: JSON.stringify(reported), hint: STATE });
       const inside = namespacesOf(pid);
+      // prestart and createRuntime: the runtime's namespaces (the host's UTS, IPC and PID ones; its mount namespace is
+      // the sandbox's the test starts it in, not the container's).
+      const host = namespacesOf(process.pid).split(" ");
+      for (const name of [pre, runtime]) {
+        const got = contents(join(dir, `${name}.ns`)).split(" ");
+        const want = host.map((h, i) => (HOOK_NAMESPACES[i] === "mnt" ? (got[i] === inside.split(" ")[i] ? "mnt: the runtime's, not the container's" : got[i]!) : h));
+        t.expectEqual(got.join(" "), want.join(" "), { message: `The ${name.replace(/-.*/, "")} hook's namespaces (readlink /proc/self/ns/{${HOOK_NAMESPACES.join(",")}}) should be the runtime's: the host's UTS, IPC and PID namespaces, and a mount namespace other than the container's (pid ${pid}).`, hint: RUNTIME_HOOKS });
+      }
       t.expectEqual(contents(join(dir, `${cc}.ns`)), inside, { message: `The createContainer hook's namespaces (readlink /proc/self/ns/{${HOOK_NAMESPACES.join(",")}}) should be the container's (those of its process, pid ${pid}).`, hint: CONTAINER_HOOKS });
       const ccState = hookState(t, dir, cc);
       t.expectEqual(JSON.stringify({ id: ccState.id, status: ccState.status }), JSON.stringify({ id: b.id, status: "creating" }), { message: "The state the createContainer hook got on stdin: id, and status \"creating\".", hint: CONTAINER_HOOKS });
