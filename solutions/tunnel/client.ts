@@ -45,6 +45,8 @@ export interface ClientOptions {
   connectionPerStream?: boolean;
   /** The server's DATA is written to the local service as UTF-8 text (binary uploads mangled). */
   uploadTextDecoding?: boolean;
+  /** The client gives up (exits) after this many failed attempts in a row. */
+  giveUpAfter?: number;
 }
 
 const FIRST_BACKOFF_MS = 100;
@@ -58,6 +60,10 @@ export function startClient(o: ClientOptions): void {
   function retry(why: string): void {
     if (o.noReconnect && registered) {
       console.error(`tunnel: ${why}; exiting`);
+      process.exit(1);
+    }
+    if (o.giveUpAfter !== undefined && attempt >= o.giveUpAfter) {
+      console.error(`tunnel: ${why}; giving up after ${attempt} attempts`);
       process.exit(1);
     }
     // Exponential backoff with jitter: 100 ms, 200 ms, 400 ms… capped at 2 s.

@@ -112,7 +112,8 @@ export interface ServerOptions {
  * every --tcp-ports port listened on from the start; --max-streams counted over the whole server, or letting N+1 in;
  * an idle public connection closed without closing the client's connection to the local service; an idle timeout
  * counted from the connection's start, not from its last byte; a ClientHello read from its first TLS record only; TLS
- * names and HTTP names in one name space.
+ * names and HTTP names in one name space; an HTTP name never freed when its client's connection goes; a bucket per
+ * stream instead of one per tunnel.
  */
 export type TunnelMistake =
   | "host-dot-before-port"
@@ -125,7 +126,9 @@ export type TunnelMistake =
   | "idle-public-side-only"
   | "idle-absolute"
   | "sni-first-record-only"
-  | "tls-names-shared";
+  | "tls-names-shared"
+  | "names-kept-after-loss"
+  | "bucket-per-stream";
 
 /** A header section larger than this is refused with 431 (RFC 6585 §5). */
 const MAX_HEADER_BYTES = 64 * 1024;
@@ -196,7 +199,7 @@ export function startServer(o: ServerOptions): void {
     const id = t.nextStream++;
     const stream = new Stream(t.session, id, sock, {
       bufferUntilEnd: kind === "http" && o.bufferResponses,
-      bucket: o.bucketHttpOnly && kind !== "http" ? undefined : t.bucket,
+      bucket: o.bucketHttpOnly && kind !== "http" ? undefined : mistake === "bucket-per-stream" ? bucket() : t.bucket,
       textDecoding: o.textDecoding,
       bucketOneWay: o.limitDownloadsOnly,
       onDone: (s) => {
@@ -400,7 +403,7 @@ export function startServer(o: ServerOptions): void {
     .listen(o.controlPort, host);
 
   function release(t: Tunnel): void {
-    for (const [name, x] of http) if (x === t) http.delete(name);
+    for (const [name, x] of http) if (x === t && mistake !== "names-kept-after-loss") http.delete(name);
     for (const [name, x] of tlsTunnels) if (x === t) tlsTunnels.delete(name);
     for (const [port, x] of tcp) {
       if (x !== t) continue;

@@ -36,7 +36,7 @@ export default stage(import.meta, [
           hint: RECONNECT,
         });
       }
-      await waitForReadyLine(t, client, 5000, 1);
+      await waitForReadyLine(t, client, 5000, 1, { message: "After its connection was cut, the client connected again but was not registered again (no second \"tunnel ready\" line): if the server still held its name, it did not free the name when the connection that registered it went.", hint: RECONNECT });
       const path = `/after/${t.rand.int(1000, 9999)}`;
       const { responses } = await curl(t, publicUrl(server, name, path).args, { message: `GET ${path} through the tunnel failed after the client reconnected.`, hint: RECONNECT });
       t.expectEqual(`${responses[0]!.status} ${responses[0]!.body.toString()}`, `200 served ${path}`, { message: `After reconnecting, the name "${name}" should reach the local service again.`, hint: RECONNECT });
@@ -65,12 +65,14 @@ export default stage(import.meta, [
         const made = proxy.accepted - before;
         const last = made > 0 ? proxy.acceptedAt[proxy.acceptedAt.length - 1]! : cutAt;
         const gap = Date.now() - last;
+        const times = () => proxy.acceptedAt.slice(before).map((at) => ((at - cutAt) / 1000).toFixed(2));
+        // A client that stopped trying: say so rather than blame its backoff.
+        if (client.process.exitCode !== null) t.fail({ message: `The client exited (code ${client.process.exitCode}) while the server was unreachable, after ${made} attempts: it must keep trying for as long as the server is away, however long that is.`, expected: "the client still running and retrying", received: `attempts at ${times().join(", ")} s after the cut, then the client exited`, hint: RECONNECT });
         if (gap > MAX_GAP_MS) {
-          const times = proxy.acceptedAt.slice(before).map((at) => ((at - cutAt) / 1000).toFixed(2));
           t.fail({
             message: `While the server was unreachable, the client waited more than ${MAX_GAP_MS / 1000} s between two connection attempts: its backoff has no cap (or one too long), so after an outage it comes back late.`,
             expected: `an attempt at least every ${MAX_GAP_MS / 1000} s`,
-            received: `attempts at ${times.join(", ")} s after the cut, then none for ${(gap / 1000).toFixed(1)} s`,
+            received: `attempts at ${times().join(", ")} s after the cut, then none for ${(gap / 1000).toFixed(1)} s`,
             hint: `Cap the backoff: double the wait after each failed attempt, but never beyond a few seconds (the reference: 2 s), jitter included. ${RECONNECT}`,
           });
         }
@@ -79,7 +81,7 @@ export default stage(import.meta, [
       }
       t.log.note(`the client made ${proxy.accepted - before} attempts in ${((Date.now() - cutAt) / 1000).toFixed(1)} s`);
       proxy.refuse(false);
-      await waitForReadyLine(t, client, 5000, 1);
+      await waitForReadyLine(t, client, 5000, 1, { message: "Once the server was reachable again, the client was not registered again within 5 s (no second \"tunnel ready\" line).", hint: RECONNECT });
       const { responses } = await curl(t, publicUrl(server, name, "/back").args, { message: "GET /back through the tunnel failed after the client reconnected.", hint: RECONNECT });
       t.expectEqual(String(responses[0]!.status), "200", { message: "After reconnecting, the public name should work again.", hint: RECONNECT });
       // Registered again: the next loss starts from the shortest wait, not from where the outage left off.

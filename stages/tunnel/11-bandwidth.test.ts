@@ -81,7 +81,7 @@ export default stage(import.meta, [
       t.log.note(`the download (${KIB(downloaded())}) and the upload (${KIB(uploaded())}) took ${took.toFixed(2)} s together; at ${KIB(RATE)}/s with a full bucket to start, ${KIB(2 * EACH_WAY)} take about ${((2 * EACH_WAY - RATE) / RATE).toFixed(1)} s; the most that had arrived beyond the bound at any moment: ${closest > 0 ? KIB(closest) : "nothing"}`);
       if (over) {
         t.fail({
-          message: `With --max-bytes-per-sec ${RATE}, ${KIB(over.down + over.up)} had crossed the tunnel ${over.at.toFixed(2)} s after a download and an upload started (${KIB(over.down)} down, ${KIB(over.up)} up): more than a full bucket plus ${over.at.toFixed(2)} s at ${KIB(RATE)}/s allows (${KIB(over.allowed)}, with ${KIB(SLACK)} to spare).${(over.up >= EACH_WAY && over.down < EACH_WAY) || (overWhenUploadDone === true && !downAloneOver) ? " The upload was not held back at all: the limit counts both directions." : ""}`,
+          message: `With --max-bytes-per-sec ${RATE}, ${KIB(over.down + over.up)} had crossed the tunnel ${over.at.toFixed(2)} s after a download and an upload started (${KIB(over.down)} down, ${KIB(over.up)} up): more than a full bucket plus ${over.at.toFixed(2)} s at ${KIB(RATE)}/s allows (${KIB(over.allowed)}, with ${KIB(SLACK)} to spare).${(over.up >= EACH_WAY && over.down < EACH_WAY) || (overWhenUploadDone === true && !downAloneOver) ? " The two directions together went past the bound while the download alone did not: every byte, both ways and on every stream of the tunnel, takes its token from the tunnel's one bucket (an upload that is not held back, or a bucket per direction or per stream, lets twice the rate through)." : ""}`,
           hint: BUCKET,
         });
       }

@@ -89,8 +89,8 @@ export async function startTunnelClient(t: CaseContext, a: ClientArgs, timeoutMs
   return program;
 }
 
-/** Waits for a `tunnel ready…` line (after the first `skip` of them), bounded; fails if the client exits first. */
-export async function waitForReadyLine(t: CaseContext, client: Program, timeoutMs: number, skip = 0): Promise<string> {
+/** Waits for a `tunnel ready…` line (after the first `skip` of them), bounded; fails if the client exits first (with `why`'s message and hint, when given, instead of the general ones). */
+export async function waitForReadyLine(t: CaseContext, client: Program, timeoutMs: number, skip = 0, why?: { message: string; hint: string }): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const lines = client.process.stdout.text().split("\n").filter((l) => READY.test(l));
@@ -104,12 +104,13 @@ export async function waitForReadyLine(t: CaseContext, client: Program, timeoutM
     if (code !== null || Date.now() > deadline || t.signal.aborted) {
       throw new StageFailure({
         message:
-          code !== null
+          (why ? `${why.message} ` : "") +
+          (code !== null
             ? `The tunnel client exited with code ${code} instead of registering and printing "tunnel ready …".`
-            : `The tunnel client did not print a line starting with "tunnel ready" within ${timeoutMs / 1000} s.`,
+            : `The tunnel client did not print a line starting with "tunnel ready" within ${timeoutMs / 1000} s.`),
         expected: "a line on stdout: tunnel ready <public address>",
         received: client.process.output.tail(8) || "(no output)",
-        hint: "Once the server has accepted the registration, print one line starting with `tunnel ready` (e.g. `tunnel ready: http://NAME.localhost:PORT`) and flush stdout.",
+        hint: why?.hint ?? "Once the server has accepted the registration, print one line starting with `tunnel ready` (e.g. `tunnel ready: http://NAME.localhost:PORT`) and flush stdout.",
       });
     }
     await Bun.sleep(20);
