@@ -58,9 +58,9 @@ function mount(source: string | null, target: string, type: string | null, flags
 }
 
 /** Makes sure `path` exists as a directory, or as a file when a file is bound onto it. */
-function ensureTarget(path: string, asFile: boolean): void {
+function ensureTarget(path: string, asFile: boolean, quirks: Quirks = {}): void {
   if (existsSync(path)) return;
-  mkdirSync(dirname(path), { recursive: true });
+  if (!quirks.bindParentsNotMade) mkdirSync(dirname(path), { recursive: true });
   if (asFile) writeFileSync(path, "");
   else mkdirSync(path, { recursive: true });
 }
@@ -72,7 +72,7 @@ function mountOne(rootfs: string, bundle: string, m: Mount, quirks: Quirks, proc
   const isBind = m.type === "bind" || (flags & MS.BIND) !== 0;
   if (isBind) {
     const source = m.source?.startsWith("/") ? m.source : join(quirks.bindSourceFromCwd ? process.cwd() : bundle, m.source ?? "");
-    ensureTarget(target, !statSync(source).isDirectory());
+    ensureTarget(target, !statSync(source).isDirectory(), quirks);
     // A bind mount takes its other flags (ro, nosuid…) only from a remount.
     const rest = flags & ~(MS.BIND | MS.REC);
     if (quirks.bindReadonlyWithoutRemount) return mount(source, target, null, MS.BIND | (flags & MS.REC) | rest, null, `bind-mount ${source} on ${m.destination}`);

@@ -39,6 +39,8 @@ export interface Quirks {
   mountFlagsDropped?: boolean;
   /** Resolve a relative bind-mount source from the runtime's working directory instead of the bundle. */
   bindSourceFromCwd?: boolean;
+  /** Make a missing bind-mount destination without its missing parent directories (a file bound there then fails). */
+  bindParentsNotMade?: boolean;
   /** Pass "ro" of a bind mount to the bind itself (which ignores it) instead of remounting. */
   bindReadonlyWithoutRemount?: boolean;
   /** mknod the default devices without the chmod after it, so the umask takes bits off 0666. */

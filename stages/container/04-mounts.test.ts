@@ -7,6 +7,7 @@ import { Bundle } from "./bundle.ts";
 
 const MOUNTS = "Mount each entry of config.json's mounts under the rootfs, before pivot_root: mount(source, <rootfs>/<destination>, type, flags, data), where the options that are mount(8) flag words (ro, nosuid, noexec, nodev…) become MS_* flags and the others (size=, mode=…) go, joined with commas, as the data string.";
 const BIND = "A mount is a bind mount when its options hold \"bind\" or \"rbind\": mount(source, target, NULL, MS_BIND (|MS_REC for rbind), NULL). A relative source is relative to the bundle directory, not to the runtime's working directory.";
+const BIND_FILE = "A bind mount's destination must exist to mount onto: when it does not, make it, with its missing parent directories (mkdir -p of its directory), as a directory when the source is one and as an empty file when the source is a file (a file can only be bound onto a file).";
 const BIND_RO = "A bind mount ignores every flag but MS_BIND and MS_REC: to make it read-only (\"ro\"), remount it: mount(NULL, target, NULL, MS_REMOUNT|MS_BIND|MS_RDONLY, NULL).";
 const DEVICES = "Create the default devices in the container's /dev (config-linux.md \"Default Devices\"): character devices null 1:3, zero 1:5, full 1:7, random 1:8, urandom 1:9, tty 5:0, mode 0666: mknod(path, S_IFCHR|0666, makedev(major, minor)), then chmod (mknod obeys the umask).";
 const LINKS = "Create the symbolic links of runtime-linux.md \"Dev symbolic links\": /dev/fd -> /proc/self/fd, /dev/stdin -> /proc/self/fd/0, /dev/stdout -> /proc/self/fd/1, /dev/stderr -> /proc/self/fd/2.";
@@ -133,6 +134,18 @@ export default stage(import.meta, [
       const file = join(abs.dir, "from-container");
       const seen = existsSync(file) ? readFileSync(file, "utf8") : "(no such file)";
       t.expectEqual(seen, `${back}\n`, { message: `The container wrote ${absDest}/from-container: the host should see it in ${abs.dir}.`, hint: BIND });
+    },
+  },
+  {
+    name: "a file bound onto a path that does not exist: the file and its parent directories are made",
+    async run(t) {
+      const host = hostDir(t, join(t.dir, "host-file"));
+      const dest = `/opt/${t.rand.word()}-${t.rand.int(10, 99)}/${t.rand.word()}/${t.rand.word()}.conf`;
+      const b = new Bundle(t, ["/bin/sh", "-c", `echo "file $(cat ${dest})"`]);
+      b.config.mounts.push({ destination: dest, type: "bind", source: join(host.dir, host.file), options: ["rbind", "ro"] });
+      t.log.note(`${dest}: neither it nor its parent directories exist in the root file system`);
+      const r = await ran(t, b, BIND_FILE);
+      t.expectEqual(line(r.stdout, "file"), `file ${host.token}`, { message: `${dest} is a bind mount of the host's file ${join(host.dir, host.file)}: it should read the same inside.`, hint: BIND_FILE });
     },
   },
   {
