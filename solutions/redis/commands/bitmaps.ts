@@ -13,6 +13,43 @@ import type { CommandDefinition } from "./define.ts";
 import { keyOf, lookupString, WRONG_TYPE } from "./helpers.ts";
 import type { CommandContext } from "./types.ts";
 
+/**
+ * Deliberate mistakes for the bitmaps fixtures (harness/fixtures/redis/bitmaps/),
+ * all off: each fixture turns one on to prove the stage catches it.
+ */
+export const bitmapMistakes = {
+  /** Bit 0 is the least significant bit of the first byte. */
+  lsbFirst: false,
+  /** SETBIT replies the bit's new value instead of its old one. */
+  setbitReturnsNew: false,
+  /** SETBIT takes any integer as the bit (non-zero sets it). */
+  bitValueUnchecked: false,
+  /** A negative bit offset reads as 0 instead of an error. */
+  negativeOffsetAccepted: false,
+  /** BITCOUNT/BITPOS ranges are always read as bytes (BIT ignored). */
+  bitUnitIgnored: false,
+  /** Negative range ends are clamped to 0 instead of counting from the end. */
+  negativeRangeClamped: false,
+  /** BITPOS for a clear bit, with the range's end given, answers the bit past the end instead of -1. */
+  clearBitPastGivenEnd: false,
+  /** BITOP's result is as long as the shortest source. */
+  bitopShortest: false,
+  /** BITOP NOT copies its source. */
+  bitopNotCopies: false,
+  /** BITOP with an empty result leaves the destination as it was. */
+  bitopEmptyKeepsDestination: false,
+  /** BITFIELD ignores OVERFLOW (always WRAP). */
+  overflowIgnored: false,
+  /** BITFIELD reads signed fields as unsigned. */
+  signedAsUnsigned: false,
+  /** BITFIELD's #N offsets are N bits, not N times the field's width. */
+  hashOffsetInBits: false,
+  /** BITFIELD_RO accepts SET and INCRBY. */
+  readOnlyWrites: false,
+  /** A key of another type reads as an empty bitmap. */
+  wrongTypeAsEmpty: false,
+};
+
 const ERR_BIT_OFFSET = error("ERR bit offset is not an integer or out of range");
 const ERR_BIT_VALUE = error("ERR bit is not an integer or out of range");
 const ERR_BIT_ARGUMENT = error("ERR The bit argument must be 1 or 0.");
@@ -24,14 +61,16 @@ function bitOffset(arg: Buffer, bits = 0): bigint | null {
   const hash = bits > 0 && arg[0] === 0x23;
   let offset = parseInt64(hash ? arg.subarray(1) : arg);
   if (offset === null) return null;
-  if (hash) offset *= BigInt(bits);
+  if (hash && !bitmapMistakes.hashOffsetInBits) offset *= BigInt(bits);
+  if (offset < 0n && bitmapMistakes.negativeOffsetAccepted) offset = 0n;
   if (offset < 0n || offset >> 3n >= BigInt(PROTO_MAX_BULK_LEN)) return null;
   return offset;
 }
 
 /** The string at the key (empty when missing), or WRONG_TYPE. */
 function readBits(ctx: CommandContext, arg: Buffer): Buffer | typeof WRONG_TYPE | null {
-  return lookupString(ctx.db, keyOf(arg));
+  const data = lookupString(ctx.db, keyOf(arg));
+  return data === WRONG_TYPE && bitmapMistakes.wrongTypeAsEmpty ? null : data;
 }
 
 /**
@@ -52,9 +91,14 @@ function store(ctx: CommandContext, arg: Buffer, data: Buffer): void {
   ctx.db.set(keyOf(arg), { type: "string", data, raw: true }, { keepTtl: true });
 }
 
+/** The mask of bit `offset` within its byte: bit 0 is the most significant bit. */
+function bitMask(offset: number): number {
+  return bitmapMistakes.lsbFirst ? 1 << (offset & 7) : 1 << (7 - (offset & 7));
+}
+
 function getBit(data: Uint8Array, offset: number): number {
   const byte = offset >> 3;
-  return byte < data.length ? (data[byte]! >> (7 - (offset & 7))) & 1 : 0;
+  return byte < data.length && (data[byte]! & bitMask(offset)) !== 0 ? 1 : 0;
 }
 
 /** SETBIT key offset 0|1: the bit's old value. */
@@ -62,18 +106,20 @@ function setbit(ctx: CommandContext, argv: Buffer[]): Reply {
   const offset = bitOffset(argv[2]!);
   if (offset === null) return ERR_BIT_OFFSET;
   const on = parseInt64(argv[3]!);
-  if (on === null || (on !== 0n && on !== 1n)) return ERR_BIT_VALUE;
+  if (on === null || (on !== 0n && on !== 1n && !bitmapMistakes.bitValueUnchecked)) return ERR_BIT_VALUE;
   const target = writableBits(ctx, argv[1]!, offset);
   if (target === WRONG_TYPE) return ERR_WRONGTYPE;
   const bit = Number(offset);
   const old = getBit(target.data, bit);
   // Nothing is written (no dirty, no event) when neither the length nor the bit changes.
-  if (target.grew || old !== Number(on)) {
-    const mask = 1 << (7 - (bit & 7));
-    target.data[bit >> 3] = on === 1n ? target.data[bit >> 3]! | mask : target.data[bit >> 3]! & ~mask;
+  const value = on === 0n ? 0 : 1;
+  if (target.grew || old !== value) {
+    const mask = bitMask(bit);
+    target.data[bit >> 3] = value === 1 ? target.data[bit >> 3]! | mask : target.data[bit >> 3]! & ~mask;
     store(ctx, argv[1]!, target.data);
     ctx.notify("string", "setbit", argv[1]!);
   }
+  if (bitmapMistakes.setbitReturnsNew) return value ? ONE : ZERO;
   return old ? ONE : ZERO;
 }
 
@@ -88,9 +134,11 @@ function popcount(byte: number): number {
  * as Redis does) turned into bit positions; null when empty.
  */
 function bitRange(length: number, startArg: bigint, endArg: bigint | null, isBit: boolean): { first: number; last: number } | null {
+  if (bitmapMistakes.bitUnitIgnored) isBit = false;
   const total = BigInt(isBit ? length * 8 : length);
-  let start = startArg < 0n ? total + startArg : startArg;
-  let end = endArg === null ? total - 1n : endArg < 0n ? total + endArg : endArg;
+  const fromEnd = !bitmapMistakes.negativeRangeClamped;
+  let start = startArg < 0n && fromEnd ? total + startArg : startArg;
+  let end = endArg === null ? total - 1n : endArg < 0n && fromEnd ? total + endArg : endArg;
   if (start < 0n) start = 0n;
   if (end < 0n) end = 0n;
   if (end >= total) end = total - 1n;
@@ -164,7 +212,7 @@ function bitpos(ctx: CommandContext, argv: Buffer[]): Reply {
     if (getBit(data, bit) === Number(wanted)) return integer(bit);
   }
   // No clear bit in the string: the first one past its end, unless the range had an end.
-  if (wanted === 0n && !endGiven) return integer(range.last + 1);
+  if (wanted === 0n && (!endGiven || bitmapMistakes.clearBitPastGivenEnd)) return integer(range.last + 1);
   return integer(-1);
 }
 
@@ -179,9 +227,10 @@ function bitop(ctx: CommandContext, argv: Buffer[]): Reply {
     if (data === WRONG_TYPE) return ERR_WRONGTYPE;
     sources.push(data ?? EMPTY);
   }
-  const length = Math.max(...sources.map((s) => s.length));
+  const lengths = sources.map((s) => s.length);
+  const length = bitmapMistakes.bitopShortest ? Math.min(...lengths) : Math.max(...lengths);
   if (length === 0) {
-    if (ctx.db.delete(keyOf(argv[2]!))) {
+    if (!bitmapMistakes.bitopEmptyKeepsDestination && ctx.db.delete(keyOf(argv[2]!))) {
       ctx.notify("generic", "del", argv[2]!);
     }
     return ZERO;
@@ -189,7 +238,7 @@ function bitop(ctx: CommandContext, argv: Buffer[]): Reply {
   const result = Buffer.alloc(length);
   for (let i = 0; i < length; i++) {
     let out = sources[0]![i] ?? 0;
-    if (op === "not") out = ~out & 0xff;
+    if (op === "not" && !bitmapMistakes.bitopNotCopies) out = ~out & 0xff;
     for (let j = 1; j < sources.length; j++) {
       const byte = sources[j]![i] ?? 0;
       out = op === "and" ? out & byte : op === "or" ? out | byte : out ^ byte;
@@ -215,7 +264,7 @@ interface FieldOp {
 function readField(data: Uint8Array, offset: number, bits: number, signed: boolean): bigint {
   let value = 0n;
   for (let i = 0; i < bits; i++) value = (value << 1n) | BigInt(getBit(data, offset + i));
-  if (signed && bits > 0 && value >> BigInt(bits - 1) === 1n) value -= 1n << BigInt(bits);
+  if (signed && !bitmapMistakes.signedAsUnsigned && value >> BigInt(bits - 1) === 1n) value -= 1n << BigInt(bits);
   return value;
 }
 
@@ -223,7 +272,7 @@ function writeField(data: Uint8Array, offset: number, bits: number, value: bigin
   const unsigned = BigInt.asUintN(bits, value);
   for (let i = 0; i < bits; i++) {
     const bit = offset + i;
-    const mask = 1 << (7 - (bit & 7));
+    const mask = bitMask(bit);
     const on = (unsigned >> BigInt(bits - 1 - i)) & 1n;
     data[bit >> 3] = on ? data[bit >> 3]! | mask : data[bit >> 3]! & ~mask;
   }
@@ -254,7 +303,7 @@ function bitfield(ctx: CommandContext, argv: Buffer[], readOnly: boolean): Reply
     else if (isOption(sub, "overflow") && remaining >= 1) {
       const kind = (["wrap", "sat", "fail"] as const).find((name) => isOption(argv[j + 1]!, name));
       if (kind === undefined) return error("ERR Invalid OVERFLOW type specified");
-      overflow = kind;
+      overflow = bitmapMistakes.overflowIgnored ? "wrap" : kind;
       j++;
       continue;
     } else return ERR_SYNTAX;
@@ -280,7 +329,7 @@ function bitfield(ctx: CommandContext, argv: Buffer[], readOnly: boolean): Reply
     if (data === WRONG_TYPE) return ERR_WRONGTYPE;
     return array(ops.map((o) => integer(readField(data ?? EMPTY, o.offset, o.bits, o.signed))));
   }
-  if (readOnly) return error("ERR BITFIELD_RO only supports the GET subcommand");
+  if (readOnly && !bitmapMistakes.readOnlyWrites) return error("ERR BITFIELD_RO only supports the GET subcommand");
   const target = writableBits(ctx, argv[1]!, highest);
   if (target === WRONG_TYPE) return ERR_WRONGTYPE;
   const data = target.data;
