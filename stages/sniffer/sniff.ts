@@ -167,7 +167,11 @@ function packetSockets(ns: string): [number, number][] {
 /**
  * Starts the program with `-i <iface> …flags` inside `host`'s namespace and
  * waits (bounded) until it captures: a packet socket there is bound to a
- * protocol (read from the namespace's /proc/net/packet).
+ * protocol (read from the namespace's /proc/net/packet), and it has said so
+ * with tcpdump's "listening on …" line, or 2 s have passed since the bind
+ * (with `listening`, the line is required: 3 s). tcpdump binds its socket
+ * before it sets up its ring; frames sent in between never reach the ring,
+ * and on a loaded machine that gap is long enough to lose a frame.
  */
 export async function startCapture(t: CaseContext, ns: string, iface: string, flags: string[], opts: { listening?: boolean; env?: Record<string, string> } = {}): Promise<Capture> {
   const ifindex = ifindexIn(ns, iface);
@@ -181,8 +185,9 @@ export async function startCapture(t: CaseContext, ns: string, iface: string, fl
     // With a filter, "listening on …" on stderr says it is attached (tcpdump prints it after SO_ATTACH_FILTER):
     // once the socket is bound, it gets 3 s more.
     if (bound() > before) {
-      if (!opts.listening || /^listening on /m.test(capture.output)) return capture;
+      if (/^listening on /m.test(capture.output)) return capture;
       boundAt ??= Date.now();
+      if (!opts.listening && Date.now() > boundAt + 2000) return capture;
       if (Date.now() > boundAt + 3000) deadline = 0;
     }
     const code = proc.process.exitCode;
