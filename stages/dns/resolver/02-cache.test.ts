@@ -121,9 +121,21 @@ export default stage(import.meta, [
           t.fail({ message: `The upstream was asked for ${a.name} ${a.type} ${up.count(a.name, a.type)} times within a second: its ${a.what} should have been answered from the cache.`, hint: "Cache negative answers too, NXDOMAIN and NODATA (NOERROR with no records) alike (RFC 2308 §5), for min(SOA TTL, SOA MINIMUM) seconds: here 2." });
         }
       }
+      // A negative answer kept 30 s (SOA TTL 30, MINIMUM 3600): after the wait below, its SOA's TTL must have counted down too.
+      const kept = `kept.${outside}`;
+      up.nxdomain(kept, outside, 30, 3600);
+      const keptFirst = await d.query(kept, "A");
+      expectStatus(keptFirst, "NXDOMAIN");
       // Caches count in whole seconds: 3.2 s is past the 2 s however the clock ticks fall.
       t.log.note("waiting 3.2 s: the negative TTLs were 2 s");
       await Bun.sleep(3200);
+      const keptAgain = await d.query(kept, "A");
+      expectStatus(keptAgain, "NXDOMAIN", { hint: "Cache negative answers with their RCODE and AUTHORITY section." });
+      const keptSoa = keptAgain.authority.find((rr) => rr.type === "SOA");
+      if (up.count(kept, "A") !== 1) t.fail({ message: `The upstream was asked for ${kept} A again 3.2 s after its NXDOMAIN, whose SOA (TTL 30, MINIMUM 3600) lets it be cached 30 s.`, hint: NEGATIVE_TTL });
+      if (keptSoa === undefined || keptSoa.ttl > 27) {
+        t.fail({ message: `${kept} A came from the cache 3.2 s after the upstream's NXDOMAIN, whose SOA had TTL 30, yet the SOA in your reply's AUTHORITY has TTL ${keptSoa?.ttl ?? "(no SOA)"}.`, expected: "TTL 27 or less", received: keptSoa ? `TTL ${keptSoa.ttl}` : "no SOA", hint: "Every record served from the cache has its TTL minus the whole seconds it has spent there (RFC 1034 §3.6, RFC 2308 §5), the SOA of a negative answer too: a downstream cache would otherwise keep the negative answer longer than its source allows." });
+      }
       for (const a of asked) {
         expectStatus(await d.query(a.name, a.type), a.status);
         if (up.count(a.name, a.type) !== 2) {

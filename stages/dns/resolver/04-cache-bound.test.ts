@@ -20,6 +20,21 @@ export default stage(import.meta, [
       await d.query(again, "A");
       await d.query(again, "A");
       if (up.count(again) !== 1) t.fail({ message: `With --cache-size 2, the second query for ${again}, right after the first, should still come from the cache.`, hint: "A bounded cache still caches: --cache-size is how many answers it keeps." });
+      // Two answers of two records each: --cache-size counts answers, so both fit.
+      const pair = [1, 2].map((i) => `pair${i}.${outside}`);
+      for (const n of pair) up.addresses(n, [randomIpv4(t.rand), randomIpv4(t.rand)], 3600);
+      for (const n of pair) await d.query(n, "A");
+      t.log.note("the same two names again: two answers fit in --cache-size 2, whatever their records");
+      for (const n of pair) await d.query(n, "A");
+      const pairAsked = pair.reduce((sum, n) => sum + up.count(n), 0);
+      if (pairAsked !== 2) {
+        t.fail({
+          message: `With --cache-size 2, your program asked the upstream ${pairAsked} times for two names asked twice each in a row, each answered with two A records: it kept fewer than two answers.`,
+          expected: "2 queries upstream (each name once)",
+          received: `${pairAsked} queries upstream`,
+          hint: "--cache-size is the number of answers (questions) the cache holds, not of records: an answer of two A records is one entry.",
+        });
+      }
       for (const n of names) await d.query(n, "A");
       t.log.note("the same five names again: at most two of them can still be cached");
       for (const n of names) await d.query(n, "A");
