@@ -10,6 +10,8 @@ export interface RouteOptions extends StaticOptions {
   directory: string;
   /** Fixture switch: look header names up with their exact case. */
   caseSensitiveHeaders?: boolean;
+  /** Fixture switch: /stream/<n> takes n from 1 to 99 (100 gets 404). */
+  streamMax99?: boolean;
   /** Fixture switch: the path decoded like a form (`+` read as a space), not only percent-decoded. */
   plusAsSpace?: boolean;
   /** Fixture switch: POST /files/<name> appends to an existing file instead of replacing it. */
@@ -47,7 +49,7 @@ export const STREAM_INTERVAL_MS = 100;
 
 /** /stream/<n>: n lines (1 to 100), one every 100 ms, sent as they are made. */
 function stream(count: string, o: RouteOptions): Response {
-  if (!/^\d{1,3}$/.test(count) || ((Number(count) < 1 || Number(count) > 100) && !o.streamAnyCount)) return text(404, "Not Found\n");
+  if (!/^\d{1,3}$/.test(count) || ((Number(count) < 1 || Number(count) > (o.streamMax99 ? 99 : 100)) && !o.streamAnyCount)) return text(404, "Not Found\n");
   const lines = Array.from({ length: Number(count) }, (_, i) => Buffer.from(`line ${i + 1} of ${count}\n`));
   if (o.bufferStreams) return text(200, Buffer.concat(lines).toString());
   return { ...text(200, ""), stream: { pieces: lines, intervalMs: STREAM_INTERVAL_MS } };

@@ -93,13 +93,21 @@ export default stage(import.meta, [
     },
   },
   {
-    name: "/stream/0 and /stream/101 get 404",
+    name: "/stream/0 and /stream/101 get 404, /stream/100 is served",
     async run(t) {
       const server = await t.start();
       for (const n of ["0", "101"]) {
         const { responses } = await curl(t, [`${baseUrl(server)}/stream/${n}`], { message: `curl could not GET /stream/${n}.`, hint: RANGE });
         expectStatus(responses[0]!, 404, { message: `GET /stream/${n} (n must be 1 to 100) should answer 404.`, hint: RANGE });
       }
+      // The upper bound itself: only the head and the first line are awaited (the whole stream takes 10 s).
+      const conn = await HttpConnection.open(t, server);
+      await conn.send(rawRequest("GET", "/stream/100"));
+      const tcp = conn.tcp;
+      const got = await tcp.waitFor((b) => b.includes("line 1 of 100\n") || (b.indexOf("\r\n\r\n") >= 0 && !b.subarray(0, 12).toString("latin1").startsWith("HTTP/1.1 200")), 3000);
+      const status = tcp.pending.toString("latin1").split("\r\n")[0] || "(nothing within 3 s)";
+      if (!got || !status.startsWith("HTTP/1.1 200")) t.fail({ message: "GET /stream/100 (n runs from 1 to 100, both included) should answer 200 and start sending its 100 lines.", expected: "HTTP/1.1 200 OK, then the chunk line 1 of 100", received: status, hint: RANGE });
+      conn.close();
     },
   },
 ]);
