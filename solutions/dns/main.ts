@@ -66,7 +66,9 @@ export async function runMain(argv: string[], options: MainOptions = {}): Promis
     const recursor = new Recursor(rootHints(await Bun.file(hintsFile).text()), cache(), upstream());
     steps.recurse ??= (q) => recursor.answer(q);
   }
-  await serve({ port, zone, steps, tcp: options.tcp, frames: options.frames });
+  // Replies are reused (reply-cache.ts) only when they depend on the query and the zone alone: not with a fixture's steps, nor with recursion.
+  const replyCache = options.steps === undefined && steps.recurse === undefined;
+  await serve({ port, zone, steps, tcp: options.tcp, frames: options.frames, replyCache });
   const forwarding = resolver !== undefined ? `; other names forwarded to ${resolver}` : hintsFile !== undefined ? `; other names resolved from the root servers in ${hintsFile}` : "";
   console.log(`serving ${showName(zone.origin)} (${zone.nodes.size} names) on 127.0.0.1:${port}, UDP and ${options.tcp === false ? "no TCP" : "TCP"}${forwarding}`);
 }
