@@ -81,6 +81,8 @@ export interface KeyspaceEvents {
   flushed(db: Keyspace, had: (key: string) => boolean): void;
   /** `key` did not exist and was stored (keyspace notifications' "new"). */
   added?(db: Keyspace, key: string): void;
+  /** `key` existed and was replaced by set() (only the notification fixtures listen). */
+  overwritten?(db: Keyspace, key: string): void;
 }
 
 export type ValueType = RedisValue["type"];
@@ -248,6 +250,7 @@ export class Keyspace {
       this.events?.added?.(this, key);
     } else {
       this.listener?.accessed(this, key);
+      this.events?.overwritten?.(this, key);
     }
     this.touch(key);
   }

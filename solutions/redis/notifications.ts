@@ -14,6 +14,37 @@
 
 import type { ServerState } from "./state.ts";
 
+/**
+ * Deliberate mistakes for the keyspace notification fixtures
+ * (harness/fixtures/redis/pubsub/), all off: each fixture turns one on.
+ */
+export const notificationMistakes = {
+  /** Events are sent even when notify-keyspace-events is empty. */
+  onByDefault: false,
+  /** The __keyevent@ message goes out before the __keyspace@ one. */
+  keyeventFirst: false,
+  /** Channels always say database 0. */
+  alwaysDbZero: false,
+  /** Every class is on as soon as K or E is. */
+  classesIgnored: false,
+  /** The __keyevent@ message carries the event name instead of the key. */
+  keyeventPayloadIsEvent: false,
+  /** No "expired" events. */
+  noExpired: false,
+  /** No "del" when a command empties a collection. */
+  noDelWhenEmptied: false,
+  /** RENAME says rename_to for the old name and rename_from for the new one. */
+  renameSwapped: false,
+  /** CONFIG GET shows the flags as given, not in redis-server's order. */
+  flagsAsGiven: false,
+  /** A letter that is no class is accepted (and ignored). */
+  unknownLetterAccepted: false,
+  /** "new" is sent for every write of a key, not only when it is created. */
+  newOnEveryWrite: false,
+  /** The event is the command's name: INCR says "incr" (redis-server: "incrby"). */
+  commandNames: false,
+};
+
 export type EventClass = "generic" | "string" | "list" | "set" | "hash" | "zset" | "expired" | "evicted" | "stream" | "module" | "new" | "keymiss";
 
 const KEYSPACE = 1 << 0;
@@ -60,7 +91,10 @@ export function parseEventFlags(text: string): number | null {
     else if (c === "m") flags |= CLASS_BITS.keymiss;
     else {
       const letter = LETTERS.find(([l]) => l === c);
-      if (letter === undefined) return null;
+      if (letter === undefined) {
+        if (notificationMistakes.unknownLetterAccepted) continue;
+        return null;
+      }
       flags |= letter[1];
     }
   }
@@ -86,6 +120,8 @@ let cachedFlags = 0;
 function currentFlags(server: ServerState): number {
   const text = server.config.get("notify-keyspace-events") ?? "";
   if (text !== cachedText) [cachedText, cachedFlags] = [text, parseEventFlags(text) ?? 0];
+  if (notificationMistakes.onByDefault && cachedFlags === 0) return ALL | KEYSPACE | KEYEVENT;
+  if (notificationMistakes.classesIgnored && (cachedFlags & (KEYSPACE | KEYEVENT)) !== 0) return cachedFlags | ALL | CLASS_BITS.new;
   return cachedFlags;
 }
 
@@ -99,8 +135,14 @@ export function notificationsOn(server: ServerState): boolean {
 export function notifyKeyspaceEvent(server: ServerState, db: number, cls: EventClass, event: string, key: string): void {
   const flags = currentFlags(server);
   if ((flags & CLASS_BITS[cls]) === 0) return;
-  if (flags & KEYSPACE) server.pubsub.publish(`__keyspace@${db}__:${key}`, Buffer.from(event, "latin1"));
-  if (flags & KEYEVENT) server.pubsub.publish(`__keyevent@${db}__:${event}`, Buffer.from(key, "latin1"));
+  if (cls === "expired" && notificationMistakes.noExpired) return;
+  if (notificationMistakes.alwaysDbZero) db = 0;
+  const sends: (() => void)[] = [];
+  if (flags & KEYSPACE) sends.push(() => server.pubsub.publish(`__keyspace@${db}__:${key}`, Buffer.from(event, "latin1")));
+  const payload = notificationMistakes.keyeventPayloadIsEvent ? event : key;
+  if (flags & KEYEVENT) sends.push(() => server.pubsub.publish(`__keyevent@${db}__:${event}`, Buffer.from(payload, "latin1")));
+  if (notificationMistakes.keyeventFirst) sends.reverse();
+  for (const send of sends) send();
 }
 
 /** The class of a command group's events. */
@@ -172,11 +214,16 @@ export function defaultEvents(
   const cls = entry.cls ?? GROUP_CLASS[command.group];
   if (cls === undefined) return;
   const has = (word: string) => argv.some((a, i) => i > 0 && a.length === word.length && a.toString("latin1").toLowerCase() === word);
-  let event = entry.event ?? command.name.replace("|", "-");
+  let event = notificationMistakes.commandNames ? command.name : entry.event ?? command.name.replace("|", "-");
   if (event === "") return;
   if (command.name === "zadd" && has("incr")) event = "zincr";
+  // Commands that move something between two keys announce the source first, as redis-server does.
+  const source = argv[1]?.toString("latin1");
+  const ordered = ["rename", "renamenx", "rpoplpush", "brpoplpush", "lmove", "blmove", "smove"].includes(command.name)
+    ? [...changed.filter(([, k]) => k === source), ...changed.filter(([, k]) => k !== source)]
+    : changed;
   const seen = new Set<string>();
-  for (const [db, key] of changed) {
+  for (const [db, key] of ordered) {
     if (seen.has(`${db}:${key}`)) continue;
     seen.add(`${db}:${key}`);
     const exists = server.databases[db]!.has(key);
@@ -200,7 +247,7 @@ export function defaultEvents(
     }
     if (exists || !entry.store) notifyKeyspaceEvent(server, db, cls, event, key);
     // A collection emptied by the command is deleted: "del" follows.
-    if (!exists) notifyKeyspaceEvent(server, db, "generic", "del", key);
+    if (!exists && !notificationMistakes.noDelWhenEmptied) notifyKeyspaceEvent(server, db, "generic", "del", key);
     // SETEX, PSETEX and SET with an expiry also announce the expiry.
     else if (command.name === "setex" || command.name === "psetex" || (command.name === "set" && ["ex", "px", "exat", "pxat"].some(has))) {
       notifyKeyspaceEvent(server, db, "generic", "expire", key);
@@ -215,7 +262,7 @@ function twoKeyEvent(name: string, argv: readonly Buffer[], key: string, exists:
   switch (name) {
     case "rename":
     case "renamenx":
-      return ["generic", isFirst && !exists ? "rename_from" : "rename_to"];
+      return ["generic", (isFirst && !exists) !== notificationMistakes.renameSwapped ? "rename_from" : "rename_to"];
     case "copy":
       return ["generic", "copy_to"];
     case "rpoplpush":

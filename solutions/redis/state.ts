@@ -9,7 +9,7 @@ import type { BeforeCommandHook, CommandTable } from "./commands/types.ts";
 import { Config, DEFAULT_DATABASES } from "./config.ts";
 import { installEviction } from "./eviction/index.ts";
 import { Keyspace } from "./keyspace.ts";
-import { notifyKeyspaceEvent } from "./notifications.ts";
+import { notificationMistakes, notifyKeyspaceEvent } from "./notifications.ts";
 import { PersistenceStatus } from "./persistence/status.ts";
 import { Propagation } from "./propagation.ts";
 import { PubSub } from "./pubsub.ts";
@@ -111,6 +111,9 @@ export function createServerState(options: ServerStateOptions = {}): ServerState
       },
       added(db, key) {
         notifyKeyspaceEvent(state, db.index, "new", "new", key);
+      },
+      overwritten(db, key) {
+        if (notificationMistakes.newOnEveryWrite) notifyKeyspaceEvent(state, db.index, "new", "new", key);
       },
       flushed(db, had) {
         state.dirty++;

@@ -8,7 +8,7 @@ import { EVICTION_POLICIES, parseMemory } from "../eviction/index.ts";
 import { bulkBinary, bulkText, map, OK, type Reply } from "../reply.ts";
 import { canonicalName } from "../config.ts";
 import { compileGlob } from "../glob.ts";
-import { formatEventFlags, parseEventFlags } from "../notifications.ts";
+import { formatEventFlags, notificationMistakes, parseEventFlags } from "../notifications.ts";
 import { byteString } from "../text.ts";
 import type { CommandDefinition } from "./define.ts";
 
@@ -49,7 +49,8 @@ const VALIDATORS: ReadonlyMap<string, ConfigValidator> = new Map([
     "notify-keyspace-events",
     (value: string) => {
       const flags = parseEventFlags(value);
-      return flags === null ? { problem: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." } : { value: formatEventFlags(flags) };
+      if (flags === null) return { problem: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
+      return { value: notificationMistakes.flagsAsGiven ? value : formatEventFlags(flags) };
     },
   ],
   ["lfu-log-factor", integerBetween(0n, INT_MAX)],
