@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:
 import { join } from "node:path";
 import { GitCase } from "../../challenges/git/clients/git.ts";
 import { expectSameIndex, indexProblem, indexStatProblem, twinRepos, type Twins } from "../../challenges/git/clients/git-index.ts";
-import { randomBinary, randomFiles, randomText, writeFiles } from "../../challenges/git/clients/git-repo.ts";
+import { randomBinary, randomFiles, randomText, writeFiles, type RepoFile } from "../../challenges/git/clients/git-repo.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 
@@ -40,10 +40,13 @@ export default stage(import.meta, [
     name: "add stages files, executables, symlinks and directories as real git's add does",
     async run(t) {
       const g = GitCase.start(t);
-      const files = randomFiles(t.rand, { depth: 2 });
+      const generated = randomFiles(t.rand, { depth: 2 });
+      const dir = generated.find((f) => f.path.includes("/"))!.path.split("/")[0]!;
+      // A symlink to a directory is a symlink (mode 120000, its target as its blob): add must not walk into it.
+      const dirLink: RepoFile = { path: `${t.rand.word()}-dirlink`, kind: "symlink", content: new TextEncoder().encode(dir) };
+      const files = [...generated, dirLink];
       const repos = await twinRepos(g, files);
-      const dir = files.find((f) => f.path.includes("/"))!.path.split("/")[0]!;
-      const loose = t.rand.shuffle(files.filter((f) => !f.path.startsWith(`${dir}/`))).slice(0, 2).map((f) => f.path);
+      const loose = t.rand.shuffle(generated.filter((f) => !f.path.startsWith(`${dir}/`))).slice(0, 2).map((f) => f.path);
       await addBoth(t, g, repos, [dir, ...loose]);
       await addBoth(t, g, repos, ["."]);
     },
