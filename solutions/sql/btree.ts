@@ -44,10 +44,16 @@ export function leftChild(p: PageView, off: number): number {
   return new DataView(p.data.buffer, p.data.byteOffset).getUint32(off);
 }
 
+/** X of §1.6: the largest payload kept whole on a page (a larger one spills onto overflow pages). */
+export function maxLocalPayload(pager: Pager, table: boolean): number {
+  const u = pager.usable;
+  return table || quirks.indexUsesTableX ? u - (quirks.overflowThresholdOffByOne ? 36 : 35) : Math.floor(((u - 12) * 64) / 255) - 23;
+}
+
 /** How many payload bytes stay on the page (§1.6: X, M and K). */
 export function localPayload(pager: Pager, size: number, table: boolean): number {
   const u = pager.usable;
-  const x = table || quirks.indexUsesTableX ? u - (quirks.overflowThresholdOffByOne ? 36 : 35) : Math.floor(((u - 12) * 64) / 255) - 23;
+  const x = maxLocalPayload(pager, table);
   if (size <= x) return size;
   const m = Math.floor(((u - 12) * 32) / 255) - 23;
   const k = m + ((size - m) % (u - 4));

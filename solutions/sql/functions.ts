@@ -138,9 +138,10 @@ export const AGGREGATES = new Set(["COUNT", "SUM", "TOTAL", "AVG", "MIN", "MAX",
 export class Accumulator {
   /** Rows counted (a number: exact far beyond any table's size). */
   private count = 0;
-  /** An integer sum: `small` (a number, while the sum is a safe integer) plus `isum`. */
+  /** An integer sum: `small` (a number, while the sum is a safe integer), then `isum` (a bigint, once `big`). */
   private small = 0;
   private isum = 0n;
+  private big = false;
   private rsum = 0;
   private real = false;
   private best: Value = null;
@@ -178,16 +179,18 @@ export class Accumulator {
         const exact = typeof v === "bigint" || typeof asNumber === "bigint";
         const n = typeof v === "bigint" || typeof v === "number" ? v : (asNumber ?? Number(toNumeric(v)));
         if (typeof n === "bigint" && !this.real) {
-          // While the whole sum is in `small` (isum 0), a safe integer cannot overflow 64 bits.
-          if (this.isum === 0n && n <= 9007199254740991n && n >= -9007199254740991n) {
-            const sum = this.small + Number(n);
-            if (Number.isSafeInteger(sum)) {
+          // While the whole sum is in `small` (a safe integer), adding a safe integer cannot overflow 64 bits.
+          if (!this.big) {
+            const x = Number(n);
+            const sum = this.small + x;
+            if (Number.isSafeInteger(x) && Number.isSafeInteger(sum)) {
               this.small = sum;
               break;
             }
           }
           this.isum += BigInt(this.small) + n;
           this.small = 0;
+          this.big = true;
           if (this.isum > 9223372036854775807n || this.isum < -9223372036854775808n) {
             if (this.name === "SUM") throw new SqlError("integer overflow");
             this.real = true;

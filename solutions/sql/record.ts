@@ -23,6 +23,39 @@ function readInt(buf: Uint8Array, off: number, n: number): bigint {
   return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
+/** Texts of up to this many bytes go through the cache of short texts. */
+const SHORT = 24;
+const CACHE_SLOTS = 4096;
+const cachedTexts: (string | undefined)[] = new Array(CACHE_SLOTS);
+const cachedHashes = new Int32Array(CACHE_SLOTS);
+
+/**
+ * A short ASCII text (undefined if a byte is not ASCII), from a small cache
+ * of texts decoded before: a column's values repeat (a status, a name), and
+ * the same string back means no new string to build, and one whose hash a
+ * Map already knows (GROUP BY, DISTINCT, IN).
+ */
+function shortAscii(buf: Uint8Array, off: number, n: number): string | undefined {
+  let h = n;
+  for (let i = 0; i < n; i++) {
+    const b = buf[off + i]!;
+    if (b >= 0x80) return undefined;
+    h = Math.imul(h ^ b, 0x01000193);
+  }
+  const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
+  const hit = cachedTexts[slot];
+  if (hit !== undefined && cachedHashes[slot] === h && hit.length === n) {
+    let same = true;
+    for (let i = 0; i < n && same; i++) same = hit.charCodeAt(i) === buf[off + i];
+    if (same) return hit;
+  }
+  let s = "";
+  for (let i = 0; i < n; i++) s += String.fromCharCode(buf[off + i]!);
+  cachedTexts[slot] = s;
+  cachedHashes[slot] = h;
+  return s;
+}
+
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -183,19 +216,12 @@ function decodeValue(buf: Uint8Array, off: number, t: number, encoding: number):
       throw new Error(`malformed record: reserved serial type ${t}`);
     default: {
       const n = serialSize(t);
-      const bytes = buf.subarray(off, off + n);
-      if (t % 2 === 0) return bytes.slice();
-      if (encoding === 1 && n < 16) {
-        // Short ASCII texts are common: skip the decoder for them.
-        let ascii = "";
-        for (let i = 0; i < n; i++) {
-          const b = bytes[i]!;
-          if (b >= 0x80) return DECODERS[1]!.decode(bytes);
-          ascii += String.fromCharCode(b);
-        }
-        return ascii;
+      if (t % 2 === 0) return buf.slice(off, off + n);
+      if (encoding === 1 && n <= SHORT) {
+        const s = shortAscii(buf, off, n);
+        if (s !== undefined) return s;
       }
-      return DECODERS[encoding]!.decode(bytes);
+      return DECODERS[encoding]!.decode(buf.subarray(off, off + n));
     }
   }
 }

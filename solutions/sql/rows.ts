@@ -3,7 +3,7 @@
  * rowid lookup or range, or an index range (each index entry's rowid looked
  * up in the table), decoded from their records.
  */
-import { cellOffset, localPayload, readPayload, scanIndexFrom, seekRowid, tableLeaves, type TableCell } from "./btree.ts";
+import { cellOffset, maxLocalPayload, readPayload, scanIndexFrom, seekRowid, tableLeaves, type TableCell } from "./btree.ts";
 import type { Compiled, Row } from "./evaluate.ts";
 import type { Pager } from "./pager.ts";
 import type { Plan } from "./planner.ts";
@@ -181,6 +181,8 @@ function* scanRows(db: Database, table: Table, p: Plan, needed: boolean[] | unde
   };
   // The rowid unless `needed` says the query does not read it (at position n).
   if (!needed || needed[n] !== false) wanted.push(n);
+  // A payload up to X bytes is whole on its page (§1.6): its record is read in place.
+  const inPlace = maxLocalPayload(pager, true);
   for (const leaf of tableLeaves(pager, table.root)) {
     const data = leaf.data;
     for (let c = 0; c < leaf.cells; c++) {
@@ -214,12 +216,13 @@ function* scanRows(db: Database, table: Table, p: Plan, needed: boolean[] | unde
         const cmp = compareValues(rowidValue(), p.hi.value);
         if (cmp > 0 || (cmp === 0 && !p.hi.inclusive)) return;
       }
-      if (localPayload(pager, size, true) === size) reader.reset(data, off, size, enc);
+      if (size <= inPlace) reader.reset(data, off, size, enc);
       else reader.reset(readPayload(pager, data, off, size, true), 0, size, enc);
       rowNumber++;
       let pass = true;
       let rejected = false;
-      for (const t of terms) {
+      for (let ti = 0; ti < terms.length; ti++) {
+        const t = terms[ti]!;
         let v: boolean | null | undefined;
         if (t.raw) {
           const x = reader.intAt(t.raw.column);
