@@ -387,7 +387,7 @@ export class Raft {
   }
 
   /** `peer` answered an AppendEntries (or InstallSnapshot) of round `round` in this term: it still follows this leader. */
-  private confirmed(peer: string, round: number): void {
+  protected confirmed(peer: string, round: number): void {
     if (round > (this.acked.get(peer) ?? 0)) this.acked.set(peer, round);
     this.serveReads();
   }

@@ -1,6 +1,6 @@
 import { stage } from "../../harness/stage/define.ts";
 import { presumedLeader } from "../../challenges/distributed/workbench/lin-kv.ts";
-import { AVAILABLE, change, changeOnce, join, killForGood, membershipCluster, soon } from "../../challenges/distributed/workbench/membership.ts";
+import { AVAILABLE, change, changeOnce, join, killForGood, membershipCluster, settled, soon } from "../../challenges/distributed/workbench/membership.ts";
 
 const ONE_AT_A_TIME =
   "Change the configuration one server at a time (Ongaro's dissertation §4.1): accept add_node or remove_node only once the previous configuration entry is committed (answer error 11, or wait, meanwhile), and count a majority of the new configuration. Then any majority of the old configuration and any majority of the new one share a node; adding two at once (three members to five) lets two of the old three and three of the new five decide apart.";
@@ -68,6 +68,7 @@ export default stage(import.meta, [
       await minorityWrite;
       net.heal();
       await h.readEverywhere(net.client(6), net.members, ks, 3000, "after the network healed");
+      await settled(h);
       net.check();
       h.check(`${NEW_MAJORITY} In this case ${rest.join(" and ")}, two of five members, were cut off from the other three.`);
     },
@@ -124,6 +125,7 @@ export default stage(import.meta, [
       for (const node of pair) for (const key of ks) await soon(t, h, net.client(3), [node], key, { f: "read" }, 3000, when, `${AVAILABLE} ${REMOVED}`);
       await Promise.all([keeper, removed].map((n) => h.op(net.client(2), n, later[1]!, { f: "read" }, 400)));
       await cutWrite;
+      await settled(h);
       net.check();
       h.check(`${REMOVED} In this case ${pair.join(" and ")} were the majority of the members left; ${removed}, removed, was cut off with ${keeper}.`);
     },

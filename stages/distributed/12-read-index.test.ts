@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { stage } from "../../harness/stage/define.ts";
 import { kvCluster, presumedLeader } from "../../challenges/distributed/workbench/lin-kv.ts";
-import { soon } from "../../challenges/distributed/workbench/membership.ts";
+import { settled, soon } from "../../challenges/distributed/workbench/membership.ts";
 import { filesChanged, filesUnder } from "../../challenges/distributed/workbench/disk.ts";
 import { describeOp, type KvOp } from "../../challenges/distributed/workbench/linearizability.ts";
 
@@ -75,7 +75,13 @@ export default stage(import.meta, [
         // A write through the leader itself, and the partition made as soon as its write_ok is in: the others hold the entry, and may not yet know it is committed.
         const written = await h.until(net.client(1), [leader], k1, { f: "write", value: h.fresh() }, 3000, "on a healthy network");
         net.partition([[leader], others]);
-        const first = await soon(t, h, net.client(2), others, k1, { f: "read" }, 3000, when);
+        // At once, through the other two: reads of that key (the first answered must show the write), and a write of the other key.
+        const reading = soon(t, h, net.client(2), others, k1, { f: "read" }, 3000, when);
+        const replaced = await soon(t, h, net.client(3), others, k2, { f: "write", value: h.fresh() }, 3000, when);
+        // As soon as the majority's write is acknowledged: reads of that key through the old leader.
+        const newer = replaced.call.f === "write" ? replaced.call.value : undefined;
+        const throughOld = Promise.all([0, 1, 2].map((i) => Bun.sleep(i * 30).then(() => h.op(net.client(4), leader, k2, { f: "read" }, 300))));
+        const first = await reading;
         const value = written.call.f === "write" ? written.call.value : undefined;
         if (first.outcome.kind !== "ok" || JSON.stringify(first.outcome.value) !== JSON.stringify(value)) {
           t.fail({
@@ -85,9 +91,7 @@ export default stage(import.meta, [
             hint: OWN_TERM,
           });
         }
-        const replaced = await soon(t, h, net.client(3), others, k1, { f: "write", value: h.fresh() }, 3000, when);
-        const newer = replaced.call.f === "write" ? replaced.call.value : undefined;
-        const stale = (await Promise.all([0, 1, 2].map((i) => Bun.sleep(i * 30).then(() => h.op(net.client(4), leader, k1, { f: "read" }, 300))))).filter(
+        const stale = (await throughOld).filter(
           (o) => o.outcome.kind === "ok" && JSON.stringify(o.outcome.value) !== JSON.stringify(newer),
         );
         if (stale.length > 0) {
@@ -102,6 +106,7 @@ export default stage(import.meta, [
         await h.until(net.client(1), ids, k2, { f: "write", value: h.fresh() }, 3000, `after the network healed (round ${round})`);
       }
       await h.readEverywhere(net.client(5), ids, ks, 3000, "after the network healed");
+      await settled(h);
       net.check();
       h.check();
     },

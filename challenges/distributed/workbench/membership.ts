@@ -144,12 +144,21 @@ export async function killForGood(t: CaseContext, net: Network, id: string): Pro
 export const AVAILABLE =
   "A majority of the current configuration that can talk must elect a leader and serve requests: a member that hears no heartbeat for an election timeout stands for the next term, asking the members of its configuration (the last one in its log) for votes, and wins with a majority of them.";
 
+/** The tries soon() left running when it returned, per history. */
+const outstanding = new WeakMap<KvHistory, Promise<KvOp>[]>();
+
+/** Waits for every try soon() left running (each bounded by 600 ms), so that the history holds them before it is checked. */
+export async function settled(h: KvHistory): Promise<void> {
+  await Promise.all(outstanding.get(h) ?? []);
+}
+
 /**
  * `call` on `key` through `nodes` in turn, a new try every 100 ms without waiting for
  * the earlier ones (each bounded by 600 ms; a write's tries each write a fresh value),
- * until one gets a definite answer; fails the case if none does within `withinMs`.
- * Right after a partition, a try through a node still following the cut-off leader
- * gets no answer: the next try does not wait for it.
+ * until one gets a definite answer, which it returns at once (the others go on: call
+ * settled() before checking the history); fails the case if none does within
+ * `withinMs`. Right after a partition, a try through a node still following the
+ * cut-off leader gets no answer: the next try does not wait for it.
  */
 export async function soon(t: CaseContext, h: KvHistory, client: string, nodes: string[], key: string, call: KvCall, withinMs: number, when: string, hint = AVAILABLE): Promise<KvOp> {
   const started = Date.now();
@@ -162,6 +171,10 @@ export async function soon(t: CaseContext, h: KvHistory, client: string, nodes: 
       if (o.outcome.kind !== "unknown" && o.outcome.kind !== "failed") answered ??= o;
     });
     await Promise.race([op, Bun.sleep(100)]);
+  }
+  if (answered) {
+    outstanding.set(h, [...(outstanding.get(h) ?? []), ...tries]);
+    return answered;
   }
   const all = await Promise.all(tries);
   const first = all.find((o) => o.outcome.kind !== "unknown" && o.outcome.kind !== "failed");
