@@ -16,9 +16,11 @@
  *    pidns=/proc/<pid>/ns/pid: a proc mount shows the PID namespace of the
  *    process that mounts it, unless told another (Linux 6.15 and later).
  * 3. It finds the program in the container's PATH, comes back to its own
- *    namespaces, puts the waiting process into the container's cgroups and
- *    sends it "<cwd>\0<path>\0": it starts a session of its own, changes to
- *    cwd and execve()s the program, as PID 1 of its PID namespace.
+ *    namespaces and sends the waiting process "<cwd>\0<path>\0": it starts
+ *    a session of its own, changes to cwd and execve()s the program, as PID 1
+ *    of its PID namespace. (It joined the container's cgroups as soon as it
+ *    was cloned, through cgroup.procs files the runtime opened for it: the
+ *    move, which can wait for an RCU grace period, overlaps step 2.)
  */
 import { statSync } from "node:fs";
 import type { Config, NamespaceType } from "./config.ts";
@@ -72,7 +74,16 @@ export function spawnInPlace(bundle: string, config: Config, procs: string[], ne
   const args = programArgs(config, quirks);
   const argv = cstrArray(args);
   const envp = cstrArray(config.process.env);
-  return cloneWaiting((r, w) => compiled().clone_wait_exec(BigInt(flags), r, w, argv.array, envp.array), "clone", procs, (pid) => {
+  // The child joins the cgroups itself, at once (see userns.c): through these, closed here once it is cloned.
+  const cgroupFds = new Int32Array(procs.map((p) => check(libc.open(cstr(p), O.WRONLY | O.CLOEXEC, 0), `open ${p}`)));
+  const clone = (r: number, w: number) => {
+    try {
+      return compiled().clone_wait_exec(BigInt(flags), r, w, argv.array, envp.array, cgroupFds, cgroupFds.length);
+    } finally {
+      for (const fd of cgroupFds) libc.close(fd);
+    }
+  };
+  return cloneWaiting(clone, "clone", [], (pid) => {
     const joined = wanted.filter((n) => NS_FILE[n] !== undefined).sort((a, b) => Number(a === "mount") - Number(b === "mount"));
     const own = joined.map((n) => [check(libc.open(cstr(`/proc/thread-self/ns/${NS_FILE[n]}`), O.CLOEXEC, 0), `open /proc/thread-self/ns/${NS_FILE[n]}`), CLONE[n]] as const);
     const theirs = joined.map((n) => [check(libc.open(cstr(`/proc/${pid}/ns/${NS_FILE[n]}`), O.CLOEXEC, 0), `open /proc/${pid}/ns/${NS_FILE[n]}`), CLONE[n]] as const);

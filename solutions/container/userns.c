@@ -9,7 +9,8 @@
  * clone_wait_exec serves inplace.ts the same way without a user namespace: its child, cloned into
  * the container's new namespaces, waits until the runtime has built the container around it (from
  * outside, with setns), then reads "<cwd>\0<program path>\0" from the pipe, starts a session of its
- * own, drops the supplementary groups, changes to <cwd> and execve()s the program itself.
+ * own, drops the supplementary groups, changes to <cwd> and execve()s the program itself; it joins the
+ * container's cgroups first, through files the runtime opened.
  *
  * Self-contained machine code: no #include, no C library, every system call made with the syscall
  * instruction (x86_64: number in rax, arguments in rdi, rsi, rdx, r10, r8), every call between these
@@ -18,6 +19,7 @@
  * costs every container several milliseconds, more under load).
  */
 #define SYS_read 0
+#define SYS_write 1
 #define SYS_close 3
 #define SYS_clone 56
 #define SYS_execve 59
@@ -61,11 +63,21 @@ int clone_and_exec(long flags, int sync_fd, int parent_end, int become_root, cha
   return -1;
 }
 
-/* Returns the child's pid in the parent (or -errno), and never returns in the child. */
-int clone_wait_exec(long flags, int sync_fd, int parent_end, char *const *argv, char *const *envp) {
+/*
+ * Returns the child's pid in the parent (or -errno), and never returns in the child. The child first joins the
+ * container's cgroups: "0" into each of the n_cgroups cgroup.procs files open as cgroup_fds (exit 124 if one refuses).
+ * Done by the child, at once, it runs while the runtime builds the container: moving a process between cgroups can
+ * wait for an RCU grace period (milliseconds, tens of them under load).
+ */
+int clone_wait_exec(long flags, int sync_fd, int parent_end, char *const *argv, char *const *envp, int *cgroup_fds, int n_cgroups) {
   long pid = sys_clone(flags | SIGCHLD);
   if (pid != 0) return (int)pid;
   char message[8192];
+  char self = '0';
+  for (int i = 0; i < n_cgroups; i++) {
+    if (sys3(SYS_write, cgroup_fds[i], (long)&self, 1) != 1) sys3(SYS_exit, 124, 0, 0);
+    sys3(SYS_close, cgroup_fds[i], 0, 0);
+  }
   sys3(SYS_close, parent_end, 0, 0);
   long n = sys3(SYS_read, sync_fd, (long)message, (long)sizeof message - 1);
   if (n <= 0) sys3(SYS_exit, 125, 0, 0);

@@ -51,11 +51,11 @@ const O_CLOEXEC = 0o2000000;
 
 interface Trampolines {
   clone_and_exec: (flags: bigint, syncFd: number, parentEnd: number, becomeRoot: number, argv: BigUint64Array, envp: BigUint64Array) => number;
-  clone_wait_exec: (flags: bigint, syncFd: number, parentEnd: number, argv: BigUint64Array, envp: BigUint64Array) => number;
+  clone_wait_exec: (flags: bigint, syncFd: number, parentEnd: number, argv: BigUint64Array, envp: BigUint64Array, cgroupFds: Int32Array, cgroups: number) => number;
 }
 const SIGNATURES = {
   clone_and_exec: { args: ["i64", "i32", "i32", "i32", "ptr", "ptr"], returns: "i32" },
-  clone_wait_exec: { args: ["i64", "i32", "i32", "ptr", "ptr"], returns: "i32" },
+  clone_wait_exec: { args: ["i64", "i32", "i32", "ptr", "ptr", "ptr", "i32"], returns: "i32" },
 } as const;
 const NAMES = ["clone_and_exec", "clone_wait_exec"] as const;
 let trampolines: Trampolines | undefined;
