@@ -16,11 +16,47 @@ import type { CommandContext } from "./types.ts";
 
 const ABSTTL = Buffer.from("ABSTTL");
 
+/**
+ * Deliberate mistakes for the DUMP/RESTORE fixtures (harness/fixtures/redis/keyspace/),
+ * all off: each fixture turns one on.
+ */
+export const dumpMistakes = {
+  /** DUMP of a missing key replies an empty string, not nil. */
+  missingAsEmpty: false,
+  /** DUMP writes the checksum big-endian. */
+  checksumBigEndian: false,
+  /** DUMP leaves out the RDB version. */
+  noVersion: false,
+  /** RESTORE does not check the checksum. */
+  checksumIgnored: false,
+  /** RESTORE takes any RDB version. */
+  versionIgnored: false,
+  /** RESTORE reads only the encodings DUMP writes here (no intset, listpack, quicklist…). */
+  onlyOwnEncodings: false,
+  /** RESTORE replaces an existing key without REPLACE. */
+  overwrites: false,
+  /** RESTORE refuses an existing key even with REPLACE. */
+  replaceIgnored: false,
+  /** RESTORE's TTL is ignored (the key never expires). */
+  ttlIgnored: false,
+  /** ABSTTL is ignored: the TTL is read as relative. */
+  absTtlIgnored: false,
+  /** A negative TTL is taken as 0. */
+  negativeTtlAccepted: false,
+  /** A payload that decodes to nothing valid is reported as a checksum error. */
+  badFormatAsChecksum: false,
+  /** Unknown options are ignored. */
+  unknownOptionIgnored: false,
+};
+
 function dump(ctx: CommandContext, argv: Buffer[]): Reply {
   const value = ctx.db.get(keyOf(argv[1]!));
-  if (value === undefined) return NULL_BULK;
+  if (value === undefined) return dumpMistakes.missingAsEmpty ? bulk(Buffer.alloc(0)) : NULL_BULK;
   if (value.type === "stream") return error("ERR DUMP of a stream is not supported by this server");
-  return bulk(dumpValue(value, ctx.server.config.get("rdbcompression") !== "no"));
+  const payload = dumpValue(value, ctx.server.config.get("rdbcompression") !== "no");
+  if (dumpMistakes.checksumBigEndian) payload.subarray(payload.length - 8).reverse();
+  if (dumpMistakes.noVersion) return bulk(Buffer.concat([payload.subarray(0, payload.length - 10), payload.subarray(payload.length - 8)]));
+  return bulk(payload);
 }
 
 /** RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]. */
@@ -41,16 +77,25 @@ function restore(ctx: CommandContext, argv: Buffer[]): Reply {
       if (n === null) return ERR_NOT_INTEGER;
       if (n < 0n || n > 255n) return error("ERR Invalid FREQ value, must be >= 0 and <= 255");
       freq = n;
-    } else return ERR_SYNTAX;
+    } else if (!dumpMistakes.unknownOptionIgnored) return ERR_SYNTAX;
   }
+  if (dumpMistakes.overwrites) replace = true;
+  if (dumpMistakes.replaceIgnored) replace = false;
+  if (dumpMistakes.absTtlIgnored) absTtl = false;
   const key = keyOf(argv[1]!);
   if (!replace && ctx.db.has(key)) return error("BUSYKEY Target key name already exists.");
-  const ttl = parseInt64(argv[2]!);
+  let ttl = parseInt64(argv[2]!);
   if (ttl === null) return ERR_NOT_INTEGER;
+  if (ttl < 0n && dumpMistakes.negativeTtlAccepted) ttl = 0n;
   if (ttl < 0n) return error("ERR Invalid TTL value, must be >= 0");
-  const value = restoreValue(argv[3]!);
+  if (dumpMistakes.ttlIgnored) ttl = 0n;
+  const value = restoreValue(argv[3]!, {
+    checksum: !dumpMistakes.checksumIgnored,
+    version: !dumpMistakes.versionIgnored,
+    onlyWrittenTypes: dumpMistakes.onlyOwnEncodings,
+  });
   if (value === "version") return error("ERR DUMP payload version or checksum are wrong");
-  if (value === "format") return error("ERR Bad data format");
+  if (value === "format") return error(dumpMistakes.badFormatAsChecksum ? "ERR DUMP payload version or checksum are wrong" : "ERR Bad data format");
   const deleted = replace && ctx.db.delete(key);
   const deadline = ttl === 0n ? 0 : Number(ttl) + (absTtl ? 0 : ctx.db.now());
   if (deadline !== 0 && deadline < ctx.db.now()) {

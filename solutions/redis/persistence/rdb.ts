@@ -609,17 +609,22 @@ export function loadRdb(state: ServerState, bytes: Uint8Array, options: LoadOpti
  * this server reads or its checksum is wrong, "format" when it does not
  * decode to exactly one non-empty value (RESTORE's two errors).
  */
-export function restoreValue(payload: Uint8Array): RedisValue | "version" | "format" {
+export function restoreValue(
+  payload: Uint8Array,
+  checks: { version?: boolean; checksum?: boolean; onlyWrittenTypes?: boolean } = {},
+): RedisValue | "version" | "format" {
   if (payload.length < 10) return "version";
   const footer = payload.length - 10;
   const version = payload[footer]! | (payload[footer + 1]! << 8);
-  if (version > MAX_READ_VERSION) return "version";
+  if (version > MAX_READ_VERSION && checks.version !== false) return "version";
   const body = payload.subarray(0, payload.length - 8);
   const crc = new Crc64().update(body).digestLE();
-  if (Buffer.compare(crc, Buffer.from(payload.subarray(payload.length - 8))) !== 0) return "version";
+  if (Buffer.compare(crc, Buffer.from(payload.subarray(payload.length - 8))) !== 0 && checks.checksum !== false) return "version";
   const r = new RdbReader(payload.subarray(0, footer));
   try {
-    const value = readValue(r, r.byte());
+    const type = r.byte();
+    if (checks.onlyWrittenTypes && !(Object.values(WRITE_TYPE) as number[]).includes(type)) return "format";
+    const value = readValue(r, type);
     if (r.pos !== footer || isEmpty(value)) return "format";
     return value;
   } catch (e) {
