@@ -84,6 +84,12 @@ export class Config {
     this.version++;
   }
 
+  /** Stores under `name` exactly, aliases not resolved (only the config fixtures do this). */
+  setRaw(name: string, value: string): void {
+    this.values.set(name, value);
+    this.version++;
+  }
+
   has(name: string): boolean {
     return this.values.has(canonicalName(name));
   }

@@ -12,6 +12,17 @@ import { formatEventFlags, notificationMistakes, parseEventFlags } from "../noti
 import { byteString } from "../text.ts";
 import type { CommandDefinition } from "./define.ts";
 
+/**
+ * Deliberate mistakes for the encoding fixtures (harness/fixtures/redis/keyspace/),
+ * all off: each fixture turns one on.
+ */
+export const configMistakes = {
+  /** The old *-ziplist-* names are separate settings, not aliases. */
+  aliasesSeparate: false,
+  /** The encoding limits take any value. */
+  limitsUnchecked: false,
+};
+
 /** Checks and normalises a CONFIG SET value: the value to store, or why it is refused. */
 type ConfigValidator = (value: string) => { value: string } | { problem: string };
 
@@ -128,13 +139,17 @@ export const configCommands: readonly CommandDefinition[] = [
             if (raw === undefined || !(config.has(name) || VALIDATORS.has(canonicalName(name)))) {
               return formattedError(`ERR Unknown option or number of arguments for CONFIG SET - '${byteString(argv[i]!)}'`);
             }
-            const checked = VALIDATORS.get(canonicalName(name))?.(byteString(raw)) ?? { value: byteString(raw) };
+            const unchecked = configMistakes.limitsUnchecked && /-max-(listpack|ziplist|intset)-/.test(name);
+            const checked = (unchecked ? undefined : VALIDATORS.get(canonicalName(name))?.(byteString(raw))) ?? { value: byteString(raw) };
             if ("problem" in checked) {
               return formattedError(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${checked.problem}`);
             }
             updates.push([name, checked.value]);
           }
-          for (const [name, value] of updates) config.set(canonicalName(name), value);
+          for (const [name, value] of updates) {
+            if (configMistakes.aliasesSeparate && name.includes("ziplist")) config.setRaw(name, value);
+            else config.set(canonicalName(name), value);
+          }
           const names = updates.map(([name]) => canonicalName(name));
           for (const applied of ctx.server.configApplied) applied(names);
           return OK;

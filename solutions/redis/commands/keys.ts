@@ -188,6 +188,37 @@ function copy(ctx: CommandContext, argv: Buffer[]): Reply {
 }
 
 /**
+ * Deliberate mistakes for the encoding fixtures (harness/fixtures/redis/keyspace/),
+ * all off: each fixture turns one on.
+ */
+export const encodingMistakes = {
+  /** Integer strings are reported as embstr, never int. */
+  noIntStrings: false,
+  /** Strings up to 64 bytes are embstr (redis-server: 44). */
+  embstrUpTo64: false,
+  /** A string changed by APPEND keeps its encoding (redis-server: raw). */
+  appendKeepsEncoding: false,
+  /** Lists are reported as listpack (that is Redis 7.2; 7.0 says quicklist). */
+  listAsListpack: false,
+  /** A collection with exactly *-max-*-entries entries is already large. */
+  entriesLimitExclusive: false,
+  /** Long values do not make a hash or sorted set large. */
+  valueLimitIgnored: false,
+  /** A set of any members is intset while it is small. */
+  intsetForAnyMember: false,
+  /** The limits are redis-server's defaults whatever CONFIG SET says. */
+  limitsFixed: false,
+};
+
+const FIXED_LIMITS: Readonly<Record<string, string>> = {
+  "hash-max-listpack-entries": "128",
+  "hash-max-listpack-value": "64",
+  "zset-max-listpack-entries": "128",
+  "zset-max-listpack-value": "64",
+  "set-max-intset-entries": "512",
+};
+
+/**
  * Redis 7.0's encoding names for a value (OBJECT ENCODING), from the size
  * limits in the configuration (hash-max-listpack-entries/-value,
  * zset-max-listpack-entries/-value, set-max-intset-entries). Worked out from
@@ -196,9 +227,11 @@ function copy(ctx: CommandContext, argv: Buffer[]): Reply {
  * and shrank again is "hashtable" there and "listpack" here.
  */
 export function encodingOf(value: RedisValue, config: Config): string {
-  const limit = (name: string) => Number(config.get(name) ?? "0");
+  const m = encodingMistakes;
+  const limit = (name: string) => (m.limitsFixed ? Number(FIXED_LIMITS[name] ?? "0") : Number(config.get(name) ?? "0"));
   const small = (n: number, items: Iterable<string | Buffer>, maxEntries: number, maxLength: number) => {
-    if (n > maxEntries) return false;
+    if (m.entriesLimitExclusive ? n >= maxEntries : n > maxEntries) return false;
+    if (m.valueLimitIgnored) return true;
     for (const item of items) if (item.length > maxLength) return false;
     return true;
   };
@@ -206,17 +239,17 @@ export function encodingOf(value: RedisValue, config: Config): string {
     case "string": {
       const s = value.data;
       // A string changed in place (APPEND, SETRANGE, SETBIT, BITFIELD) stays raw, as in redis-server.
-      if (value.raw) return "raw";
-      if (s.length <= 20 && /^-?[1-9]\d*$|^0$/.test(s.toString("latin1")) && parseInt64(s) !== null) return "int";
-      return s.length <= 44 ? "embstr" : "raw";
+      if (value.raw && !m.appendKeepsEncoding) return "raw";
+      if (!m.noIntStrings && s.length <= 20 && /^-?[1-9]\d*$|^0$/.test(s.toString("latin1")) && parseInt64(s) !== null) return "int";
+      return s.length <= (m.embstrUpTo64 ? 64 : 44) ? "embstr" : "raw";
     }
     case "list":
       // Redis 7.0 keeps every list as a quicklist (7.2 added listpack for small lists).
-      return "quicklist";
+      return m.listAsListpack ? "listpack" : "quicklist";
     case "hash":
       return small(value.data.size, [...value.data.keys(), ...value.data.values()], limit("hash-max-listpack-entries"), limit("hash-max-listpack-value")) ? "listpack" : "hashtable";
     case "set": {
-      const ints = value.data.size <= limit("set-max-intset-entries") && [...value.data].every((m) => /^-?[1-9]\d*$|^0$/.test(m) && parseInt64(Buffer.from(m, "latin1")) !== null);
+      const ints = value.data.size <= limit("set-max-intset-entries") && (m.intsetForAnyMember || [...value.data].every((x) => /^-?[1-9]\d*$|^0$/.test(x) && parseInt64(Buffer.from(x, "latin1")) !== null));
       return ints ? "intset" : "hashtable";
     }
     case "zset":
