@@ -37,7 +37,7 @@ function clfTime(d: Date): string {
 export function accessLogLine(client: string, at: Date, req: Request, status: number, bytes: number, upstream: string | undefined, ms: number, o: ProxyOptions = {}): string {
   const time = o.accessLogIsoTime ? `[${at.toISOString()}]` : clfTime(at);
   const target = o.proxyMistake === "access-log-path-only" ? req.target.split("?")[0]! : req.target;
-  return `${client} - - ${time} "${req.method} ${target} ${req.version}" ${status} ${o.accessLogZeroBytes ? 0 : bytes} "${upstream ?? (o.accessLogNoDash ? "" : "-")}"${o.proxyMistake === "access-log-no-duration" ? "" : ` ${ms}`}\n`;
+  return `${client} - - ${time} "${req.method} ${target} ${req.version}" ${status} ${o.accessLogZeroBytes ? 0 : o.proxyMistake === "access-log-dash-for-zero" && bytes === 0 ? "-" : bytes} "${upstream ?? (o.accessLogNoDash ? "" : "-")}"${o.proxyMistake === "access-log-no-duration" ? "" : ` ${ms}`}\n`;
 }
 
 /**
@@ -50,7 +50,8 @@ export function accessLogLine(client: string, at: Date, req: Request, status: nu
  * every upstream failure answered 504, or a timeout answered 502; one request past the rate limit let through; Retry-After
  * in milliseconds; the access-log line without its duration; metrics labelled with the pool name, not the address; the
  * forwarded request's Via replaced by the proxy's own entry instead of appended to; Retry-After rounded down; a health
- * check answered 3xx counted as down.
+ * check answered 3xx counted as down; an empty body logged as "-" bytes (Apache's habit), not 0; the target
+ * percent-decoded before it is forwarded.
  */
 export type ProxyMistake =
   | "host-case-sensitive"
@@ -78,7 +79,9 @@ export type ProxyMistake =
   | "metrics-pool-label"
   | "via-replaced"
   | "retry-after-floor"
-  | "health-3xx-down";
+  | "health-3xx-down"
+  | "access-log-dash-for-zero"
+  | "target-decoded";
 
 export interface ProxyOptions extends PoolOptions, BalanceOptions {
   /** Fixture switch: one mistake of routing and forwarding (see ProxyMistake). */
@@ -270,7 +273,7 @@ export class Proxy {
     const body = mistake === "chunked-body-dropped" && req.headers.has("transfer-encoding") ? Buffer.alloc(0) : req.body;
     const hasBody = body.length > 0 || req.headers.has("content-length") || req.headers.has("transfer-encoding");
     if (hasBody) fields.push(["Content-Length", String(body.length)]);
-    const target = mistake === "query-dropped" ? req.target.split("?")[0]! : req.target;
+    const target = mistake === "query-dropped" ? req.target.split("?")[0]! : mistake === "target-decoded" ? decodeURIComponent(req.target) : req.target;
     const bytes = (close: boolean) => {
       const lines = [`${req.method} ${target} HTTP/1.1`, ...fields.map(([n, v]) => `${n}: ${v}`), ...(close ? ["Connection: close"] : [])];
       return Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), body]);
