@@ -50,7 +50,10 @@ export function indexProblem(bytes: Uint8Array): IndexProblem | undefined {
     const length = buf.readUInt16BE(at + 60) & 0xfff;
     const path = buf.subarray(at + 62, at + 62 + length);
     const nul = buf.indexOf(0, at + 62);
-    if (length < 0xfff && (62 + length) % 8 === 0 && at + 62 + length < body.length && buf[at + 62 + length] !== 0) {
+    // What follows the path when it has no padding: the next entry (whose path ends where its flags say), or after the last one an extension or the checksum.
+    const next = at + 62 + length;
+    const nextLooksLikeEntry = i + 1 < count ? next + 62 <= body.length && buf.indexOf(0, next + 62) === next + 62 + (buf.readUInt16BE(next + 60) & 0xfff) : /^[A-Z]{4}$/.test(buf.toString("latin1", next, next + 4));
+    if (length < 0xfff && (62 + length) % 8 === 0 && next < body.length && buf[next] !== 0 && nextLooksLikeEntry) {
       return { message: `Entry ${i + 1} of .git/index (${path.toString("utf8")}) has no NUL after its path: its 62 bytes of fields and ${length}-byte path are already a multiple of 8, and it still needs 8 NULs (an entry ends with 1 to 8, never 0).`, hint: PADDING_HINT };
     }
     if (length < 0xfff && nul >= 0 && nul < body.length && nul - (at + 62) !== length) {
