@@ -11,7 +11,7 @@ import { array, bulkBinary, double, integer, NULL_ARRAY, NULL_BULK, pairs, ZERO,
 import { byteString, isOption } from "../text.ts";
 import { SortedSet, type LexBound, type LexRange, type ScoreRange, type Window } from "../types/sorted-set.ts";
 import type { CommandDefinition } from "./define.ts";
-import { keyOf, parseTimeoutSeconds, WRONG_TYPE } from "./helpers.ts";
+import { clampRange, keyOf, parseTimeoutSeconds, WRONG_TYPE } from "./helpers.ts";
 import type { BlockRequest, CommandContext, CommandResult } from "./types.ts";
 
 const ERR_NOT_FLOAT = error("ERR value is not a valid float");
@@ -282,12 +282,8 @@ function zrange(ctx: CommandContext, argv: Buffer[], rangeType: RangeType, direc
   else if (lexRange !== null) entries = zset.byLex(lexRange, reverse, window);
   else {
     // Negative indexes count from the end; out-of-range indexes are clamped.
-    const n = zset.size;
-    if (start < 0) start += n;
-    if (stop < 0) stop += n;
-    if (start < 0) start = 0;
-    if (stop >= n) stop = n - 1;
-    if (start <= stop && start < n) entries = zset.byRank(start, stop, reverse);
+    const range = clampRange(start, stop, zset.size);
+    if (range !== null) entries = zset.byRank(range.start, range.stop, reverse);
   }
   if (store) return storeZset(ctx, argv[1]!, entries);
   return entriesReply(entries, withScores);
@@ -626,12 +622,8 @@ function zremrange(ctx: CommandContext, argv: Buffer[], type: "score" | "lex" | 
   else if (lexes !== null) doomed = [...zset.byLex(lexes)];
   else {
     // Negative indexes count from the end; out-of-range indexes are clamped (as ZRANGE).
-    const n = zset.size;
-    if (start < 0) start += n;
-    if (stop < 0) stop += n;
-    if (start < 0) start = 0;
-    if (stop >= n) stop = n - 1;
-    doomed = start > stop || start >= n ? [] : [...zset.byRank(start, stop)];
+    const range = clampRange(start, stop, zset.size);
+    doomed = range === null ? [] : [...zset.byRank(range.start, range.stop)];
   }
   for (const [member] of doomed) zset.remove(member);
   if (doomed.length > 0) afterRemove(ctx, key, zset);
