@@ -24,7 +24,7 @@ export default stage(import.meta, [
       const { net, ids, spares, h, ks } = await membershipCluster(t, 3, 4, 3);
       const [k1, k2, k3] = ks as [string, string, string];
       const [n4, n5, n6, n7] = spares as [string, string, string, string];
-      const [leader] = await presumedLeader(t, net, ids);
+      const [leader] = await presumedLeader(t, net, ids, { past: true });
       const rest = ids.filter((n) => n !== leader);
       await join(t, net, n4);
       await join(t, net, n5);
