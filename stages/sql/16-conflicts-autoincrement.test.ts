@@ -55,11 +55,13 @@ export default stage(import.meta, [
     name: "INSERT OR REPLACE and REPLACE INTO delete the rows in the way",
     async run(t) {
       const sql = SqlCase.start(t);
-      const f = await twins(t, sql, [ITEM, ITEM_ROWS, "CREATE TABLE latest (name TEXT UNIQUE, id INTEGER, qty INTEGER);"]);
+      const f = await twins(t, sql, [ITEM, ITEM_ROWS, "CREATE TABLE latest (name TEXT UNIQUE, id INTEGER, qty INTEGER);", "CREATE TABLE pair (a UNIQUE, b UNIQUE, c);", "INSERT INTO pair VALUES (1, 'x', 'first'), (2, 'y', 'second'), (3, 'z', 'third');"]);
       await both(
         sql,
         f,
         [
+          // One UNIQUE key of one row and the other UNIQUE key of another: both rows go.
+          "REPLACE INTO pair VALUES (1, 'y', 'both')",
           "INSERT OR REPLACE INTO item VALUES (1, 'A-1', 'lamp 2', 'n', 5)",
           "INSERT OR REPLACE INTO item VALUES (20, 'A-2', 'desk moved', 'n', 5)",
           // The rowid of one row and the code of another: both rows go.
@@ -73,7 +75,7 @@ export default stage(import.meta, [
       );
       await sql.expectSameError(f.ours, f.twin, "INSERT OR REPLACE INTO item (id, code, name, note) VALUES (40, 'D-1', 'x', NULL)", REPLACE);
       await sql.expectSameError(f.ours, f.twin, "INSERT OR REPLACE INTO item VALUES (1, 'D-2', 'x', 'n', -5)", REPLACE);
-      await sameAndIntact(sql, f, ["SELECT * FROM item ORDER BY id", "SELECT * FROM latest ORDER BY rowid", "SELECT count(*) FROM item INDEXED BY sqlite_autoindex_item_1 WHERE code > ''"], REPLACE);
+      await sameAndIntact(sql, f, ["SELECT * FROM item ORDER BY id", "SELECT * FROM latest ORDER BY rowid", "SELECT count(*) FROM item INDEXED BY sqlite_autoindex_item_1 WHERE code > ''", "SELECT rowid, * FROM pair ORDER BY rowid"], REPLACE);
     },
   },
   {
