@@ -47,6 +47,8 @@ export interface ClientOptions {
   uploadTextDecoding?: boolean;
   /** The client gives up (exits) after this many failed attempts in a row. */
   giveUpAfter?: number;
+  /** The ready line is printed as soon as the connection to the server is up, before the server has accepted. */
+  readyOnConnect?: boolean;
 }
 
 const FIRST_BACKOFF_MS = 100;
@@ -91,9 +93,10 @@ export function startClient(o: ClientOptions): void {
         clearTimeout(timer);
         const reply = JSON.parse(f.payload.toString("utf8")) as { ok: boolean; url?: string; error?: string };
         if (reply.ok) {
+          const first = !registered;
           registered = true;
           if (!o.noBackoffReset) attempt = 0;
-          console.log(`tunnel ready: ${reply.url}`);
+          if (!(o.readyOnConnect && first)) console.log(`tunnel ready: ${reply.url}`);
           return;
         }
         failed = reply.error ?? "registration refused";
@@ -110,6 +113,9 @@ export function startClient(o: ClientOptions): void {
         clearTimeout(timer);
         retry(failed ? `registration refused (${failed})` : welcomed ? "connection to the server lost" : `cannot reach the server at ${o.server.host}:${o.server.port}`);
       },
+    });
+    sock.on("connect", () => {
+      if (o.readyOnConnect && !registered) console.log(`tunnel ready: connected to ${o.server.host}:${o.server.port}`);
     });
     sock.on("connect", () => session.send(FrameType.Hello, 0, Buffer.from(JSON.stringify({ token: o.token, http: o.http, tls: o.tls, tcp: o.tcp }))));
   }

@@ -113,7 +113,8 @@ export interface ServerOptions {
  * an idle public connection closed without closing the client's connection to the local service; an idle timeout
  * counted from the connection's start, not from its last byte; a ClientHello read from its first TLS record only; TLS
  * names and HTTP names in one name space; an HTTP name never freed when its client's connection goes; a bucket per
- * stream instead of one per tunnel.
+ * stream instead of one per tunnel; one public connection at a time per tunnel, the others waiting unread; the idle
+ * timeout applied to TCP (and TLS) tunnels only, not to HTTP ones.
  */
 export type TunnelMistake =
   | "host-dot-before-port"
@@ -128,7 +129,9 @@ export type TunnelMistake =
   | "sni-first-record-only"
   | "tls-names-shared"
   | "names-kept-after-loss"
-  | "bucket-per-stream";
+  | "bucket-per-stream"
+  | "one-stream-at-a-time"
+  | "idle-tcp-only";
 
 /** A header section larger than this is refused with 431 (RFC 6585 §5). */
 const MAX_HEADER_BYTES = 64 * 1024;
@@ -143,6 +146,8 @@ interface Tunnel {
   active: number;
   /** Its bandwidth limit (--max-bytes-per-sec), shared by all its streams, both directions. */
   bucket?: TokenBucket;
+  /** The one-stream-at-a-time mistake: public connections waiting for the open one to finish. */
+  waiting?: (() => void)[];
 }
 
 function httpError(status: string, text: string): string {
@@ -186,6 +191,11 @@ export function startServer(o: ServerOptions): void {
   }
 
   function openStream(t: Tunnel, sock: net.Socket, kind: "http" | "tcp" | "tls", first?: Buffer): void {
+    if (mistake === "one-stream-at-a-time" && t.active > 0) {
+      sock.pause();
+      (t.waiting ??= []).push(() => openStream(t, sock, kind, first));
+      return;
+    }
     const open = mistake === "stream-limit-per-server" ? serverActive : mistake === "stream-limit-off-by-one" ? t.active - 1 : t.active;
     if (o.maxStreams !== undefined && open >= o.maxStreams && !(o.maxStreamsHttpOnly && kind !== "http")) {
       // Over the tunnel's limit: refuse this one, keep the others (RFC 9110 §15.6.4).
@@ -205,6 +215,7 @@ export function startServer(o: ServerOptions): void {
       onDone: (s) => {
         serverActive--;
         if (!(o.leakAbortedSlots && s.aborted)) t.active--;
+        t.waiting?.shift()?.();
       },
       onAbort: (s, reason) => {
         if (kind === "http" && s.delivered === 0 && !sock.destroyed && reason === IDLE) sock.end(httpError("504 Gateway Timeout", `tunnel: ${reason}`));
@@ -216,16 +227,17 @@ export function startServer(o: ServerOptions): void {
     if (o.closeQuietConnections && o.idleTimeoutMs === undefined) sock.setTimeout(500, () => stream.abort(IDLE, true));
     stream.attach(first);
     // Nothing read or written on the public connection for that long: close the stream.
-    if (o.idleTimeoutMs !== undefined && mistake === "idle-public-side-only") sock.setTimeout(o.idleTimeoutMs, () => stream.abort(IDLE, false));
-    else if (o.idleTimeoutMs !== undefined && mistake === "idle-absolute") {
-      const timer = setTimeout(() => stream.abort(IDLE, true), o.idleTimeoutMs);
+    const idleMs = mistake === "idle-tcp-only" && kind === "http" ? undefined : o.idleTimeoutMs;
+    if (idleMs !== undefined && mistake === "idle-public-side-only") sock.setTimeout(idleMs, () => stream.abort(IDLE, false));
+    else if (idleMs !== undefined && mistake === "idle-absolute") {
+      const timer = setTimeout(() => stream.abort(IDLE, true), idleMs);
       sock.on("close", () => clearTimeout(timer));
-    } else if (o.idleTimeoutMs !== undefined && o.idleReadsOnly) {
-      const ms = o.idleTimeoutMs;
+    } else if (idleMs !== undefined && o.idleReadsOnly) {
+      const ms = idleMs;
       const timer = setTimeout(() => stream.abort(IDLE, true), ms);
       sock.on("data", () => timer.refresh());
       sock.on("close", () => clearTimeout(timer));
-    } else if (o.idleTimeoutMs !== undefined) sock.setTimeout(o.idleTimeoutMs, () => stream.abort(IDLE, true));
+    } else if (idleMs !== undefined) sock.setTimeout(idleMs, () => stream.abort(IDLE, true));
   }
 
   // Public HTTP: read the header section, pick the tunnel by Host, then splice the connection.

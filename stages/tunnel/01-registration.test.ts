@@ -1,11 +1,22 @@
 import { isListening } from "../../harness/process/listening.ts";
 import { clientOutcome, connectionsTo, startTunnelClient, startTunnelServer } from "../../challenges/tunnel/clients/tunnel.ts";
 import { stage } from "../../harness/stage/define.ts";
+import type { FailureDetails } from "../../harness/report/failure.ts";
 
 const READY_HINT = "The client connects to --server, sends the token and the name (or port) it wants, and prints `tunnel ready …` once the server has accepted.";
 const TOKEN_HINT = "The server must compare the client's token with its own --token and refuse the registration when they differ; the client then prints why on stderr (mention the token) and exits with a non-zero status.";
 const CLOSE_PORT = "A TCP tunnel's public port belongs to its client: when the client's connection to the server goes, stop listening on the port (close the listening socket) and free it for the next client that registers it.";
 const TAKEN_HINT = "One name belongs to one client at a time: the server refuses a second registration of a name in use, and the refused client prints why on stderr (name the name) and exits non-zero.";
+
+/** The report for a client that printed its ready line and then exited non-zero: it was refused, but said it was ready first. */
+function readyTooSoon(line: string, code: number): FailureDetails {
+  return {
+    message: `The client printed its ready line, then exited with code ${code}: the server refused it, but the client had said it was ready before the server answered.`,
+    expected: "no ready line, then a non-zero exit",
+    received: `${line}, then exit code ${code}`,
+    hint: "Print the `tunnel ready` line only once the server has accepted the registration (its answer says so), never when the connection to it is merely up: the tests, like a user, take that line to mean the public address works.",
+  };
+}
 
 export default stage(import.meta, [
   {
@@ -25,6 +36,7 @@ export default stage(import.meta, [
     async run(t) {
       const server = await startTunnelServer(t);
       const r = await clientOutcome(t, { serverPort: server.controlPort, token: `${server.token}x`, http: t.rand.word(), to: await t.port() });
+      if (r.kind === "ready" && r.thenExited !== undefined) return t.fail(readyTooSoon(r.line, r.thenExited));
       if (r.kind === "ready") return t.fail({ message: "A client with a wrong token was accepted: it printed its ready line.", received: r.line, hint: TOKEN_HINT });
       if (r.kind === "neither") return t.fail({ message: "A client with a wrong token neither exited nor printed its ready line within 5 s.", expected: "a non-zero exit status and a message on stderr", hint: TOKEN_HINT });
       if (r.code === 0) t.fail({ message: "A client with a wrong token exited with status 0.", expected: "a non-zero exit status", received: "0", hint: TOKEN_HINT });

@@ -184,4 +184,24 @@ export default stage(import.meta, [
       if (idleLocal && !(await idleLocal.until(() => idleLocal.ended, 2000))) t.fail({ message: "The idle public connection was closed, but the client kept its connection to the local service open.", hint: IDLE });
     },
   },
+  {
+    name: "--idle-timeout-ms 500: an idle public HTTP connection is closed too",
+    async run(t) {
+      const server = await startTunnelServer(t, { args: ["--idle-timeout-ms", String(IDLE_MS)] });
+      const name = t.rand.word();
+      // The local service takes the request and never answers: nothing moves either way after it.
+      const local = await LocalHttpService.start(t, "local service", () => {});
+      await startTunnelClient(t, { serverPort: server.controlPort, token: server.token, http: name, to: local.port });
+      const user = await StreamSocket.connect(t, "public user", server.httpPort);
+      await user.write(`GET /${t.rand.word()} HTTP/1.1\r\nHost: ${name}.localhost:${server.httpPort}\r\n\r\n`);
+      if (!(await local.waitRequests(1, 3000))) t.fail({ message: "The request never reached the local service.", hint: "Stage 2's forwarding should work here too." });
+      const idleSince = Date.now();
+      const closed = await user.until(() => user.ended, 3500);
+      const after = Date.now() - idleSince;
+      if (!closed) t.fail({ message: `A public HTTP connection on which nothing moved for ${(after / 1000).toFixed(1)} s (its request unanswered) was not closed, with --idle-timeout-ms ${IDLE_MS}: the idle timeout applies to every public connection, HTTP ones too, not only to TCP tunnels.`, expected: "the connection closed (with or without a response)", received: visible(user.bytes()) || "still open, nothing received", hint: IDLE });
+      if (after < IDLE_MS - 100) t.fail({ message: `The idle HTTP connection was closed ${after} ms after its last byte, before --idle-timeout-ms ${IDLE_MS} had passed.`, hint: IDLE });
+      const conn = local.requests[0]!.conn;
+      if (!(await conn.until(() => conn.ended, 2000))) t.fail({ message: "The idle public HTTP connection was closed, but the client kept its connection to the local service open.", hint: IDLE });
+    },
+  },
 ]);

@@ -136,7 +136,8 @@ export function publicUrl(server: TunnelServer, name: string, path = "/", scheme
   return { host, args: ["--resolve", `${host}:${port}:127.0.0.1`, `${scheme}://${host}:${port}${path}`] };
 }
 
-export type Outcome = { kind: "ready"; line: string } | { kind: "exited"; code: number; output: string } | { kind: "neither" };
+/** What a client that should be refused did: printed its ready line (and maybe exited non-zero right after: `thenExited`), exited, or neither. */
+export type Outcome = { kind: "ready"; line: string; thenExited?: number } | { kind: "exited"; code: number; output: string } | { kind: "neither" };
 
 /** Starts a client that should be refused, and waits (bounded) until it exits or prints its ready line. */
 export async function clientOutcome(t: CaseContext, a: ClientArgs, timeoutMs = 5000): Promise<Outcome> {
@@ -146,7 +147,10 @@ export async function clientOutcome(t: CaseContext, a: ClientArgs, timeoutMs = 5
     const line = program.process.stdout.text().split("\n").find((l) => READY.test(l));
     if (line !== undefined) {
       t.log.output(`(the client printed: ${line})`);
-      return { kind: "ready", line };
+      // A client that printed its line before the server answered exits non-zero a moment later, when refused.
+      await program.process.waitExit(1000);
+      const code = program.process.exitCode;
+      return code !== null && code !== 0 ? { kind: "ready", line, thenExited: code } : { kind: "ready", line };
     }
     const code = program.process.exitCode;
     if (code !== null) {
