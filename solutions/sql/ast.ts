@@ -64,6 +64,16 @@ export interface Select {
 /** A conflict resolution algorithm (lang_conflict.html): of a statement (INSERT OR …) or of a constraint (ON CONFLICT …). */
 export type Resolution = "ROLLBACK" | "ABORT" | "FAIL" | "IGNORE" | "REPLACE";
 
+/**
+ * An upsert clause of INSERT (lang_upsert.html): ON CONFLICT [(columns)]
+ * DO NOTHING, or DO UPDATE SET … [WHERE …]; `target` absent: any
+ * uniqueness constraint.
+ */
+export interface Upsert {
+  target?: string[];
+  update?: { set: { column: string; e: Expr }[]; where?: Expr };
+}
+
 export type Statement =
   | { k: "select"; explainPlan: boolean; select: Select }
   /** `sql` is what sqlite_schema stores: "CREATE TABLE " and the text from the name to the statement's end. */
@@ -72,7 +82,7 @@ export type Statement =
   /** CREATE VIEW name [(columns)] AS select (lang_createview.html); `sql` as for a table: "CREATE VIEW " and the text from the name on. */
   | { k: "create-view"; name: string; ifNotExists: boolean; columns?: string[]; select: Select; sql: string; temp?: boolean }
   /** INSERT … VALUES (`rows`) or INSERT … SELECT (`select`); `or`: INSERT OR <resolution> (REPLACE INTO is OR REPLACE). */
-  | { k: "insert"; table: string; columns?: string[]; rows: Expr[][]; select?: Select; or?: Resolution }
+  | { k: "insert"; table: string; columns?: string[]; rows: Expr[][]; select?: Select; or?: Resolution; upserts?: Upsert[] }
   | { k: "update"; table: string; set: { column: string; e: Expr }[]; where?: Expr; or?: Resolution }
   | { k: "delete"; table: string; where?: Expr }
   | { k: "drop"; type: "table" | "index" | "view"; name: string; ifExists: boolean }

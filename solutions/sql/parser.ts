@@ -1,5 +1,5 @@
 /** A recursive-descent parser for SELECT (https://www.sqlite.org/lang_select.html) and expressions (lang_expr.html). */
-import type { CompoundOp, Expr, FromItem, OrderTerm, ResultColumn, Resolution, Select, Statement } from "./ast.ts";
+import type { CompoundOp, Expr, FromItem, OrderTerm, ResultColumn, Resolution, Select, Statement, Upsert } from "./ast.ts";
 import { SqlError, tokenize, type Token } from "./tokenizer.ts";
 import { quirks } from "./quirks.ts";
 import type { Value } from "./value.ts";
@@ -184,6 +184,13 @@ export class Parser {
     this.expectKw("UPDATE");
     const or = this.resolution();
     const table = this.name();
+    const set = this.setList();
+    const where = this.eatKw("WHERE") ? this.expr() : undefined;
+    return { k: "update", table, set, where, or };
+  }
+
+  /** SET column = expr, … (UPDATE, and an upsert's DO UPDATE). */
+  private setList(): { column: string; e: Expr }[] {
     this.expectKw("SET");
     const set: { column: string; e: Expr }[] = [];
     do {
@@ -191,8 +198,7 @@ export class Parser {
       this.expectOp("=");
       set.push({ column, e: this.expr() });
     } while (this.eatOp(","));
-    const where = this.eatKw("WHERE") ? this.expr() : undefined;
-    return { k: "update", table, set, where, or };
+    return set;
   }
 
   private delete(): Statement {
@@ -215,7 +221,7 @@ export class Parser {
     this.expectKw("INTO");
     const table = this.name();
     const columns = this.nameList();
-    if (this.kw("SELECT")) return { k: "insert", table, columns, rows: [], select: this.select(), or };
+    if (this.kw("SELECT")) return { k: "insert", table, columns, rows: [], select: this.select(), or, upserts: this.upserts() };
     this.expectKw("VALUES");
     const rows: Expr[][] = [];
     do {
@@ -226,7 +232,28 @@ export class Parser {
       this.expectOp(")");
       rows.push(row);
     } while (this.eatOp(","));
-    return { k: "insert", table, columns, rows, or };
+    return { k: "insert", table, columns, rows, or, upserts: this.upserts() };
+  }
+
+  /** The upsert clauses after INSERT's rows (lang_upsert.html): ON CONFLICT [(column, …)] DO NOTHING | DO UPDATE SET … [WHERE …], one or more. */
+  private upserts(): Upsert[] | undefined {
+    const out: Upsert[] = [];
+    while (this.eatKw("ON", "CONFLICT")) {
+      const target = this.nameList();
+      if (target && this.kw("WHERE")) throw new SqlError("ON CONFLICT targets with WHERE (partial indexes) are not supported");
+      this.expectKw("DO");
+      if (this.eatKw("NOTHING")) {
+        out.push({ target });
+        continue;
+      }
+      this.expectKw("UPDATE");
+      const set = this.setList();
+      const where = this.eatKw("WHERE") ? this.expr() : undefined;
+      out.push({ target, update: { set, where } });
+    }
+    // Every clause but the last names its target (lang_upsert.html: "the last ON CONFLICT clause may omit the conflict target").
+    if (out.slice(0, -1).some((u) => !u.target)) throw new SqlError("a conflict target is required on all but the last ON CONFLICT clause");
+    return out.length > 0 ? out : undefined;
   }
 
   /** A SELECT: cores joined by UNION [ALL], INTERSECT or EXCEPT, then ORDER BY and LIMIT for the whole. */

@@ -199,4 +199,12 @@ export const quirks = {
   sequenceSkipsIgnoredRows: false,
   /** DROP TABLE leaves the table's row in sqlite_sequence. */
   dropKeepsSequenceRow: false,
+  /** An upsert's excluded.<column> reads the existing row's value, not the new row's. */
+  upsertExcludedIsOld: false,
+  /** DO UPDATE … WHERE updates the row whatever its WHERE gives. */
+  upsertUpdateIgnoresWhere: false,
+  /** An upsert's conflict target is not looked at: a conflict on any uniqueness constraint runs it. */
+  upsertAnyConstraint: false,
+  /** DO NOTHING stops the statement at the first row it skips (the rows after it are not inserted). */
+  upsertNothingStops: false,
 };

@@ -7,7 +7,7 @@
  * error the caller rolls back, so a failed statement changes nothing.
  * Values get their column's affinity on the way in (datatype3 §3).
  */
-import type { Resolution, Statement } from "./ast.ts";
+import type { Expr, Resolution, Statement, Upsert } from "./ast.ts";
 import { BTrees, type KeyOrder } from "./btree-write.ts";
 import { parseConstraints, type Constraints } from "./constraints.ts";
 import { compile } from "./evaluate.ts";
@@ -163,7 +163,7 @@ class Writer {
    * without one) and deletes the rows a new rowid or UNIQUE key collides
    * with; CHECK knows no REPLACE (ABORT).
    */
-  private checkRow(t: Target, r: Row, or: Resolution | undefined): "ok" | "ignore" {
+  private checkRow(t: Target, r: Row, or: Resolution | undefined, upserts?: Upsert[]): "ok" | "ignore" | { upsert: Upsert; rowid: bigint } {
     const { table, constraints } = t;
     for (let i = 0; i < table.columns.length; i++) {
       if (!constraints.notNull[i] || i === table.rowidAlias || (r.values[i] ?? null) !== null) continue;
@@ -181,17 +181,25 @@ class Writer {
         if (v === false || (v === null && quirks.checkFailsOnNull)) return this.conflict(res === "REPLACE" ? "ABORT" : res, `CHECK constraint failed: ${check.label}`);
       }
     }
-    if (this.trees.hasRow(table.root, r.rowid)) {
-      const res = or ?? constraints.rowidOn ?? "ABORT";
-      if (res === "REPLACE") this.removeByRowid(t, r.rowid);
-      else return this.conflict(res, uniqueMessage(table));
-    }
-    for (const index of t.indexes) {
-      if (!index.unique) continue;
+    // An upsert's target is checked before the other uniqueness constraints (as SQLite orders them), the rowid first among equals.
+    const uniques: ("rowid" | Target["indexes"][number])[] = ["rowid", ...t.indexes.filter((ix) => ix.unique)];
+    if (upserts) uniques.sort((a, b) => Number(upserts.some((u) => u.target && this.targets(t, u, b))) - Number(upserts.some((u) => u.target && this.targets(t, u, a))));
+    for (const index of uniques) {
+      if (index === "rowid") {
+        if (!this.trees.hasRow(table.root, r.rowid)) continue;
+        const upsert = upserts?.find((u) => this.targets(t, u, "rowid"));
+        if (upsert) return { upsert, rowid: r.rowid };
+        const res = or ?? constraints.rowidOn ?? "ABORT";
+        if (res === "REPLACE") this.removeByRowid(t, r.rowid);
+        else return this.conflict(res, uniqueMessage(table));
+        continue;
+      }
       const prefix = this.key(index, table, r).slice(0, -1);
       if (prefix.some((v) => v === null) && !quirks.uniqueNullsEqual) continue;
       const hit = this.trees.entryWithPrefix(index.root, prefix, this.order(index));
       if (!hit) continue;
+      const upsert = upserts?.find((u) => this.targets(t, u, index));
+      if (upsert) return { upsert, rowid: hit[hit.length - 1] as bigint };
       const res = or ?? index.on ?? "ABORT";
       if (res === "REPLACE") this.removeByRowid(t, hit[hit.length - 1] as bigint);
       else return this.conflict(res, `UNIQUE constraint failed: ${index.columns.map((c) => `${table.name}.${c.col < 0 ? (table.rowidAlias >= 0 ? table.columns[table.rowidAlias]!.name : "rowid") : table.columns[c.col]!.name}`).join(", ")}`);
@@ -204,6 +212,65 @@ class Writer {
     if (this.checkRow(t, r, or) === "ignore") return false;
     this.putRow(t, r);
     return true;
+  }
+
+  /** The columns an upsert's target names, as index columns (-1: the INTEGER PRIMARY KEY, the rowid). */
+  private targetColumns(t: Target, u: Upsert): number[] {
+    return u.target!.map((name) => {
+      const i = t.table.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
+      return i === t.table.rowidAlias && i >= 0 ? -1 : i;
+    });
+  }
+
+  /** Whether a conflict on this uniqueness constraint is the upsert's (no target: any uniqueness constraint). */
+  private targets(t: Target, u: Upsert, constraint: "rowid" | Target["indexes"][number]): boolean {
+    if (!u.target || quirks.upsertAnyConstraint) return true;
+    const cols = this.targetColumns(t, u);
+    if (constraint === "rowid") return cols.length === 1 && cols[0] === -1;
+    const own = constraint.columns.map((c) => (c.col === t.table.rowidAlias && c.col >= 0 ? -1 : c.col));
+    return own.length === cols.length && cols.every((c) => own.includes(c));
+  }
+
+  /**
+   * DO UPDATE of an upsert (lang_upsert.html) on the row the new one
+   * collided with: SET's expressions see that row's columns by their names
+   * and the new row's as excluded.<name>; with WHERE, only when it is true.
+   * The row is then changed as UPDATE changes it, checked again (ABORT).
+   */
+  private upsertUpdate(t: Target, u: Upsert, rowid: bigint, incoming: Row): void {
+    if (!u.update) return;
+    const { table } = t;
+    const record = this.trees.rowRecord(table.root, rowid);
+    if (!record) return;
+    const old: Row = { rowid, values: decodeRecord(record) };
+    // The new row is a second table, "excluded", whose columns only excluded.<name> reaches (their names cannot be written).
+    const hidden = (name: string) => `\u0000${name.toLowerCase()}`;
+    const excluded: Table = { ...table, name: "excluded", indexes: [], columns: table.columns.map((c) => ({ ...c, name: hidden(c.name) })) };
+    const scope = { sources: [{ table, offset: 0 }, { table: excluded, alias: "excluded", offset: table.columns.length + 1 }] };
+    const rewrite = (e: unknown): unknown => {
+      if (Array.isArray(e)) return e.map(rewrite);
+      if (!e || typeof e !== "object") return e;
+      const x = e as Expr;
+      if (x.k === "col" && x.table?.toLowerCase() === "excluded") return quirks.upsertExcludedIsOld ? { ...x, table: undefined } : { ...x, name: hidden(x.name) };
+      if (x.k === "subquery" || x.k === "exists") return e;
+      return Object.fromEntries(Object.entries(e).map(([k, v]) => [k, rewrite(v)]));
+    };
+    const row = [...visible(table, old), ...visible(table, incoming)];
+    if (u.update.where && !quirks.upsertUpdateIgnoresWhere && truth(compile(rewrite(u.update.where) as Expr, scope)(row, [])) !== true) return;
+    const values = [...old.values];
+    while (values.length < table.columns.length) values.push(null);
+    let newRowid = rowid;
+    for (const { column, e } of u.update.set) {
+      const i = table.columns.findIndex((c) => c.name.toLowerCase() === column.toLowerCase());
+      if (i < 0) throw new SqlError(`no such column: ${column}`);
+      const v = storeAs(compile(rewrite(e) as Expr, scope)(row, []), table.columns[i]!.affinity);
+      if (i === table.rowidAlias) {
+        if (typeof v !== "bigint") throw new SqlError("datatype mismatch");
+        newRowid = v;
+      } else values[i] = v;
+    }
+    this.removeRow(t, old);
+    this.addRow(t, { rowid: newRowid, values }, "ABORT");
   }
 
   /** The row and its index entries, unchecked. */
@@ -319,6 +386,10 @@ class Writer {
   private insert(st: Extract<Statement, { k: "insert" }>): void {
     const t = this.table(st.table);
     const { table } = t;
+    // Each upsert target names a PRIMARY KEY or UNIQUE constraint (checked before any row, as sqlite3 prepares the statement).
+    for (const u of st.upserts ?? []) {
+      if (u.target && !quirks.upsertAnyConstraint && !(["rowid", ...t.indexes.filter((ix) => ix.unique)] as const).some((c) => this.targets(t, u, c))) throw new SqlError("ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
+    }
     const seq = t.constraints.autoincrement ? this.sequence(table.name) : undefined;
     let top = seq?.seq ?? 0n;
     const positions = st.columns && st.select && quirks.insertSelectIgnoresColumnList
@@ -356,7 +427,17 @@ class Writer {
         rowid = quirks.autoRowidCountPlusOne ? BigInt([...this.trees.rows(table.root)].length) + 1n : max + 1n;
       }
       // sqlite_sequence counts every rowid given out, to a row IGNORE then skips too.
-      const added = this.addRow(t, { rowid, values }, st.or);
+      const r: Row = { rowid, values };
+      const checked = this.checkRow(t, r, st.or, st.upserts);
+      let added = false;
+      if (checked === "ok") {
+        this.putRow(t, r);
+        added = true;
+      } else if (checked !== "ignore") {
+        // An upsert: the row is not inserted; DO UPDATE changes the row it collided with, DO NOTHING nothing.
+        this.upsertUpdate(t, checked.upsert, checked.rowid, r);
+        if (!checked.upsert.update && quirks.upsertNothingStops) break;
+      }
       if (rowid > top && (added || !quirks.sequenceSkipsIgnoredRows)) top = rowid;
     }
     // Every INSERT into an AUTOINCREMENT table leaves the table's row in sqlite_sequence (seq 0 when none was ever inserted).
