@@ -28,7 +28,7 @@ import { followText, type FollowOptions, type FollowStyle } from "./follow.ts";
 import { convTcpText, ioStatText, parseInterval, type StatsOptions } from "./stats.ts";
 import { FilterSyntaxError, parseFilter, type Filter } from "./filter/parse.ts";
 import { runFilter } from "./filter/run.ts";
-import type { Received } from "./ring-worker.ts";
+import { framesOf, type Batch, type Received } from "./batch.ts";
 import { DEFAULT_RING, PacketSocket, type Stats } from "./socket.ts";
 
 export interface SnifferOptions {
@@ -194,8 +194,8 @@ export async function runMain(argv: string[], options: SnifferOptions = {}): Pro
     }
     if (captured >= count) finish();
   };
-  worker.onmessage = (e: MessageEvent<Received[]>) => {
-    e.data.forEach(onFrame);
+  worker.onmessage = (e: MessageEvent<Batch>) => {
+    framesOf(e.data).forEach(onFrame);
     writer?.flush();
   };
   worker.postMessage({ fd: socket.fd, ring: socket.ring });

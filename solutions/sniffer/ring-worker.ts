@@ -5,26 +5,18 @@
  * kernel writes frames into fixed-size blocks of the ring and hands a block
  * to user space (TP_STATUS_USER in its header) when it is full or its
  * timeout expires; this thread sleeps in poll() until the block it waits for
- * is handed over, posts the block's frames to the main thread in one message
- * (each with its packet type and the kernel's receive timestamp), and gives
- * the block back (TP_STATUS_KERNEL). No system call per frame, no copy
- * through recvfrom().
+ * is handed over, copies the block's frames into one buffer and posts it to
+ * the main thread in one message (a Batch: the bytes, and per frame its
+ * place in them, its packet type and the kernel's receive timestamp; both
+ * transferred, not cloned), and gives the block back (TP_STATUS_KERNEL). No
+ * system call per frame, no copy through recvfrom().
  */
 import { toArrayBuffer } from "bun:ffi";
 import { check, libc } from "./libc.ts";
+import { META, type Batch } from "./batch.ts";
 import type { Ring } from "./socket.ts";
 
 declare const self: Worker;
-
-export interface Received {
-  frame: Uint8Array;
-  /** sll_pkttype: 0 to us, 1 broadcast, 2 multicast, 3 to another host, 4 sent by us. */
-  pktType: number;
-  /** Length on the wire (the frame may be cut to the ring's frame size). */
-  length: number;
-  sec: number;
-  usec: number;
-}
 
 const PROT_READ_WRITE = 0x1 | 0x2;
 const MAP_SHARED = 0x1;
@@ -56,16 +48,21 @@ self.onmessage = (e: MessageEvent<{ fd: number; ring: Ring }>) => {
     // Wait until the kernel hands this block over (a frame arriving, or the block's timeout, wakes poll).
     while ((Atomics.load(words, (base + BLOCK_STATUS) / 4) & TP_STATUS_USER) === 0) libc.poll(pfd, 1, -1);
     const count = view.getUint32(base + NUM_PKTS, true);
-    const batch: Received[] = [];
+    // First the frames' places and sizes, then their bytes copied into one buffer of their own: the block goes back to the kernel below.
+    const meta = new Float64Array(count * META);
+    let total = 0;
+    const from: number[] = [];
     for (let i = 0, at = base + view.getUint32(base + FIRST_PKT, true); i < count; i++) {
       const snap = view.getUint32(at + 12, true);
-      const mac = view.getUint16(at + 24, true);
-      // A copy of its own: the block goes back to the kernel below.
-      const frame = new Uint8Array(mem.slice(at + mac, at + mac + snap));
-      batch.push({ frame, pktType: view.getUint8(at + SLL_PKTTYPE), length: view.getUint32(at + 16, true), sec: view.getUint32(at + 4, true), usec: Math.floor(view.getUint32(at + 8, true) / 1000) });
+      from.push(at + view.getUint16(at + 24, true));
+      meta.set([total, snap, view.getUint8(at + SLL_PKTTYPE), view.getUint32(at + 16, true), view.getUint32(at + 4, true), Math.floor(view.getUint32(at + 8, true) / 1000)], i * META);
+      total += snap;
       at += view.getUint32(at, true);
     }
+    const bytes = new Uint8Array(total);
+    const ring8 = new Uint8Array(mem);
+    for (let i = 0; i < count; i++) bytes.set(ring8.subarray(from[i]!, from[i]! + meta[i * META + 1]!), meta[i * META]!);
     Atomics.store(words, (base + BLOCK_STATUS) / 4, TP_STATUS_KERNEL);
-    if (batch.length > 0) postMessage(batch);
+    if (count > 0) postMessage({ bytes: bytes.buffer, meta } satisfies Batch, [bytes.buffer, meta.buffer]);
   }
 };
