@@ -65,6 +65,12 @@ export interface SerializeOptions {
 
 /** The bytes of a response: `HTTP/1.1 200 OK\r\n`, fields, an empty line, the body. */
 export function serialize(r: Response, o: SerializeOptions = {}): Buffer {
+  const parts = serializeParts(r, o);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** `serialize` in two parts: the head (status line, fields, empty line), and the body if one is sent. */
+export function serializeParts(r: Response, o: SerializeOptions = {}): Buffer[] {
   const lines = [`${o.statusVersion ?? "HTTP/1.1"} ${r.status} ${r.reason || REASONS[r.status] || "Unknown"}`];
   for (const [name, value] of r.headers) lines.push(`${name}: ${value}`);
   // RFC 9110 §8.6: every response here has a body of known length (even if empty); 304 has none (§15.4.5),
@@ -75,7 +81,8 @@ export function serialize(r: Response, o: SerializeOptions = {}): Buffer {
   } else if (r.status >= 200 && r.status !== 204 && (r.status !== 304 || r.bodyOn304) && !(o.no206Length && r.status === 206) && !r.headers.some(([n]) => n.toLowerCase() === "content-length")) lines.push(`Content-Length: ${r.body.length + (o.lengthSkew ?? 0)}`);
   if (o.close) lines.push("Connection: close");
   const head = Buffer.from(o.bareLf ? `${lines[0]}\r\n${lines.slice(1).join("\n")}\r\n\r\n` : `${lines.join("\r\n")}\r\n\r\n`, "latin1");
-  return o.head || (r.status === 304 && !r.bodyOn304) ? head : Buffer.concat([head, r.body]);
+  if (o.head || (r.status === 304 && !r.bodyOn304) || r.body.length === 0) return [head];
+  return [head, Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength)];
 }
 
 /** One piece of a chunked body: its size in hex, CRLF, the data, CRLF; an empty piece is the last chunk (RFC 9112 §7.1). */

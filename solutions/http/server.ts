@@ -7,12 +7,13 @@
 import type { Socket, SocketHandler } from "bun";
 import { readFileSync } from "node:fs";
 import { ParseError, parseRequest, type ParseOptions, type Request } from "./request.ts";
-import { chunk, serialize, text, type Response } from "./response.ts";
+import { chunk, serialize, serializeParts, text, type Response } from "./response.ts";
 import { route, type RouteOptions } from "./routes.ts";
 import { H2Connection, type H2Options } from "./h2/connection.ts";
 import { PREFACE } from "./h2/frames.ts";
 import { handshake, wantsWebSocket, WsConnection, type WsOptions } from "./websocket.ts";
 import type { Proxy } from "./proxy/proxy.ts";
+import { flushLog, log } from "./log.ts";
 
 export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Options, "route">, WsOptions {
   port: number;
@@ -90,8 +91,12 @@ export interface ServerOptions extends RouteOptions, ParseOptions, Omit<H2Option
 
 interface Connection {
   buffer: Buffer;
-  /** Bytes waiting for the socket to drain. */
+  /** Bytes waiting for the socket to drain (or for the read being answered to end: see `corked`). */
   outbox: Buffer[];
+  /** While a read is being answered, responses gather in the outbox and go out in one write at its end. */
+  corked: boolean;
+  /** Responses queued behind one that is not sent yet (a stream, a proxied request): later ones wait their turn. */
+  queued: number;
   /** No more requests are read: the last response is queued. */
   closing: boolean;
   /** End the connection once the outbox is empty. */
@@ -121,10 +126,23 @@ function wantsClose(req: Request, o: ServerOptions): boolean {
   return req.version === "HTTP/1.0" && (!keepAlive || !!o.http10KeepAliveIgnored) && !o.http10KeepsOpen;
 }
 
+/** Pieces smaller than this that wait together are joined into one write. */
+const COALESCE = 256 * 1024;
+
 function flush(socket: Socket<Connection>): void {
   const c = socket.data;
+  if (c.corked) return;
   while (c.outbox.length > 0) {
-    const chunk = c.outbox[0]!;
+    let chunk = c.outbox[0]!;
+    if (c.outbox.length > 1 && chunk.length < COALESCE) {
+      let n = 0;
+      let total = 0;
+      while (n < c.outbox.length && total + c.outbox[n]!.length <= COALESCE) total += c.outbox[n++]!.length;
+      if (n > 1) {
+        chunk = Buffer.concat(c.outbox.slice(0, n), total);
+        c.outbox.splice(0, n, chunk);
+      }
+    }
     const n = socket.write(chunk);
     if (n < chunk.length) {
       c.outbox[0] = chunk.subarray(Math.max(n, 0));
@@ -140,10 +158,25 @@ function send(socket: Socket<Connection>, bytes: Buffer): void {
   flush(socket);
 }
 
-/** Queues a response behind those before it. */
+/** Runs a response's task now when nothing is waiting before it, else queues it behind those before it. */
 function enqueue(socket: Socket<Connection>, task: () => void | Promise<void>): void {
   const c = socket.data;
-  c.chain = c.chain.then(task).catch((e) => console.log(`response failed: ${(e as Error).message}`));
+  const failed = (e: unknown) => log(`response failed: ${(e as Error).message}`);
+  const done = () => void c.queued--;
+  if (c.queued === 0) {
+    let result;
+    try {
+      result = task();
+    } catch (e) {
+      return failed(e);
+    }
+    if (!(result instanceof Promise)) return;
+    c.queued++;
+    c.chain = result.catch(failed).finally(done);
+    return;
+  }
+  c.queued++;
+  c.chain = c.chain.then(task).catch(failed).finally(done);
 }
 
 /** Sends a stream's pieces as they come: chunks to HTTP/1.1, plain bytes up to the close to HTTP/1.0. */
@@ -166,7 +199,7 @@ function respondLater(socket: Socket<Connection>, req: Request, pending: Promise
     try {
       res = await pending;
     } catch (e) {
-      console.log(`500: ${(e as Error).message}`);
+      log(`500: ${(e as Error).message}`);
       res = text(500, "Internal Server Error\n");
     }
     send(socket, serialize(res, { head: req.method === "HEAD", close, lengthSkew: o.lengthSkew }));
@@ -182,9 +215,10 @@ function respond(socket: Socket<Connection>, req: Request, res: Response, o: Ser
   socket.data.closing = close;
   const withLength = chunked ? o.chunkedWithLength : o.http10StreamWithLength;
   const streamLength = res.stream && withLength ? res.stream.pieces.reduce((n, p) => n + p.length, 0) : undefined;
-  enqueue(socket, async () => {
-    send(socket, serialize(res, { head: req.method === "HEAD", close, lengthSkew: o.lengthSkew, chunked, bareLf: o.bareLf, streamLength, no206Length: o.no206Length, statusVersion: req.statusVersion }));
-    if (streaming) await sendStream(socket, res, chunked, o);
+  enqueue(socket, () => {
+    // The head and a large body go out as they are, not copied into one buffer (flush joins small pieces).
+    for (const part of serializeParts(res, { head: req.method === "HEAD", close, lengthSkew: o.lengthSkew, chunked, bareLf: o.bareLf, streamLength, no206Length: o.no206Length, statusVersion: req.statusVersion })) send(socket, part);
+    if (streaming) return sendStream(socket, res, chunked, o);
   });
   if (close) enqueue(socket, () => endAfterFlush(socket));
 }
@@ -203,7 +237,7 @@ function serve(socket: Socket<Connection>, o: ServerOptions): void {
       parsed = parseRequest(c.buffer, o);
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
-      console.log(`${e.status}: ${e.message}`);
+      log(`${e.status}: ${e.message}`);
       if (o.keepOpenAfterError || (o.openAfter414 && e.status === 414)) {
         // Fixture switch: answer the error, drop what was buffered, and go on reading.
         c.buffer = Buffer.alloc(0);
@@ -238,10 +272,10 @@ function serve(socket: Socket<Connection>, o: ServerOptions): void {
     try {
       res = route(request, o);
     } catch (e) {
-      console.log(`500: ${(e as Error).message}`);
+      log(`500: ${(e as Error).message}`);
       res = text(500, "Internal Server Error\n");
     }
-    console.log(`${request.method} ${request.target} -> ${res.status}`);
+    log(`${request.method} ${request.target} -> ${res.status}`);
     respond(socket, request, res, o);
   }
 }
@@ -254,7 +288,7 @@ function serve(socket: Socket<Connection>, o: ServerOptions): void {
 function upgrade(socket: Socket<Connection>, request: Request, o: ServerOptions): boolean {
   const c = socket.data;
   const hs = handshake(request, request.target.split("?")[0]!, o);
-  console.log(`${request.method} ${request.target} -> ${hs.response.status} (WebSocket)`);
+  log(`${request.method} ${request.target} -> ${hs.response.status} (WebSocket)`);
   if (!hs.ok) {
     respond(socket, request, hs.response, o);
     return false;
@@ -265,7 +299,7 @@ function upgrade(socket: Socket<Connection>, request: Request, o: ServerOptions)
   const rest = c.buffer;
   c.buffer = Buffer.alloc(0);
   // Frames go out behind the 101 (and any response before it), in order.
-  c.ws = new WsConnection((bytes) => enqueue(socket, () => send(socket, bytes)), () => enqueue(socket, () => endAfterFlush(socket)), o, (line) => console.log(line));
+  c.ws = new WsConnection((bytes) => enqueue(socket, () => send(socket, bytes)), () => enqueue(socket, () => endAfterFlush(socket)), o, log);
   if (rest.length > 0) c.ws.feed(rest);
   return true;
 }
@@ -297,7 +331,7 @@ function startHttp2(socket: Socket<Connection>, o: ServerOptions): boolean {
   if (o.prefaceFirstLineOnly) c.buffer = Buffer.concat([PREFACE, c.buffer.subarray(PREFACE.length)]);
   const rest = c.buffer.subarray(PREFACE.length);
   c.buffer = Buffer.alloc(0);
-  c.h2 = new H2Connection((bytes) => send(socket, bytes), () => endAfterFlush(socket), { ...o, route: (req) => route(req, o) }, (line) => console.log(line));
+  c.h2 = new H2Connection((bytes) => send(socket, bytes), () => endAfterFlush(socket), { ...o, route: (req) => route(req, o) }, log);
   c.h2.feed(rest);
   return true;
 }
@@ -310,21 +344,35 @@ function release(): void {
   while (waiting.length > 0 && busy === undefined) waiting.shift()!();
 }
 
+/** What one read brought: to HTTP/2, WebSocket, or the HTTP/1.1 parser. */
+function read(socket: Socket<Connection>, chunk: Buffer, o: ServerOptions): void {
+  const c = socket.data;
+  if (c.h2) return c.h2.feed(chunk);
+  if (c.ws) return c.ws.feed(chunk);
+  if (c.closing) return;
+  if (o.oneClientAtATime && busy !== undefined && busy !== socket) return void waiting.push(() => read(socket, chunk, o));
+  // Each read's bytes are a buffer of their own (the runtime does not reuse it): kept as they are when nothing waits before them.
+  c.buffer = c.buffer.length === 0 ? chunk : Buffer.concat([c.buffer, chunk]);
+  if (!c.http1 && startHttp2(socket, o)) return;
+  serve(socket, o);
+}
+
 /** The socket handlers, the same for the plain port and the TLS port. */
 function handlers(o: ServerOptions, http1Only = false): SocketHandler<Connection> {
   return {
     open(socket) {
-      socket.data = { buffer: Buffer.alloc(0), outbox: [], closing: false, ending: false, gone: false, chain: Promise.resolve(), http1: http1Only };
+      socket.data = { buffer: Buffer.alloc(0), outbox: [], corked: false, queued: 0, closing: false, ending: false, gone: false, chain: Promise.resolve(), http1: http1Only };
     },
     data(socket, chunk) {
       const c = socket.data;
-      if (c.h2) return c.h2.feed(chunk);
-      if (c.ws) return c.ws.feed(chunk);
-      if (c.closing) return;
-      if (o.oneClientAtATime && busy !== undefined && busy !== socket) return void waiting.push(() => handlers(o).data!(socket, chunk));
-      c.buffer = Buffer.concat([c.buffer, chunk]);
-      if (!c.http1 && startHttp2(socket, o)) return;
-      serve(socket, o);
+      // Everything answered from this read goes out in one write, at the end.
+      c.corked = true;
+      try {
+        read(socket, chunk, o);
+      } finally {
+        c.corked = false;
+        flush(socket);
+      }
     },
     drain(socket) {
       flush(socket);
@@ -337,11 +385,14 @@ function handlers(o: ServerOptions, http1Only = false): SocketHandler<Connection
     },
     close(socket) {
       socket.data.gone = true;
-      if (socket.data.exitWhenClosed) process.exit(1);
+      if (socket.data.exitWhenClosed) {
+        flushLog();
+        process.exit(1);
+      }
       socket.data.h2?.close();
     },
     error(_socket, e) {
-      console.log(`connection error: ${e.message}`);
+      log(`connection error: ${e.message}`);
     },
   };
 }
@@ -356,10 +407,10 @@ export function listen(o: ServerOptions): void {
   const alpn = o.alpnH2Only ? Buffer.from("\x02h2", "latin1") : o.alpnHttp11First ? ALPN_HTTP11_FIRST : ALPN;
   const tls = !o.tls || o.tlsPlaintext ? undefined : { cert: o.tlsOtherCertificate?.cert ?? readFileSync(o.tls.cert), key: o.tlsOtherCertificate?.key ?? readFileSync(o.tls.key), ...(o.noAlpn ? {} : { ALPNProtocols: alpn }) };
   Bun.listen<Connection>({ hostname: "127.0.0.1", port: o.port, allowHalfOpen: true, socket: handlers(o), ...(tls && o.tlsOnPlainPort ? { tls } : {}) });
-  console.log(`listening on 127.0.0.1:${o.port}`);
+  log(`listening on 127.0.0.1:${o.port}`);
   if (o.tls) {
     // HTTPS: TLS from the runtime; ALPN picks h2 or http/1.1, and a client that picked h2 starts with the preface as over TCP.
     Bun.listen<Connection>({ hostname: "127.0.0.1", port: o.tls.port, allowHalfOpen: true, socket: handlers(o, !!o.tlsHttp1Only), ...(tls ? { tls } : {}) });
-    console.log(`listening with TLS on 127.0.0.1:${o.tls.port}`);
+    log(`listening with TLS on 127.0.0.1:${o.tls.port}`);
   }
 }

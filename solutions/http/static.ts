@@ -171,6 +171,33 @@ function acceptsGzip(req: Request, o: StaticOptions): boolean {
   });
 }
 
+/**
+ * Files' contents kept between requests, checked against a fresh stat on every request (size, inode,
+ * mtime and ctime, to the nanosecond the kernel gives). Only a file whose ctime is over a second old is
+ * kept: any later change (a write, a rename over it, even utimes putting the mtime back) sets ctime to the
+ * kernel's clock at that moment, which is then later than the one kept, so a changed file is never
+ * served from here. At most CACHE_BYTES in all; when full, the cache starts over.
+ */
+const fileCache = new Map<string, { st: Stats; body: Buffer }>();
+let fileCacheBytes = 0;
+const CACHE_BYTES = 64 * 1024 * 1024;
+const SETTLED_MS = 1000;
+
+function readFile(file: string, st: Stats): Buffer {
+  const hit = fileCache.get(file);
+  if (hit && hit.st.size === st.size && hit.st.ino === st.ino && hit.st.mtimeMs === st.mtimeMs && hit.st.ctimeMs === st.ctimeMs) return hit.body;
+  const body = readFileSync(file);
+  if (body.length === st.size && Date.now() - st.ctimeMs > SETTLED_MS && body.length <= CACHE_BYTES / 4) {
+    if (fileCacheBytes + body.length > CACHE_BYTES) {
+      fileCache.clear();
+      fileCacheBytes = 0;
+    }
+    fileCacheBytes += body.length - (hit?.body.length ?? 0);
+    fileCache.set(file, { st, body });
+  }
+  return body;
+}
+
 /** Serves a file for GET/HEAD of `path`, or undefined when there is no such file. */
 export function serveStatic(req: Request, path: string, o: StaticOptions): Response | undefined {
   const file = resolveFile(path, o);
@@ -191,8 +218,8 @@ export function serveStatic(req: Request, path: string, o: StaticOptions): Respo
     ...(o.noAcceptRanges ? [] : [["Accept-Ranges", "bytes"] as [string, string]]),
   ];
   if (compressible(type, o) && !o.noVary) headers.push(["Vary", "Accept-Encoding"]);
-  if (!o.noConditional && notModified(req, etag, st, o)) return { ...response(304, o.bodyOn304 ? readFileSync(file) : "", o.bare304 ? headers.filter(([n]) => n !== "ETag" && n !== "Last-Modified") : headers), bodyOn304: o.bodyOn304 };
-  const body = readFileSync(file);
+  if (!o.noConditional && notModified(req, etag, st, o)) return { ...response(304, o.bodyOn304 ? readFile(file, st) : "", o.bare304 ? headers.filter(([n]) => n !== "ETag" && n !== "Last-Modified") : headers), bodyOn304: o.bodyOn304 };
+  const body = readFile(file, st);
   const gzip = compressible(type, o) && acceptsGzip(req, o);
   const rangeHeader = req.headers.get("range");
   if (rangeHeader !== undefined && !o.ignoreRange && !(gzip && o.gzipBeforeRange)) {

@@ -480,7 +480,7 @@ export class H2Connection {
     if (noBody) return this.localEnd(s);
     if (streaming) void this.sendPieces(s, res.stream!);
     else {
-      s.pending.push(Buffer.from(res.body));
+      s.pending.push(Buffer.isBuffer(res.body) ? res.body : Buffer.from(res.body.buffer, res.body.byteOffset, res.body.byteLength));
       s.endAfterPending = true;
       this.flush();
     }
@@ -546,7 +546,9 @@ export class H2Connection {
         this.connSendWindow -= n;
         s.sendWindow -= n;
         const last = s.pending.length === 0 && s.endAfterPending;
-        this.write(F.frame(F.DATA, last && this.o.h2Mistake !== "data-without-end-stream" ? F.END_STREAM : 0, s.id, data));
+        // The header and the payload as two pieces: the payload is not copied here (the socket's writer joins small pieces).
+        this.write(F.frameHead(F.DATA, last && this.o.h2Mistake !== "data-without-end-stream" ? F.END_STREAM : 0, s.id, data.length));
+        this.write(data);
         if (last) this.localEnd(s);
         progress = true;
       }

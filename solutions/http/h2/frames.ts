@@ -50,14 +50,20 @@ export interface Frame {
   payload: Buffer;
 }
 
-/** One frame's bytes: length (24 bits), type, flags, R + stream identifier (31 bits), payload (§4.1). */
-export function frame(type: number, flags: number, stream: number, payload: Uint8Array = new Uint8Array(0)): Buffer {
-  const head = Buffer.alloc(9);
-  head.writeUIntBE(payload.length, 0, 3);
+/** A frame's 9-octet header: length (24 bits), type, flags, R + stream identifier (31 bits) (§4.1). */
+export function frameHead(type: number, flags: number, stream: number, length: number): Buffer {
+  const head = Buffer.allocUnsafe(9);
+  head.writeUIntBE(length, 0, 3);
   head[3] = type;
   head[4] = flags;
   head.writeUInt32BE(stream & 0x7fffffff, 5);
-  return Buffer.concat([head, payload]);
+  return head;
+}
+
+/** One frame's bytes: its header, then the payload. */
+export function frame(type: number, flags: number, stream: number, payload: Uint8Array = new Uint8Array(0)): Buffer {
+  const head = frameHead(type, flags, stream, payload.length);
+  return payload.length === 0 ? head : Buffer.concat([head, payload]);
 }
 
 /** The first frame in `buf`, if whole: its header and how many bytes it used. */

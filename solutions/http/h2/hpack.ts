@@ -191,6 +191,14 @@ export class Decoder {
   }
 }
 
+/** The static table's first index (from 0) of each name and of each name-value pair. */
+const STATIC_EXACT = new Map<string, number>();
+const STATIC_NAMED = new Map<string, number>();
+STATIC_TABLE.forEach(([name, value], i) => {
+  if (!STATIC_EXACT.has(`${name}\0${value}`)) STATIC_EXACT.set(`${name}\0${value}`, i);
+  if (!STATIC_NAMED.has(name)) STATIC_NAMED.set(name, i);
+});
+
 export class Encoder {
   readonly table: DynamicTable;
   constructor(entryOverhead = ENTRY_OVERHEAD) {
@@ -200,14 +208,23 @@ export class Encoder {
   /** Encodes fields: indexed when the static or dynamic table holds the pair, else a literal with incremental indexing. */
   encode(fields: Field[]): Buffer {
     const out: number[] = [];
+    const dynamic = this.table.entries;
     for (const [name, value] of fields) {
-      const all = [...STATIC_TABLE, ...this.table.entries];
-      const exact = all.findIndex(([n, v]) => n === name && v === value);
+      // The first index holding the pair (then the name): the static table's (looked up in a map), else the dynamic table's.
+      let exact = STATIC_EXACT.get(`${name}\0${value}`) ?? -1;
+      if (exact < 0) {
+        const d = dynamic.findIndex(([n, v]) => n === name && v === value);
+        if (d >= 0) exact = STATIC_TABLE.length + d;
+      }
       if (exact >= 0) {
         out.push(...writeInt(exact + 1, 7, 0x80));
         continue;
       }
-      const named = all.findIndex(([n]) => n === name);
+      let named = STATIC_NAMED.get(name) ?? -1;
+      if (named < 0) {
+        const d = dynamic.findIndex(([n]) => n === name);
+        if (d >= 0) named = STATIC_TABLE.length + d;
+      }
       out.push(...writeInt(named >= 0 ? named + 1 : 0, 6, 0x40));
       if (named < 0) out.push(...writeString(name, true));
       out.push(...writeString(value, true));
