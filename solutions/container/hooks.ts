@@ -84,7 +84,7 @@ function runHook(hook: Hook, state: HookState, quirks: Quirks): string | undefin
     stdin: quirks.hookStateMissing ? "ignore" : Buffer.from(json),
     stdout: "ignore",
     stderr: "pipe",
-    timeout: hook.timeout === undefined ? undefined : hook.timeout * 1000,
+    timeout: hook.timeout === undefined || quirks.hookTimeoutIgnored ? undefined : hook.timeout * 1000,
   });
   const stderr = r.stderr.toString().trim().slice(-500);
   if (r.exitedDueToTimeout) return `timed out after ${hook.timeout} s`;

@@ -79,6 +79,8 @@ export interface Quirks {
   hookEnvInherited?: boolean;
   /** Give hooks nothing on standard input instead of the container's state. */
   hookStateMissing?: boolean;
+  /** Run hooks to their end whatever their timeout says. */
+  hookTimeoutIgnored?: boolean;
   /** Carry on when a prestart or createRuntime hook fails. */
   prestartFailureIgnored?: boolean;
   /** Never run the poststart hooks. */

@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { CommandResult } from "../../harness/clients/command.ts";
+import { StageFailure } from "../../harness/report/failure.ts";
 import type { CaseContext } from "../../harness/stage/context.ts";
 import { stage } from "../../harness/stage/define.ts";
 import type { Program } from "../../harness/stage/program.ts";
@@ -14,6 +16,7 @@ const HOOKS = "config.json's hooks are host programs the runtime runs (path, arg
 const HOOK_FAILS = "A prestart (or createRuntime) hook that exits non-zero is an error (runtime.md \"Lifecycle\"): stop there — the hooks after it do not run, the container's program never runs — tear the container down (its process, cgroup and state), run the poststop hooks, and exit non-zero with a message on stderr.";
 const RUNTIME_HOOKS = "prestart and createRuntime hooks run in the runtime's namespaces (config.md \"POSIX-platform Hooks\": their path resolves, and they are executed, in the runtime namespace): started by your runtime's own process, outside the container, while the container's first process waits.";
 const CONTAINER_HOOKS = "createContainer and startContainer hooks (config.md \"POSIX-platform Hooks\") run in the container's namespaces (its mount, UTS, IPC and PID namespaces: run them from the container's first process). createContainer: in create, after the createRuntime hooks, once the container's mounts are made and before pivot_root, so its path is the host's (runc runs it between its mounts and pivot_root). startContainer: in start, before the program runs, after pivot_root, so its path is the container's. Each gets the state on its standard input.";
+const HOOK_TIMEOUT = "A hook's timeout is in seconds (config.md \"POSIX-platform Hooks\"): a hook still running after it has failed: kill it (SIGKILL, or SIGTERM) and treat it as a hook that exited non-zero; for prestart, stop there, tear the container down and exit non-zero (runtime.md \"Lifecycle\").";
 const CONTAINER_HOOK_FAILS = "A createContainer or startContainer hook that exits non-zero is an error too (runtime.md \"Lifecycle\", steps 5 and 7): the hooks after it do not run, the container's program never runs, the container is torn down, the poststop hooks run, and run exits non-zero.";
 const SETUP_FAILS = "When the container cannot be set up (here: root.path does not exist), exit non-zero with a message on stderr saying why, and leave nothing behind: no cgroup at linux.cgroupsPath, no state (state <id> fails).";
 
@@ -332,6 +335,34 @@ export default stage(import.meta, [
       t.expectEqual(contents(join(b.rootfs, `${sc}.ns`)), inside, { message: `The startContainer hook's namespaces (readlink /proc/self/ns/{${HOOK_NAMESPACES.join(",")}}) should be the container's (those of its process, pid ${pid}).`, hint: CONTAINER_HOOKS });
       const scState = hookState(t, b.rootfs, sc);
       t.expectEqual(String(scState.id), b.id, { message: "The state the startContainer hook got on stdin: id, the container's.", hint: CONTAINER_HOOKS });
+    },
+  },
+  {
+    name: "a prestart hook that outlives its timeout is an error: the runtime gives up on it, fails, and the program never runs",
+    // A runtime that ignores the timeout is waited for 12 s before the case says so.
+    timeout: 25,
+    async run(t) {
+      const slow = `prestart-${t.rand.int(100, 999)}`;
+      const timeout = t.rand.int(1, 2);
+      const b = new Bundle(t, ["/bin/sh", "-c", "echo ran > /ran"]);
+      b.config.linux.resources = { pids: { limit: t.rand.int(32, 64) } };
+      // The hook sleeps far past its timeout: a runtime that waits for it is still waiting when the case gives up.
+      b.config.hooks = { prestart: [{ path: "/bin/sleep", args: [slow, "30"], env: [], timeout }] };
+      t.log.note(`the prestart hook sleeps 30 s; its timeout is ${timeout} s`);
+      const started = Date.now();
+      let r: CommandResult;
+      try {
+        r = await b.run({ timeoutMs: 12000 });
+      } catch (e) {
+        // A runtime that waits for the hook is still waiting when run's time limit (12 s) ends it.
+        if (e instanceof StageFailure && e.message.startsWith("This command did not finish")) throw new StageFailure({ ...e.details, message: `The prestart hook sleeps 30 s with a timeout of ${timeout} s: your runtime should give up on it after ${timeout} s and fail, but it had not ended after 12 s. ${e.message}`, hint: HOOK_TIMEOUT });
+        throw e;
+      }
+      const took = ((Date.now() - started) / 1000).toFixed(1);
+      if (r.code === 0) t.fail({ message: `The prestart hook outlived its timeout of ${timeout} s: your runtime should fail (exit non-zero); it exited 0 after ${took} s.`, expected: "a non-zero exit status", received: "exit status 0", hint: HOOK_TIMEOUT, detail: r.output.slice(-1000) });
+      if (existsSync(join(b.rootfs, "ran"))) t.fail({ message: `The prestart hook outlived its timeout, yet the container's program ran (it wrote /ran).`, hint: HOOK_TIMEOUT });
+      const left = cgroupDirs(b.cgroupsPath).filter((d) => existsSync(d));
+      if (left.length > 0) t.fail({ message: "After the prestart hook's timeout, the container's cgroup is still there.", received: left.join("\n"), hint: HOOK_TIMEOUT });
     },
   },
   {
