@@ -14,6 +14,10 @@ const OUTSIDER =
   "A node that is not in its own configuration (the last one in its log, else init's node_ids) never stands for election: a node just initialised with node_ids that do not name it waits for a leader to contact it, and one removed stays silent. Its RequestVote, with a higher term, would depose the leader for nothing (dissertation §4.2.3).";
 const STEP_DOWN =
   "A leader that removes itself keeps leading only until the new configuration is committed (counting a majority of it, without itself), then steps down and stays silent: the members elect a leader among themselves (dissertation §4.2.2).";
+const SNAPSHOT_MEMBERS =
+  "A restarted node's configuration is the last one in its log, else the one in its snapshot: when the log is compacted, the snapshot records the configuration as of its last entry (dissertation, chapter 5), saved with it and sent with InstallSnapshot; init's node_ids after a restart name the processes the workbench runs, not the members.";
+/** More than the reference's 16 applied entries between snapshots, with a margin: its configuration entries are then in the snapshot only. */
+const COMPACTING_WRITES = 24;
 const REMOVED =
   "A removed node no longer counts: majorities are of the current configuration only, so the members left decide without it (dissertation §4.2); a leader that removes itself steps down once that entry is committed (§4.2.2), and the others elect a leader among themselves.";
 
@@ -125,6 +129,15 @@ export default stage(import.meta, [
       for (const node of pair) for (const key of ks) await soon(t, h, net.client(3), [node], key, { f: "read" }, 3000, when, `${AVAILABLE} ${REMOVED}`);
       await Promise.all([keeper, removed].map((n) => h.op(net.client(2), n, later[1]!, { f: "read" }, 400)));
       await cutWrite;
+      // Enough writes for a log compacted every few dozen entries to hold the configuration only in its snapshot; then the pair killed and restarted, still cut off.
+      await Promise.all(
+        [0, 1].map(async (c) => {
+          for (let i = c; i < COMPACTING_WRITES; i += 2) await h.until(net.client(3 + c), pair, later[i % later.length]!, { f: "write", value: h.fresh() }, 3000, when);
+        }),
+      );
+      await h.crashAndRestart(pair);
+      const restarted = `with ${pair.join(" and ")} killed and restarted after ${COMPACTING_WRITES} more writes, still cut off from ${keeper} and the removed ${removed}`;
+      await soon(t, h, net.client(3), pair, later[1]!, { f: "write", value: h.fresh() }, 3000, restarted, `${AVAILABLE} ${SNAPSHOT_MEMBERS}`);
       await settled(h);
       net.check();
       h.check(`${REMOVED} In this case ${pair.join(" and ")} were the majority of the members left; ${removed}, removed, was cut off with ${keeper}.`);
