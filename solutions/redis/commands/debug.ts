@@ -5,8 +5,6 @@
 //
 //   DEBUG SET-ACTIVE-EXPIRE 0|1   stop / restart the active expiry cycle
 //   DEBUG RELOAD                  write the dataset as an RDB and load it back
-//                                 (refused while a stream exists: the RDB
-//                                 writer has no streams, and would drop them)
 //   DEBUG SLEEP <seconds>         block the server for that long
 //   DEBUG OBJECT <key>            encoding and serialized length (no addresses,
 //                                 refcount 1, lru 0: internals we do not have)
@@ -34,11 +32,6 @@ function debug(ctx: CommandContext, argv: Buffer[]): Reply {
     return OK;
   }
   if (sub === "reload" && argv.length === 2) {
-    for (const db of server.databases) {
-      for (const key of db.keys()) {
-        if (db.peek(key)?.type === "stream") return error("ERR DEBUG RELOAD is not supported while a stream exists (streams are not written to RDB here)");
-      }
-    }
     const bytes = encodeRdb(server);
     for (const db of server.databases) db.clear();
     loadRdb(server, bytes);
@@ -49,7 +42,7 @@ function debug(ctx: CommandContext, argv: Buffer[]): Reply {
     // the length DUMP's payload would have, and the idle time.
     const value = ctx.db.peek(byteString(argv[2]!));
     if (value === undefined) return error("ERR no such key");
-    const length = value.type === "stream" ? 0 : dumpValue(value).length - 10;
+    const length = dumpValue(value).length - 10;
     return simple(`Value at:0x0 refcount:1 encoding:${encodingOf(value, server.config)} serializedlength:${length} lru:0 lru_seconds_idle:0`);
   }
   if (sub === "sleep" && argv.length === 3) {

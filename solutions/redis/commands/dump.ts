@@ -52,7 +52,6 @@ export const dumpMistakes = {
 function dump(ctx: CommandContext, argv: Buffer[]): Reply {
   const value = ctx.db.get(keyOf(argv[1]!));
   if (value === undefined) return dumpMistakes.missingAsEmpty ? bulk(Buffer.alloc(0)) : NULL_BULK;
-  if (value.type === "stream") return error("ERR DUMP of a stream is not supported by this server");
   const payload = dumpValue(value, ctx.server.config.get("rdbcompression") !== "no");
   if (dumpMistakes.checksumBigEndian) payload.subarray(payload.length - 8).reverse();
   if (dumpMistakes.noVersion) return bulk(Buffer.concat([payload.subarray(0, payload.length - 10), payload.subarray(payload.length - 8)]));

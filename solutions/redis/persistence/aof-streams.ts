@@ -1,5 +1,5 @@
-// Streams in an AOF rewrite. This server's RDB writer leaves stream keys out
-// (see rdb.ts), so a rewrite whose base is RDB would drop them. Like Redis's
+// Streams in an AOF rewrite. The rewrite's RDB base leaves stream keys out
+// (encodeRdb with aofBase, rdb.ts); they are rebuilt instead. Like Redis's
 // own AOF rewrite of a stream (aof.c rewriteStreamObject, what redis-server
 // 7.0 writes with aof-use-rdb-preamble no), each stream is rebuilt with
 // commands, appended to the new incr file right after the RDB base

@@ -12,9 +12,9 @@
 // sent; with appendfsync always they are fsynced at once too, with everysec
 // once a second, with no never (the OS decides). BGREWRITEAOF writes a new
 // base from the dataset and starts a new incr file, then switches the
-// manifest atomically and deletes the old files. The base is RDB, which here
-// has no streams: the new incr file starts with the commands that rebuild
-// them, as Redis's own rewrite writes streams (aof-streams.ts).
+// manifest atomically and deletes the old files. The base is RDB without the
+// streams: the new incr file starts with the commands that rebuild them, as
+// Redis's own rewrite writes streams (aof-streams.ts).
 //
 // Loading runs every command of the base and incr files through the command
 // table. A last incr file that ends in the middle of a command (a crash
@@ -276,7 +276,7 @@ export function rewriteAof(state: ServerState): void {
   const incr: ManifestEntry = { name: `${name}.${seq}.incr.aof`, seq, type: "i" };
   const rdb = encodeRdb(state, { aofBase: true });
   writeFileAtomic(join(dir, base.name), rdb);
-  // The RDB base has no streams: the new incr file starts with the commands
+  // The RDB base leaves streams out: the new incr file starts with the commands
   // that rebuild them, before any later write (see aof-streams.ts).
   const streams = state.persistence.hooks.rewriteStreams(state);
   writeFileAtomic(join(dir, incr.name), streams);

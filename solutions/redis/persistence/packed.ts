@@ -18,9 +18,68 @@ function signExtend(value: number, bits: number): number {
   return value >= top ? value - 2 * top : value;
 }
 
-/** Size of a listpack entry's trailing back-length for an entry of `len` bytes. */
+/** Size of a listpack entry's trailing back-length for an entry of `len` bytes (listpack.c's lpEncodeBacklen). */
 function backlenSize(len: number): number {
-  return len < 128 ? 1 : len < 16384 ? 2 : len < 2097152 ? 3 : len < 268435456 ? 4 : 5;
+  return len <= 127 ? 1 : len < 16383 ? 2 : len < 2097151 ? 3 : len < 268435455 ? 4 : 5;
+}
+
+/** The back-length bytes of an entry of `len` bytes: 7 bits a byte, most significant first, all but the first with 0x80. */
+function encodeBacklen(len: number): number[] {
+  const n = backlenSize(len);
+  const out: number[] = [];
+  for (let i = n - 1; i >= 0; i--) out.push(Math.floor(len / 2 ** (7 * i)) % 128 | (i === n - 1 ? 0 : 0x80));
+  return out;
+}
+
+const CANONICAL_INT = /^(0|-?[1-9][0-9]{0,18})$/;
+
+/** One listpack entry (without its back-length): an integer in the smallest encoding, or a string. */
+function encodeEntry(item: Buffer | bigint): Buffer {
+  let v: bigint | null = null;
+  if (typeof item === "bigint") v = item;
+  else if (item.length <= 20 && CANONICAL_INT.test(item.toString("latin1"))) {
+    const n = BigInt(item.toString("latin1"));
+    if (n >= -(2n ** 63n) && n < 2n ** 63n) v = n;
+  }
+  if (v !== null) {
+    if (v >= 0n && v <= 127n) return Buffer.from([Number(v)]);
+    if (v >= -4096n && v <= 4095n) {
+      const u = Number(v < 0n ? (1n << 13n) + v : v);
+      return Buffer.from([(u >> 8) | 0xc0, u & 0xff]);
+    }
+    const sizes = [[2, 0xf1], [3, 0xf2], [4, 0xf3], [8, 0xf4]] as const;
+    for (const [size, tag] of sizes) {
+      const limit = 1n << BigInt(size * 8 - 1);
+      if (v >= -limit && v < limit) {
+        const b = Buffer.alloc(1 + size);
+        b[0] = tag;
+        if (size === 8) b.writeBigInt64LE(v, 1);
+        else b.writeIntLE(Number(v), 1, size);
+        return b;
+      }
+    }
+  }
+  const s = item as Buffer;
+  if (s.length < 64) return Buffer.concat([Buffer.from([0x80 | s.length]), s]);
+  if (s.length < 4096) return Buffer.concat([Buffer.from([0xe0 | (s.length >> 8), s.length & 0xff]), s]);
+  const head = Buffer.alloc(5);
+  head[0] = 0xf0;
+  head.writeUInt32LE(s.length, 1);
+  return Buffer.concat([head, s]);
+}
+
+/** A listpack holding `items` (byte strings that are canonical integers, and bigints, are stored as integers). */
+export function encodeListpack(items: readonly (Buffer | bigint)[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const item of items) {
+    const entry = encodeEntry(item);
+    parts.push(entry, Buffer.from(encodeBacklen(entry.length)));
+  }
+  const body = Buffer.concat(parts);
+  const head = Buffer.alloc(6);
+  head.writeUInt32LE(6 + body.length + 1, 0);
+  head.writeUInt16LE(Math.min(items.length, 65535), 4);
+  return Buffer.concat([head, body, Buffer.from([0xff])]);
 }
 
 /** The elements of a listpack. */

@@ -14,8 +14,9 @@
 // scores (5) and hashes (4). We read versions 1..11 with every encoding
 // redis-server 7.0 writes and the older ones it still reads: ziplists,
 // intsets, quicklists of ziplists or listpacks, listpack hashes/zsets/sets.
-// Streams, modules and functions are not supported: encodeRdb skips stream
-// keys, loadRdb throws on them.
+// Streams are written as Redis 7.0 writes them (RDB_TYPE_STREAM_LISTPACKS_2,
+// type 19: listpack nodes, consumer groups, pending entries) and read in the
+// three stream types (15, 19, 21). Modules and functions are not supported.
 
 import type { RedisValue } from "../keyspace.ts";
 import type { ServerState } from "../state.ts";
@@ -24,7 +25,8 @@ import { RedisList } from "../types/list.ts";
 import { SortedSet } from "../types/sorted-set.ts";
 import { Crc64 } from "./crc64.ts";
 import { lzfCompress, lzfDecompress } from "./lzf.ts";
-import { decodeIntset, decodeListpack, decodeZiplist } from "./packed.ts";
+import { decodeIntset, decodeListpack, decodeZiplist, encodeListpack } from "./packed.ts";
+import { ConsumerGroup, MAX_ID, MIN_ID, Stream, formatId, type StreamId } from "../types/stream.ts";
 
 export const RDB_VERSION = 10;
 /** The highest version we read (Redis 7.2 writes 11). */
@@ -82,6 +84,15 @@ class RdbWriter {
 
   raw(bytes: Buffer): void {
     this.chunks.push(bytes);
+  }
+
+  /** A length that may not fit a double (stream IDs, counters): the 64-bit form past 2^32-1. */
+  lengthBig(n: bigint): void {
+    if (n <= 0xffffffffn) return this.length(Number(n));
+    const b = Buffer.alloc(9);
+    b[0] = 0x81;
+    b.writeBigUInt64BE(n, 1);
+    this.raw(b);
   }
 
   /** Length encoding: 6-bit, 14-bit, 32-bit or 64-bit (big-endian). */
@@ -178,7 +189,9 @@ export function encodeRdb(state: ServerState, options: EncodeOptions = {}): Buff
   aux("used-mem", String(process.memoryUsage().heapUsed));
   aux("aof-base", options.aofBase ? "1" : "0");
   state.databases.forEach((db, index) => {
-    const keys = [...db.keys()];
+    // An AOF rewrite's base leaves streams out: the new incr file rebuilds
+    // them with commands (aof-streams.ts), as redis-server's rewrite does.
+    const keys = [...db.keys()].filter((k) => !(options.aofBase && db.peek(k)?.type === "stream"));
     if (keys.length === 0) return;
     w.byte(Op.SELECTDB);
     w.length(index);
@@ -187,7 +200,7 @@ export function encodeRdb(state: ServerState, options: EncodeOptions = {}): Buff
     w.length(keys.filter((k) => db.getExpire(k) !== undefined).length);
     for (const key of keys) {
       const value = db.get(key);
-      if (value === undefined || value.type === "stream") continue; // streams: not supported in RDB here
+      if (value === undefined) continue;
       const expireAt = db.getExpire(key);
       if (expireAt !== undefined) {
         w.byte(Op.EXPIRETIME_MS);
@@ -203,19 +216,97 @@ export function encodeRdb(state: ServerState, options: EncodeOptions = {}): Buff
 }
 
 /** The type byte we write for each value type. */
-const WRITE_TYPE = { string: T.STRING, list: T.LIST, set: T.SET, zset: T.ZSET_2, hash: T.HASH } as const;
+const WRITE_TYPE = { string: T.STRING, list: T.LIST, set: T.SET, zset: T.ZSET_2, hash: T.HASH, stream: T.STREAM_LISTPACKS_2 } as const;
 
-function writeValue(w: RdbWriter, key: string, value: Exclude<RedisValue, { type: "stream" }>, compress: boolean): void {
+function writeValue(w: RdbWriter, key: string, value: RedisValue, compress: boolean): void {
   w.byte(WRITE_TYPE[value.type]);
   w.string(Buffer.from(key, "latin1"), compress);
   writeBody(w, value, compress);
 }
 
+/** A stream ID as a node key or a pending entry: 16 bytes, ms then seq, big-endian. */
+function rawId(id: StreamId): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeBigUInt64BE(id.ms, 0);
+  b.writeBigUInt64BE(id.seq, 8);
+  return b;
+}
+
+function millisecondTime(ms: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(BigInt(Math.max(0, Math.floor(ms))), 0);
+  return b;
+}
+
+/** Entries per listpack node, as redis-server's stream-node-max-entries default. */
+const STREAM_NODE_ENTRIES = 100;
+const STREAM_FLAG_DELETED = 1;
+const STREAM_FLAG_SAMEFIELDS = 2;
+/** A consumer group's unknown entries-read, saved as (uint64)-1. */
+const ENTRIES_READ_UNKNOWN = 2n ** 64n - 1n;
+
+/**
+ * A stream as RDB_TYPE_STREAM_LISTPACKS_2 (Redis 7.0, t_stream.c and
+ * rdb.c): listpack nodes of up to 100 entries keyed by their master ID, each
+ * a master entry (count, deleted, the first entry's field names, 0) then the
+ * entries (flags 0, ms and seq relative to the master ID, the fields and
+ * values, the entry's element count); then the length, last ID, first ID,
+ * max deleted ID, entries added, and the consumer groups with their pending
+ * entries and consumers.
+ */
+function writeStream(w: RdbWriter, s: Stream, compress: boolean): void {
+  const entries = s.range(MIN_ID, MAX_ID);
+  const nodes = Math.ceil(entries.length / STREAM_NODE_ENTRIES);
+  w.length(nodes);
+  for (let n = 0; n < nodes; n++) {
+    const chunk = entries.slice(n * STREAM_NODE_ENTRIES, (n + 1) * STREAM_NODE_ENTRIES);
+    const master = chunk[0]!;
+    const names = master.fields.filter((_, i) => i % 2 === 0);
+    const items: (Buffer | bigint)[] = [BigInt(chunk.length), 0n, BigInt(names.length), ...names, 0n];
+    for (const e of chunk) {
+      const count = e.fields.length / 2;
+      items.push(0n, BigInt.asIntN(64, e.id.ms - master.id.ms), BigInt.asIntN(64, e.id.seq - master.id.seq), BigInt(count), ...e.fields, BigInt(2 * count + 4));
+    }
+    w.string(rawId(master.id), compress);
+    w.string(encodeListpack(items), compress);
+  }
+  w.length(s.length);
+  for (const id of [s.lastId, s.first?.id ?? MIN_ID, s.maxDeletedId]) {
+    w.lengthBig(id.ms);
+    w.lengthBig(id.seq);
+  }
+  w.length(s.entriesAdded);
+  w.length(s.groups.size);
+  for (const [name, group] of s.groups) {
+    w.string(Buffer.from(name, "latin1"), compress);
+    w.lengthBig(group.lastDelivered.ms);
+    w.lengthBig(group.lastDelivered.seq);
+    w.lengthBig(group.entriesRead === null ? ENTRIES_READ_UNKNOWN : BigInt(group.entriesRead));
+    const pending = group.pendingInOrder();
+    w.length(pending.length);
+    for (const p of pending) {
+      w.raw(rawId(p.id));
+      w.raw(millisecondTime(p.deliveredAt));
+      w.length(p.deliveries);
+    }
+    w.length(group.consumers.size);
+    for (const consumer of group.consumers.values()) {
+      w.string(Buffer.from(consumer.name, "latin1"), compress);
+      w.raw(millisecondTime(consumer.seenAt));
+      const own = group.pendingInOrder(consumer);
+      w.length(own.length);
+      for (const p of own) w.raw(rawId(p.id));
+    }
+  }
+}
+
 /** A value's encoding after its type byte (and key). */
-function writeBody(w: RdbWriter, value: Exclude<RedisValue, { type: "stream" }>, compress: boolean): void {
+function writeBody(w: RdbWriter, value: RedisValue, compress: boolean): void {
   const str = (b: Buffer) => w.string(b, compress);
   const txt = (s: string) => w.string(Buffer.from(s, "latin1"), compress);
   switch (value.type) {
+    case "stream":
+      return writeStream(w, value.data, compress);
     case "string":
       return str(value.data);
     case "list":
@@ -249,7 +340,7 @@ function writeBody(w: RdbWriter, value: Exclude<RedisValue, { type: "stream" }>,
  * little-endian) and a CRC64 (Jones) of everything before it (8 bytes,
  * little-endian). https://redis.io/commands/dump/
  */
-export function dumpValue(value: Exclude<RedisValue, { type: "stream" }>, compress = true): Buffer {
+export function dumpValue(value: RedisValue, compress = true): Buffer {
   const w = new RdbWriter();
   w.byte(WRITE_TYPE[value.type]);
   writeBody(w, value, compress);
@@ -315,6 +406,16 @@ class RdbReader {
       return { encoded: false, value: Number(n) };
     }
     this.fail(`bad length encoding 0x${b.toString(16)}`);
+  }
+
+  /** A length that may be past 2^53 (stream IDs and counters). */
+  lengthBig(): bigint {
+    const b = this.bytes[this.pos];
+    if (b === 0x81) {
+      this.pos++;
+      return this.take(8).readBigUInt64BE(0);
+    }
+    return BigInt(this.length());
   }
 
   length(): number {
@@ -398,6 +499,84 @@ function packed<T>(r: RdbReader, decode: (b: Uint8Array) => T): T {
   }
 }
 
+function readId(r: RdbReader): StreamId {
+  const b = r.take(16);
+  return { ms: b.readBigUInt64BE(0), seq: b.readBigUInt64BE(8) };
+}
+
+/** A stream in any of the three RDB stream types (15: Redis 5-6, 19: 7.0, 21: 7.2). */
+function readStream(r: RdbReader, type: number): Stream {
+  const s = new Stream();
+  const int = (b: Buffer | undefined) => {
+    if (b === undefined) r.fail("stream listpack ends early");
+    return BigInt(b.toString("latin1"));
+  };
+  const nodes = r.length();
+  for (let n = 0; n < nodes; n++) {
+    const key = r.string();
+    if (key.length !== 16) r.fail("stream node key is not 16 bytes");
+    const master: StreamId = { ms: key.readBigUInt64BE(0), seq: key.readBigUInt64BE(8) };
+    const items = packed(r, r.decoders.listpack);
+    const total = Number(int(items[0]) + int(items[1]));
+    const nameCount = Number(int(items[2]));
+    const names = items.slice(3, 3 + nameCount);
+    let pos = 3 + nameCount + 1; // after the master entry's terminating 0
+    for (let i = 0; i < total; i++) {
+      const flags = Number(int(items[pos++]));
+      const id = { ms: BigInt.asUintN(64, master.ms + int(items[pos++])), seq: BigInt.asUintN(64, master.seq + int(items[pos++])) };
+      const fields: Buffer[] = [];
+      if (flags & STREAM_FLAG_SAMEFIELDS) {
+        for (const name of names) fields.push(name, items[pos++] ?? r.fail("stream listpack ends early"));
+      } else {
+        const count = Number(int(items[pos++]));
+        for (let f = 0; f < 2 * count; f++) fields.push(items[pos++] ?? r.fail("stream listpack ends early"));
+      }
+      pos++; // the entry's element count
+      if (!(flags & STREAM_FLAG_DELETED)) s.add(id, fields);
+    }
+  }
+  r.lengthBig(); // the length: the entries themselves say it
+  s.lastId = { ms: r.lengthBig(), seq: r.lengthBig() };
+  if (type !== T.STREAM_LISTPACKS) {
+    r.lengthBig();
+    r.lengthBig(); // the first ID: the entries say it
+    s.maxDeletedId = { ms: r.lengthBig(), seq: r.lengthBig() };
+    s.entriesAdded = Number(r.lengthBig());
+  } else s.entriesAdded = s.length;
+  const groups = r.length();
+  for (let g = 0; g < groups; g++) {
+    const name = r.text();
+    const group = new ConsumerGroup({ ms: r.lengthBig(), seq: r.lengthBig() });
+    if (type !== T.STREAM_LISTPACKS) {
+      const read = r.lengthBig();
+      group.entriesRead = read === ENTRIES_READ_UNKNOWN ? null : Number(read);
+    }
+    const pending = new Map<string, { id: StreamId; at: number; deliveries: number }>();
+    const count = r.length();
+    for (let i = 0; i < count; i++) {
+      const id = readId(r);
+      const at = Number(r.take(8).readBigUInt64LE(0));
+      pending.set(formatId(id), { id, at, deliveries: r.length() });
+    }
+    const consumers = r.length();
+    for (let c = 0; c < consumers; c++) {
+      const consumerName = r.text();
+      const seen = Number(r.take(8).readBigUInt64LE(0));
+      if (type === T.STREAM_LISTPACKS_3) r.take(8); // active-time (Redis 7.2)
+      const consumer = group.consumer(consumerName, seen);
+      const own = r.length();
+      for (let i = 0; i < own; i++) {
+        const p = pending.get(formatId(readId(r)));
+        if (p === undefined) r.fail("a consumer's pending entry is not in its group's");
+        const entry = group.deliver(p.id, consumer, p.at, false);
+        entry.deliveries = p.deliveries;
+      }
+    }
+    s.groups.set(name, group);
+  }
+  return s;
+}
+
 function readValue(r: RdbReader, type: number): RedisValue {
   switch (type) {
     case T.STRING:
@@ -468,7 +647,7 @@ function readValue(r: RdbReader, type: number): RedisValue {
     case T.STREAM_LISTPACKS:
     case T.STREAM_LISTPACKS_2:
     case T.STREAM_LISTPACKS_3:
-      return r.fail("streams are not supported by this server's RDB loader");
+      return { type: "stream", data: readStream(r, type) };
     case T.MODULE:
     case T.MODULE_2:
       return r.fail("module values are not supported");
