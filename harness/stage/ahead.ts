@@ -97,11 +97,24 @@ export class Ahead<T> {
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-/** SYSCRAFT_JOBS, else the number of cores (at least 1). */
-export function defaultWidth(): number {
+/**
+ * SYSCRAFT_JOBS, else the number of cores (at least 1), shared out when a
+ * `bun test --parallel=N` runs more workers than there are cores (each
+ * worker's file has a pool of its own): cores × cores / N, so that the
+ * workers' pools together start at about as many runs as with one worker per core.
+ */
+export function defaultWidth(cores = availableParallelism(), workers = parallelWorkers()): number {
   const fromEnv = Number(process.env.SYSCRAFT_JOBS);
   if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
-  return Math.max(1, availableParallelism());
+  const n = Math.max(1, cores);
+  return workers !== undefined && workers > n ? Math.max(1, Math.round((n * n) / workers)) : n;
+}
+
+/** The N of the run's `--parallel=N` (a worker reads its coordinator's command line); undefined without a number. */
+function parallelWorkers(): number | undefined {
+  const flag = userArgv().find((a) => a.startsWith("--parallel="));
+  const n = flag === undefined ? NaN : Number(flag.slice("--parallel=".length));
+  return Number.isInteger(n) && n >= 1 ? n : undefined;
 }
 
 /** A probe of the fraction of time the machine's processors were idle since its last call (from /proc/stat; undefined elsewhere). */
