@@ -137,11 +137,13 @@ export default stage(import.meta, [
         [Buffer.concat([response({ id: id(), flags: 0x8180, name, type: "A", answers: [a] }).fill(2, 7, 8), Buffer.from([0xc0, 0x0c, 0, 5, 0, 1, 0, 0, 1, 0x2c, 0, label.length + 1, label.length + 3]), Buffer.from(label)]), false],
         // A response whose CNAME ends with a pointer cut after its first byte, at the message's end.
         [Buffer.concat([response({ id: id(), flags: 0x8180, name, type: "A", answers: [a] }).fill(2, 7, 8), Buffer.from([0xc0, 0x0c, 0, 5, 0, 1, 0, 0, 1, 0x2c, 0, label.length + 2, label.length]), Buffer.from(label), Buffer.from([0xc0])]), false],
+        // A query whose name stops after a whole label: the message ends where the next length byte (or the zero) should be.
+        [Buffer.concat([header(id(), 0x0100, 0, 0), labels(name)]), true],
       ];
       const frames = messages.map(([m, toServer]) => datagram(t.rand, e.client, e.server, e.port, m, toServer));
       await expectTcpdumpLines(
         t,
-        { flags: ["-n"], frames, what: "DNS messages cut short: in a query's name, in a label, an answer missing, a pointer cut after its first byte" },
+        { flags: ["-n"], frames, what: "DNS messages cut short: in a query's name, in a label, an answer missing, a pointer cut after its first byte, a name stopping after a whole label" },
         "Your lines for DNS messages cut short differ from tcpdump's.",
         'tcpdump prints a DNS message as it reads it: when the message ends before what it must read next (the rest of a label, the question\'s type, an answer the count promises), it prints " [|domain]" after what it has printed so far (the ID and flags, " [<n>au]", the counts, the answers before) and no "(<length>)". A pointer whose second byte is past the end ends the name where it stands, in an answer; in a query\'s question it leaves no room for the type, so the message is cut.',
       );
