@@ -63,6 +63,8 @@ function parseHead(head: string, opts: ParseOptions): Omit<Request, "body"> {
   for (const line of lines) {
     // RFC 9112 §5.2: obsolete line folding is rejected.
     if (line.startsWith(" ") || line.startsWith("\t")) throw new ParseError(400, "obsolete line folding");
+    // Fixture switch: a field is split at ": " (colon and space) only; a line without that space is ignored.
+    if (opts.colonSpaceOnly && !line.includes(": ")) continue;
     const colon = line.indexOf(":");
     if (colon <= 0) throw new ParseError(400, `header line without a name and colon: ${JSON.stringify(line)}`);
     const name = opts.spaceBeforeColon ? line.slice(0, colon).trimEnd() : line.slice(0, colon);
@@ -154,6 +156,8 @@ export interface ParseOptions {
   bodyWithoutLength?: boolean;
   /** Fixture switch: accept the HTTP-version in any case (http/1.1). */
   versionAnyCase?: boolean;
+  /** Fixture switch: header lines split at ": " only, so `Name:value` (no space) is ignored. */
+  colonSpaceOnly?: boolean;
   /** Fixture switch: accept several Host headers. */
   severalHosts?: boolean;
   /** Fixture switch: the header section's limit in bytes (default MAX_HEAD_BYTES). */

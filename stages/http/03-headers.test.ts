@@ -39,6 +39,14 @@ export default stage(import.meta, [
         expectBody(r, agent, { message: `The request's User-Agent header was sent as "${name}:   ${agent}  " (name in another case, spaces around the value); the body should be its value.`, hint: r.body.toString().trim() === agent ? OWS : r.body.toString().toLowerCase() === agent.toLowerCase() ? VALUE_CASE : agent.startsWith(r.body.toString()) && r.body.length > 0 ? COLON : CASE });
         conn.close();
       }
+      // No space at all after the colon: the whitespace is optional (OWS), so `User-Agent:value` is the same field.
+      const tight = `${capital(t.rand.word())}/${t.rand.int(1, 9)}`;
+      const conn = await HttpConnection.open(t, server);
+      await conn.send(`GET /user-agent HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent:${tight}\r\nConnection: close\r\n\r\n`);
+      const r = await conn.response({ message: `No response to GET /user-agent with the header line "User-Agent:${tight}" (no space after the colon).`, hint: OWS });
+      expectStatus(r, 200, { message: "GET /user-agent should answer 200 OK.", hint: OWS });
+      expectBody(r, tight, { message: `The request's User-Agent header was sent as "User-Agent:${tight}", with no space after the colon (the space is optional: a field line is name ":" OWS value OWS); the body should be its value.`, hint: `${OWS} Split a field line at its first colon, not at ": ".` });
+      conn.close();
     },
   },
 ]);
