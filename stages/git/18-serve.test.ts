@@ -74,12 +74,18 @@ export default stage(import.meta, [
       const work = `${t.dir}/work`;
       const twin = `${t.dir}/twin.git`;
       await linearHistory(t, g, work, 2, 10);
+      // 256 KiB of random bytes (incompressible): the pushed pack arrives in many reads, and only its trailing SHA-1 says it is whole.
+      writeNoted(t, work, `${t.rand.word()}-large.bin`, t.rand.bytes(256 * 1024), "wrote (256 KiB of random bytes: the pack pushed comes in many reads)");
+      await g.git(["add", "-A"], { cwd: work });
+      await commitWithDate(t, g, work, 3);
       const topic = `${t.rand.word()}-topic`;
       await g.git(["branch", topic, "HEAD~1"], { cwd: work });
       const tag = `v3.${t.rand.int(0, 9)}`;
       await g.git(["tag", "-a", tag, "-m", `Tag ${t.rand.word()}`], { cwd: work });
       const pushed = await g.git(["push", "origin", "master", topic, tag], { cwd: work, allowFail: true });
-      if (pushed.code !== 0) t.fail({ message: `Real git could not push to your server (exit code ${pushed.code}):\n${pushed.output.trim()}`, hint: RECEIVE });
+      const unpackFailed = pushed.output.includes("unpacker error") || pushed.output.includes("remote unpack failed");
+      const READS = "Your server could not unpack the pushed pack (\"unpacker error\"): a pack this size (over 256 KiB) arrives in many reads; keep reading until the last 20 bytes of what you hold are the SHA-1 of everything before them, and only then index it. ";
+      if (pushed.code !== 0) t.fail({ message: `Real git could not push to your server (exit code ${pushed.code}):\n${pushed.output.trim()}`, hint: `${unpackFailed ? READS : ""}${RECEIVE}` });
       await g.git(["push", "-q", twin, "master", topic, tag], { cwd: work });
       await g.fsck(s.path(name), () => `Store the pack git sends under objects/pack/ with its .idx (stage 14). Unless you advertise \`no-thin\`, git sends a thin pack: REF_DELTAs against objects you already have, which must be appended to the pack (as index-pack --fix-thin does) or the stored pack cannot be read. ${RECEIVE}`);
       t.expectEqual(await view(g, s.path(name), REFS), await view(g, twin, REFS), { message: "After real git's push, the refs of the repository you serve differ from those of the same push to a copy of it (by real git).", hint: RECEIVE });
