@@ -33,6 +33,13 @@ export interface Benchmark {
   prepare?(dir: string): void;
   /** The workload starts the program itself (e.g. in several roles, as the tunnel's server and client): bench does not start it. */
   startsProgram?: boolean;
+  /**
+   * Run each workload against the targets in turn, ours, real, real, ours (both programs started
+   * for the group), and report each target's mean of its two runs: on a machine that other work
+   * loads unevenly, a drift over the run then weighs on both alike (without it, every workload
+   * runs against ours first and against the real implementation afterwards).
+   */
+  interleave?: boolean;
 }
 
 /** Metrics a workload script printed one per line as "<name> <value>". */

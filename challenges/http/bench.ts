@@ -65,6 +65,8 @@ const workloads: Workload[] = [
 
 const benchmark: Benchmark = {
   client: { binary: "h2load", package: "nghttp2-client" },
+  // Ours, nginx, then the reverse, workload by workload (the machine is shared: see the README's Benchmark).
+  interleave: true,
   unit: "requests/s, mean latency in µs, MB/s for the download",
   prepare(dir) {
     // The --directory challenge.yaml gives: {dir}/files.

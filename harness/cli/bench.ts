@@ -77,12 +77,7 @@ async function measure(impl: Impl): Promise<Map<string, Map<string, number>>> {
         // A command-line program (kind: command) is not started here: the workload runs it.
         if (challenge.program.kind === "server" && !bench.startsProgram) program = await launchProgram({ challenge, impl, port, dir, signal: new AbortController().signal, log });
       }
-      requireBinary(bench.client.binary, bench.client.package);
-      const client = new GroupProcess(w.argv(port, command), { cwd: dir });
-      const code = await client.waitExit(120_000);
-      await client.stop(0);
-      if (code !== 0) throw new Error(`${w.argv(port, command).join(" ")} exited with ${code}:\n${client.output.tail(10)}`);
-      out.set(w.name, w.parse(client.stdout.text()));
+      out.set(w.name, await runClient(w, port, command, dir));
     }
     return out;
   } catch (e) {
@@ -95,10 +90,65 @@ async function measure(impl: Impl): Promise<Map<string, Map<string, number>>> {
   }
 }
 
+/** One client run of workload `w` against a program on `port`: its metrics. */
+async function runClient(w: Benchmark["workloads"][number], port: number, command: string, dir: string): Promise<Map<string, number>> {
+  requireBinary(bench.client.binary, bench.client.package);
+  const client = new GroupProcess(w.argv(port, command), { cwd: dir });
+  const code = await client.waitExit(120_000);
+  await client.stop(0);
+  if (code !== 0) throw new Error(`${w.argv(port, command).join(" ")} exited with ${code}:\n${client.output.tail(10)}`);
+  return w.parse(client.stdout.text());
+}
+
+/** Benchmark.interleave: every target started for each group of workloads, each workload run ours, real, real, ours; the mean of each target's two runs. */
+async function measureInterleaved(): Promise<Map<string, Map<string, number>>[]> {
+  const runs = targets.map((t) => ({ impl: t.impl, command: absolutize(t.impl.command, t.impl.base), dir: makeTempDir(`bench-${slug}`), log: new Transcript(false), port: 0, program: undefined as Program | undefined }));
+  const out = targets.map(() => new Map<string, Map<string, number>>());
+  try {
+    for (const r of runs) bench.prepare?.(r.dir);
+    for (const [i, w] of bench.workloads.entries()) {
+      const previous = bench.workloads[i - 1];
+      if (!previous || w.prepare !== previous.prepare) {
+        for (const r of runs) {
+          await r.program?.stop();
+          r.program = undefined;
+          if (r.port) releasePort(r.port);
+          r.port = await allocatePort();
+          w.prepare?.(r.dir);
+          r.program = await launchProgram({ challenge, impl: r.impl, port: r.port, dir: r.dir, signal: new AbortController().signal, log: r.log });
+        }
+      }
+      const order = [...runs.keys(), ...[...runs.keys()].reverse()];
+      const got = runs.map(() => [] as Map<string, number>[]);
+      for (const k of order) got[k]!.push(await runClient(w, runs[k]!.port, runs[k]!.command, runs[k]!.dir));
+      got.forEach((maps, k) => {
+        const mean = new Map<string, number>();
+        for (const metric of maps[0]!.keys()) mean.set(metric, maps.reduce((sum, m) => sum + (m.get(metric) ?? 0), 0) / maps.length);
+        out[k]!.set(w.name, mean);
+      });
+    }
+    return out;
+  } catch (e) {
+    if (e instanceof StageFailure) throw new Error(`${e.message}\n${e.details.hint ?? ""}`);
+    throw e;
+  } finally {
+    for (const r of runs) {
+      await r.program?.stop();
+      if (r.port) releasePort(r.port);
+      removeTempDir(r.dir);
+    }
+  }
+}
+
 const results = [];
-for (const t of targets) {
-  console.log(`bench: ${t.label}: ${t.impl.command}`);
-  results.push(await measure(t.impl));
+if (bench.interleave && challenge.program.kind === "server" && !bench.startsProgram) {
+  console.log(`bench: interleaved: each workload runs against ${targets.map((t) => t.label).join(", ")}, then again in the reverse order; the mean of the two runs is shown`);
+  results.push(...(await measureInterleaved()));
+} else {
+  for (const t of targets) {
+    console.log(`bench: ${t.label}: ${t.impl.command}`);
+    results.push(await measure(t.impl));
+  }
 }
 
 console.log(`\n${challenge.name} benchmark (${bench.unit}; ratio = ours / real)`);

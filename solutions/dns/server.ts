@@ -138,7 +138,8 @@ export async function serve(o: ServerOptions): Promise<void> {
     });
   }
 
-  // Replies made while one batch of datagrams is read go out together (one sendmmsg) once the batch is done.
+  // Replies made in one turn of the event loop (a batch of datagrams read) go out together, in one sendmmsg, at its end
+  // (setImmediate: a microtask would run after each datagram's callback, one sendmmsg per reply).
   const outbox: (Uint8Array | number | string)[] = [];
   let flushing = false;
   const flush = () => {
@@ -162,7 +163,7 @@ export async function serve(o: ServerOptions): Promise<void> {
     outbox.push(reply, port, address);
     if (!flushing) {
       flushing = true;
-      queueMicrotask(flush);
+      setImmediate(flush);
     }
   };
   // Bun.udpSocket reads datagrams in batches (recvmmsg) and sends them in batches (sendMany).
