@@ -85,6 +85,12 @@ export class BlockingRegistry {
     if (this.byKey.has(s)) this.ready.add(s);
   }
 
+  /** Database `db` was flushed: everyone waiting on one of its keys is retried (a blocked XREADGROUP learns its stream is gone). */
+  databaseFlushed(db: number): void {
+    const prefix = `${db}:`;
+    for (const s of this.byKey.keys()) if (s.startsWith(prefix)) this.ready.add(s);
+  }
+
   /** Retries clients blocked on no key (e.g. WAIT after a replica acknowledged). */
   retryKeyless(): void {
     if (this.byKey.has("")) this.ready.add("");

@@ -118,6 +118,7 @@ export function createServerState(options: ServerStateOptions = {}): ServerState
       flushed(db, had) {
         state.dirty++;
         state.watches.flushed(db.index, had);
+        state.blocking.databaseFlushed(db.index);
       },
     };
   }

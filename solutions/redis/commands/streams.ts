@@ -60,6 +60,14 @@ function parseId(arg: Uint8Array, missingSeq: bigint): StreamId | null {
   return ms === null || seq === null ? null : { ms, seq };
 }
 
+/** An ID where redis-server's non-strict parser also takes "-" (0-0) and "+" (the greatest ID): XGROUP CREATE and SETID. */
+function parseLooseId(arg: Uint8Array): StreamId | null {
+  const text = byteString(arg);
+  if (text === "-") return MIN_ID;
+  if (text === "+") return MAX_ID;
+  return parseId(arg, 0n);
+}
+
 function idReply(id: StreamId): Reply {
   return bulkBinary(formatId(id));
 }
@@ -359,15 +367,20 @@ function resolveReadIds(ctx: CommandContext, args: ReadArgs): ReadFrom[] | Reply
 }
 
 /** Reads every stream once; the reply, or undefined if no stream had anything to serve. */
-function serveRead(ctx: CommandContext, args: ReadArgs, from: readonly ReadFrom[]): Reply | undefined {
+function serveRead(ctx: CommandContext, args: ReadArgs, from: readonly ReadFrom[], retrying = false): Reply | undefined {
   const now = ctx.db.now();
   const dirtyBefore = ctx.server.dirty;
   const served: Reply[] = [];
   for (let k = 0; k < args.keys.length; k++) {
     const key = args.keys[k]!;
     const where = from[k]!;
-    const s = lookupStream(ctx, key);
-    if (s === WRONG_TYPE) return ERR_WRONGTYPE;
+    const found = lookupStream(ctx, key);
+    // Now, a key of another type is an error; while blocked, it is skipped (redis-server
+    // serves a blocked XREAD only from keys that hold streams).
+    if (found === WRONG_TYPE && !retrying) return ERR_WRONGTYPE;
+    // A blocked XREADGROUP whose stream was deleted (or replaced) is told so, as redis-server 7.0 does.
+    if (retrying && args.group !== null && (found === WRONG_TYPE || found === undefined)) return error("UNBLOCKED the stream key no longer exists");
+    const s = found === WRONG_TYPE ? undefined : found;
     let group: ConsumerGroup | undefined;
     if (args.group !== null) {
       group = s?.groups.get(args.group.name);
@@ -436,7 +449,7 @@ function xreadGeneric(ctx: CommandContext, argv: Buffer[], grouped: boolean): Co
     kind: "block",
     keys: args.keys,
     deadline: args.block === 0 ? 0 : Date.now() + args.block,
-    retry: (retryCtx) => serveRead(retryCtx, args, from),
+    retry: (retryCtx) => serveRead(retryCtx, args, from, true),
     timeout: () => NULL_ARRAY,
   };
   return request;
@@ -491,7 +504,7 @@ function xgroupCreate(ctx: CommandContext, argv: Buffer[]): Reply {
   let id: StreamId;
   if (byteString(argv[4]!) === "$") id = existing?.lastId ?? MIN_ID;
   else {
-    const parsed = parseId(argv[4]!, 0n);
+    const parsed = parseLooseId(argv[4]!);
     if (parsed === null) return ERR_INVALID_ID;
     id = parsed;
   }
@@ -519,7 +532,7 @@ function xgroupSetId(ctx: CommandContext, argv: Buffer[]): Reply {
   let id: StreamId;
   if (byteString(argv[4]!) === "$") id = found.s.lastId;
   else {
-    const parsed = parseId(argv[4]!, 0n);
+    const parsed = parseLooseId(argv[4]!);
     if (parsed === null) return ERR_INVALID_ID;
     id = parsed;
   }
