@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { selfTests } from "../self-test.ts";
-import { Ahead, defaultWidth } from "./ahead.ts";
+import { Ahead, widthFor } from "./ahead.ts";
 
 selfTests("Ahead runs the jobs of a file's tests width at a time, ahead of them", () => {
   test("width jobs run at once, started in the tests' order, and each test gets its own job's result or error", async () => {
@@ -51,12 +51,6 @@ selfTests("Ahead runs the jobs of a file's tests width at a time, ahead of them"
   });
 
   test("with more --parallel workers than cores, each file's pool starts narrower (cores × cores / workers, at least 1)", () => {
-    const saved = process.env.SYSCRAFT_JOBS;
-    delete process.env.SYSCRAFT_JOBS;
-    try {
-      expect([defaultWidth(2, undefined), defaultWidth(2, 2), defaultWidth(2, 4), defaultWidth(2, 8), defaultWidth(8, 16), defaultWidth(4, 2)]).toEqual([2, 2, 1, 1, 4, 4]);
-    } finally {
-      if (saved !== undefined) process.env.SYSCRAFT_JOBS = saved;
-    }
+    expect([widthFor(2, undefined), widthFor(2, 2), widthFor(2, 4), widthFor(2, 8), widthFor(8, 16), widthFor(4, 2)]).toEqual([2, 2, 1, 1, 4, 4]);
   });
 });

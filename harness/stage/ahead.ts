@@ -103,9 +103,14 @@ type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
  * worker's file has a pool of its own): cores × cores / N, so that the
  * workers' pools together start at about as many runs as with one worker per core.
  */
-export function defaultWidth(cores = availableParallelism(), workers = parallelWorkers()): number {
+export function defaultWidth(): number {
   const fromEnv = Number(process.env.SYSCRAFT_JOBS);
   if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
+  return widthFor(availableParallelism(), parallelWorkers());
+}
+
+/** A file's pool width on `cores` cores with `workers` --parallel workers (undefined: one per core, or no --parallel). */
+export function widthFor(cores: number, workers: number | undefined): number {
   const n = Math.max(1, cores);
   return workers !== undefined && workers > n ? Math.max(1, Math.round((n * n) / workers)) : n;
 }
