@@ -118,9 +118,13 @@ export default stage(import.meta, [
       const make = new LineMaker(t.rand);
       const p = project(t, make);
       const bounds = boundaryFiles(t, make);
-      const repo = await g.realRepo("repo", [...p.files, ...[...bounds.before].map(([path, l]): RepoFile => ({ path, kind: "file", content: joinLines(l) }))]);
+      // A file with CRLF line endings: each line's \r is part of it, in the diff as in the file.
+      const crlf = `${t.rand.word()}-crlf.txt`;
+      const crlfLines = make.lines(8).map((l) => l.replace(/\n$/, "\r\n"));
+      const repo = await g.realRepo("repo", [...p.files, ...[...bounds.before].map(([path, l]): RepoFile => ({ path, kind: "file", content: joinLines(l) })), { path: crlf, kind: "file", content: joinLines(crlfLines) }]);
       await g.commitAll(repo, "First");
       editText(t, repo, p, make);
+      put(t, repo, crlf, joinLines(crlfLines.map((l, i) => (i === 4 ? make.line().replace(/\n$/, "\r\n") : l))), "edited (its 5th line; CRLF line endings)");
       for (const [path, l] of bounds.after) put(t, repo, path, joinLines(l), "edited (at fixed lines)");
       const bin = p.files.find((f) => f.path.endsWith(".bin"))!;
       put(t, repo, bin.path, randomBinary(t.rand, 100, 400), "rewrote (binary)");

@@ -125,6 +125,7 @@ export function diffProblem(ours: string, real: string): { message: string; hint
     const head = (s: string) => s.split(/^(?=--- |Binary files |@@ )/m)[0]!;
     if (head(mine) !== head(theirs)) return { message: `The header lines of ${path}'s diff differ from real git's.`, hint: HEADER_HINT };
     if (theirs.includes("\nBinary files ") || mine.includes("\nBinary files ")) return { message: `${path} is binary: its diff differs from real git's.`, hint: BINARY_HINT };
+    if (theirs.includes("\r\n") && mine === theirs.replace(/\r\n/g, "\n")) return { message: `${path} has CRLF line endings: its diff's lines lost their \\r.`, hint: "A line is everything up to and including its \\n: a \\r before it belongs to the line, in the comparison and in the output. Split at \\n only, and write the lines' bytes as they are." };
     const names = (s: string) => s.split("\n").filter((l) => /^(---|\+\+\+) /.test(l)).slice(0, 2).join("\n");
     if (names(mine) !== names(theirs)) return { message: `The --- and +++ lines of ${path}'s diff differ from real git's.`, hint: "After the header, `--- a/<path>` and `+++ b/<path>`, with `/dev/null` for a side that does not exist (`--- /dev/null` for an added path, `+++ /dev/null` for a removed one)." };
     const [od, oa, rd, ra] = [count(mine, "-"), count(mine, "+"), count(theirs, "-"), count(theirs, "+")];
