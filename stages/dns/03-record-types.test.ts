@@ -1,4 +1,4 @@
-import { dig, expectSection, expectSectionIncludes } from "../../challenges/dns/clients/dns.ts";
+import { dig, expectSection, expectSectionIncludes, expectStatus } from "../../challenges/dns/clients/dns.ts";
 import { randomIpv4, randomIpv6, startWithZone, TestZone } from "../../challenges/dns/clients/dns-zone.ts";
 import { stage } from "../../harness/stage/define.ts";
 
@@ -36,6 +36,9 @@ export default stage(import.meta, [
       const [www, alias, alias2] = [zone.name("www"), zone.name("alias"), zone.name("alias")];
       zone.add(www, "A", randomIpv4(t.rand)).add(www, "A", randomIpv4(t.rand));
       zone.add(alias, "CNAME", www).add(alias2, "CNAME", alias);
+      // A CNAME whose target is outside the zone: the answer is the CNAME alone, NOERROR (the client goes on with the target).
+      const away = zone.name("away");
+      zone.add(away, "CNAME", `www.${t.rand.word()}${t.rand.int(100, 999)}.example.`);
       const server = await startWithZone(t, zone);
       const chase = "When the name has a CNAME and the query is for another type, put the CNAME in the answer and carry on with its target: its records of the type asked follow (RFC 1034 §4.3.2, step 3a).";
       expectSection(await dig(t, server).query(alias, "A", { norec: true }), "answer", [...zone.rrset(alias, "CNAME"), ...zone.rrset(www, "A")], { hint: chase });
@@ -43,6 +46,10 @@ export default stage(import.meta, [
         hint: `${chase} A chain of CNAMEs is followed link by link.`,
       });
       expectSection(await dig(t, server).query(alias, "CNAME", { norec: true }), "answer", zone.rrset(alias, "CNAME"), { hint: "A query for the CNAME itself gets the CNAME record alone." });
+      const OUTSIDE = "A CNAME whose target is outside your zone is answered with the CNAME alone and NOERROR: the name exists (it is an alias); the client resolves the target itself (RFC 1034 §4.3.2, step 3a: the chase stops where the zone does).";
+      const awayReply = await dig(t, server).query(away, "A", { norec: true });
+      expectStatus(awayReply, "NOERROR", { hint: OUTSIDE });
+      expectSection(awayReply, "answer", zone.rrset(away, "CNAME"), { hint: OUTSIDE });
     },
   },
   {
