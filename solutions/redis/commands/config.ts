@@ -122,6 +122,24 @@ export const configCommands: readonly CommandDefinition[] = [
         },
       },
       {
+        name: "resetstat",
+        arity: 2,
+        flags: ["admin", "noscript", "loading", "stale"],
+        categories: ["@admin", "@dangerous"],
+        group: "server",
+        summary: "Reset the stats returned by INFO",
+        since: "2.0.0",
+        // The INFO Stats counters this server keeps start again from 0 (https://redis.io/commands/config-resetstat/).
+        handler: (ctx) => {
+          const { server } = ctx;
+          server.stats.connectionsReceived = 0;
+          server.stats.commandsProcessed = 0;
+          server.stats.evictedKeys = 0;
+          for (const db of server.databases) [db.expiredKeys, db.hits, db.misses] = [0, 0, 0];
+          return OK;
+        },
+      },
+      {
         // CONFIG SET name value [name value ...]: all or nothing.
         name: "set",
         arity: -4,

@@ -741,9 +741,8 @@ function xclaim(ctx: CommandContext, argv: Buffer[]): Reply {
  * PEL and listed. Replies [next start (0-0 when the scan is done), claimed, deleted].
  */
 function xautoclaim(ctx: CommandContext, argv: Buffer[]): Reply {
-  const setup = claimSetup(ctx, argv, "XAUTOCLAIM");
-  if ("kind" in setup) return setup;
-  const { s, group, minIdle } = setup;
+  // Unlike XCLAIM, XAUTOCLAIM checks its arguments before the key and the group (Redis 7.0's t_stream.c).
+  if (parseInt64(argv[4]!) === null) return error("ERR Invalid min-idle-time argument for XAUTOCLAIM");
   const start = parseBound(argv[5]!, true);
   if ("kind" in start) return start;
   let count = 100;
@@ -757,6 +756,9 @@ function xautoclaim(ctx: CommandContext, argv: Buffer[]): Reply {
     } else if (isOption(argv[i]!, "justid")) justId = true;
     else return ERR_SYNTAX;
   }
+  const setup = claimSetup(ctx, argv, "XAUTOCLAIM");
+  if ("kind" in setup) return setup;
+  const { s, group, minIdle } = setup;
   const now = ctx.db.now();
   const consumer = activeConsumer(ctx, argv[1]!, group, byteString(argv[3]!), now);
   const pel = group.pendingInOrder().filter((p) => compareIds(p.id, start) >= 0);
